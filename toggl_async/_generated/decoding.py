@@ -3,14 +3,14 @@
 """Response decoding for the generated operations.
 
 Fast path: msgspec decodes the body bytes straight into the models, which are msgspec Structs (the
-`Unset` default of a missing field is msgspec's own). Fields the spec does not declare are not kept on
-this path; the raw body stays available as `Response.content`.
+`Unset` default of a missing field is msgspec's own).
 
 Lenient path: when the body does not match the spec (a wrong type, a missing required field, an
-unknown enum value), msgspec refuses it; the body is then parsed with `json.loads` and handed to the
-generated `from_dict`, which keeps every usable value, stores a field it cannot convert as the raw
-JSON value, and keeps undeclared fields in `additional_properties`. Each kind of deviation is logged
-once at WARNING. A body that is not JSON at all raises `ResponseDecodeError` holding the raw bytes.
+unknown enum value, a field the spec does not declare), msgspec refuses it; the body is then parsed
+with `json.loads` and handed to the generated `from_dict`, which keeps every usable value, stores a
+field it cannot convert as the raw JSON value, and keeps undeclared fields in
+`additional_properties`. Each kind of deviation is logged once at WARNING. A body that is not JSON
+at all raises `ResponseDecodeError` holding the raw bytes.
 """
 
 import json

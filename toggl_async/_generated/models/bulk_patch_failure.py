@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="BulkPatchFailure")
 
 
-class BulkPatchFailure(msgspec.Struct, kw_only=True):
+class BulkPatchFailure(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     id: int | Unset = UNSET
     message: str | Unset = UNSET
     additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="BulkPatchResult")
 
 
-class BulkPatchResult(msgspec.Struct, kw_only=True):
+class BulkPatchResult(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Outcome of a bulk PATCH; partial success is possible, nothing is rolled back [V:SW24]."""
 
     success: list[int] | Unset = UNSET

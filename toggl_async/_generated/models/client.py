@@ -14,17 +14,17 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="Client")
 
 
-class Client(msgspec.Struct, kw_only=True):
+class Client(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A workspace client [V:SEED2, SWNEW]."""
 
     id: int
-    wid: int | Unset = UNSET
+    wid: int
     """ Workspace id. Clients use `wid`, not `workspace_id` [V:VCR]. """
-    name: str | Unset = UNSET
-    notes: None | str | Unset = UNSET
-    archived: bool | Unset = UNSET
-    at: datetime.datetime | Unset = UNSET
+    name: str
+    archived: bool
+    at: datetime.datetime
     """ Time of the last change. """
+    notes: None | str | Unset = UNSET
     creator_id: int | None | Unset = UNSET
     external_reference: None | str | Unset = UNSET
     """ Free-form reference to an outside system [V:SWNEW]. """
@@ -46,17 +46,15 @@ class Client(msgspec.Struct, kw_only=True):
 
         name = self.name
 
+        archived = self.archived
+
+        at = self.at.isoformat()
+
         notes: None | str | Unset
         if isinstance(self.notes, Unset):
             notes = UNSET
         else:
             notes = self.notes
-
-        archived = self.archived
-
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
 
         creator_id: int | None | Unset
         if isinstance(self.creator_id, Unset):
@@ -116,18 +114,14 @@ class Client(msgspec.Struct, kw_only=True):
         field_dict.update(
             {
                 "id": id,
+                "wid": wid,
+                "name": name,
+                "archived": archived,
+                "at": at,
             }
         )
-        if wid is not UNSET:
-            field_dict["wid"] = wid
-        if name is not UNSET:
-            field_dict["name"] = name
         if notes is not UNSET:
             field_dict["notes"] = notes
-        if archived is not UNSET:
-            field_dict["archived"] = archived
-        if at is not UNSET:
-            field_dict["at"] = at
         if creator_id is not UNSET:
             field_dict["creator_id"] = creator_id
         if external_reference is not UNSET:
@@ -155,9 +149,26 @@ class Client(msgspec.Struct, kw_only=True):
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
 
-        wid = d.pop("wid", UNSET)
+        try:
+            wid = d.pop("wid")
+        except KeyError as exc:
+            wid = deviation(cls.__name__, "wid", src_dict, d, exc)
 
-        name = d.pop("name", UNSET)
+        try:
+            name = d.pop("name")
+        except KeyError as exc:
+            name = deviation(cls.__name__, "name", src_dict, d, exc)
+
+        try:
+            archived = d.pop("archived")
+        except KeyError as exc:
+            archived = deviation(cls.__name__, "archived", src_dict, d, exc)
+
+        try:
+            at = datetime.datetime.fromisoformat(d.pop("at"))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            at = deviation(cls.__name__, "at", src_dict, d, exc)
 
         try:
 
@@ -172,19 +183,6 @@ class Client(msgspec.Struct, kw_only=True):
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             notes = deviation(cls.__name__, "notes", src_dict, d, exc)
-
-        archived = d.pop("archived", UNSET)
-
-        try:
-            _at = d.pop("at", UNSET)
-            at: datetime.datetime | Unset
-            if isinstance(_at, Unset):
-                at = UNSET
-            else:
-                at = datetime.datetime.fromisoformat(_at)
-
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            at = deviation(cls.__name__, "at", src_dict, d, exc)
 
         try:
 
@@ -318,9 +316,9 @@ class Client(msgspec.Struct, kw_only=True):
             id=id,
             wid=wid,
             name=name,
-            notes=notes,
             archived=archived,
             at=at,
+            notes=notes,
             creator_id=creator_id,
             external_reference=external_reference,
             permissions=permissions,

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ClientPayload")
 
 
-class ClientPayload(msgspec.Struct, kw_only=True):
+class ClientPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body for creating or changing a client."""
 
     name: str

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ClientRestore")
 
 
-class ClientRestore(msgspec.Struct, kw_only=True):
+class ClientRestore(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Which projects to restore along with a client [V:SW24]."""
 
     projects: list[int] | Unset = UNSET

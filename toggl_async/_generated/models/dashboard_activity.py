@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="DashboardActivity")
 
 
-class DashboardActivity(msgspec.Struct, kw_only=True):
+class DashboardActivity(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One dashboard activity item [V:SWNEW]."""
 
     user_id: int | Unset = UNSET

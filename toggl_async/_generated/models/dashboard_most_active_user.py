@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="DashboardMostActiveUser")
 
 
-class DashboardMostActiveUser(msgspec.Struct, kw_only=True):
+class DashboardMostActiveUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A user with the time tracked in the last seven days [V:SWNEW]."""
 
     user_id: int | Unset = UNSET

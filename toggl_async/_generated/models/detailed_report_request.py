@@ -17,7 +17,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="DetailedReportRequest")
 
 
-class DetailedReportRequest(msgspec.Struct, kw_only=True):
+class DetailedReportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body of get_detailed_report [V:SW24 detailed.Post]."""
 
     start_date: datetime.date | Unset = UNSET

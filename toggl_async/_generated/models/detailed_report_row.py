@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DetailedReportRow")
 
 
-class DetailedReportRow(msgspec.Struct, kw_only=True):
+class DetailedReportRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One row of the detailed report: a time entry, or with `grouped` several similar entries [V:SWNEW reports
     detailed.GroupedTimeEntry]. Amounts in cents, durations in seconds.
 

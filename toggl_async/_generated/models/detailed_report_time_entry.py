@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="DetailedReportTimeEntry")
 
 
-class DetailedReportTimeEntry(msgspec.Struct, kw_only=True):
+class DetailedReportTimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One time entry inside a detailed report row [V:SWNEW reports detailed.SingleTimeEntry]."""
 
     id: int | Unset = UNSET

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DetailedTotals")
 
 
-class DetailedTotals(msgspec.Struct, kw_only=True):
+class DetailedTotals(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Totals of a report query [V:SWNEW reports totals.ReportData]; also the body of get_project_summary. Amounts in
     cents, durations in seconds.
 

@@ -16,7 +16,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="DetailedTotalsRequest")
 
 
-class DetailedTotalsRequest(msgspec.Struct, kw_only=True):
+class DetailedTotalsRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body of get_detailed_report_totals [V:SWNEW reports totals.ReportPost]."""
 
     start_date: datetime.date | Unset = UNSET

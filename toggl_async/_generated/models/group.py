@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="Group")
 
 
-class Group(msgspec.Struct, kw_only=True):
+class Group(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A workspace group [V:SWNEW]."""
 
     id: int

@@ -12,7 +12,7 @@ from ..decoding import deviation
 T = TypeVar("T", bound="GroupPayload")
 
 
-class GroupPayload(msgspec.Struct, kw_only=True):
+class GroupPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: str
     """ Group name, unique, at most 200 characters. """
     additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")

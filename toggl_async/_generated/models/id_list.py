@@ -12,7 +12,7 @@ from ..decoding import deviation
 T = TypeVar("T", bound="IdList")
 
 
-class IdList(msgspec.Struct, kw_only=True):
+class IdList(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body of the bulk-removal PATCH calls (organization users, workspace users) [V:SWNEW]."""
 
     delete: list[int]

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="InvitationInfo")
 
 
-class InvitationInfo(msgspec.Struct, kw_only=True):
+class InvitationInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     email: str | Unset = UNSET
     invitation_id: int | Unset = UNSET
     invite_url: str | Unset = UNSET

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="InvitationInfoWorkspace")
 
 
-class InvitationInfoWorkspace(msgspec.Struct, kw_only=True):
+class InvitationInfoWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     workspace_id: int | Unset = UNSET
     user_id: int | None | Unset = UNSET
     workspace_user_id: int | None | Unset = UNSET

@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="InvitationIntegrationData")
 
 
-class InvitationIntegrationData(msgspec.Struct, kw_only=True):
+class InvitationIntegrationData(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     external_id: str | Unset = UNSET
     external_type: str | Unset = UNSET
     provider: str | Unset = UNSET

@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="InvitationProjectInvite")
 
 
-class InvitationProjectInvite(msgspec.Struct, kw_only=True):
+class InvitationProjectInvite(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Also add the invitees to this project."""
 
     project_id: int | Unset = UNSET

@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="InvitationRecord")
 
 
-class InvitationRecord(msgspec.Struct, kw_only=True):
+class InvitationRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     code: str | Unset = UNSET
     email: str | Unset = UNSET
     organization_id: int | Unset = UNSET

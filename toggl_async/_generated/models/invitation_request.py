@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="InvitationRequest")
 
 
-class InvitationRequest(msgspec.Struct, kw_only=True):
+class InvitationRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Who to invite and into which workspaces [V:SWNEW]."""
 
     emails: list[str]

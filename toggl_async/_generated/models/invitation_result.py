@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="InvitationResult")
 
 
-class InvitationResult(msgspec.Struct, kw_only=True):
+class InvitationResult(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Outcome of an invitation request [V:SWNEW]."""
 
     data: list[InvitationInfo] | None | Unset = UNSET

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="InvitationWorkspace")
 
 
-class InvitationWorkspace(msgspec.Struct, kw_only=True):
+class InvitationWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     workspace_id: int
     admin: bool | Unset = UNSET
     role: str | Unset = UNSET

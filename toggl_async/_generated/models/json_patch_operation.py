@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="JsonPatchOperation")
 
 
-class JsonPatchOperation(msgspec.Struct, kw_only=True):
+class JsonPatchOperation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One operation of a bulk PATCH body, RFC 6902 style "with additions" [V:SW24]. Which paths are accepted per resource
     is open [?].
 

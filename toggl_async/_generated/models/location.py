@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="Location")
 
 
-class Location(msgspec.Struct, kw_only=True):
+class Location(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Location guessed from the caller's IP address [V:SEED2]."""
 
     city: str | Unset = UNSET

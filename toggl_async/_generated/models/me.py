@@ -24,21 +24,21 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="Me")
 
 
-class Me(msgspec.Struct, kw_only=True):
+class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The authenticated user [V:SEED2, VCR]."""
 
     id: int
-    email: str | Unset = UNSET
-    fullname: str | Unset = UNSET
-    timezone: str | Unset = UNSET
+    email: str
+    fullname: str
+    timezone: str
     """ IANA timezone name, e.g. Europe/Berlin. """
-    default_workspace_id: int | Unset = UNSET
-    beginning_of_week: int | Unset = UNSET
+    default_workspace_id: int
+    beginning_of_week: int
     """ First day of the week, 0 = Sunday, 1 = Monday ... """
+    at: datetime.datetime
     image_url: str | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
-    at: datetime.datetime | Unset = UNSET
     api_token: str | Unset = UNSET
     """ The user's API token; left out when empty [V:SEED2]. """
     country_id: int | None | Unset = UNSET
@@ -82,6 +82,8 @@ class Me(msgspec.Struct, kw_only=True):
 
         beginning_of_week = self.beginning_of_week
 
+        at = self.at.isoformat()
+
         image_url = self.image_url
 
         created_at: str | Unset = UNSET
@@ -91,10 +93,6 @@ class Me(msgspec.Struct, kw_only=True):
         updated_at: str | Unset = UNSET
         if not isinstance(self.updated_at, Unset):
             updated_at = self.updated_at.isoformat()
-
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
 
         api_token = self.api_token
 
@@ -220,26 +218,20 @@ class Me(msgspec.Struct, kw_only=True):
         field_dict.update(
             {
                 "id": id,
+                "email": email,
+                "fullname": fullname,
+                "timezone": timezone,
+                "default_workspace_id": default_workspace_id,
+                "beginning_of_week": beginning_of_week,
+                "at": at,
             }
         )
-        if email is not UNSET:
-            field_dict["email"] = email
-        if fullname is not UNSET:
-            field_dict["fullname"] = fullname
-        if timezone is not UNSET:
-            field_dict["timezone"] = timezone
-        if default_workspace_id is not UNSET:
-            field_dict["default_workspace_id"] = default_workspace_id
-        if beginning_of_week is not UNSET:
-            field_dict["beginning_of_week"] = beginning_of_week
         if image_url is not UNSET:
             field_dict["image_url"] = image_url
         if created_at is not UNSET:
             field_dict["created_at"] = created_at
         if updated_at is not UNSET:
             field_dict["updated_at"] = updated_at
-        if at is not UNSET:
-            field_dict["at"] = at
         if api_token is not UNSET:
             field_dict["api_token"] = api_token
         if country_id is not UNSET:
@@ -291,15 +283,36 @@ class Me(msgspec.Struct, kw_only=True):
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
 
-        email = d.pop("email", UNSET)
+        try:
+            email = d.pop("email")
+        except KeyError as exc:
+            email = deviation(cls.__name__, "email", src_dict, d, exc)
 
-        fullname = d.pop("fullname", UNSET)
+        try:
+            fullname = d.pop("fullname")
+        except KeyError as exc:
+            fullname = deviation(cls.__name__, "fullname", src_dict, d, exc)
 
-        timezone = d.pop("timezone", UNSET)
+        try:
+            timezone = d.pop("timezone")
+        except KeyError as exc:
+            timezone = deviation(cls.__name__, "timezone", src_dict, d, exc)
 
-        default_workspace_id = d.pop("default_workspace_id", UNSET)
+        try:
+            default_workspace_id = d.pop("default_workspace_id")
+        except KeyError as exc:
+            default_workspace_id = deviation(cls.__name__, "default_workspace_id", src_dict, d, exc)
 
-        beginning_of_week = d.pop("beginning_of_week", UNSET)
+        try:
+            beginning_of_week = d.pop("beginning_of_week")
+        except KeyError as exc:
+            beginning_of_week = deviation(cls.__name__, "beginning_of_week", src_dict, d, exc)
+
+        try:
+            at = datetime.datetime.fromisoformat(d.pop("at"))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            at = deviation(cls.__name__, "at", src_dict, d, exc)
 
         image_url = d.pop("image_url", UNSET)
 
@@ -324,17 +337,6 @@ class Me(msgspec.Struct, kw_only=True):
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             updated_at = deviation(cls.__name__, "updated_at", src_dict, d, exc)
-
-        try:
-            _at = d.pop("at", UNSET)
-            at: datetime.datetime | Unset
-            if isinstance(_at, Unset):
-                at = UNSET
-            else:
-                at = datetime.datetime.fromisoformat(_at)
-
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            at = deviation(cls.__name__, "at", src_dict, d, exc)
 
         api_token = d.pop("api_token", UNSET)
 
@@ -610,10 +612,10 @@ class Me(msgspec.Struct, kw_only=True):
             timezone=timezone,
             default_workspace_id=default_workspace_id,
             beginning_of_week=beginning_of_week,
+            at=at,
             image_url=image_url,
             created_at=created_at,
             updated_at=updated_at,
-            at=at,
             api_token=api_token,
             country_id=country_id,
             has_password=has_password,

@@ -10,7 +10,7 @@ import msgspec
 T = TypeVar("T", bound="MeOptions")
 
 
-class MeOptions(msgspec.Struct, kw_only=True):
+class MeOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Free-form user options; left out when empty [V:SEED2]."""
 
     additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")

@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="MeUpdate")
 
 
-class MeUpdate(msgspec.Struct, kw_only=True):
+class MeUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Profile fields to change; send only those that change [V:SEED2, D-OVR]."""
 
     beginning_of_week: int | Unset = UNSET

@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="Organization")
 
 
-class Organization(msgspec.Struct, kw_only=True):
+class Organization(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """An organization as seen by the caller [V:SEED2, SWNEW, VCR]."""
 
     id: int
-    name: str | Unset = UNSET
+    name: str
     admin: bool | Unset = UNSET
     """ Whether the caller is an admin of the organization. """
     owner: bool | Unset = UNSET
@@ -123,10 +123,9 @@ class Organization(msgspec.Struct, kw_only=True):
         field_dict.update(
             {
                 "id": id,
+                "name": name,
             }
         )
-        if name is not UNSET:
-            field_dict["name"] = name
         if admin is not UNSET:
             field_dict["admin"] = admin
         if owner is not UNSET:
@@ -172,7 +171,10 @@ class Organization(msgspec.Struct, kw_only=True):
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
 
-        name = d.pop("name", UNSET)
+        try:
+            name = d.pop("name")
+        except KeyError as exc:
+            name = deviation(cls.__name__, "name", src_dict, d, exc)
 
         admin = d.pop("admin", UNSET)
 

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="OrganizationCreate")
 
 
-class OrganizationCreate(msgspec.Struct, kw_only=True):
+class OrganizationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A new organization and the name of its first workspace [V:SW24, VCR]."""
 
     name: str

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="OrganizationCreated")
 
 
-class OrganizationCreated(msgspec.Struct, kw_only=True):
+class OrganizationCreated(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Answer to organization creation [V:SW24, VCR]."""
 
     id: int

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="OrganizationGroup")
 
 
-class OrganizationGroup(msgspec.Struct, kw_only=True):
+class OrganizationGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """An organization group with its members and workspaces [V:SWNEW]."""
 
     group_id: int

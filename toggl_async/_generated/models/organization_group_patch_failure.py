@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="OrganizationGroupPatchFailure")
 
 
-class OrganizationGroupPatchFailure(msgspec.Struct, kw_only=True):
+class OrganizationGroupPatchFailure(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     message: str | Unset = UNSET
     patch: OrganizationGroupPatchOperation | Unset = UNSET
     """ One add/remove of members or workspaces [V:SWNEW]. """

@@ -14,7 +14,7 @@ from ..models.organization_group_patch_operation_path import OrganizationGroupPa
 T = TypeVar("T", bound="OrganizationGroupPatchOperation")
 
 
-class OrganizationGroupPatchOperation(msgspec.Struct, kw_only=True):
+class OrganizationGroupPatchOperation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One add/remove of members or workspaces [V:SWNEW]."""
 
     op: OrganizationGroupPatchOperationOp

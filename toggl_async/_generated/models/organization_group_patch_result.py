@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="OrganizationGroupPatchResult")
 
 
-class OrganizationGroupPatchResult(msgspec.Struct, kw_only=True):
+class OrganizationGroupPatchResult(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     success: list[OrganizationGroupPatchOperation] | None | Unset = UNSET
     """ The operations that were applied. """
     failure: list[OrganizationGroupPatchFailure] | None | Unset = UNSET

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="OrganizationGroupPayload")
 
 
-class OrganizationGroupPayload(msgspec.Struct, kw_only=True):
+class OrganizationGroupPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body of organization group create/replace [V:SWNEW]."""
 
     name: str

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="OrganizationGroupUser")
 
 
-class OrganizationGroupUser(msgspec.Struct, kw_only=True):
+class OrganizationGroupUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     user_id: int | Unset = UNSET
     name: str | Unset = UNSET
     avatar_url: None | str | Unset = UNSET

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="OrganizationTrialInfo")
 
 
-class OrganizationTrialInfo(msgspec.Struct, kw_only=True):
+class OrganizationTrialInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     trial: bool | Unset = UNSET
     """ Whether the subscription is on trial now. """
     trial_available: bool | Unset = UNSET

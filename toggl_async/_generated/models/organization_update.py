@@ -12,7 +12,7 @@ from ..decoding import deviation
 T = TypeVar("T", bound="OrganizationUpdate")
 
 
-class OrganizationUpdate(msgspec.Struct, kw_only=True):
+class OrganizationUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: str
     """ New organization name. """
     additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="OrganizationUser")
 
 
-class OrganizationUser(msgspec.Struct, kw_only=True):
+class OrganizationUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A member (or invitee) of an organization [V:SWNEW]."""
 
     id: int

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="OrganizationUserUpdate")
 
 
-class OrganizationUserUpdate(msgspec.Struct, kw_only=True):
+class OrganizationUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Changes to one organization user; at least one field, and not admin flags together with role_id [V:SWNEW]."""
 
     name: str | Unset = UNSET

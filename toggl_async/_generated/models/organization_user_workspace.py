@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="OrganizationUserWorkspace")
 
 
-class OrganizationUserWorkspace(msgspec.Struct, kw_only=True):
+class OrganizationUserWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One workspace membership of an organization user [V:SWNEW]."""
 
     workspace_id: int | Unset = UNSET

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="OrganizationUserWorkspaceUpdate")
 
 
-class OrganizationUserWorkspaceUpdate(msgspec.Struct, kw_only=True):
+class OrganizationUserWorkspaceUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One workspace membership in an organization-user update. Swagger reuses the response shape here; the writable subset
     below is our reading of it [I].
 

@@ -19,11 +19,16 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="Project")
 
 
-class Project(msgspec.Struct, kw_only=True):
+class Project(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A workspace project [V:SEED2, SWNEW, VCR]. Many fields are null on free plans."""
 
     id: int
-    workspace_id: int | Unset = UNSET
+    workspace_id: int
+    name: str
+    active: bool
+    """ False when the project is archived. """
+    at: datetime.datetime
+    """ Time of the last change. """
     wid: int | Unset = UNSET
     """ Workspace id, legacy duplicate of workspace_id. """
     client_id: int | None | Unset = UNSET
@@ -31,12 +36,7 @@ class Project(msgspec.Struct, kw_only=True):
     """ Client id, legacy duplicate of client_id. """
     client_name: None | str | Unset = UNSET
     """ Name of the project's client [V:SWNEW]. """
-    name: str | Unset = UNSET
     is_private: bool | Unset = UNSET
-    active: bool | Unset = UNSET
-    """ False when the project is archived. """
-    at: datetime.datetime | Unset = UNSET
-    """ Time of the last change. """
     created_at: datetime.datetime | Unset = UNSET
     server_deleted_at: datetime.datetime | None | Unset = UNSET
     """ Set on deleted projects returned by `since` queries [V:SEED2 field; I]. """
@@ -95,6 +95,12 @@ class Project(msgspec.Struct, kw_only=True):
 
         workspace_id = self.workspace_id
 
+        name = self.name
+
+        active = self.active
+
+        at = self.at.isoformat()
+
         wid = self.wid
 
         client_id: int | None | Unset
@@ -115,15 +121,7 @@ class Project(msgspec.Struct, kw_only=True):
         else:
             client_name = self.client_name
 
-        name = self.name
-
         is_private = self.is_private
-
-        active = self.active
-
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
 
         created_at: str | Unset = UNSET
         if not isinstance(self.created_at, Unset):
@@ -345,10 +343,12 @@ class Project(msgspec.Struct, kw_only=True):
         field_dict.update(
             {
                 "id": id,
+                "workspace_id": workspace_id,
+                "name": name,
+                "active": active,
+                "at": at,
             }
         )
-        if workspace_id is not UNSET:
-            field_dict["workspace_id"] = workspace_id
         if wid is not UNSET:
             field_dict["wid"] = wid
         if client_id is not UNSET:
@@ -357,14 +357,8 @@ class Project(msgspec.Struct, kw_only=True):
             field_dict["cid"] = cid
         if client_name is not UNSET:
             field_dict["client_name"] = client_name
-        if name is not UNSET:
-            field_dict["name"] = name
         if is_private is not UNSET:
             field_dict["is_private"] = is_private
-        if active is not UNSET:
-            field_dict["active"] = active
-        if at is not UNSET:
-            field_dict["at"] = at
         if created_at is not UNSET:
             field_dict["created_at"] = created_at
         if server_deleted_at is not UNSET:
@@ -447,7 +441,26 @@ class Project(msgspec.Struct, kw_only=True):
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
 
-        workspace_id = d.pop("workspace_id", UNSET)
+        try:
+            workspace_id = d.pop("workspace_id")
+        except KeyError as exc:
+            workspace_id = deviation(cls.__name__, "workspace_id", src_dict, d, exc)
+
+        try:
+            name = d.pop("name")
+        except KeyError as exc:
+            name = deviation(cls.__name__, "name", src_dict, d, exc)
+
+        try:
+            active = d.pop("active")
+        except KeyError as exc:
+            active = deviation(cls.__name__, "active", src_dict, d, exc)
+
+        try:
+            at = datetime.datetime.fromisoformat(d.pop("at"))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            at = deviation(cls.__name__, "at", src_dict, d, exc)
 
         wid = d.pop("wid", UNSET)
 
@@ -493,22 +506,7 @@ class Project(msgspec.Struct, kw_only=True):
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             client_name = deviation(cls.__name__, "client_name", src_dict, d, exc)
 
-        name = d.pop("name", UNSET)
-
         is_private = d.pop("is_private", UNSET)
-
-        active = d.pop("active", UNSET)
-
-        try:
-            _at = d.pop("at", UNSET)
-            at: datetime.datetime | Unset
-            if isinstance(_at, Unset):
-                at = UNSET
-            else:
-                at = datetime.datetime.fromisoformat(_at)
-
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            at = deviation(cls.__name__, "at", src_dict, d, exc)
 
         try:
             _created_at = d.pop("created_at", UNSET)
@@ -1033,14 +1031,14 @@ class Project(msgspec.Struct, kw_only=True):
         project = cls(
             id=id,
             workspace_id=workspace_id,
+            name=name,
+            active=active,
+            at=at,
             wid=wid,
             client_id=client_id,
             cid=cid,
             client_name=client_name,
-            name=name,
             is_private=is_private,
-            active=active,
-            at=at,
             created_at=created_at,
             server_deleted_at=server_deleted_at,
             color=color,

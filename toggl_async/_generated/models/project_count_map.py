@@ -10,7 +10,7 @@ import msgspec
 T = TypeVar("T", bound="ProjectCountMap")
 
 
-class ProjectCountMap(msgspec.Struct, kw_only=True):
+class ProjectCountMap(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Counts keyed by project id (the key is the id as a string) [V:SWNEW; I]."""
 
     additional_properties: dict[str, int] | None = msgspec.field(default=None, name="~extra~")

@@ -12,7 +12,7 @@ from ..decoding import deviation
 T = TypeVar("T", bound="ProjectCountRequest")
 
 
-class ProjectCountRequest(msgspec.Struct, kw_only=True):
+class ProjectCountRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Projects to count tasks or members for [V:SWNEW]."""
 
     project_ids: list[int]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ProjectPayload")
 
 
-class ProjectPayload(msgspec.Struct, kw_only=True):
+class ProjectPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body for creating or changing a project [V:SW24, SWNEW]. `name` is needed on create; on update send only what
     changes [V:D-OVR]. Fields marked "paid" need a paid plan.
 

@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ProjectPeriod")
 
 
-class ProjectPeriod(msgspec.Struct, kw_only=True):
+class ProjectPeriod(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A period of a recurring project [V:SEED2, SWNEW]."""
 
     start_date: datetime.date | None | Unset = UNSET

@@ -12,7 +12,7 @@ from ..decoding import deviation
 T = TypeVar("T", bound="ProjectPin")
 
 
-class ProjectPin(msgspec.Struct, kw_only=True):
+class ProjectPin(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Pin (true) or unpin (false) a project [V:SW24]."""
 
     pin: bool

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ProjectRecurringParameters")
 
 
-class ProjectRecurringParameters(msgspec.Struct, kw_only=True):
+class ProjectRecurringParameters(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One recurrence setting of a project, as returned [V:SEED2, SWNEW]."""
 
     custom_period: int | None | Unset = UNSET

@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ProjectRecurringParametersPayload")
 
 
-class ProjectRecurringParametersPayload(msgspec.Struct, kw_only=True):
+class ProjectRecurringParametersPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Recurrence settings sent when creating or changing a project (paid) [V:SW24]."""
 
     period: str | Unset = UNSET

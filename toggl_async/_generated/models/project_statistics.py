@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ProjectStatistics")
 
 
-class ProjectStatistics(msgspec.Struct, kw_only=True):
+class ProjectStatistics(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Time-entry bounds of a project, running entries excluded [V:SWNEW]."""
 
     earliest_time_entry: datetime.datetime | None | Unset = UNSET

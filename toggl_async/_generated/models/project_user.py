@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ProjectUser")
 
 
-class ProjectUser(msgspec.Struct, kw_only=True):
+class ProjectUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A user's membership of a project [V:SW24, SWNEW]."""
 
     id: int

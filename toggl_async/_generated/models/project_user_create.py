@@ -15,7 +15,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ProjectUserCreate")
 
 
-class ProjectUserCreate(msgspec.Struct, kw_only=True):
+class ProjectUserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body for adding one user to a project [V:SW24, SWNEW]."""
 
     project_id: int

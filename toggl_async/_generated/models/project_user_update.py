@@ -15,7 +15,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ProjectUserUpdate")
 
 
-class ProjectUserUpdate(msgspec.Struct, kw_only=True):
+class ProjectUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body for changing a project membership; send only what changes [V:SW24, SWNEW]."""
 
     manager: bool | Unset = UNSET

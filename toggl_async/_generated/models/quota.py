@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="Quota")
 
 
-class Quota(msgspec.Struct, kw_only=True):
+class Quota(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One hourly quota bucket [V:SWNEW]."""
 
     organization_id: int | None | Unset = UNSET

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportBillableRate")
 
 
-class ReportBillableRate(msgspec.Struct, kw_only=True):
+class ReportBillableRate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Billable seconds at one hourly rate [V:SWNEW reports base.BillableHourlyRate]."""
 
     billable_seconds: int | Unset = UNSET

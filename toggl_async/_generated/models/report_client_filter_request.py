@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportClientFilterRequest")
 
 
-class ReportClientFilterRequest(msgspec.Struct, kw_only=True):
+class ReportClientFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Client search/filter body [V:SWNEW reports dto.ClientFilterParamsRequest]."""
 
     ids: list[int] | Unset = UNSET

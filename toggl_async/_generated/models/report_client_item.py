@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportClientItem")
 
 
-class ReportClientItem(msgspec.Struct, kw_only=True):
+class ReportClientItem(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A client as the report filter/search endpoints return it [V:SWNEW reports dto.ClientFilterResponse]."""
 
     id: int

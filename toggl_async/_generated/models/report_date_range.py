@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportDateRange")
 
 
-class ReportDateRange(msgspec.Struct, kw_only=True):
+class ReportDateRange(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A date range [V:SWNEW reports base.RangePost / dto.ProjectUsersRequest]."""
 
     start_date: datetime.date | Unset = UNSET

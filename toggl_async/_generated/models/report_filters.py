@@ -15,7 +15,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportFilters")
 
 
-class ReportFilters(msgspec.Struct, kw_only=True):
+class ReportFilters(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Filters shared by the report bodies [V:SW24 base.Post]. At least one field must be set (400). In the *_ids lists an
     element `null` means "entries without one" (e.g. `project_ids: [null]` = entries with no project) [V:SW24].
 

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportProjectFilterRequest")
 
 
-class ReportProjectFilterRequest(msgspec.Struct, kw_only=True):
+class ReportProjectFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Project search/filter body [V:SWNEW reports dto.ProjectFilterParamRequest]."""
 
     ids: list[int] | Unset = UNSET

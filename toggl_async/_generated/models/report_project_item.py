@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportProjectItem")
 
 
-class ReportProjectItem(msgspec.Struct, kw_only=True):
+class ReportProjectItem(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A project as the report filter/search endpoints return it [V:SWNEW reports dto.ProjectFilterResponse]."""
 
     id: int

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportProjectUserSummaryRow")
 
 
-class ReportProjectUserSummaryRow(msgspec.Struct, kw_only=True):
+class ReportProjectUserSummaryRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Seconds one user tracked on one project [V:SWNEW reports users.ProjectUsersSummaryRow]."""
 
     project_id: int | None | Unset = UNSET

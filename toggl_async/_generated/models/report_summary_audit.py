@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ReportSummaryAudit")
 
 
-class ReportSummaryAudit(msgspec.Struct, kw_only=True):
+class ReportSummaryAudit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Time-audit options of the summary report; premium feature [V:SW24 summary.Audit]."""
 
     show_empty_groups: bool | Unset = UNSET

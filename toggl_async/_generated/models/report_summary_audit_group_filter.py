@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportSummaryAuditGroupFilter")
 
 
-class ReportSummaryAuditGroupFilter(msgspec.Struct, kw_only=True):
+class ReportSummaryAuditGroupFilter(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Keep only groups within these bounds [V:SW24 summary.AuditGroupFilter]."""
 
     currency: str | Unset = UNSET

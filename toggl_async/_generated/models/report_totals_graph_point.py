@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ReportTotalsGraphPoint")
 
 
-class ReportTotalsGraphPoint(msgspec.Struct, kw_only=True):
+class ReportTotalsGraphPoint(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One bucket of the totals graph [V:SWNEW reports totals.Graph]."""
 
     seconds: int | Unset = UNSET

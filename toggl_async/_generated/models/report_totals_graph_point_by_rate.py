@@ -10,7 +10,7 @@ import msgspec
 T = TypeVar("T", bound="ReportTotalsGraphPointByRate")
 
 
-class ReportTotalsGraphPointByRate(msgspec.Struct, kw_only=True):
+class ReportTotalsGraphPointByRate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Seconds per rate key."""
 
     additional_properties: dict[str, int] | None = msgspec.field(default=None, name="~extra~")

@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportUser")
 
 
-class ReportUser(msgspec.Struct, kw_only=True):
+class ReportUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A workspace user as search_report_users returns it [V:SWNEW reports model.User]."""
 
     id: int

@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportUserFilterItem")
 
 
-class ReportUserFilterItem(msgspec.Struct, kw_only=True):
+class ReportUserFilterItem(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A user as a filter choice [V:SWNEW reports dto.UserFilterResponse]."""
 
     id: int

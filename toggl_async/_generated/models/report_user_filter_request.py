@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ReportUserFilterRequest")
 
 
-class ReportUserFilterRequest(msgspec.Struct, kw_only=True):
+class ReportUserFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """User search/filter body [V:SWNEW reports dto.UserFilterParamsRequest]."""
 
     ids: list[int] | Unset = UNSET

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="SimpleWorkspaceUser")
 
 
-class SimpleWorkspaceUser(msgspec.Struct, kw_only=True):
+class SimpleWorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Short form of a workspace user [V:SWNEW]."""
 
     id: int

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="SummaryGroup")
 
 
-class SummaryGroup(msgspec.Struct, kw_only=True):
+class SummaryGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One group of the summary report [V:SWNEW reports summary.GroupData]."""
 
     id: int | None | Unset = UNSET

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="SummaryReport")
 
 
-class SummaryReport(msgspec.Struct, kw_only=True):
+class SummaryReport(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Result of get_summary_report [V:SWNEW reports summary.ReportData]."""
 
     groups: list[SummaryGroup] | None | Unset = UNSET

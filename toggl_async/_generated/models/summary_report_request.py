@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="SummaryReportRequest")
 
 
-class SummaryReportRequest(msgspec.Struct, kw_only=True):
+class SummaryReportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body of get_summary_report [V:SW24 summary.ReportPost]."""
 
     start_date: datetime.date | Unset = UNSET

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="SummarySubGroup")
 
 
-class SummarySubGroup(msgspec.Struct, kw_only=True):
+class SummarySubGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One sub-group of a summary group [I from client code; see SummaryGroup]."""
 
     id: int | None | Unset = UNSET

@@ -14,13 +14,13 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="Tag")
 
 
-class Tag(msgspec.Struct, kw_only=True):
+class Tag(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A workspace tag [V:SEED2, SWNEW]."""
 
     id: int
-    workspace_id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    at: datetime.datetime | Unset = UNSET
+    workspace_id: int
+    name: str
+    at: datetime.datetime
     """ Time of creation or last change. """
     creator_id: int | None | Unset = UNSET
     deleted_at: datetime.datetime | None | Unset = UNSET
@@ -39,9 +39,7 @@ class Tag(msgspec.Struct, kw_only=True):
 
         name = self.name
 
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
+        at = self.at.isoformat()
 
         creator_id: int | None | Unset
         if isinstance(self.creator_id, Unset):
@@ -89,14 +87,11 @@ class Tag(msgspec.Struct, kw_only=True):
         field_dict.update(
             {
                 "id": id,
+                "workspace_id": workspace_id,
+                "name": name,
+                "at": at,
             }
         )
-        if workspace_id is not UNSET:
-            field_dict["workspace_id"] = workspace_id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if at is not UNSET:
-            field_dict["at"] = at
         if creator_id is not UNSET:
             field_dict["creator_id"] = creator_id
         if deleted_at is not UNSET:
@@ -120,17 +115,18 @@ class Tag(msgspec.Struct, kw_only=True):
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
 
-        workspace_id = d.pop("workspace_id", UNSET)
-
-        name = d.pop("name", UNSET)
+        try:
+            workspace_id = d.pop("workspace_id")
+        except KeyError as exc:
+            workspace_id = deviation(cls.__name__, "workspace_id", src_dict, d, exc)
 
         try:
-            _at = d.pop("at", UNSET)
-            at: datetime.datetime | Unset
-            if isinstance(_at, Unset):
-                at = UNSET
-            else:
-                at = datetime.datetime.fromisoformat(_at)
+            name = d.pop("name")
+        except KeyError as exc:
+            name = deviation(cls.__name__, "name", src_dict, d, exc)
+
+        try:
+            at = datetime.datetime.fromisoformat(d.pop("at"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)

@@ -12,7 +12,7 @@ from ..decoding import deviation
 T = TypeVar("T", bound="TagBulkDelete")
 
 
-class TagBulkDelete(msgspec.Struct, kw_only=True):
+class TagBulkDelete(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Tags to delete in one call [?]."""
 
     delete: list[int]

@@ -12,7 +12,7 @@ from ..decoding import deviation
 T = TypeVar("T", bound="TagPayload")
 
 
-class TagPayload(msgspec.Struct, kw_only=True):
+class TagPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body for creating or renaming a tag."""
 
     name: str

@@ -14,21 +14,21 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="Task")
 
 
-class Task(msgspec.Struct, kw_only=True):
+class Task(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A project task [V:SEED2, SWNEW]."""
 
     id: int
-    name: str | Unset = UNSET
-    project_id: int | Unset = UNSET
-    workspace_id: int | Unset = UNSET
+    name: str
+    project_id: int
+    workspace_id: int
+    active: bool
+    """ False when the task is done. """
+    at: datetime.datetime
+    """ Time of creation or last change. """
     user_id: int | None | Unset = UNSET
     """ The assignee, if any. """
     toggl_accounts_id: None | str | Unset = UNSET
     """ Accounts id of the assignee, if any. """
-    active: bool | Unset = UNSET
-    """ False when the task is done. """
-    at: datetime.datetime | Unset = UNSET
-    """ Time of creation or last change. """
     server_deleted_at: datetime.datetime | None | Unset = UNSET
     """ Set on deleted tasks returned by `since` queries [I]. """
     estimated_seconds: int | None | Unset = UNSET
@@ -65,6 +65,10 @@ class Task(msgspec.Struct, kw_only=True):
 
         workspace_id = self.workspace_id
 
+        active = self.active
+
+        at = self.at.isoformat()
+
         user_id: int | None | Unset
         if isinstance(self.user_id, Unset):
             user_id = UNSET
@@ -76,12 +80,6 @@ class Task(msgspec.Struct, kw_only=True):
             toggl_accounts_id = UNSET
         else:
             toggl_accounts_id = self.toggl_accounts_id
-
-        active = self.active
-
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
 
         server_deleted_at: None | str | Unset
         if isinstance(self.server_deleted_at, Unset):
@@ -205,22 +203,17 @@ class Task(msgspec.Struct, kw_only=True):
         field_dict.update(
             {
                 "id": id,
+                "name": name,
+                "project_id": project_id,
+                "workspace_id": workspace_id,
+                "active": active,
+                "at": at,
             }
         )
-        if name is not UNSET:
-            field_dict["name"] = name
-        if project_id is not UNSET:
-            field_dict["project_id"] = project_id
-        if workspace_id is not UNSET:
-            field_dict["workspace_id"] = workspace_id
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
         if toggl_accounts_id is not UNSET:
             field_dict["toggl_accounts_id"] = toggl_accounts_id
-        if active is not UNSET:
-            field_dict["active"] = active
-        if at is not UNSET:
-            field_dict["at"] = at
         if server_deleted_at is not UNSET:
             field_dict["server_deleted_at"] = server_deleted_at
         if estimated_seconds is not UNSET:
@@ -270,11 +263,31 @@ class Task(msgspec.Struct, kw_only=True):
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
 
-        name = d.pop("name", UNSET)
+        try:
+            name = d.pop("name")
+        except KeyError as exc:
+            name = deviation(cls.__name__, "name", src_dict, d, exc)
 
-        project_id = d.pop("project_id", UNSET)
+        try:
+            project_id = d.pop("project_id")
+        except KeyError as exc:
+            project_id = deviation(cls.__name__, "project_id", src_dict, d, exc)
 
-        workspace_id = d.pop("workspace_id", UNSET)
+        try:
+            workspace_id = d.pop("workspace_id")
+        except KeyError as exc:
+            workspace_id = deviation(cls.__name__, "workspace_id", src_dict, d, exc)
+
+        try:
+            active = d.pop("active")
+        except KeyError as exc:
+            active = deviation(cls.__name__, "active", src_dict, d, exc)
+
+        try:
+            at = datetime.datetime.fromisoformat(d.pop("at"))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            at = deviation(cls.__name__, "at", src_dict, d, exc)
 
         try:
 
@@ -303,19 +316,6 @@ class Task(msgspec.Struct, kw_only=True):
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             toggl_accounts_id = deviation(cls.__name__, "toggl_accounts_id", src_dict, d, exc)
-
-        active = d.pop("active", UNSET)
-
-        try:
-            _at = d.pop("at", UNSET)
-            at: datetime.datetime | Unset
-            if isinstance(_at, Unset):
-                at = UNSET
-            else:
-                at = datetime.datetime.fromisoformat(_at)
-
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            at = deviation(cls.__name__, "at", src_dict, d, exc)
 
         try:
 
@@ -600,10 +600,10 @@ class Task(msgspec.Struct, kw_only=True):
             name=name,
             project_id=project_id,
             workspace_id=workspace_id,
-            user_id=user_id,
-            toggl_accounts_id=toggl_accounts_id,
             active=active,
             at=at,
+            user_id=user_id,
+            toggl_accounts_id=toggl_accounts_id,
             server_deleted_at=server_deleted_at,
             estimated_seconds=estimated_seconds,
             tracked_seconds=tracked_seconds,

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="TaskPage")
 
 
-class TaskPage(msgspec.Struct, kw_only=True):
+class TaskPage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One page of workspace tasks [V:SW24, SWNEW]."""
 
     data: list[Task] | None | Unset = UNSET

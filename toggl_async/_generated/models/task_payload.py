@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TaskPayload")
 
 
-class TaskPayload(msgspec.Struct, kw_only=True):
+class TaskPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body for creating or changing a task [V:SW24, SWNEW]. `name` is needed on create; on update send only what changes
     [V:D-OVR].
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="TimeEntry")
 
 
-class TimeEntry(msgspec.Struct, kw_only=True):
+class TimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A time entry as the v9 API returns it [V:SEED2, SW24, VCR]. Running entries have `stop: null` and a negative
     `duration` (-1 when created through the API, -(start as UNIX seconds) when started from Toggl's apps) [V:VCR].
     Timestamps come back in UTC, as `...Z` or `...+00:00`.
@@ -27,24 +27,24 @@ class TimeEntry(msgspec.Struct, kw_only=True):
 
     id: int
     """ Time entry id; exceeds 2^31 in practice [V:VCR]. """
-    workspace_id: int | Unset = UNSET
-    project_id: int | None | Unset = UNSET
-    task_id: int | None | Unset = UNSET
-    user_id: int | Unset = UNSET
-    billable: bool | Unset = UNSET
-    start: datetime.datetime | Unset = UNSET
-    stop: datetime.datetime | None | Unset = UNSET
+    workspace_id: int
+    project_id: int | None
+    task_id: int | None
+    user_id: int
+    billable: bool
+    start: datetime.datetime
+    stop: datetime.datetime | None
     """ Null while the entry runs [V:VCR]. """
-    duration: int | Unset = UNSET
+    duration: int
     """ Seconds; negative while running [V:VCR]. """
-    description: None | str | Unset = UNSET
-    tags: list[str] | None | Unset = UNSET
+    description: None | str
+    tags: list[str] | None
     """ Tag names; null in a create response when none were sent, `[]` later [V:VCR]. """
-    tag_ids: list[int] | None | Unset = UNSET
+    tag_ids: list[int] | None
+    at: datetime.datetime
+    """ Last change [V:VCR]. """
     duronly: bool | Unset = UNSET
     """ Deprecated; always true on reads [V:SEED2, VCR]. """
-    at: datetime.datetime | Unset = UNSET
-    """ Last change [V:VCR]. """
     server_deleted_at: datetime.datetime | None | Unset = UNSET
     """ Set only for deleted entries, which only `since` queries return [V:VCR]. """
     permissions: list[str] | None | Unset = UNSET
@@ -78,65 +78,46 @@ class TimeEntry(msgspec.Struct, kw_only=True):
 
         workspace_id = self.workspace_id
 
-        project_id: int | None | Unset
-        if isinstance(self.project_id, Unset):
-            project_id = UNSET
-        else:
-            project_id = self.project_id
+        project_id: int | None
+        project_id = self.project_id
 
-        task_id: int | None | Unset
-        if isinstance(self.task_id, Unset):
-            task_id = UNSET
-        else:
-            task_id = self.task_id
+        task_id: int | None
+        task_id = self.task_id
 
         user_id = self.user_id
 
         billable = self.billable
 
-        start: str | Unset = UNSET
-        if not isinstance(self.start, Unset):
-            start = self.start.isoformat()
+        start = self.start.isoformat()
 
-        stop: None | str | Unset
-        if isinstance(self.stop, Unset):
-            stop = UNSET
-        elif isinstance(self.stop, datetime.datetime):
+        stop: None | str
+        if isinstance(self.stop, datetime.datetime):
             stop = self.stop.isoformat()
         else:
             stop = self.stop
 
         duration = self.duration
 
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
+        description: None | str
+        description = self.description
 
-        tags: list[str] | None | Unset
-        if isinstance(self.tags, Unset):
-            tags = UNSET
-        elif isinstance(self.tags, list):
+        tags: list[str] | None
+        if isinstance(self.tags, list):
             tags = self.tags
 
         else:
             tags = self.tags
 
-        tag_ids: list[int] | None | Unset
-        if isinstance(self.tag_ids, Unset):
-            tag_ids = UNSET
-        elif isinstance(self.tag_ids, list):
+        tag_ids: list[int] | None
+        if isinstance(self.tag_ids, list):
             tag_ids = self.tag_ids
 
         else:
             tag_ids = self.tag_ids
+
+        at = self.at.isoformat()
 
         duronly = self.duronly
-
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
 
         server_deleted_at: None | str | Unset
         if isinstance(self.server_deleted_at, Unset):
@@ -243,34 +224,22 @@ class TimeEntry(msgspec.Struct, kw_only=True):
         field_dict.update(
             {
                 "id": id,
+                "workspace_id": workspace_id,
+                "project_id": project_id,
+                "task_id": task_id,
+                "user_id": user_id,
+                "billable": billable,
+                "start": start,
+                "stop": stop,
+                "duration": duration,
+                "description": description,
+                "tags": tags,
+                "tag_ids": tag_ids,
+                "at": at,
             }
         )
-        if workspace_id is not UNSET:
-            field_dict["workspace_id"] = workspace_id
-        if project_id is not UNSET:
-            field_dict["project_id"] = project_id
-        if task_id is not UNSET:
-            field_dict["task_id"] = task_id
-        if user_id is not UNSET:
-            field_dict["user_id"] = user_id
-        if billable is not UNSET:
-            field_dict["billable"] = billable
-        if start is not UNSET:
-            field_dict["start"] = start
-        if stop is not UNSET:
-            field_dict["stop"] = stop
-        if duration is not UNSET:
-            field_dict["duration"] = duration
-        if description is not UNSET:
-            field_dict["description"] = description
-        if tags is not UNSET:
-            field_dict["tags"] = tags
-        if tag_ids is not UNSET:
-            field_dict["tag_ids"] = tag_ids
         if duronly is not UNSET:
             field_dict["duronly"] = duronly
-        if at is not UNSET:
-            field_dict["at"] = at
         if server_deleted_at is not UNSET:
             field_dict["server_deleted_at"] = server_deleted_at
         if permissions is not UNSET:
@@ -318,57 +287,55 @@ class TimeEntry(msgspec.Struct, kw_only=True):
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
 
-        workspace_id = d.pop("workspace_id", UNSET)
+        try:
+            workspace_id = d.pop("workspace_id")
+        except KeyError as exc:
+            workspace_id = deviation(cls.__name__, "workspace_id", src_dict, d, exc)
 
         try:
 
-            def _parse_project_id(data: object) -> int | None | Unset:
+            def _parse_project_id(data: object) -> int | None:
                 if data is None:
                     return data
-                if isinstance(data, Unset):
-                    return data
-                return cast(int | None | Unset, data)
+                return cast(int | None, data)
 
-            project_id = _parse_project_id(d.pop("project_id", UNSET))
+            project_id = _parse_project_id(d.pop("project_id"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             project_id = deviation(cls.__name__, "project_id", src_dict, d, exc)
 
         try:
 
-            def _parse_task_id(data: object) -> int | None | Unset:
+            def _parse_task_id(data: object) -> int | None:
                 if data is None:
                     return data
-                if isinstance(data, Unset):
-                    return data
-                return cast(int | None | Unset, data)
+                return cast(int | None, data)
 
-            task_id = _parse_task_id(d.pop("task_id", UNSET))
+            task_id = _parse_task_id(d.pop("task_id"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             task_id = deviation(cls.__name__, "task_id", src_dict, d, exc)
 
-        user_id = d.pop("user_id", UNSET)
-
-        billable = d.pop("billable", UNSET)
+        try:
+            user_id = d.pop("user_id")
+        except KeyError as exc:
+            user_id = deviation(cls.__name__, "user_id", src_dict, d, exc)
 
         try:
-            _start = d.pop("start", UNSET)
-            start: datetime.datetime | Unset
-            if isinstance(_start, Unset):
-                start = UNSET
-            else:
-                start = datetime.datetime.fromisoformat(_start)
+            billable = d.pop("billable")
+        except KeyError as exc:
+            billable = deviation(cls.__name__, "billable", src_dict, d, exc)
+
+        try:
+            start = datetime.datetime.fromisoformat(d.pop("start"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start = deviation(cls.__name__, "start", src_dict, d, exc)
 
         try:
 
-            def _parse_stop(data: object) -> datetime.datetime | None | Unset:
+            def _parse_stop(data: object) -> datetime.datetime | None:
                 if data is None:
-                    return data
-                if isinstance(data, Unset):
                     return data
                 try:
                     if not isinstance(data, str):
@@ -378,35 +345,34 @@ class TimeEntry(msgspec.Struct, kw_only=True):
                     return stop_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(datetime.datetime | None | Unset, data)
+                return cast(datetime.datetime | None, data)
 
-            stop = _parse_stop(d.pop("stop", UNSET))
+            stop = _parse_stop(d.pop("stop"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             stop = deviation(cls.__name__, "stop", src_dict, d, exc)
 
-        duration = d.pop("duration", UNSET)
+        try:
+            duration = d.pop("duration")
+        except KeyError as exc:
+            duration = deviation(cls.__name__, "duration", src_dict, d, exc)
 
         try:
 
-            def _parse_description(data: object) -> None | str | Unset:
+            def _parse_description(data: object) -> None | str:
                 if data is None:
                     return data
-                if isinstance(data, Unset):
-                    return data
-                return cast(None | str | Unset, data)
+                return cast(None | str, data)
 
-            description = _parse_description(d.pop("description", UNSET))
+            description = _parse_description(d.pop("description"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             description = deviation(cls.__name__, "description", src_dict, d, exc)
 
         try:
 
-            def _parse_tags(data: object) -> list[str] | None | Unset:
+            def _parse_tags(data: object) -> list[str] | None:
                 if data is None:
-                    return data
-                if isinstance(data, Unset):
                     return data
                 try:
                     if not isinstance(data, list):
@@ -416,19 +382,17 @@ class TimeEntry(msgspec.Struct, kw_only=True):
                     return tags_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(list[str] | None | Unset, data)
+                return cast(list[str] | None, data)
 
-            tags = _parse_tags(d.pop("tags", UNSET))
+            tags = _parse_tags(d.pop("tags"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             tags = deviation(cls.__name__, "tags", src_dict, d, exc)
 
         try:
 
-            def _parse_tag_ids(data: object) -> list[int] | None | Unset:
+            def _parse_tag_ids(data: object) -> list[int] | None:
                 if data is None:
-                    return data
-                if isinstance(data, Unset):
                     return data
                 try:
                     if not isinstance(data, list):
@@ -438,25 +402,20 @@ class TimeEntry(msgspec.Struct, kw_only=True):
                     return tag_ids_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
-                return cast(list[int] | None | Unset, data)
+                return cast(list[int] | None, data)
 
-            tag_ids = _parse_tag_ids(d.pop("tag_ids", UNSET))
+            tag_ids = _parse_tag_ids(d.pop("tag_ids"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             tag_ids = deviation(cls.__name__, "tag_ids", src_dict, d, exc)
 
-        duronly = d.pop("duronly", UNSET)
-
         try:
-            _at = d.pop("at", UNSET)
-            at: datetime.datetime | Unset
-            if isinstance(_at, Unset):
-                at = UNSET
-            else:
-                at = datetime.datetime.fromisoformat(_at)
+            at = datetime.datetime.fromisoformat(d.pop("at"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)
+
+        duronly = d.pop("duronly", UNSET)
 
         try:
 
@@ -698,8 +657,8 @@ class TimeEntry(msgspec.Struct, kw_only=True):
             description=description,
             tags=tags,
             tag_ids=tag_ids,
-            duronly=duronly,
             at=at,
+            duronly=duronly,
             server_deleted_at=server_deleted_at,
             permissions=permissions,
             expense_ids=expense_ids,

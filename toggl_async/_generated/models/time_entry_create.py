@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="TimeEntryCreate")
 
 
-class TimeEntryCreate(msgspec.Struct, kw_only=True):
+class TimeEntryCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body of create_time_entry [V:SW24 timeentry.Payload]. Legacy names (wid, pid, tid, uid) and the ignored `duronly`
     are left out on purpose; use the v9 names.
 

@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TimeEntryEventMetadata")
 
 
-class TimeEntryEventMetadata(msgspec.Struct, kw_only=True):
+class TimeEntryEventMetadata(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Client analytics attached to a create/update [V:SW24]; optional."""
 
     origin_feature: str | Unset = UNSET

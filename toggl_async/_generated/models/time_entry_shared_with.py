@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TimeEntrySharedWith")
 
 
-class TimeEntrySharedWith(msgspec.Struct, kw_only=True):
+class TimeEntrySharedWith(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A user a time entry is shared with [V:SW24]."""
 
     user_id: int | Unset = UNSET

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="TimeEntryUpdate")
 
 
-class TimeEntryUpdate(msgspec.Struct, kw_only=True):
+class TimeEntryUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Body of update_time_entry; every field optional, send only what changes [V:SW24, D-OVR]."""
 
     created_with: str | Unset = UNSET

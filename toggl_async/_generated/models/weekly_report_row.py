@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WeeklyReportRow")
 
 
-class WeeklyReportRow(msgspec.Struct, kw_only=True):
+class WeeklyReportRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """One user/project row of the weekly report [V:SWNEW reports weekly.DataRow]; the arrays hold one value per day of the
     window (7 slots [I]).
 

@@ -19,12 +19,13 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="Workspace")
 
 
-class Workspace(msgspec.Struct, kw_only=True):
+class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A workspace [V:SEED2, SWNEW, VCR]."""
 
     id: int
-    organization_id: int | Unset = UNSET
-    name: str | Unset = UNSET
+    organization_id: int
+    name: str
+    at: datetime.datetime
     premium: bool | Unset = UNSET
     """ On a Starter (or higher) plan. """
     business_ws: bool | Unset = UNSET
@@ -54,7 +55,6 @@ class Workspace(msgspec.Struct, kw_only=True):
     rounding_minutes: int | Unset = UNSET
     api_token: None | str | Unset = UNSET
     """ Deprecated by Toggl [V:SWNEW]. """
-    at: datetime.datetime | Unset = UNSET
     logo_url: None | str | Unset = UNSET
     ical_url: None | str | Unset = UNSET
     ical_enabled: bool | Unset = UNSET
@@ -80,6 +80,8 @@ class Workspace(msgspec.Struct, kw_only=True):
         organization_id = self.organization_id
 
         name = self.name
+
+        at = self.at.isoformat()
 
         premium = self.premium
 
@@ -166,10 +168,6 @@ class Workspace(msgspec.Struct, kw_only=True):
         else:
             api_token = self.api_token
 
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
-
         logo_url: None | str | Unset
         if isinstance(self.logo_url, Unset):
             logo_url = UNSET
@@ -227,12 +225,11 @@ class Workspace(msgspec.Struct, kw_only=True):
         field_dict.update(
             {
                 "id": id,
+                "organization_id": organization_id,
+                "name": name,
+                "at": at,
             }
         )
-        if organization_id is not UNSET:
-            field_dict["organization_id"] = organization_id
-        if name is not UNSET:
-            field_dict["name"] = name
         if premium is not UNSET:
             field_dict["premium"] = premium
         if business_ws is not UNSET:
@@ -279,8 +276,6 @@ class Workspace(msgspec.Struct, kw_only=True):
             field_dict["rounding_minutes"] = rounding_minutes
         if api_token is not UNSET:
             field_dict["api_token"] = api_token
-        if at is not UNSET:
-            field_dict["at"] = at
         if logo_url is not UNSET:
             field_dict["logo_url"] = logo_url
         if ical_url is not UNSET:
@@ -319,9 +314,21 @@ class Workspace(msgspec.Struct, kw_only=True):
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
 
-        organization_id = d.pop("organization_id", UNSET)
+        try:
+            organization_id = d.pop("organization_id")
+        except KeyError as exc:
+            organization_id = deviation(cls.__name__, "organization_id", src_dict, d, exc)
 
-        name = d.pop("name", UNSET)
+        try:
+            name = d.pop("name")
+        except KeyError as exc:
+            name = deviation(cls.__name__, "name", src_dict, d, exc)
+
+        try:
+            at = datetime.datetime.fromisoformat(d.pop("at"))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            at = deviation(cls.__name__, "at", src_dict, d, exc)
 
         premium = d.pop("premium", UNSET)
 
@@ -494,17 +501,6 @@ class Workspace(msgspec.Struct, kw_only=True):
             api_token = deviation(cls.__name__, "api_token", src_dict, d, exc)
 
         try:
-            _at = d.pop("at", UNSET)
-            at: datetime.datetime | Unset
-            if isinstance(_at, Unset):
-                at = UNSET
-            else:
-                at = datetime.datetime.fromisoformat(_at)
-
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            at = deviation(cls.__name__, "at", src_dict, d, exc)
-
-        try:
 
             def _parse_logo_url(data: object) -> None | str | Unset:
                 if data is None:
@@ -620,6 +616,7 @@ class Workspace(msgspec.Struct, kw_only=True):
             id=id,
             organization_id=organization_id,
             name=name,
+            at=at,
             premium=premium,
             business_ws=business_ws,
             admin=admin,
@@ -643,7 +640,6 @@ class Workspace(msgspec.Struct, kw_only=True):
             rounding=rounding,
             rounding_minutes=rounding_minutes,
             api_token=api_token,
-            at=at,
             logo_url=logo_url,
             ical_url=ical_url,
             ical_enabled=ical_enabled,

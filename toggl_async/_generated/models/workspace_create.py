@@ -15,7 +15,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WorkspaceCreate")
 
 
-class WorkspaceCreate(msgspec.Struct, kw_only=True):
+class WorkspaceCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A new workspace; premium-only settings need a paid plan (else 402) [V:SWNEW]."""
 
     name: str

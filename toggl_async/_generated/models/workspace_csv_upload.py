@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WorkspaceCsvUpload")
 
 
-class WorkspaceCsvUpload(msgspec.Struct, kw_only=True):
+class WorkspaceCsvUpload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     at: datetime.datetime | Unset = UNSET
     log_id: int | Unset = UNSET
     additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")

@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WorkspaceFeature")
 
 
-class WorkspaceFeature(msgspec.Struct, kw_only=True):
+class WorkspaceFeature(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     feature_id: int | Unset = UNSET
     name: str | Unset = UNSET
     enabled: bool | Unset = UNSET

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="WorkspaceFeatures")
 
 
-class WorkspaceFeatures(msgspec.Struct, kw_only=True):
+class WorkspaceFeatures(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The plan features of one workspace [V:SEED2]."""
 
     workspace_id: int | Unset = UNSET

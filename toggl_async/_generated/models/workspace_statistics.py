@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="WorkspaceStatistics")
 
 
-class WorkspaceStatistics(msgspec.Struct, kw_only=True):
+class WorkspaceStatistics(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Admins and member/group counts of a workspace [V:SW24, SWNEW]."""
 
     admins: list[WorkspaceStatisticsAdmin] | None | Unset = UNSET

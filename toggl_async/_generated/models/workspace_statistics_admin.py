@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WorkspaceStatisticsAdmin")
 
 
-class WorkspaceStatisticsAdmin(msgspec.Struct, kw_only=True):
+class WorkspaceStatisticsAdmin(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     user_id: int | Unset = UNSET
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")

@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WorkspaceTeConstraints")
 
 
-class WorkspaceTeConstraints(msgspec.Struct, kw_only=True):
+class WorkspaceTeConstraints(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Which fields a time entry must have in this workspace."""
 
     time_entry_constraints_enabled: bool | Unset = UNSET

@@ -15,7 +15,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WorkspaceUpdate")
 
 
-class WorkspaceUpdate(msgspec.Struct, kw_only=True):
+class WorkspaceUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Workspace settings to change; send only those that change [V:SW24, D-OVR]."""
 
     name: str | Unset = UNSET

@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WorkspaceUser")
 
 
-class WorkspaceUser(msgspec.Struct, kw_only=True):
+class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A workspace membership [V:SW24, SWNEW]."""
 
     id: int

@@ -14,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WorkspaceUserUpdate")
 
 
-class WorkspaceUserUpdate(msgspec.Struct, kw_only=True):
+class WorkspaceUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Changes to one workspace membership [V:SWNEW]."""
 
     role: WorkspaceUserUpdateRole | Unset = UNSET

@@ -1,0 +1,169 @@
+"""Decoding keeps working on what the real server sends, and fails loudly only on garbage."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from toggl_async._generated.api.me import MeApi
+from toggl_async._generated.api.time_entries import TimeEntriesApi
+from toggl_async._generated.client import HttpClient
+from toggl_async._generated.errors import ResponseDecodeError, UnexpectedStatus
+from toggl_async._generated.models import Me, TimeEntry
+
+UTC = datetime.UTC
+
+
+def entry(**changes: Any) -> dict[str, Any]:
+    """A time entry as Toggl sends it (fields with null values are present as null) [V:VCR]."""
+    base = {
+        "id": 3_712_345_678, "workspace_id": 8_000_000, "project_id": None, "task_id": None,
+        "user_id": 9_000_001, "billable": False, "start": "2024-12-16T09:30:00+00:00", "stop": None,
+        "duration": -1, "description": "Standup", "tags": [], "tag_ids": [], "duronly": True,
+        "at": "2024-12-16T09:30:05.123456Z", "server_deleted_at": None, "wid": 8_000_000, "uid": 9_000_001,
+    }  # fmt: skip
+    base.update(changes)
+    return base
+
+
+def api_answering(body: bytes, status: int = 200, content_type: str = "application/json") -> TimeEntriesApi:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers={"content-type": content_type})
+
+    http = httpx.AsyncClient(base_url="https://api.track.toggl.com", transport=httpx.MockTransport(handler))
+    return TimeEntriesApi(HttpClient(http))
+
+
+async def list_of(*entries: dict[str, Any]) -> list[TimeEntry]:
+    return await api_answering(json.dumps(list(entries)).encode()).list_time_entries()
+
+
+async def test_current_time_entry_null_means_nothing_runs() -> None:
+    assert await api_answering(b"null").get_current_time_entry() is None
+
+
+async def test_current_time_entry_decodes_a_running_entry() -> None:
+    running = await api_answering(json.dumps(entry()).encode()).get_current_time_entry()
+    assert isinstance(running, TimeEntry)
+    assert running.stop is None and running.duration == -1 and running.id == 3_712_345_678
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-12-16T09:30:00Z",
+        "2024-12-16T09:30:00+00:00",
+        "2024-12-16T09:30:00.000Z",
+        "2024-12-16T09:30:00.000000+00:00",
+    ],
+)
+async def test_datetimes_with_z_or_offset_with_or_without_fraction(text: str) -> None:
+    (decoded,) = await list_of(entry(start=text))
+    assert decoded.start == datetime.datetime(2024, 12, 16, 9, 30, tzinfo=UTC)
+
+
+async def test_ids_beyond_32_bits_survive() -> None:
+    (decoded,) = await list_of(entry(id=2**40 + 3))
+    assert decoded.id == 2**40 + 3
+
+
+async def test_unknown_fields_are_kept(caplog: pytest.LogCaptureFixture) -> None:
+    (decoded,) = await list_of(entry(brand_new_field={"x": 1}))
+    assert decoded.additional_properties == {"brand_new_field": {"x": 1}}
+    assert decoded.description == "Standup"
+    assert "brand_new_field" in caplog.text
+
+
+async def test_null_where_a_value_was_expected_reaches_the_caller(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, "toggl_async")
+    first, second = await list_of(entry(workspace_id=None, duration=None), entry(workspace_id=None))
+    assert first.workspace_id is None and first.duration is None and second.workspace_id is None
+    assert first.start == datetime.datetime(2024, 12, 16, 9, 30, tzinfo=UTC)
+    assert sum("workspace_id" in r.getMessage() for r in caplog.records) == 1  # logged once, not per entry
+
+
+async def test_missing_fields_reach_the_caller_as_none() -> None:
+    body = entry()
+    del body["start"], body["user_id"]
+    (decoded,) = await list_of(body)
+    assert decoded.start is None and decoded.user_id is None
+    assert decoded.id == 3_712_345_678
+
+
+async def test_unparseable_field_keeps_its_raw_value() -> None:
+    (decoded,) = await list_of(entry(start="16/12/2024 09:30"))
+    assert decoded.start == "16/12/2024 09:30"
+
+
+async def test_fast_and_lenient_paths_agree() -> None:
+    fast = await list_of(entry(), entry(id=2, stop="2024-12-16T10:00:00Z", duration=1800))
+    lenient = await list_of(entry(), entry(id=2, stop="2024-12-16T10:00:00Z", duration=1800), entry(id=3, extra=1))
+    assert fast == lenient[:2]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html><body>502 Bad Gateway</body></html>", "text/html"),
+        (b'[{"id": 1, "start": "2024-', "application/json"),
+        (b"", "application/json"),
+    ],
+    ids=["html", "truncated", "empty"],
+)
+async def test_undecodable_success_body_raises_with_the_raw_body(body: bytes, content_type: str) -> None:
+    with pytest.raises(ResponseDecodeError) as caught:
+        await api_answering(body, content_type=content_type).list_time_entries()
+    assert caught.value.content == body and caught.value.status_code == 200
+
+
+async def test_wrong_shape_raises_a_typed_error() -> None:
+    with pytest.raises(ResponseDecodeError):
+        await api_answering(b'"not a list"').list_time_entries()
+
+
+@pytest.mark.parametrize("status", [400, 402, 403, 404, 409, 429, 500, 503])
+async def test_error_status_never_returns_none(status: int) -> None:
+    with pytest.raises(UnexpectedStatus) as caught:
+        await api_answering(b'"start is required for time entry creation"', status=status).get_current_time_entry()
+    assert caught.value.status_code == status
+    assert caught.value.content == b'"start is required for time entry creation"'
+    assert caught.value.url == "/api/v9/me/time_entries/current"
+
+
+async def test_credentials_never_appear_in_reprs() -> None:
+    body = {"id": 1, "email": "a@example.com", "fullname": "A", "timezone": "UTC", "default_workspace_id": 2,
+            "beginning_of_week": 1, "at": "2024-12-16T09:30:05Z", "api_token": "0123456789abcdef"}  # fmt: skip
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=body)
+
+    async with httpx.AsyncClient(
+        base_url="https://api.track.toggl.com", transport=httpx.MockTransport(handler)
+    ) as http:
+        me = await MeApi(HttpClient(http)).get_me()
+    assert isinstance(me, Me) and me.api_token == "0123456789abcdef"
+    assert "0123456789abcdef" not in repr(me)
+    assert "api_token=<hidden>" in repr(me)
+
+
+def _models_with(field: str) -> list[Callable[..., Any]]:
+    from toggl_async._generated import models
+
+    return [
+        getattr(models, name)
+        for name in models.__all__
+        if field in getattr(getattr(models, name), "__struct_fields__", ())
+    ]
+
+
+def test_every_model_holding_a_credential_hides_it() -> None:
+    for model in _models_with("api_token") + _models_with("password"):
+        field = "api_token" if "api_token" in model.__struct_fields__ else "password"  # type: ignore[attr-defined]
+        instance = model.from_dict({field: "s3cret-value"})  # type: ignore[attr-defined]
+        assert "s3cret-value" not in repr(instance), model
