@@ -1,0 +1,283 @@
+"""FakeToggl: an in-memory Toggl Track v9 + Reports v3 server, as an ASGI application."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+import anyio
+import attrs
+import httpx
+
+from toggl_async._generated.api import OPERATIONS
+
+from . import routes
+from .clock import Clock, SystemClock
+from .faults import Fault, FaultPlan
+from .http import HANDLERS, ApiError, FakeRequest, Reply
+from .limits import HourlyQuota, LeakyBucket, QuotaState
+from .store import PLAN_QUOTAS, USER_QUOTA, Store
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+BASE_URL = "https://api.track.toggl.com"
+SESSION_COOKIE = "__Host-timer-session"
+HTML_429 = b"<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 Too Many Requests</h1></center><hr><center>nginx</center></body></html>"  # noqa: E501
+routes.load_all()
+
+
+@attrs.frozen
+class Route:
+    operation_id: str
+    method: str
+    pattern: re.Pattern[str]
+
+
+def _compile_routes() -> list[Route]:
+    compiled = []
+    for operation_id, op in OPERATIONS.items():
+        regex = re.sub(
+            r"\{(\w+)\}",
+            lambda m: f"(?P<{m[1]}>\\d+(?:,\\d+)*)" if m[1].endswith("_ids") else f"(?P<{m[1]}>\\d+)",
+            op.path,
+        )
+        compiled.append(Route(operation_id, op.method, re.compile(regex + "$")))
+    # Literal segments win over parameters (`/time_entries/current` before `/time_entries/{id}`).
+    return sorted(compiled, key=lambda r: r.pattern.pattern.count("(?P"))
+
+
+ROUTES = _compile_routes()
+
+
+@attrs.define
+class FakeUser:
+    """Credentials and ids of a user of the fake, as a test needs them."""
+
+    id: int
+    email: str
+    password: str = attrs.field(repr=False)
+    api_token: str = attrs.field(repr=False)
+    default_workspace_id: int
+    organization_id: int
+
+    @property
+    def auth(self) -> httpx.BasicAuth:
+        """Basic auth with the API token, the way bots authenticate."""
+        return httpx.BasicAuth(self.api_token, "api_token")
+
+
+@attrs.define
+class Logged:
+    """One request the fake answered (for counting requests in tests and benchmarks)."""
+
+    method: str
+    path: str
+    operation_id: str | None
+    status: int
+
+
+class FakeToggl:
+    """A stateful fake of api.track.toggl.com: mount it with `fake.transport()` or serve it on loopback.
+
+    rate: leaky-bucket requests per second per token (None switches 429 pacing off); burst: how many
+    may arrive at once; quotas: enforce the hourly 402 quotas (headers are sent either way).
+    """
+
+    def __init__(
+        self, *, clock: Clock | None = None, rate: float | None = 1.0, burst: int = 3, quotas: bool = True
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.store = Store(self.clock)
+        self.faults = FaultPlan()
+        self.bucket = LeakyBucket(self.clock, rate, burst) if rate else None
+        self.quota = HourlyQuota(self.clock)
+        self.enforce_quotas = quotas
+        self.log: list[Logged] = []
+
+    # ---- set-up helpers
+    def add_user(
+        self, email: str = "user@example.com", password: str = "correct horse", *, plan: str = "Free",
+        fullname: str = "", api_token: str | None = None,
+    ) -> FakeUser:  # fmt: skip
+        """Create a user with an organization (on `plan`) and a default workspace."""
+        user = self.store.add_user(email, password, fullname=fullname, plan=plan, api_token=api_token)
+        workspace = self.store.tables["workspaces"][user["default_workspace_id"]]
+        return FakeUser(user["id"], email, password, user["api_token"], workspace["id"], workspace["organization_id"])
+
+    def transport(self) -> httpx.ASGITransport:
+        """An httpx transport that sends requests to this fake in process."""
+        return httpx.ASGITransport(app=self)
+
+    def http_client(self, user: FakeUser) -> httpx.AsyncClient:
+        """A plain httpx client authenticated as `user` against this fake."""
+        return httpx.AsyncClient(base_url=BASE_URL, transport=self.transport(), auth=user.auth)
+
+    @property
+    def request_count(self) -> int:
+        return len(self.log)
+
+    # ---- ASGI
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (message := await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        status, headers, payload = await self.handle(scope, body)
+        raw_headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        raw_headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def handle(self, scope: Scope, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Answer one HTTP request: (status, headers, body)."""
+        method, path = scope["method"].upper(), scope["path"]
+        query = dict(parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True))
+        route, params = self._route(method, path)
+        operation_id = route.operation_id if route else None
+        fault = self.faults.pick(operation_id or "*")
+        await self._before(fault)
+        status, headers, payload = self._answer(scope, method, route, params, query, body)
+        status, headers, payload = self._after(fault, status, headers, payload)
+        self.log.append(Logged(method, path, operation_id, status))
+        return status, headers, payload
+
+    def _route(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
+        path_matched = False
+        for route in ROUTES:
+            match = route.pattern.match(path)
+            if match:
+                path_matched = True
+                if route.method == method:
+                    return route, match.groupdict()
+        return None, {"405": "1"} if path_matched else {}
+
+    def _answer(
+        self, scope: Scope, method: str, route: Route | None, params: dict[str, str], query: dict[str, str],
+        body: bytes,
+    ) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
+        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        user = self._authenticate(headers)
+        if user is None:
+            return 401, {"x-authorization-missing": "true"}, b""
+        if isinstance(user, ApiError):
+            return _error(user)
+        if route is None:
+            return (405, {}, b"") if params else (404, {"content-type": "text/plain"}, b"404 page not found")
+        if self.bucket is not None and (wait := self.bucket.take(user["id"])) is not None:
+            return 429, {"content-type": "text/html", "retry-after": str(max(1, round(wait)))}, HTML_429
+        quota = self._count_quota(user, route, params)
+        quota_headers = {
+            "x-toggl-quota-remaining": str(quota.remaining),
+            "x-toggl-quota-resets-in": str(quota.resets_in),
+        }
+        if not quota.allowed and self.enforce_quotas:
+            message = "You have hit your hourly quota for API calls. Quota resets in %d seconds." % quota.resets_in
+            status, err_headers, payload = _error(ApiError(402, message))
+            return status, err_headers | quota_headers, payload
+        try:
+            request = FakeRequest(self, method, route.operation_id, _path_values(params), query, body, user)
+            reply = HANDLERS[route.operation_id](request)
+        except ApiError as exc:
+            status, err_headers, payload = _error(exc)
+            return status, err_headers | quota_headers, payload
+        return _encode(reply, quota_headers)
+
+    def _authenticate(self, headers: dict[str, str]) -> dict[str, Any] | ApiError | None:
+        store = self.store
+        authorization = headers.get("authorization", "")
+        if authorization.lower().startswith("basic "):
+            try:
+                name, _, secret = base64.b64decode(authorization[6:]).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return ApiError(403, "Incorrect username and/or password")
+            user_id = store.tokens.get(name) if secret == "api_token" else None
+            if user_id is None:
+                user_id = next(
+                    (u["id"] for u in store.live("users") if u["email"] == name and u["_password"] == secret), None
+                )
+            return (
+                store.tables["users"][user_id]
+                if user_id is not None
+                else ApiError(403, "Incorrect username and/or password")
+            )
+        cookie = dict(part.strip().partition("=")[::2] for part in headers.get("cookie", "").split(";") if part)
+        if SESSION_COOKIE in cookie:
+            user_id = store.sessions.get(cookie[SESSION_COOKIE])
+            return store.tables["users"][user_id] if user_id is not None else ApiError(403, "Session expired")
+        return None
+
+    def new_session(self, user_id: int) -> str:
+        token = secrets.token_urlsafe(24)
+        self.store.sessions[token] = user_id
+        return token
+
+    def _count_quota(self, user: dict[str, Any], route: Route, params: dict[str, str]) -> QuotaState:
+        org_id = None
+        if "organization_id" in params:
+            org_id = int(params["organization_id"])
+        elif "workspace_id" in params:
+            workspace = self.store.tables["workspaces"].get(int(params["workspace_id"]))
+            org_id = workspace["organization_id"] if workspace else None
+        org = self.store.tables["organizations"].get(org_id) if org_id is not None else None
+        if org is None:
+            return self.quota.hit((user["id"], None), USER_QUOTA)
+        return self.quota.hit((user["id"], org["id"]), PLAN_QUOTAS.get(org["pricing_plan_name"], 30))
+
+    async def _before(self, fault: Fault | None) -> None:
+        if fault is None:
+            return
+        if fault.kind == "delay":
+            await anyio.sleep(fault.seconds)
+        elif fault.kind == "reset" and not fault.after_processing:
+            raise httpx.ReadError("connection reset by peer (FakeToggl fault)")
+
+    def _after(
+        self, fault: Fault | None, status: int, headers: dict[str, str], payload: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        if fault is None or fault.kind == "delay":
+            return status, headers, payload
+        if fault.kind == "reset":
+            raise httpx.ReadError("connection reset by peer after processing (FakeToggl fault)")
+        if fault.kind == "server_error":
+            page = f"<html><body><h1>{fault.status} Service Unavailable</h1></body></html>".encode()
+            return fault.status, {"content-type": "text/html"}, page
+        if fault.kind == "html_429":
+            return 429, {"content-type": "text/html"}, HTML_429
+        if fault.kind == "truncated_json":
+            return status, headers, payload[: len(payload) // 2]
+        return status, headers | {"content-type": "text/html; charset=utf-8"}, payload
+
+
+def _path_values(params: dict[str, str]) -> dict[str, Any]:
+    return {k: [int(p) for p in v.split(",")] if k.endswith("_ids") else int(v) for k, v in params.items()}
+
+
+def _error(error: ApiError) -> tuple[int, dict[str, str], bytes]:
+    if error.status == 401:
+        return 401, {}, b""
+    return error.status, {"content-type": "application/json; charset=utf-8"}, json.dumps(error.message).encode()
+
+
+def _encode(reply: Reply, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    headers = headers | reply.headers
+    if reply.empty:
+        return reply.status, headers, b""
+    if reply.text is not None:
+        return reply.status, headers | {"content-type": "text/plain; charset=utf-8"}, reply.text.encode()
+    payload = json.dumps(reply.body, separators=(",", ":")).encode()
+    return reply.status, headers | {"content-type": "application/json; charset=utf-8"}, payload

@@ -1,0 +1,127 @@
+"""Requests, replies and errors as the fake's route handlers see them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from .app import FakeToggl
+    from .store import Store
+
+Handler = Callable[["FakeRequest"], "Reply"]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(operation_id: str) -> Callable[[Handler], Handler]:
+    """Register the function below as the fake's implementation of one spec operation."""
+
+    def register(handler: Handler) -> Handler:
+        if operation_id in HANDLERS:
+            raise ValueError(f"{operation_id} has two handlers")
+        HANDLERS[operation_id] = handler
+        return handler
+
+    return register
+
+
+class ApiError(Exception):
+    """Raised by a handler to answer with an error; the body is a JSON string, as Toggl sends [V:VCR]."""
+
+    def __init__(self, status: int, message: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, message)
+
+
+def forbidden() -> ApiError:
+    return ApiError(403, "User does not have access to this resource")
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, f"{what} not found")
+
+
+@attrs.define
+class Reply:
+    """What a handler answers: a JSON-ready body (None for `null`), or no body at all."""
+
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = attrs.field(factory=dict)
+    empty: bool = False
+    text: str | None = None
+
+
+def empty() -> Reply:
+    """A success without a body."""
+    return Reply(empty=True)
+
+
+@attrs.define
+class FakeRequest:
+    """One authenticated request, parsed."""
+
+    fake: FakeToggl
+    method: str
+    operation_id: str
+    path_params: dict[str, Any]
+    query: dict[str, str]
+    raw_body: bytes
+    user: dict[str, Any]
+
+    @property
+    def store(self) -> Store:
+        return self.fake.store
+
+    @property
+    def user_id(self) -> int:
+        return int(self.user["id"])
+
+    def json(self) -> Any:
+        """The JSON body; a 400 when it is missing or malformed."""
+        try:
+            return json.loads(self.raw_body)
+        except ValueError as exc:
+            raise bad_request("Invalid JSON input") from exc
+
+    def body_object(self) -> dict[str, Any]:
+        body = self.json()
+        if not isinstance(body, dict):
+            raise bad_request("JSON object expected")
+        return body
+
+    def query_int(self, name: str, default: int | None = None) -> int | None:
+        value = self.query.get(name)
+        if value is None or value == "":
+            return default
+        try:
+            return int(value)
+        except ValueError as exc:
+            raise bad_request(f"invalid {name}") from exc
+
+    def query_bool(self, name: str, default: bool | None = None) -> bool | None:
+        value = self.query.get(name)
+        if value is None or value == "":
+            return default
+        if value.lower() in ("true", "1"):
+            return True
+        if value.lower() in ("false", "0"):
+            return False
+        raise bad_request(f"invalid {name}")
+
+    def query_ids(self, name: str) -> list[int] | None:
+        value = self.query.get(name)
+        if not value:
+            return None
+        try:
+            return [int(part) for part in value.split(",") if part]
+        except ValueError as exc:
+            raise bad_request(f"invalid {name}") from exc

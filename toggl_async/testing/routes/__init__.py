@@ -1,0 +1,15 @@
+"""The fake's route handlers, one module per resource group; importing a module registers its handlers."""
+
+from importlib import import_module
+
+MODULES = ("me", "organizations", "workspaces", "clients_tags", "projects", "tasks", "time_entries", "reports")
+
+
+def load_all() -> None:
+    """Import every handler module that exists (each registers itself with `http.handles`)."""
+    for name in MODULES:
+        try:
+            import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
