@@ -186,7 +186,7 @@ class FakeToggl:
             "x-toggl-quota-resets-in": str(quota.resets_in),
         }
         if not quota.allowed and self.enforce_quotas:
-            message = "You have hit your hourly quota for API calls. Quota resets in %d seconds." % quota.resets_in
+            message = f"You have hit your hourly quota for API calls. Quota resets in {quota.resets_in} seconds."
             status, err_headers, payload = _error(ApiError(402, message))
             return status, err_headers | quota_headers, payload
         try:
