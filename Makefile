@@ -33,6 +33,7 @@ test: $(STAMP) lint typecheck check-generated
 bench: $(STAMP)
 	$(PY) bench/decode.py
 	$(PY) bench/importtime.py
+	$(PY) bench/fake_seed.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

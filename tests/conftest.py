@@ -34,3 +34,9 @@ def user(fake: FakeToggl) -> FakeUser:
 async def http(fake: FakeToggl, user: FakeUser) -> AsyncIterator[httpx.AsyncClient]:
     async with fake.http_client(user) as client:
         yield client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    fuzz = sys.modules.get("test_spec_fuzz")
+    if fuzz is not None and fuzz.cases_run():
+        terminalreporter.write_line(f"spec-driven property run: {fuzz.cases_run()} cases against FakeToggl")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import random
 import re
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -18,7 +19,7 @@ import httpx
 from toggl_async._generated.api import OPERATIONS
 
 from . import routes
-from .clock import Clock, SystemClock
+from .clock import Clock, FakeClock, SystemClock
 from .faults import Fault, FaultPlan
 from .http import HANDLERS, ApiError, FakeRequest, Reply
 from .limits import HourlyQuota, LeakyBucket, QuotaState
@@ -101,6 +102,25 @@ class FakeToggl:
         self.quota = HourlyQuota(self.clock)
         self.enforce_quotas = quotas
         self.log: list[Logged] = []
+        self.users: list[FakeUser] = []
+
+    @classmethod
+    def seeded(
+        cls, *, users: int = 1, clients: int = 4, projects: int = 12, tasks_per_project: int = 3, tags: int = 8,
+        time_entries: int = 500, days: int = 60, seed: int | str = 0, clock: Clock | None = None,
+        rate: float | None = None, quotas: bool = False,
+    ) -> FakeToggl:  # fmt: skip
+        """A fake filled with deterministic, realistic data; `fake.users[0]` is demo@example.com.
+
+        Time entries spread over working hours of the `days` days before the clock's today. The same
+        arguments (and clock) give the same data. Limits are off unless `rate`/`quotas` say otherwise.
+        """
+        from toggl_async.testing.seeding import seed as fill
+
+        fake = cls(clock=clock or FakeClock(), rate=rate, quotas=quotas)
+        fill(fake, users=users, clients=clients, projects=projects, tasks_per_project=tasks_per_project, tags=tags,
+             time_entries=time_entries, days=days, rng=random.Random(seed))  # fmt: skip
+        return fake
 
     # ---- set-up helpers
     def add_user(
@@ -110,7 +130,11 @@ class FakeToggl:
         """Create a user with an organization (on `plan`) and a default workspace."""
         user = self.store.add_user(email, password, fullname=fullname, plan=plan, api_token=api_token)
         workspace = self.store.tables["workspaces"][user["default_workspace_id"]]
-        return FakeUser(user["id"], email, password, user["api_token"], workspace["id"], workspace["organization_id"])
+        fake_user = FakeUser(
+            user["id"], email, password, user["api_token"], workspace["id"], workspace["organization_id"]
+        )
+        self.users.append(fake_user)
+        return fake_user
 
     def transport(self) -> httpx.ASGITransport:
         """An httpx transport that sends requests to this fake in process."""
@@ -152,9 +176,8 @@ class FakeToggl:
         fault = self.faults.pick(operation_id or "*")
         await self._before(fault)
         status, headers, payload = self._answer(scope, method, route, params, query, body)
-        status, headers, payload = self._after(fault, status, headers, payload)
         self.log.append(Logged(method, path, operation_id, status))
-        return status, headers, payload
+        return self._after(fault, status, headers, payload)
 
     def _route(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
         path_matched = False
@@ -191,7 +214,10 @@ class FakeToggl:
             return status, err_headers | quota_headers, payload
         try:
             request = FakeRequest(self, method, route.operation_id, _path_values(params), query, body, user)
-            reply = HANDLERS[route.operation_id](request)
+            handler = HANDLERS.get(route.operation_id)
+            if handler is None:
+                raise ApiError(501, f"FakeToggl does not implement {route.operation_id}")
+            reply = handler(request)
         except ApiError as exc:
             status, err_headers, payload = _error(exc)
             return status, err_headers | quota_headers, payload

@@ -43,11 +43,11 @@ def parse_time(text: str) -> datetime.datetime:
     """RFC 3339 with `Z` or an offset; a 400 otherwise."""
     try:
         moment = datetime.datetime.fromisoformat(text)
-    except (TypeError, ValueError) as exc:
+        if moment.tzinfo is None:
+            raise ApiError(400, f"Invalid date: {text!r} has no offset")
+        return moment.astimezone(datetime.UTC)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ApiError(400, f"Invalid date: {text!r}") from exc
-    if moment.tzinfo is None:
-        raise ApiError(400, f"Invalid date: {text!r} has no offset")
-    return moment.astimezone(datetime.UTC)
 
 
 def public(obj: Obj) -> Obj:
@@ -96,7 +96,10 @@ class Store:
         """Live objects, or with `since` (UNIX seconds) everything changed after it, deleted included."""
         if since is None:
             return self.live(table)
-        floor = stamp(datetime.datetime.fromtimestamp(since, datetime.UTC))
+        try:
+            floor = stamp(datetime.datetime.fromtimestamp(since, datetime.UTC))
+        except (OverflowError, OSError, ValueError) as exc:
+            raise ApiError(400, "invalid since") from exc
         return (obj for obj in self.tables[table].values() if obj["at"] >= floor)
 
     # ---- users and membership

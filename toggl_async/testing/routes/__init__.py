@@ -2,7 +2,18 @@
 
 from importlib import import_module
 
-MODULES = ("me", "organizations", "workspaces", "clients_tags", "projects", "tasks", "time_entries", "reports")
+MODULES = (
+    "me",
+    "organizations",
+    "workspaces",
+    "clients_tags",
+    "projects",
+    "tasks",
+    "time_entries",
+    "reports",
+    "reports_summary",
+    "reports_search",
+)
 
 
 def load_all() -> None:

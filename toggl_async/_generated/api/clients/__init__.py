@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from ...models.client import Client
     from ...models.client_payload import ClientPayload
     from ...models.client_restore import ClientRestore
-    from ...models.id_list import IdList
     from ...models.list_clients_status import ListClientsStatus
     from ...types import Unset
 
@@ -125,7 +124,7 @@ class ClientsApi:
         self,
         workspace_id: int,
         *,
-        body: IdList,
+        body: list[int],
     ) -> list[Client]:
         """Fetch several clients of a workspace by id.
 

@@ -10,14 +10,13 @@ from ... import errors
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.client import Client
-from ...models.id_list import IdList
 from ...types import Response
 
 
 def _get_kwargs(
     workspace_id: int,
     *,
-    body: IdList,
+    body: list[int],
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -28,7 +27,7 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body
 
     headers["Content-Type"] = "application/json"
 
@@ -74,14 +73,13 @@ async def asyncio_detailed(
     workspace_id: int,
     *,
     client: HttpClient,
-    body: IdList,
+    body: list[int],
 ) -> Response[list[Client]]:
     """Fetch several clients of a workspace by id.
 
     Args:
         workspace_id (int):
-        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users)
-            [V:SWNEW].
+        body (list[int]):
 
     Raises:
         errors.UnexpectedStatus: The server answered with anything but a documented success.
@@ -106,14 +104,13 @@ async def asyncio(
     workspace_id: int,
     *,
     client: HttpClient,
-    body: IdList,
+    body: list[int],
 ) -> list[Client]:
     """Fetch several clients of a workspace by id.
 
     Args:
         workspace_id (int):
-        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users)
-            [V:SWNEW].
+        body (list[int]):
 
     Raises:
         errors.UnexpectedStatus: The server answered with anything but a documented success.

@@ -1,0 +1,145 @@
+"""A scenario on a fresh FakeToggl that every operation of the spec can refer to, and request builders.
+
+The scenario: a Premium owner with a workspace holding a client, project, task, tag, time entry,
+groups, and a second member.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import httpx
+from spec_tools import SpecOperation, json_schema, merged, parameters, sample, schema_types
+
+from toggl_async.testing import BASE_URL, FakeToggl
+
+TODAY = datetime.date(2024, 12, 16)
+
+# Bodies that need more than "the required fields with scenario ids" to succeed.
+JSON_PATCH = [{"op": "replace", "path": "/name", "value": "renamed"}]
+OVERRIDES: dict[str, Any] = {
+    "patch_time_entries": [{"op": "replace", "path": "/description", "value": "patched"}],
+    "patch_projects": [{"op": "replace", "path": "/name", "value": "patched"}],
+    "patch_tasks": [{"op": "replace", "path": "/name", "value": "patched"}],
+    "patch_project_users": [{"op": "replace", "path": "/manager", "value": True}],
+    "update_me": {"fullname": "Ada L."},
+    "create_time_entry": {"created_with": "tests", "start": "2024-12-16T08:00:00Z", "duration": 600},
+    "update_time_entry": {"description": "changed"},
+}
+
+
+class Scenario(dict[str, Any]):
+    """Ids of the objects every operation can refer to, and the second member's credentials."""
+
+    member_auth: httpx.Auth
+
+
+async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
+    owner = fake.add_user("owner@example.com", "owner-password", fullname="Owner", plan="Premium")
+    member = fake.add_user("member@example.com", "member-password", fullname="Member")
+    workspace = fake.store.tables["workspaces"][owner.default_workspace_id]
+    membership = fake.store.add_workspace_member(workspace, fake.store.tables["users"][member.id])
+    guest = fake.add_user("guest@example.com", "guest-password", fullname="Guest")
+    fake.store.add_workspace_member(workspace, fake.store.tables["users"][guest.id])
+    http = httpx.AsyncClient(base_url=BASE_URL, transport=fake.transport(), auth=owner.auth)
+    wid, oid = owner.default_workspace_id, owner.organization_id
+
+    async def create(path: str, body: Any) -> dict[str, Any]:
+        response = await http.post(path, json=body)
+        assert response.status_code == 200, (path, response.text)
+        result: dict[str, Any] = response.json()
+        return result
+
+    client = await create(f"/api/v9/workspaces/{wid}/clients", {"name": "Acme"})
+    project = await create(f"/api/v9/workspaces/{wid}/projects", {"name": "Website", "client_id": client["id"]})
+    task = await create(f"/api/v9/workspaces/{wid}/projects/{project['id']}/tasks", {"name": "Design"})
+    tag = await create(f"/api/v9/workspaces/{wid}/tags", {"name": "deep-work"})
+    entry = await create(f"/api/v9/workspaces/{wid}/time_entries", {
+        "created_with": "tests", "workspace_id": wid, "project_id": project["id"], "task_id": task["id"],
+        "start": "2024-12-16T07:00:00Z", "duration": 1800, "description": "Standup", "tags": ["deep-work"],
+    })  # fmt: skip
+    running = await create(f"/api/v9/workspaces/{wid}/time_entries", {
+        "created_with": "tests", "workspace_id": wid, "start": "2024-12-16T08:45:00Z", "duration": -1,
+    })  # fmt: skip
+    group = await create(f"/api/v9/workspaces/{wid}/groups", {"name": "Team"})
+    org_group = await create(f"/api/v9/organizations/{oid}/groups", {"name": "Org team", "workspaces": [wid]})
+    project_user = await create(
+        f"/api/v9/workspaces/{wid}/project_users", {"project_id": project["id"], "user_id": member.id}
+    )
+    org_user_id = next(
+        m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
+    )
+    ids = {
+        "workspace_id": wid, "organization_id": oid, "guest_id": guest.id, "user_id": member.id,
+        "client_id": client["id"], "project_id": project["id"], "task_id": task["id"], "tag_id": tag["id"],
+        "time_entry_id": running["id"], "stopped_time_entry_id": entry["id"],
+        "project_user_id": project_user["id"], "workspace_user_id": membership["id"],
+        "organization_user_id": org_user_id, "group_id": group["id"],
+        "org_group_id": org_group["group_id"] if "group_id" in org_group else org_group["id"],
+    }  # fmt: skip
+    scenario = Scenario(ids)
+    scenario.member_auth = member.auth
+    return scenario, http
+
+
+def path_for(operation: SpecOperation, ids: Scenario) -> str:
+    path = operation.path
+    for param in parameters(operation):
+        if param["in"] != "path":
+            continue
+        name = param["name"]
+        key = "org_group_id" if name == "group_id" and "/organizations/" in path else name.removesuffix("s")
+        if name.endswith("_ids"):
+            key = name[: -len("_ids")] + "_id"
+        path = path.replace("{" + name + "}", str(ids[key]))
+    return path
+
+
+def required_query(operation: SpecOperation) -> dict[str, str]:
+    return {
+        p["name"]: str(sample(p["schema"])) for p in parameters(operation) if p["in"] == "query" and p.get("required")
+    }
+
+
+def body_for(operation: SpecOperation, ids: Scenario) -> Any:
+    if operation.operation_id in OVERRIDES:
+        return OVERRIDES[operation.operation_id]
+    if operation.operation_id == "bulk_delete_tags":
+        return {"delete": [ids["tag_id"]]}
+    if operation.operation_id == "create_project_user":
+        return {"project_id": ids["project_id"], "user_id": ids["guest_id"]}
+    if "requestBody" not in operation.body:
+        return None
+    schema = merged(json_schema(operation.body["requestBody"]) or {})
+    if "array" in schema_types(schema):
+        return [ids["client_id"]] if "integer" in schema_types(merged(schema["items"])) else JSON_PATCH
+    body = {name: fill(name, prop, ids, operation) for name, prop in schema.get("properties", {}).items()
+            if name in schema.get("required", []) or name in ("start_date", "end_date", "name")}  # fmt: skip
+    return body
+
+
+def fill(name: str, prop: dict[str, Any], ids: Scenario, operation: SpecOperation) -> Any:
+    if name in ("workspace_id", "wid"):
+        return ids["workspace_id"]
+    if name in ids:
+        return ids[name]
+    if name == "start_date":
+        return (TODAY - datetime.timedelta(days=7)).isoformat()
+    if name == "end_date":
+        return TODAY.isoformat()
+    if name == "start":
+        return "2024-12-16T08:00:00Z"
+    if name in ("name", "workspace_name"):
+        return f"{operation.operation_id} thing"
+    if name == "emails":
+        return ["new.person@example.com"]
+    if name == "workspaces":
+        return (
+            [{"workspace_id": ids["workspace_id"]}]
+            if "object" in schema_types(merged(prop.get("items", {})))
+            else [ids["workspace_id"]]
+        )
+    if name in ("delete", "users", "project_ids"):
+        return [ids["project_id"] if name == "project_ids" else ids["workspace_user_id"]]
+    return sample(prop)

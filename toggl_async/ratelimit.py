@@ -1,0 +1,285 @@
+"""Pacing and quota tracking for one API token, on anyio (asyncio and trio).
+
+Toggl limits a token twice (reference §4.2, §4.3): a leaky bucket of about one request per second
+(HTTP 429 when overrun) and hourly quotas (HTTP 402 when spent, reported on every response in
+`X-Toggl-Quota-Remaining` / `X-Toggl-Quota-Resets-In`). `Pacer` keeps requests inside the first;
+`QuotaTracker` watches the second and waits for, or refuses, requests that would only earn a 402.
+
+Both take `clock` and `sleep` so tests drive them with a fake clock and never really wait. Only one task
+at a time ever sleeps inside each of them (the others queue on a fair lock), which is also what makes a
+simple fake clock, whose `sleep` just moves time forward, exact under concurrency.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+
+import anyio
+import attrs
+
+from toggl_async.errors import QUOTA_REMAINING_HEADER, QUOTA_RESETS_IN_HEADER, QuotaExceededError
+
+__all__ = ["Pacer", "QuotaState", "QuotaTracker", "quota_scope"]
+
+logger = logging.getLogger("toggl_async.ratelimit")
+
+# Sleeping a hair past a slot keeps a request from landing a rounding error early on a server that runs
+# the same bucket arithmetic (clocks with microsecond steps, float drift); it never slows the schedule.
+SLEEP_GUARD = 0.001
+# Each 429 halves the pace, down to this fraction of the configured rate at most.
+MAX_SLOWDOWN = 8
+_SCOPED_PATH = re.compile(r"/(workspaces?|organizations)/(\d+)(?:/|$)")
+
+
+class Pacer:
+    """A leaky bucket: at most `rate` requests a second, `burst` of them at once; `rate=None` turns it off.
+
+    Tasks calling `acquire()` are served in arrival order (FIFO), and the sustained throughput across
+    all of them is exactly `rate`. After a 429, `penalize()` holds everyone back and halves the pace;
+    the pace recovers by doubling after every `recovery` seconds without another 429, up to `rate`.
+    """
+
+    def __init__(
+        self,
+        rate: float | None = 1.0,
+        burst: int = 3,
+        *,
+        recovery: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        if rate is not None and not (rate > 0 and math.isfinite(rate)):
+            raise ValueError("rate must be a positive number of requests per second, or None")
+        if burst < 1 or recovery <= 0:
+            raise ValueError("burst must be >= 1 and recovery > 0")
+        self.rate = rate
+        self.burst = burst
+        self.recovery = recovery
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = anyio.Lock()
+        # Theoretical arrival time (GCRA): when the bucket would be empty again; None = never used.
+        self._tat: float | None = None
+        self._hold_until = -math.inf
+        self._slowdown = 1
+        self._slowed_at = -math.inf
+        # Bumped by penalize() so a task sleeping toward a slot knows its slot moved.
+        self._generation = 0
+
+    @property
+    def effective_rate(self) -> float | None:
+        """The pace now, in requests per second: `rate`, or less while recovering from a 429."""
+        return None if self.rate is None else self.rate / self._current_slowdown(self._clock())
+
+    async def acquire(self) -> None:
+        """Wait until this task may send one request (FIFO among waiters); returns at once when off.
+
+        Cancelling a waiting task gives its place up without using a slot.
+        """
+        if self.rate is None:
+            return
+        async with self._lock:
+            while True:
+                now = self._clock()
+                slot = self._next_slot(now)
+                if slot <= now:
+                    self._take(now)
+                    return
+                generation = self._generation
+                await self._sleep(slot - now + SLEEP_GUARD)
+                if generation == self._generation:
+                    # Booked at the slot, not the wake-up time, so the guard never stretches the schedule.
+                    self._take(max(slot, self._clock() - SLEEP_GUARD))
+                    return
+
+    def penalize(self, retry_after: float | None) -> None:
+        """Record a 429: no slot before now + (retry_after or one interval), then half the pace.
+
+        `retry_after` is the server's Retry-After in seconds, already capped by the caller (the retry
+        policy's `max_retry_after`). The burst is spent too, since the server's bucket is full. Does
+        nothing when pacing is off.
+        """
+        if self.rate is None:
+            return
+        now = self._clock()
+        self._slowdown = min(MAX_SLOWDOWN, self._current_slowdown(now) * 2)
+        self._slowed_at = now
+        interval = self._interval(now)
+        self._hold_until = max(self._hold_until, now + (retry_after or interval))
+        tolerance = (self.burst - 1) * interval
+        self._tat = max(self._tat if self._tat is not None else now, self._hold_until + tolerance)
+        self._generation += 1
+        logger.debug("paced down to %.3g req/s until %.3f s from now", 1 / interval, self._hold_until - now)
+
+    def _next_slot(self, now: float) -> float:
+        tat = now if self._tat is None else self._tat
+        return max(tat - (self.burst - 1) * self._interval(now), self._hold_until)
+
+    def _take(self, at: float) -> None:
+        tat = at if self._tat is None else max(self._tat, at)
+        self._tat = tat + self._interval(at)
+
+    def _interval(self, now: float) -> float:
+        assert self.rate is not None  # only reached while pacing is on
+        return self._current_slowdown(now) / self.rate
+
+    def _current_slowdown(self, now: float) -> int:
+        # Recovery: every `recovery` seconds without a 429 doubles the pace back, up to `rate`.
+        steps = math.floor((now - self._slowed_at) / self.recovery) if self._slowdown > 1 else 0
+        if steps > 0:
+            self._slowdown = max(1, self._slowdown >> steps)
+            self._slowed_at += steps * self.recovery
+        return self._slowdown
+
+
+@attrs.frozen
+class QuotaState:
+    """A read-only snapshot of one hourly quota as Toggl last reported it.
+
+    remaining: requests left in the window (may be negative while Toggl does not enforce it), None when
+    unknown. resets_in: seconds until the window resets, counted down from the report, None when unknown.
+    scope: which quota (see `quota_scope`): None for the user-level one.
+    """
+
+    remaining: int | None = None
+    resets_in: float | None = None
+    scope: Hashable = None
+
+    @property
+    def exhausted(self) -> bool:
+        """True when the last report said no requests are left and the window has not reset since."""
+        return self.remaining is not None and self.remaining <= 0 and (self.resets_in is None or self.resets_in > 0)
+
+
+@attrs.frozen
+class _Observation:
+    remaining: int | None
+    resets_in: float | None
+    observed_at: float
+
+
+class QuotaTracker:
+    """Tracks Toggl's hourly quotas from response headers and holds back requests that would get a 402.
+
+    `before_request()` waits for the reset when it is at most `max_wait` seconds away, and otherwise
+    raises `QuotaExceededError` without sending anything.
+    """
+
+    def __init__(
+        self,
+        max_wait: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        if max_wait < 0:
+            raise ValueError("max_wait must be >= 0 seconds")
+        self.max_wait = max_wait
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = anyio.Lock()
+        self._seen: dict[Hashable, _Observation] = {}
+        self._latest: Hashable = None
+
+    def observe(self, headers: Mapping[str, str], *, scope: Hashable = None) -> None:
+        """Record the quota headers of one response (any status) for `scope`.
+
+        A response without either header (a proxy error, a fault) tells nothing and changes nothing.
+        """
+        remaining = _number(_header(headers, QUOTA_REMAINING_HEADER))
+        resets_in = _number(_header(headers, QUOTA_RESETS_IN_HEADER))
+        if remaining is None and resets_in is None:
+            return
+        self._seen[scope] = _Observation(
+            None if remaining is None else int(remaining),
+            None if resets_in is None else max(0.0, resets_in),
+            self._clock(),
+        )
+        self._latest = scope
+
+    @property
+    def state(self) -> QuotaState:
+        """The quota reported by the most recent response that carried quota headers."""
+        return self.state_for(self._latest)
+
+    @property
+    def remaining(self) -> int | None:
+        """Requests left as last reported, None when unknown or when the window has reset since."""
+        return self.state.remaining
+
+    @property
+    def resets_in(self) -> float | None:
+        """Seconds until the last reported window resets (counted down on the clock), None when unknown."""
+        return self.state.resets_in
+
+    def state_for(self, scope: Hashable) -> QuotaState:
+        """The quota of one `scope`, as of now; all fields None when nothing is known."""
+        seen = self._seen.get(scope)
+        if seen is None:
+            return QuotaState(scope=scope)
+        if seen.resets_in is None:
+            return QuotaState(seen.remaining, None, scope)
+        left = seen.resets_in - (self._clock() - seen.observed_at)
+        # Once the window has reset, the count starts afresh at a size we do not know.
+        return QuotaState(seen.remaining, left, scope) if left > 0 else QuotaState(scope=scope)
+
+    async def before_request(self, method: str, path: str, *, scope: Hashable = None) -> None:
+        """Let a request through, wait for the quota reset, or refuse it; `path` is for the error only.
+
+        Raises QuotaExceededError (with `resets_in`) when the quota is spent and resets in more than
+        `max_wait` seconds. When Toggl said 0 left but not when it resets, the request goes through and
+        the server decides.
+        """
+        state = self.state_for(scope)
+        if not state.exhausted or state.resets_in is None:
+            return
+        if state.resets_in > self.max_wait:
+            raise QuotaExceededError(
+                402,
+                (f"hourly API quota spent ({state.remaining} left); request not sent",),
+                method,
+                path,
+                resets_in=state.resets_in,
+                remaining=state.remaining,
+            )
+        # One task sleeps out the window; the ones queued behind it find it reset and go straight on.
+        async with self._lock:
+            state = self.state_for(scope)
+            if state.exhausted and state.resets_in is not None:
+                logger.debug("quota spent; waiting %.1f s for it to reset before %s %s", state.resets_in, method, path)
+                await self._sleep(state.resets_in)
+                self._seen.pop(scope, None)
+
+
+def quota_scope(path: str) -> Hashable:
+    """Which hourly quota a request path counts against, as a key for `QuotaTracker`.
+
+    ("organization", id) or ("workspace", id) for requests that target one, None for user-level ones
+    (e.g. /api/v9/me). Toggl counts per organization, so workspaces of one organization share a quota
+    the tracker sees separately: at worst one extra 402, never a missed one.
+    """
+    match = _SCOPED_PATH.search(path.split("?", 1)[0])
+    if match is None:
+        return None
+    kind = "organization" if match.group(1) == "organizations" else "workspace"
+    return (kind, int(match.group(2)))
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
+    return value
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return number if number is not None and math.isfinite(number) else None
