@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import subprocess
 import sys
 
@@ -34,5 +33,12 @@ def test_one_operation_loads_only_the_models_it_needs() -> None:
 
 def test_public_names() -> None:
     assert toggl_async.__all__ == sorted(toggl_async.__all__)
-    public = {n for n in dir(toggl_async) if not n.startswith("_") and not inspect.ismodule(getattr(toggl_async, n))}
-    assert set(toggl_async.__all__) == public | {"__version__"}
+    assert set(toggl_async.__all__) == set(dir(toggl_async))
+    for name in toggl_async.__all__:
+        assert getattr(toggl_async, name) is not None
+
+
+def test_import_toggl_async_then_the_client_loads_no_models() -> None:
+    loaded = modules_after("from toggl_async import Toggl")
+    assert not {m for m in loaded if m.startswith("toggl_async._generated.models.")}
+    assert not {m for m in loaded if m.startswith("toggl_async._generated.api.")} - {"toggl_async._generated.api"}

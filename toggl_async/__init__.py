@@ -1,11 +1,102 @@
 """toggl-async: an async Python SDK for the Toggl Track API v9 and Reports API v3.
 
-The operations are generated from spec/toggl.yaml into `toggl_async._generated`: one awaitable
-function per operation (`toggl_async._generated.api.<tag>.<operation_id>`) and one namespace class
-per tag (`toggl_async._generated.api.<tag>.<Tag>Api`). Importing this package loads nothing else;
-everything is imported on first use.
+    from toggl_async import Toggl
+
+    async with Toggl(api_token="...") as toggl:
+        entry = await toggl.start_timer(workspace_id, "Writing docs")
+
+Every operation of spec/toggl.yaml is a method of a namespace of `Toggl` (`toggl.time_entries`,
+`toggl.projects`, ...). Importing this package is cheap: names load on first use.
 """
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from toggl_async.bulk import BulkResult
+    from toggl_async.client import Toggl
+    from toggl_async.config import TogglConfig
+    from toggl_async.errors import (
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        FeatureNotAvailableError,
+        ForbiddenError,
+        NotFoundError,
+        QuotaExceededError,
+        RateLimitedError,
+        ServerError,
+        TogglAPIError,
+        TogglDecodeError,
+        TogglError,
+        TogglNetworkError,
+        UnauthorizedError,
+    )
+    from toggl_async.ratelimit import QuotaState
+    from toggl_async.retry import RetryPolicy
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_LOCATIONS = {
+    "BulkResult": "toggl_async.bulk",
+    "Toggl": "toggl_async.client",
+    "TogglConfig": "toggl_async.config",
+    "QuotaState": "toggl_async.ratelimit",
+    "RetryPolicy": "toggl_async.retry",
+    **dict.fromkeys(
+        [
+            "AuthenticationError",
+            "BadRequestError",
+            "ConflictError",
+            "FeatureNotAvailableError",
+            "ForbiddenError",
+            "NotFoundError",
+            "QuotaExceededError",
+            "RateLimitedError",
+            "ServerError",
+            "TogglAPIError",
+            "TogglDecodeError",
+            "TogglError",
+            "TogglNetworkError",
+            "UnauthorizedError",
+        ],
+        "toggl_async.errors",
+    ),  # fmt: skip
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LOCATIONS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toggl_async' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*_LOCATIONS, "__version__"])
+
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "BulkResult",
+    "ConflictError",
+    "FeatureNotAvailableError",
+    "ForbiddenError",
+    "NotFoundError",
+    "QuotaExceededError",
+    "QuotaState",
+    "RateLimitedError",
+    "RetryPolicy",
+    "ServerError",
+    "Toggl",
+    "TogglAPIError",
+    "TogglConfig",
+    "TogglDecodeError",
+    "TogglError",
+    "TogglNetworkError",
+    "UnauthorizedError",
+    "__version__",
+]

@@ -1,0 +1,55 @@
+"""The client's settings: one frozen object, copied with changes by `Toggl.with_options(...)`."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import attrs
+import httpx
+
+from toggl_async.retry import RetryPolicy
+
+DEFAULT_BASE_URL = "https://api.track.toggl.com"
+LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+def check_base_url(_: object, __: attrs.Attribute[str], value: str) -> None:
+    """https anywhere; plain http only to loopback (FakeToggl on 127.0.0.1), so tokens never travel in clear."""
+    url = httpx.URL(value)
+    if url.scheme == "https":
+        return
+    if url.scheme == "http" and _is_loopback(url.host):
+        return
+    raise ValueError(f"base_url must be https (http only for loopback hosts), got {url.scheme}://{url.host}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@attrs.frozen
+class TogglConfig:
+    """How a `Toggl` client talks to the API.
+
+    base_url: the API host (paths carry /api/v9 or /reports/api/v3).
+    timeout: seconds for each HTTP exchange (connect, read, write, pool).
+    rate / burst: client-side pacing per token, requests per second and how many may go at once;
+        Toggl asks for about one a second [V:D-OVR]; `rate=None` turns pacing off.
+    retry: what is retried and how long to wait (see `retry.RetryPolicy`).
+    quota_max_wait: when the hourly quota is spent, wait for its reset if it is at most this many
+        seconds away; otherwise raise `QuotaExceededError` at once.
+    user_agent: sent with every request.
+    """
+
+    base_url: str = attrs.field(default=DEFAULT_BASE_URL, validator=check_base_url)
+    timeout: float = 30.0
+    rate: float | None = 1.0
+    burst: int = 3
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    quota_max_wait: float = 60.0
+    user_agent: str = "toggl-async"
