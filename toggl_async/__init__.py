@@ -37,31 +37,29 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+_ERRORS = [
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "FeatureNotAvailableError",
+    "ForbiddenError",
+    "NotFoundError",
+    "QuotaExceededError",
+    "RateLimitedError",
+    "ServerError",
+    "TogglAPIError",
+    "TogglDecodeError",
+    "TogglError",
+    "TogglNetworkError",
+    "UnauthorizedError",
+]
 _LOCATIONS = {
     "BulkResult": "toggl_async.bulk",
     "Toggl": "toggl_async.client",
     "TogglConfig": "toggl_async.config",
     "QuotaState": "toggl_async.ratelimit",
     "RetryPolicy": "toggl_async.retry",
-    **dict.fromkeys(
-        [
-            "AuthenticationError",
-            "BadRequestError",
-            "ConflictError",
-            "FeatureNotAvailableError",
-            "ForbiddenError",
-            "NotFoundError",
-            "QuotaExceededError",
-            "RateLimitedError",
-            "ServerError",
-            "TogglAPIError",
-            "TogglDecodeError",
-            "TogglError",
-            "TogglNetworkError",
-            "UnauthorizedError",
-        ],
-        "toggl_async.errors",
-    ),  # fmt: skip
+    **dict.fromkeys(_ERRORS, "toggl_async.errors"),
 }
 
 
