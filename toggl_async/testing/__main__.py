@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"FakeToggl on http://{args.host}:{args.port}", flush=True)
     print(f"user {user.email}  password {user.password}  api token {user.api_token}", flush=True)
     print(f"try: curl -u {user.api_token}:api_token http://{args.host}:{args.port}/api/v9/me", flush=True)
-    uvicorn.run(fake, host=args.host, port=args.port, log_level="warning", lifespan="on")
+    # The fake sends its own Date header, from its (possibly fake) clock.
+    uvicorn.run(fake, host=args.host, port=args.port, log_level="warning", lifespan="on", date_header=False)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import email.utils
 import json
 import random
 import re
@@ -162,6 +163,8 @@ class FakeToggl:
             if not message.get("more_body"):
                 break
         status, headers, payload = await self.handle(scope, body)
+        # The server's clock, as real servers send it (since-sync takes its cursor from it).
+        headers.setdefault("date", email.utils.format_datetime(self.clock.now(), usegmt=True))
         raw_headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
         raw_headers.append((b"content-length", str(len(payload)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})

@@ -1,0 +1,41 @@
+"""How users call the `Toggl` client; only type-checked (mypy strict in `make typecheck`), never run."""
+
+from __future__ import annotations
+
+import datetime
+
+from toggl_async import QuotaExceededError, Toggl, TogglAPIError, TogglConfig
+from toggl_async._generated.models import ClientPayload, DetailedReportRequest, Project, TimeEntry
+
+
+async def bot() -> None:
+    async with Toggl.from_env(timeout=10.0) as toggl:
+        me = await toggl.me.get_me()
+        workspace_id: int = me.default_workspace_id
+        running: TimeEntry | None = await toggl.current_timer()
+        if running is None:
+            running = await toggl.start_timer(workspace_id, "Reviewing PRs", tags=["review"])
+        stopped: TimeEntry | None = await toggl.stop_timer(running)
+        client = await toggl.clients.create_client(workspace_id, body=ClientPayload(name="Acme"))
+        projects: list[Project] = [p async for p in toggl.iter_projects(workspace_id, client_ids=[client.id])]
+        async for row in toggl.iter_detailed_report(
+            workspace_id, DetailedReportRequest(start_date=datetime.date(2024, 1, 1))
+        ):
+            print(row.description)
+        results = await toggl.delete_projects(workspace_id, [p.id for p in projects])
+        failed = [r.key for r in results if not r.ok]
+        print(stopped, failed, toggl.quota.remaining)
+
+
+async def configured() -> None:
+    config = TogglConfig(rate=0.5, quota_max_wait=0.0)
+    async with Toggl("token", config=config) as toggl:
+        slower = toggl.with_options(timeout=60.0)
+        try:
+            await slower.me.get_me()
+        except QuotaExceededError as exc:
+            print(exc.resets_in)
+        except TogglAPIError as exc:
+            print(exc.status, exc.messages)
+        finally:
+            await slower.aclose()
