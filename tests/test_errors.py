@@ -173,7 +173,8 @@ def test_decode_error_holds_the_raw_body() -> None:
     body = b'{"id": 1, "name": "trunc'
     error = TogglDecodeError(200, body, "not JSON", method="GET", path="/api/v9/me")
     assert (error.status, error.content, error.reason) == (200, body, "not JSON")
-    assert str(error).startswith("GET /api/v9/me -> 200: undecodable body (not JSON)")
+    assert str(error) == "GET /api/v9/me -> 200: undecodable body (not JSON; 24 bytes in .content)"
+    assert "trunc" not in str(error)  # a body may hold the API token: never in the message
 
 
 SENTINEL = "SENTINEL-TOKEN-0123456789abcdef"

@@ -189,7 +189,8 @@ class TogglDecodeError(TogglError):
         self.method = method
         self.path = path
         request = f"{method} {path} -> " if method else ""
-        super().__init__(f"{request}{status}: undecodable body ({reason}): {content[:120]!r}")
+        # Never the body itself in the message: a /me body holds the API token.
+        super().__init__(f"{request}{status}: undecodable body ({reason}; {len(content)} bytes in .content)")
 
 
 _STATUS_CLASSES: dict[int, type[TogglAPIError]] = {
@@ -223,9 +224,11 @@ def error_for_response(
 
 def _payment_required(messages: tuple[str, ...], headers: Mapping[str, str], method: str, path: str) -> TogglAPIError:
     # Toggl uses 402 both for the hourly quota and for plan feature gates (reference §4.3).
+    # The message decides first: a plan-feature refusal can arrive while the quota headers say 0 left.
     remaining = _parse_number(_header(headers, QUOTA_REMAINING_HEADER))
     mentions_quota = any("quota" in message.lower() for message in messages)
-    if (remaining is None or remaining > 0) and not mentions_quota:
+    spent = remaining is not None and remaining <= 0
+    if not mentions_quota and (any(messages) or not spent):
         return FeatureNotAvailableError(402, messages, method, path)
     resets_in = _parse_number(_header(headers, QUOTA_RESETS_IN_HEADER))
     if resets_in is None:

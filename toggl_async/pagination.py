@@ -36,6 +36,7 @@ class Paginator(Generic[T]):
         async for page in self.pages():
             for item in page:
                 yield item
+            del page  # not held while the next page is fetched: memory stays at one page
 
 
 class KeysetPaginator(Paginator[T]):
@@ -55,10 +56,13 @@ class KeysetPaginator(Paginator[T]):
         while True:
             raw = await self._fetch(last, self._per_page)
             page = [item for item in raw if last is None or self._key(item) > last]
+            done = not page or len(raw) < self._per_page
+            del raw
             if page:
-                yield page
                 last = self._key(page[-1])
-            if not page or len(raw) < self._per_page:
+                yield page
+            del page
+            if done:
                 return
 
 
@@ -72,11 +76,13 @@ class OffsetPaginator(Paginator[T]):
         offset = 0
         while True:
             page = await self._fetch(offset, self._per_page)
+            count = len(page)
             if page:
                 yield page
-            if len(page) < self._per_page:
+            del page
+            if count < self._per_page:
                 return
-            offset += len(page)
+            offset += count
 
 
 class PageNumberPaginator(Paginator[T]):
@@ -89,9 +95,11 @@ class PageNumberPaginator(Paginator[T]):
         number = 1
         while True:
             page = await self._fetch(number, self._per_page)
+            count = len(page)
             if page:
                 yield page
-            if len(page) < self._per_page:
+            del page
+            if count < self._per_page:
                 return
             number += 1
 
@@ -106,10 +114,12 @@ class EnvelopePaginator(Paginator[T]):
         number, seen = 1, 0
         while True:
             page, total = await self._fetch(number, self._per_page)
+            count = len(page)
             if page:
                 yield page
-            seen += len(page)
-            if not page or seen >= total:
+            del page
+            seen += count
+            if not count or seen >= total:
                 return
             number += 1
 
@@ -133,9 +143,11 @@ class ReportCursorPaginator(Paginator[T]):
         cursor: ReportCursor | None = None
         while True:
             page, cursor = await self._fetch(cursor)
+            count = len(page)
             if page:
                 yield page
-            if cursor is None or not page:
+            del page
+            if cursor is None or not count:
                 return
 
 

@@ -92,8 +92,9 @@ class Pacer:
                 generation = self._generation
                 await self._sleep(slot - now + SLEEP_GUARD)
                 if generation == self._generation:
-                    # Booked at the slot, not the wake-up time, so the guard never stretches the schedule.
-                    self._take(max(slot, self._clock() - SLEEP_GUARD))
+                    # Booked at the wake-up time: booking at the slot would space requests exactly 1/rate
+                    # apart, and float rounding of that gap can trip a server running the same bucket.
+                    self._take(self._clock())
                     return
 
     def penalize(self, retry_after: float | None) -> None:

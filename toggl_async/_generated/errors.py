@@ -15,8 +15,9 @@ class UnexpectedStatus(Exception):
         self.content = content
         self.method = method
         self.url = url
-        body = content[:200].decode("utf-8", errors="replace")
-        super().__init__(f"{method} {url} answered {status_code}: {body!r}")
+        # The body stays on `.content`; it is kept out of the message because a success body (e.g. /me)
+        # can hold the API token, and messages end up in logs and tracebacks.
+        super().__init__(f"{method} {url} answered {status_code} ({len(content)} bytes of body in .content)")
 
 
 class ResponseDecodeError(Exception):
@@ -26,7 +27,7 @@ class ResponseDecodeError(Exception):
         self.status_code = status_code
         self.content = content
         self.reason = reason
-        super().__init__(f"undecodable {status_code} response body ({reason}): {content[:200]!r}")
+        super().__init__(f"undecodable {status_code} response body ({reason}; {len(content)} bytes in .content)")
 
 
 __all__ = ["ResponseDecodeError", "UnexpectedStatus"]

@@ -178,6 +178,10 @@ class FakeToggl:
         operation_id = route.operation_id if route else None
         fault = self.faults.pick(operation_id or "*")
         await self._before(fault)
+        if fault is not None and fault.kind == "html_429":
+            # The proxy's rate limiter refuses before the request reaches Toggl.
+            self.log.append(Logged(method, path, operation_id, 429))
+            return 429, {"content-type": "text/html"}, HTML_429
         status, headers, payload = self._answer(scope, method, route, params, query, body)
         self.log.append(Logged(method, path, operation_id, status))
         return self._after(fault, status, headers, payload)
@@ -285,8 +289,6 @@ class FakeToggl:
         if fault.kind == "server_error":
             page = f"<html><body><h1>{fault.status} Service Unavailable</h1></body></html>".encode()
             return fault.status, {"content-type": "text/html"}, page
-        if fault.kind == "html_429":
-            return 429, {"content-type": "text/html"}, HTML_429
         if fault.kind == "truncated_json":
             return status, headers, payload[: len(payload) // 2]
         return status, headers | {"content-type": "text/html; charset=utf-8"}, payload
