@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CLI_STAMP := $(VENV)/.installed-cli
 
 .PHONY: install generate check-generated lint typecheck test bench demo clean
 
@@ -12,7 +13,17 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(CLI_STAMP)
+
+# `make demo` needs only the package and its cli extra, not the development tools.
+$(CLI_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[cli]'
+	touch $(CLI_STAMP)
+
+demo: $(CLI_STAMP)
+	$(VENV)/bin/toggl-async demo
 
 generate: $(STAMP)
 	$(PY) generator/generate.py

@@ -67,7 +67,9 @@ async def open_session(args: argparse.Namespace, out: Output) -> AsyncIterator[S
     token = args.token or os.environ.get("TOGGL_API_TOKEN")
     if not token:
         raise UsageError("no API token: pass --token or set TOGGL_API_TOKEN (or try --fake)")
-    options = {"base_url": args.base_url} if args.base_url else {}
+    options: dict[str, Any] = {"base_url": args.base_url} if args.base_url else {}
+    if args.transport is not None:
+        options.update(transport=args.transport, rate=None)
     async with Toggl(token, **options) as toggl:
         yield Session(toggl, out)
 
@@ -109,9 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(argv: list[str] | None = None, *, stdout: Any = None, stderr: Any = None) -> int:
-    """Parse `argv`, run the subcommand, and return the exit code."""
+def run(
+    argv: list[str] | None = None, *, stdout: Any = None, stderr: Any = None, transport: Any = None
+) -> int:
+    """Parse `argv`, run the subcommand, and return the exit code.
+
+    `transport`: an httpx transport to reach Toggl through (tests pass `FakeToggl.transport()`).
+    """
     args = build_parser().parse_args(argv)
+    args.transport = transport
     for name, default in GLOBAL_DEFAULTS.items():
         setattr(args, name, getattr(args, name, default))
     out = Output(args.json, stdout=stdout, stderr=stderr)

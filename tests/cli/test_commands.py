@@ -1,0 +1,149 @@
+"""Each subcommand in process against FakeToggl: what it prints and its exit code."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from typing import Any
+
+import pytest
+
+from toggl_async.cli import INSTALL_HINT, main
+from toggl_async.cli.app import run
+from toggl_async.testing import FakeClock, FakeToggl, FakeUser
+
+
+class Ran:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def cli(fake: FakeToggl, user: FakeUser | None, *argv: str, token: str | None = None) -> Ran:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    token = token or (user.api_token if user else "")
+    code = run([*argv, "--token", token], stdout=stdout, stderr=stderr, transport=fake.transport())
+    return Ran(code, stdout.getvalue(), stderr.getvalue())
+
+
+@pytest.fixture
+def seeded() -> tuple[FakeToggl, FakeUser]:
+    fake = FakeToggl.seeded(seed="cli", users=2, projects=5, time_entries=120, days=10)
+    return fake, fake.users[0]
+
+
+def test_me(seeded: tuple[FakeToggl, FakeUser]) -> None:
+    ran = cli(*seeded, "me")
+    assert ran.code == 0 and "demo@example.com" in ran.out
+
+
+@pytest.mark.parametrize("command", ["me", "workspaces", "projects", "clients", "tags", "tasks", "entries", "quota"])
+def test_listings_print_json_that_parses(seeded: tuple[FakeToggl, FakeUser], command: str) -> None:
+    ran = cli(*seeded, command, "--json")
+    assert ran.code == 0, ran.err
+    assert ran.json() is not None
+
+
+def test_projects_table_lists_the_seeded_projects(seeded: tuple[FakeToggl, FakeUser]) -> None:
+    fake, user = seeded
+    ran = cli(fake, user, "projects")
+    names = [p["name"] for p in fake.store.tables["projects"].values()]
+    assert ran.code == 0 and all(name in ran.out for name in names)
+
+
+def test_timer_start_current_stop(seeded: tuple[FakeToggl, FakeUser]) -> None:
+    fake, user = seeded
+    started = cli(fake, user, "timer", "start", "Writing [docs]", "--project", "Website", "--tag", "deep-work")
+    assert started.code == 0 and "Started: Writing [docs]" in started.out
+    entry = max(fake.store.tables["time_entries"].values(), key=lambda e: e["id"])
+    website = next(p for p in fake.store.tables["projects"].values() if p["name"] == "Website")
+    assert entry["stop"] is None and entry["project_id"] == website["id"] and entry["tags"] == ["deep-work"]
+    current = cli(fake, user, "timer", "current", "--json")
+    assert current.code == 0 and current.json()["id"] == entry["id"]
+    stopped = cli(fake, user, "timer", "stop")
+    assert stopped.code == 0 and "Stopped: Writing [docs]" in stopped.out
+    assert fake.store.tables["time_entries"][entry["id"]]["stop"] is not None
+    assert "No timer is running." in cli(fake, user, "timer", "current").out
+
+
+def test_unknown_project_name_is_a_usage_error(seeded: tuple[FakeToggl, FakeUser]) -> None:
+    ran = cli(*seeded, "timer", "start", "x", "--project", "No such project")
+    assert ran.code == 2
+    assert ran.err.strip() == "error: no active project named 'No such project' in workspace 8000000"
+
+
+def test_wrong_token_says_so_in_one_line(seeded: tuple[FakeToggl, FakeUser]) -> None:
+    fake, _ = seeded
+    ran = cli(fake, None, "me", token="not-a-token")
+    assert ran.code == 3
+    assert ran.err.strip() == "error: Toggl refused the credentials (403); check --token / TOGGL_API_TOKEN."
+    assert "Traceback" not in ran.err and "not-a-token" not in ran.err
+
+
+def test_spent_quota_says_when_it_resets() -> None:
+    fake = FakeToggl(clock=FakeClock(), rate=None, quotas=True)
+    user = fake.add_user(plan="Free")
+    for _ in range(30):  # `me` costs one user-level request; 30 an hour on every plan
+        assert cli(fake, user, "me").code == 0
+    ran = cli(fake, user, "me")
+    assert ran.code == 4
+    assert ran.err.startswith("error: Toggl's hourly request quota is spent; it resets in 60 min")
+
+
+def test_entries_with_dates(seeded: tuple[FakeToggl, FakeUser]) -> None:
+    fake, user = seeded
+    today = fake.clock.now().date()
+    since = today - datetime.timedelta(days=3)
+    ran = cli(fake, user, "entries", "--since", str(since), "--until", str(today), "--json")
+    assert ran.code == 0
+    assert ran.json() and all(str(since) <= entry["start"][:10] <= str(today) for entry in ran.json())
+
+
+@pytest.mark.parametrize("kind", ["detailed", "summary", "weekly"])
+def test_reports(seeded: tuple[FakeToggl, FakeUser], kind: str) -> None:
+    fake, user = seeded
+    today = fake.clock.now().date()
+    ran = cli(fake, user, "report", kind, "--until", str(today), "--json")
+    assert ran.code == 0, ran.err
+    assert ran.json()
+    table = cli(fake, user, "report", kind, "--until", str(today))
+    assert (table.code == 0 and "report" in table.out.lower()) or "Summary" in table.out
+
+
+def test_bad_date_is_rejected_by_the_parser(seeded: tuple[FakeToggl, FakeUser]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli(*seeded, "entries", "--since", "yesterday")
+    assert exited.value.code == 2
+
+
+def test_no_token_anywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TOGGL_API_TOKEN", raising=False)
+    stderr = io.StringIO()
+    assert run(["me"], stdout=io.StringIO(), stderr=stderr) == 2
+    assert "no API token" in stderr.getvalue()
+
+
+def test_fake_flag_needs_no_account() -> None:
+    stdout = io.StringIO()
+    assert run(["timer", "start", "x", "--fake"], stdout=stdout, stderr=io.StringIO()) == 0
+    assert stdout.getvalue().startswith("Started: x")
+
+
+def test_missing_extra_prints_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def without_rich(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "rich":
+            raise ModuleNotFoundError("No module named 'rich'", name="rich")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_rich)
+    assert main(["me"]) == 1
+    assert capsys.readouterr().err.strip() == INSTALL_HINT
