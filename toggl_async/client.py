@@ -71,6 +71,7 @@ class Toggl(Iterators):
     """An async client of Toggl Track API v9 and Reports API v3; see the module docstring.
 
     `transport`: an httpx transport to send through instead of the network (e.g. `FakeToggl.transport()`).
+    `pacer` / `quota`: share one token's pacing and quota state between several clients.
     `clock` / `sleep`: monotonic seconds and an async sleep for pacing and backoff; `now`: the current
     aware datetime, used when starting timers (tests pass a fake clock's `time`, `sleep` and `now`).
     Other keyword arguments are `TogglConfig` fields.
@@ -87,14 +88,16 @@ class Toggl(Iterators):
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         now: Callable[[], datetime.datetime] | None = None,
+        pacer: Pacer | None = None,
+        quota: QuotaTracker | None = None,
         **options: Any,
     ) -> None:
         self.config = attrs.evolve(config or TogglConfig(), **options)
         self._credentials = _Credentials(api_token, email, password)
         self._clock, self._sleep = clock or time.monotonic, sleep or anyio.sleep
         self._now = now or _utc_now
-        self._pacer = Pacer(self.config.rate, self.config.burst, clock=self._clock, sleep=self._sleep)
-        self._quota = QuotaTracker(self.config.quota_max_wait, clock=self._clock, sleep=self._sleep)
+        self._pacer = pacer or Pacer(self.config.rate, self.config.burst, clock=self._clock, sleep=self._sleep)
+        self._quota = quota or QuotaTracker(self.config.quota_max_wait, clock=self._clock, sleep=self._sleep)
         self._inner = transport
         stack = TogglTransport(
             transport or httpx.AsyncHTTPTransport(), pacer=self._pacer, quota=self._quota, retry=self.config.retry,
@@ -126,11 +129,8 @@ class Toggl(Iterators):
         clone = Toggl(
             self._credentials.api_token, email=self._credentials.email, password=self._credentials.password,
             config=attrs.evolve(self.config, **changes), transport=self._inner, clock=self._clock, sleep=self._sleep,
-            now=self._now,
+            now=self._now, pacer=self._pacer, quota=self._quota,
         )  # fmt: skip
-        clone._pacer, clone._quota = self._pacer, self._quota
-        stack = cast(TogglTransport, clone._http._transport)
-        stack._pacer, stack._quota = self._pacer, self._quota
         return clone
 
     async def __aenter__(self) -> Self:

@@ -1,0 +1,39 @@
+"""Client construction: credentials, config, with_options, from_env."""
+
+from __future__ import annotations
+
+import pytest
+
+from toggl_async import Toggl, TogglConfig
+from toggl_async.testing import FakeClock, FakeToggl, FakeUser
+
+
+async def test_with_options_changes_config_and_shares_limits(fake: FakeToggl, user: FakeUser, clock: FakeClock) -> None:
+    async with Toggl(user.api_token, transport=fake.transport(), clock=clock.time, sleep=clock.sleep) as toggl:
+        slower = toggl.with_options(timeout=5.0, quota_max_wait=0.0)
+        async with slower:
+            assert slower.config == TogglConfig(timeout=5.0, quota_max_wait=0.0)
+            assert toggl.config == TogglConfig()
+            await slower.me.get_me()
+            assert toggl.quota == slower.quota and toggl.quota.remaining is not None
+            assert slower._pacer is toggl._pacer
+        assert (await toggl.me.get_me()).email == user.email  # the original still works after the clone closed
+
+
+def test_credentials_are_required() -> None:
+    with pytest.raises(ValueError, match="api_token, or email and password"):
+        Toggl()
+
+
+def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOGGL_API_TOKEN", "abc")
+    monkeypatch.setenv("TOGGL_BASE_URL", "http://127.0.0.1:8765")
+    assert Toggl.from_env().config.base_url == "http://127.0.0.1:8765"
+    monkeypatch.delenv("TOGGL_API_TOKEN")
+    with pytest.raises(ValueError, match="TOGGL_API_TOKEN"):
+        Toggl.from_env()
+
+
+def test_repr_names_the_auth_kind_only() -> None:
+    assert repr(Toggl("secret-token")) == "Toggl(base_url='https://api.track.toggl.com', auth=api_token)"
+    assert "pw" not in repr(Toggl(email="a@example.com", password="pw"))
