@@ -111,9 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(
-    argv: list[str] | None = None, *, stdout: Any = None, stderr: Any = None, transport: Any = None
-) -> int:
+def run(argv: list[str] | None = None, *, stdout: Any = None, stderr: Any = None, transport: Any = None) -> int:
     """Parse `argv`, run the subcommand, and return the exit code.
 
     `transport`: an httpx transport to reach Toggl through (tests pass `FakeToggl.transport()`).
