@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     )
     from toggl_async.ratelimit import QuotaState
     from toggl_async.retry import RetryPolicy
+    from toggl_async.sqlite_store import SQLiteStore
+    from toggl_async.stores import MemoryStore
+    from toggl_async.sync import Sync
 
 __version__ = "0.1.0"
 
@@ -59,6 +62,9 @@ _LOCATIONS = {
     "TogglConfig": "toggl_async.config",
     "QuotaState": "toggl_async.ratelimit",
     "RetryPolicy": "toggl_async.retry",
+    "SQLiteStore": "toggl_async.sqlite_store",
+    "MemoryStore": "toggl_async.stores",
+    "Sync": "toggl_async.sync",
     **dict.fromkeys(_ERRORS, "toggl_async.errors"),
 }
 
@@ -83,12 +89,15 @@ __all__ = [
     "ConflictError",
     "FeatureNotAvailableError",
     "ForbiddenError",
+    "MemoryStore",
     "NotFoundError",
     "QuotaExceededError",
     "QuotaState",
     "RateLimitedError",
     "RetryPolicy",
+    "SQLiteStore",
     "ServerError",
+    "Sync",
     "Toggl",
     "TogglAPIError",
     "TogglConfig",

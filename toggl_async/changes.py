@@ -83,12 +83,13 @@ class KindChanges:
 
 
 class ChangeSet:
-    """The net changes of one run (or one `watch()` step), by kind; `requests` counts the requests it sent
-    (retries inside the client's transport are not counted)."""
+    """The net changes of one run (or one `watch()` step), by kind. `requests` counts the requests it sent
+    (retries inside the client's transport are not counted); `kinds` are the kinds the run synced."""
 
-    def __init__(self, changes: Iterable[Change] = (), *, requests: int = 0) -> None:
+    def __init__(self, changes: Iterable[Change] = (), *, requests: int = 0, kinds: Iterable[str] = ()) -> None:
         self._changes: dict[tuple[str, int], Change] = {}
         self.requests = requests
+        self.kinds = tuple(kinds)
         self.add(changes)
 
     def add(self, changes: Iterable[Change]) -> None:
@@ -106,6 +107,11 @@ class ChangeSet:
             if change.kind == kind:
                 ids[change.action].append(change.id)
         return KindChanges(*(tuple(sorted(ids[action])) for action in ("created", "updated", "deleted")))
+
+    def by_kind(self) -> dict[str, KindChanges]:
+        """`KindChanges` of every kind synced (changed or not), in sync order; e.g. for a summary table."""
+        kinds = self.kinds or tuple(dict.fromkeys(change.kind for change in self._changes.values()))
+        return {kind: self[kind] for kind in kinds}
 
     def of(self, kind: str) -> list[Change]:
         """The changes of one kind, by id."""

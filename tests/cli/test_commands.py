@@ -147,3 +147,23 @@ def test_missing_extra_prints_how_to_install(
     monkeypatch.setattr(builtins, "__import__", without_rich)
     assert main(["me"]) == 1
     assert capsys.readouterr().err.strip() == INSTALL_HINT
+
+
+def test_sync_twice_into_sqlite(seeded: tuple[FakeToggl, FakeUser], tmp_path: Any) -> None:
+    fake, user = seeded
+    database = str(tmp_path / "mirror.sqlite")
+    first = cli(fake, user, "sync", "--db", database, "--json")
+    assert first.code == 0, first.err
+    before = fake.request_count
+    second = cli(fake, user, "sync", "--db", database)
+    assert second.code == 0 and "Synced into" in second.out
+    assert fake.request_count - before <= 7  # /me for nothing, then one request per kind
+
+
+def test_demo_shows_sync_timer_report_and_request_count() -> None:
+    stdout = io.StringIO()
+    assert run(["demo"], stdout=stdout, stderr=io.StringIO()) == 0
+    text = stdout.getvalue()
+    for expected in ("1. First sync", "time_entries", "the incremental sync cost 6 requests", "3. Started a timer",
+                     "stopped it after 0:25:00", "4. Weekly report", "5. Requests sent:"):  # fmt: skip
+        assert expected in text, expected

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from toggl_async.cli.output import Output, duration
+from toggl_async.cli.output import Output, duration, hours
 from toggl_async.cli.sync_command import print_changes, sync_into
 
 SEED = {"seed": "demo", "users": 3, "projects": 12, "time_entries": 3000, "days": 90}
@@ -64,7 +64,7 @@ async def _weekly(session: Any) -> None:
         me.default_workspace_id, body=ReportFilters(start_date=monday, end_date=monday + datetime.timedelta(days=6))
     )
     days = [(monday + datetime.timedelta(days=i)).strftime("%a") for i in range(7)]
-    table = [(r.user_name, r.project_name or "(no project)", *(duration(s) for s in (r.seconds or [0] * 7)))
+    table = [(r.user_name, r.project_name or "(no project)", *(hours(s) for s in (r.seconds or [0] * 7)))
              for r in rows]  # fmt: skip
     session.out.table(f"4. Weekly report, week of {monday}", ["user", "project", *days], table, raw=rows)
 

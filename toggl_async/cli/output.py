@@ -40,6 +40,14 @@ def duration(seconds: object) -> str:
     return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
+def hours(seconds: object) -> str:
+    """Compact h:mm for report cells; blank for zero."""
+    if not isinstance(seconds, int | float) or seconds <= 0:
+        return ""
+    minutes = int(seconds) // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
 def cell(value: Any) -> str:
     if value is None or type(value).__name__ == "UnsetType":
         return ""

@@ -23,11 +23,11 @@ async def sync_into(session: Session, path: Path) -> Any:
         with session.out.progress() as progress:
             return await Sync(session.toggl, store, progress=progress).run()
     finally:
-        await store.close()
+        await store.aclose()
 
 
 def print_changes(session: Session, result: Any, title: str) -> None:
-    rows = [(kind, len(c.created), len(c.updated), len(c.deleted)) for kind, c in result.changes.items()]
+    rows = [(kind, len(c.created), len(c.updated), len(c.deleted)) for kind, c in result.by_kind().items()]
     session.out.table(title, ["kind", "created", "updated", "deleted"], rows, raw=result)
 
 

@@ -77,13 +77,17 @@ def _time_entries(
     tag_ids = {t["name"]: t["id"] for t in store.live("tags") if t["workspace_id"] == wid}
     today = store.now().replace(hour=0, minute=0, second=0, microsecond=0)
     # Entries of one user never overlap: each starts after the previous one (oldest first).
-    per_day = max(1, -(-count // max(days * len(members), 1)))
+    # Entries of each user spread over every one of the `days` days up to yesterday.
+    per_member = max(1, -(-count // len(members)))
+    per_day = max(1, -(-per_member // max(days, 1)))
     slot = datetime.timedelta(hours=9) / per_day
     for index in range(count):
         member = members[index % len(members)]
         ordinal = index // len(members)
-        day = today - datetime.timedelta(days=days - ordinal // per_day)
-        offset = datetime.timedelta(hours=8, seconds=rng.randrange(60)) + slot * (ordinal % per_day)
+        day_index = ordinal * days // per_member  # 0 .. days - 1, in order
+        first_of_day = -(-day_index * per_member // days)
+        day = today - datetime.timedelta(days=days - day_index)
+        offset = datetime.timedelta(hours=8, seconds=rng.randrange(60)) + slot * (ordinal - first_of_day)
         duration = rng.randrange(300, max(301, int(slot.total_seconds()) - 60))
         project, task_ids = rng.choice(projects) if projects and rng.random() < 0.8 else ({}, [])
         task_id = rng.choice(task_ids) if task_ids and rng.random() < 0.5 else None

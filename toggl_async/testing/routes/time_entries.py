@@ -8,10 +8,14 @@ from __future__ import annotations
 import calendar
 import copy
 import datetime
-from typing import Any
+import weakref
+from typing import TYPE_CHECKING, Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, empty, forbidden, handles, not_found
 from toggl_async.testing.store import Obj, Store, iso, parse_time, public
+
+if TYPE_CHECKING:
+    from toggl_async.testing.app import FakeToggl
 
 TABLE = "time_entries"
 # Without since/before/start_date the list covers the last 9 days: v8 documented 9 days [V:SEED1], Toggl's
@@ -23,6 +27,18 @@ PATCH_FIELDS = ("description", "billable", "project_id", "task_id", "tags", "tag
 TIMING_KEYS = ("start", "stop", "duration", "start_date")
 # The server's wording, typo included, as Toggl's desktop client matches it [V:CLI toggl/toggldesktop].
 CREATED_WITH_MISSING = "created_with needs to be provided an a valid string"
+# Fakes whose `since` may reach back no further than `start_date` may (three months, 400 otherwise). Toggl's
+# mobile team saw `since` fail beyond about three months (toggl/mobileapp#405) [?]. Opt-in, so that the fake's
+# own tests can still list every deletion with since=0.
+_SINCE_WINDOW: weakref.WeakSet[FakeToggl] = weakref.WeakSet()
+
+
+def enforce_since_window(fake: FakeToggl, enforce: bool = True) -> None:
+    """Make `fake` answer 400 to /me/time_entries?since= older than three months, as start_date does [?]."""
+    if enforce:
+        _SINCE_WINDOW.add(fake)
+    else:
+        _SINCE_WINDOW.discard(fake)
 
 
 # ---------------------------------------------------------------------------------------- handlers
@@ -33,6 +49,8 @@ def list_time_entries(request: FakeRequest) -> Reply:
         raise bad_request("'since' and 'before' can not be present simultaneously")  # [V:VCR]
     if since is not None:  # nothing changed before 1970 or after now; keeps fromtimestamp in range
         since = max(0, min(since, int(request.store.clock.time()) + 1))
+        if request.fake in _SINCE_WINDOW:
+            _check_floor(request, datetime.datetime.fromtimestamp(since, datetime.UTC), "since")
     window = _date_window(request)
     entries = [e for e in request.store.changed_since(TABLE, since) if e["user_id"] == request.user_id]
     if before is not None:
@@ -394,10 +412,14 @@ def _date_window(request: FakeRequest) -> tuple[datetime.datetime, datetime.date
         return None
     if start is None or end is None:
         raise bad_request("start_date and end_date must be provided together")
-    floor = _three_months_before(request.store.now().date())
-    if start.date() < floor:
-        raise bad_request(f"start_date must not be earlier than {floor.isoformat()}")
+    _check_floor(request, start, "start_date")
     return start, end
+
+
+def _check_floor(request: FakeRequest, moment: datetime.datetime, name: str) -> None:
+    floor = _three_months_before(request.store.now().date())
+    if moment.date() < floor:
+        raise bad_request(f"{name} must not be earlier than {floor.isoformat()}")
 
 
 def _three_months_before(day: datetime.date) -> datetime.date:

@@ -1,0 +1,328 @@
+"""Where since-sync keeps its mirror: the `Store` protocol, `MemoryStore`, and `SQLiteStore` (in `sqlite_store`).
+
+Per kind (`KINDS`) a store holds the latest JSON Toggl sent for each object, by id, with its `at` (when it
+last changed) and a deleted flag. Deleted objects stay as tombstones, so an older copy of an object can never
+bring it back. A small key-value state holds the sync cursors.
+
+`apply()` is the only write and it is atomic: a batch of objects, an optional `Sweep` (stored objects the
+batch proves gone) and state changes (a cursor move) land together or not at all. Applying is idempotent: a
+copy older than the stored one (by `at`) is ignored and the same copy twice changes nothing, so overlapping
+fetches are harmless.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import anyio.lowlevel
+import attrs
+import msgspec
+
+from toggl_async.changes import Change
+
+if TYPE_CHECKING:
+    from toggl_async.sqlite_store import SQLiteStore
+
+KINDS = ("workspaces", "clients", "projects", "tasks", "tags", "time_entries")
+# Normalized instants: UTC, fixed width, so they sort and compare as text (in Python and in SQL).
+AT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+SECONDS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class Store(Protocol):
+    """What since-sync needs from a place to keep the mirror. Every method may be awaited from any task;
+    implementations serialize their own writes."""
+
+    async def apply(
+        self, kind: str, objects: Sequence[Mapping[str, Any]], *, sweep: Sweep | None = None,
+        state: Mapping[str, str | None] | None = None,
+    ) -> list[Change]:  # fmt: skip
+        """Store a batch of one kind atomically and say what changed.
+
+        `objects`: Toggl's JSON objects (each with an int `id`); one carrying `server_deleted_at` or
+        `deleted_at` is a deletion. An object older than the stored copy (by `at`) is skipped; of two
+        copies of one id in the batch the newer wins (the later one on a tie). `sweep`: mark deleted the
+        stored live objects it covers that the batch lacks. `state`: keys to set in the same transaction
+        (None deletes a key). Either everything is stored or nothing is: an exception or a cancellation
+        leaves the store as it was.
+        """
+        ...
+
+    async def get(self, kind: str, object_id: int, *, include_deleted: bool = False) -> dict[str, Any] | None:
+        """The stored JSON of one object, None when unknown (or deleted, unless `include_deleted`)."""
+        ...
+
+    async def objects(self, kind: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+        """Every stored object of a kind, by id; live ones only unless `include_deleted`."""
+        ...
+
+    async def get_state(self, key: str) -> str | None:
+        """A state value (e.g. a sync cursor), None when unset."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the store holds open (connections); it must not be used afterwards."""
+        ...
+
+
+# ---------------------------------------------------------------------------------------- columns
+def utc_text(value: Any, fmt: str = SECONDS_FORMAT) -> str | None:
+    """An RFC 3339 timestamp (`Z` or an offset) as normalized UTC text; None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    # Fast paths for what Toggl sends [V:VCR]: start/stop "...+00:00" to the second, `at` "....ffffffZ".
+    if fmt == SECONDS_FORMAT and len(value) == 25 and value.endswith("T", 10, 11) and value.endswith("+00:00"):
+        return value[:19] + "Z"
+    if fmt == AT_FORMAT and len(value) == 27 and value.endswith(".", 19, 20) and value.endswith("Z"):
+        return value
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC).strftime(fmt)
+
+
+def _value(*keys: str, kind: type | tuple[type, ...] = (int, str)) -> Callable[[Mapping[str, Any]], Any]:
+    def read(obj: Mapping[str, Any]) -> Any:
+        for key in keys:
+            value = obj.get(key)
+            if isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool):
+                return value
+        return None
+
+    return read
+
+
+def _flag(key: str) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda obj: None if obj.get(key) is None else int(bool(obj.get(key)))
+
+
+def _instant(key: str) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda obj: utc_text(obj.get(key))
+
+
+def _tag_names(obj: Mapping[str, Any]) -> str | None:
+    tags = obj.get("tags")
+    return msgspec.json.encode(tags).decode() if isinstance(tags, list) else None
+
+
+@attrs.frozen
+class Column:
+    """A column users query, read from the object's JSON (`start`/`stop` as UTC `...Z` text, flags 0/1)."""
+
+    name: str
+    sql_type: str
+    read: Callable[[Mapping[str, Any]], Any]
+
+
+_NAME = Column("name", "TEXT", _value("name", kind=str))
+_WORKSPACE = Column("workspace_id", "INTEGER", _value("workspace_id", "wid", kind=int))
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "workspaces": (_NAME, Column("organization_id", "INTEGER", _value("organization_id", kind=int))),
+    "clients": (_NAME, Column("workspace_id", "INTEGER", _value("wid", "workspace_id", kind=int)),
+                Column("archived", "INTEGER", _flag("archived"))),
+    "projects": (_NAME, _WORKSPACE, Column("client_id", "INTEGER", _value("client_id", kind=int)),
+                 Column("active", "INTEGER", _flag("active"))),
+    "tasks": (_NAME, _WORKSPACE, Column("project_id", "INTEGER", _value("project_id", kind=int)),
+              Column("active", "INTEGER", _flag("active"))),
+    "tags": (_NAME, _WORKSPACE),
+    "time_entries": (
+        _WORKSPACE, Column("project_id", "INTEGER", _value("project_id", kind=int)),
+        Column("task_id", "INTEGER", _value("task_id", kind=int)),
+        Column("user_id", "INTEGER", _value("user_id", kind=int)),
+        Column("description", "TEXT", _value("description", kind=str)), Column("start", "TEXT", _instant("start")),
+        Column("stop", "TEXT", _instant("stop")), Column("duration", "INTEGER", _value("duration", kind=int)),
+        Column("billable", "INTEGER", _flag("billable")), Column("tags", "TEXT", _tag_names),
+    ),
+}  # fmt: skip
+
+
+def check_kind(kind: str) -> str:
+    """`kind` if it is one of `KINDS` (the names are also table names, so nothing else may pass)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    return kind
+
+
+def is_deleted(obj: Mapping[str, Any]) -> bool:
+    """Toggl marks deletions with `server_deleted_at` (tags: `deleted_at`) [V:VCR]."""
+    return bool(obj.get("server_deleted_at") or obj.get("deleted_at"))
+
+
+# ---------------------------------------------------------------------------------------- rows and batches
+@attrs.frozen
+class Row:
+    """One stored object: its JSON, normalized `at`, deleted flag and column values."""
+
+    id: int
+    obj: dict[str, Any]
+    at: str | None
+    deleted: bool
+    fields: dict[str, Any]
+
+    @classmethod
+    def of(cls, kind: str, obj: Mapping[str, Any], *, deleted: bool | None = None) -> Row:
+        object_id = obj.get("id")
+        if not isinstance(object_id, int) or isinstance(object_id, bool):
+            raise ValueError(f"a {kind} object without an integer id: {object_id!r}")
+        fields = {column.name: column.read(obj) for column in COLUMNS[kind]}
+        gone = is_deleted(obj) if deleted is None else deleted
+        return cls(object_id, dict(obj), utc_text(obj.get("at"), AT_FORMAT), gone, fields)
+
+
+@attrs.frozen
+class Sweep:
+    """The stored objects a batch is the complete, current view of: live ones it lacks are marked deleted.
+
+    With no field set it covers the whole kind (a full listing). For time entries: `workspace_id`, a `start`
+    range (`start_from` <= start < `start_before`, as `utc_text`), `running` (True: only entries without a
+    stop, False: only stopped ones). Ids in `keep` are never swept.
+    """
+
+    workspace_id: int | None = None
+    start_from: str | None = None
+    start_before: str | None = None
+    running: bool | None = None
+    keep: frozenset[int] = frozenset()
+
+    def covers(self, row: Row) -> bool:
+        """Whether a live stored row is in this sweep's scope."""
+        fields, start = row.fields, row.fields.get("start")
+        if self.workspace_id is not None and fields.get("workspace_id") != self.workspace_id:
+            return False
+        if self.start_from is not None and (start is None or start < self.start_from):
+            return False
+        if self.start_before is not None and (start is None or start >= self.start_before):
+            return False
+        if self.running is not None and (fields.get("stop") is None) != self.running:
+            return False
+        return row.id not in self.keep
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The same scope as an SQL condition on a kind's table, with its parameters."""
+        clauses, params = ["deleted = 0"], list[Any]()
+        for condition, value in (
+            ("workspace_id = ?", self.workspace_id), ("start >= ?", self.start_from), ("start < ?", self.start_before)
+        ):  # fmt: skip
+            if value is not None:
+                clauses.append(condition)
+                params.append(value)
+        if self.running is not None:
+            clauses.append("stop IS NULL" if self.running else "stop IS NOT NULL")
+        if self.keep:
+            clauses.append(f"id NOT IN ({', '.join('?' * len(self.keep))})")
+            params.extend(sorted(self.keep))
+        return " AND ".join(clauses), params
+
+
+def plan(incoming: Iterable[Row], stored: Callable[[int], Row | None]) -> dict[int, Row]:
+    """The rows of a batch that must be written: newer than the stored copy by `at`, or different."""
+    writes: dict[int, Row] = {}
+    for row in incoming:
+        current = writes.get(row.id)
+        if current is None:
+            current = stored(row.id)
+        if current is None or _supersedes(row, current):
+            writes[row.id] = row
+    return writes
+
+
+def _supersedes(row: Row, current: Row) -> bool:
+    if row.at is not None and current.at is not None and row.at < current.at:
+        return False  # an older copy (an overlapping or out-of-order fetch)
+    return row.deleted != current.deleted or row.obj != current.obj
+
+
+def tombstones(candidates: Iterable[Row], seen: set[int]) -> dict[int, Row]:
+    """Swept rows: the live candidates not seen in the batch, marked deleted with their last JSON."""
+    return {row.id: attrs.evolve(row, deleted=True) for row in candidates if row.id not in seen and not row.deleted}
+
+
+def changes(kind: str, before: Mapping[int, Row], writes: Mapping[int, Row]) -> list[Change]:
+    """The changes a write of `writes` over `before` makes (tombstone updates are none)."""
+    found = []
+    for object_id, row in writes.items():
+        old = before.get(object_id)
+        was_live = old is not None and not old.deleted
+        if row.deleted:
+            if was_live:
+                assert old is not None
+                found.append(Change(kind, object_id, "deleted", old.obj, row.obj))
+        elif was_live:
+            assert old is not None
+            if old.obj != row.obj:
+                found.append(Change(kind, object_id, "updated", old.obj, row.obj))
+        else:
+            found.append(Change(kind, object_id, "created", None, row.obj))
+    return found
+
+
+# ---------------------------------------------------------------------------------------- in memory
+class MemoryStore:
+    """A `Store` in a dict: fast, and gone with the process (for tests, bots that rebuild at start, caches).
+
+    Writes are atomic because `apply()` computes the whole batch before changing anything and never awaits
+    in between. Returned objects are the stored dicts' shallow copies: treat them as read-only.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[str, dict[int, Row]] = {kind: {} for kind in KINDS}
+        self._state: dict[str, str] = {}
+
+    async def apply(
+        self, kind: str, objects: Sequence[Mapping[str, Any]], *, sweep: Sweep | None = None,
+        state: Mapping[str, str | None] | None = None,
+    ) -> list[Change]:  # fmt: skip
+        """See `Store.apply`."""
+        await anyio.lowlevel.checkpoint()
+        table = self._rows[check_kind(kind)]
+        incoming = [Row.of(kind, obj) for obj in objects]
+        writes = plan(incoming, table.get)
+        if sweep is not None:
+            seen = {row.id for row in incoming}
+            candidates = (row for row in table.values() if not row.deleted and sweep.covers(row))
+            writes.update(tombstones(candidates, seen))
+        found = changes(kind, table, writes)
+        table.update(writes)
+        for key, value in (state or {}).items():
+            if value is None:
+                self._state.pop(key, None)
+            else:
+                self._state[key] = value
+        return found
+
+    async def get(self, kind: str, object_id: int, *, include_deleted: bool = False) -> dict[str, Any] | None:
+        """See `Store.get`."""
+        row = self._rows[check_kind(kind)].get(object_id)
+        return dict(row.obj) if row is not None and (include_deleted or not row.deleted) else None
+
+    async def objects(self, kind: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+        """See `Store.objects`."""
+        rows = self._rows[check_kind(kind)]
+        return [dict(rows[i].obj) for i in sorted(rows) if include_deleted or not rows[i].deleted]
+
+    async def get_state(self, key: str) -> str | None:
+        """See `Store.get_state`."""
+        return self._state.get(key)
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+
+def __getattr__(name: str) -> Any:
+    # SQLiteStore lives in its own module so that using MemoryStore never loads sqlite3.
+    if name == "SQLiteStore":
+        from toggl_async.sqlite_store import SQLiteStore
+
+        return SQLiteStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "COLUMNS", "KINDS", "Column", "MemoryStore", "Row", "SQLiteStore", "Store", "Sweep", "changes", "check_kind",
+    "is_deleted", "plan", "tombstones", "utc_text",
+]  # fmt: skip
