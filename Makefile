@@ -42,9 +42,7 @@ test: $(STAMP) lint typecheck check-generated
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) bench/decode.py
-	$(PY) bench/importtime.py
-	$(PY) bench/fake_seed.py
+	$(PY) bench/run_all.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

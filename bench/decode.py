@@ -1,9 +1,12 @@
-"""Decode 20,000 time entries from bytes: toggl-async against json.loads alone and pydantic v2.
+"""Benchmark 1, decode: 20,000 time entries, bytes -> models; toggl-async against json.loads, pydantic v2, msgspec.
 
-Also shown: msgspec decoding into an attrs class with the same fields, the design we measured first.
+    .venv/bin/python bench/decode.py
 
-Run with `make bench` (or `.venv/bin/python bench/decode.py`). Every case decodes the same bytes in
-the same process, alternating cases each round; the figure is the median of ROUNDS runs.
+Cases: json.loads alone (the floor, dicts); toggl-async's fast path (msgspec into the generated Struct
+models) and its lenient path; pydantic v2 as toggl-python models it, both `validate_json` on the whole list
+and the per-item `model_validate` after `json.loads` that toggl-python itself runs; a plain msgspec Struct
+with the same fields; msgspec into an attrs class (the design measured first). Every case decodes the same
+bytes in the same process, alternating cases each round; the figure is the median of ROUNDS runs.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 import attrs
 import msgspec
 import pydantic
+from common import Result, Table, Target, command, finish, paired, parser, spread, verdict
 
 from toggl_async._generated.api.time_entries import list_time_entries
 from toggl_async._generated.decoding import decode
@@ -29,6 +33,14 @@ from toggl_async._generated.models import TimeEntry
 
 ENTRIES = 20_000
 ROUNDS = 9
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.isoformat()
+
+
+def _zulu(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def make_entries(count: int, seed: int = 7) -> list[dict[str, Any]]:
@@ -41,7 +53,7 @@ def make_entries(count: int, seed: int = 7) -> list[dict[str, Any]]:
         running = i % 500 == 0
         duration = -1 if running else rng.randint(60, 8 * 3600)
         stop = None if running else start + datetime.timedelta(seconds=duration)
-        fmt = (lambda t: t.isoformat()) if i % 2 else (lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        fmt: Callable[[datetime.datetime], str] = _iso if i % 2 else _zulu
         project = rng.choice([None, 201_000_000 + i % 40])
         entries.append({
             "id": 3_700_000_000 + i, "workspace_id": 8_000_000, "project_id": project,
@@ -82,6 +94,32 @@ class PydanticTimeEntry(pydantic.BaseModel):
     pid: int | None = None
 
 
+class StructTimeEntry(msgspec.Struct):
+    """The same fields as a plain msgspec Struct: what msgspec alone costs, without the SDK's extras."""
+
+    id: int
+    workspace_id: int | None = None
+    project_id: int | None = None
+    task_id: int | None = None
+    user_id: int | None = None
+    billable: bool | None = None
+    start: datetime.datetime | None = None
+    stop: datetime.datetime | None = None
+    duration: int | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    tag_ids: list[int] | None = None
+    duronly: bool | None = None
+    at: datetime.datetime | None = None
+    server_deleted_at: datetime.datetime | None = None
+    permissions: list[str] | None = None
+    expense_ids: list[int] | None = None
+    client_id: int | None = None
+    wid: int | None = None
+    uid: int | None = None
+    pid: int | None = None
+
+
 def timed(run: Callable[[], object]) -> float:
     gc.collect()
     start = time.perf_counter()
@@ -89,19 +127,26 @@ def timed(run: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
+OURS, BASE, PYD = "toggl-async (msgspec into the Struct models)", "json.loads", "pydantic v2 validate_json"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser(__doc__).parse_args(argv)
+    started = time.perf_counter()
     content = json.dumps(make_entries(ENTRIES)).encode()
     pydantic_list = pydantic.TypeAdapter(list[PydanticTimeEntry])
     warnings: list[logging.LogRecord] = []
     handler = logging.Handler()
-    handler.emit = warnings.append  # type: ignore[method-assign]
+    handler.emit = warnings.append  # type: ignore[method-assign,assignment]
     logging.getLogger("toggl_async").addHandler(handler)
 
     def ours() -> list[TimeEntry]:
-        return decode(200, content, list[TimeEntry], list_time_entries._from_data_1)
+        decoded: list[TimeEntry] = decode(200, content, list[TimeEntry], list_time_entries._from_data_1)
+        return decoded
 
     def lenient() -> list[TimeEntry]:
-        return list_time_entries._from_data_1(json.loads(content))
+        decoded: list[TimeEntry] = list_time_entries._from_data_1(json.loads(content))
+        return decoded
 
     assert ours() == lenient(), "fast and lenient paths disagree"  # also binds the models' lazy names
     # The same fields as an attrs class, to show why the generated models are msgspec Structs.
@@ -110,12 +155,17 @@ def main() -> None:
               if name != "additional_properties"}  # fmt: skip
     attrs_decoder = msgspec.json.Decoder(list[attrs.make_class("AttrsTimeEntry", fields, slots=True)])  # type: ignore[misc]
 
+    struct_decoder = msgspec.json.Decoder(list[StructTimeEntry])
     cases: dict[str, Callable[[], object]] = {
-        "json.loads": lambda: json.loads(content),
-        "toggl-async (msgspec into the Struct models)": ours,
+        BASE: lambda: json.loads(content),
+        OURS: ours,
         "toggl-async lenient path (json.loads + from_dict)": lenient,
-        "pydantic v2 validate_json": lambda: pydantic_list.validate_json(content),
-        "msgspec into an attrs class (same fields, comparison)": lambda: attrs_decoder.decode(content),
+        PYD: lambda: pydantic_list.validate_json(content),
+        "pydantic v2 per item (toggl-python's path)": lambda: [
+            PydanticTimeEntry.model_validate(item) for item in json.loads(content)
+        ],
+        "plain msgspec Struct (same fields)": lambda: struct_decoder.decode(content),
+        "msgspec into an attrs class (same fields)": lambda: attrs_decoder.decode(content),
     }
     assert not warnings, f"sample data deviates from the spec: {warnings[0].getMessage()}"
     times: dict[str, list[float]] = {name: [] for name in cases}
@@ -123,13 +173,20 @@ def main() -> None:
         for name, run in cases.items():
             times[name].append(timed(run))
     medians = {name: statistics.median(values) for name, values in times.items()}
-    base, pyd = medians["json.loads"], medians["pydantic v2 validate_json"]
-    print(f"{ENTRIES} time entries, {len(content) / 1e6:.1f} MB, median of {ROUNDS} runs")
+    vs_base = {name: paired(values, times[BASE]) for name, values in times.items()}
+    vs_pydantic = {name: paired(times[PYD], values) for name, values in times.items()}
+    result = Result("decode", "1. Decode", command("decode"))
+    table = Table(f"{ENTRIES:,} time entries, {len(content) / 1e6:.1f} MB of JSON, {ROUNDS} rounds",
+                  ["decoder", "ms (median)", "vs json.loads", "speed vs pydantic validate_json"])  # fmt: skip
     for name, seconds in medians.items():
-        ratio, speedup = seconds / base, pyd / seconds
-        print(f"  {name:<52} {seconds * 1000:8.1f} ms  {ratio:5.2f}x json.loads  {speedup:5.2f}x faster than pydantic")
-    fast = medians["toggl-async (msgspec into the Struct models)"]
-    print(f"target: <= 0.70x json.loads, >= 3x faster than pydantic; measured {fast / base:.2f}x, {pyd / fast:.2f}x")
+        table.rows.append([name, f"{seconds * 1000:.1f}", f"{vs_base[name]:.2f}x", f"{vs_pydantic[name]:.2f}x"])
+    table.notes.append("Ratios are medians of per-round ratios (each round runs every case back to back).")
+    result.tables.append(table)
+    fast, speedup = vs_base[OURS], vs_pydantic[OURS]
+    result.targets.append(Target("decode <= 0.7x json.loads", spread(times[OURS], times[BASE]), verdict(fast <= 0.7)))
+    result.targets.append(Target("decode >= 3x faster than pydantic v2 (validate_json)", f"{speedup:.2f}x",
+                                 verdict(speedup >= 3)))  # fmt: skip
+    finish(result, started, args.json)
 
 
 if __name__ == "__main__":

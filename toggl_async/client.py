@@ -326,8 +326,6 @@ async def _raise_for_status(response: httpx.Response) -> None:
 class _Namespace:
     """A generated namespace whose calls raise the SDK's errors for transport and decode failures."""
 
-    __slots__ = ("_api",)
-
     def __init__(self, api: Any) -> None:
         self._api = api
 
@@ -338,6 +336,7 @@ class _Namespace:
         async def call(*args: Any, **kwargs: Any) -> Any:
             return await self.call(operation(*args, **kwargs))
 
+        setattr(self, name, call)  # built once per operation, not on every call
         return call
 
     @staticmethod

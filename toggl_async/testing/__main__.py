@@ -11,6 +11,7 @@ import ipaddress
 import sys
 
 from toggl_async.testing.app import FakeToggl
+from toggl_async.testing.clock import SystemClock
 
 LOOPBACK_NAMES = {"localhost"}
 
@@ -46,9 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError:
         print("serving over sockets needs uvicorn: pip install 'toggl-async[fake]'", file=sys.stderr)
         return 2
+    # A served fake runs on the wall clock: its rate limit and quotas must refill in real time.
     fake = FakeToggl.seeded(
-        seed=args.seed, projects=args.projects, time_entries=args.time_entries, rate=args.rate, quotas=args.quotas
-    )
+        seed=args.seed, projects=args.projects, time_entries=args.time_entries, rate=args.rate, quotas=args.quotas,
+        clock=SystemClock(),
+    )  # fmt: skip
     user = fake.users[0]
     print(f"FakeToggl on http://{args.host}:{args.port}", flush=True)
     print(f"user {user.email}  password {user.password}  api token {user.api_token}", flush=True)

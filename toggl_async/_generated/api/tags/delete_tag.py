@@ -73,6 +73,9 @@ async def asyncio_detailed(
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
+    # httpx leaves a response and its stream referring to each other; breaking that cycle frees the
+    # body as soon as the caller drops it (one page at a time when paginating), not at the next GC.
+    response.stream = httpx.ByteStream(response.content)
 
     return _build_response(response=response)
 
