@@ -12,6 +12,7 @@ network failures `TogglNetworkError`, undecodable bodies `TogglDecodeError`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import os
@@ -22,7 +23,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, cast
 
 import anyio
-import attrs
 import httpx
 
 from toggl_async import bulk
@@ -53,11 +53,11 @@ CREATED_WITH = "toggl-async"
 SESSION_COOKIE = "__Host-timer-session"
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Credentials:
-    api_token: str | None = attrs.field(default=None, repr=False)
+    api_token: str | None = dataclasses.field(default=None, repr=False)
     email: str | None = None
-    password: str | None = attrs.field(default=None, repr=False)
+    password: str | None = dataclasses.field(default=None, repr=False)
 
     def auth(self) -> httpx.BasicAuth:
         if self.api_token:
@@ -92,7 +92,7 @@ class Toggl(Iterators):
         quota: QuotaTracker | None = None,
         **options: Any,
     ) -> None:
-        self.config = attrs.evolve(config or TogglConfig(), **options)
+        self.config = dataclasses.replace(config or TogglConfig(), **options)
         self._credentials = _Credentials(api_token, email, password)
         self._clock, self._sleep = clock or time.monotonic, sleep or anyio.sleep
         self._now = now or _utc_now
@@ -128,8 +128,8 @@ class Toggl(Iterators):
         """
         clone = Toggl(
             self._credentials.api_token, email=self._credentials.email, password=self._credentials.password,
-            config=attrs.evolve(self.config, **changes), transport=self._inner, clock=self._clock, sleep=self._sleep,
-            now=self._now, pacer=self._pacer, quota=self._quota,
+            config=dataclasses.replace(self.config, **changes), transport=self._inner, clock=self._clock,
+            sleep=self._sleep, now=self._now, pacer=self._pacer, quota=self._quota,
         )  # fmt: skip
         return clone
 

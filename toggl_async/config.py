@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 
-import attrs
 import httpx
 
 from toggl_async.retry import RetryPolicy
@@ -13,7 +13,7 @@ DEFAULT_BASE_URL = "https://api.track.toggl.com"
 LOOPBACK_NAMES = frozenset({"localhost"})
 
 
-def check_base_url(_: object, __: attrs.Attribute[str], value: str) -> None:
+def check_base_url(value: str) -> None:
     """https anywhere; plain http only to loopback (FakeToggl on 127.0.0.1), so tokens never travel in clear."""
     url = httpx.URL(value)
     if url.scheme == "https":
@@ -32,7 +32,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class TogglConfig:
     """How a `Toggl` client talks to the API.
 
@@ -46,10 +46,13 @@ class TogglConfig:
     user_agent: sent with every request.
     """
 
-    base_url: str = attrs.field(default=DEFAULT_BASE_URL, validator=check_base_url)
+    base_url: str = DEFAULT_BASE_URL
     timeout: float = 30.0
     rate: float | None = 1.0
     burst: int = 3
-    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
     quota_max_wait: float = 60.0
     user_agent: str = "toggl-async"
+
+    def __post_init__(self) -> None:
+        check_base_url(self.base_url)

@@ -13,10 +13,9 @@ Each paginator fetches one page at a time (memory stays at one page) and stops b
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Generic, TypeVar
-
-import attrs
 
 T = TypeVar("T")
 
@@ -124,7 +123,7 @@ class EnvelopePaginator(Paginator[T]):
             number += 1
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class ReportCursor:
     """Where the next detailed-report page starts (the X-Next-* response headers)."""
 

@@ -12,6 +12,7 @@ simple fake clock, whose `sleep` just moves time forward, exact under concurrenc
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -19,7 +20,6 @@ import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 
 import anyio
-import attrs
 
 from toggl_async.errors import QUOTA_REMAINING_HEADER, QUOTA_RESETS_IN_HEADER, QuotaExceededError
 
@@ -137,7 +137,7 @@ class Pacer:
         return self._slowdown
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class QuotaState:
     """A read-only snapshot of one hourly quota as Toggl last reported it.
 
@@ -156,7 +156,7 @@ class QuotaState:
         return self.remaining is not None and self.remaining <= 0 and (self.resets_in is None or self.resets_in > 0)
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class _Observation:
     remaining: int | None
     resets_in: float | None

@@ -18,6 +18,7 @@ failed together instead of having them retry in lockstep.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import email.utils
 import logging
@@ -26,7 +27,6 @@ import random as random_module
 import time
 from collections.abc import Callable
 
-import attrs
 import httpx
 
 __all__ = [
@@ -53,7 +53,7 @@ TRANSIENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
 )
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How persistent retries are.
 
@@ -62,13 +62,19 @@ class RetryPolicy:
     base_delay * 2 ** (n - 1))]. max_retry_after: seconds; the most a server's Retry-After can ask for.
     """
 
-    max_attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
-    base_delay: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    max_delay: float = attrs.field(default=20.0, validator=attrs.validators.ge(0))
-    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    max_retry_after: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be >= 1")
+        if min(self.base_delay, self.max_delay, self.max_retry_after) < 0:
+            raise ValueError("delays must be >= 0 seconds")
 
 
-@attrs.frozen
+@dataclasses.dataclass(frozen=True, slots=True)
 class RetryDecision:
     """The verdict on one failed attempt: retry or not, after `delay` seconds, and why (for logs)."""
 

@@ -3,10 +3,10 @@
 """Shared types of the generated code."""
 
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Generic, TypeVar
 
-from attrs import define
 from msgspec import UNSET
 from msgspec import UnsetType as Unset
 
@@ -16,7 +16,7 @@ from msgspec import UnsetType as Unset
 T = TypeVar("T")
 
 
-@define
+@dataclass(slots=True)
 class Response(Generic[T]):
     """A decoded success response: status, raw body, headers and the parsed value."""
 
