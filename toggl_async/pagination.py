@@ -65,42 +65,44 @@ class KeysetPaginator(Paginator[T]):
                 return
 
 
-class OffsetPaginator(Paginator[T]):
+class _ShortPageEnds(Paginator[T]):
+    """Pages addressed by a position that moves after each page; a short or empty page is the last."""
+
+    _first_position = 0
+
+    def __init__(self, fetch: Callable[[int, int], Awaitable[list[T]]], per_page: int = 200) -> None:
+        self._fetch, self._per_page = fetch, per_page
+
+    def _next_position(self, position: int, count: int) -> int:
+        raise NotImplementedError
+
+    async def pages(self) -> AsyncIterator[list[T]]:
+        position = self._first_position
+        while True:
+            page = await self._fetch(position, self._per_page)
+            count = len(page)
+            if page:
+                yield page
+            del page
+            if count < self._per_page:
+                return
+            position = self._next_position(position, count)
+
+
+class OffsetPaginator(_ShortPageEnds[T]):
     """Offset pages: the next request skips what was already returned; a short page is the last."""
 
-    def __init__(self, fetch: Callable[[int, int], Awaitable[list[T]]], per_page: int = 200) -> None:
-        self._fetch, self._per_page = fetch, per_page
-
-    async def pages(self) -> AsyncIterator[list[T]]:
-        offset = 0
-        while True:
-            page = await self._fetch(offset, self._per_page)
-            count = len(page)
-            if page:
-                yield page
-            del page
-            if count < self._per_page:
-                return
-            offset += count
+    def _next_position(self, position: int, count: int) -> int:
+        return position + count
 
 
-class PageNumberPaginator(Paginator[T]):
+class PageNumberPaginator(_ShortPageEnds[T]):
     """Numbered pages from 1 over a bare array; a short or empty page is the last."""
 
-    def __init__(self, fetch: Callable[[int, int], Awaitable[list[T]]], per_page: int = 200) -> None:
-        self._fetch, self._per_page = fetch, per_page
+    _first_position = 1
 
-    async def pages(self) -> AsyncIterator[list[T]]:
-        number = 1
-        while True:
-            page = await self._fetch(number, self._per_page)
-            count = len(page)
-            if page:
-                yield page
-            del page
-            if count < self._per_page:
-                return
-            number += 1
+    def _next_position(self, position: int, count: int) -> int:
+        return position + 1
 
 
 class EnvelopePaginator(Paginator[T]):
