@@ -102,7 +102,7 @@ async def test_burst_then_steady_pace_then_burst_again_after_idling() -> None:
 @on_asyncio_and_trio
 async def test_burst_of_one_paces_every_request() -> None:
     clock = FakeClock()
-    assert await slot_times(pacer(clock, rate=4, burst=1), clock, 5) == [0.0, 0.251, 0.502, 0.753, 1.004]
+    assert await slot_times(pacer(clock, rate=4, burst=1), clock, 5) == [0.0, 0.251, 0.501, 0.751, 1.001]
 
 
 @on_asyncio_and_trio
@@ -133,7 +133,7 @@ async def test_penalize_without_retry_after_waits_one_interval_and_penalties_sta
     p = pacer(clock, rate=4, burst=1, recovery=10)
     p.penalize(None)
     assert p.effective_rate == 2.0
-    assert await slot_times(p, clock, 2) == [0.501, 1.002]
+    assert await slot_times(p, clock, 2) == [0.501, 1.001]
     p.penalize(None)
     assert p.effective_rate == 1.0
     for _ in range(5):

@@ -39,7 +39,9 @@ class TogglConfig:
     base_url: the API host (paths carry /api/v9 or /reports/api/v3).
     timeout: seconds for each HTTP exchange (connect, read, write, pool).
     rate / burst: client-side pacing per token, requests per second and how many may go at once;
-        Toggl asks for about one a second [V:D-OVR]; `rate=None` turns pacing off.
+        Toggl asks for about one a second [V:D-OVR]; `rate=None` turns pacing off. The default burst is
+        1: Toggl's bucket size is not documented, and a burst as large as the server's can still earn a
+        429 when the first requests reach it late (connection set-up) and the next one on time.
     retry: what is retried and how long to wait (see `retry.RetryPolicy`).
     quota_max_wait: when the hourly quota is spent, wait for its reset if it is at most this many
         seconds away; otherwise raise `QuotaExceededError` at once.
@@ -49,7 +51,7 @@ class TogglConfig:
     base_url: str = DEFAULT_BASE_URL
     timeout: float = 30.0
     rate: float | None = 1.0
-    burst: int = 3
+    burst: int = 1
     retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
     quota_max_wait: float = 60.0
     user_agent: str = "toggl-async"

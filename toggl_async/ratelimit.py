@@ -30,6 +30,8 @@ logger = logging.getLogger("toggl_async.ratelimit")
 # Sleeping a hair past a slot keeps a request from landing a rounding error early on a server that runs
 # the same bucket arithmetic (clocks with microsecond steps, float drift); it never slows the schedule.
 SLEEP_GUARD = 0.001
+# Slots are booked this much after their time (10 us: above clock rounding, far below any interval).
+BOOKING_MARGIN = 0.00001
 # Each 429 halves the pace, down to this fraction of the configured rate at most.
 MAX_SLOWDOWN = 8
 _SCOPED_PATH = re.compile(r"/(workspaces?|organizations)/(\d+)(?:/|$)")
@@ -92,9 +94,9 @@ class Pacer:
                 generation = self._generation
                 await self._sleep(slot - now + SLEEP_GUARD)
                 if generation == self._generation:
-                    # Booked at the wake-up time: booking at the slot would space requests exactly 1/rate
-                    # apart, and float rounding of that gap can trip a server running the same bucket.
-                    self._take(self._clock())
+                    # Booked a hair after the slot: exactly 1/rate apart, float rounding of the gap can trip
+                    # a server running the same bucket; at the wake-up time, the guard would add up.
+                    self._take(slot + BOOKING_MARGIN)
                     return
 
     def penalize(self, retry_after: float | None) -> None:
