@@ -85,7 +85,7 @@ def _days(seconds: Any) -> list[int]:
 
 
 def add_parser(add: Callable[..., argparse.ArgumentParser], day: Callable[[str], datetime.date]) -> None:
-    parser = add("report", report, "a Reports API v3 report as a table (default: this week)")
+    parser = add("report", report, "a Reports API v3 report as a table (default: the last 7 days)")
     parser.add_argument("kind", choices=["detailed", "summary", "weekly"])
     parser.add_argument("--since", type=day, help="first day, YYYY-MM-DD")
     parser.add_argument("--until", type=day, help="last day, YYYY-MM-DD")
