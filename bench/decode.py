@@ -68,56 +68,23 @@ def make_entries(count: int, seed: int = 7) -> list[dict[str, Any]]:
     return entries
 
 
-class PydanticTimeEntry(pydantic.BaseModel):
-    """The same fields as the generated TimeEntry, as a pydantic v2 model."""
+# The fields of the generated TimeEntry, for the comparison models (all optional but `id`).
+FIELDS: list[tuple[str, Any]] = [
+    ("workspace_id", int), ("project_id", int), ("task_id", int), ("user_id", int), ("billable", bool),
+    ("start", datetime.datetime), ("stop", datetime.datetime), ("duration", int), ("description", str),
+    ("tags", list[str]), ("tag_ids", list[int]), ("duronly", bool), ("at", datetime.datetime),
+    ("server_deleted_at", datetime.datetime), ("permissions", list[str]), ("expense_ids", list[int]),
+    ("client_id", int), ("wid", int), ("uid", int), ("pid", int),
+]  # fmt: skip
 
-    id: int
-    workspace_id: int | None = None
-    project_id: int | None = None
-    task_id: int | None = None
-    user_id: int | None = None
-    billable: bool | None = None
-    start: datetime.datetime | None = None
-    stop: datetime.datetime | None = None
-    duration: int | None = None
-    description: str | None = None
-    tags: list[str] | None = None
-    tag_ids: list[int] | None = None
-    duronly: bool | None = None
-    at: datetime.datetime | None = None
-    server_deleted_at: datetime.datetime | None = None
-    permissions: list[str] | None = None
-    expense_ids: list[int] | None = None
-    client_id: int | None = None
-    wid: int | None = None
-    uid: int | None = None
-    pid: int | None = None
-
-
-class StructTimeEntry(msgspec.Struct):
-    """The same fields as a plain msgspec Struct: what msgspec alone costs, without the SDK's extras."""
-
-    id: int
-    workspace_id: int | None = None
-    project_id: int | None = None
-    task_id: int | None = None
-    user_id: int | None = None
-    billable: bool | None = None
-    start: datetime.datetime | None = None
-    stop: datetime.datetime | None = None
-    duration: int | None = None
-    description: str | None = None
-    tags: list[str] | None = None
-    tag_ids: list[int] | None = None
-    duronly: bool | None = None
-    at: datetime.datetime | None = None
-    server_deleted_at: datetime.datetime | None = None
-    permissions: list[str] | None = None
-    expense_ids: list[int] | None = None
-    client_id: int | None = None
-    wid: int | None = None
-    uid: int | None = None
-    pid: int | None = None
+# The same fields as a pydantic v2 model (the model style of toggl-python).
+PydanticTimeEntry = pydantic.create_model(  # type: ignore[call-overload]
+    "PydanticTimeEntry", id=(int, ...), **{name: (kind | None, None) for name, kind in FIELDS}
+)
+# The same fields as a plain msgspec Struct: what msgspec alone costs, without the SDK's extras.
+StructTimeEntry = msgspec.defstruct(
+    "StructTimeEntry", [("id", int), *((name, kind | None, None) for name, kind in FIELDS)]
+)
 
 
 def timed(run: Callable[[], object]) -> float:
