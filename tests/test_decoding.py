@@ -11,11 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
+from toggl_async._generated import decoding
 from toggl_async._generated.api.me import MeApi
 from toggl_async._generated.api.time_entries import TimeEntriesApi
 from toggl_async._generated.client import HttpClient
 from toggl_async._generated.errors import ResponseDecodeError, UnexpectedStatus
 from toggl_async._generated.models import Me, TimeEntry
+from toggl_async._generated.types import UNSET
 
 UTC = datetime.UTC
 
@@ -80,7 +82,11 @@ async def test_unknown_fields_are_kept(caplog: pytest.LogCaptureFixture) -> None
     assert "brand_new_field" in caplog.text
 
 
-async def test_null_where_a_value_was_expected_reaches_the_caller(caplog: pytest.LogCaptureFixture) -> None:
+async def test_null_where_a_value_was_expected_reaches_the_caller(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Logged once" is once per process: start from a process that has logged nothing yet.
+    monkeypatch.setattr(decoding, "_logged", set())
     caplog.set_level(logging.WARNING, "toggl_async")
     first, second = await list_of(entry(workspace_id=None, duration=None), entry(workspace_id=None))
     assert first.workspace_id is None and first.duration is None and second.workspace_id is None
@@ -88,12 +94,15 @@ async def test_null_where_a_value_was_expected_reaches_the_caller(caplog: pytest
     assert sum("workspace_id" in r.getMessage() for r in caplog.records) == 1  # logged once, not per entry
 
 
-async def test_missing_fields_reach_the_caller_as_none() -> None:
+async def test_missing_fields_reach_the_caller_as_unset_and_stay_missing() -> None:
+    # UNSET rather than None: a field sent as null and a field not sent differ, and to_dict must give
+    # back what was received (issue 10, item 13).
     body = entry()
     del body["start"], body["user_id"]
     (decoded,) = await list_of(body)
-    assert decoded.start is None and decoded.user_id is None
+    assert decoded.start is UNSET and decoded.user_id is UNSET
     assert decoded.id == 3_712_345_678
+    assert decoded.to_dict() == body | {"at": "2024-12-16T09:30:05.123456+00:00"}  # the same instant, ISO form
 
 
 async def test_unparseable_field_keeps_its_raw_value() -> None:

@@ -8,7 +8,8 @@ unknown enum value, a field the spec does not declare), msgspec refuses it; the 
 with `json.loads` and handed to the generated `from_dict`, which keeps every usable value, stores a
 field it cannot convert as the raw JSON value, and keeps undeclared fields in
 `additional_properties`. Each kind of deviation is logged once at WARNING. A body that is not JSON
-at all raises `ResponseDecodeError` holding the raw bytes.
+at all (or JSON nested deeper than Python's recursion limit) raises `ResponseDecodeError` holding the
+raw bytes.
 """
 
 import json
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from .errors import ResponseDecodeError
+from .types import UNSET
 
 logger = logging.getLogger("toggl_async.decoding")
 
@@ -47,22 +49,35 @@ def decode(status_code: int, content: bytes, type_: Any, from_data: Callable[[An
             _log_once(f"{_type_name(type_)}: {_INDEX.sub('[*]', str(exc))}")
         except msgspec.DecodeError as exc:
             raise ResponseDecodeError(status_code, content, f"not JSON: {exc}") from exc
+        except RecursionError:
+            raise ResponseDecodeError(status_code, content, "JSON nested too deeply") from None
     try:
         data = json.loads(content)
     except ValueError as exc:
         raise ResponseDecodeError(status_code, content, f"not JSON: {exc}") from exc
+    except RecursionError:
+        raise ResponseDecodeError(status_code, content, "JSON nested too deeply") from None
     try:
         return from_data(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise ResponseDecodeError(status_code, content, f"unusable body: {type(exc).__name__}: {exc}") from exc
 
 
 def deviation(model: str, key: str, source: Mapping[str, Any], rest: dict[str, Any], exc: Exception) -> Any:
-    """Handle a field `from_dict` could not convert: log once, keep the raw JSON value (or None)."""
+    """Handle a field `from_dict` could not convert: log once, keep the raw JSON value (UNSET if missing).
+
+    `to_dict` gives such a value back as it came, so a model always serialises to what was received.
+    """
     rest.pop(key, None)
-    reason = "missing" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+    missing = key not in source
+    reason = "missing" if missing else f"{type(exc).__name__}: {exc}"
     _log_once(f"{model}.{key}: {reason}")
-    return source.get(key)
+    return UNSET if missing else source[key]
+
+
+def as_received(value: Any) -> Any:
+    """A field value `to_dict` could not convert, given back as the lenient decoder kept it (raw JSON)."""
+    return value
 
 
 def _log_once(message: str) -> None:

@@ -4,7 +4,6 @@
 
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Generic, TypeVar
 
 from msgspec import UNSET
@@ -18,9 +17,10 @@ T = TypeVar("T")
 
 @dataclass(slots=True)
 class Response(Generic[T]):
-    """A decoded success response: status, raw body, headers and the parsed value."""
+    """A decoded success response: status (an int: servers send codes `http.HTTPStatus` lacks), raw body,
+    headers and the parsed value."""
 
-    status_code: HTTPStatus
+    status_code: int
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T

@@ -25,7 +25,6 @@ class BulkPatchFailure(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if message is not UNSET:

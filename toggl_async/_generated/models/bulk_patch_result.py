@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -30,16 +30,19 @@ class BulkPatchResult(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         if not isinstance(self.success, Unset):
             success = self.success
 
-        failure: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.failure, Unset):
-            failure = []
-            for failure_item_data in self.failure:
-                failure_item = failure_item_data.to_dict()
-                failure.append(failure_item)
+        try:
+            failure: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.failure, Unset):
+                failure = []
+                for failure_item_data in self.failure:
+                    failure_item = failure_item_data.to_dict()
+                    failure.append(failure_item)
+
+        except (AttributeError, TypeError, ValueError):
+            failure = as_received(self.failure)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if success is not UNSET:
             field_dict["success"] = success
         if failure is not UNSET:

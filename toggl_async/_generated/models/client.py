@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Client")
@@ -48,7 +48,10 @@ class Client(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         archived = self.archived
 
-        at = self.at.isoformat()
+        try:
+            at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         notes: None | str | Unset
         if isinstance(self.notes, Unset):
@@ -95,13 +98,16 @@ class Client(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             integration_provider = self.integration_provider
 
-        server_deleted_at: None | str | Unset
-        if isinstance(self.server_deleted_at, Unset):
-            server_deleted_at = UNSET
-        elif isinstance(self.server_deleted_at, datetime.datetime):
-            server_deleted_at = self.server_deleted_at.isoformat()
-        else:
-            server_deleted_at = self.server_deleted_at
+        try:
+            server_deleted_at: None | str | Unset
+            if isinstance(self.server_deleted_at, Unset):
+                server_deleted_at = UNSET
+            elif isinstance(self.server_deleted_at, datetime.datetime):
+                server_deleted_at = self.server_deleted_at.isoformat()
+            else:
+                server_deleted_at = self.server_deleted_at
+        except (AttributeError, TypeError, ValueError):
+            server_deleted_at = as_received(self.server_deleted_at)
 
         total_count: int | None | Unset
         if isinstance(self.total_count, Unset):
@@ -111,15 +117,16 @@ class Client(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-                "wid": wid,
-                "name": name,
-                "archived": archived,
-                "at": at,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(wid, Unset):
+            field_dict["wid"] = wid
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
+        if not isinstance(archived, Unset):
+            field_dict["archived"] = archived
+        if not isinstance(at, Unset):
+            field_dict["at"] = at
         if notes is not UNSET:
             field_dict["notes"] = notes
         if creator_id is not UNSET:

@@ -37,11 +37,8 @@ class ClientPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
         if notes is not UNSET:
             field_dict["notes"] = notes
         if external_reference is not UNSET:

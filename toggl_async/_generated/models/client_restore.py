@@ -32,7 +32,6 @@ class ClientRestore(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if projects is not UNSET:
             field_dict["projects"] = projects
         if restore_all_projects is not UNSET:

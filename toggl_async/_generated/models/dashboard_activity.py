@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DashboardActivity")
@@ -48,13 +48,16 @@ class DashboardActivity(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
         else:
             description = self.description
 
-        stop: None | str | Unset
-        if isinstance(self.stop, Unset):
-            stop = UNSET
-        elif isinstance(self.stop, datetime.datetime):
-            stop = self.stop.isoformat()
-        else:
-            stop = self.stop
+        try:
+            stop: None | str | Unset
+            if isinstance(self.stop, Unset):
+                stop = UNSET
+            elif isinstance(self.stop, datetime.datetime):
+                stop = self.stop.isoformat()
+            else:
+                stop = self.stop
+        except (AttributeError, TypeError, ValueError):
+            stop = as_received(self.stop)
 
         tid: int | None | Unset
         if isinstance(self.tid, Unset):
@@ -64,7 +67,6 @@ class DashboardActivity(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
         if project_id is not UNSET:

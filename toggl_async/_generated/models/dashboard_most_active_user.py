@@ -42,7 +42,6 @@ class DashboardMostActiveUser(msgspec.Struct, kw_only=True, forbid_unknown_field
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
         if duration is not UNSET:

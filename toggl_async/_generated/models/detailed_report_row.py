@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -151,16 +151,19 @@ class DetailedReportRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
         else:
             billable_amount_in_cents = self.billable_amount_in_cents
 
-        time_entries: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.time_entries, Unset):
-            time_entries = []
-            for time_entries_item_data in self.time_entries:
-                time_entries_item = time_entries_item_data.to_dict()
-                time_entries.append(time_entries_item)
+        try:
+            time_entries: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.time_entries, Unset):
+                time_entries = []
+                for time_entries_item_data in self.time_entries:
+                    time_entries_item = time_entries_item_data.to_dict()
+                    time_entries.append(time_entries_item)
+
+        except (AttributeError, TypeError, ValueError):
+            time_entries = as_received(self.time_entries)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if row_number is not UNSET:
             field_dict["row_number"] = row_number
         if user_id is not UNSET:

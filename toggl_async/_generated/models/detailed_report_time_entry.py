@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DetailedReportTimeEntry")
@@ -32,21 +32,30 @@ class DetailedReportTimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_field
 
         seconds = self.seconds
 
-        start: str | Unset = UNSET
-        if not isinstance(self.start, Unset):
-            start = self.start.isoformat()
+        try:
+            start: str | Unset = UNSET
+            if not isinstance(self.start, Unset):
+                start = self.start.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            start = as_received(self.start)
 
-        stop: None | str | Unset
-        if isinstance(self.stop, Unset):
-            stop = UNSET
-        elif isinstance(self.stop, datetime.datetime):
-            stop = self.stop.isoformat()
-        else:
-            stop = self.stop
+        try:
+            stop: None | str | Unset
+            if isinstance(self.stop, Unset):
+                stop = UNSET
+            elif isinstance(self.stop, datetime.datetime):
+                stop = self.stop.isoformat()
+            else:
+                stop = self.stop
+        except (AttributeError, TypeError, ValueError):
+            stop = as_received(self.stop)
 
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
+        try:
+            at: str | Unset = UNSET
+            if not isinstance(self.at, Unset):
+                at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         at_tz: None | str | Unset
         if isinstance(self.at_tz, Unset):
@@ -56,7 +65,6 @@ class DetailedReportTimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_field
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if seconds is not UNSET:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -58,33 +58,38 @@ class DetailedTotals(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             resolution = self.resolution
 
-        rates: list[dict[str, Any]] | None | Unset
-        if isinstance(self.rates, Unset):
-            rates = UNSET
-        elif isinstance(self.rates, list):
-            rates = []
-            for rates_type_0_item_data in self.rates:
-                rates_type_0_item = rates_type_0_item_data.to_dict()
-                rates.append(rates_type_0_item)
+        try:
+            rates: list[dict[str, Any]] | None | Unset
+            if isinstance(self.rates, Unset):
+                rates = UNSET
+            elif isinstance(self.rates, list):
+                rates = []
+                for rates_type_0_item_data in self.rates:
+                    rates_type_0_item = rates_type_0_item_data.to_dict()
+                    rates.append(rates_type_0_item)
 
-        else:
-            rates = self.rates
+            else:
+                rates = self.rates
+        except (AttributeError, TypeError, ValueError):
+            rates = as_received(self.rates)
 
-        graph: list[dict[str, Any]] | None | Unset
-        if isinstance(self.graph, Unset):
-            graph = UNSET
-        elif isinstance(self.graph, list):
-            graph = []
-            for graph_type_0_item_data in self.graph:
-                graph_type_0_item = graph_type_0_item_data.to_dict()
-                graph.append(graph_type_0_item)
+        try:
+            graph: list[dict[str, Any]] | None | Unset
+            if isinstance(self.graph, Unset):
+                graph = UNSET
+            elif isinstance(self.graph, list):
+                graph = []
+                for graph_type_0_item_data in self.graph:
+                    graph_type_0_item = graph_type_0_item_data.to_dict()
+                    graph.append(graph_type_0_item)
 
-        else:
-            graph = self.graph
+            else:
+                graph = self.graph
+        except (AttributeError, TypeError, ValueError):
+            graph = as_received(self.graph)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if seconds is not UNSET:
             field_dict["seconds"] = seconds
         if tracked_days is not UNSET:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Group")
@@ -33,9 +33,12 @@ class Group(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         name = self.name
 
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
+        try:
+            at: str | Unset = UNSET
+            if not isinstance(self.at, Unset):
+                at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         has_users = self.has_users
 
@@ -50,11 +53,8 @@ class Group(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
         if workspace_id is not UNSET:
             field_dict["workspace_id"] = workspace_id
         if name is not UNSET:

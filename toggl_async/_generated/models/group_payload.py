@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from ..decoding import deviation
+from ..types import Unset
 
 T = TypeVar("T", bound="GroupPayload")
 
@@ -23,11 +24,8 @@ class GroupPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
 
         return field_dict
 

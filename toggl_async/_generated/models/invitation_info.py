@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -45,21 +45,23 @@ class InvitationInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         sender_id = self.sender_id
 
-        workspaces: list[dict[str, Any]] | None | Unset
-        if isinstance(self.workspaces, Unset):
-            workspaces = UNSET
-        elif isinstance(self.workspaces, list):
-            workspaces = []
-            for workspaces_type_0_item_data in self.workspaces:
-                workspaces_type_0_item = workspaces_type_0_item_data.to_dict()
-                workspaces.append(workspaces_type_0_item)
+        try:
+            workspaces: list[dict[str, Any]] | None | Unset
+            if isinstance(self.workspaces, Unset):
+                workspaces = UNSET
+            elif isinstance(self.workspaces, list):
+                workspaces = []
+                for workspaces_type_0_item_data in self.workspaces:
+                    workspaces_type_0_item = workspaces_type_0_item_data.to_dict()
+                    workspaces.append(workspaces_type_0_item)
 
-        else:
-            workspaces = self.workspaces
+            else:
+                workspaces = self.workspaces
+        except (AttributeError, TypeError, ValueError):
+            workspaces = as_received(self.workspaces)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if email is not UNSET:
             field_dict["email"] = email
         if invitation_id is not UNSET:

@@ -37,7 +37,6 @@ class InvitationInfoWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_field
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if workspace_id is not UNSET:
             field_dict["workspace_id"] = workspace_id
         if user_id is not UNSET:

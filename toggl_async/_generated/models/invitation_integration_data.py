@@ -28,7 +28,6 @@ class InvitationIntegrationData(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if external_id is not UNSET:
             field_dict["external_id"] = external_id
         if external_type is not UNSET:

@@ -30,7 +30,6 @@ class InvitationProjectInvite(msgspec.Struct, kw_only=True, forbid_unknown_field
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if project_id is not UNSET:
             field_dict["project_id"] = project_id
         if workspace_id is not UNSET:

@@ -37,7 +37,6 @@ class InvitationRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if code is not UNSET:
             field_dict["code"] = code
         if email is not UNSET:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -35,10 +35,14 @@ class InvitationRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     def to_dict(self) -> dict[str, Any]:
         emails = self.emails
 
-        workspaces = []
-        for workspaces_item_data in self.workspaces:
-            workspaces_item = workspaces_item_data.to_dict()
-            workspaces.append(workspaces_item)
+        try:
+            workspaces = []
+            for workspaces_item_data in self.workspaces:
+                workspaces_item = workspaces_item_data.to_dict()
+                workspaces.append(workspaces_item)
+
+        except (AttributeError, TypeError, ValueError):
+            workspaces = as_received(self.workspaces)
 
         groups: list[int] | Unset = UNSET
         if not isinstance(self.groups, Unset):
@@ -46,18 +50,19 @@ class InvitationRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
         skip_email = self.skip_email
 
-        project_invite: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.project_invite, Unset):
-            project_invite = self.project_invite.to_dict()
+        try:
+            project_invite: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.project_invite, Unset):
+                project_invite = self.project_invite.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            project_invite = as_received(self.project_invite)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "emails": emails,
-                "workspaces": workspaces,
-            }
-        )
+        if not isinstance(emails, Unset):
+            field_dict["emails"] = emails
+        if not isinstance(workspaces, Unset):
+            field_dict["workspaces"] = workspaces
         if groups is not UNSET:
             field_dict["groups"] = groups
         if skip_email is not UNSET:

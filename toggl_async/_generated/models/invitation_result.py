@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,29 +28,35 @@ class InvitationResult(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        data: list[dict[str, Any]] | None | Unset
-        if isinstance(self.data, Unset):
-            data = UNSET
-        elif isinstance(self.data, list):
-            data = []
-            for data_type_0_item_data in self.data:
-                data_type_0_item = data_type_0_item_data.to_dict()
-                data.append(data_type_0_item)
+        try:
+            data: list[dict[str, Any]] | None | Unset
+            if isinstance(self.data, Unset):
+                data = UNSET
+            elif isinstance(self.data, list):
+                data = []
+                for data_type_0_item_data in self.data:
+                    data_type_0_item = data_type_0_item_data.to_dict()
+                    data.append(data_type_0_item)
 
-        else:
-            data = self.data
+            else:
+                data = self.data
+        except (AttributeError, TypeError, ValueError):
+            data = as_received(self.data)
 
-        invitations: list[dict[str, Any]] | None | Unset
-        if isinstance(self.invitations, Unset):
-            invitations = UNSET
-        elif isinstance(self.invitations, list):
-            invitations = []
-            for invitations_type_0_item_data in self.invitations:
-                invitations_type_0_item = invitations_type_0_item_data.to_dict()
-                invitations.append(invitations_type_0_item)
+        try:
+            invitations: list[dict[str, Any]] | None | Unset
+            if isinstance(self.invitations, Unset):
+                invitations = UNSET
+            elif isinstance(self.invitations, list):
+                invitations = []
+                for invitations_type_0_item_data in self.invitations:
+                    invitations_type_0_item = invitations_type_0_item_data.to_dict()
+                    invitations.append(invitations_type_0_item)
 
-        else:
-            invitations = self.invitations
+            else:
+                invitations = self.invitations
+        except (AttributeError, TypeError, ValueError):
+            invitations = as_received(self.invitations)
 
         messages: list[str] | None | Unset
         if isinstance(self.messages, Unset):
@@ -63,7 +69,6 @@ class InvitationResult(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if data is not UNSET:
             field_dict["data"] = data
         if invitations is not UNSET:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -35,17 +35,17 @@ class InvitationWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
         role_id = self.role_id
 
-        integration_data: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.integration_data, Unset):
-            integration_data = self.integration_data.to_dict()
+        try:
+            integration_data: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.integration_data, Unset):
+                integration_data = self.integration_data.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            integration_data = as_received(self.integration_data)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "workspace_id": workspace_id,
-            }
-        )
+        if not isinstance(workspace_id, Unset):
+            field_dict["workspace_id"] = workspace_id
         if admin is not UNSET:
             field_dict["admin"] = admin
         if role is not UNSET:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..models.json_patch_operation_op import JsonPatchOperationOp
 from ..types import UNSET, Unset
 
@@ -29,7 +29,10 @@ class JsonPatchOperation(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        op = self.op.value
+        try:
+            op = self.op.value
+        except (AttributeError, TypeError, ValueError):
+            op = as_received(self.op)
 
         path = self.path
 
@@ -37,12 +40,10 @@ class JsonPatchOperation(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "op": op,
-                "path": path,
-            }
-        )
+        if not isinstance(op, Unset):
+            field_dict["op"] = op
+        if not isinstance(path, Unset):
+            field_dict["path"] = path
         if value is not UNSET:
             field_dict["value"] = value
 

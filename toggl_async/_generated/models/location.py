@@ -36,7 +36,6 @@ class Location(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if city is not UNSET:
             field_dict["city"] = city
         if city_lat_long is not UNSET:

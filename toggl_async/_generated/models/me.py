@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -82,17 +82,26 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         beginning_of_week = self.beginning_of_week
 
-        at = self.at.isoformat()
+        try:
+            at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         image_url = self.image_url
 
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+        try:
+            created_at: str | Unset = UNSET
+            if not isinstance(self.created_at, Unset):
+                created_at = self.created_at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            created_at = as_received(self.created_at)
 
-        updated_at: str | Unset = UNSET
-        if not isinstance(self.updated_at, Unset):
-            updated_at = self.updated_at.isoformat()
+        try:
+            updated_at: str | Unset = UNSET
+            if not isinstance(self.updated_at, Unset):
+                updated_at = self.updated_at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            updated_at = as_received(self.updated_at)
 
         api_token = self.api_token
 
@@ -123,13 +132,16 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         intercom_hash = self.intercom_hash
 
-        authorization_updated_at: None | str | Unset
-        if isinstance(self.authorization_updated_at, Unset):
-            authorization_updated_at = UNSET
-        elif isinstance(self.authorization_updated_at, datetime.datetime):
-            authorization_updated_at = self.authorization_updated_at.isoformat()
-        else:
-            authorization_updated_at = self.authorization_updated_at
+        try:
+            authorization_updated_at: None | str | Unset
+            if isinstance(self.authorization_updated_at, Unset):
+                authorization_updated_at = UNSET
+            elif isinstance(self.authorization_updated_at, datetime.datetime):
+                authorization_updated_at = self.authorization_updated_at.isoformat()
+            else:
+                authorization_updated_at = self.authorization_updated_at
+        except (AttributeError, TypeError, ValueError):
+            authorization_updated_at = as_received(self.authorization_updated_at)
 
         toggl_accounts_id: None | str | Unset
         if isinstance(self.toggl_accounts_id, Unset):
@@ -137,95 +149,119 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             toggl_accounts_id = self.toggl_accounts_id
 
-        options: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.options, Unset):
-            options = self.options.to_dict()
+        try:
+            options: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.options, Unset):
+                options = self.options.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            options = as_received(self.options)
 
-        clients: list[dict[str, Any]] | None | Unset
-        if isinstance(self.clients, Unset):
-            clients = UNSET
-        elif isinstance(self.clients, list):
-            clients = []
-            for clients_type_0_item_data in self.clients:
-                clients_type_0_item = clients_type_0_item_data.to_dict()
-                clients.append(clients_type_0_item)
+        try:
+            clients: list[dict[str, Any]] | None | Unset
+            if isinstance(self.clients, Unset):
+                clients = UNSET
+            elif isinstance(self.clients, list):
+                clients = []
+                for clients_type_0_item_data in self.clients:
+                    clients_type_0_item = clients_type_0_item_data.to_dict()
+                    clients.append(clients_type_0_item)
 
-        else:
-            clients = self.clients
+            else:
+                clients = self.clients
+        except (AttributeError, TypeError, ValueError):
+            clients = as_received(self.clients)
 
-        projects: list[dict[str, Any]] | None | Unset
-        if isinstance(self.projects, Unset):
-            projects = UNSET
-        elif isinstance(self.projects, list):
-            projects = []
-            for projects_type_0_item_data in self.projects:
-                projects_type_0_item = projects_type_0_item_data.to_dict()
-                projects.append(projects_type_0_item)
+        try:
+            projects: list[dict[str, Any]] | None | Unset
+            if isinstance(self.projects, Unset):
+                projects = UNSET
+            elif isinstance(self.projects, list):
+                projects = []
+                for projects_type_0_item_data in self.projects:
+                    projects_type_0_item = projects_type_0_item_data.to_dict()
+                    projects.append(projects_type_0_item)
 
-        else:
-            projects = self.projects
+            else:
+                projects = self.projects
+        except (AttributeError, TypeError, ValueError):
+            projects = as_received(self.projects)
 
-        tags: list[dict[str, Any]] | None | Unset
-        if isinstance(self.tags, Unset):
-            tags = UNSET
-        elif isinstance(self.tags, list):
-            tags = []
-            for tags_type_0_item_data in self.tags:
-                tags_type_0_item = tags_type_0_item_data.to_dict()
-                tags.append(tags_type_0_item)
+        try:
+            tags: list[dict[str, Any]] | None | Unset
+            if isinstance(self.tags, Unset):
+                tags = UNSET
+            elif isinstance(self.tags, list):
+                tags = []
+                for tags_type_0_item_data in self.tags:
+                    tags_type_0_item = tags_type_0_item_data.to_dict()
+                    tags.append(tags_type_0_item)
 
-        else:
-            tags = self.tags
+            else:
+                tags = self.tags
+        except (AttributeError, TypeError, ValueError):
+            tags = as_received(self.tags)
 
-        tasks: list[dict[str, Any]] | None | Unset
-        if isinstance(self.tasks, Unset):
-            tasks = UNSET
-        elif isinstance(self.tasks, list):
-            tasks = []
-            for tasks_type_0_item_data in self.tasks:
-                tasks_type_0_item = tasks_type_0_item_data.to_dict()
-                tasks.append(tasks_type_0_item)
+        try:
+            tasks: list[dict[str, Any]] | None | Unset
+            if isinstance(self.tasks, Unset):
+                tasks = UNSET
+            elif isinstance(self.tasks, list):
+                tasks = []
+                for tasks_type_0_item_data in self.tasks:
+                    tasks_type_0_item = tasks_type_0_item_data.to_dict()
+                    tasks.append(tasks_type_0_item)
 
-        else:
-            tasks = self.tasks
+            else:
+                tasks = self.tasks
+        except (AttributeError, TypeError, ValueError):
+            tasks = as_received(self.tasks)
 
-        time_entries: list[dict[str, Any]] | None | Unset
-        if isinstance(self.time_entries, Unset):
-            time_entries = UNSET
-        elif isinstance(self.time_entries, list):
-            time_entries = []
-            for time_entries_type_0_item_data in self.time_entries:
-                time_entries_type_0_item = time_entries_type_0_item_data.to_dict()
-                time_entries.append(time_entries_type_0_item)
+        try:
+            time_entries: list[dict[str, Any]] | None | Unset
+            if isinstance(self.time_entries, Unset):
+                time_entries = UNSET
+            elif isinstance(self.time_entries, list):
+                time_entries = []
+                for time_entries_type_0_item_data in self.time_entries:
+                    time_entries_type_0_item = time_entries_type_0_item_data.to_dict()
+                    time_entries.append(time_entries_type_0_item)
 
-        else:
-            time_entries = self.time_entries
+            else:
+                time_entries = self.time_entries
+        except (AttributeError, TypeError, ValueError):
+            time_entries = as_received(self.time_entries)
 
-        workspaces: list[dict[str, Any]] | None | Unset
-        if isinstance(self.workspaces, Unset):
-            workspaces = UNSET
-        elif isinstance(self.workspaces, list):
-            workspaces = []
-            for workspaces_type_0_item_data in self.workspaces:
-                workspaces_type_0_item = workspaces_type_0_item_data.to_dict()
-                workspaces.append(workspaces_type_0_item)
+        try:
+            workspaces: list[dict[str, Any]] | None | Unset
+            if isinstance(self.workspaces, Unset):
+                workspaces = UNSET
+            elif isinstance(self.workspaces, list):
+                workspaces = []
+                for workspaces_type_0_item_data in self.workspaces:
+                    workspaces_type_0_item = workspaces_type_0_item_data.to_dict()
+                    workspaces.append(workspaces_type_0_item)
 
-        else:
-            workspaces = self.workspaces
+            else:
+                workspaces = self.workspaces
+        except (AttributeError, TypeError, ValueError):
+            workspaces = as_received(self.workspaces)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-                "email": email,
-                "fullname": fullname,
-                "timezone": timezone,
-                "default_workspace_id": default_workspace_id,
-                "beginning_of_week": beginning_of_week,
-                "at": at,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(email, Unset):
+            field_dict["email"] = email
+        if not isinstance(fullname, Unset):
+            field_dict["fullname"] = fullname
+        if not isinstance(timezone, Unset):
+            field_dict["timezone"] = timezone
+        if not isinstance(default_workspace_id, Unset):
+            field_dict["default_workspace_id"] = default_workspace_id
+        if not isinstance(beginning_of_week, Unset):
+            field_dict["beginning_of_week"] = beginning_of_week
+        if not isinstance(at, Unset):
+            field_dict["at"] = at
         if image_url is not UNSET:
             field_dict["image_url"] = image_url
         if created_at is not UNSET:

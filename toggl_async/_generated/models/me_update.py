@@ -49,7 +49,6 @@ class MeUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if beginning_of_week is not UNSET:
             field_dict["beginning_of_week"] = beginning_of_week
         if country_id is not UNSET:

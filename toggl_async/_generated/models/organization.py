@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -57,29 +57,41 @@ class Organization(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         owner = self.owner
 
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
+        try:
+            at: str | Unset = UNSET
+            if not isinstance(self.at, Unset):
+                at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+        try:
+            created_at: str | Unset = UNSET
+            if not isinstance(self.created_at, Unset):
+                created_at = self.created_at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            created_at = as_received(self.created_at)
 
-        server_deleted_at: None | str | Unset
-        if isinstance(self.server_deleted_at, Unset):
-            server_deleted_at = UNSET
-        elif isinstance(self.server_deleted_at, datetime.datetime):
-            server_deleted_at = self.server_deleted_at.isoformat()
-        else:
-            server_deleted_at = self.server_deleted_at
+        try:
+            server_deleted_at: None | str | Unset
+            if isinstance(self.server_deleted_at, Unset):
+                server_deleted_at = UNSET
+            elif isinstance(self.server_deleted_at, datetime.datetime):
+                server_deleted_at = self.server_deleted_at.isoformat()
+            else:
+                server_deleted_at = self.server_deleted_at
+        except (AttributeError, TypeError, ValueError):
+            server_deleted_at = as_received(self.server_deleted_at)
 
-        suspended_at: None | str | Unset
-        if isinstance(self.suspended_at, Unset):
-            suspended_at = UNSET
-        elif isinstance(self.suspended_at, datetime.datetime):
-            suspended_at = self.suspended_at.isoformat()
-        else:
-            suspended_at = self.suspended_at
+        try:
+            suspended_at: None | str | Unset
+            if isinstance(self.suspended_at, Unset):
+                suspended_at = UNSET
+            elif isinstance(self.suspended_at, datetime.datetime):
+                suspended_at = self.suspended_at.isoformat()
+            else:
+                suspended_at = self.suspended_at
+        except (AttributeError, TypeError, ValueError):
+            suspended_at = as_received(self.suspended_at)
 
         is_multi_workspace_enabled = self.is_multi_workspace_enabled
 
@@ -108,24 +120,25 @@ class Organization(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         pricing_plan_enterprise = self.pricing_plan_enterprise
 
-        trial_info: dict[str, Any] | None | Unset
-        if isinstance(self.trial_info, Unset):
-            trial_info = UNSET
-        elif isinstance(self.trial_info, OrganizationTrialInfo):
-            trial_info = self.trial_info.to_dict()
-        else:
-            trial_info = self.trial_info
+        try:
+            trial_info: dict[str, Any] | None | Unset
+            if isinstance(self.trial_info, Unset):
+                trial_info = UNSET
+            elif isinstance(self.trial_info, OrganizationTrialInfo):
+                trial_info = self.trial_info.to_dict()
+            else:
+                trial_info = self.trial_info
+        except (AttributeError, TypeError, ValueError):
+            trial_info = as_received(self.trial_info)
 
         user_count = self.user_count
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
         if admin is not UNSET:
             field_dict["admin"] = admin
         if owner is not UNSET:

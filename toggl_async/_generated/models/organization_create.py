@@ -30,11 +30,8 @@ class OrganizationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
         if workspace_name is not UNSET:
             field_dict["workspace_name"] = workspace_name
 

@@ -44,11 +44,8 @@ class OrganizationCreated(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
         if name is not UNSET:
             field_dict["name"] = name
         if workspace_id is not UNSET:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -36,9 +36,12 @@ class OrganizationGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
         name = self.name
 
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
+        try:
+            at: str | Unset = UNSET
+            if not isinstance(self.at, Unset):
+                at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         permissions: list[str] | None | Unset
         if isinstance(self.permissions, Unset):
@@ -49,17 +52,20 @@ class OrganizationGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
         else:
             permissions = self.permissions
 
-        users: list[dict[str, Any]] | None | Unset
-        if isinstance(self.users, Unset):
-            users = UNSET
-        elif isinstance(self.users, list):
-            users = []
-            for users_type_0_item_data in self.users:
-                users_type_0_item = users_type_0_item_data.to_dict()
-                users.append(users_type_0_item)
+        try:
+            users: list[dict[str, Any]] | None | Unset
+            if isinstance(self.users, Unset):
+                users = UNSET
+            elif isinstance(self.users, list):
+                users = []
+                for users_type_0_item_data in self.users:
+                    users_type_0_item = users_type_0_item_data.to_dict()
+                    users.append(users_type_0_item)
 
-        else:
-            users = self.users
+            else:
+                users = self.users
+        except (AttributeError, TypeError, ValueError):
+            users = as_received(self.users)
 
         workspaces: list[int] | None | Unset
         if isinstance(self.workspaces, Unset):
@@ -72,11 +78,8 @@ class OrganizationGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "group_id": group_id,
-            }
-        )
+        if not isinstance(group_id, Unset):
+            field_dict["group_id"] = group_id
         if name is not UNSET:
             field_dict["name"] = name
         if at is not UNSET:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -27,13 +27,15 @@ class OrganizationGroupPatchFailure(msgspec.Struct, kw_only=True, forbid_unknown
     def to_dict(self) -> dict[str, Any]:
         message = self.message
 
-        patch: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.patch, Unset):
-            patch = self.patch.to_dict()
+        try:
+            patch: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.patch, Unset):
+                patch = self.patch.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            patch = as_received(self.patch)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if message is not UNSET:
             field_dict["message"] = message
         if patch is not UNSET:

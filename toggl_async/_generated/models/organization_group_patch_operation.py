@@ -7,9 +7,10 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..models.organization_group_patch_operation_op import OrganizationGroupPatchOperationOp
 from ..models.organization_group_patch_operation_path import OrganizationGroupPatchOperationPath
+from ..types import Unset
 
 T = TypeVar("T", bound="OrganizationGroupPatchOperation")
 
@@ -25,21 +26,26 @@ class OrganizationGroupPatchOperation(msgspec.Struct, kw_only=True, forbid_unkno
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        op = self.op.value
+        try:
+            op = self.op.value
+        except (AttributeError, TypeError, ValueError):
+            op = as_received(self.op)
 
-        path = self.path.value
+        try:
+            path = self.path.value
+        except (AttributeError, TypeError, ValueError):
+            path = as_received(self.path)
 
         value = self.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "op": op,
-                "path": path,
-                "value": value,
-            }
-        )
+        if not isinstance(op, Unset):
+            field_dict["op"] = op
+        if not isinstance(path, Unset):
+            field_dict["path"] = path
+        if not isinstance(value, Unset):
+            field_dict["value"] = value
 
         return field_dict
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,33 +26,38 @@ class OrganizationGroupPatchResult(msgspec.Struct, kw_only=True, forbid_unknown_
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        success: list[dict[str, Any]] | None | Unset
-        if isinstance(self.success, Unset):
-            success = UNSET
-        elif isinstance(self.success, list):
-            success = []
-            for success_type_0_item_data in self.success:
-                success_type_0_item = success_type_0_item_data.to_dict()
-                success.append(success_type_0_item)
+        try:
+            success: list[dict[str, Any]] | None | Unset
+            if isinstance(self.success, Unset):
+                success = UNSET
+            elif isinstance(self.success, list):
+                success = []
+                for success_type_0_item_data in self.success:
+                    success_type_0_item = success_type_0_item_data.to_dict()
+                    success.append(success_type_0_item)
 
-        else:
-            success = self.success
+            else:
+                success = self.success
+        except (AttributeError, TypeError, ValueError):
+            success = as_received(self.success)
 
-        failure: list[dict[str, Any]] | None | Unset
-        if isinstance(self.failure, Unset):
-            failure = UNSET
-        elif isinstance(self.failure, list):
-            failure = []
-            for failure_type_0_item_data in self.failure:
-                failure_type_0_item = failure_type_0_item_data.to_dict()
-                failure.append(failure_type_0_item)
+        try:
+            failure: list[dict[str, Any]] | None | Unset
+            if isinstance(self.failure, Unset):
+                failure = UNSET
+            elif isinstance(self.failure, list):
+                failure = []
+                for failure_type_0_item_data in self.failure:
+                    failure_type_0_item = failure_type_0_item_data.to_dict()
+                    failure.append(failure_type_0_item)
 
-        else:
-            failure = self.failure
+            else:
+                failure = self.failure
+        except (AttributeError, TypeError, ValueError):
+            failure = as_received(self.failure)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if success is not UNSET:
             field_dict["success"] = success
         if failure is not UNSET:

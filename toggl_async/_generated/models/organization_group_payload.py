@@ -38,11 +38,8 @@ class OrganizationGroupPayload(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "name": name,
-            }
-        )
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
         if users is not UNSET:
             field_dict["users"] = users
         if workspaces is not UNSET:

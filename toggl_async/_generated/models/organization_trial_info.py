@@ -59,7 +59,6 @@ class OrganizationTrialInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if trial is not UNSET:
             field_dict["trial"] = trial
         if trial_available is not UNSET:

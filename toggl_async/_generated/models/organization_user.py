@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -85,37 +85,40 @@ class OrganizationUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
         workspace_count = self.workspace_count
 
-        groups: list[dict[str, Any]] | None | Unset
-        if isinstance(self.groups, Unset):
-            groups = UNSET
-        elif isinstance(self.groups, list):
-            groups = []
-            for groups_type_0_item_data in self.groups:
-                groups_type_0_item = groups_type_0_item_data.to_dict()
-                groups.append(groups_type_0_item)
+        try:
+            groups: list[dict[str, Any]] | None | Unset
+            if isinstance(self.groups, Unset):
+                groups = UNSET
+            elif isinstance(self.groups, list):
+                groups = []
+                for groups_type_0_item_data in self.groups:
+                    groups_type_0_item = groups_type_0_item_data.to_dict()
+                    groups.append(groups_type_0_item)
 
-        else:
-            groups = self.groups
+            else:
+                groups = self.groups
+        except (AttributeError, TypeError, ValueError):
+            groups = as_received(self.groups)
 
-        workspaces: list[dict[str, Any]] | None | Unset
-        if isinstance(self.workspaces, Unset):
-            workspaces = UNSET
-        elif isinstance(self.workspaces, list):
-            workspaces = []
-            for workspaces_type_0_item_data in self.workspaces:
-                workspaces_type_0_item = workspaces_type_0_item_data.to_dict()
-                workspaces.append(workspaces_type_0_item)
+        try:
+            workspaces: list[dict[str, Any]] | None | Unset
+            if isinstance(self.workspaces, Unset):
+                workspaces = UNSET
+            elif isinstance(self.workspaces, list):
+                workspaces = []
+                for workspaces_type_0_item_data in self.workspaces:
+                    workspaces_type_0_item = workspaces_type_0_item_data.to_dict()
+                    workspaces.append(workspaces_type_0_item)
 
-        else:
-            workspaces = self.workspaces
+            else:
+                workspaces = self.workspaces
+        except (AttributeError, TypeError, ValueError):
+            workspaces = as_received(self.workspaces)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
         if organization_id is not UNSET:

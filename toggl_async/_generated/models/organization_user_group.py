@@ -25,7 +25,6 @@ class OrganizationUserGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if group_id is not UNSET:
             field_dict["group_id"] = group_id
         if name is not UNSET:

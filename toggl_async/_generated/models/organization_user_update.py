@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -47,16 +47,19 @@ class OrganizationUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields
         if not isinstance(self.groups, Unset):
             groups = self.groups
 
-        workspaces: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.workspaces, Unset):
-            workspaces = []
-            for workspaces_item_data in self.workspaces:
-                workspaces_item = workspaces_item_data.to_dict()
-                workspaces.append(workspaces_item)
+        try:
+            workspaces: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.workspaces, Unset):
+                workspaces = []
+                for workspaces_item_data in self.workspaces:
+                    workspaces_item = workspaces_item_data.to_dict()
+                    workspaces.append(workspaces_item)
+
+        except (AttributeError, TypeError, ValueError):
+            workspaces = as_received(self.workspaces)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
         if email is not UNSET:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -85,21 +85,23 @@ class OrganizationUserWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
         view_edit_labor_costs = self.view_edit_labor_costs
 
-        groups: list[dict[str, Any]] | None | Unset
-        if isinstance(self.groups, Unset):
-            groups = UNSET
-        elif isinstance(self.groups, list):
-            groups = []
-            for groups_type_0_item_data in self.groups:
-                groups_type_0_item = groups_type_0_item_data.to_dict()
-                groups.append(groups_type_0_item)
+        try:
+            groups: list[dict[str, Any]] | None | Unset
+            if isinstance(self.groups, Unset):
+                groups = UNSET
+            elif isinstance(self.groups, list):
+                groups = []
+                for groups_type_0_item_data in self.groups:
+                    groups_type_0_item = groups_type_0_item_data.to_dict()
+                    groups.append(groups_type_0_item)
 
-        else:
-            groups = self.groups
+            else:
+                groups = self.groups
+        except (AttributeError, TypeError, ValueError):
+            groups = as_received(self.groups)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if workspace_id is not UNSET:
             field_dict["workspace_id"] = workspace_id
         if workspace_name is not UNSET:

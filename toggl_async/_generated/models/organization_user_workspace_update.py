@@ -52,11 +52,8 @@ class OrganizationUserWorkspaceUpdate(msgspec.Struct, kw_only=True, forbid_unkno
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "workspace_id": workspace_id,
-            }
-        )
+        if not isinstance(workspace_id, Unset):
+            field_dict["workspace_id"] = workspace_id
         if admin is not UNSET:
             field_dict["admin"] = admin
         if role_id is not UNSET:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -99,7 +99,10 @@ class Project(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         active = self.active
 
-        at = self.at.isoformat()
+        try:
+            at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         wid = self.wid
 
@@ -123,17 +126,23 @@ class Project(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         is_private = self.is_private
 
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
-            created_at = self.created_at.isoformat()
+        try:
+            created_at: str | Unset = UNSET
+            if not isinstance(self.created_at, Unset):
+                created_at = self.created_at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            created_at = as_received(self.created_at)
 
-        server_deleted_at: None | str | Unset
-        if isinstance(self.server_deleted_at, Unset):
-            server_deleted_at = UNSET
-        elif isinstance(self.server_deleted_at, datetime.datetime):
-            server_deleted_at = self.server_deleted_at.isoformat()
-        else:
-            server_deleted_at = self.server_deleted_at
+        try:
+            server_deleted_at: None | str | Unset
+            if isinstance(self.server_deleted_at, Unset):
+                server_deleted_at = UNSET
+            elif isinstance(self.server_deleted_at, datetime.datetime):
+                server_deleted_at = self.server_deleted_at.isoformat()
+            else:
+                server_deleted_at = self.server_deleted_at
+        except (AttributeError, TypeError, ValueError):
+            server_deleted_at = as_received(self.server_deleted_at)
 
         color = self.color
 
@@ -191,13 +200,16 @@ class Project(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             rate = self.rate
 
-        rate_last_updated: None | str | Unset
-        if isinstance(self.rate_last_updated, Unset):
-            rate_last_updated = UNSET
-        elif isinstance(self.rate_last_updated, datetime.datetime):
-            rate_last_updated = self.rate_last_updated.isoformat()
-        else:
-            rate_last_updated = self.rate_last_updated
+        try:
+            rate_last_updated: None | str | Unset
+            if isinstance(self.rate_last_updated, Unset):
+                rate_last_updated = UNSET
+            elif isinstance(self.rate_last_updated, datetime.datetime):
+                rate_last_updated = self.rate_last_updated.isoformat()
+            else:
+                rate_last_updated = self.rate_last_updated
+        except (AttributeError, TypeError, ValueError):
+            rate_last_updated = as_received(self.rate_last_updated)
 
         currency: None | str | Unset
         if isinstance(self.currency, Unset):
@@ -213,41 +225,53 @@ class Project(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         recurring = self.recurring
 
-        recurring_parameters: list[dict[str, Any]] | None | Unset
-        if isinstance(self.recurring_parameters, Unset):
-            recurring_parameters = UNSET
-        elif isinstance(self.recurring_parameters, list):
-            recurring_parameters = []
-            for recurring_parameters_type_0_item_data in self.recurring_parameters:
-                recurring_parameters_type_0_item = recurring_parameters_type_0_item_data.to_dict()
-                recurring_parameters.append(recurring_parameters_type_0_item)
+        try:
+            recurring_parameters: list[dict[str, Any]] | None | Unset
+            if isinstance(self.recurring_parameters, Unset):
+                recurring_parameters = UNSET
+            elif isinstance(self.recurring_parameters, list):
+                recurring_parameters = []
+                for recurring_parameters_type_0_item_data in self.recurring_parameters:
+                    recurring_parameters_type_0_item = recurring_parameters_type_0_item_data.to_dict()
+                    recurring_parameters.append(recurring_parameters_type_0_item)
 
-        else:
-            recurring_parameters = self.recurring_parameters
+            else:
+                recurring_parameters = self.recurring_parameters
+        except (AttributeError, TypeError, ValueError):
+            recurring_parameters = as_received(self.recurring_parameters)
 
-        current_period: dict[str, Any] | None | Unset
-        if isinstance(self.current_period, Unset):
-            current_period = UNSET
-        elif isinstance(self.current_period, ProjectPeriod):
-            current_period = self.current_period.to_dict()
-        else:
-            current_period = self.current_period
+        try:
+            current_period: dict[str, Any] | None | Unset
+            if isinstance(self.current_period, Unset):
+                current_period = UNSET
+            elif isinstance(self.current_period, ProjectPeriod):
+                current_period = self.current_period.to_dict()
+            else:
+                current_period = self.current_period
+        except (AttributeError, TypeError, ValueError):
+            current_period = as_received(self.current_period)
 
-        start_date: None | str | Unset
-        if isinstance(self.start_date, Unset):
-            start_date = UNSET
-        elif isinstance(self.start_date, datetime.date):
-            start_date = self.start_date.isoformat()
-        else:
-            start_date = self.start_date
+        try:
+            start_date: None | str | Unset
+            if isinstance(self.start_date, Unset):
+                start_date = UNSET
+            elif isinstance(self.start_date, datetime.date):
+                start_date = self.start_date.isoformat()
+            else:
+                start_date = self.start_date
+        except (AttributeError, TypeError, ValueError):
+            start_date = as_received(self.start_date)
 
-        end_date: None | str | Unset
-        if isinstance(self.end_date, Unset):
-            end_date = UNSET
-        elif isinstance(self.end_date, datetime.date):
-            end_date = self.end_date.isoformat()
-        else:
-            end_date = self.end_date
+        try:
+            end_date: None | str | Unset
+            if isinstance(self.end_date, Unset):
+                end_date = UNSET
+            elif isinstance(self.end_date, datetime.date):
+                end_date = self.end_date.isoformat()
+            else:
+                end_date = self.end_date
+        except (AttributeError, TypeError, ValueError):
+            end_date = as_received(self.end_date)
 
         status: None | str | Unset
         if isinstance(self.status, Unset):
@@ -261,13 +285,16 @@ class Project(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             is_shared = self.is_shared
 
-        shared_at: None | str | Unset
-        if isinstance(self.shared_at, Unset):
-            shared_at = UNSET
-        elif isinstance(self.shared_at, datetime.datetime):
-            shared_at = self.shared_at.isoformat()
-        else:
-            shared_at = self.shared_at
+        try:
+            shared_at: None | str | Unset
+            if isinstance(self.shared_at, Unset):
+                shared_at = UNSET
+            elif isinstance(self.shared_at, datetime.datetime):
+                shared_at = self.shared_at.isoformat()
+            else:
+                shared_at = self.shared_at
+        except (AttributeError, TypeError, ValueError):
+            shared_at = as_received(self.shared_at)
 
         shared_hash: None | str | Unset
         if isinstance(self.shared_hash, Unset):
@@ -340,15 +367,16 @@ class Project(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-                "workspace_id": workspace_id,
-                "name": name,
-                "active": active,
-                "at": at,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(workspace_id, Unset):
+            field_dict["workspace_id"] = workspace_id
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
+        if not isinstance(active, Unset):
+            field_dict["active"] = active
+        if not isinstance(at, Unset):
+            field_dict["at"] = at
         if wid is not UNSET:
             field_dict["wid"] = wid
         if client_id is not UNSET:

@@ -8,6 +8,7 @@ from typing import Any, TypeVar, cast
 import msgspec
 
 from ..decoding import deviation
+from ..types import Unset
 
 T = TypeVar("T", bound="ProjectCountRequest")
 
@@ -24,11 +25,8 @@ class ProjectCountRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "project_ids": project_ids,
-            }
-        )
+        if not isinstance(project_ids, Unset):
+            field_dict["project_ids"] = project_ids
 
         return field_dict
 

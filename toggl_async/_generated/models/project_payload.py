@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..models.project_payload_rate_change_mode import ProjectPayloadRateChangeMode
 from ..types import UNSET, Unset
 
@@ -91,9 +91,13 @@ class ProjectPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         rate = self.rate
 
-        rate_change_mode: str | Unset = UNSET
-        if not isinstance(self.rate_change_mode, Unset):
-            rate_change_mode = self.rate_change_mode.value
+        try:
+            rate_change_mode: str | Unset = UNSET
+            if not isinstance(self.rate_change_mode, Unset):
+                rate_change_mode = self.rate_change_mode.value
+
+        except (AttributeError, TypeError, ValueError):
+            rate_change_mode = as_received(self.rate_change_mode)
 
         fixed_fee = self.fixed_fee
 
@@ -107,23 +111,31 @@ class ProjectPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         recurring = self.recurring
 
-        recurring_parameters: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.recurring_parameters, Unset):
-            recurring_parameters = self.recurring_parameters.to_dict()
+        try:
+            recurring_parameters: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.recurring_parameters, Unset):
+                recurring_parameters = self.recurring_parameters.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            recurring_parameters = as_received(self.recurring_parameters)
 
-        start_date: str | Unset = UNSET
-        if not isinstance(self.start_date, Unset):
-            start_date = self.start_date.isoformat()
+        try:
+            start_date: str | Unset = UNSET
+            if not isinstance(self.start_date, Unset):
+                start_date = self.start_date.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            start_date = as_received(self.start_date)
 
-        end_date: str | Unset = UNSET
-        if not isinstance(self.end_date, Unset):
-            end_date = self.end_date.isoformat()
+        try:
+            end_date: str | Unset = UNSET
+            if not isinstance(self.end_date, Unset):
+                end_date = self.end_date.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            end_date = as_received(self.end_date)
 
         external_reference = self.external_reference
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
         if active is not UNSET:

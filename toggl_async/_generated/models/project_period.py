@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectPeriod")
@@ -23,25 +23,30 @@ class ProjectPeriod(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        start_date: None | str | Unset
-        if isinstance(self.start_date, Unset):
-            start_date = UNSET
-        elif isinstance(self.start_date, datetime.date):
-            start_date = self.start_date.isoformat()
-        else:
-            start_date = self.start_date
+        try:
+            start_date: None | str | Unset
+            if isinstance(self.start_date, Unset):
+                start_date = UNSET
+            elif isinstance(self.start_date, datetime.date):
+                start_date = self.start_date.isoformat()
+            else:
+                start_date = self.start_date
+        except (AttributeError, TypeError, ValueError):
+            start_date = as_received(self.start_date)
 
-        end_date: None | str | Unset
-        if isinstance(self.end_date, Unset):
-            end_date = UNSET
-        elif isinstance(self.end_date, datetime.date):
-            end_date = self.end_date.isoformat()
-        else:
-            end_date = self.end_date
+        try:
+            end_date: None | str | Unset
+            if isinstance(self.end_date, Unset):
+                end_date = UNSET
+            elif isinstance(self.end_date, datetime.date):
+                end_date = self.end_date.isoformat()
+            else:
+                end_date = self.end_date
+        except (AttributeError, TypeError, ValueError):
+            end_date = as_received(self.end_date)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if start_date is not UNSET:
             field_dict["start_date"] = start_date
         if end_date is not UNSET:

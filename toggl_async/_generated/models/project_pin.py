@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from ..decoding import deviation
+from ..types import Unset
 
 T = TypeVar("T", bound="ProjectPin")
 
@@ -24,11 +25,8 @@ class ProjectPin(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "pin": pin,
-            }
-        )
+        if not isinstance(pin, Unset):
+            field_dict["pin"] = pin
 
         return field_dict
 

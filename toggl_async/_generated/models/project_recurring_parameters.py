@@ -69,7 +69,6 @@ class ProjectRecurringParameters(msgspec.Struct, kw_only=True, forbid_unknown_fi
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if custom_period is not UNSET:
             field_dict["custom_period"] = custom_period
         if period is not UNSET:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectRecurringParametersPayload")
@@ -31,13 +31,15 @@ class ProjectRecurringParametersPayload(msgspec.Struct, kw_only=True, forbid_unk
 
         custom_period = self.custom_period
 
-        project_start_date: str | Unset = UNSET
-        if not isinstance(self.project_start_date, Unset):
-            project_start_date = self.project_start_date.isoformat()
+        try:
+            project_start_date: str | Unset = UNSET
+            if not isinstance(self.project_start_date, Unset):
+                project_start_date = self.project_start_date.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            project_start_date = as_received(self.project_start_date)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if period is not UNSET:
             field_dict["period"] = period
         if custom_period is not UNSET:

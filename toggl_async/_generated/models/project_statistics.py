@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectStatistics")
@@ -25,25 +25,30 @@ class ProjectStatistics(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        earliest_time_entry: None | str | Unset
-        if isinstance(self.earliest_time_entry, Unset):
-            earliest_time_entry = UNSET
-        elif isinstance(self.earliest_time_entry, datetime.datetime):
-            earliest_time_entry = self.earliest_time_entry.isoformat()
-        else:
-            earliest_time_entry = self.earliest_time_entry
+        try:
+            earliest_time_entry: None | str | Unset
+            if isinstance(self.earliest_time_entry, Unset):
+                earliest_time_entry = UNSET
+            elif isinstance(self.earliest_time_entry, datetime.datetime):
+                earliest_time_entry = self.earliest_time_entry.isoformat()
+            else:
+                earliest_time_entry = self.earliest_time_entry
+        except (AttributeError, TypeError, ValueError):
+            earliest_time_entry = as_received(self.earliest_time_entry)
 
-        latest_time_entry: None | str | Unset
-        if isinstance(self.latest_time_entry, Unset):
-            latest_time_entry = UNSET
-        elif isinstance(self.latest_time_entry, datetime.datetime):
-            latest_time_entry = self.latest_time_entry.isoformat()
-        else:
-            latest_time_entry = self.latest_time_entry
+        try:
+            latest_time_entry: None | str | Unset
+            if isinstance(self.latest_time_entry, Unset):
+                latest_time_entry = UNSET
+            elif isinstance(self.latest_time_entry, datetime.datetime):
+                latest_time_entry = self.latest_time_entry.isoformat()
+            else:
+                latest_time_entry = self.latest_time_entry
+        except (AttributeError, TypeError, ValueError):
+            latest_time_entry = as_received(self.latest_time_entry)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if earliest_time_entry is not UNSET:
             field_dict["earliest_time_entry"] = earliest_time_entry
         if latest_time_entry is not UNSET:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectUser")
@@ -55,13 +55,16 @@ class ProjectUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             rate = self.rate
 
-        rate_last_updated: None | str | Unset
-        if isinstance(self.rate_last_updated, Unset):
-            rate_last_updated = UNSET
-        elif isinstance(self.rate_last_updated, datetime.datetime):
-            rate_last_updated = self.rate_last_updated.isoformat()
-        else:
-            rate_last_updated = self.rate_last_updated
+        try:
+            rate_last_updated: None | str | Unset
+            if isinstance(self.rate_last_updated, Unset):
+                rate_last_updated = UNSET
+            elif isinstance(self.rate_last_updated, datetime.datetime):
+                rate_last_updated = self.rate_last_updated.isoformat()
+            else:
+                rate_last_updated = self.rate_last_updated
+        except (AttributeError, TypeError, ValueError):
+            rate_last_updated = as_received(self.rate_last_updated)
 
         labor_cost: float | None | Unset
         if isinstance(self.labor_cost, Unset):
@@ -69,13 +72,16 @@ class ProjectUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             labor_cost = self.labor_cost
 
-        labor_cost_last_updated: None | str | Unset
-        if isinstance(self.labor_cost_last_updated, Unset):
-            labor_cost_last_updated = UNSET
-        elif isinstance(self.labor_cost_last_updated, datetime.datetime):
-            labor_cost_last_updated = self.labor_cost_last_updated.isoformat()
-        else:
-            labor_cost_last_updated = self.labor_cost_last_updated
+        try:
+            labor_cost_last_updated: None | str | Unset
+            if isinstance(self.labor_cost_last_updated, Unset):
+                labor_cost_last_updated = UNSET
+            elif isinstance(self.labor_cost_last_updated, datetime.datetime):
+                labor_cost_last_updated = self.labor_cost_last_updated.isoformat()
+            else:
+                labor_cost_last_updated = self.labor_cost_last_updated
+        except (AttributeError, TypeError, ValueError):
+            labor_cost_last_updated = as_received(self.labor_cost_last_updated)
 
         group_id: int | None | Unset
         if isinstance(self.group_id, Unset):
@@ -89,17 +95,17 @@ class ProjectUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             gid = self.gid
 
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
+        try:
+            at: str | Unset = UNSET
+            if not isinstance(self.at, Unset):
+                at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
         if project_id is not UNSET:
             field_dict["project_id"] = project_id
         if user_id is not UNSET:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..models.project_user_create_labor_cost_change_mode import ProjectUserCreateLaborCostChangeMode
 from ..models.project_user_create_rate_change_mode import ProjectUserCreateRateChangeMode
 from ..types import UNSET, Unset
@@ -42,24 +42,30 @@ class ProjectUserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
         rate = self.rate
 
-        rate_change_mode: str | Unset = UNSET
-        if not isinstance(self.rate_change_mode, Unset):
-            rate_change_mode = self.rate_change_mode.value
+        try:
+            rate_change_mode: str | Unset = UNSET
+            if not isinstance(self.rate_change_mode, Unset):
+                rate_change_mode = self.rate_change_mode.value
+
+        except (AttributeError, TypeError, ValueError):
+            rate_change_mode = as_received(self.rate_change_mode)
 
         labor_cost = self.labor_cost
 
-        labor_cost_change_mode: str | Unset = UNSET
-        if not isinstance(self.labor_cost_change_mode, Unset):
-            labor_cost_change_mode = self.labor_cost_change_mode.value
+        try:
+            labor_cost_change_mode: str | Unset = UNSET
+            if not isinstance(self.labor_cost_change_mode, Unset):
+                labor_cost_change_mode = self.labor_cost_change_mode.value
+
+        except (AttributeError, TypeError, ValueError):
+            labor_cost_change_mode = as_received(self.labor_cost_change_mode)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "project_id": project_id,
-                "user_id": user_id,
-            }
-        )
+        if not isinstance(project_id, Unset):
+            field_dict["project_id"] = project_id
+        if not isinstance(user_id, Unset):
+            field_dict["user_id"] = user_id
         if manager is not UNSET:
             field_dict["manager"] = manager
         if rate is not UNSET:

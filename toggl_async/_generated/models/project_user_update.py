@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..models.project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
 from ..models.project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
 from ..types import UNSET, Unset
@@ -35,19 +35,26 @@ class ProjectUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
         rate = self.rate
 
-        rate_change_mode: str | Unset = UNSET
-        if not isinstance(self.rate_change_mode, Unset):
-            rate_change_mode = self.rate_change_mode.value
+        try:
+            rate_change_mode: str | Unset = UNSET
+            if not isinstance(self.rate_change_mode, Unset):
+                rate_change_mode = self.rate_change_mode.value
+
+        except (AttributeError, TypeError, ValueError):
+            rate_change_mode = as_received(self.rate_change_mode)
 
         labor_cost = self.labor_cost
 
-        labor_cost_change_mode: str | Unset = UNSET
-        if not isinstance(self.labor_cost_change_mode, Unset):
-            labor_cost_change_mode = self.labor_cost_change_mode.value
+        try:
+            labor_cost_change_mode: str | Unset = UNSET
+            if not isinstance(self.labor_cost_change_mode, Unset):
+                labor_cost_change_mode = self.labor_cost_change_mode.value
+
+        except (AttributeError, TypeError, ValueError):
+            labor_cost_change_mode = as_received(self.labor_cost_change_mode)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if manager is not UNSET:
             field_dict["manager"] = manager
         if rate is not UNSET:

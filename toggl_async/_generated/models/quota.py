@@ -42,7 +42,6 @@ class Quota(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if organization_id is not UNSET:
             field_dict["organization_id"] = organization_id
         if remaining is not UNSET:

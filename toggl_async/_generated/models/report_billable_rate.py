@@ -39,7 +39,6 @@ class ReportBillableRate(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if billable_seconds is not UNSET:
             field_dict["billable_seconds"] = billable_seconds
         if currency is not UNSET:

@@ -36,7 +36,6 @@ class ReportClientFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if ids is not UNSET:
             field_dict["ids"] = ids
         if name is not UNSET:

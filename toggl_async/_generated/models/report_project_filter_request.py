@@ -58,7 +58,6 @@ class ReportProjectFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fi
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if ids is not UNSET:
             field_dict["ids"] = ids
         if client_ids is not UNSET:

@@ -38,7 +38,6 @@ class ReportProjectUserSummaryRow(msgspec.Struct, kw_only=True, forbid_unknown_f
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if project_id is not UNSET:
             field_dict["project_id"] = project_id
         if user_id is not UNSET:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -34,13 +34,15 @@ class ReportSummaryAudit(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
         show_tracked_groups = self.show_tracked_groups
 
-        group_filter: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.group_filter, Unset):
-            group_filter = self.group_filter.to_dict()
+        try:
+            group_filter: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.group_filter, Unset):
+                group_filter = self.group_filter.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            group_filter = as_received(self.group_filter)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if show_empty_groups is not UNSET:
             field_dict["show_empty_groups"] = show_empty_groups
         if show_tracked_groups is not UNSET:

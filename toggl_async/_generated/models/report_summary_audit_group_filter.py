@@ -36,7 +36,6 @@ class ReportSummaryAuditGroupFilter(msgspec.Struct, kw_only=True, forbid_unknown
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if currency is not UNSET:
             field_dict["currency"] = currency
         if min_amount_cents is not UNSET:

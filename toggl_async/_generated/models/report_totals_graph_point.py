@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -43,13 +43,15 @@ class ReportTotalsGraphPoint(msgspec.Struct, kw_only=True, forbid_unknown_fields
         else:
             labour_cost_in_cents = self.labour_cost_in_cents
 
-        by_rate: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.by_rate, Unset):
-            by_rate = self.by_rate.to_dict()
+        try:
+            by_rate: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.by_rate, Unset):
+                by_rate = self.by_rate.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            by_rate = as_received(self.by_rate)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if seconds is not UNSET:
             field_dict["seconds"] = seconds
         if billable_amount_in_cents is not UNSET:

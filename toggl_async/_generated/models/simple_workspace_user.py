@@ -47,11 +47,8 @@ class SimpleWorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
         if email is not UNSET:
             field_dict["email"] = email
         if fullname is not UNSET:

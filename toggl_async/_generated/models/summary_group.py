@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -68,21 +68,23 @@ class SummaryGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             project_hex_color = self.project_hex_color
 
-        sub_groups: list[dict[str, Any]] | None | Unset
-        if isinstance(self.sub_groups, Unset):
-            sub_groups = UNSET
-        elif isinstance(self.sub_groups, list):
-            sub_groups = []
-            for sub_groups_type_0_item_data in self.sub_groups:
-                sub_groups_type_0_item = sub_groups_type_0_item_data.to_dict()
-                sub_groups.append(sub_groups_type_0_item)
+        try:
+            sub_groups: list[dict[str, Any]] | None | Unset
+            if isinstance(self.sub_groups, Unset):
+                sub_groups = UNSET
+            elif isinstance(self.sub_groups, list):
+                sub_groups = []
+                for sub_groups_type_0_item_data in self.sub_groups:
+                    sub_groups_type_0_item = sub_groups_type_0_item_data.to_dict()
+                    sub_groups.append(sub_groups_type_0_item)
 
-        else:
-            sub_groups = self.sub_groups
+            else:
+                sub_groups = self.sub_groups
+        except (AttributeError, TypeError, ValueError):
+            sub_groups = as_received(self.sub_groups)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if ids is not UNSET:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,21 +25,23 @@ class SummaryReport(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        groups: list[dict[str, Any]] | None | Unset
-        if isinstance(self.groups, Unset):
-            groups = UNSET
-        elif isinstance(self.groups, list):
-            groups = []
-            for groups_type_0_item_data in self.groups:
-                groups_type_0_item = groups_type_0_item_data.to_dict()
-                groups.append(groups_type_0_item)
+        try:
+            groups: list[dict[str, Any]] | None | Unset
+            if isinstance(self.groups, Unset):
+                groups = UNSET
+            elif isinstance(self.groups, list):
+                groups = []
+                for groups_type_0_item_data in self.groups:
+                    groups_type_0_item = groups_type_0_item_data.to_dict()
+                    groups.append(groups_type_0_item)
 
-        else:
-            groups = self.groups
+            else:
+                groups = self.groups
+        except (AttributeError, TypeError, ValueError):
+            groups = as_received(self.groups)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if groups is not UNSET:
             field_dict["groups"] = groups
 

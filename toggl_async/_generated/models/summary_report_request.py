@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..models.report_filters_rounding_minutes import ReportFiltersRoundingMinutes
 from ..models.summary_report_request_grouping import SummaryReportRequestGrouping
 from ..models.summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
@@ -63,47 +63,69 @@ class SummaryReportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        start_date: str | Unset = UNSET
-        if not isinstance(self.start_date, Unset):
-            start_date = self.start_date.isoformat()
+        try:
+            start_date: str | Unset = UNSET
+            if not isinstance(self.start_date, Unset):
+                start_date = self.start_date.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            start_date = as_received(self.start_date)
 
-        end_date: str | Unset = UNSET
-        if not isinstance(self.end_date, Unset):
-            end_date = self.end_date.isoformat()
+        try:
+            end_date: str | Unset = UNSET
+            if not isinstance(self.end_date, Unset):
+                end_date = self.end_date.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            end_date = as_received(self.end_date)
 
         billable = self.billable
 
-        client_ids: list[int | None] | Unset = UNSET
-        if not isinstance(self.client_ids, Unset):
-            client_ids = []
-            for client_ids_item_data in self.client_ids:
-                client_ids_item: int | None
-                client_ids_item = client_ids_item_data
-                client_ids.append(client_ids_item)
+        try:
+            client_ids: list[int | None] | Unset = UNSET
+            if not isinstance(self.client_ids, Unset):
+                client_ids = []
+                for client_ids_item_data in self.client_ids:
+                    client_ids_item: int | None
+                    client_ids_item = client_ids_item_data
+                    client_ids.append(client_ids_item)
 
-        project_ids: list[int | None] | Unset = UNSET
-        if not isinstance(self.project_ids, Unset):
-            project_ids = []
-            for project_ids_item_data in self.project_ids:
-                project_ids_item: int | None
-                project_ids_item = project_ids_item_data
-                project_ids.append(project_ids_item)
+        except (AttributeError, TypeError, ValueError):
+            client_ids = as_received(self.client_ids)
 
-        tag_ids: list[int | None] | Unset = UNSET
-        if not isinstance(self.tag_ids, Unset):
-            tag_ids = []
-            for tag_ids_item_data in self.tag_ids:
-                tag_ids_item: int | None
-                tag_ids_item = tag_ids_item_data
-                tag_ids.append(tag_ids_item)
+        try:
+            project_ids: list[int | None] | Unset = UNSET
+            if not isinstance(self.project_ids, Unset):
+                project_ids = []
+                for project_ids_item_data in self.project_ids:
+                    project_ids_item: int | None
+                    project_ids_item = project_ids_item_data
+                    project_ids.append(project_ids_item)
 
-        task_ids: list[int | None] | Unset = UNSET
-        if not isinstance(self.task_ids, Unset):
-            task_ids = []
-            for task_ids_item_data in self.task_ids:
-                task_ids_item: int | None
-                task_ids_item = task_ids_item_data
-                task_ids.append(task_ids_item)
+        except (AttributeError, TypeError, ValueError):
+            project_ids = as_received(self.project_ids)
+
+        try:
+            tag_ids: list[int | None] | Unset = UNSET
+            if not isinstance(self.tag_ids, Unset):
+                tag_ids = []
+                for tag_ids_item_data in self.tag_ids:
+                    tag_ids_item: int | None
+                    tag_ids_item = tag_ids_item_data
+                    tag_ids.append(tag_ids_item)
+
+        except (AttributeError, TypeError, ValueError):
+            tag_ids = as_received(self.tag_ids)
+
+        try:
+            task_ids: list[int | None] | Unset = UNSET
+            if not isinstance(self.task_ids, Unset):
+                task_ids = []
+                for task_ids_item_data in self.task_ids:
+                    task_ids_item: int | None
+                    task_ids_item = task_ids_item_data
+                    task_ids.append(task_ids_item)
+
+        except (AttributeError, TypeError, ValueError):
+            task_ids = as_received(self.task_ids)
 
         user_ids: list[int] | Unset = UNSET
         if not isinstance(self.user_ids, Unset):
@@ -125,29 +147,43 @@ class SummaryReportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
         rounding = self.rounding
 
-        rounding_minutes: int | Unset = UNSET
-        if not isinstance(self.rounding_minutes, Unset):
-            rounding_minutes = self.rounding_minutes.value
+        try:
+            rounding_minutes: int | Unset = UNSET
+            if not isinstance(self.rounding_minutes, Unset):
+                rounding_minutes = self.rounding_minutes.value
 
-        grouping: str | Unset = UNSET
-        if not isinstance(self.grouping, Unset):
-            grouping = self.grouping.value
+        except (AttributeError, TypeError, ValueError):
+            rounding_minutes = as_received(self.rounding_minutes)
 
-        sub_grouping: str | Unset = UNSET
-        if not isinstance(self.sub_grouping, Unset):
-            sub_grouping = self.sub_grouping.value
+        try:
+            grouping: str | Unset = UNSET
+            if not isinstance(self.grouping, Unset):
+                grouping = self.grouping.value
+
+        except (AttributeError, TypeError, ValueError):
+            grouping = as_received(self.grouping)
+
+        try:
+            sub_grouping: str | Unset = UNSET
+            if not isinstance(self.sub_grouping, Unset):
+                sub_grouping = self.sub_grouping.value
+
+        except (AttributeError, TypeError, ValueError):
+            sub_grouping = as_received(self.sub_grouping)
 
         include_time_entry_ids = self.include_time_entry_ids
 
         distinguish_rates = self.distinguish_rates
 
-        audit: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.audit, Unset):
-            audit = self.audit.to_dict()
+        try:
+            audit: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.audit, Unset):
+                audit = self.audit.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            audit = as_received(self.audit)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if start_date is not UNSET:
             field_dict["start_date"] = start_date
         if end_date is not UNSET:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -55,21 +55,23 @@ class SummarySubGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             ids = self.ids
 
-        rates: list[dict[str, Any]] | None | Unset
-        if isinstance(self.rates, Unset):
-            rates = UNSET
-        elif isinstance(self.rates, list):
-            rates = []
-            for rates_type_0_item_data in self.rates:
-                rates_type_0_item = rates_type_0_item_data.to_dict()
-                rates.append(rates_type_0_item)
+        try:
+            rates: list[dict[str, Any]] | None | Unset
+            if isinstance(self.rates, Unset):
+                rates = UNSET
+            elif isinstance(self.rates, list):
+                rates = []
+                for rates_type_0_item_data in self.rates:
+                    rates_type_0_item = rates_type_0_item_data.to_dict()
+                    rates.append(rates_type_0_item)
 
-        else:
-            rates = self.rates
+            else:
+                rates = self.rates
+        except (AttributeError, TypeError, ValueError):
+            rates = as_received(self.rates)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if title is not UNSET:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Tag")
@@ -39,7 +39,10 @@ class Tag(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         name = self.name
 
-        at = self.at.isoformat()
+        try:
+            at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         creator_id: int | None | Unset
         if isinstance(self.creator_id, Unset):
@@ -47,13 +50,16 @@ class Tag(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             creator_id = self.creator_id
 
-        deleted_at: None | str | Unset
-        if isinstance(self.deleted_at, Unset):
-            deleted_at = UNSET
-        elif isinstance(self.deleted_at, datetime.datetime):
-            deleted_at = self.deleted_at.isoformat()
-        else:
-            deleted_at = self.deleted_at
+        try:
+            deleted_at: None | str | Unset
+            if isinstance(self.deleted_at, Unset):
+                deleted_at = UNSET
+            elif isinstance(self.deleted_at, datetime.datetime):
+                deleted_at = self.deleted_at.isoformat()
+            else:
+                deleted_at = self.deleted_at
+        except (AttributeError, TypeError, ValueError):
+            deleted_at = as_received(self.deleted_at)
 
         permissions: list[str] | None | Unset
         if isinstance(self.permissions, Unset):
@@ -84,14 +90,14 @@ class Tag(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-                "workspace_id": workspace_id,
-                "name": name,
-                "at": at,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(workspace_id, Unset):
+            field_dict["workspace_id"] = workspace_id
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
+        if not isinstance(at, Unset):
+            field_dict["at"] = at
         if creator_id is not UNSET:
             field_dict["creator_id"] = creator_id
         if deleted_at is not UNSET:

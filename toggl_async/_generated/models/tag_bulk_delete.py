@@ -8,6 +8,7 @@ from typing import Any, TypeVar, cast
 import msgspec
 
 from ..decoding import deviation
+from ..types import Unset
 
 T = TypeVar("T", bound="TagBulkDelete")
 
@@ -25,11 +26,8 @@ class TagBulkDelete(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "delete": delete,
-            }
-        )
+        if not isinstance(delete, Unset):
+            field_dict["delete"] = delete
 
         return field_dict
 

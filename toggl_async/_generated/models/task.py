@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Task")
@@ -67,7 +67,10 @@ class Task(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         active = self.active
 
-        at = self.at.isoformat()
+        try:
+            at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         user_id: int | None | Unset
         if isinstance(self.user_id, Unset):
@@ -81,13 +84,16 @@ class Task(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             toggl_accounts_id = self.toggl_accounts_id
 
-        server_deleted_at: None | str | Unset
-        if isinstance(self.server_deleted_at, Unset):
-            server_deleted_at = UNSET
-        elif isinstance(self.server_deleted_at, datetime.datetime):
-            server_deleted_at = self.server_deleted_at.isoformat()
-        else:
-            server_deleted_at = self.server_deleted_at
+        try:
+            server_deleted_at: None | str | Unset
+            if isinstance(self.server_deleted_at, Unset):
+                server_deleted_at = UNSET
+            elif isinstance(self.server_deleted_at, datetime.datetime):
+                server_deleted_at = self.server_deleted_at.isoformat()
+            else:
+                server_deleted_at = self.server_deleted_at
+        except (AttributeError, TypeError, ValueError):
+            server_deleted_at = as_received(self.server_deleted_at)
 
         estimated_seconds: int | None | Unset
         if isinstance(self.estimated_seconds, Unset):
@@ -109,13 +115,16 @@ class Task(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             rate = self.rate
 
-        rate_last_updated: None | str | Unset
-        if isinstance(self.rate_last_updated, Unset):
-            rate_last_updated = UNSET
-        elif isinstance(self.rate_last_updated, datetime.datetime):
-            rate_last_updated = self.rate_last_updated.isoformat()
-        else:
-            rate_last_updated = self.rate_last_updated
+        try:
+            rate_last_updated: None | str | Unset
+            if isinstance(self.rate_last_updated, Unset):
+                rate_last_updated = UNSET
+            elif isinstance(self.rate_last_updated, datetime.datetime):
+                rate_last_updated = self.rate_last_updated.isoformat()
+            else:
+                rate_last_updated = self.rate_last_updated
+        except (AttributeError, TypeError, ValueError):
+            rate_last_updated = as_received(self.rate_last_updated)
 
         external_reference: None | str | Unset
         if isinstance(self.external_reference, Unset):
@@ -200,16 +209,18 @@ class Task(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-                "name": name,
-                "project_id": project_id,
-                "workspace_id": workspace_id,
-                "active": active,
-                "at": at,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
+        if not isinstance(project_id, Unset):
+            field_dict["project_id"] = project_id
+        if not isinstance(workspace_id, Unset):
+            field_dict["workspace_id"] = workspace_id
+        if not isinstance(active, Unset):
+            field_dict["active"] = active
+        if not isinstance(at, Unset):
+            field_dict["at"] = at
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
         if toggl_accounts_id is not UNSET:

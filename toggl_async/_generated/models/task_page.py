@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -31,17 +31,20 @@ class TaskPage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        data: list[dict[str, Any]] | None | Unset
-        if isinstance(self.data, Unset):
-            data = UNSET
-        elif isinstance(self.data, list):
-            data = []
-            for data_type_0_item_data in self.data:
-                data_type_0_item = data_type_0_item_data.to_dict()
-                data.append(data_type_0_item)
+        try:
+            data: list[dict[str, Any]] | None | Unset
+            if isinstance(self.data, Unset):
+                data = UNSET
+            elif isinstance(self.data, list):
+                data = []
+                for data_type_0_item_data in self.data:
+                    data_type_0_item = data_type_0_item_data.to_dict()
+                    data.append(data_type_0_item)
 
-        else:
-            data = self.data
+            else:
+                data = self.data
+        except (AttributeError, TypeError, ValueError):
+            data = as_received(self.data)
 
         page = self.page
 
@@ -55,7 +58,6 @@ class TaskPage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if data is not UNSET:
             field_dict["data"] = data
         if page is not UNSET:

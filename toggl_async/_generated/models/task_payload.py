@@ -43,7 +43,6 @@ class TaskPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
         if active is not UNSET:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -88,13 +88,19 @@ class TimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         billable = self.billable
 
-        start = self.start.isoformat()
+        try:
+            start = self.start.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            start = as_received(self.start)
 
-        stop: None | str
-        if isinstance(self.stop, datetime.datetime):
-            stop = self.stop.isoformat()
-        else:
-            stop = self.stop
+        try:
+            stop: None | str
+            if isinstance(self.stop, datetime.datetime):
+                stop = self.stop.isoformat()
+            else:
+                stop = self.stop
+        except (AttributeError, TypeError, ValueError):
+            stop = as_received(self.stop)
 
         duration = self.duration
 
@@ -115,17 +121,23 @@ class TimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             tag_ids = self.tag_ids
 
-        at = self.at.isoformat()
+        try:
+            at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         duronly = self.duronly
 
-        server_deleted_at: None | str | Unset
-        if isinstance(self.server_deleted_at, Unset):
-            server_deleted_at = UNSET
-        elif isinstance(self.server_deleted_at, datetime.datetime):
-            server_deleted_at = self.server_deleted_at.isoformat()
-        else:
-            server_deleted_at = self.server_deleted_at
+        try:
+            server_deleted_at: None | str | Unset
+            if isinstance(self.server_deleted_at, Unset):
+                server_deleted_at = UNSET
+            elif isinstance(self.server_deleted_at, datetime.datetime):
+                server_deleted_at = self.server_deleted_at.isoformat()
+            else:
+                server_deleted_at = self.server_deleted_at
+        except (AttributeError, TypeError, ValueError):
+            server_deleted_at = as_received(self.server_deleted_at)
 
         permissions: list[str] | None | Unset
         if isinstance(self.permissions, Unset):
@@ -199,17 +211,20 @@ class TimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             user_avatar_url = self.user_avatar_url
 
-        shared_with: list[dict[str, Any]] | None | Unset
-        if isinstance(self.shared_with, Unset):
-            shared_with = UNSET
-        elif isinstance(self.shared_with, list):
-            shared_with = []
-            for shared_with_type_0_item_data in self.shared_with:
-                shared_with_type_0_item = shared_with_type_0_item_data.to_dict()
-                shared_with.append(shared_with_type_0_item)
+        try:
+            shared_with: list[dict[str, Any]] | None | Unset
+            if isinstance(self.shared_with, Unset):
+                shared_with = UNSET
+            elif isinstance(self.shared_with, list):
+                shared_with = []
+                for shared_with_type_0_item_data in self.shared_with:
+                    shared_with_type_0_item = shared_with_type_0_item_data.to_dict()
+                    shared_with.append(shared_with_type_0_item)
 
-        else:
-            shared_with = self.shared_with
+            else:
+                shared_with = self.shared_with
+        except (AttributeError, TypeError, ValueError):
+            shared_with = as_received(self.shared_with)
 
         wid = self.wid
 
@@ -221,23 +236,32 @@ class TimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-                "workspace_id": workspace_id,
-                "project_id": project_id,
-                "task_id": task_id,
-                "user_id": user_id,
-                "billable": billable,
-                "start": start,
-                "stop": stop,
-                "duration": duration,
-                "description": description,
-                "tags": tags,
-                "tag_ids": tag_ids,
-                "at": at,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(workspace_id, Unset):
+            field_dict["workspace_id"] = workspace_id
+        if not isinstance(project_id, Unset):
+            field_dict["project_id"] = project_id
+        if not isinstance(task_id, Unset):
+            field_dict["task_id"] = task_id
+        if not isinstance(user_id, Unset):
+            field_dict["user_id"] = user_id
+        if not isinstance(billable, Unset):
+            field_dict["billable"] = billable
+        if not isinstance(start, Unset):
+            field_dict["start"] = start
+        if not isinstance(stop, Unset):
+            field_dict["stop"] = stop
+        if not isinstance(duration, Unset):
+            field_dict["duration"] = duration
+        if not isinstance(description, Unset):
+            field_dict["description"] = description
+        if not isinstance(tags, Unset):
+            field_dict["tags"] = tags
+        if not isinstance(tag_ids, Unset):
+            field_dict["tag_ids"] = tag_ids
+        if not isinstance(at, Unset):
+            field_dict["at"] = at
         if duronly is not UNSET:
             field_dict["duronly"] = duronly
         if server_deleted_at is not UNSET:

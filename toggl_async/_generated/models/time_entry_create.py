@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -57,17 +57,26 @@ class TimeEntryCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         workspace_id = self.workspace_id
 
-        start = self.start.isoformat()
+        try:
+            start = self.start.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            start = as_received(self.start)
 
-        stop: str | Unset = UNSET
-        if not isinstance(self.stop, Unset):
-            stop = self.stop.isoformat()
+        try:
+            stop: str | Unset = UNSET
+            if not isinstance(self.stop, Unset):
+                stop = self.stop.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            stop = as_received(self.stop)
 
         duration = self.duration
 
-        start_date: str | Unset = UNSET
-        if not isinstance(self.start_date, Unset):
-            start_date = self.start_date.isoformat()
+        try:
+            start_date: str | Unset = UNSET
+            if not isinstance(self.start_date, Unset):
+                start_date = self.start_date.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            start_date = as_received(self.start_date)
 
         description = self.description
 
@@ -91,19 +100,21 @@ class TimeEntryCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         if not isinstance(self.shared_with_user_ids, Unset):
             shared_with_user_ids = self.shared_with_user_ids
 
-        event_metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.event_metadata, Unset):
-            event_metadata = self.event_metadata.to_dict()
+        try:
+            event_metadata: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.event_metadata, Unset):
+                event_metadata = self.event_metadata.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            event_metadata = as_received(self.event_metadata)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "created_with": created_with,
-                "workspace_id": workspace_id,
-                "start": start,
-            }
-        )
+        if not isinstance(created_with, Unset):
+            field_dict["created_with"] = created_with
+        if not isinstance(workspace_id, Unset):
+            field_dict["workspace_id"] = workspace_id
+        if not isinstance(start, Unset):
+            field_dict["start"] = start
         if stop is not UNSET:
             field_dict["stop"] = stop
         if duration is not UNSET:

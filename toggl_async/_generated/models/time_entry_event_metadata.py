@@ -27,7 +27,6 @@ class TimeEntryEventMetadata(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if origin_feature is not UNSET:
             field_dict["origin_feature"] = origin_feature
         if visible_goals_count is not UNSET:

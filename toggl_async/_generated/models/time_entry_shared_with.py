@@ -35,7 +35,6 @@ class TimeEntrySharedWith(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
         if user_name is not UNSET:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..models.time_entry_update_tag_action import TimeEntryUpdateTagAction
 from ..types import UNSET, Unset
 
@@ -54,19 +54,28 @@ class TimeEntryUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         workspace_id = self.workspace_id
 
-        start: str | Unset = UNSET
-        if not isinstance(self.start, Unset):
-            start = self.start.isoformat()
+        try:
+            start: str | Unset = UNSET
+            if not isinstance(self.start, Unset):
+                start = self.start.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            start = as_received(self.start)
 
-        stop: str | Unset = UNSET
-        if not isinstance(self.stop, Unset):
-            stop = self.stop.isoformat()
+        try:
+            stop: str | Unset = UNSET
+            if not isinstance(self.stop, Unset):
+                stop = self.stop.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            stop = as_received(self.stop)
 
         duration = self.duration
 
-        start_date: str | Unset = UNSET
-        if not isinstance(self.start_date, Unset):
-            start_date = self.start_date.isoformat()
+        try:
+            start_date: str | Unset = UNSET
+            if not isinstance(self.start_date, Unset):
+                start_date = self.start_date.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            start_date = as_received(self.start_date)
 
         description = self.description
 
@@ -92,9 +101,13 @@ class TimeEntryUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         if not isinstance(self.tag_ids, Unset):
             tag_ids = self.tag_ids
 
-        tag_action: str | Unset = UNSET
-        if not isinstance(self.tag_action, Unset):
-            tag_action = self.tag_action.value
+        try:
+            tag_action: str | Unset = UNSET
+            if not isinstance(self.tag_action, Unset):
+                tag_action = self.tag_action.value
+
+        except (AttributeError, TypeError, ValueError):
+            tag_action = as_received(self.tag_action)
 
         user_id = self.user_id
 
@@ -102,13 +115,15 @@ class TimeEntryUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         if not isinstance(self.shared_with_user_ids, Unset):
             shared_with_user_ids = self.shared_with_user_ids
 
-        event_metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.event_metadata, Unset):
-            event_metadata = self.event_metadata.to_dict()
+        try:
+            event_metadata: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.event_metadata, Unset):
+                event_metadata = self.event_metadata.to_dict()
+        except (AttributeError, TypeError, ValueError):
+            event_metadata = as_received(self.event_metadata)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if created_with is not UNSET:
             field_dict["created_with"] = created_with
         if workspace_id is not UNSET:

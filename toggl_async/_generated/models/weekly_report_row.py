@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WeeklyReportRow")
@@ -105,22 +105,24 @@ class WeeklyReportRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             billable_seconds = self.billable_seconds
 
-        billable_amounts_in_cents: list[int | None] | None | Unset
-        if isinstance(self.billable_amounts_in_cents, Unset):
-            billable_amounts_in_cents = UNSET
-        elif isinstance(self.billable_amounts_in_cents, list):
-            billable_amounts_in_cents = []
-            for billable_amounts_in_cents_type_0_item_data in self.billable_amounts_in_cents:
-                billable_amounts_in_cents_type_0_item: int | None
-                billable_amounts_in_cents_type_0_item = billable_amounts_in_cents_type_0_item_data
-                billable_amounts_in_cents.append(billable_amounts_in_cents_type_0_item)
+        try:
+            billable_amounts_in_cents: list[int | None] | None | Unset
+            if isinstance(self.billable_amounts_in_cents, Unset):
+                billable_amounts_in_cents = UNSET
+            elif isinstance(self.billable_amounts_in_cents, list):
+                billable_amounts_in_cents = []
+                for billable_amounts_in_cents_type_0_item_data in self.billable_amounts_in_cents:
+                    billable_amounts_in_cents_type_0_item: int | None
+                    billable_amounts_in_cents_type_0_item = billable_amounts_in_cents_type_0_item_data
+                    billable_amounts_in_cents.append(billable_amounts_in_cents_type_0_item)
 
-        else:
-            billable_amounts_in_cents = self.billable_amounts_in_cents
+            else:
+                billable_amounts_in_cents = self.billable_amounts_in_cents
+        except (AttributeError, TypeError, ValueError):
+            billable_amounts_in_cents = as_received(self.billable_amounts_in_cents)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
         if user_name is not UNSET:

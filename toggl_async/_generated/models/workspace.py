@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -81,7 +81,10 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         name = self.name
 
-        at = self.at.isoformat()
+        try:
+            at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         premium = self.premium
 
@@ -100,21 +103,27 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             permissions = self.permissions
 
-        suspended_at: None | str | Unset
-        if isinstance(self.suspended_at, Unset):
-            suspended_at = UNSET
-        elif isinstance(self.suspended_at, datetime.datetime):
-            suspended_at = self.suspended_at.isoformat()
-        else:
-            suspended_at = self.suspended_at
+        try:
+            suspended_at: None | str | Unset
+            if isinstance(self.suspended_at, Unset):
+                suspended_at = UNSET
+            elif isinstance(self.suspended_at, datetime.datetime):
+                suspended_at = self.suspended_at.isoformat()
+            else:
+                suspended_at = self.suspended_at
+        except (AttributeError, TypeError, ValueError):
+            suspended_at = as_received(self.suspended_at)
 
-        server_deleted_at: None | str | Unset
-        if isinstance(self.server_deleted_at, Unset):
-            server_deleted_at = UNSET
-        elif isinstance(self.server_deleted_at, datetime.datetime):
-            server_deleted_at = self.server_deleted_at.isoformat()
-        else:
-            server_deleted_at = self.server_deleted_at
+        try:
+            server_deleted_at: None | str | Unset
+            if isinstance(self.server_deleted_at, Unset):
+                server_deleted_at = UNSET
+            elif isinstance(self.server_deleted_at, datetime.datetime):
+                server_deleted_at = self.server_deleted_at.isoformat()
+            else:
+                server_deleted_at = self.server_deleted_at
+        except (AttributeError, TypeError, ValueError):
+            server_deleted_at = as_received(self.server_deleted_at)
 
         default_hourly_rate: float | None | Unset
         if isinstance(self.default_hourly_rate, Unset):
@@ -122,13 +131,16 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             default_hourly_rate = self.default_hourly_rate
 
-        rate_last_updated: None | str | Unset
-        if isinstance(self.rate_last_updated, Unset):
-            rate_last_updated = UNSET
-        elif isinstance(self.rate_last_updated, datetime.datetime):
-            rate_last_updated = self.rate_last_updated.isoformat()
-        else:
-            rate_last_updated = self.rate_last_updated
+        try:
+            rate_last_updated: None | str | Unset
+            if isinstance(self.rate_last_updated, Unset):
+                rate_last_updated = UNSET
+            elif isinstance(self.rate_last_updated, datetime.datetime):
+                rate_last_updated = self.rate_last_updated.isoformat()
+            else:
+                rate_last_updated = self.rate_last_updated
+        except (AttributeError, TypeError, ValueError):
+            rate_last_updated = as_received(self.rate_last_updated)
 
         default_currency = self.default_currency
 
@@ -148,13 +160,16 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         limit_public_project_data = self.limit_public_project_data
 
-        last_modified: None | str | Unset
-        if isinstance(self.last_modified, Unset):
-            last_modified = UNSET
-        elif isinstance(self.last_modified, datetime.datetime):
-            last_modified = self.last_modified.isoformat()
-        else:
-            last_modified = self.last_modified
+        try:
+            last_modified: None | str | Unset
+            if isinstance(self.last_modified, Unset):
+                last_modified = UNSET
+            elif isinstance(self.last_modified, datetime.datetime):
+                last_modified = self.last_modified.isoformat()
+            else:
+                last_modified = self.last_modified
+        except (AttributeError, TypeError, ValueError):
+            last_modified = as_received(self.last_modified)
 
         reports_collapse = self.reports_collapse
 
@@ -182,13 +197,16 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         ical_enabled = self.ical_enabled
 
-        csv_upload: dict[str, Any] | None | Unset
-        if isinstance(self.csv_upload, Unset):
-            csv_upload = UNSET
-        elif isinstance(self.csv_upload, WorkspaceCsvUpload):
-            csv_upload = self.csv_upload.to_dict()
-        else:
-            csv_upload = self.csv_upload
+        try:
+            csv_upload: dict[str, Any] | None | Unset
+            if isinstance(self.csv_upload, Unset):
+                csv_upload = UNSET
+            elif isinstance(self.csv_upload, WorkspaceCsvUpload):
+                csv_upload = self.csv_upload.to_dict()
+            else:
+                csv_upload = self.csv_upload
+        except (AttributeError, TypeError, ValueError):
+            csv_upload = as_received(self.csv_upload)
 
         hide_start_end_times = self.hide_start_end_times
 
@@ -204,13 +222,16 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             max_data_retention_days = self.max_data_retention_days
 
-        te_constraints: dict[str, Any] | None | Unset
-        if isinstance(self.te_constraints, Unset):
-            te_constraints = UNSET
-        elif isinstance(self.te_constraints, WorkspaceTeConstraints):
-            te_constraints = self.te_constraints.to_dict()
-        else:
-            te_constraints = self.te_constraints
+        try:
+            te_constraints: dict[str, Any] | None | Unset
+            if isinstance(self.te_constraints, Unset):
+                te_constraints = UNSET
+            elif isinstance(self.te_constraints, WorkspaceTeConstraints):
+                te_constraints = self.te_constraints.to_dict()
+            else:
+                te_constraints = self.te_constraints
+        except (AttributeError, TypeError, ValueError):
+            te_constraints = as_received(self.te_constraints)
 
         disable_approvals = self.disable_approvals
 
@@ -222,14 +243,14 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-                "organization_id": organization_id,
-                "name": name,
-                "at": at,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
+        if not isinstance(organization_id, Unset):
+            field_dict["organization_id"] = organization_id
+        if not isinstance(name, Unset):
+            field_dict["name"] = name
+        if not isinstance(at, Unset):
+            field_dict["at"] = at
         if premium is not UNSET:
             field_dict["premium"] = premium
         if business_ws is not UNSET:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WorkspaceCsvUpload")
@@ -21,15 +21,17 @@ class WorkspaceCsvUpload(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
+        try:
+            at: str | Unset = UNSET
+            if not isinstance(self.at, Unset):
+                at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         log_id = self.log_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if at is not UNSET:
             field_dict["at"] = at
         if log_id is not UNSET:

@@ -28,7 +28,6 @@ class WorkspaceFeature(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if feature_id is not UNSET:
             field_dict["feature_id"] = feature_id
         if name is not UNSET:

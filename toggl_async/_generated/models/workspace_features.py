@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,16 +28,19 @@ class WorkspaceFeatures(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     def to_dict(self) -> dict[str, Any]:
         workspace_id = self.workspace_id
 
-        features: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.features, Unset):
-            features = []
-            for features_item_data in self.features:
-                features_item = features_item_data.to_dict()
-                features.append(features_item)
+        try:
+            features: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.features, Unset):
+                features = []
+                for features_item_data in self.features:
+                    features_item = features_item_data.to_dict()
+                    features.append(features_item)
+
+        except (AttributeError, TypeError, ValueError):
+            features = as_received(self.features)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if workspace_id is not UNSET:
             field_dict["workspace_id"] = workspace_id
         if features is not UNSET:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -27,17 +27,20 @@ class WorkspaceStatistics(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
 
     def to_dict(self) -> dict[str, Any]:
-        admins: list[dict[str, Any]] | None | Unset
-        if isinstance(self.admins, Unset):
-            admins = UNSET
-        elif isinstance(self.admins, list):
-            admins = []
-            for admins_type_0_item_data in self.admins:
-                admins_type_0_item = admins_type_0_item_data.to_dict()
-                admins.append(admins_type_0_item)
+        try:
+            admins: list[dict[str, Any]] | None | Unset
+            if isinstance(self.admins, Unset):
+                admins = UNSET
+            elif isinstance(self.admins, list):
+                admins = []
+                for admins_type_0_item_data in self.admins:
+                    admins_type_0_item = admins_type_0_item_data.to_dict()
+                    admins.append(admins_type_0_item)
 
-        else:
-            admins = self.admins
+            else:
+                admins = self.admins
+        except (AttributeError, TypeError, ValueError):
+            admins = as_received(self.admins)
 
         groups_count = self.groups_count
 
@@ -45,7 +48,6 @@ class WorkspaceStatistics(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if admins is not UNSET:
             field_dict["admins"] = admins
         if groups_count is not UNSET:

@@ -25,7 +25,6 @@ class WorkspaceStatisticsAdmin(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
         if name is not UNSET:

@@ -36,7 +36,6 @@ class WorkspaceTeConstraints(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if time_entry_constraints_enabled is not UNSET:
             field_dict["time_entry_constraints_enabled"] = time_entry_constraints_enabled
         if description_present is not UNSET:

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..models.workspace_update_rate_change_mode import WorkspaceUpdateRateChangeMode
 from ..models.workspace_update_rounding import WorkspaceUpdateRounding
 from ..types import UNSET, Unset
@@ -71,21 +71,28 @@ class WorkspaceUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         projects_private_by_default = self.projects_private_by_default
 
-        rate_change_mode: str | Unset = UNSET
-        if not isinstance(self.rate_change_mode, Unset):
-            rate_change_mode = self.rate_change_mode.value
+        try:
+            rate_change_mode: str | Unset = UNSET
+            if not isinstance(self.rate_change_mode, Unset):
+                rate_change_mode = self.rate_change_mode.value
+
+        except (AttributeError, TypeError, ValueError):
+            rate_change_mode = as_received(self.rate_change_mode)
 
         reports_collapse = self.reports_collapse
 
-        rounding: int | Unset = UNSET
-        if not isinstance(self.rounding, Unset):
-            rounding = self.rounding.value
+        try:
+            rounding: int | Unset = UNSET
+            if not isinstance(self.rounding, Unset):
+                rounding = self.rounding.value
+
+        except (AttributeError, TypeError, ValueError):
+            rounding = as_received(self.rounding)
 
         rounding_minutes = self.rounding_minutes
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
         if admins is not UNSET:

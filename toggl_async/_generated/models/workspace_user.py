@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WorkspaceUser")
@@ -106,13 +106,16 @@ class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             rate = self.rate
 
-        rate_last_updated: None | str | Unset
-        if isinstance(self.rate_last_updated, Unset):
-            rate_last_updated = UNSET
-        elif isinstance(self.rate_last_updated, datetime.datetime):
-            rate_last_updated = self.rate_last_updated.isoformat()
-        else:
-            rate_last_updated = self.rate_last_updated
+        try:
+            rate_last_updated: None | str | Unset
+            if isinstance(self.rate_last_updated, Unset):
+                rate_last_updated = UNSET
+            elif isinstance(self.rate_last_updated, datetime.datetime):
+                rate_last_updated = self.rate_last_updated.isoformat()
+            else:
+                rate_last_updated = self.rate_last_updated
+        except (AttributeError, TypeError, ValueError):
+            rate_last_updated = as_received(self.rate_last_updated)
 
         labor_cost: float | None | Unset
         if isinstance(self.labor_cost, Unset):
@@ -120,13 +123,16 @@ class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             labor_cost = self.labor_cost
 
-        labor_cost_last_updated: None | str | Unset
-        if isinstance(self.labor_cost_last_updated, Unset):
-            labor_cost_last_updated = UNSET
-        elif isinstance(self.labor_cost_last_updated, datetime.datetime):
-            labor_cost_last_updated = self.labor_cost_last_updated.isoformat()
-        else:
-            labor_cost_last_updated = self.labor_cost_last_updated
+        try:
+            labor_cost_last_updated: None | str | Unset
+            if isinstance(self.labor_cost_last_updated, Unset):
+                labor_cost_last_updated = UNSET
+            elif isinstance(self.labor_cost_last_updated, datetime.datetime):
+                labor_cost_last_updated = self.labor_cost_last_updated.isoformat()
+            else:
+                labor_cost_last_updated = self.labor_cost_last_updated
+        except (AttributeError, TypeError, ValueError):
+            labor_cost_last_updated = as_received(self.labor_cost_last_updated)
 
         timezone = self.timezone
 
@@ -136,9 +142,12 @@ class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         else:
             avatar_file_name = self.avatar_file_name
 
-        at: str | Unset = UNSET
-        if not isinstance(self.at, Unset):
-            at = self.at.isoformat()
+        try:
+            at: str | Unset = UNSET
+            if not isinstance(self.at, Unset):
+                at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
 
         invitation_code: None | str | Unset
         if isinstance(self.invitation_code, Unset):
@@ -164,11 +173,8 @@ class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update(
-            {
-                "id": id,
-            }
-        )
+        if not isinstance(id, Unset):
+            field_dict["id"] = id
         if uid is not UNSET:
             field_dict["uid"] = uid
         if user_id is not UNSET:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, TypeVar, cast
 
 import msgspec
 
-from ..decoding import deviation
+from ..decoding import as_received, deviation
 from ..models.workspace_user_update_role import WorkspaceUserUpdateRole
 from ..types import UNSET, Unset
 
@@ -41,9 +41,13 @@ class WorkspaceUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     _fast_decode: ClassVar[bool] = False
 
     def to_dict(self) -> dict[str, Any]:
-        role: str | Unset = UNSET
-        if not isinstance(self.role, Unset):
-            role = self.role.value
+        try:
+            role: str | Unset = UNSET
+            if not isinstance(self.role, Unset):
+                role = self.role.value
+
+        except (AttributeError, TypeError, ValueError):
+            role = as_received(self.role)
 
         role_id = self.role_id
 
@@ -71,7 +75,6 @@ class WorkspaceUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
-        field_dict.update({})
         if role is not UNSET:
             field_dict["role"] = role
         if role_id is not UNSET:
