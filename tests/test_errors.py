@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from toggl_async import errors
+from toggl_async import error_bodies, errors
 from toggl_async.errors import (
     AuthenticationError,
     BadRequestError,
@@ -155,7 +155,7 @@ def test_402_quota_versus_plan_feature(
         (b"plain words\n", "text/plain", ("plain words",)),
         (b"\xff\xfebad bytes", "text/plain", ("\ufffd\ufffdbad bytes",)),
         (b'<html><title>"quoted"</title></html>', "application/json", ('"quoted"',)),  # HTML is never json-parsed
-        (b"x" * 1000, "text/plain", ("x" * (errors.MAX_MESSAGE_CHARS - 3) + "...",)),
+        (b"x" * 1000, "text/plain", ("x" * (error_bodies.MAX_MESSAGE_CHARS - 3) + "...",)),
     ],
 )
 def test_parse_messages(body: bytes, content_type: str | None, messages: tuple[str, ...]) -> None:

@@ -2,7 +2,7 @@
 
 ```
 TogglError                          root: `except TogglError` catches everything the SDK raises
-├── TogglAPIError                   any non-2xx answer: status, messages, method, path
+├── TogglAPIError                   any non-2xx (or undocumented) answer: status, messages, method, path
 │   ├── BadRequestError             400
 │   ├── AuthenticationError         401 or 403: bad credentials or no permission
 │   │   ├── UnauthorizedError       401 (e.g. no credentials sent)
@@ -14,32 +14,46 @@ TogglError                          root: `except TogglError` catches everything
 │   ├── RateLimitedError            429, the per-token leaky bucket: retry_after
 │   └── ServerError                 5xx
 ├── TogglNetworkError               the request failed in transit; the httpx error is __cause__
-└── TogglDecodeError                a body that cannot be decoded (HTML, truncated JSON): raw content
+├── TogglDecodeError                a body that cannot be decoded (HTML, truncated JSON): raw content
+└── BulkPatchError                  a bulk PATCH split into calls stopped part way: what was applied
 ```
+
+`TogglAPIError` also stands for a 2xx that the spec does not document for the call (a 201 or 206 where
+200 was due): its body is not decoded, and `status` says what came.
 
 `error_for_response()` is the one place that maps a status to a class. Errors carry the request
 method and path (path plus query; pass URLs through `safe_path()`, which drops userinfo and redacts
 credential-looking query values) but never headers, so neither the API token nor a password can reach
 a log line or traceback through them.
+
+Every error pickles (so it survives a `ProcessPoolExecutor` or `multiprocessing` queue) with its
+attributes and message, except what could carry credentials: a pickled `TogglDecodeError` has no body,
+and a pickled `TogglNetworkError` holds a request-less copy of its httpx error.
+
+Error bodies are read within bounded time whatever the server sends: only their first
+`SCAN_BYTES` are examined, with linear scans, and JSON that cannot be decoded (too large, too deeply
+nested, malformed) is shown as clipped text.
 """
 
 from __future__ import annotations
 
-import html
+import copy
 import http
-import json
 import math
 import re
 import time
 from collections.abc import Mapping
+from typing import Any, Self, TypeVar
 
 import httpx
 
+from toggl_async.error_bodies import parse_messages
 from toggl_async.retry import parse_retry_after
 
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "BulkPatchError",
     "ConflictError",
     "FeatureNotAvailableError",
     "ForbiddenError",
@@ -52,25 +66,50 @@ __all__ = [
     "TogglError",
     "TogglNetworkError",
     "UnauthorizedError",
+    "clamp_quota_reset",
     "error_for_response",
     "parse_messages",
     "safe_path",
 ]
 
-# Long bodies (a stack trace, a full HTML page) would drown the message that matters.
-MAX_MESSAGE_CHARS = 300
 QUOTA_REMAINING_HEADER = "X-Toggl-Quota-Remaining"
 QUOTA_RESETS_IN_HEADER = "X-Toggl-Quota-Resets-In"
+# Toggl's quotas are hourly, so no honest reset lies further away than this.
+QUOTA_WINDOW_SECONDS = 3600.0
 _SECRET_QUERY_KEYS = frozenset({"api_token", "token", "password", "api_key", "apikey", "key", "secret"})
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_HEADING = re.compile(rb"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
 # The body of the quota 402 is unverified (reference §7.4); this matches "resets in 1234 seconds".
 _RESETS_IN_TEXT = re.compile(r"resets in (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
 
 
+_E = TypeVar("_E", bound="TogglError")
+
+
 class TogglError(Exception):
-    """Root of every exception the SDK raises on purpose."""
+    """Root of every exception the SDK raises on purpose.
+
+    Every error pickles, keeping its message and attributes (see the module docstring for what is left
+    out), so one raised in a process pool reaches the parent as itself. `copy.copy` and `copy.deepcopy`
+    keep everything.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own __reduce__ calls the class with `self.args`, which these signatures do not take.
+        return (_unpickle_error, (type(self), self.args), self._pickle_state())
+
+    def _pickle_state(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+    # copy.copy and copy.deepcopy would go through __reduce__ too; a copy in the same process keeps everything.
+    def __copy__(self) -> Self:
+        clone = _unpickle_error(type(self), self.args)
+        clone.__setstate__(dict(vars(self)))
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        clone = _unpickle_error(type(self), self.args)
+        memo[id(self)] = clone
+        clone.__setstate__(copy.deepcopy(vars(self), memo))
+        return clone
 
 
 class TogglAPIError(TogglError):
@@ -165,7 +204,11 @@ class ServerError(TogglAPIError):
 
 
 class TogglNetworkError(TogglError):
-    """The request failed in transit (connect, read, write, timeout); the httpx error is `__cause__`."""
+    """The request failed in transit (connect, read, write, timeout); the httpx error is `__cause__`.
+
+    `error` is that httpx error. A pickled copy holds, instead, an error of the same httpx type with the
+    same message but no `.request` (the request carries the Authorization header).
+    """
 
     def __init__(self, error: httpx.TransportError, method: str, path: str) -> None:
         self.error = error
@@ -175,11 +218,20 @@ class TogglNetworkError(TogglError):
         # Kept even when raised without `from`, so tracebacks always show the transport's failure.
         self.__cause__ = error
 
+    def _pickle_state(self) -> dict[str, Any]:
+        return {**super()._pickle_state(), "error": _without_request(self.error)}
+
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        super().__setstate__(state)
+        self.__cause__ = self.error
+
 
 class TogglDecodeError(TogglError):
     """A response body could not be decoded (HTML where JSON was due, truncated JSON).
 
     `content` holds the raw body bytes, `status` the HTTP status, `reason` what went wrong.
+    A pickled copy has `content == b""` and a note saying how many bytes were dropped: the body of a
+    success response (e.g. GET /me) holds the API token, and a pickle must never carry credentials.
     """
 
     def __init__(self, status: int, content: bytes, reason: str, *, method: str = "", path: str = "") -> None:
@@ -191,6 +243,54 @@ class TogglDecodeError(TogglError):
         request = f"{method} {path} -> " if method else ""
         # Never the body itself in the message: a /me body holds the API token.
         super().__init__(f"{request}{status}: undecodable body ({reason}; {len(content)} bytes in .content)")
+
+    def _pickle_state(self) -> dict[str, Any]:
+        state = super()._pickle_state()
+        if self.content:
+            note = f"content: the {len(self.content)}-byte body was left out of the pickle (it may hold credentials)"
+            state["content"] = b""
+            state["__notes__"] = [*state.get("__notes__", ()), note]
+        return state
+
+
+class BulkPatchError(TogglError):
+    """A bulk PATCH of more ids than one call takes stopped part way; nothing already applied is lost.
+
+    `applied`: the merged `BulkPatchResult` of the calls that finished (their `success` ids were
+    changed). `failed_ids`: the ids of the call that failed, whose outcome `error` explains (after a
+    network failure the change may or may not have been made). `not_sent`: ids of later calls, never
+    sent. `error` is the failure itself (also `__cause__`), a `TogglError`.
+    """
+
+    def __init__(self, applied: Any, failed_ids: list[int], not_sent: list[int], failure: TogglError) -> None:
+        self.applied = applied
+        self.failed_ids = failed_ids
+        self.not_sent = not_sent
+        self.error = failure
+        changed = len(getattr(applied, "success", None) or [])
+        super().__init__(
+            f"bulk PATCH stopped after {changed} ids changed: a call for {len(failed_ids)} ids failed "
+            f"({failure}); {len(not_sent)} ids not sent"
+        )
+        self.__cause__ = failure
+
+    def __setstate__(self, state: dict[str, Any] | None) -> None:
+        super().__setstate__(state)
+        self.__cause__ = self.error
+
+
+def _unpickle_error(cls: type[_E], args: tuple[Any, ...]) -> _E:
+    # The attributes follow as pickle state; __init__ is skipped because it would rebuild the message.
+    if not (isinstance(cls, type) and issubclass(cls, TogglError)):
+        raise TypeError(f"not a TogglError class: {cls!r}")
+    return cls.__new__(cls, *args)
+
+
+def _without_request(error: httpx.TransportError) -> httpx.TransportError:
+    # httpx's transport errors all take (message, *, request=None) and pickle by their class.
+    if type(error).__module__.partition(".")[0] == "httpx":
+        return type(error)(str(error))
+    return httpx.TransportError(f"{type(error).__name__}: {error}")
 
 
 _STATUS_CLASSES: dict[int, type[TogglAPIError]] = {
@@ -230,10 +330,10 @@ def _payment_required(messages: tuple[str, ...], headers: Mapping[str, str], met
     spent = remaining is not None and remaining <= 0
     if not mentions_quota and (any(messages) or not spent):
         return FeatureNotAvailableError(402, messages, method, path)
-    resets_in = _parse_number(_header(headers, QUOTA_RESETS_IN_HEADER))
+    resets_in = clamp_quota_reset(_parse_number(_header(headers, QUOTA_RESETS_IN_HEADER)))
     if resets_in is None:
         found = next((m for m in map(_RESETS_IN_TEXT.search, messages) if m), None)
-        resets_in = float(found.group(1)) if found else None
+        resets_in = clamp_quota_reset(float(found.group(1))) if found else None
     return QuotaExceededError(
         402,
         messages,
@@ -244,47 +344,15 @@ def _payment_required(messages: tuple[str, ...], headers: Mapping[str, str], met
     )
 
 
-def parse_messages(content: bytes, content_type: str | None) -> tuple[str, ...]:
-    """Extract the error texts from a Toggl error body.
+def clamp_quota_reset(value: float | None) -> float | None:
+    """Seconds until the hourly quota resets, made believable: at most QUOTA_WINDOW_SECONDS (3600).
 
-    Toggl answers errors as a JSON string, a JSON list of strings, plain text, an empty body, or (from a
-    proxy) an HTML page. HTML is never parsed as JSON: it becomes one short summary (its <title>).
-    Each message is cut to MAX_MESSAGE_CHARS.
+    Returns None for None, a negative or a non-finite value (the server's figure is then unknown), and
+    otherwise `min(value, QUOTA_WINDOW_SECONDS)` as a float. Never raises.
     """
-    body = content.strip()
-    if not body:
-        return ()
-    kind = (content_type or "").lower()
-    if "html" in kind or body[:1] == b"<":
-        return (_summarise_html(body),)
-    if "json" in kind or body[:1] in (b'"', b"[", b"{"):
-        try:
-            data = json.loads(body)
-        except ValueError:
-            pass  # truncated or mislabelled JSON: show it as text
-        else:
-            return tuple(_clip(text) for text in _json_messages(data) if text)
-    return (_clip(body.decode("utf-8", errors="replace")),)
-
-
-def _json_messages(data: object) -> list[str]:
-    if isinstance(data, str):
-        return [data]
-    if isinstance(data, list):
-        return [item if isinstance(item, str) else json.dumps(item) for item in data]
-    if isinstance(data, dict):
-        # Not seen from v9, but a {"message": ...} / {"error": ...} envelope should still read well.
-        found = [value for key in ("message", "error", "errors") if isinstance(value := data.get(key), str)]
-        return found or [json.dumps(data, separators=(",", ":"))]
-    return [json.dumps(data)]
-
-
-def _summarise_html(body: bytes) -> str:
-    match = _TITLE.search(body) or _HEADING.search(body)
-    if match is None:
-        return "HTML error page"
-    text = _TAG.sub(" ", match.group(1).decode("utf-8", errors="replace"))
-    return _clip(" ".join(html.unescape(text).split())) or "HTML error page"
+    if value is None or not math.isfinite(value) or value < 0:
+        return None
+    return max(0.0, min(float(value), QUOTA_WINDOW_SECONDS))  # max() also turns -0.0 into 0.0
 
 
 def safe_path(url: httpx.URL | str) -> str:
@@ -318,11 +386,6 @@ def _parse_number(value: str | None) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
-
-
-def _clip(text: str) -> str:
-    text = text.strip()
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 def _reason_phrase(status: int) -> str:
