@@ -249,6 +249,7 @@ async def test_spent_quota_that_resets_soon_is_waited_out_once_for_all_tasks() -
     clock = FakeClock()
     q = quota(clock, max_wait=60)
     q.observe(spent(45))
+    q.refused(45)  # Toggl answered a quota 402
     start = clock.time()
     async with anyio.create_task_group() as tg:
         for _ in range(8):
@@ -262,6 +263,7 @@ async def test_spent_quota_that_resets_later_raises_with_resets_in() -> None:
     clock = FakeClock()
     q = quota(clock, max_wait=60)
     q.observe(spent(1800))
+    q.refused(1800)
     await clock.sleep(300)
     with pytest.raises(QuotaExceededError) as caught:
         await q.before_request("POST", "/api/v9/workspaces/1/time_entries")
@@ -269,6 +271,7 @@ async def test_spent_quota_that_resets_later_raises_with_resets_in() -> None:
     assert (error.status, error.remaining) == (402, 0)
     assert error.resets_in == pytest.approx(1500)
     assert str(error).startswith("POST /api/v9/workspaces/1/time_entries -> 402: hourly API quota spent")
+    assert "request not sent" in str(error)
     assert "resets in 1500 s" in str(error)
 
 
@@ -278,9 +281,10 @@ async def test_quota_scopes_are_tracked_apart() -> None:
     q = quota(clock, max_wait=0)
     workspace = quota_scope("/api/v9/workspaces/1/projects")
     q.observe(spent(600), scope=workspace)
+    q.refused(600, scope=workspace)
     q.observe({"X-Toggl-Quota-Remaining": "25", "X-Toggl-Quota-Resets-In": "900"})
     assert q.state == QuotaState(25, 900.0)  # the latest report
-    assert q.state_for(workspace).exhausted
+    assert q.state_for(workspace).exhausted and q.state_for(workspace).refused
     await q.before_request("GET", "/api/v9/me")
     with pytest.raises(QuotaExceededError):
         await q.before_request("GET", "/api/v9/workspaces/1/projects", scope=workspace)

@@ -21,7 +21,12 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping
 
 import anyio
 
-from toggl_async.errors import QUOTA_REMAINING_HEADER, QUOTA_RESETS_IN_HEADER, QuotaExceededError
+from toggl_async.errors import (
+    QUOTA_REMAINING_HEADER,
+    QUOTA_RESETS_IN_HEADER,
+    QuotaExceededError,
+    clamp_quota_reset,
+)
 
 __all__ = ["Pacer", "QuotaState", "QuotaTracker", "quota_scope"]
 
@@ -144,13 +149,15 @@ class QuotaState:
     """A read-only snapshot of one hourly quota as Toggl last reported it.
 
     remaining: requests left in the window (may be negative while Toggl does not enforce it), None when
-    unknown. resets_in: seconds until the window resets, counted down from the report, None when unknown.
-    scope: which quota (see `quota_scope`): None for the user-level one.
+    unknown. resets_in: seconds until the window resets, counted down from the report (at most one
+    hour), None when unknown. scope: which quota (see `quota_scope`): None for the user-level one.
+    refused: Toggl refused a request of this scope with a quota 402 in the current window.
     """
 
     remaining: int | None = None
     resets_in: float | None = None
     scope: Hashable = None
+    refused: bool = False
 
     @property
     def exhausted(self) -> bool:
@@ -163,13 +170,17 @@ class _Observation:
     remaining: int | None
     resets_in: float | None
     observed_at: float
+    refused: bool = False
 
 
 class QuotaTracker:
     """Tracks Toggl's hourly quotas from response headers and holds back requests that would get a 402.
 
-    `before_request()` waits for the reset when it is at most `max_wait` seconds away, and otherwise
-    raises `QuotaExceededError` without sending anything.
+    Requests are held back only after Toggl itself refused one with a quota 402 in the current window:
+    a remaining count of 0 or less alone does not stop anything, since Toggl documents that it may go
+    negative while a quota is not enforced. After such a refusal, `before_request()` waits for the
+    reset when it is at most `max_wait` seconds away, and otherwise raises `QuotaExceededError`
+    without sending anything.
     """
 
     def __init__(
@@ -192,16 +203,26 @@ class QuotaTracker:
         """Record the quota headers of one response (any status) for `scope`.
 
         A response without either header (a proxy error, a fault) tells nothing and changes nothing.
+        An unreadable or negative X-Toggl-Quota-Resets-In is ignored, one above an hour counts as an hour.
         """
         remaining = _number(_header(headers, QUOTA_REMAINING_HEADER))
-        resets_in = _number(_header(headers, QUOTA_RESETS_IN_HEADER))
+        resets_in = _reset_seconds(_header(headers, QUOTA_RESETS_IN_HEADER))
         if remaining is None and resets_in is None:
             return
-        self._seen[scope] = _Observation(
-            None if remaining is None else int(remaining),
-            None if resets_in is None else max(0.0, resets_in),
-            self._clock(),
-        )
+        self._seen[scope] = _Observation(None if remaining is None else int(remaining), resets_in, self._clock())
+        self._latest = scope
+
+    def refused(self, resets_in: float | None, *, scope: Hashable = None) -> None:
+        """Record that Toggl refused a request of `scope` with a quota 402 resetting in `resets_in` seconds.
+
+        Without a usable reset time nothing is held back: the server keeps deciding.
+        """
+        window = clamp_quota_reset(resets_in)
+        if window is None:
+            return
+        seen = self._seen.get(scope)
+        remaining = seen.remaining if seen is not None else None
+        self._seen[scope] = _Observation(remaining, window, self._clock(), refused=True)
         self._latest = scope
 
     @property
@@ -228,22 +249,21 @@ class QuotaTracker:
             return QuotaState(seen.remaining, None, scope)
         left = seen.resets_in - (self._clock() - seen.observed_at)
         # Once the window has reset, the count starts afresh at a size we do not know.
-        return QuotaState(seen.remaining, left, scope) if left > 0 else QuotaState(scope=scope)
+        return QuotaState(seen.remaining, left, scope, seen.refused) if left > 0 else QuotaState(scope=scope)
 
     async def before_request(self, method: str, path: str, *, scope: Hashable = None) -> None:
         """Let a request through, wait for the quota reset, or refuse it; `path` is for the error only.
 
-        Raises QuotaExceededError (with `resets_in`) when the quota is spent and resets in more than
-        `max_wait` seconds. When Toggl said 0 left but not when it resets, the request goes through and
-        the server decides.
+        Raises QuotaExceededError (with `resets_in`) when Toggl refused a request of this scope in the
+        current window and the window resets in more than `max_wait` seconds.
         """
         state = self.state_for(scope)
-        if not state.exhausted or state.resets_in is None:
+        if not state.refused or state.resets_in is None:
             return
         if state.resets_in > self.max_wait:
             raise QuotaExceededError(
                 402,
-                (f"hourly API quota spent ({state.remaining} left); request not sent",),
+                ("hourly API quota spent: Toggl refused a request in this window; request not sent",),
                 method,
                 path,
                 resets_in=state.resets_in,
@@ -252,7 +272,7 @@ class QuotaTracker:
         # One task sleeps out the window; the ones queued behind it find it reset and go straight on.
         async with self._lock:
             state = self.state_for(scope)
-            if state.exhausted and state.resets_in is not None:
+            if state.refused and state.resets_in is not None:
                 logger.debug("quota spent; waiting %.1f s for it to reset before %s %s", state.resets_in, method, path)
                 await self._sleep(state.resets_in)
                 self._seen.pop(scope, None)
@@ -286,3 +306,16 @@ def _number(value: str | None) -> float | None:
     except ValueError:
         return None
     return number if number is not None and math.isfinite(number) else None
+
+
+def _reset_seconds(value: str | None) -> float | None:
+    """X-Toggl-Quota-Resets-In as seconds within one window; None (logged) when unusable."""
+    if value is None:
+        return None
+    number = _number(value)
+    seconds = clamp_quota_reset(number)
+    if seconds is None:
+        logger.debug("ignoring unusable %s: %r", QUOTA_RESETS_IN_HEADER, value[:40])
+    elif number is not None and seconds < number:
+        logger.debug("%s of %r read as %.0f s (one quota window)", QUOTA_RESETS_IN_HEADER, value[:40], seconds)
+    return seconds

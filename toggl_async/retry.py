@@ -11,9 +11,13 @@ Rules (issue 4), given the outcome of an attempt:
 - 402 (quota or plan feature) and every other 4xx are never retried.
 - At most `RetryPolicy.max_attempts` attempts in total.
 
-Delay: a server's Retry-After wins, capped at `max_retry_after`. Otherwise exponential backoff with
-full jitter: `random() * min(max_delay, base_delay * 2 ** (attempt - 1))`, which spreads clients that
-failed together instead of having them retry in lockstep.
+Whether a failed attempt may have been processed (`may_have_been_processed`) decides how a retry's
+answer reads: after such an attempt, a DELETE answered 404 or a stop answered 409 "already stopped" is
+what the first attempt did. Only failures after the whole request reached the server count: a read
+timeout or a connection dropped while waiting for or reading the answer, 500 (Toggl failed while
+handling it), 502 and 504 (a gateway lost or gave up on an upstream that had the request). Connect and
+write errors do not, nor 503, which says the server could not handle the request at all (RFC 9110
+§15.6.4), nor 429, which Toggl answers before doing anything.
 """
 
 from __future__ import annotations
@@ -31,10 +35,13 @@ import httpx
 
 __all__ = [
     "IDEMPOTENT_METHODS",
+    "MAYBE_PROCESSED_ERRORS",
+    "MAYBE_PROCESSED_STATUSES",
     "RetryDecision",
     "RetryPolicy",
     "decide",
     "log_decision",
+    "may_have_been_processed",
     "parse_retry_after",
 ]
 
@@ -51,6 +58,14 @@ TRANSIENT_ERRORS: tuple[type[httpx.TransportError], ...] = (
     httpx.RemoteProtocolError,
     httpx.ProxyError,
 )
+
+# Failures after the request was fully written: the server may have done the work.
+MAYBE_PROCESSED_ERRORS: tuple[type[httpx.TransportError], ...] = (
+    httpx.ReadTimeout,
+    httpx.ReadError,
+    httpx.RemoteProtocolError,
+)
+MAYBE_PROCESSED_STATUSES = frozenset({500, 502, 504})
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -141,6 +156,13 @@ def _refusal(method: str, status: int | None, error: BaseException | None) -> st
     if status is not None and status in RETRY_IDEMPOTENT_STATUSES:
         return f"{status}: {method} may have been processed, never sent twice"
     return f"{status} is not retryable"
+
+
+def may_have_been_processed(*, status: int | None = None, error: BaseException | None = None) -> bool:
+    """Whether an attempt that ended in `status` or `error` may have been carried out by Toggl."""
+    if error is not None:
+        return isinstance(error, MAYBE_PROCESSED_ERRORS)
+    return status in MAYBE_PROCESSED_STATUSES
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -1,35 +1,54 @@
-"""The one seam for cross-cutting behaviour: quota -> pacing -> retry -> network.
+"""The one seam for cross-cutting behaviour: quota -> pacing -> retry -> network, as one loop.
 
 `TogglTransport` wraps the network transport (or a test transport such as `FakeToggl.transport()`).
-For each request it waits for the hourly quota when that is short (or refuses, see `QuotaTracker`),
-takes a slot from the per-token `Pacer`, sends, reads the quota headers of the answer, and retries what
-`retry.decide` says may be retried. Generated code knows nothing of it.
+For each attempt of a request it asks the `QuotaTracker` (which holds back requests only after Toggl
+itself refused one with a quota 402 in the current window), takes a slot from the per-token `Pacer`,
+then sends and reads the whole answer within the attempt deadline. The answer's quota headers are
+recorded, and what `retry.decide` allows is retried. Generated code knows nothing of it.
+
+Reading the body here, not in httpx's client, puts a connection that dies mid-body inside the retry
+rules like any other network failure, and under the same deadline as the headers.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import random
+import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 
 import anyio
 import httpx
 
 from toggl_async.errors import QuotaExceededError, error_for_response, safe_path
 from toggl_async.ratelimit import Pacer, QuotaTracker, quota_scope
-from toggl_async.retry import RetryPolicy, decide, log_decision, parse_retry_after
+from toggl_async.retry import RetryPolicy, decide, log_decision, may_have_been_processed, parse_retry_after
 
 logger = logging.getLogger("toggl_async.transport")
 
 # Statuses worth a second look by the retry rules; everything else goes straight back to the caller.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Failures that prove the request never left: anything else may have reached the server.
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_STOP_PATH = re.compile(r"^(?P<prefix>.*?)/api/v9/workspaces/\d+/time_entries/(?P<entry>\d+)/stop$")
+
+
+@dataclasses.dataclass(slots=True)
+class _Progress:
+    """What the earlier attempts of one request did."""
+
+    attempt: int = 0
+    maybe_done: bool = False  # an earlier attempt may have been carried out by Toggl
+    waited_for_quota: bool = False
 
 
 class TogglTransport(httpx.AsyncBaseTransport):
-    """Quota, pacing and retries around an inner transport; closing it closes the inner one."""
+    """Quota, pacing, retries and a deadline per attempt around an inner transport.
+
+    `timeout`: seconds one attempt (connect, send, headers and the whole body) may take, None for no
+    limit; past it the attempt fails with `httpx.ReadTimeout`. Closing this transport closes the inner one.
+    """
 
     def __init__(
         self,
@@ -38,50 +57,121 @@ class TogglTransport(httpx.AsyncBaseTransport):
         pacer: Pacer,
         quota: QuotaTracker,
         retry: RetryPolicy,
+        timeout: float | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         wall_clock: Callable[[], float] = time.time,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._inner, self._pacer, self._quota, self._policy = inner, pacer, quota, retry
-        self._sleep, self._wall_clock, self._jitter = sleep, wall_clock, jitter
+        self._timeout, self._sleep, self._wall_clock, self._jitter = timeout, sleep, wall_clock, jitter
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` with quota, pacing, retries and deadlines; see the module docstring.
+
+        The work runs in a child task. That is for asyncio: a caller's `asyncio.wait_for` or
+        `task.cancel()` then reaches it as an anyio cancel-scope cancellation, under which httpcore gives
+        its pooled connection back; a native cancellation at the wrong moment inside httpcore leaves the
+        connection checked out for good, until every call fails with PoolTimeout.
+        """
+        outcome: list[httpx.Response | Exception] = []
+        async with anyio.create_task_group() as group:
+            group.start_soon(_into, outcome, self._send, request)
+        if isinstance(outcome[0], Exception):
+            raise outcome[0]
+        return outcome[0]
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
         method, path = request.method, safe_path(request.url)
         scope = quota_scope(request.url.path)
-        attempt, waited_for_quota, maybe_done = 0, False, False
+        progress = _Progress()
         while True:
-            attempt += 1
+            progress.attempt += 1
             await self._quota.before_request(method, path, scope=scope)
             await self._pacer.acquire()
             try:
-                response = await self._inner.handle_async_request(request)
+                response = await self._exchange(request)
             except httpx.TransportError as exc:
-                decision = decide(self._policy, method, attempt, error=exc, random=self._jitter)
-                log_decision(logger, decision, method, path)
-                if not decision.retry:
-                    raise
-                maybe_done = maybe_done or not isinstance(exc, NEVER_SENT)
-                await self._sleep(decision.delay)
+                await self._after_failure(exc, method, path, progress)
                 continue
             self._quota.observe(response.headers, scope=scope)
-            logger.debug("%s %s -> %d (attempt %d)", method, path, response.status_code, attempt)
-            if response.status_code == 402 and not waited_for_quota:
-                wait = await self._quota_wait(response, method, path)
-                if wait is not None:
-                    waited_for_quota = True
-                    await self._sleep(wait)
-                    continue
-            if response.status_code == 404 and method == "DELETE" and maybe_done:
-                # An earlier attempt deleted it but its answer was lost: what was asked is done.
-                logger.debug("%s %s: 404 after an attempt that may have succeeded; treated as deleted", method, path)
-                await response.aclose()
-                return httpx.Response(200, request=request)
-            delay = self._status_retry_delay(response, method, path, attempt)
-            if delay is None:
+            logger.debug("%s %s -> %d (attempt %d)", method, path, response.status_code, progress.attempt)
+            settled = await self._settle(request, response, progress, scope)
+            if settled is not None:
+                return settled
+
+    async def _after_failure(self, error: httpx.TransportError, method: str, path: str, progress: _Progress) -> None:
+        """Sleep before the next attempt after a network failure, or raise it when it is not retried."""
+        decision = decide(self._policy, method, progress.attempt, error=error, random=self._jitter)
+        log_decision(logger, decision, method, path)
+        if not decision.retry:
+            raise error
+        progress.maybe_done = progress.maybe_done or may_have_been_processed(error=error)
+        await self._sleep(decision.delay)
+
+    async def _settle(
+        self, request: httpx.Request, response: httpx.Response, progress: _Progress, scope: Hashable
+    ) -> httpx.Response | None:
+        """The response to hand back for this attempt's answer, or None after sleeping toward a retry."""
+        method, path, status = request.method, safe_path(request.url), response.status_code
+        if status == 402:
+            wait = self._quota_refusal(response, method, path, scope, progress)
+            if wait is None:
                 return response
-            maybe_done = maybe_done or response.status_code >= 500
-            await response.aclose()
-            await self._sleep(delay)
+            await self._sleep(wait)
+            return None
+        if progress.maybe_done:
+            done = await self._already_done(request, response)
+            if done is not None:
+                return done
+        delay = self._status_retry_delay(response, method, path, progress.attempt)
+        if delay is None:
+            return response
+        progress.maybe_done = progress.maybe_done or may_have_been_processed(status=status)
+        await self._sleep(delay)
+        return None
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """Send once and read the whole body within the attempt deadline (`httpx.ReadTimeout` past it)."""
+        try:
+            with anyio.fail_after(self._timeout):
+                response = await self._inner.handle_async_request(request)
+                try:
+                    await response.aread()
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        await response.aclose()
+        except TimeoutError:
+            raise httpx.ReadTimeout(f"no complete answer within {self._timeout:g} s", request=request) from None
+        return response
+
+    async def _already_done(self, request: httpx.Request, response: httpx.Response) -> httpx.Response | None:
+        """After an attempt that may have been carried out, the answers that mean it was."""
+        if response.status_code == 404 and request.method == "DELETE":
+            logger.debug("%s %s: 404 after an attempt that may have succeeded; treated as deleted",
+                         request.method, safe_path(request.url))  # fmt: skip
+            return httpx.Response(200, request=request)
+        if response.status_code == 409 and request.method == "PATCH" and _STOP_PATH.match(request.url.path):
+            return await self._stopped_entry(request)
+        return None
+
+    async def _stopped_entry(self, request: httpx.Request) -> httpx.Response | None:
+        """The entry a lost /stop answer was about, when it is stopped now (one GET), else None."""
+        match = _STOP_PATH.match(request.url.path)
+        assert match is not None  # checked by the caller
+        url = request.url.copy_with(path=f"{match['prefix']}/api/v9/me/time_entries/{match['entry']}", query=None)
+        keep = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in ("content-type", "content-length")]
+        probe = httpx.Request("GET", url, headers=keep, extensions=request.extensions)
+        await self._pacer.acquire()
+        try:
+            answer = await self._exchange(probe)
+        except httpx.TransportError:
+            return None
+        self._quota.observe(answer.headers, scope=None)
+        if answer.status_code != 200 or not _is_stopped_entry(answer.content):
+            return None
+        logger.debug("PATCH %s: 409 after an attempt that may have succeeded, and the entry is stopped",
+                     safe_path(request.url))  # fmt: skip
+        return answer
 
     def _status_retry_delay(self, response: httpx.Response, method: str, path: str, attempt: int) -> float | None:
         """Seconds to wait before retrying this answer, or None to hand it to the caller."""
@@ -93,22 +183,45 @@ class TogglTransport(httpx.AsyncBaseTransport):
         )
         log_decision(logger, decision, method, path)
         if response.status_code == 429:
-            self._pacer.penalize(decision.delay if decision.retry else retry_after)
+            # Capped on the last attempt too: the pause applies to every later request of the token.
+            capped = None if retry_after is None else min(retry_after, self._policy.max_retry_after)
+            self._pacer.penalize(capped)
         return decision.delay if decision.retry else None
 
-    async def _quota_wait(self, response: httpx.Response, method: str, path: str) -> float | None:
-        """For a quota 402 that resets within the tracker's `max_wait`: the seconds to wait, else None."""
-        await response.aread()
+    def _quota_refusal(
+        self, response: httpx.Response, method: str, path: str, scope: Hashable, progress: _Progress
+    ) -> float | None:
+        """For a quota 402: record the refusal, and the seconds to wait for one more try (or None)."""
         error = error_for_response(402, response.content, response.headers, method, path)
-        if not isinstance(error, QuotaExceededError) or error.resets_in is None:
+        if not isinstance(error, QuotaExceededError):
             return None
-        if error.resets_in > self._quota.max_wait:
+        self._quota.refused(error.resets_in, scope=scope)
+        if progress.waited_for_quota or error.resets_in is None or error.resets_in > self._quota.max_wait:
             return None
-        logger.debug(
-            "%s %s: quota spent; waiting %.0f s for the reset, then sending again", method, path, error.resets_in
-        )
-        await response.aclose()
+        logger.debug("%s %s: quota spent; waiting %.0f s for the reset, then sending again", method, path,
+                     error.resets_in)  # fmt: skip
+        progress.waited_for_quota = True
         return error.resets_in
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def _is_stopped_entry(content: bytes) -> bool:
+    try:
+        data = json.loads(content)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and data.get("stop") is not None
+
+
+async def _into(
+    outcome: list[httpx.Response | Exception],
+    send: Callable[[httpx.Request], Awaitable[httpx.Response]],
+    request: httpx.Request,
+) -> None:
+    """Run `send` and keep its result or exception (cancellation propagates)."""
+    try:
+        outcome.append(await send(request))
+    except Exception as exc:
+        outcome.append(exc)

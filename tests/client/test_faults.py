@@ -197,7 +197,7 @@ TRANSIENT: dict[str, dict[str, Expect]] = {
         "delay": OK_AT_ONCE,
         "500": Expect(ServerError, 1),
         "502": Expect(ServerError, 1),
-        "503": Expect(ServerError, 1),
+        "503": Expect(ServerError, 1, effect=False),  # a 503 refuses before handling (RFC 9110 §15.6.4)
         "504": Expect(ServerError, 1),
         "html_429": OK_AFTER_RETRIES,
         "truncated_json": DECODE,
@@ -249,7 +249,8 @@ def persistent_row(method: str) -> dict[str, Expect]:
     return {
         "reset_before": Expect(TogglNetworkError, attempts, effect=False),
         "reset_after": Expect(TogglNetworkError, attempts, effect=True),
-        **{status: Expect(ServerError, attempts) for status in ("500", "502", "503", "504")},
+        **{status: Expect(ServerError, attempts) for status in ("500", "502", "504")},
+        "503": Expect(ServerError, attempts, effect=False),
         # 429 is retried for every method. Effect not checked: the fake's html_429 fault runs the handler
         # first (see FAKE_PROCESSES_BEFORE_429), where a real 429 changes nothing.
         "html_429": Expect(RateLimitedError, MAX_ATTEMPTS, effect=None),

@@ -130,7 +130,11 @@ async def spend_quota(toggl: Toggl, clock: FakeClock, wid: int) -> None:
 
 @on_asyncio_and_trio
 async def test_31st_request_waits_for_the_quota_reset_when_allowed_to() -> None:
-    """quota_max_wait above the reset: the 31st call sleeps out the window (fake clock) and succeeds, no 402 sent."""
+    """quota_max_wait above the reset: the 31st call earns one 402, sleeps out the window (fake clock), succeeds.
+
+    "0 left" alone does not stop the client (Toggl documents that remaining may go negative while a quota
+    is not enforced [reference §4.3]); the server's own 402 does.
+    """
     clock = FakeClock()
     fake, user = free_fake(clock)
     wid = user.default_workspace_id
@@ -145,13 +149,14 @@ async def test_31st_request_waits_for_the_quota_reset_when_allowed_to() -> None:
         assert waited == pytest.approx(3300, abs=1)
         assert toggl.quota.remaining == FREE_QUOTA - 1  # a fresh window, with this request counted
         assert toggl.quota.resets_in == pytest.approx(3600, abs=1)
-    assert len(fake.log) == FREE_QUOTA + 1
-    assert 402 not in statuses(fake)  # the client knew from the headers; it never earned a 402
+    assert len(fake.log) == FREE_QUOTA + 2
+    assert statuses(fake).count(402) == 1  # one refusal taught the client; it waited, then sent once more
 
 
 @on_asyncio_and_trio
 async def test_31st_request_raises_quota_exceeded_with_resets_in_when_the_wait_is_too_long() -> None:
-    """quota_max_wait below the reset: QuotaExceededError at once, with the right resets_in, nothing sent."""
+    """quota_max_wait below the reset: the server's 402 becomes QuotaExceededError at once, with resets_in;
+    the 32nd call is then refused locally, nothing sent."""
     clock = FakeClock()
     fake, user = free_fake(clock)
     wid = user.default_workspace_id
@@ -165,9 +170,32 @@ async def test_31st_request_raises_quota_exceeded_with_resets_in_when_the_wait_i
         assert caught.value.resets_in == pytest.approx(3300, abs=1)
         assert caught.value.remaining == 0
         assert caught.value.status == 402
-        assert toggl.quota.remaining == 0
-    assert len(fake.log) == FREE_QUOTA  # the 31st never reached the server
-    assert 402 not in statuses(fake)
+        assert toggl.quota.remaining == 0 and toggl.quota.refused
+        with pytest.raises(QuotaExceededError) as again:
+            await toggl.workspaces.get_workspace(wid)
+        assert "request not sent" in str(again.value)
+    assert len(fake.log) == FREE_QUOTA + 1  # the 32nd never reached the server
+    assert statuses(fake).count(402) == 1
+
+
+@on_asyncio_and_trio
+async def test_a_quota_at_zero_that_the_server_does_not_enforce_never_locks_the_client_out() -> None:
+    """Remaining 0, then negative, while Toggl keeps answering 200 (reference §4.3: remaining may go
+    negative while the quota is not enforced): every call is sent and succeeds."""
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.path)
+        left = str(1 - len(sent))
+        return httpx.Response(
+            200, json=[], headers={"X-Toggl-Quota-Remaining": left, "X-Toggl-Quota-Resets-In": "3000"}
+        )
+
+    async with Toggl("token", transport=httpx.MockTransport(handler), rate=None, quota_max_wait=0) as toggl:
+        for _ in range(6):
+            await toggl.me.get_my_quota()
+        assert toggl.quota.remaining == -5 and toggl.quota.exhausted and not toggl.quota.refused
+    assert len(sent) == 6
 
 
 @on_asyncio_and_trio

@@ -177,7 +177,11 @@ class FakeToggl:
         route, params = self._route(method, path)
         operation_id = route.operation_id if route else None
         fault = self.faults.pick(operation_id or "*")
-        await self._before(fault)
+        try:
+            await self._before(fault)
+        except _Refused as refused:
+            self.log.append(Logged(method, path, operation_id, refused.answer[0]))
+            return refused.answer
         if fault is not None and fault.kind == "html_429":
             # The proxy's rate limiter refuses before the request reaches Toggl.
             self.log.append(Logged(method, path, operation_id, 429))
@@ -278,6 +282,8 @@ class FakeToggl:
             await anyio.sleep(fault.seconds)
         elif fault.kind == "reset" and not fault.after_processing:
             raise httpx.ReadError("connection reset by peer (FakeToggl fault)")
+        elif fault.kind == "server_error" and not _handled_before_failing(fault):
+            raise _Refused(_server_error_page(fault.status))
 
     def _after(
         self, fault: Fault | None, status: int, headers: dict[str, str], payload: bytes
@@ -287,11 +293,29 @@ class FakeToggl:
         if fault.kind == "reset":
             raise httpx.ReadError("connection reset by peer after processing (FakeToggl fault)")
         if fault.kind == "server_error":
-            page = f"<html><body><h1>{fault.status} Service Unavailable</h1></body></html>".encode()
-            return fault.status, {"content-type": "text/html"}, page
+            return _server_error_page(fault.status)
         if fault.kind == "truncated_json":
             return status, headers, payload[: len(payload) // 2]
         return status, headers | {"content-type": "text/html; charset=utf-8"}, payload
+
+
+class _Refused(Exception):
+    """A fault that answers before the request is handled."""
+
+    def __init__(self, answer: tuple[int, dict[str, str], bytes]) -> None:
+        self.answer = answer
+
+
+def _handled_before_failing(fault: Fault) -> bool:
+    return fault.after_processing if fault.after_processing is not None else fault.status != 503
+
+
+def _server_error_page(status: int) -> tuple[int, dict[str, str], bytes]:
+    return (
+        status,
+        {"content-type": "text/html"},
+        f"<html><body><h1>{status} Service Unavailable</h1></body></html>".encode(),
+    )
 
 
 def _path_values(params: dict[str, str]) -> dict[str, Any]:

@@ -17,9 +17,11 @@ class Fault:
 
     kind: "reset" drops the connection (before the request is handled, or after with
     `after_processing=True`); "delay" waits `seconds` then answers normally; "server_error" answers
-    `status` with an HTML page; "html_429" answers 429 with an nginx-style HTML body; "truncated_json"
-    answers the real success with its body cut in half; "wrong_content_type" answers the real success
-    labelled text/html.
+    `status` with an HTML page, after handling the request (the change is made) or, with
+    `after_processing=False`, before; by default 503 comes before (RFC 9110: the server could not
+    handle the request) and 500, 502 and 504 after; "html_429" answers 429 with an nginx-style HTML
+    body; "truncated_json" answers the real success with its body cut in half; "wrong_content_type"
+    answers the real success labelled text/html.
     operation: an operationId of spec/toggl.yaml, or "*" for any.
     times: how many matching requests it hits (None: all of them).
     """
@@ -29,7 +31,7 @@ class Fault:
     times: int | None = 1
     status: int = 503
     seconds: float = 0.2
-    after_processing: bool = False
+    after_processing: bool | None = None
 
 
 class FaultPlan:
