@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from toggl_async.errors import (
         AuthenticationError,
         BadRequestError,
+        BulkPatchError,
         ConflictError,
         FeatureNotAvailableError,
         ForbiddenError,
@@ -43,6 +44,7 @@ __version__ = "0.1.0"
 _ERRORS = [
     "AuthenticationError",
     "BadRequestError",
+    "BulkPatchError",
     "ConflictError",
     "FeatureNotAvailableError",
     "ForbiddenError",
@@ -85,6 +87,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "BulkPatchError",
     "BulkResult",
     "ConflictError",
     "FeatureNotAvailableError",

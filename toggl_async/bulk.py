@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 import anyio
 
-from toggl_async.errors import TogglError
+from toggl_async._generated.paths import path_int
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -24,11 +24,15 @@ MAX_PATCH_IDS = 100  # Toggl's limit per bulk PATCH [V:SW24]
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class BulkResult(Generic[K, T]):
-    """The outcome for one id: `value` on success, `error` (a TogglError) on failure."""
+    """The outcome for one id: `value` on success, `error` on failure.
+
+    `error` is a `TogglError` for anything that went wrong with the request; another exception only
+    when `call` itself has a bug (it is kept here rather than losing the other ids' outcomes).
+    """
 
     key: K
     value: T | None = None
-    error: TogglError | None = None
+    error: Exception | None = None
 
     @property
     def ok(self) -> bool:
@@ -38,9 +42,10 @@ class BulkResult(Generic[K, T]):
 async def for_each(
     keys: Sequence[K], call: Callable[[K], Awaitable[T]], *, concurrency: int = 4
 ) -> list[BulkResult[K, T]]:
-    """Run `call` for every key, at most `concurrency` at once; results in the order of `keys`.
+    """Run `call` for every key, at most `concurrency` at once; one result per key, in the order of `keys`.
 
-    Only TogglError is captured per key; anything else (a bug, a cancellation) propagates.
+    Every `Exception` is captured in its key's result, so the outcome of the other keys is never lost;
+    cancellation propagates.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be >= 1")
@@ -51,13 +56,20 @@ async def for_each(
         async with limiter:
             try:
                 results[index] = BulkResult(key, value=await call(key))
-            except TogglError as exc:
+            except Exception as exc:
                 results[index] = BulkResult(key, error=exc)
 
     async with anyio.create_task_group() as group:
         for index, key in enumerate(keys):
             group.start_soon(one, index, key)
     return [result for result in results if result is not None]
+
+
+def check_ids(name: str, ids: Sequence[int]) -> list[int]:
+    """`ids` as a list, after checking every one is an int (TypeError before anything is sent)."""
+    if isinstance(ids, str | bytes):
+        raise TypeError(f"{name} must be a sequence of ints, got {type(ids).__name__}")
+    return [int(path_int(f"{name}[{index}]", value)) for index, value in enumerate(ids)]
 
 
 def chunks(ids: Sequence[int], size: int = MAX_PATCH_IDS) -> list[list[int]]:

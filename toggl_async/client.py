@@ -27,12 +27,21 @@ import httpx
 
 from toggl_async import bulk
 from toggl_async._generated.client import HttpClient
-from toggl_async._generated.errors import ResponseDecodeError
+from toggl_async._generated.errors import ResponseDecodeError, UnexpectedStatus
 from toggl_async._generated.types import UNSET
 from toggl_async.config import TogglConfig
-from toggl_async.errors import TogglDecodeError, TogglNetworkError, error_for_response, safe_path
+from toggl_async.errors import (
+    BulkPatchError,
+    TogglAPIError,
+    TogglDecodeError,
+    TogglError,
+    TogglNetworkError,
+    error_for_response,
+    safe_path,
+)
 from toggl_async.iterators import Iterators
 from toggl_async.ratelimit import Pacer, QuotaState, QuotaTracker
+from toggl_async.redaction import install_log_redaction, split_userinfo
 from toggl_async.transport import TogglTransport
 
 if TYPE_CHECKING:
@@ -93,6 +102,11 @@ class Toggl(Iterators):
         **options: Any,
     ) -> None:
         self.config = dataclasses.replace(config or TogglConfig(), **options)
+        install_log_redaction()
+        base_url, userinfo = split_userinfo(self.config.base_url)
+        if userinfo is not None and not (api_token or email or password):
+            # https://TOKEN:api_token@host or https://EMAIL:PASSWORD@host: the credentials, not part of the URL.
+            api_token, email, password = (userinfo[0], None, None) if userinfo[1] == "api_token" else (None, *userinfo)
         self._credentials = _Credentials(api_token, email, password)
         self._clock, self._sleep = clock or time.monotonic, sleep or anyio.sleep
         self._now = now or _utc_now
@@ -101,10 +115,10 @@ class Toggl(Iterators):
         self._inner = transport
         stack = TogglTransport(
             transport or httpx.AsyncHTTPTransport(), pacer=self._pacer, quota=self._quota, retry=self.config.retry,
-            sleep=self._sleep,
+            timeout=self.config.timeout, sleep=self._sleep,
         )  # fmt: skip
         self._http = httpx.AsyncClient(
-            base_url=self.config.base_url, auth=self._credentials.auth(), transport=stack,
+            base_url=base_url, auth=self._credentials.auth(), transport=stack,
             timeout=self.config.timeout, headers={"User-Agent": self.config.user_agent},
             event_hooks={"response": [_raise_for_status]},
         )  # fmt: skip
@@ -148,7 +162,7 @@ class Toggl(Iterators):
 
     def __repr__(self) -> str:
         who = "api_token" if self._credentials.api_token else f"email={self._credentials.email!r}"
-        return f"Toggl(base_url={self.config.base_url!r}, auth={who})"
+        return f"Toggl(base_url={str(self._http.base_url).rstrip('/')!r}, auth={who})"
 
     @property
     def quota(self) -> QuotaState:
@@ -258,7 +272,9 @@ class Toggl(Iterators):
     ) -> list[bulk.BulkResult[int, None]]:
         """Delete each project (no bulk delete in v9); per-id results."""
         return await bulk.for_each(
-            project_ids, lambda pid: self.projects.delete_project(workspace_id, pid), concurrency=concurrency
+            bulk.check_ids("project_ids", project_ids),
+            lambda pid: self.projects.delete_project(workspace_id, pid),
+            concurrency=concurrency,
         )
 
     async def delete_tasks(
@@ -266,7 +282,9 @@ class Toggl(Iterators):
     ) -> list[bulk.BulkResult[int, None]]:
         """Delete each task of a project; per-id results."""
         return await bulk.for_each(
-            task_ids, lambda tid: self.tasks.delete_task(workspace_id, project_id, tid), concurrency=concurrency
+            bulk.check_ids("task_ids", task_ids),
+            lambda tid: self.tasks.delete_task(workspace_id, project_id, tid),
+            concurrency=concurrency,
         )
 
     async def delete_project_users(
@@ -274,7 +292,9 @@ class Toggl(Iterators):
     ) -> list[bulk.BulkResult[int, None]]:
         """Remove each project membership; per-id results."""
         return await bulk.for_each(
-            project_user_ids, lambda i: self.project_users.delete_project_user(workspace_id, i), concurrency=concurrency
+            bulk.check_ids("project_user_ids", project_user_ids),
+            lambda i: self.project_users.delete_project_user(workspace_id, i),
+            concurrency=concurrency,
         )
 
     async def add_project_users(
@@ -288,17 +308,26 @@ class Toggl(Iterators):
             body = ProjectUserCreate(project_id=project_id, user_id=user_id, manager=_given(manager))
             return self.project_users.create_project_user(workspace_id, body=body)
 
-        return await bulk.for_each(user_ids, add, concurrency=concurrency)
+        return await bulk.for_each(bulk.check_ids("user_ids", user_ids), add, concurrency=concurrency)
 
     async def patch_time_entries(
         self, workspace_id: int, time_entry_ids: Sequence[int], operations: Sequence[JsonPatchOperation]
     ) -> BulkPatchResult:
-        """Bulk JSON-patch any number of entries: split into calls of 100 ids, results merged."""
+        """Bulk JSON-patch any number of entries: calls of at most 100 ids, one after another, results merged.
+
+        Raises `BulkPatchError` when a call fails part way through: it holds what the finished calls
+        applied, the ids of the failed call and those never sent, so no partial write goes unreported.
+        TypeError before anything is sent when an id is not an int.
+        """
         from toggl_async._generated.models import BulkPatchResult
 
         merged = BulkPatchResult(success=[], failure=[])
-        for chunk in bulk.chunks(time_entry_ids):
-            part = await self.time_entries.patch_time_entries(workspace_id, chunk, body=list(operations))
+        parts = bulk.chunks(bulk.check_ids("time_entry_ids", time_entry_ids))
+        for index, chunk in enumerate(parts):
+            try:
+                part = await self.time_entries.patch_time_entries(workspace_id, chunk, body=list(operations))
+            except TogglError as exc:
+                raise BulkPatchError(merged, chunk, [i for rest in parts[index + 1 :] for i in rest], exc) from exc
             merged.success += part.success if isinstance(part.success, list) else []  # type: ignore[operator]
             merged.failure += part.failure if isinstance(part.failure, list) else []  # type: ignore[operator]
         return merged
@@ -346,6 +375,10 @@ class _Namespace:
             return await awaitable
         except ResponseDecodeError as exc:
             raise TogglDecodeError(exc.status_code, exc.content, exc.reason) from exc
+        except UnexpectedStatus as exc:
+            # A 2xx the spec does not document for this call (the others never reach generated code).
+            detail = f"undocumented success status {exc.status_code} for this call; its body is not decoded"
+            raise TogglAPIError(exc.status_code, (detail,), exc.method, exc.url) from None
         except httpx.TransportError as exc:
             method, path = _request_of(exc)
             raise TogglNetworkError(exc, method, path) from exc

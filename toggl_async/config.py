@@ -7,6 +7,7 @@ import ipaddress
 
 import httpx
 
+from toggl_async.redaction import redact_url
 from toggl_async.retry import RetryPolicy
 
 DEFAULT_BASE_URL = "https://api.track.toggl.com"
@@ -37,7 +38,10 @@ class TogglConfig:
     """How a `Toggl` client talks to the API.
 
     base_url: the API host (paths carry /api/v9 or /reports/api/v3).
-    timeout: seconds for each HTTP exchange (connect, read, write, pool).
+    timeout: seconds for each HTTP exchange: a deadline for the whole attempt (waiting for a pooled
+        connection, connecting, sending, the headers and the whole body), on asyncio and trio alike; past
+        it the attempt fails like a read timeout (retried for idempotent methods, then
+        `TogglNetworkError`). Pacing and retry waits come on top of it.
     rate / burst: client-side pacing per token, requests per second and how many may go at once;
         Toggl asks for about one a second [V:D-OVR]; `rate=None` turns pacing off. The default burst is
         1: Toggl's bucket size is not documented, and a burst as large as the server's can still earn a
@@ -58,3 +62,10 @@ class TogglConfig:
 
     def __post_init__(self) -> None:
         check_base_url(self.base_url)
+
+    def __repr__(self) -> str:
+        # A base URL may carry user:password@; it never shows in a repr (or a log line built from one).
+        shown = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        shown["base_url"] = redact_url(self.base_url)
+        fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
+        return f"TogglConfig({fields})"

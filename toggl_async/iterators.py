@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from toggl_async._generated.api import OPERATIONS
 from toggl_async._generated.types import UNSET
 from toggl_async.pagination import (
     EnvelopePaginator,
@@ -98,7 +99,13 @@ class Iterators:
             response = await self._namespace("reports").call(
                 get_detailed_report.asyncio_detailed(workspace_id, client=self._api, body=body)
             )
-            return response.parsed, report_cursor(response.headers)
+            route = OPERATIONS["get_detailed_report"]
+            where = {
+                "status": response.status_code,
+                "method": route.method,
+                "path": route.path.format(workspace_id=workspace_id),
+            }
+            return response.parsed, report_cursor(response.headers, **where)
 
         return ReportCursorPaginator(fetch)
 

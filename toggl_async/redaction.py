@@ -1,0 +1,64 @@
+"""Keeping credentials out of other libraries' logs and out of URLs shown to people.
+
+Over real sockets httpcore logs every response's headers at DEBUG, `Set-Cookie:
+__Host-timer-session=...` included, so `login()` would write the session cookie to a bot's log.
+`install_log_redaction()` puts a filter on httpcore's loggers that blanks the values of credential
+headers in those lines. `split_userinfo()` takes `user:password@` out of a base URL before httpx sees it
+(httpx prints the full URL in its INFO line).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import httpx
+
+__all__ = ["REDACTED", "install_log_redaction", "redact_url", "split_userinfo"]
+
+REDACTED = "REDACTED"
+# The loggers httpcore writes its trace lines to; the filter must sit on each, since a logger's
+# filters do not apply to records that propagate up from its children.
+HTTPCORE_LOGGERS = ("httpcore.http11", "httpcore.http2", "httpcore.connection", "httpcore.proxy", "httpcore.socks")
+_SECRET_HEADERS = "set-cookie|cookie|authorization|proxy-authorization|x-api-key"
+# A header in httpcore's trace is the repr of a (name, value) tuple of bytes: (b'set-cookie', b'...').
+_HEADER_REPR = re.compile(rf"""(\(b(['"])(?:{_SECRET_HEADERS})\2,\s*b)(['"])((?:\\.|(?!\3).)*)\3""", re.IGNORECASE)
+
+
+class CredentialHeaderFilter(logging.Filter):
+    """Blanks credential header values (cookies, Authorization) in a log record's message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = _HEADER_REPR.sub(lambda m: f"{m[1]}{m[3]}{REDACTED}{m[3]}", message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_FILTER = CredentialHeaderFilter()
+
+
+def install_log_redaction() -> None:
+    """Put the credential filter on httpcore's loggers (once; later calls do nothing)."""
+    for name in HTTPCORE_LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+
+
+def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    """`url` without `user:password@`, and the (user, password) it carried, if any."""
+    parsed = httpx.URL(url)
+    if not parsed.userinfo:
+        return url, None
+    return str(parsed.copy_with(userinfo=b"")), (parsed.username, parsed.password)
+
+
+def redact_url(url: str) -> str:
+    """`url` with any userinfo replaced by REDACTED, for reprs and messages."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        return "<invalid URL>"
+    return str(parsed.copy_with(userinfo=REDACTED.encode())) if parsed.userinfo else url
