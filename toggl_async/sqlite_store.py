@@ -95,10 +95,13 @@ def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
     connection.execute("BEGIN IMMEDIATE")
     try:
         yield
+        connection.execute("COMMIT")
     except BaseException:
-        connection.execute("ROLLBACK")
+        # On a full disk or an I/O error SQLite may already have rolled back by itself; a second ROLLBACK
+        # would then fail and hide the error that matters. A failed COMMIT is rolled back here too.
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
         raise
-    connection.execute("COMMIT")
 
 
 class SQLiteStore:

@@ -12,28 +12,17 @@ from typing import Any
 
 import anyio
 import attrs
+import httpx
 
 from toggl_async.cli import commands
+from toggl_async.cli.failures import EXIT_CODES, CommandError, UsageError, explain
 from toggl_async.cli.output import Output
 from toggl_async.client import Toggl
-from toggl_async.errors import (
-    AuthenticationError,
-    FeatureNotAvailableError,
-    NotFoundError,
-    QuotaExceededError,
-    RateLimitedError,
-    TogglAPIError,
-    TogglError,
-    TogglNetworkError,
-)
+from toggl_async.config import check_base_url
+from toggl_async.errors import TogglError
 
-EXIT_CODES = """exit codes: 0 ok, 1 Toggl refused the request, 2 bad usage or unknown name, 3 credentials refused,
-4 quota or rate limit, 5 network failure"""
+__all__ = ["EXIT_CODES", "Session", "UsageError", "build_parser", "explain", "open_session", "run"]
 GLOBAL_DEFAULTS: dict[str, Any] = {"token": None, "base_url": None, "fake": False, "verbose": False, "json": False}
-
-
-class UsageError(Exception):
-    """Bad input from the person at the keyboard (exit code 2)."""
 
 
 @attrs.define
@@ -67,31 +56,22 @@ async def open_session(args: argparse.Namespace, out: Output) -> AsyncIterator[S
     token = args.token or os.environ.get("TOGGL_API_TOKEN")
     if not token:
         raise UsageError("no API token: pass --token or set TOGGL_API_TOKEN (or try --fake)")
-    options: dict[str, Any] = {"base_url": args.base_url} if args.base_url else {}
+    options: dict[str, Any] = {"base_url": _checked_base_url(args.base_url)} if args.base_url else {}
     if args.transport is not None:
         options.update(transport=args.transport, rate=None)
     async with Toggl(token, **options) as toggl:
         yield Session(toggl, out)
 
 
-def explain(error: TogglError) -> tuple[str, int]:
-    """One readable line and an exit code for a failure."""
-    if isinstance(error, QuotaExceededError):
-        minutes = f"{(error.resets_in or 0) / 60:.0f} min" if error.resets_in is not None else "less than an hour"
-        return f"Toggl's hourly request quota is spent; it resets in {minutes}.", 4
-    if isinstance(error, RateLimitedError):
-        return "Toggl is rate limiting this token (429); wait a few seconds and retry.", 4
-    if isinstance(error, AuthenticationError):
-        return f"Toggl refused the credentials ({error.status}); check --token / TOGGL_API_TOKEN.", 3
-    if isinstance(error, FeatureNotAvailableError):
-        return f"this needs a higher Toggl plan: {'; '.join(error.messages)}", 1
-    if isinstance(error, NotFoundError):
-        return f"not found: {error.method} {error.path}", 1
-    if isinstance(error, TogglNetworkError):
-        return f"could not reach Toggl: {error}", 5
-    if isinstance(error, TogglAPIError):
-        return f"Toggl answered {error.status}: {'; '.join(error.messages) or 'no details'}", 1
-    return str(error), 1
+def _checked_base_url(url: str) -> str:
+    try:
+        check_base_url(url)
+    except httpx.InvalidURL:
+        # Not echoed: a URL may carry a password (user:password@host).
+        raise UsageError("--base-url is not a valid URL") from None
+    except ValueError as error:  # the message names only the scheme and host
+        raise UsageError(f"--base-url refused: {error}") from None
+    return url
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,10 +106,10 @@ def run(argv: list[str] | None = None, *, stdout: Any = None, stderr: Any = None
     handler: Callable[[argparse.Namespace, Output], Awaitable[int]] = args.handler
     try:
         return anyio.run(handler, args, out)
-    except (TogglError, UsageError) as error:
+    except (TogglError, CommandError) as error:
         if args.verbose:
             raise
-        message, code = explain(error) if isinstance(error, TogglError) else (str(error), 2)
+        message, code = explain(error) if isinstance(error, TogglError) else (str(error), error.exit_code)
         out.fail(message)
         return code
     except KeyboardInterrupt:

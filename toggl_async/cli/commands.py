@@ -8,12 +8,17 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from toggl_async.cli.failures import UsageError, is_user_level
 from toggl_async.cli.output import Output, duration
+from toggl_async.errors import ForbiddenError
 
 if TYPE_CHECKING:
     from toggl_async.cli.app import Session
 
 Command = Callable[["Session", argparse.Namespace], Awaitable[int]]
+# Toggl keeps no time before 2006 (it refuses entries that start earlier) and a year after 2099 is a typo.
+# The bounds also keep the window arithmetic far from the ends of Python's calendar (years 1 and 9999).
+FIRST_DAY, LAST_DAY = datetime.date(2006, 1, 1), datetime.date(2099, 12, 31)
 
 
 def session_command(command: Command) -> Callable[[argparse.Namespace, Output], Awaitable[int]]:
@@ -24,7 +29,14 @@ def session_command(command: Command) -> Callable[[argparse.Namespace, Output], 
         from toggl_async.cli.app import open_session
 
         async with open_session(args, out) as session:
-            return await command(session, args)
+            try:
+                return await command(session, args)
+            except ForbiddenError as error:
+                if not is_user_level(error.path):
+                    # Toggl answers 403 both to a wrong token and to a workspace the user may not see;
+                    # /me tells which (a wrong token fails here and is reported as such).
+                    await session.me()
+                raise
 
     return run
 
@@ -34,6 +46,33 @@ def _day(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-12-31") from exc
+
+
+def day_window(
+    since: datetime.date | None, until: datetime.date | None, days_back: int
+) -> tuple[datetime.date, datetime.date]:
+    """--since and --until checked as a window; --until defaults to today, --since to `days_back` days before.
+
+    Raises UsageError for a day outside FIRST_DAY..LAST_DAY or a --since after --until.
+    """
+    for flag, day in (("--since", since), ("--until", until)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise UsageError(f"{flag} {day} is out of range: use a day from {FIRST_DAY} to {LAST_DAY}")
+    last = until or datetime.date.today()
+    first = since or max(FIRST_DAY, last - datetime.timedelta(days=days_back))
+    if first > last:
+        raise UsageError(f"--since {first} is after {'--until' if until else 'today,'} {last}")
+    return first, last
+
+
+def same_name(value: object, wanted: str) -> bool:
+    """Case-insensitive equality; False for a name the server sent as null (or not as text)."""
+    return isinstance(value, str) and value.casefold() == wanted.casefold()
+
+
+def name_contains(value: object, part: str) -> bool:
+    """Case-insensitive containment; False for a name the server sent as null (or not as text)."""
+    return isinstance(value, str) and part.casefold() in value.casefold()
 
 
 @session_command
@@ -61,7 +100,7 @@ async def projects(session: Session, args: argparse.Namespace) -> int:
     active = ListProjectsActive.BOTH if args.all else ListProjectsActive.TRUE
     found = [p async for p in session.toggl.iter_projects(wid, active=active)]
     if args.name:
-        found = [p for p in found if args.name.lower() in p.name.lower()]
+        found = [p for p in found if name_contains(p.name, args.name)]
     session.out.table("Projects", ["id", "name", "client", "active"],
                       [(p.id, p.name, p.client_id, p.active) for p in found], raw=found)  # fmt: skip
     return 0
@@ -94,12 +133,10 @@ async def tasks(session: Session, args: argparse.Namespace) -> int:
 
 async def find_project(session: Session, workspace_id: int, given: str) -> int:
     """A project id from an id or a (case-insensitive) name; a usage error when there is none."""
-    from toggl_async.cli.app import UsageError
-
     if given.isdigit():
         return int(given)
     async for project in session.toggl.iter_projects(workspace_id):
-        if project.name.lower() == given.lower():
+        if same_name(project.name, given):
             return project.id
     raise UsageError(f"no active project named {given!r} in workspace {workspace_id}")
 
@@ -135,9 +172,9 @@ async def timer(session: Session, args: argparse.Namespace) -> int:
 async def entries(session: Session, args: argparse.Namespace) -> int:
     options: dict[str, Any] = {}
     if args.since or args.until:
-        until = args.until or datetime.date.today()
-        options = {"start_date": (args.since or until - datetime.timedelta(days=7)).isoformat(),
-                   "end_date": (until + datetime.timedelta(days=1)).isoformat()}  # fmt: skip
+        since, until = day_window(args.since, args.until, days_back=7)
+        # end_date is exclusive: the day after --until
+        options = {"start_date": since.isoformat(), "end_date": (until + datetime.timedelta(days=1)).isoformat()}
     found = await session.toggl.time_entries.list_time_entries(**options)
     session.out.table("Time entries", ENTRY_COLUMNS, _entry_rows(found), raw=found)
     return 0

@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from toggl_async.cli.commands import session_command
+from toggl_async.cli.commands import day_window, session_command
 from toggl_async.cli.output import duration
 
 if TYPE_CHECKING:
@@ -17,16 +17,14 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def window(args: argparse.Namespace) -> tuple[datetime.date, datetime.date]:
-    """--since/--until, defaulting to the last seven days (today included)."""
-    until = args.until or datetime.date.today()
-    since = args.since or until - datetime.timedelta(days=6)
-    return since, until
+    """--since/--until, defaulting to the last seven days (today included); a UsageError when out of range."""
+    return day_window(args.since, args.until, days_back=6)
 
 
 @session_command
 async def report(session: Session, args: argparse.Namespace) -> int:
+    since, until = window(args)  # before any request: a bad date costs no quota
     wid = await session.workspace_id(args.workspace)
-    since, until = window(args)
     show = {"weekly": _weekly, "summary": _summary, "detailed": _detailed}[args.kind]
     await show(session, wid, since, until, args)
     return 0
