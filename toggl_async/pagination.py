@@ -6,7 +6,8 @@ Each paginator fetches one page at a time (memory stays at one page) and stops b
 - `OffsetPaginator`: `/me/tasks` (`offset` + `per_page`) [V:SEED2];
 - `PageNumberPaginator`: workspace projects (`page` + `per_page`, a bare array; a short page ends it) [V:SW24];
 - `EnvelopePaginator`: workspace tasks (`page` + `per_page` in an envelope with `total_count`) [V:SW24];
-- `ReportCursorPaginator`: Reports v3 detailed (`X-Next-*` headers, echoed as `first_*`) [V:SW24].
+- `ReportCursorPaginator`: Reports v3 detailed (`X-Next-*` headers, echoed as `first_*`) [V:SW24]; bad
+  cursor headers, or a cursor that comes round again, end the walk with `TogglDecodeError`.
 
 `async for item in paginator` yields items; `async for page in paginator.pages()` yields whole pages.
 """
@@ -14,10 +15,18 @@ Each paginator fetches one page at a time (memory stays at one page) and stops b
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Generic, TypeVar
 
+from toggl_async.errors import TogglDecodeError
+
 T = TypeVar("T")
+# spec/toggl.yaml types the cursor headers, and the request fields they are echoed into, as int64.
+_CURSOR_NUMBER = re.compile(r"[0-9]{1,19}")
+_INT64_MAX = 2**63 - 1
+_CLIP = 40  # characters of a bad header value quoted in an error
+_HEADERS = ("X-Next-ID", "X-Next-Row-Number", "X-Next-Timestamp")
 
 
 class Paginator(Generic[T]):
@@ -127,21 +136,56 @@ class EnvelopePaginator(Paginator[T]):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ReportCursor:
-    """Where the next detailed-report page starts (the X-Next-* response headers)."""
+    """Where the next detailed-report page starts (the X-Next-* response headers).
+
+    `status`, `method` and `path` name the response the cursor came from (as given to `report_cursor`), for
+    error messages only: cursors with the same three numbers are equal whatever response they came from.
+    """
 
     first_id: int | None
     first_row_number: int | None
     first_timestamp: int | None
+    status: int = dataclasses.field(default=200, compare=False, repr=False, kw_only=True)
+    method: str = dataclasses.field(default="", compare=False, repr=False, kw_only=True)
+    path: str = dataclasses.field(default="", compare=False, repr=False, kw_only=True)
+
+    def _text(self) -> str:
+        values = (self.first_id, self.first_row_number, self.first_timestamp)
+        return ", ".join(f"{name}={value}" for name, value in zip(_HEADERS, values, strict=True) if value is not None)
+
+
+class CursorTrail:
+    """The report cursors one walk has followed, so that a walk whose cursor comes round again ends."""
+
+    def __init__(self) -> None:
+        self._followed: set[ReportCursor] = set()
+
+    def follow(self, cursor: ReportCursor) -> None:
+        """Record `cursor` as the next one to request.
+
+        Raises `TogglDecodeError` ("report cursor did not advance") when the walk followed it before: the
+        server would answer the same pages again, forever.
+        """
+        if cursor in self._followed:
+            reason = f"report cursor did not advance: {cursor._text()} was already followed"
+            raise TogglDecodeError(cursor.status, b"", reason, method=cursor.method, path=cursor.path)
+        self._followed.add(cursor)
 
 
 class ReportCursorPaginator(Paginator[T]):
-    """Reports v3 detailed: follow the cursor headers until a response has none."""
+    """Reports v3 detailed: follow the cursor headers until a response has none.
+
+    Raises `TogglDecodeError` when a response names a cursor this walk already followed, after yielding
+    that response's page: every row received is yielded once, and the walk ends instead of looping. Bad
+    cursor headers raise from `fetch` (see `report_cursor`).
+    """
 
     def __init__(self, fetch: Callable[[ReportCursor | None], Awaitable[tuple[list[T], ReportCursor | None]]]) -> None:
         self._fetch = fetch
 
     async def pages(self) -> AsyncIterator[list[T]]:
         cursor: ReportCursor | None = None
+        trail = CursorTrail()
         while True:
             page, cursor = await self._fetch(cursor)
             count = len(page)
@@ -150,14 +194,34 @@ class ReportCursorPaginator(Paginator[T]):
             del page
             if cursor is None or not count:
                 return
+            trail.follow(cursor)
 
 
-def report_cursor(headers: Mapping[str, str]) -> ReportCursor | None:
-    """The cursor in a detailed-report response's headers (case-insensitive httpx headers), or None."""
+def report_cursor(
+    headers: Mapping[str, str], *, status: int = 200, method: str = "", path: str = ""
+) -> ReportCursor | None:
+    """The cursor in a detailed-report response's headers (case-insensitive httpx headers), or None when the
+    response has none of them (the last page).
 
-    def number(name: str) -> int | None:
-        value = headers.get(name)
-        return int(value) if value not in (None, "") else None
+    Each header present must be a plain non-negative decimal integer in ASCII digits that fits in int64;
+    spaces and tabs around it are ignored (HTTP does not count them as part of the value). Anything else
+    (empty, signs, `12.5`, `1e3`, `0x10`, non-ASCII digits) raises `TogglDecodeError` naming the header and
+    its value. `status`, `method` and `path` describe the response, for that error and for `CursorTrail`'s.
+    """
+    try:
+        numbers = [_cursor_number(name, headers.get(name)) for name in _HEADERS]
+    except ValueError as exc:
+        raise TogglDecodeError(status, b"", str(exc), method=method, path=path) from None
+    if numbers == [None, None, None]:
+        return None
+    return ReportCursor(*numbers, status=status, method=method, path=path)
 
-    cursor = ReportCursor(number("X-Next-ID"), number("X-Next-Row-Number"), number("X-Next-Timestamp"))
-    return None if cursor == ReportCursor(None, None, None) else cursor
+
+def _cursor_number(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    text = value.strip(" \t")
+    if _CURSOR_NUMBER.fullmatch(text) and int(text) <= _INT64_MAX:
+        return int(text)
+    clipped = ascii(value[:_CLIP]) + ("..." if len(value) > _CLIP else "")
+    raise ValueError(f"report cursor header {name} is not a non-negative integer: {clipped}")

@@ -2,7 +2,7 @@
 the mirror keeps every field, known or not) and the server's clock from the response's Date header.
 
 Errors are the SDK's own: a non-2xx raises its `TogglAPIError` subclass, a body that is not a JSON array of
-objects raises `TogglDecodeError`.
+objects, or a report whose cursor headers are not integers or do not advance, raises `TogglDecodeError`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import msgspec
 
 from toggl_async._generated.types import UNSET, Response
 from toggl_async.errors import TogglDecodeError
-from toggl_async.pagination import report_cursor
+from toggl_async.pagination import CursorTrail, report_cursor
 
 if TYPE_CHECKING:
     from toggl_async.client import Toggl
@@ -77,7 +77,11 @@ async def fetch_report(
     toggl: Toggl, workspace_id: int, user_id: int, first_day: datetime.date, last_day: datetime.date, page_size: int
 ) -> Fetched:
     """The user's finished entries starting on `first_day`..`last_day` (the user's days, inclusive), every page
-    of the Reports v3 detailed report, as v9 time entries (see `time_entries_of`)."""
+    of the Reports v3 detailed report, as v9 time entries (see `time_entries_of`).
+
+    Raises `TogglDecodeError` when a page's X-Next-* headers are not plain integers or repeat a cursor already
+    followed (see `report_cursor`); nothing of the window is returned then, so a caller stores all of it or none.
+    """
     from toggl_async._generated.api.reports import get_detailed_report
     from toggl_async._generated.models import DetailedReportRequest
 
@@ -85,8 +89,9 @@ async def fetch_report(
         start_date=first_day, end_date=last_day, user_ids=[user_id], page_size=page_size, rounding=0,
         hide_amounts=True, grouped=False,
     )  # fmt: skip
+    method, path = _route(get_detailed_report, workspace_id, body=body)
     entries: list[dict[str, Any]] = []
-    first_time, requests = None, 0
+    first_time, requests, trail = None, 0, CursorTrail()
     while True:
         operation = get_detailed_report.asyncio_detailed(workspace_id, client=toggl._api, body=body)
         response = await _call(toggl, "reports.get_detailed_report", operation)
@@ -94,9 +99,10 @@ async def fetch_report(
         rows = _objects(response, ids=False)
         entries.extend(entry for row in rows for entry in time_entries_of(row, workspace_id))
         first_time = first_time if first_time is not None else server_time(response.headers)
-        cursor = report_cursor(response.headers)
+        cursor = report_cursor(response.headers, status=int(response.status_code), method=method, path=path)
         if cursor is None or not rows:
             return Fetched(entries, first_time, requests)
+        trail.follow(cursor)
         body = msgspec.structs.replace(
             body, first_id=_given(cursor.first_id), first_row_number=_given(cursor.first_row_number),
             first_timestamp=_given(cursor.first_timestamp),
@@ -156,6 +162,8 @@ def _json(response: Response[Any]) -> Any:
         return msgspec.json.decode(response.content)
     except msgspec.DecodeError as exc:
         raise _undecodable(response, f"not JSON: {exc}") from exc
+    except RecursionError:
+        raise _undecodable(response, "JSON nested too deeply") from None
 
 
 def _objects(response: Response[Any], *, ids: bool = True) -> list[dict[str, Any]]:
@@ -189,6 +197,13 @@ def _instant(value: Any) -> datetime.datetime | None:
 
 def _text(moment: datetime.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(datetime.UTC).replace(microsecond=0).isoformat()
+
+
+def _route(operation: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
+    """Method and path of a generated operation, for errors about a response with no request attached."""
+    # The generated module is the one place the route is spelled (from the spec); ask it rather than copy it.
+    route = operation._get_kwargs(*args, **kwargs)
+    return str(route["method"]).upper(), str(route["url"])
 
 
 def _given(value: Any) -> Any:
