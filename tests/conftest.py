@@ -40,3 +40,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     fuzz = sys.modules.get("test_spec_fuzz")
     if fuzz is not None and fuzz.cases_run():
         terminalreporter.write_line(f"spec-driven property run: {fuzz.cases_run()} cases against FakeToggl")
+    answers = sys.modules.get("test_fuzz_responses")
+    if answers is not None and answers.CASES_RUN[0]:
+        terminalreporter.write_line(f"hostile-answer fuzz: {answers.CASES_RUN[0]} cases over every operation")
+    cancellation = sys.modules.get("test_cancellation")
+    if cancellation is not None and cancellation.TRIALS_RUN:
+        for how, (trials, cut) in sorted(cancellation.TRIALS_RUN.items()):
+            terminalreporter.write_line(f"cancellation ({how}): {trials} trials, {cut} calls cut off mid-flight")

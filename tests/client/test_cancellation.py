@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 import anyio
 import httpx
 import pytest
+import sniffio
 from loopback import Send, http_response, loopback_server
 from spec_tools import resolve, sample
 
@@ -29,6 +30,7 @@ from toggl_async import Toggl
 
 TRIALS = int(os.environ.get("TOGGL_CANCEL_TRIALS", "1000"))
 POOL = 4
+TRIALS_RUN: dict[str, tuple[int, int]] = {}  # how -> (trials, calls cut off), printed at the end of the run
 ME = json.dumps(sample(resolve({"$ref": "#/components/schemas/Me"}))).encode()
 
 
@@ -68,6 +70,9 @@ async def run_trials(bound: Callable[[Awaitable[object], float], Awaitable[None]
             except TimeoutError:
                 pass
         assert 0 < finished < TRIALS  # both outcomes happened: cancellations really hit calls in flight
+        how = f"{bound.__name__} on {sniffio.current_async_library()}"
+        trials, cut = TRIALS_RUN.get(how, (0, 0))
+        TRIALS_RUN[how] = (trials + TRIALS, cut + TRIALS - finished)
         with anyio.fail_after(10):
             async with anyio.create_task_group() as group:
                 for _ in range(3 * POOL):

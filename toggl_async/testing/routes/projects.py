@@ -38,10 +38,10 @@ PROJECT_PATHS = (
     "estimated_hours", "auto_estimates", "template", "start_date", "end_date", "external_reference",
 )  # fmt: skip
 PROJECT_SORTS: dict[str, Callable[[Obj], Any]] = {
-    "name": lambda p: (p["name"].lower(), p["id"]),
+    "name": lambda p: ((p["name"] or "").lower(), p["id"]),
     "created_at": lambda p: (p["created_at"], p["id"]),
     "at": lambda p: (p["at"], p["id"]),
-    "client_name": lambda p: ((p.get("client_name") or "").lower(), p["name"].lower(), p["id"]),
+    "client_name": lambda p: ((p.get("client_name") or "").lower(), (p["name"] or "").lower(), p["id"]),
 }
 MEMBER_FIELDS = ("manager", "rate", "labor_cost")
 
