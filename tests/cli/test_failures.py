@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -134,3 +135,20 @@ def test_listings_when_some_project_has_no_name(seeded: tuple[FakeToggl, FakeUse
     assert ran.err == "" and "Traceback" not in ran.out
     if "--name" in argv:
         assert "Website" in ran.out
+
+
+def test_entries_json_with_leniently_decoded_entries(seeded: tuple[FakeToggl, FakeUser]) -> None:
+    """Issue 10, item 13: entries whose `at` is missing or of the wrong type still print as JSON, as received."""
+
+    def rewrite(request: httpx.Request, body: Any) -> Any:
+        if request.url.path.endswith("/me/time_entries") and isinstance(body, list) and len(body) >= 2:
+            del body[0]["at"]
+            body[1]["start"] = 12345
+        return body
+
+    fake, user = seeded
+    ran = cli(fake, user, "entries", "--json", transport=RewritingTransport(fake.transport(), rewrite))
+    assert ran.code == 0, ran.err
+    printed = json.loads(ran.out)
+    rows = printed if isinstance(printed, list) else next(v for v in printed.values() if isinstance(v, list))
+    assert any("at" not in row for row in rows) and any(row.get("start") == 12345 for row in rows)
