@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from toggl_async._generated.api.tasks import TasksApi
     from toggl_async._generated.api.time_entries import TimeEntriesApi
     from toggl_async._generated.api.workspaces import WorkspacesApi
-    from toggl_async._generated.models import BulkPatchResult, JsonPatchOperation, ProjectUser, TimeEntry
+    from toggl_async.models import BulkPatchResult, JsonPatchOperation, ProjectUser, TimeEntry
 
 CREATED_WITH = "toggl-async"
 SESSION_COOKIE = "__Host-timer-session"
@@ -247,7 +247,7 @@ class Toggl(Iterators):
         start: datetime.datetime | None = None,
     ) -> TimeEntry:  # fmt: skip
         """Start a running entry now (or at the aware datetime `start`); Toggl stops the one running before."""
-        from toggl_async._generated.models import TimeEntryCreate
+        from toggl_async.models import TimeEntryCreate
 
         moment = start or self._now()
         if moment.tzinfo is None:
@@ -302,7 +302,7 @@ class Toggl(Iterators):
         concurrency: int = 4,
     ) -> list[bulk.BulkResult[int, ProjectUser]]:  # fmt: skip
         """Add each user to a project (no bulk create in v9); results per user id."""
-        from toggl_async._generated.models import ProjectUserCreate
+        from toggl_async.models import ProjectUserCreate
 
         def add(user_id: int) -> Awaitable[ProjectUser]:
             body = ProjectUserCreate(project_id=project_id, user_id=user_id, manager=_given(manager))
@@ -319,7 +319,7 @@ class Toggl(Iterators):
         applied, the ids of the failed call and those never sent, so no partial write goes unreported.
         TypeError before anything is sent when an id is not an int.
         """
-        from toggl_async._generated.models import BulkPatchResult
+        from toggl_async.models import BulkPatchResult
 
         merged = BulkPatchResult(success=[], failure=[])
         parts = bulk.chunks(bulk.check_ids("time_entry_ids", time_entry_ids))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import msgspec
+import attrs
 
 from toggl_async._generated.api import OPERATIONS
 from toggl_async._generated.types import UNSET
@@ -20,7 +20,7 @@ from toggl_async.pagination import (
 
 if TYPE_CHECKING:
     from toggl_async._generated.client import HttpClient
-    from toggl_async._generated.models import DetailedReportRequest, DetailedReportRow, Project, Task
+    from toggl_async.models import DetailedReportRequest, DetailedReportRow, Project, Task
 
 MAX_PROJECTS_PER_PAGE = 200  # workspace projects: per_page max 200 [V:SW24]
 
@@ -92,7 +92,7 @@ class Iterators:
         async def fetch(cursor: ReportCursor | None) -> tuple[list[DetailedReportRow], ReportCursor | None]:
             body = request
             if cursor is not None:
-                body = msgspec.structs.replace(
+                body = attrs.evolve(
                     request, first_id=_or_unset(cursor.first_id), first_row_number=_or_unset(cursor.first_row_number),
                     first_timestamp=_or_unset(cursor.first_timestamp),
                 )  # fmt: skip

@@ -83,7 +83,7 @@ async def fetch_report(
     followed (see `report_cursor`); nothing of the window is returned then, so a caller stores all of it or none.
     """
     from toggl_async._generated.api.reports import get_detailed_report
-    from toggl_async._generated.models import DetailedReportRequest
+    from toggl_async.models import DetailedReportRequest
 
     body = DetailedReportRequest(
         start_date=first_day, end_date=last_day, user_ids=[user_id], page_size=page_size, rounding=0,
@@ -103,7 +103,7 @@ async def fetch_report(
         if cursor is None or not rows:
             return Fetched(entries, first_time, requests)
         trail.follow(cursor)
-        body = msgspec.structs.replace(
+        body = attrs.evolve(
             body, first_id=_given(cursor.first_id), first_row_number=_given(cursor.first_row_number),
             first_timestamp=_given(cursor.first_timestamp),
         )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from toggl_async import QuotaExceededError, Toggl, TogglAPIError, TogglConfig
-from toggl_async._generated.models import ClientPayload, DetailedReportRequest, Project, TimeEntry
+from toggl_async.models import ClientPayload, DetailedReportRequest, Project, TimeEntry
 
 
 async def bot() -> None:

@@ -10,16 +10,16 @@ from toggl_async._generated.api.me import MeApi
 from toggl_async._generated.api.reports import ReportsApi
 from toggl_async._generated.api.time_entries import TimeEntriesApi
 from toggl_async._generated.client import HttpClient
-from toggl_async._generated.models import (
+from toggl_async._generated.types import Unset
+from toggl_async.models import (
     BulkPatchResult,
     DetailedReportRequest,
     JsonPatchOperation,
+    JsonPatchOperationOp,
     Me,
     TimeEntry,
     TimeEntryCreate,
 )
-from toggl_async._generated.models.json_patch_operation_op import JsonPatchOperationOp
-from toggl_async._generated.types import Unset
 
 
 async def bot(http: httpx.AsyncClient) -> None:

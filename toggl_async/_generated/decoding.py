@@ -2,24 +2,31 @@
 # change the spec or the generator and regenerate.
 """Response decoding for the generated operations.
 
-Fast path: msgspec decodes the body bytes straight into the models, which are msgspec Structs (the
-`Unset` default of a missing field is msgspec's own).
+Fast path: msgspec decodes the body bytes into each model's private wire Struct (`_<Model>Wire`: the
+JSON names, unknown keys refused), and the generated `_from_wire` copies that into the attrs model.
+That is faster than msgspec decoding straight into attrs classes (which sets each attribute by name),
+and it is exact: msgspec skips unknown keys of attrs classes silently and ignores attrs aliases, where
+a Struct refuses an unknown key and takes a JSON name that is not a Python name (`2fa_enabled`).
 
 Lenient path: when the body does not match the spec (a wrong type, a missing required field, an
-unknown enum value, a field the spec does not declare), msgspec refuses it; the body is then parsed
-with `json.loads` and handed to the generated `from_dict`, which keeps every usable value, stores a
-field it cannot convert as the raw JSON value, and keeps undeclared fields in
-`additional_properties`. Each kind of deviation is logged once at WARNING. A body that is not JSON
-at all (or JSON nested deeper than Python's recursion limit) raises `ResponseDecodeError` holding the
-raw bytes.
+unknown enum value, a field the spec does not declare), msgspec refuses it. For a list of models only
+the objects that do not match take the lenient path, one by one; otherwise the whole body does. There
+the JSON is parsed with `json.loads` and handed to the generated `from_dict`, which keeps every usable
+value, stores a field it cannot convert as the raw JSON value, and keeps undeclared fields in
+`additional_properties`. Each kind of deviation is logged once at WARNING. A body that is not JSON at
+all (or JSON nested deeper than Python's recursion limit) raises `ResponseDecodeError` holding the raw
+bytes.
 """
 
+import contextlib
+import gc
 import json
 import logging
 import re
 import sys
+import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import import_module
 from typing import Any, TypeVar
 
@@ -37,32 +44,132 @@ _decoders: dict[Any, Any] = {}
 _logged: set[str] = set()
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INDEX = re.compile(r"\[\d+\]")
+_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+_FAILED_AT = re.compile(r"at `\$\[(\d+)\]")
+_BULK_RETRIES = 3
+
+
+class _Fast:
+    """The fast path for one response type: a msgspec decoder of its wire form and the conversion back."""
+
+    __slots__ = ("convert", "decoder", "item")
+
+    def __init__(self, decoder: Any, convert: Callable[[Any], Any], item: "_Fast | None") -> None:
+        self.decoder, self.convert, self.item = decoder, convert, item
 
 
 def decode(status_code: int, content: bytes, type_: Any, from_data: Callable[[Any], T]) -> T:
     """Decode a success body into `type_`; see the module docstring for the two paths."""
-    decoder = _decoders.get(type_)
-    if decoder is None:
-        decoder = _decoders[type_] = _build_decoder(type_)
-    if decoder is not _NO_FAST_PATH:
+    fast = _decoders.get(type_)
+    if fast is None:
+        fast = _decoders[type_] = _build(type_)
+    if fast is not _NO_FAST_PATH:
         try:
-            return typing.cast(T, decoder.decode(content))
+            with _collector_paused():
+                return typing.cast(T, fast.convert(fast.decoder.decode(content)))
         except msgspec.ValidationError as exc:
             _log_once(f"{_type_name(type_)}: {_INDEX.sub('[*]', str(exc))}")
+            if fast.item is not None and (raws := _raw_items(content)) is not None:
+                return typing.cast(T, _around_misfits(status_code, raws, type_, fast, _failed_index(exc)))
         except msgspec.DecodeError as exc:
             raise ResponseDecodeError(status_code, content, f"not JSON: {exc}") from exc
         except RecursionError:
             raise ResponseDecodeError(status_code, content, "JSON nested too deeply") from None
+    return _lenient(status_code, content, from_data)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a body's objects are built, then resume it.
+
+    Building thousands of objects triggers collections that scan them again and again and free nothing
+    (every object is reachable from the result): about a third of the decoding time. The collector runs
+    again as soon as the models are built; if it was off already it stays off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
     try:
-        data = json.loads(content)
+        yield
+    finally:
+        gc.enable()
+
+
+def _lenient(status_code: int, content: bytes | msgspec.Raw, from_data: Callable[[Any], T]) -> T:
+    try:
+        data = json.loads(bytes(content))
     except ValueError as exc:
-        raise ResponseDecodeError(status_code, content, f"not JSON: {exc}") from exc
+        raise ResponseDecodeError(status_code, bytes(content), f"not JSON: {exc}") from exc
     except RecursionError:
-        raise ResponseDecodeError(status_code, content, "JSON nested too deeply") from None
+        raise ResponseDecodeError(status_code, bytes(content), "JSON nested too deeply") from None
     try:
         return from_data(data)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise ResponseDecodeError(status_code, content, f"unusable body: {type(exc).__name__}: {exc}") from exc
+        reason = f"unusable body: {type(exc).__name__}: {exc}"
+        raise ResponseDecodeError(status_code, bytes(content), reason) from exc
+
+
+def _raw_items(content: bytes) -> list[msgspec.Raw] | None:
+    """The items of a JSON list, undecoded; None when the body is not a list (or not JSON)."""
+    try:
+        return _RAW_LIST.decode(content)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+
+
+def _failed_index(error: msgspec.ValidationError) -> int | None:
+    """The index of the list item msgspec refused (its message ends "- at `$[12]...`"), if it says."""
+    found = _FAILED_AT.search(str(error))
+    return int(found.group(1)) if found else None
+
+
+def _around_misfits(status_code: int, raws: list[msgspec.Raw], type_: Any, fast: _Fast, bad: int | None) -> list[Any]:
+    """A list some of whose objects do not match: the runs between them in bulk, each misfit by from_dict.
+
+    Each misfit costs a new bulk decode of what follows it, so after a few of them (Toggl added a field
+    to every object, say) the rest go one by one, which is linear.
+    """
+    (model,) = typing.get_args(type_)
+    decoded: list[Any] = []
+    position, misfits = 0, 0
+    while position < len(raws) and bad is not None and misfits < _BULK_RETRIES:
+        if bad > position:
+            try:
+                decoded += fast.convert(fast.decoder.decode(b"[" + b",".join(raws[position:bad]) + b"]"))
+            except msgspec.ValidationError:
+                break  # the run before the misfit should have passed; go one by one from here
+        decoded.append(_lenient(status_code, raws[bad], model.from_dict))
+        position, misfits = bad + 1, misfits + 1
+        bad = _next_misfit(raws, position, fast, decoded, _type_name(type_))
+        if bad is None:
+            return decoded
+    return decoded + _one_by_one(status_code, raws[position:], model, fast.item)
+
+
+def _next_misfit(raws: list[msgspec.Raw], position: int, fast: _Fast, decoded: list[Any], name: str) -> int | None:
+    """Decode everything from `position` in bulk into `decoded`; or the index of the next misfit."""
+    if position >= len(raws):
+        return None
+    try:
+        decoded += fast.convert(fast.decoder.decode(b"[" + b",".join(raws[position:]) + b"]"))
+        return None
+    except msgspec.ValidationError as exc:
+        _log_once(f"{name}: {_INDEX.sub('[*]', str(exc))}")
+        index = _failed_index(exc)
+        return position + index if index is not None else position
+
+
+def _one_by_one(status_code: int, raws: list[msgspec.Raw], model: Any, item: "_Fast | None") -> list[Any]:
+    decoded = []
+    for raw in raws:
+        try:
+            if item is None:
+                raise msgspec.ValidationError("no item decoder")
+            decoded.append(item.convert(item.decoder.decode(raw)))
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+            decoded.append(_lenient(status_code, raw, model.from_dict))
+    return decoded
 
 
 def deviation(model: str, key: str, source: Mapping[str, Any], rest: dict[str, Any], exc: Exception) -> Any:
@@ -82,6 +189,18 @@ def as_received(value: Any) -> Any:
     return value
 
 
+def model_repr(model: Any, names: Iterable[str], secrets: Iterable[str]) -> str:
+    """`Model(field=value, ...)` for the fields that are set; credentials shown as <hidden>."""
+    hidden = set(secrets)
+    shown = []
+    for name in names:
+        value = getattr(model, name, UNSET)
+        if value is UNSET or (name == "additional_properties" and value is None):
+            continue
+        shown.append(f"{name}={'<hidden>' if name in hidden else repr(value)}")
+    return f"{type(model).__name__}({', '.join(shown)})"
+
+
 def _log_once(message: str) -> None:
     if message not in _logged:
         _logged.add(message)
@@ -89,41 +208,82 @@ def _log_once(message: str) -> None:
 
 
 def _type_name(type_: Any) -> str:
-    return getattr(type_, "__name__", None) or str(type_).replace(f"{__package__}.models.", "")
+    if isinstance(type_, type):
+        return type_.__name__
+    return re.sub(rf"{re.escape(__package__ or '')}\.models\.[a-z0-9_]+\.", "", str(type_))
 
 
-def _build_decoder(type_: Any) -> Any:
+def _build(type_: Any) -> Any:
     try:
-        for cls in _model_classes(type_, set()):
-            if not getattr(cls, "_fast_decode", True):
-                return _NO_FAST_PATH
-        return msgspec.json.Decoder(type_)
+        wire, convert = _wire_form(type_)
+        decoder = msgspec.json.Decoder(wire)
+        item = None
+        if typing.get_origin(type_) is list and _is_model(typing.get_args(type_)[0]):
+            item_wire, item_convert = _wire_form(typing.get_args(type_)[0])
+            item = _Fast(msgspec.json.Decoder(item_wire), item_convert, None)
+        return _Fast(decoder, convert, item)
     except (TypeError, NameError) as exc:
         logger.debug("no msgspec fast path for %s: %s", _type_name(type_), exc)
         return _NO_FAST_PATH
 
 
-def _model_classes(type_: Any, seen: set[Any]) -> list[Any]:
-    """Every model class reachable from `type_`, with their lazily imported names made resolvable."""
-    found: list[Any] = []
-    for arg in typing.get_args(type_):
-        found += _model_classes(arg, seen)
-    if not (isinstance(type_, type) and issubclass(type_, msgspec.Struct)) or type_ in seen:
-        return found
-    seen.add(type_)
-    found.append(type_)
-    _resolve_lazy_names(type_)
-    for hint in typing.get_type_hints(type_).values():
-        found += _model_classes(hint, seen)
-    return found
+def _is_model(type_: Any) -> bool:
+    return isinstance(type_, type) and hasattr(type_, "_from_wire")
 
 
-def _resolve_lazy_names(cls: Any) -> None:
-    # Generated models import the models they refer to only under TYPE_CHECKING (to allow cycles);
-    # msgspec needs the names, so bind them in the model's module from the lazy models package.
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _wire_form(type_: Any) -> tuple[Any, Callable[[Any], Any]]:
+    """The type msgspec decodes for `type_` (models replaced by their wire form) and the conversion back."""
+    if _is_model(type_):
+        _bind_graph(type_, set())
+        return type_._wire, type_._from_wire
+    origin, args = typing.get_origin(type_), typing.get_args(type_)
+    if origin is list:
+        wire, convert = _wire_form(args[0])
+        if convert is _identity:
+            return list[wire], _identity  # type: ignore[valid-type]
+        return list[wire], lambda values: list(map(convert, values))  # type: ignore[valid-type]
+    if origin in (typing.Union, types.UnionType):
+        forms = [_wire_form(arg) for arg in args]
+        models = [arg for arg in args if _is_model(arg)]
+        if len(models) > 1:
+            raise TypeError("a union of several models cannot be decoded without a tag")
+        wire = typing.Union[tuple(form[0] for form in forms)]  # noqa: UP007 - built from a tuple
+        if not models:
+            return wire, _identity
+        model = models[0]
+        return wire, lambda value: model._from_wire(value) if isinstance(value, model._wire_check) else value
+    return type_, _identity
+
+
+def _bind_graph(cls: Any, seen: set[Any]) -> None:
+    """Make the names a model's wire form and `_from_wire` refer to resolvable, for its whole graph."""
+    if cls in seen:
+        return
+    seen.add(cls)
+    for model in _resolve_lazy_names(cls):
+        _bind_graph(model, seen)
+
+
+def _resolve_lazy_names(cls: Any) -> list[Any]:
+    # Generated models import the models they refer to only under TYPE_CHECKING (to allow cycles); msgspec
+    # and `_from_wire` need the names, so bind them in the model's module. Returns the models bound.
     namespace = sys.modules[cls.__module__].__dict__
     models = import_module(f"{__package__}.models")
-    for annotation in getattr(cls, "__annotations__", {}).values():
+    annotations = [*getattr(cls, "__annotations__", {}).values()]
+    if isinstance(cls._wire, type):
+        annotations += getattr(cls._wire, "__annotations__", {}).values()
+    found = []
+    for annotation in annotations:
         for name in _IDENTIFIER.findall(str(annotation)):
-            if name not in namespace and name in models.__all__:
-                namespace[name] = getattr(models, name)
+            model_name = name[1:-4] if name.startswith("_") and name.endswith("Wire") else name
+            if model_name not in models.__all__:
+                continue
+            model = getattr(models, model_name)
+            namespace.setdefault(name, model if name == model_name else getattr(sys.modules[model.__module__], name))
+            if _is_model(model):
+                found.append(model)
+    return found

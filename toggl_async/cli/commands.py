@@ -94,7 +94,7 @@ async def workspaces(session: Session, args: argparse.Namespace) -> int:
 
 @session_command
 async def projects(session: Session, args: argparse.Namespace) -> int:
-    from toggl_async._generated.models.list_projects_active import ListProjectsActive
+    from toggl_async.models import ListProjectsActive
 
     wid = await session.workspace_id(args.workspace)
     active = ListProjectsActive.BOTH if args.all else ListProjectsActive.TRUE

@@ -54,7 +54,7 @@ async def _timer(session: Any) -> None:
 
 
 async def _weekly(session: Any) -> None:
-    from toggl_async._generated.models import ReportFilters
+    from toggl_async.models import ReportFilters
 
     me = await session.me()
     # Last week: complete, and full of the seeded history.

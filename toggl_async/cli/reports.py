@@ -31,7 +31,7 @@ async def report(session: Session, args: argparse.Namespace) -> int:
 
 
 async def _weekly(session: Session, wid: int, since: datetime.date, until: datetime.date, _: Any) -> None:
-    from toggl_async._generated.models import ReportFilters
+    from toggl_async.models import ReportFilters
 
     rows = await session.toggl.reports.get_weekly_report(wid, body=ReportFilters(start_date=since, end_date=until))
     table = [
@@ -48,7 +48,7 @@ async def _weekly(session: Session, wid: int, since: datetime.date, until: datet
 
 
 async def _summary(session: Session, wid: int, since: datetime.date, until: datetime.date, args: Any) -> None:
-    from toggl_async._generated.models import SummaryReportRequest, SummaryReportRequestGrouping
+    from toggl_async.models import SummaryReportRequest, SummaryReportRequestGrouping
 
     grouping = SummaryReportRequestGrouping(args.group_by)
     body = SummaryReportRequest(start_date=since, end_date=until, grouping=grouping)
@@ -64,7 +64,7 @@ async def _summary(session: Session, wid: int, since: datetime.date, until: date
 
 
 async def _detailed(session: Session, wid: int, since: datetime.date, until: datetime.date, _: Any) -> None:
-    from toggl_async._generated.models import DetailedReportRequest
+    from toggl_async.models import DetailedReportRequest
 
     request = DetailedReportRequest(start_date=since, end_date=until, page_size=200)
     found = [row async for row in session.toggl.iter_detailed_report(wid, request)]

@@ -130,6 +130,7 @@ if TYPE_CHECKING:
     from .workspace_features import WorkspaceFeatures
     from .workspace_statistics import WorkspaceStatistics
     from .workspace_statistics_admin import WorkspaceStatisticsAdmin
+    from .workspace_subscription import WorkspaceSubscription
     from .workspace_te_constraints import WorkspaceTeConstraints
     from .workspace_update import WorkspaceUpdate
     from .workspace_update_rate_change_mode import WorkspaceUpdateRateChangeMode
@@ -263,6 +264,7 @@ _MODULES: dict[str, str] = {
     "WorkspaceFeatures": ".workspace_features",
     "WorkspaceStatistics": ".workspace_statistics",
     "WorkspaceStatisticsAdmin": ".workspace_statistics_admin",
+    "WorkspaceSubscription": ".workspace_subscription",
     "WorkspaceTeConstraints": ".workspace_te_constraints",
     "WorkspaceUpdate": ".workspace_update",
     "WorkspaceUpdateRateChangeMode": ".workspace_update_rate_change_mode",
@@ -411,6 +413,7 @@ __all__ = (
     "WorkspaceFeatures",
     "WorkspaceStatistics",
     "WorkspaceStatisticsAdmin",
+    "WorkspaceSubscription",
     "WorkspaceTeConstraints",
     "WorkspaceUpdate",
     "WorkspaceUpdateRateChangeMode",

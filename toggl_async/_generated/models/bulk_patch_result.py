@@ -3,27 +3,66 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.bulk_patch_failure import BulkPatchFailure
+    from ..models.bulk_patch_failure import BulkPatchFailure, _BulkPatchFailureWire
 
 
 T = TypeVar("T", bound="BulkPatchResult")
 
 
-class BulkPatchResult(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _BulkPatchResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BulkPatchResult` that msgspec decodes into; unknown keys are refused."""
+
+    success: list[int] | Unset = UNSET
+    failure: list[_BulkPatchFailureWire] | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class BulkPatchResult:
     """Outcome of a bulk PATCH; partial success is possible, nothing is rolled back [V:SW24]."""
 
     success: list[int] | Unset = UNSET
     failure: list[BulkPatchFailure] | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _BulkPatchResultWire
+    _wire_check: ClassVar[type[_BulkPatchResultWire]] = _BulkPatchResultWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "success",
+        "failure",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _BulkPatchResultWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.success,
+            new.failure,
+        ) = _values(wire)
+        failure = wire.failure
+        new.failure = (
+            [BulkPatchFailure._from_wire(item) for item in failure]
+            if isinstance(failure, list)
+            else as_received(failure)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         success: list[int] | Unset = UNSET

@@ -4,17 +4,39 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Client")
 
 
-class Client(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ClientWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Client` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    wid: int
+    name: str
+    archived: bool
+    at: datetime.datetime
+    notes: str | None | Unset = UNSET
+    creator_id: int | None | Unset = UNSET
+    external_reference: str | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+    server_deleted_at: datetime.datetime | None | Unset = UNSET
+    total_count: int | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class Client:
     """A workspace client [V:SEED2, SWNEW]."""
 
     id: int
@@ -36,8 +58,55 @@ class Client(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ Set on deleted clients returned by `since` queries [I]. """
     total_count: int | None | Unset = UNSET
     """ Total number of matches, on some list answers [V:SWNEW; when set ?]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ClientWire
+    _wire_check: ClassVar[type[_ClientWire]] = _ClientWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "wid",
+        "name",
+        "archived",
+        "at",
+        "notes",
+        "creator_id",
+        "external_reference",
+        "permissions",
+        "integration_ext_id",
+        "integration_ext_type",
+        "integration_provider",
+        "server_deleted_at",
+        "total_count",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ClientWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.wid,
+            new.name,
+            new.archived,
+            new.at,
+            new.notes,
+            new.creator_id,
+            new.external_reference,
+            new.permissions,
+            new.integration_ext_id,
+            new.integration_ext_type,
+            new.integration_provider,
+            new.server_deleted_at,
+            new.total_count,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

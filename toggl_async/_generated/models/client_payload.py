@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ClientPayload")
 
 
-class ClientPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ClientPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientPayload` that msgspec decodes into; unknown keys are refused."""
+
+    name: str
+    notes: str | Unset = UNSET
+    external_reference: str | Unset = UNSET
+    wid: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ClientPayload:
     """Body for creating or changing a client."""
 
     name: str
@@ -23,8 +35,35 @@ class ClientPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ Free-form reference to an outside system [V:SWNEW]. """
     wid: int | Unset = UNSET
     """ Workspace id (legacy; the path already names it) [V:SW24]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ClientPayloadWire
+    _wire_check: ClassVar[type[_ClientPayloadWire]] = _ClientPayloadWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "name",
+        "notes",
+        "external_reference",
+        "wid",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ClientPayloadWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.name,
+            new.notes,
+            new.external_reference,
+            new.wid,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

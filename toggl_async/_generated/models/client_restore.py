@@ -3,25 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ClientRestore")
 
 
-class ClientRestore(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ClientRestoreWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientRestore` that msgspec decodes into; unknown keys are refused."""
+
+    projects: list[int] | Unset = UNSET
+    restore_all_projects: bool | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ClientRestore:
     """Which projects to restore along with a client [V:SW24]."""
 
     projects: list[int] | Unset = UNSET
     """ Ids of the projects to restore. """
     restore_all_projects: bool | Unset = UNSET
     """ Restore all of the client's projects. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ClientRestoreWire
+    _wire_check: ClassVar[type[_ClientRestoreWire]] = _ClientRestoreWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "projects",
+        "restore_all_projects",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ClientRestoreWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.projects,
+            new.restore_all_projects,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         projects: list[int] | Unset = UNSET

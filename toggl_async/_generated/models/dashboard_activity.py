@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DashboardActivity")
 
 
-class DashboardActivity(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _DashboardActivityWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DashboardActivity` that msgspec decodes into; unknown keys are refused."""
+
+    user_id: int | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    duration: int | Unset = UNSET
+    description: str | None | Unset = UNSET
+    stop: datetime.datetime | None | Unset = UNSET
+    tid: int | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class DashboardActivity:
     """One dashboard activity item [V:SWNEW]."""
 
     user_id: int | Unset = UNSET
@@ -28,8 +42,39 @@ class DashboardActivity(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """ Left out while the entry runs. """
     tid: int | None | Unset = UNSET
     """ Task id, when there is one. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _DashboardActivityWire
+    _wire_check: ClassVar[type[_DashboardActivityWire]] = _DashboardActivityWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "user_id",
+        "project_id",
+        "duration",
+        "description",
+        "stop",
+        "tid",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _DashboardActivityWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.user_id,
+            new.project_id,
+            new.duration,
+            new.description,
+            new.stop,
+            new.tid,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         user_id = self.user_id

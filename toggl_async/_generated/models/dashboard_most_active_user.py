@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DashboardMostActiveUser")
 
 
-class DashboardMostActiveUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _DashboardMostActiveUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DashboardMostActiveUser` that msgspec decodes into; unknown keys are refused."""
+
+    user_id: int | Unset = UNSET
+    duration: int | Unset = UNSET
+    fullname: str | Unset = UNSET
+    email: str | Unset = UNSET
+    avatar_file_name: str | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class DashboardMostActiveUser:
     """A user with the time tracked in the last seven days [V:SWNEW]."""
 
     user_id: int | Unset = UNSET
@@ -22,8 +35,39 @@ class DashboardMostActiveUser(msgspec.Struct, kw_only=True, forbid_unknown_field
     fullname: str | Unset = UNSET
     email: str | Unset = UNSET
     avatar_file_name: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _DashboardMostActiveUserWire
+    _wire_check: ClassVar[type[_DashboardMostActiveUserWire]] = _DashboardMostActiveUserWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "user_id",
+        "duration",
+        "fullname",
+        "email",
+        "avatar_file_name",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _DashboardMostActiveUserWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.user_id,
+            new.duration,
+            new.fullname,
+            new.email,
+            new.avatar_file_name,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         user_id = self.user_id

@@ -3,21 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.detailed_report_time_entry import DetailedReportTimeEntry
+    from ..models.detailed_report_time_entry import DetailedReportTimeEntry, _DetailedReportTimeEntryWire
 
 
 T = TypeVar("T", bound="DetailedReportRow")
 
 
-class DetailedReportRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _DetailedReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DetailedReportRow` that msgspec decodes into; unknown keys are refused."""
+
+    row_number: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+    username: str | Unset = UNSET
+    email: str | None | Unset = UNSET
+    toggl_accounts_id: str | None | Unset = UNSET
+    description: str | None | Unset = UNSET
+    billable: bool | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_hex: str | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+    task_name: str | None | Unset = UNSET
+    tag_ids: list[int] | None | Unset = UNSET
+    tag_names: list[str] | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+    hourly_rate_in_cents: int | None | Unset = UNSET
+    billable_amount_in_cents: int | None | Unset = UNSET
+    time_entries: list[_DetailedReportTimeEntryWire] | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class DetailedReportRow:
     """One row of the detailed report: a time entry, or with `grouped` several similar entries [V:SWNEW reports
     detailed.GroupedTimeEntry]. Amounts in cents, durations in seconds.
 
@@ -43,8 +71,73 @@ class DetailedReportRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     hourly_rate_in_cents: int | None | Unset = UNSET
     billable_amount_in_cents: int | None | Unset = UNSET
     time_entries: list[DetailedReportTimeEntry] | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _DetailedReportRowWire
+    _wire_check: ClassVar[type[_DetailedReportRowWire]] = _DetailedReportRowWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "row_number",
+        "user_id",
+        "username",
+        "email",
+        "toggl_accounts_id",
+        "description",
+        "billable",
+        "project_id",
+        "project_name",
+        "project_color",
+        "project_hex",
+        "client_name",
+        "task_id",
+        "task_name",
+        "tag_ids",
+        "tag_names",
+        "currency",
+        "hourly_rate_in_cents",
+        "billable_amount_in_cents",
+        "time_entries",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _DetailedReportRowWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.row_number,
+            new.user_id,
+            new.username,
+            new.email,
+            new.toggl_accounts_id,
+            new.description,
+            new.billable,
+            new.project_id,
+            new.project_name,
+            new.project_color,
+            new.project_hex,
+            new.client_name,
+            new.task_id,
+            new.task_name,
+            new.tag_ids,
+            new.tag_names,
+            new.currency,
+            new.hourly_rate_in_cents,
+            new.billable_amount_in_cents,
+            new.time_entries,
+        ) = _values(wire)
+        time_entries = wire.time_entries
+        new.time_entries = (
+            [DetailedReportTimeEntry._from_wire(item) for item in time_entries]
+            if isinstance(time_entries, list)
+            else as_received(time_entries)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         row_number = self.row_number

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DetailedReportTimeEntry")
 
 
-class DetailedReportTimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _DetailedReportTimeEntryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DetailedReportTimeEntry` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    seconds: int | Unset = UNSET
+    start: datetime.datetime | Unset = UNSET
+    stop: datetime.datetime | None | Unset = UNSET
+    at: datetime.datetime | Unset = UNSET
+    at_tz: str | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class DetailedReportTimeEntry:
     """One time entry inside a detailed report row [V:SWNEW reports detailed.SingleTimeEntry]."""
 
     id: int | Unset = UNSET
@@ -24,8 +38,41 @@ class DetailedReportTimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_field
     at: datetime.datetime | Unset = UNSET
     at_tz: None | str | Unset = UNSET
     """ `at` in the user's time zone (used by the Reports v2 proxy) [V:SWNEW reports]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _DetailedReportTimeEntryWire
+    _wire_check: ClassVar[type[_DetailedReportTimeEntryWire]] = _DetailedReportTimeEntryWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "seconds",
+        "start",
+        "stop",
+        "at",
+        "at_tz",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _DetailedReportTimeEntryWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.seconds,
+            new.start,
+            new.stop,
+            new.at,
+            new.at_tz,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.report_billable_rate import ReportBillableRate
-    from ..models.report_totals_graph_point import ReportTotalsGraphPoint
+    from ..models.report_billable_rate import ReportBillableRate, _ReportBillableRateWire
+    from ..models.report_totals_graph_point import ReportTotalsGraphPoint, _ReportTotalsGraphPointWire
 
 
 T = TypeVar("T", bound="DetailedTotals")
 
 
-class DetailedTotals(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _DetailedTotalsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DetailedTotals` that msgspec decodes into; unknown keys are refused."""
+
+    seconds: int | Unset = UNSET
+    tracked_days: int | Unset = UNSET
+    billable_amount_in_cents: int | None | Unset = UNSET
+    labour_cost_in_cents: int | None | Unset = UNSET
+    resolution: str | None | Unset = UNSET
+    rates: list[_ReportBillableRateWire] | None | Unset = UNSET
+    graph: list[_ReportTotalsGraphPointWire] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class DetailedTotals:
     """Totals of a report query [V:SWNEW reports totals.ReportData]; also the body of get_project_summary. Amounts in
     cents, durations in seconds.
 
@@ -32,8 +47,51 @@ class DetailedTotals(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     rates: list[ReportBillableRate] | None | Unset = UNSET
     graph: list[ReportTotalsGraphPoint] | None | Unset = UNSET
     """ Present with with_graph=true. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _DetailedTotalsWire
+    _wire_check: ClassVar[type[_DetailedTotalsWire]] = _DetailedTotalsWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "seconds",
+        "tracked_days",
+        "billable_amount_in_cents",
+        "labour_cost_in_cents",
+        "resolution",
+        "rates",
+        "graph",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _DetailedTotalsWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.seconds,
+            new.tracked_days,
+            new.billable_amount_in_cents,
+            new.labour_cost_in_cents,
+            new.resolution,
+            new.rates,
+            new.graph,
+        ) = _values(wire)
+        rates = wire.rates
+        new.rates = (
+            [ReportBillableRate._from_wire(item) for item in rates] if isinstance(rates, list) else as_received(rates)
+        )
+        graph = wire.graph
+        new.graph = (
+            [ReportTotalsGraphPoint._from_wire(item) for item in graph]
+            if isinstance(graph, list)
+            else as_received(graph)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         seconds = self.seconds

@@ -6,9 +6,11 @@ import datetime
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.detailed_totals_request_granularity import DetailedTotalsRequestGranularity
 from ..models.report_filters_rounding_minutes import ReportFiltersRoundingMinutes
 from ..types import UNSET, Unset
@@ -16,7 +18,33 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="DetailedTotalsRequest")
 
 
-class DetailedTotalsRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _DetailedTotalsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DetailedTotalsRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    grouped: bool | Unset = UNSET
+    with_graph: bool | Unset = UNSET
+    resolution: str | Unset = UNSET
+    granularity: DetailedTotalsRequestGranularity | Unset = UNSET
+    with_inline_rates: bool | Unset = msgspec.field(default=UNSET, name="withInlineRates")
+
+
+@attrs.define(kw_only=True, repr=False)
+class DetailedTotalsRequest:
     """Body of get_detailed_report_totals [V:SWNEW reports totals.ReportPost]."""
 
     start_date: datetime.date | Unset = UNSET
@@ -53,11 +81,69 @@ class DetailedTotalsRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=
     """ Graph bucket size; overrides `resolution` [V:SWNEW reports; enum documented]. """
     with_inline_rates: bool | Unset = UNSET
     """ Return rates inline, default false [V:SWNEW reports]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
-    # Decoded by from_dict, not msgspec: an attribute name differs from its JSON key, or the
-    # object is free-form, and msgspec would drop those fields.
-    _fast_decode: ClassVar[bool] = False
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _DetailedTotalsRequestWire
+    _wire_check: ClassVar[type[_DetailedTotalsRequestWire]] = _DetailedTotalsRequestWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "start_date",
+        "end_date",
+        "billable",
+        "client_ids",
+        "project_ids",
+        "tag_ids",
+        "task_ids",
+        "user_ids",
+        "group_ids",
+        "time_entry_ids",
+        "description",
+        "min_duration_seconds",
+        "max_duration_seconds",
+        "rounding",
+        "rounding_minutes",
+        "grouped",
+        "with_graph",
+        "resolution",
+        "granularity",
+        "with_inline_rates",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _DetailedTotalsRequestWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.start_date,
+            new.end_date,
+            new.billable,
+            new.client_ids,
+            new.project_ids,
+            new.tag_ids,
+            new.task_ids,
+            new.user_ids,
+            new.group_ids,
+            new.time_entry_ids,
+            new.description,
+            new.min_duration_seconds,
+            new.max_duration_seconds,
+            new.rounding,
+            new.rounding_minutes,
+            new.grouped,
+            new.with_graph,
+            new.resolution,
+            new.granularity,
+            new.with_inline_rates,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.invitation_info_workspace import InvitationInfoWorkspace
+    from ..models.invitation_info_workspace import InvitationInfoWorkspace, _InvitationInfoWorkspaceWire
 
 
 T = TypeVar("T", bound="InvitationInfo")
 
 
-class InvitationInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _InvitationInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `InvitationInfo` that msgspec decodes into; unknown keys are refused."""
+
+    email: str | Unset = UNSET
+    invitation_id: int | Unset = UNSET
+    invite_url: str | Unset = UNSET
+    organization_id: int | Unset = UNSET
+    recipient_id: int | None | Unset = UNSET
+    sender_id: int | Unset = UNSET
+    workspaces: list[_InvitationInfoWorkspaceWire] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class InvitationInfo:
     email: str | Unset = UNSET
     invitation_id: int | Unset = UNSET
     invite_url: str | Unset = UNSET
@@ -25,8 +40,47 @@ class InvitationInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     recipient_id: int | None | Unset = UNSET
     sender_id: int | Unset = UNSET
     workspaces: list[InvitationInfoWorkspace] | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _InvitationInfoWire
+    _wire_check: ClassVar[type[_InvitationInfoWire]] = _InvitationInfoWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "email",
+        "invitation_id",
+        "invite_url",
+        "organization_id",
+        "recipient_id",
+        "sender_id",
+        "workspaces",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _InvitationInfoWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.email,
+            new.invitation_id,
+            new.invite_url,
+            new.organization_id,
+            new.recipient_id,
+            new.sender_id,
+            new.workspaces,
+        ) = _values(wire)
+        workspaces = wire.workspaces
+        new.workspaces = (
+            [InvitationInfoWorkspace._from_wire(item) for item in workspaces]
+            if isinstance(workspaces, list)
+            else as_received(workspaces)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         email = self.email

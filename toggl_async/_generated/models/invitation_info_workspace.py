@@ -3,22 +3,60 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="InvitationInfoWorkspace")
 
 
-class InvitationInfoWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _InvitationInfoWorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `InvitationInfoWorkspace` that msgspec decodes into; unknown keys are refused."""
+
     workspace_id: int | Unset = UNSET
     user_id: int | None | Unset = UNSET
     workspace_user_id: int | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+
+
+@attrs.define(kw_only=True, repr=False)
+class InvitationInfoWorkspace:
+    workspace_id: int | Unset = UNSET
+    user_id: int | None | Unset = UNSET
+    workspace_user_id: int | None | Unset = UNSET
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _InvitationInfoWorkspaceWire
+    _wire_check: ClassVar[type[_InvitationInfoWorkspaceWire]] = _InvitationInfoWorkspaceWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "workspace_id",
+        "user_id",
+        "workspace_user_id",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _InvitationInfoWorkspaceWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.workspace_id,
+            new.user_id,
+            new.workspace_user_id,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         workspace_id = self.workspace_id

@@ -3,24 +3,70 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
+from ..decoding import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="InvitationRecord")
 
 
-class InvitationRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _InvitationRecordWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `InvitationRecord` that msgspec decodes into; unknown keys are refused."""
+
     code: str | Unset = UNSET
     email: str | Unset = UNSET
     organization_id: int | Unset = UNSET
     organization_name: str | Unset = UNSET
     sender_email: str | Unset = UNSET
     sender_name: str | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+
+
+@attrs.define(kw_only=True, repr=False)
+class InvitationRecord:
+    code: str | Unset = UNSET
+    email: str | Unset = UNSET
+    organization_id: int | Unset = UNSET
+    organization_name: str | Unset = UNSET
+    sender_email: str | Unset = UNSET
+    sender_name: str | Unset = UNSET
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _InvitationRecordWire
+    _wire_check: ClassVar[type[_InvitationRecordWire]] = _InvitationRecordWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "code",
+        "email",
+        "organization_id",
+        "organization_name",
+        "sender_email",
+        "sender_name",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _InvitationRecordWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.code,
+            new.email,
+            new.organization_id,
+            new.organization_name,
+            new.sender_email,
+            new.sender_name,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

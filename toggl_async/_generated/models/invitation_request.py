@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.invitation_project_invite import InvitationProjectInvite
-    from ..models.invitation_workspace import InvitationWorkspace
+    from ..models.invitation_project_invite import InvitationProjectInvite, _InvitationProjectInviteWire
+    from ..models.invitation_workspace import InvitationWorkspace, _InvitationWorkspaceWire
 
 
 T = TypeVar("T", bound="InvitationRequest")
 
 
-class InvitationRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _InvitationRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `InvitationRequest` that msgspec decodes into; unknown keys are refused."""
+
+    emails: list[str]
+    workspaces: list[_InvitationWorkspaceWire]
+    groups: list[int] | Unset = UNSET
+    skip_email: bool | Unset = UNSET
+    project_invite: _InvitationProjectInviteWire | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class InvitationRequest:
     """Who to invite and into which workspaces [V:SWNEW]."""
 
     emails: list[str]
@@ -29,8 +42,49 @@ class InvitationRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """ Create the invitations without sending emails. """
     project_invite: InvitationProjectInvite | Unset = UNSET
     """ Also add the invitees to this project. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _InvitationRequestWire
+    _wire_check: ClassVar[type[_InvitationRequestWire]] = _InvitationRequestWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "emails",
+        "workspaces",
+        "groups",
+        "skip_email",
+        "project_invite",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _InvitationRequestWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.emails,
+            new.workspaces,
+            new.groups,
+            new.skip_email,
+            new.project_invite,
+        ) = _values(wire)
+        workspaces = wire.workspaces
+        new.workspaces = (
+            [InvitationWorkspace._from_wire(item) for item in workspaces]
+            if isinstance(workspaces, list)
+            else as_received(workspaces)
+        )
+        project_invite = wire.project_invite
+        new.project_invite = (
+            InvitationProjectInvite._from_wire(project_invite)
+            if isinstance(project_invite, InvitationProjectInvite._wire_check)
+            else as_received(project_invite)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         emails = self.emails

@@ -3,29 +3,73 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.invitation_info import InvitationInfo
-    from ..models.invitation_record import InvitationRecord
+    from ..models.invitation_info import InvitationInfo, _InvitationInfoWire
+    from ..models.invitation_record import InvitationRecord, _InvitationRecordWire
 
 
 T = TypeVar("T", bound="InvitationResult")
 
 
-class InvitationResult(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _InvitationResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `InvitationResult` that msgspec decodes into; unknown keys are refused."""
+
+    data: list[_InvitationInfoWire] | None | Unset = UNSET
+    invitations: list[_InvitationRecordWire] | None | Unset = UNSET
+    messages: list[str] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class InvitationResult:
     """Outcome of an invitation request [V:SWNEW]."""
 
     data: list[InvitationInfo] | None | Unset = UNSET
     invitations: list[InvitationRecord] | None | Unset = UNSET
     messages: list[str] | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _InvitationResultWire
+    _wire_check: ClassVar[type[_InvitationResultWire]] = _InvitationResultWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "data",
+        "invitations",
+        "messages",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _InvitationResultWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.data,
+            new.invitations,
+            new.messages,
+        ) = _values(wire)
+        data = wire.data
+        new.data = [InvitationInfo._from_wire(item) for item in data] if isinstance(data, list) else as_received(data)
+        invitations = wire.invitations
+        new.invitations = (
+            [InvitationRecord._from_wire(item) for item in invitations]
+            if isinstance(invitations, list)
+            else as_received(invitations)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -3,28 +3,78 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.invitation_integration_data import InvitationIntegrationData
+    from ..models.invitation_integration_data import InvitationIntegrationData, _InvitationIntegrationDataWire
 
 
 T = TypeVar("T", bound="InvitationWorkspace")
 
 
-class InvitationWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _InvitationWorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `InvitationWorkspace` that msgspec decodes into; unknown keys are refused."""
+
+    workspace_id: int
+    admin: bool | Unset = UNSET
+    role: str | Unset = UNSET
+    role_id: int | Unset = UNSET
+    integration_data: _InvitationIntegrationDataWire | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class InvitationWorkspace:
     workspace_id: int
     admin: bool | Unset = UNSET
     role: str | Unset = UNSET
     role_id: int | Unset = UNSET
     integration_data: InvitationIntegrationData | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _InvitationWorkspaceWire
+    _wire_check: ClassVar[type[_InvitationWorkspaceWire]] = _InvitationWorkspaceWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "workspace_id",
+        "admin",
+        "role",
+        "role_id",
+        "integration_data",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _InvitationWorkspaceWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.workspace_id,
+            new.admin,
+            new.role,
+            new.role_id,
+            new.integration_data,
+        ) = _values(wire)
+        integration_data = wire.integration_data
+        new.integration_data = (
+            InvitationIntegrationData._from_wire(integration_data)
+            if isinstance(integration_data, InvitationIntegrationData._wire_check)
+            else as_received(integration_data)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         workspace_id = self.workspace_id

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.json_patch_operation_op import JsonPatchOperationOp
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="JsonPatchOperation")
 
 
-class JsonPatchOperation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _JsonPatchOperationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `JsonPatchOperation` that msgspec decodes into; unknown keys are refused."""
+
+    op: JsonPatchOperationOp
+    path: str
+    value: Any | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class JsonPatchOperation:
     """One operation of a bulk PATCH body, RFC 6902 style "with additions" [V:SW24]. Which paths are accepted per resource
     is open [?].
 
@@ -25,8 +36,35 @@ class JsonPatchOperation(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     """ JSON pointer of the field, e.g. "/description" or "/tag_ids". """
     value: Any | Unset = UNSET
     """ The new value (any JSON type); omitted for "remove" of a whole field. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _JsonPatchOperationWire
+    _wire_check: ClassVar[type[_JsonPatchOperationWire]] = _JsonPatchOperationWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "op",
+        "path",
+        "value",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _JsonPatchOperationWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.op,
+            new.path,
+            new.value,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
+from ..decoding import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Location")
 
 
-class Location(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _LocationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Location` that msgspec decodes into; unknown keys are refused."""
+
+    city: str | Unset = UNSET
+    city_lat_long: str | Unset = UNSET
+    country_code: str | Unset = UNSET
+    country_name: str | Unset = UNSET
+    state: str | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class Location:
     """Location guessed from the caller's IP address [V:SEED2]."""
 
     city: str | Unset = UNSET
@@ -20,8 +34,37 @@ class Location(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     country_code: str | Unset = UNSET
     country_name: str | Unset = UNSET
     state: str | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _LocationWire
+    _wire_check: ClassVar[type[_LocationWire]] = _LocationWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "city",
+        "city_lat_long",
+        "country_code",
+        "country_name",
+        "state",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _LocationWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.city,
+            new.city_lat_long,
+            new.country_code,
+            new.country_name,
+            new.state,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         city = self.city

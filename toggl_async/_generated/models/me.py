@@ -4,27 +4,62 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.client import Client
-    from ..models.me_options import MeOptions
-    from ..models.project import Project
-    from ..models.tag import Tag
-    from ..models.task import Task
-    from ..models.time_entry import TimeEntry
-    from ..models.workspace import Workspace
+    from ..models.client import Client, _ClientWire
+    from ..models.me_options import MeOptions, _MeOptionsWire
+    from ..models.project import Project, _ProjectWire
+    from ..models.tag import Tag, _TagWire
+    from ..models.task import Task, _TaskWire
+    from ..models.time_entry import TimeEntry, _TimeEntryWire
+    from ..models.workspace import Workspace, _WorkspaceWire
 
 
 T = TypeVar("T", bound="Me")
 
 
-class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _MeWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Me` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    email: str
+    fullname: str
+    timezone: str
+    default_workspace_id: int
+    beginning_of_week: int
+    at: datetime.datetime
+    image_url: str | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    updated_at: datetime.datetime | Unset = UNSET
+    api_token: str | Unset = UNSET
+    country_id: int | None | Unset = UNSET
+    has_password: bool | Unset = UNSET
+    field_2fa_enabled: bool | Unset = msgspec.field(default=UNSET, name="2fa_enabled")
+    openid_email: str | None | Unset = UNSET
+    openid_enabled: bool | Unset = UNSET
+    oauth_providers: list[str] | None | Unset = UNSET
+    intercom_hash: str | Unset = UNSET
+    authorization_updated_at: datetime.datetime | None | Unset = UNSET
+    toggl_accounts_id: str | None | Unset = UNSET
+    options: _MeOptionsWire | Unset = UNSET
+    clients: list[_ClientWire] | None | Unset = UNSET
+    projects: list[_ProjectWire] | None | Unset = UNSET
+    tags: list[_TagWire] | None | Unset = UNSET
+    tasks: list[_TaskWire] | None | Unset = UNSET
+    time_entries: list[_TimeEntryWire] | None | Unset = UNSET
+    workspaces: list[_WorkspaceWire] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class Me:
     """The authenticated user [V:SEED2, VCR]."""
 
     id: int
@@ -43,6 +78,8 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ The user's API token; left out when empty [V:SEED2]. """
     country_id: int | None | Unset = UNSET
     has_password: bool | Unset = UNSET
+    field_2fa_enabled: bool | Unset = UNSET
+    """ Whether two-factor authentication is on (attribute `field_2fa_enabled`). """
     openid_email: None | str | Unset = UNSET
     openid_enabled: bool | Unset = UNSET
     oauth_providers: list[str] | None | Unset = UNSET
@@ -66,8 +103,109 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ Only with with_related_data=true; null when absent or empty [V:SEED2]. """
     workspaces: list[Workspace] | None | Unset = UNSET
     """ Only with with_related_data=true; null when absent or empty [V:SEED2]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _MeWire
+    _wire_check: ClassVar[type[_MeWire]] = _MeWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "email",
+        "fullname",
+        "timezone",
+        "default_workspace_id",
+        "beginning_of_week",
+        "at",
+        "image_url",
+        "created_at",
+        "updated_at",
+        "api_token",
+        "country_id",
+        "has_password",
+        "field_2fa_enabled",
+        "openid_email",
+        "openid_enabled",
+        "oauth_providers",
+        "intercom_hash",
+        "authorization_updated_at",
+        "toggl_accounts_id",
+        "options",
+        "clients",
+        "projects",
+        "tags",
+        "tasks",
+        "time_entries",
+        "workspaces",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, ["api_token", "intercom_hash"])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _MeWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.email,
+            new.fullname,
+            new.timezone,
+            new.default_workspace_id,
+            new.beginning_of_week,
+            new.at,
+            new.image_url,
+            new.created_at,
+            new.updated_at,
+            new.api_token,
+            new.country_id,
+            new.has_password,
+            new.field_2fa_enabled,
+            new.openid_email,
+            new.openid_enabled,
+            new.oauth_providers,
+            new.intercom_hash,
+            new.authorization_updated_at,
+            new.toggl_accounts_id,
+            new.options,
+            new.clients,
+            new.projects,
+            new.tags,
+            new.tasks,
+            new.time_entries,
+            new.workspaces,
+        ) = _values(wire)
+        options = wire.options
+        new.options = (
+            MeOptions._from_wire(options) if isinstance(options, MeOptions._wire_check) else as_received(options)
+        )
+        clients = wire.clients
+        new.clients = (
+            [Client._from_wire(item) for item in clients] if isinstance(clients, list) else as_received(clients)
+        )
+        projects = wire.projects
+        new.projects = (
+            [Project._from_wire(item) for item in projects] if isinstance(projects, list) else as_received(projects)
+        )
+        tags = wire.tags
+        new.tags = [Tag._from_wire(item) for item in tags] if isinstance(tags, list) else as_received(tags)
+        tasks = wire.tasks
+        new.tasks = [Task._from_wire(item) for item in tasks] if isinstance(tasks, list) else as_received(tasks)
+        time_entries = wire.time_entries
+        new.time_entries = (
+            [TimeEntry._from_wire(item) for item in time_entries]
+            if isinstance(time_entries, list)
+            else as_received(time_entries)
+        )
+        workspaces = wire.workspaces
+        new.workspaces = (
+            [Workspace._from_wire(item) for item in workspaces]
+            if isinstance(workspaces, list)
+            else as_received(workspaces)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -112,6 +250,8 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             country_id = self.country_id
 
         has_password = self.has_password
+
+        field_2fa_enabled = self.field_2fa_enabled
 
         openid_email: None | str | Unset
         if isinstance(self.openid_email, Unset):
@@ -274,6 +414,8 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             field_dict["country_id"] = country_id
         if has_password is not UNSET:
             field_dict["has_password"] = has_password
+        if field_2fa_enabled is not UNSET:
+            field_dict["2fa_enabled"] = field_2fa_enabled
         if openid_email is not UNSET:
             field_dict["openid_email"] = openid_email
         if openid_enabled is not UNSET:
@@ -391,6 +533,8 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             country_id = deviation(cls.__name__, "country_id", src_dict, d, exc)
 
         has_password = d.pop("has_password", UNSET)
+
+        field_2fa_enabled = d.pop("2fa_enabled", UNSET)
 
         try:
 
@@ -655,6 +799,7 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             api_token=api_token,
             country_id=country_id,
             has_password=has_password,
+            field_2fa_enabled=field_2fa_enabled,
             openid_email=openid_email,
             openid_enabled=openid_enabled,
             oauth_providers=oauth_providers,
@@ -690,11 +835,3 @@ class Me(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __contains__(self, key: str) -> bool:
         return key in (self.additional_properties or ())
-
-    def __repr__(self) -> str:
-        # Credentials never appear in reprs (and so never in logs or test output).
-        shown = (
-            f"{name}={'<hidden>' if name in ['api_token', 'intercom_hash'] and getattr(self, name) is not UNSET else repr(getattr(self, name))}"
-            for name in self.__struct_fields__
-        )
-        return f"{type(self).__name__}({', '.join(shown)})"

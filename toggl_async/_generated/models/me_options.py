@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeAlias, TypeVar
 
-import msgspec
+import attrs
+
+from ..decoding import model_repr
 
 T = TypeVar("T", bound="MeOptions")
 
 
-class MeOptions(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_MeOptionsWire: TypeAlias = dict[str, Any]
+
+
+@attrs.define(kw_only=True, repr=False)
+class MeOptions:
     """Free-form user options; left out when empty [V:SEED2]."""
 
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
-    # Decoded by from_dict, not msgspec: an attribute name differs from its JSON key, or the
-    # object is free-form, and msgspec would drop those fields.
-    _fast_decode: ClassVar[bool] = False
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _MeOptionsWire
+    _wire_check: ClassVar[type[dict[str, Any]]] = dict
+    _shown: ClassVar[tuple[str, ...]] = ("additional_properties",)
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: dict[str, Any]) -> T:
+        """The model for a decoded free-form object."""
+        return cls.from_dict(wire)
 
     def to_dict(self) -> dict[str, Any]:
 

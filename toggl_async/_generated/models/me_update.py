@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
+from ..decoding import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MeUpdate")
 
 
-class MeUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _MeUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `MeUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    beginning_of_week: int | Unset = UNSET
+    country_id: int | Unset = UNSET
+    current_password: str | Unset = UNSET
+    default_workspace_id: int | Unset = UNSET
+    email: str | Unset = UNSET
+    fullname: str | Unset = UNSET
+    password: str | Unset = UNSET
+    timezone: str | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class MeUpdate:
     """Profile fields to change; send only those that change [V:SEED2, D-OVR]."""
 
     beginning_of_week: int | Unset = UNSET
@@ -27,8 +44,43 @@ class MeUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ The new password (at least 6 characters); needs current_password. """
     timezone: str | Unset = UNSET
     """ IANA timezone name. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _MeUpdateWire
+    _wire_check: ClassVar[type[_MeUpdateWire]] = _MeUpdateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "beginning_of_week",
+        "country_id",
+        "current_password",
+        "default_workspace_id",
+        "email",
+        "fullname",
+        "password",
+        "timezone",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, ["current_password", "password"])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _MeUpdateWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.beginning_of_week,
+            new.country_id,
+            new.current_password,
+            new.default_workspace_id,
+            new.email,
+            new.fullname,
+            new.password,
+            new.timezone,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         beginning_of_week = self.beginning_of_week
@@ -118,11 +170,3 @@ class MeUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __contains__(self, key: str) -> bool:
         return key in (self.additional_properties or ())
-
-    def __repr__(self) -> str:
-        # Credentials never appear in reprs (and so never in logs or test output).
-        shown = (
-            f"{name}={'<hidden>' if name in ['current_password', 'password'] and getattr(self, name) is not UNSET else repr(getattr(self, name))}"
-            for name in self.__struct_fields__
-        )
-        return f"{type(self).__name__}({', '.join(shown)})"

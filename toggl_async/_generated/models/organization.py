@@ -4,21 +4,47 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.organization_trial_info import OrganizationTrialInfo
+    from ..models.organization_trial_info import OrganizationTrialInfo, _OrganizationTrialInfoWire
 
 
 T = TypeVar("T", bound="Organization")
 
 
-class Organization(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Organization` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    name: str
+    admin: bool | Unset = UNSET
+    owner: bool | Unset = UNSET
+    at: datetime.datetime | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    server_deleted_at: datetime.datetime | None | Unset = UNSET
+    suspended_at: datetime.datetime | None | Unset = UNSET
+    is_multi_workspace_enabled: bool | Unset = UNSET
+    is_unified: bool | Unset = UNSET
+    max_data_retention_days: int | None | Unset = UNSET
+    max_workspaces: int | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    pricing_plan_id: int | Unset = UNSET
+    pricing_plan_name: str | Unset = UNSET
+    pricing_plan_enterprise: bool | Unset = UNSET
+    trial_info: _OrganizationTrialInfoWire | None | Unset = UNSET
+    user_count: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class Organization:
     """An organization as seen by the caller [V:SEED2, SWNEW, VCR]."""
 
     id: int
@@ -43,8 +69,69 @@ class Organization(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     pricing_plan_enterprise: bool | Unset = UNSET
     trial_info: None | OrganizationTrialInfo | Unset = UNSET
     user_count: int | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationWire
+    _wire_check: ClassVar[type[_OrganizationWire]] = _OrganizationWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "name",
+        "admin",
+        "owner",
+        "at",
+        "created_at",
+        "server_deleted_at",
+        "suspended_at",
+        "is_multi_workspace_enabled",
+        "is_unified",
+        "max_data_retention_days",
+        "max_workspaces",
+        "permissions",
+        "pricing_plan_id",
+        "pricing_plan_name",
+        "pricing_plan_enterprise",
+        "trial_info",
+        "user_count",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _OrganizationWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.name,
+            new.admin,
+            new.owner,
+            new.at,
+            new.created_at,
+            new.server_deleted_at,
+            new.suspended_at,
+            new.is_multi_workspace_enabled,
+            new.is_unified,
+            new.max_data_retention_days,
+            new.max_workspaces,
+            new.permissions,
+            new.pricing_plan_id,
+            new.pricing_plan_name,
+            new.pricing_plan_enterprise,
+            new.trial_info,
+            new.user_count,
+        ) = _values(wire)
+        trial_info = wire.trial_info
+        new.trial_info = (
+            OrganizationTrialInfo._from_wire(trial_info)
+            if isinstance(trial_info, OrganizationTrialInfo._wire_check)
+            else as_received(trial_info)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.organization_trial_info import OrganizationTrialInfo  # noqa: PLC0415

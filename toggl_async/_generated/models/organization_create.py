@@ -3,25 +3,60 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OrganizationCreate")
 
 
-class OrganizationCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationCreate` that msgspec decodes into; unknown keys are refused."""
+
+    name: str
+    workspace_name: str | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationCreate:
     """A new organization and the name of its first workspace [V:SW24, VCR]."""
 
     name: str
     """ Organization name, at most 140 characters. """
     workspace_name: str | Unset = UNSET
     """ Name of the workspace created with the organization. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationCreateWire
+    _wire_check: ClassVar[type[_OrganizationCreateWire]] = _OrganizationCreateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "name",
+        "workspace_name",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationCreateWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.name,
+            new.workspace_name,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

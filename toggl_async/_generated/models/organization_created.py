@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OrganizationCreated")
 
 
-class OrganizationCreated(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationCreatedWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationCreated` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    name: str | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    workspace_name: str | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationCreated:
     """Answer to organization creation [V:SW24, VCR]."""
 
     id: int
@@ -21,8 +34,39 @@ class OrganizationCreated(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     workspace_id: int | Unset = UNSET
     workspace_name: str | Unset = UNSET
     permissions: list[str] | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationCreatedWire
+    _wire_check: ClassVar[type[_OrganizationCreatedWire]] = _OrganizationCreatedWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "name",
+        "workspace_id",
+        "workspace_name",
+        "permissions",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationCreatedWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.name,
+            new.workspace_id,
+            new.workspace_name,
+            new.permissions,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -4,21 +4,35 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.organization_group_user import OrganizationGroupUser
+    from ..models.organization_group_user import OrganizationGroupUser, _OrganizationGroupUserWire
 
 
 T = TypeVar("T", bound="OrganizationGroup")
 
 
-class OrganizationGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationGroup` that msgspec decodes into; unknown keys are refused."""
+
+    group_id: int
+    name: str | Unset = UNSET
+    at: datetime.datetime | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    users: list[_OrganizationGroupUserWire] | None | Unset = UNSET
+    workspaces: list[int] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationGroup:
     """An organization group with its members and workspaces [V:SWNEW]."""
 
     group_id: int
@@ -28,8 +42,45 @@ class OrganizationGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     users: list[OrganizationGroupUser] | None | Unset = UNSET
     workspaces: list[int] | None | Unset = UNSET
     """ Ids of the workspaces the group is assigned to. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationGroupWire
+    _wire_check: ClassVar[type[_OrganizationGroupWire]] = _OrganizationGroupWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "group_id",
+        "name",
+        "at",
+        "permissions",
+        "users",
+        "workspaces",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _OrganizationGroupWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.group_id,
+            new.name,
+            new.at,
+            new.permissions,
+            new.users,
+            new.workspaces,
+        ) = _values(wire)
+        users = wire.users
+        new.users = (
+            [OrganizationGroupUser._from_wire(item) for item in users]
+            if isinstance(users, list)
+            else as_received(users)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id

@@ -3,26 +3,70 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.organization_group_patch_operation import OrganizationGroupPatchOperation
+    from ..models.organization_group_patch_operation import (
+        OrganizationGroupPatchOperation,
+        _OrganizationGroupPatchOperationWire,
+    )
 
 
 T = TypeVar("T", bound="OrganizationGroupPatchFailure")
 
 
-class OrganizationGroupPatchFailure(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationGroupPatchFailureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationGroupPatchFailure` that msgspec decodes into; unknown keys are refused."""
+
+    message: str | Unset = UNSET
+    patch: _OrganizationGroupPatchOperationWire | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationGroupPatchFailure:
     message: str | Unset = UNSET
     patch: OrganizationGroupPatchOperation | Unset = UNSET
     """ One add/remove of members or workspaces [V:SWNEW]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationGroupPatchFailureWire
+    _wire_check: ClassVar[type[_OrganizationGroupPatchFailureWire]] = _OrganizationGroupPatchFailureWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "message",
+        "patch",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationGroupPatchFailureWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.message,
+            new.patch,
+        ) = _values(wire)
+        patch = wire.patch
+        new.patch = (
+            OrganizationGroupPatchOperation._from_wire(patch)
+            if isinstance(patch, OrganizationGroupPatchOperation._wire_check)
+            else as_received(patch)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         message = self.message

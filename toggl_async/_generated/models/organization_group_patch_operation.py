@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.organization_group_patch_operation_op import OrganizationGroupPatchOperationOp
 from ..models.organization_group_patch_operation_path import OrganizationGroupPatchOperationPath
 from ..types import Unset
@@ -15,15 +17,51 @@ from ..types import Unset
 T = TypeVar("T", bound="OrganizationGroupPatchOperation")
 
 
-class OrganizationGroupPatchOperation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationGroupPatchOperationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationGroupPatchOperation` that msgspec decodes into; unknown keys are refused."""
+
+    op: OrganizationGroupPatchOperationOp
+    path: OrganizationGroupPatchOperationPath
+    value: list[int]
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationGroupPatchOperation:
     """One add/remove of members or workspaces [V:SWNEW]."""
 
     op: OrganizationGroupPatchOperationOp
     path: OrganizationGroupPatchOperationPath
     value: list[int]
     """ User ids or workspace ids, at most 100. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationGroupPatchOperationWire
+    _wire_check: ClassVar[type[_OrganizationGroupPatchOperationWire]] = _OrganizationGroupPatchOperationWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "op",
+        "path",
+        "value",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationGroupPatchOperationWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.op,
+            new.path,
+            new.value,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -3,27 +3,80 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.organization_group_patch_failure import OrganizationGroupPatchFailure
-    from ..models.organization_group_patch_operation import OrganizationGroupPatchOperation
+    from ..models.organization_group_patch_failure import (
+        OrganizationGroupPatchFailure,
+        _OrganizationGroupPatchFailureWire,
+    )
+    from ..models.organization_group_patch_operation import (
+        OrganizationGroupPatchOperation,
+        _OrganizationGroupPatchOperationWire,
+    )
 
 
 T = TypeVar("T", bound="OrganizationGroupPatchResult")
 
 
-class OrganizationGroupPatchResult(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationGroupPatchResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationGroupPatchResult` that msgspec decodes into; unknown keys are refused."""
+
+    success: list[_OrganizationGroupPatchOperationWire] | None | Unset = UNSET
+    failure: list[_OrganizationGroupPatchFailureWire] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationGroupPatchResult:
     success: list[OrganizationGroupPatchOperation] | None | Unset = UNSET
     """ The operations that were applied. """
     failure: list[OrganizationGroupPatchFailure] | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationGroupPatchResultWire
+    _wire_check: ClassVar[type[_OrganizationGroupPatchResultWire]] = _OrganizationGroupPatchResultWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "success",
+        "failure",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationGroupPatchResultWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.success,
+            new.failure,
+        ) = _values(wire)
+        success = wire.success
+        new.success = (
+            [OrganizationGroupPatchOperation._from_wire(item) for item in success]
+            if isinstance(success, list)
+            else as_received(success)
+        )
+        failure = wire.failure
+        new.failure = (
+            [OrganizationGroupPatchFailure._from_wire(item) for item in failure]
+            if isinstance(failure, list)
+            else as_received(failure)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

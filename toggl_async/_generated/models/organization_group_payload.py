@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OrganizationGroupPayload")
 
 
-class OrganizationGroupPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationGroupPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationGroupPayload` that msgspec decodes into; unknown keys are refused."""
+
+    name: str
+    users: list[int] | Unset = UNSET
+    workspaces: list[int] | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationGroupPayload:
     """Body of organization group create/replace [V:SWNEW]."""
 
     name: str
@@ -22,8 +33,35 @@ class OrganizationGroupPayload(msgspec.Struct, kw_only=True, forbid_unknown_fiel
     """ User ids of the members. """
     workspaces: list[int] | Unset = UNSET
     """ Ids of the workspaces the group is assigned to. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationGroupPayloadWire
+    _wire_check: ClassVar[type[_OrganizationGroupPayloadWire]] = _OrganizationGroupPayloadWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "name",
+        "users",
+        "workspaces",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationGroupPayloadWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.name,
+            new.users,
+            new.workspaces,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

@@ -3,24 +3,68 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OrganizationGroupUser")
 
 
-class OrganizationGroupUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationGroupUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationGroupUser` that msgspec decodes into; unknown keys are refused."""
+
+    user_id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
+    inactive: bool | Unset = UNSET
+    joined: bool | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationGroupUser:
     user_id: int | Unset = UNSET
     name: str | Unset = UNSET
     avatar_url: None | str | Unset = UNSET
     inactive: bool | Unset = UNSET
     joined: bool | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationGroupUserWire
+    _wire_check: ClassVar[type[_OrganizationGroupUserWire]] = _OrganizationGroupUserWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "user_id",
+        "name",
+        "avatar_url",
+        "inactive",
+        "joined",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationGroupUserWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.user_id,
+            new.name,
+            new.avatar_url,
+            new.inactive,
+            new.joined,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         user_id = self.user_id

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OrganizationTrialInfo")
 
 
-class OrganizationTrialInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationTrialInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationTrialInfo` that msgspec decodes into; unknown keys are refused."""
+
+    trial: bool | Unset = UNSET
+    trial_available: bool | Unset = UNSET
+    trial_end_date: str | None | Unset = UNSET
+    next_payment_date: str | None | Unset = UNSET
+    last_pricing_plan_id: int | None | Unset = UNSET
+    can_have_trial: bool | Unset = UNSET
+    trial_plan_id: int | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationTrialInfo:
     trial: bool | Unset = UNSET
     """ Whether the subscription is on trial now. """
     trial_available: bool | Unset = UNSET
@@ -23,8 +38,43 @@ class OrganizationTrialInfo(msgspec.Struct, kw_only=True, forbid_unknown_fields=
     last_pricing_plan_id: int | None | Unset = UNSET
     can_have_trial: bool | Unset = UNSET
     trial_plan_id: int | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationTrialInfoWire
+    _wire_check: ClassVar[type[_OrganizationTrialInfoWire]] = _OrganizationTrialInfoWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "trial",
+        "trial_available",
+        "trial_end_date",
+        "next_payment_date",
+        "last_pricing_plan_id",
+        "can_have_trial",
+        "trial_plan_id",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationTrialInfoWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.trial,
+            new.trial_available,
+            new.trial_end_date,
+            new.next_payment_date,
+            new.last_pricing_plan_id,
+            new.can_have_trial,
+            new.trial_plan_id,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         trial = self.trial

@@ -3,26 +3,53 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.organization_user_group import OrganizationUserGroup
-    from ..models.organization_user_workspace import OrganizationUserWorkspace
+    from ..models.organization_user_group import OrganizationUserGroup, _OrganizationUserGroupWire
+    from ..models.organization_user_workspace import OrganizationUserWorkspace, _OrganizationUserWorkspaceWire
 
 
 T = TypeVar("T", bound="OrganizationUser")
 
 
-class OrganizationUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationUser` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    field_2fa_enabled: bool | Unset = msgspec.field(default=UNSET, name="2fa_enabled")
+    user_id: int | Unset = UNSET
+    organization_id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    email: str | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
+    admin: bool | Unset = UNSET
+    owner: bool | Unset = UNSET
+    role_id: int | None | Unset = UNSET
+    inactive: bool | Unset = UNSET
+    joined: bool | Unset = UNSET
+    invitation_id: int | None | Unset = UNSET
+    can_edit_email: bool | Unset = UNSET
+    workspace_count: int | Unset = UNSET
+    groups: list[_OrganizationUserGroupWire] | None | Unset = UNSET
+    workspaces: list[_OrganizationUserWorkspaceWire] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationUser:
     """A member (or invitee) of an organization [V:SWNEW]."""
 
     id: int
     """ Organization-user id (used in update_organization_user). """
+    field_2fa_enabled: bool | Unset = UNSET
+    """ Whether two-factor authentication is on (attribute `field_2fa_enabled`). """
     user_id: int | Unset = UNSET
     organization_id: int | Unset = UNSET
     name: str | Unset = UNSET
@@ -41,11 +68,78 @@ class OrganizationUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     workspace_count: int | Unset = UNSET
     groups: list[OrganizationUserGroup] | None | Unset = UNSET
     workspaces: list[OrganizationUserWorkspace] | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationUserWire
+    _wire_check: ClassVar[type[_OrganizationUserWire]] = _OrganizationUserWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "field_2fa_enabled",
+        "user_id",
+        "organization_id",
+        "name",
+        "email",
+        "avatar_url",
+        "admin",
+        "owner",
+        "role_id",
+        "inactive",
+        "joined",
+        "invitation_id",
+        "can_edit_email",
+        "workspace_count",
+        "groups",
+        "workspaces",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _OrganizationUserWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.field_2fa_enabled,
+            new.user_id,
+            new.organization_id,
+            new.name,
+            new.email,
+            new.avatar_url,
+            new.admin,
+            new.owner,
+            new.role_id,
+            new.inactive,
+            new.joined,
+            new.invitation_id,
+            new.can_edit_email,
+            new.workspace_count,
+            new.groups,
+            new.workspaces,
+        ) = _values(wire)
+        groups = wire.groups
+        new.groups = (
+            [OrganizationUserGroup._from_wire(item) for item in groups]
+            if isinstance(groups, list)
+            else as_received(groups)
+        )
+        workspaces = wire.workspaces
+        new.workspaces = (
+            [OrganizationUserWorkspace._from_wire(item) for item in workspaces]
+            if isinstance(workspaces, list)
+            else as_received(workspaces)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
+
+        field_2fa_enabled = self.field_2fa_enabled
 
         user_id = self.user_id
 
@@ -119,6 +213,8 @@ class OrganizationUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
         field_dict.update(self.additional_properties or {})
         if not isinstance(id, Unset):
             field_dict["id"] = id
+        if field_2fa_enabled is not UNSET:
+            field_dict["2fa_enabled"] = field_2fa_enabled
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
         if organization_id is not UNSET:
@@ -162,6 +258,8 @@ class OrganizationUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
             id = d.pop("id")
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
+
+        field_2fa_enabled = d.pop("2fa_enabled", UNSET)
 
         user_id = d.pop("user_id", UNSET)
 
@@ -281,6 +379,7 @@ class OrganizationUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
 
         organization_user = cls(
             id=id,
+            field_2fa_enabled=field_2fa_enabled,
             user_id=user_id,
             organization_id=organization_id,
             name=name,

@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.organization_user_workspace_update import OrganizationUserWorkspaceUpdate
+    from ..models.organization_user_workspace_update import (
+        OrganizationUserWorkspaceUpdate,
+        _OrganizationUserWorkspaceUpdateWire,
+    )
 
 
 T = TypeVar("T", bound="OrganizationUserUpdate")
 
 
-class OrganizationUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationUserUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | Unset = UNSET
+    email: str | Unset = UNSET
+    inactive: bool | Unset = UNSET
+    organization_admin: bool | Unset = UNSET
+    role_id: int | Unset = UNSET
+    groups: list[int] | Unset = UNSET
+    workspaces: list[_OrganizationUserWorkspaceUpdateWire] | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationUserUpdate:
     """Changes to one organization user; at least one field, and not admin flags together with role_id [V:SWNEW]."""
 
     name: str | Unset = UNSET
@@ -29,8 +47,49 @@ class OrganizationUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields
     """ Ids of the groups the user should belong to. """
     workspaces: list[OrganizationUserWorkspaceUpdate] | Unset = UNSET
     """ Workspace memberships to set. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationUserUpdateWire
+    _wire_check: ClassVar[type[_OrganizationUserUpdateWire]] = _OrganizationUserUpdateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "name",
+        "email",
+        "inactive",
+        "organization_admin",
+        "role_id",
+        "groups",
+        "workspaces",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationUserUpdateWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.name,
+            new.email,
+            new.inactive,
+            new.organization_admin,
+            new.role_id,
+            new.groups,
+            new.workspaces,
+        ) = _values(wire)
+        workspaces = wire.workspaces
+        new.workspaces = (
+            [OrganizationUserWorkspaceUpdate._from_wire(item) for item in workspaces]
+            if isinstance(workspaces, list)
+            else as_received(workspaces)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

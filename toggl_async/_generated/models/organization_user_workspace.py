@@ -3,21 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.organization_user_group import OrganizationUserGroup
+    from ..models.organization_user_group import OrganizationUserGroup, _OrganizationUserGroupWire
 
 
 T = TypeVar("T", bound="OrganizationUserWorkspace")
 
 
-class OrganizationUserWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationUserWorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationUserWorkspace` that msgspec decodes into; unknown keys are refused."""
+
+    workspace_id: int | Unset = UNSET
+    workspace_name: str | Unset = UNSET
+    workspace_user_id: int | Unset = UNSET
+    active: bool | Unset = UNSET
+    inactive: bool | Unset = UNSET
+    admin: bool | Unset = UNSET
+    role: str | Unset = UNSET
+    role_id: int | None | Unset = UNSET
+    rate: float | None | Unset = UNSET
+    cost: float | None | Unset = UNSET
+    default_currency: str | Unset = UNSET
+    working_hours: float | None | Unset = UNSET
+    view_edit_billable_rates: bool | Unset = UNSET
+    view_edit_labor_costs: bool | Unset = UNSET
+    groups: list[_OrganizationUserGroupWire] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationUserWorkspace:
     """One workspace membership of an organization user [V:SWNEW]."""
 
     workspace_id: int | Unset = UNSET
@@ -37,8 +60,65 @@ class OrganizationUserWorkspace(msgspec.Struct, kw_only=True, forbid_unknown_fie
     view_edit_billable_rates: bool | Unset = UNSET
     view_edit_labor_costs: bool | Unset = UNSET
     groups: list[OrganizationUserGroup] | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationUserWorkspaceWire
+    _wire_check: ClassVar[type[_OrganizationUserWorkspaceWire]] = _OrganizationUserWorkspaceWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "workspace_id",
+        "workspace_name",
+        "workspace_user_id",
+        "active",
+        "inactive",
+        "admin",
+        "role",
+        "role_id",
+        "rate",
+        "cost",
+        "default_currency",
+        "working_hours",
+        "view_edit_billable_rates",
+        "view_edit_labor_costs",
+        "groups",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationUserWorkspaceWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.workspace_id,
+            new.workspace_name,
+            new.workspace_user_id,
+            new.active,
+            new.inactive,
+            new.admin,
+            new.role,
+            new.role_id,
+            new.rate,
+            new.cost,
+            new.default_currency,
+            new.working_hours,
+            new.view_edit_billable_rates,
+            new.view_edit_labor_costs,
+            new.groups,
+        ) = _values(wire)
+        groups = wire.groups
+        new.groups = (
+            [OrganizationUserGroup._from_wire(item) for item in groups]
+            if isinstance(groups, list)
+            else as_received(groups)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         workspace_id = self.workspace_id

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OrganizationUserWorkspaceUpdate")
 
 
-class OrganizationUserWorkspaceUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _OrganizationUserWorkspaceUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationUserWorkspaceUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    workspace_id: int
+    admin: bool | Unset = UNSET
+    role_id: int | Unset = UNSET
+    inactive: bool | Unset = UNSET
+    rate: float | Unset = UNSET
+    cost: float | Unset = UNSET
+    working_hours: float | Unset = UNSET
+    view_edit_billable_rates: bool | Unset = UNSET
+    view_edit_labor_costs: bool | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class OrganizationUserWorkspaceUpdate:
     """One workspace membership in an organization-user update. Swagger reuses the response shape here; the writable subset
     below is our reading of it [I].
 
@@ -28,8 +45,47 @@ class OrganizationUserWorkspaceUpdate(msgspec.Struct, kw_only=True, forbid_unkno
     working_hours: float | Unset = UNSET
     view_edit_billable_rates: bool | Unset = UNSET
     view_edit_labor_costs: bool | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _OrganizationUserWorkspaceUpdateWire
+    _wire_check: ClassVar[type[_OrganizationUserWorkspaceUpdateWire]] = _OrganizationUserWorkspaceUpdateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "workspace_id",
+        "admin",
+        "role_id",
+        "inactive",
+        "rate",
+        "cost",
+        "working_hours",
+        "view_edit_billable_rates",
+        "view_edit_labor_costs",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _OrganizationUserWorkspaceUpdateWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.workspace_id,
+            new.admin,
+            new.role_id,
+            new.inactive,
+            new.rate,
+            new.cost,
+            new.working_hours,
+            new.view_edit_billable_rates,
+            new.view_edit_labor_costs,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         workspace_id = self.workspace_id

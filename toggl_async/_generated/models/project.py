@@ -6,20 +6,72 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.project_period import ProjectPeriod
-    from ..models.project_recurring_parameters import ProjectRecurringParameters
+    from ..models.project_period import ProjectPeriod, _ProjectPeriodWire
+    from ..models.project_recurring_parameters import ProjectRecurringParameters, _ProjectRecurringParametersWire
 
 
 T = TypeVar("T", bound="Project")
 
 
-class Project(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ProjectWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Project` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    workspace_id: int
+    name: str
+    active: bool
+    at: datetime.datetime
+    wid: int | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    cid: int | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    is_private: bool | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    server_deleted_at: datetime.datetime | None | Unset = UNSET
+    color: str | Unset = UNSET
+    billable: bool | None | Unset = UNSET
+    template: bool | None | Unset = UNSET
+    template_id: int | None | Unset = UNSET
+    auto_estimates: bool | None | Unset = UNSET
+    estimated_hours: int | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    actual_hours: int | None | Unset = UNSET
+    actual_seconds: int | None | Unset = UNSET
+    rate: float | None | Unset = UNSET
+    rate_last_updated: datetime.datetime | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+    fixed_fee: float | None | Unset = UNSET
+    recurring: bool | Unset = UNSET
+    recurring_parameters: list[_ProjectRecurringParametersWire] | None | Unset = UNSET
+    current_period: _ProjectPeriodWire | None | Unset = UNSET
+    start_date: datetime.date | None | Unset = UNSET
+    end_date: datetime.date | None | Unset = UNSET
+    status: str | None | Unset = UNSET
+    is_shared: bool | None | Unset = UNSET
+    shared_at: datetime.datetime | None | Unset = UNSET
+    shared_hash: str | None | Unset = UNSET
+    pinned: bool | None | Unset = UNSET
+    can_track_time: bool | None | Unset = UNSET
+    tasks_count: int | None | Unset = UNSET
+    can_see_rates: bool | None | Unset = msgspec.field(default=UNSET, name="canSeeRates")
+    external_reference: str | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+    total_count: int | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class Project:
     """A workspace project [V:SEED2, SWNEW, VCR]. Many fields are null on free plans."""
 
     id: int
@@ -82,11 +134,127 @@ class Project(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     integration_provider: None | str | Unset = UNSET
     total_count: int | None | Unset = UNSET
     """ Total number of matches, on some list answers [V:SWNEW; when set ?]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
-    # Decoded by from_dict, not msgspec: an attribute name differs from its JSON key, or the
-    # object is free-form, and msgspec would drop those fields.
-    _fast_decode: ClassVar[bool] = False
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ProjectWire
+    _wire_check: ClassVar[type[_ProjectWire]] = _ProjectWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "workspace_id",
+        "name",
+        "active",
+        "at",
+        "wid",
+        "client_id",
+        "cid",
+        "client_name",
+        "is_private",
+        "created_at",
+        "server_deleted_at",
+        "color",
+        "billable",
+        "template",
+        "template_id",
+        "auto_estimates",
+        "estimated_hours",
+        "estimated_seconds",
+        "actual_hours",
+        "actual_seconds",
+        "rate",
+        "rate_last_updated",
+        "currency",
+        "fixed_fee",
+        "recurring",
+        "recurring_parameters",
+        "current_period",
+        "start_date",
+        "end_date",
+        "status",
+        "is_shared",
+        "shared_at",
+        "shared_hash",
+        "pinned",
+        "can_track_time",
+        "tasks_count",
+        "can_see_rates",
+        "external_reference",
+        "permissions",
+        "integration_ext_id",
+        "integration_ext_type",
+        "integration_provider",
+        "total_count",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ProjectWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.workspace_id,
+            new.name,
+            new.active,
+            new.at,
+            new.wid,
+            new.client_id,
+            new.cid,
+            new.client_name,
+            new.is_private,
+            new.created_at,
+            new.server_deleted_at,
+            new.color,
+            new.billable,
+            new.template,
+            new.template_id,
+            new.auto_estimates,
+            new.estimated_hours,
+            new.estimated_seconds,
+            new.actual_hours,
+            new.actual_seconds,
+            new.rate,
+            new.rate_last_updated,
+            new.currency,
+            new.fixed_fee,
+            new.recurring,
+            new.recurring_parameters,
+            new.current_period,
+            new.start_date,
+            new.end_date,
+            new.status,
+            new.is_shared,
+            new.shared_at,
+            new.shared_hash,
+            new.pinned,
+            new.can_track_time,
+            new.tasks_count,
+            new.can_see_rates,
+            new.external_reference,
+            new.permissions,
+            new.integration_ext_id,
+            new.integration_ext_type,
+            new.integration_provider,
+            new.total_count,
+        ) = _values(wire)
+        recurring_parameters = wire.recurring_parameters
+        new.recurring_parameters = (
+            [ProjectRecurringParameters._from_wire(item) for item in recurring_parameters]
+            if isinstance(recurring_parameters, list)
+            else as_received(recurring_parameters)
+        )
+        current_period = wire.current_period
+        new.current_period = (
+            ProjectPeriod._from_wire(current_period)
+            if isinstance(current_period, ProjectPeriod._wire_check)
+            else as_received(current_period)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.project_period import ProjectPeriod  # noqa: PLC0415

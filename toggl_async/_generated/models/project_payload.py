@@ -4,22 +4,55 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.project_payload_rate_change_mode import ProjectPayloadRateChangeMode
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.project_recurring_parameters_payload import ProjectRecurringParametersPayload
+    from ..models.project_recurring_parameters_payload import (
+        ProjectRecurringParametersPayload,
+        _ProjectRecurringParametersPayloadWire,
+    )
 
 
 T = TypeVar("T", bound="ProjectPayload")
 
 
-class ProjectPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ProjectPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectPayload` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    is_private: bool | Unset = UNSET
+    is_shared: bool | Unset = UNSET
+    color: str | Unset = UNSET
+    client_id: int | Unset = UNSET
+    cid: int | Unset = UNSET
+    client_name: str | Unset = UNSET
+    billable: bool | Unset = UNSET
+    currency: str | Unset = UNSET
+    rate: float | Unset = UNSET
+    rate_change_mode: ProjectPayloadRateChangeMode | Unset = UNSET
+    fixed_fee: float | Unset = UNSET
+    estimated_hours: int | Unset = UNSET
+    auto_estimates: bool | Unset = UNSET
+    template: bool | Unset = UNSET
+    template_id: int | Unset = UNSET
+    recurring: bool | Unset = UNSET
+    recurring_parameters: _ProjectRecurringParametersPayloadWire | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    external_reference: str | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ProjectPayload:
     """Body for creating or changing a project [V:SW24, SWNEW]. `name` is needed on create; on update send only what
     changes [V:D-OVR]. Fields marked "paid" need a paid plan.
 
@@ -65,8 +98,77 @@ class ProjectPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ Last day of the project timeframe. """
     external_reference: str | Unset = UNSET
     """ Free-form reference to an outside system [V:SWNEW]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ProjectPayloadWire
+    _wire_check: ClassVar[type[_ProjectPayloadWire]] = _ProjectPayloadWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "name",
+        "active",
+        "is_private",
+        "is_shared",
+        "color",
+        "client_id",
+        "cid",
+        "client_name",
+        "billable",
+        "currency",
+        "rate",
+        "rate_change_mode",
+        "fixed_fee",
+        "estimated_hours",
+        "auto_estimates",
+        "template",
+        "template_id",
+        "recurring",
+        "recurring_parameters",
+        "start_date",
+        "end_date",
+        "external_reference",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ProjectPayloadWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.name,
+            new.active,
+            new.is_private,
+            new.is_shared,
+            new.color,
+            new.client_id,
+            new.cid,
+            new.client_name,
+            new.billable,
+            new.currency,
+            new.rate,
+            new.rate_change_mode,
+            new.fixed_fee,
+            new.estimated_hours,
+            new.auto_estimates,
+            new.template,
+            new.template_id,
+            new.recurring,
+            new.recurring_parameters,
+            new.start_date,
+            new.end_date,
+            new.external_reference,
+        ) = _values(wire)
+        recurring_parameters = wire.recurring_parameters
+        new.recurring_parameters = (
+            ProjectRecurringParametersPayload._from_wire(recurring_parameters)
+            if isinstance(recurring_parameters, ProjectRecurringParametersPayload._wire_check)
+            else as_received(recurring_parameters)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

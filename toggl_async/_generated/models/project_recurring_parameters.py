@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectRecurringParameters")
 
 
-class ProjectRecurringParameters(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ProjectRecurringParametersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectRecurringParameters` that msgspec decodes into; unknown keys are refused."""
+
+    custom_period: int | None | Unset = UNSET
+    period: str | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    parameter_start_date: str | None | Unset = UNSET
+    parameter_end_date: str | None | Unset = UNSET
+    project_start_date: str | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ProjectRecurringParameters:
     """One recurrence setting of a project, as returned [V:SEED2, SWNEW]."""
 
     custom_period: int | None | Unset = UNSET
@@ -27,8 +41,41 @@ class ProjectRecurringParameters(msgspec.Struct, kw_only=True, forbid_unknown_fi
     """ End of the recurrence (a date string), null when open. """
     project_start_date: None | str | Unset = UNSET
     """ Start date of the project (a date string). """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ProjectRecurringParametersWire
+    _wire_check: ClassVar[type[_ProjectRecurringParametersWire]] = _ProjectRecurringParametersWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "custom_period",
+        "period",
+        "estimated_seconds",
+        "parameter_start_date",
+        "parameter_end_date",
+        "project_start_date",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ProjectRecurringParametersWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.custom_period,
+            new.period,
+            new.estimated_seconds,
+            new.parameter_start_date,
+            new.parameter_end_date,
+            new.project_start_date,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         custom_period: int | None | Unset

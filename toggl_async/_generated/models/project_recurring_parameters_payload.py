@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectRecurringParametersPayload")
 
 
-class ProjectRecurringParametersPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ProjectRecurringParametersPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectRecurringParametersPayload` that msgspec decodes into; unknown keys are refused."""
+
+    period: str | Unset = UNSET
+    custom_period: int | Unset = UNSET
+    project_start_date: datetime.date | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ProjectRecurringParametersPayload:
     """Recurrence settings sent when creating or changing a project (paid) [V:SW24]."""
 
     period: str | Unset = UNSET
@@ -23,8 +34,35 @@ class ProjectRecurringParametersPayload(msgspec.Struct, kw_only=True, forbid_unk
     """ Length of a custom period; needs period "custom". """
     project_start_date: datetime.date | Unset = UNSET
     """ Start of the recurrence. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ProjectRecurringParametersPayloadWire
+    _wire_check: ClassVar[type[_ProjectRecurringParametersPayloadWire]] = _ProjectRecurringParametersPayloadWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "period",
+        "custom_period",
+        "project_start_date",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ProjectRecurringParametersPayloadWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.period,
+            new.custom_period,
+            new.project_start_date,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         period = self.period

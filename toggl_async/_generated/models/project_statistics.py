@@ -4,25 +4,58 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectStatistics")
 
 
-class ProjectStatistics(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ProjectStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectStatistics` that msgspec decodes into; unknown keys are refused."""
+
+    earliest_time_entry: datetime.datetime | None | Unset = UNSET
+    latest_time_entry: datetime.datetime | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ProjectStatistics:
     """Time-entry bounds of a project, running entries excluded [V:SWNEW]."""
 
     earliest_time_entry: datetime.datetime | None | Unset = UNSET
     """ Start of the project's first time entry. """
     latest_time_entry: datetime.datetime | None | Unset = UNSET
     """ Start of the project's last time entry. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ProjectStatisticsWire
+    _wire_check: ClassVar[type[_ProjectStatisticsWire]] = _ProjectStatisticsWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "earliest_time_entry",
+        "latest_time_entry",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ProjectStatisticsWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.earliest_time_entry,
+            new.latest_time_entry,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -4,17 +4,37 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectUser")
 
 
-class ProjectUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ProjectUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectUser` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    project_id: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    manager: bool | Unset = UNSET
+    rate: float | None | Unset = UNSET
+    rate_last_updated: datetime.datetime | None | Unset = UNSET
+    labor_cost: float | None | Unset = UNSET
+    labor_cost_last_updated: datetime.datetime | None | Unset = UNSET
+    group_id: int | None | Unset = UNSET
+    gid: int | None | Unset = UNSET
+    at: datetime.datetime | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ProjectUser:
     """A user's membership of a project [V:SW24, SWNEW]."""
 
     id: int
@@ -35,8 +55,51 @@ class ProjectUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ Group id, legacy duplicate of group_id. """
     at: datetime.datetime | Unset = UNSET
     """ Time of the last change. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ProjectUserWire
+    _wire_check: ClassVar[type[_ProjectUserWire]] = _ProjectUserWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "project_id",
+        "user_id",
+        "workspace_id",
+        "manager",
+        "rate",
+        "rate_last_updated",
+        "labor_cost",
+        "labor_cost_last_updated",
+        "group_id",
+        "gid",
+        "at",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ProjectUserWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.project_id,
+            new.user_id,
+            new.workspace_id,
+            new.manager,
+            new.rate,
+            new.rate_last_updated,
+            new.labor_cost,
+            new.labor_cost_last_updated,
+            new.group_id,
+            new.gid,
+            new.at,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

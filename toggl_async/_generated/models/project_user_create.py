@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.project_user_create_labor_cost_change_mode import ProjectUserCreateLaborCostChangeMode
 from ..models.project_user_create_rate_change_mode import ProjectUserCreateRateChangeMode
 from ..types import UNSET, Unset
@@ -15,7 +17,20 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ProjectUserCreate")
 
 
-class ProjectUserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ProjectUserCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectUserCreate` that msgspec decodes into; unknown keys are refused."""
+
+    project_id: int
+    user_id: int
+    manager: bool | Unset = UNSET
+    rate: float | Unset = UNSET
+    rate_change_mode: ProjectUserCreateRateChangeMode | Unset = UNSET
+    labor_cost: float | Unset = UNSET
+    labor_cost_change_mode: ProjectUserCreateLaborCostChangeMode | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ProjectUserCreate:
     """Body for adding one user to a project [V:SW24, SWNEW]."""
 
     project_id: int
@@ -30,8 +45,41 @@ class ProjectUserCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """ Custom labor cost. """
     labor_cost_change_mode: ProjectUserCreateLaborCostChangeMode | Unset = UNSET
     """ How the labor cost applies - "start-today", "override-current" or "override-all". """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ProjectUserCreateWire
+    _wire_check: ClassVar[type[_ProjectUserCreateWire]] = _ProjectUserCreateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "project_id",
+        "user_id",
+        "manager",
+        "rate",
+        "rate_change_mode",
+        "labor_cost",
+        "labor_cost_change_mode",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ProjectUserCreateWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.project_id,
+            new.user_id,
+            new.manager,
+            new.rate,
+            new.rate_change_mode,
+            new.labor_cost,
+            new.labor_cost_change_mode,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         project_id = self.project_id

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
 from ..models.project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
 from ..types import UNSET, Unset
@@ -15,7 +17,18 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ProjectUserUpdate")
 
 
-class ProjectUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ProjectUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectUserUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    manager: bool | Unset = UNSET
+    rate: float | Unset = UNSET
+    rate_change_mode: ProjectUserUpdateRateChangeMode | Unset = UNSET
+    labor_cost: float | Unset = UNSET
+    labor_cost_change_mode: ProjectUserUpdateLaborCostChangeMode | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ProjectUserUpdate:
     """Body for changing a project membership; send only what changes [V:SW24, SWNEW]."""
 
     manager: bool | Unset = UNSET
@@ -27,8 +40,37 @@ class ProjectUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     """ Custom labor cost. """
     labor_cost_change_mode: ProjectUserUpdateLaborCostChangeMode | Unset = UNSET
     """ How the labor cost applies - "start-today", "override-current" or "override-all". """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ProjectUserUpdateWire
+    _wire_check: ClassVar[type[_ProjectUserUpdateWire]] = _ProjectUserUpdateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "manager",
+        "rate",
+        "rate_change_mode",
+        "labor_cost",
+        "labor_cost_change_mode",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ProjectUserUpdateWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.manager,
+            new.rate,
+            new.rate_change_mode,
+            new.labor_cost,
+            new.labor_cost_change_mode,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         manager = self.manager

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Quota")
 
 
-class Quota(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _QuotaWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Quota` that msgspec decodes into; unknown keys are refused."""
+
+    organization_id: int | None | Unset = UNSET
+    remaining: int | Unset = UNSET
+    resets_in_secs: int | Unset = UNSET
+    total: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class Quota:
     """One hourly quota bucket [V:SWNEW]."""
 
     organization_id: int | None | Unset = UNSET
@@ -24,8 +36,35 @@ class Quota(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ Seconds until the window resets. """
     total: int | Unset = UNSET
     """ Requests allowed per window on this plan. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _QuotaWire
+    _wire_check: ClassVar[type[_QuotaWire]] = _QuotaWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "organization_id",
+        "remaining",
+        "resets_in_secs",
+        "total",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _QuotaWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.organization_id,
+            new.remaining,
+            new.resets_in_secs,
+            new.total,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         organization_id: int | None | Unset

@@ -3,24 +3,62 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportBillableRate")
 
 
-class ReportBillableRate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportBillableRateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportBillableRate` that msgspec decodes into; unknown keys are refused."""
+
+    billable_seconds: int | Unset = UNSET
+    currency: str | None | Unset = UNSET
+    hourly_rate_in_cents: int | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportBillableRate:
     """Billable seconds at one hourly rate [V:SWNEW reports base.BillableHourlyRate]."""
 
     billable_seconds: int | Unset = UNSET
     currency: None | str | Unset = UNSET
     hourly_rate_in_cents: int | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportBillableRateWire
+    _wire_check: ClassVar[type[_ReportBillableRateWire]] = _ReportBillableRateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "billable_seconds",
+        "currency",
+        "hourly_rate_in_cents",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ReportBillableRateWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.billable_seconds,
+            new.currency,
+            new.hourly_rate_in_cents,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         billable_seconds = self.billable_seconds

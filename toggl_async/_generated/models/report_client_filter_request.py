@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportClientFilterRequest")
 
 
-class ReportClientFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportClientFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportClientFilterRequest` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int] | Unset = UNSET
+    name: str | Unset = UNSET
+    start: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportClientFilterRequest:
     """Client search/filter body [V:SWNEW reports dto.ClientFilterParamsRequest]."""
 
     ids: list[int] | Unset = UNSET
@@ -22,8 +33,35 @@ class ReportClientFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fie
     """ Name to match. """
     start: int | Unset = UNSET
     """ Client-id cursor. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportClientFilterRequestWire
+    _wire_check: ClassVar[type[_ReportClientFilterRequestWire]] = _ReportClientFilterRequestWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "ids",
+        "name",
+        "start",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ReportClientFilterRequestWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.ids,
+            new.name,
+            new.start,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         ids: list[int] | Unset = UNSET

@@ -4,18 +4,41 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.report_filters_rounding_minutes import ReportFiltersRoundingMinutes
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportFilters")
 
 
-class ReportFilters(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportFiltersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportFilters` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportFilters:
     """Filters shared by the report bodies [V:SW24 base.Post]. At least one field must be set (400). In the *_ids lists an
     element `null` means "entries without one" (e.g. `project_ids: [null]` = entries with no project) [V:SW24].
 
@@ -45,8 +68,57 @@ class ReportFilters(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     report parameters]. """
     rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
     """ Rounding step in minutes; default from the user's preferences [V:SW24; enum documented]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportFiltersWire
+    _wire_check: ClassVar[type[_ReportFiltersWire]] = _ReportFiltersWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "start_date",
+        "end_date",
+        "billable",
+        "client_ids",
+        "project_ids",
+        "tag_ids",
+        "task_ids",
+        "user_ids",
+        "group_ids",
+        "time_entry_ids",
+        "description",
+        "min_duration_seconds",
+        "max_duration_seconds",
+        "rounding",
+        "rounding_minutes",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ReportFiltersWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.start_date,
+            new.end_date,
+            new.billable,
+            new.client_ids,
+            new.project_ids,
+            new.tag_ids,
+            new.task_ids,
+            new.user_ids,
+            new.group_ids,
+            new.time_entry_ids,
+            new.description,
+            new.min_duration_seconds,
+            new.max_duration_seconds,
+            new.rounding,
+            new.rounding_minutes,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportProjectFilterRequest")
 
 
-class ReportProjectFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportProjectFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectFilterRequest` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int] | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    name: str | Unset = UNSET
+    currency: str | Unset = UNSET
+    is_active: bool | Unset = UNSET
+    is_billable: bool | Unset = UNSET
+    is_private: bool | Unset = UNSET
+    page_size: int | Unset = UNSET
+    start: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportProjectFilterRequest:
     """Project search/filter body [V:SWNEW reports dto.ProjectFilterParamRequest]."""
 
     ids: list[int] | Unset = UNSET
@@ -30,8 +47,47 @@ class ReportProjectFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fi
     """ Rows per page, default 201. """
     start: int | Unset = UNSET
     """ Id cursor; projects with id >= start are returned. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportProjectFilterRequestWire
+    _wire_check: ClassVar[type[_ReportProjectFilterRequestWire]] = _ReportProjectFilterRequestWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "ids",
+        "client_ids",
+        "name",
+        "currency",
+        "is_active",
+        "is_billable",
+        "is_private",
+        "page_size",
+        "start",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ReportProjectFilterRequestWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.ids,
+            new.client_ids,
+            new.name,
+            new.currency,
+            new.is_active,
+            new.is_billable,
+            new.is_private,
+            new.page_size,
+            new.start,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         ids: list[int] | Unset = UNSET

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportProjectItem")
 
 
-class ReportProjectItem(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportProjectItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectItem` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    name: str | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    color: str | None | Unset = UNSET
+    active: bool | Unset = UNSET
+    billable: bool | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportProjectItem:
     """A project as the report filter/search endpoints return it [V:SWNEW reports dto.ProjectFilterResponse]."""
 
     id: int
@@ -23,8 +38,41 @@ class ReportProjectItem(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     active: bool | Unset = UNSET
     billable: bool | None | Unset = UNSET
     currency: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportProjectItemWire
+    _wire_check: ClassVar[type[_ReportProjectItemWire]] = _ReportProjectItemWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "name",
+        "client_id",
+        "color",
+        "active",
+        "billable",
+        "currency",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _ReportProjectItemWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.name,
+            new.client_id,
+            new.color,
+            new.active,
+            new.billable,
+            new.currency,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -3,25 +3,66 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportProjectUserSummaryRow")
 
 
-class ReportProjectUserSummaryRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportProjectUserSummaryRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectUserSummaryRow` that msgspec decodes into; unknown keys are refused."""
+
+    project_id: int | None | Unset = UNSET
+    user_id: int | Unset = UNSET
+    tracked_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportProjectUserSummaryRow:
     """Seconds one user tracked on one project [V:SWNEW reports users.ProjectUsersSummaryRow]."""
 
     project_id: int | None | Unset = UNSET
     user_id: int | Unset = UNSET
     tracked_seconds: int | Unset = UNSET
     billable_seconds: int | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportProjectUserSummaryRowWire
+    _wire_check: ClassVar[type[_ReportProjectUserSummaryRowWire]] = _ReportProjectUserSummaryRowWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "project_id",
+        "user_id",
+        "tracked_seconds",
+        "billable_seconds",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ReportProjectUserSummaryRowWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.project_id,
+            new.user_id,
+            new.tracked_seconds,
+            new.billable_seconds,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         project_id: int | None | Unset

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.report_summary_audit_group_filter import ReportSummaryAuditGroupFilter
+    from ..models.report_summary_audit_group_filter import (
+        ReportSummaryAuditGroupFilter,
+        _ReportSummaryAuditGroupFilterWire,
+    )
 
 
 T = TypeVar("T", bound="ReportSummaryAudit")
 
 
-class ReportSummaryAudit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportSummaryAuditWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportSummaryAudit` that msgspec decodes into; unknown keys are refused."""
+
+    show_empty_groups: bool | Unset = UNSET
+    show_tracked_groups: bool | Unset = UNSET
+    group_filter: _ReportSummaryAuditGroupFilterWire | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportSummaryAudit:
     """Time-audit options of the summary report; premium feature [V:SW24 summary.Audit]."""
 
     show_empty_groups: bool | Unset = UNSET
@@ -26,8 +40,41 @@ class ReportSummaryAudit(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     """ Show groups with time, default true. """
     group_filter: ReportSummaryAuditGroupFilter | Unset = UNSET
     """ Keep only groups within these bounds [V:SW24 summary.AuditGroupFilter]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportSummaryAuditWire
+    _wire_check: ClassVar[type[_ReportSummaryAuditWire]] = _ReportSummaryAuditWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "show_empty_groups",
+        "show_tracked_groups",
+        "group_filter",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ReportSummaryAuditWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.show_empty_groups,
+            new.show_tracked_groups,
+            new.group_filter,
+        ) = _values(wire)
+        group_filter = wire.group_filter
+        new.group_filter = (
+            ReportSummaryAuditGroupFilter._from_wire(group_filter)
+            if isinstance(group_filter, ReportSummaryAuditGroupFilter._wire_check)
+            else as_received(group_filter)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         show_empty_groups = self.show_empty_groups

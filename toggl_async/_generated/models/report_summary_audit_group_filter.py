@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
+from ..decoding import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportSummaryAuditGroupFilter")
 
 
-class ReportSummaryAuditGroupFilter(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportSummaryAuditGroupFilterWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportSummaryAuditGroupFilter` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str | Unset = UNSET
+    min_amount_cents: int | Unset = UNSET
+    max_amount_cents: int | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportSummaryAuditGroupFilter:
     """Keep only groups within these bounds [V:SW24 summary.AuditGroupFilter]."""
 
     currency: str | Unset = UNSET
@@ -20,8 +34,39 @@ class ReportSummaryAuditGroupFilter(msgspec.Struct, kw_only=True, forbid_unknown
     max_amount_cents: int | Unset = UNSET
     min_duration_seconds: int | Unset = UNSET
     max_duration_seconds: int | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportSummaryAuditGroupFilterWire
+    _wire_check: ClassVar[type[_ReportSummaryAuditGroupFilterWire]] = _ReportSummaryAuditGroupFilterWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "currency",
+        "min_amount_cents",
+        "max_amount_cents",
+        "min_duration_seconds",
+        "max_duration_seconds",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ReportSummaryAuditGroupFilterWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.currency,
+            new.min_amount_cents,
+            new.max_amount_cents,
+            new.min_duration_seconds,
+            new.max_duration_seconds,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         currency = self.currency

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.report_totals_graph_point_by_rate import ReportTotalsGraphPointByRate
+    from ..models.report_totals_graph_point_by_rate import (
+        ReportTotalsGraphPointByRate,
+        _ReportTotalsGraphPointByRateWire,
+    )
 
 
 T = TypeVar("T", bound="ReportTotalsGraphPoint")
 
 
-class ReportTotalsGraphPoint(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportTotalsGraphPointWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportTotalsGraphPoint` that msgspec decodes into; unknown keys are refused."""
+
+    seconds: int | Unset = UNSET
+    billable_amount_in_cents: int | None | Unset = UNSET
+    labour_cost_in_cents: int | None | Unset = UNSET
+    by_rate: _ReportTotalsGraphPointByRateWire | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportTotalsGraphPoint:
     """One bucket of the totals graph [V:SWNEW reports totals.Graph]."""
 
     seconds: int | Unset = UNSET
@@ -25,8 +40,43 @@ class ReportTotalsGraphPoint(msgspec.Struct, kw_only=True, forbid_unknown_fields
     labour_cost_in_cents: int | None | Unset = UNSET
     by_rate: ReportTotalsGraphPointByRate | Unset = UNSET
     """ Seconds per rate key. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportTotalsGraphPointWire
+    _wire_check: ClassVar[type[_ReportTotalsGraphPointWire]] = _ReportTotalsGraphPointWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "seconds",
+        "billable_amount_in_cents",
+        "labour_cost_in_cents",
+        "by_rate",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ReportTotalsGraphPointWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.seconds,
+            new.billable_amount_in_cents,
+            new.labour_cost_in_cents,
+            new.by_rate,
+        ) = _values(wire)
+        by_rate = wire.by_rate
+        new.by_rate = (
+            ReportTotalsGraphPointByRate._from_wire(by_rate)
+            if isinstance(by_rate, ReportTotalsGraphPointByRate._wire_check)
+            else as_received(by_rate)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         seconds = self.seconds

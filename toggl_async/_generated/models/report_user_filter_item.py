@@ -4,24 +4,62 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportUserFilterItem")
 
 
-class ReportUserFilterItem(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportUserFilterItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportUserFilterItem` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    name: str | None | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportUserFilterItem:
     """A user as a filter choice [V:SWNEW reports dto.UserFilterResponse]."""
 
     id: int
     name: None | str | Unset = UNSET
     deleted_at: datetime.datetime | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportUserFilterItemWire
+    _wire_check: ClassVar[type[_ReportUserFilterItemWire]] = _ReportUserFilterItemWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "name",
+        "deleted_at",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ReportUserFilterItemWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.name,
+            new.deleted_at,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportUserFilterRequest")
 
 
-class ReportUserFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _ReportUserFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportUserFilterRequest` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int] | Unset = UNSET
+    active: bool | Unset = UNSET
+    start: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class ReportUserFilterRequest:
     """User search/filter body [V:SWNEW reports dto.UserFilterParamsRequest]."""
 
     ids: list[int] | Unset = UNSET
@@ -22,8 +33,35 @@ class ReportUserFilterRequest(msgspec.Struct, kw_only=True, forbid_unknown_field
     """ Active (true, the server default) or inactive users. """
     start: int | Unset = UNSET
     """ User-id cursor. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _ReportUserFilterRequestWire
+    _wire_check: ClassVar[type[_ReportUserFilterRequestWire]] = _ReportUserFilterRequestWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "ids",
+        "active",
+        "start",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _ReportUserFilterRequestWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.ids,
+            new.active,
+            new.start,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         ids: list[int] | Unset = UNSET

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SimpleWorkspaceUser")
 
 
-class SimpleWorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _SimpleWorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SimpleWorkspaceUser` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    email: str | Unset = UNSET
+    fullname: str | Unset = UNSET
+    inactive: bool | Unset = UNSET
+    is_active: bool | Unset = UNSET
+    is_admin: bool | Unset = UNSET
+    role: str | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class SimpleWorkspaceUser:
     """Short form of a workspace user [V:SWNEW]."""
 
     id: int
@@ -27,8 +42,43 @@ class SimpleWorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     is_admin: bool | Unset = UNSET
     """ Deprecated by Toggl [V:SWNEW]. """
     role: str | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _SimpleWorkspaceUserWire
+    _wire_check: ClassVar[type[_SimpleWorkspaceUserWire]] = _SimpleWorkspaceUserWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "email",
+        "fullname",
+        "inactive",
+        "is_active",
+        "is_admin",
+        "role",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _SimpleWorkspaceUserWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.email,
+            new.fullname,
+            new.inactive,
+            new.is_active,
+            new.is_admin,
+            new.role,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.summary_sub_group import SummarySubGroup
+    from ..models.summary_sub_group import SummarySubGroup, _SummarySubGroupWire
 
 
 T = TypeVar("T", bound="SummaryGroup")
 
 
-class SummaryGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _SummaryGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SummaryGroup` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | None | Unset = UNSET
+    ids: list[int] | None | Unset = UNSET
+    names: list[str] | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_hex_color: str | None | Unset = UNSET
+    sub_groups: list[_SummarySubGroupWire] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class SummaryGroup:
     """One group of the summary report [V:SWNEW reports summary.GroupData]."""
 
     id: int | None | Unset = UNSET
@@ -28,8 +42,45 @@ class SummaryGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     project_color: None | str | Unset = UNSET
     project_hex_color: None | str | Unset = UNSET
     sub_groups: list[SummarySubGroup] | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _SummaryGroupWire
+    _wire_check: ClassVar[type[_SummaryGroupWire]] = _SummaryGroupWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "ids",
+        "names",
+        "project_color",
+        "project_hex_color",
+        "sub_groups",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _SummaryGroupWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.ids,
+            new.names,
+            new.project_color,
+            new.project_hex_color,
+            new.sub_groups,
+        ) = _values(wire)
+        sub_groups = wire.sub_groups
+        new.sub_groups = (
+            [SummarySubGroup._from_wire(item) for item in sub_groups]
+            if isinstance(sub_groups, list)
+            else as_received(sub_groups)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id: int | None | Unset

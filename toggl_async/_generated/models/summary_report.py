@@ -3,26 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.summary_group import SummaryGroup
+    from ..models.summary_group import SummaryGroup, _SummaryGroupWire
 
 
 T = TypeVar("T", bound="SummaryReport")
 
 
-class SummaryReport(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _SummaryReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SummaryReport` that msgspec decodes into; unknown keys are refused."""
+
+    groups: list[_SummaryGroupWire] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class SummaryReport:
     """Result of get_summary_report [V:SWNEW reports summary.ReportData]."""
 
     groups: list[SummaryGroup] | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _SummaryReportWire
+    _wire_check: ClassVar[type[_SummaryReportWire]] = _SummaryReportWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "groups",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _SummaryReportWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (new.groups,) = _values(wire)
+        groups = wire.groups
+        new.groups = (
+            [SummaryGroup._from_wire(item) for item in groups] if isinstance(groups, list) else as_received(groups)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -4,24 +4,52 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.report_filters_rounding_minutes import ReportFiltersRoundingMinutes
 from ..models.summary_report_request_grouping import SummaryReportRequestGrouping
 from ..models.summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.report_summary_audit import ReportSummaryAudit
+    from ..models.report_summary_audit import ReportSummaryAudit, _ReportSummaryAuditWire
 
 
 T = TypeVar("T", bound="SummaryReportRequest")
 
 
-class SummaryReportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _SummaryReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SummaryReportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    grouping: SummaryReportRequestGrouping | Unset = UNSET
+    sub_grouping: SummaryReportRequestSubGrouping | Unset = UNSET
+    include_time_entry_ids: bool | Unset = UNSET
+    distinguish_rates: bool | Unset = UNSET
+    audit: _ReportSummaryAuditWire | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class SummaryReportRequest:
     """Body of get_summary_report [V:SW24 summary.ReportPost]."""
 
     start_date: datetime.date | Unset = UNSET
@@ -59,8 +87,75 @@ class SummaryReportRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     """ Split sub-groups by rate, default false [V:SW24]. """
     audit: ReportSummaryAudit | Unset = UNSET
     """ Time-audit options of the summary report; premium feature [V:SW24 summary.Audit]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _SummaryReportRequestWire
+    _wire_check: ClassVar[type[_SummaryReportRequestWire]] = _SummaryReportRequestWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "start_date",
+        "end_date",
+        "billable",
+        "client_ids",
+        "project_ids",
+        "tag_ids",
+        "task_ids",
+        "user_ids",
+        "group_ids",
+        "time_entry_ids",
+        "description",
+        "min_duration_seconds",
+        "max_duration_seconds",
+        "rounding",
+        "rounding_minutes",
+        "grouping",
+        "sub_grouping",
+        "include_time_entry_ids",
+        "distinguish_rates",
+        "audit",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _SummaryReportRequestWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.start_date,
+            new.end_date,
+            new.billable,
+            new.client_ids,
+            new.project_ids,
+            new.tag_ids,
+            new.task_ids,
+            new.user_ids,
+            new.group_ids,
+            new.time_entry_ids,
+            new.description,
+            new.min_duration_seconds,
+            new.max_duration_seconds,
+            new.rounding,
+            new.rounding_minutes,
+            new.grouping,
+            new.sub_grouping,
+            new.include_time_entry_ids,
+            new.distinguish_rates,
+            new.audit,
+        ) = _values(wire)
+        audit = wire.audit
+        new.audit = (
+            ReportSummaryAudit._from_wire(audit)
+            if isinstance(audit, ReportSummaryAudit._wire_check)
+            else as_received(audit)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.report_billable_rate import ReportBillableRate
+    from ..models.report_billable_rate import ReportBillableRate, _ReportBillableRateWire
 
 
 T = TypeVar("T", bound="SummarySubGroup")
 
 
-class SummarySubGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _SummarySubGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SummarySubGroup` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | None | Unset = UNSET
+    title: str | None | Unset = UNSET
+    seconds: int | Unset = UNSET
+    ids: list[int] | None | Unset = UNSET
+    rates: list[_ReportBillableRateWire] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class SummarySubGroup:
     """One sub-group of a summary group [I from client code; see SummaryGroup]."""
 
     id: int | None | Unset = UNSET
@@ -28,8 +41,41 @@ class SummarySubGroup(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ Time entry ids, with include_time_entry_ids=true [V:SW24]. """
     rates: list[ReportBillableRate] | None | Unset = UNSET
     """ Per-rate seconds [?]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _SummarySubGroupWire
+    _wire_check: ClassVar[type[_SummarySubGroupWire]] = _SummarySubGroupWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "title",
+        "seconds",
+        "ids",
+        "rates",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _SummarySubGroupWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.title,
+            new.seconds,
+            new.ids,
+            new.rates,
+        ) = _values(wire)
+        rates = wire.rates
+        new.rates = (
+            [ReportBillableRate._from_wire(item) for item in rates] if isinstance(rates, list) else as_received(rates)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id: int | None | Unset

@@ -4,17 +4,35 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Tag")
 
 
-class Tag(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _TagWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Tag` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    workspace_id: int
+    name: str
+    at: datetime.datetime
+    creator_id: int | None | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class Tag:
     """A workspace tag [V:SEED2, SWNEW]."""
 
     id: int
@@ -29,8 +47,47 @@ class Tag(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     integration_ext_id: None | str | Unset = UNSET
     integration_ext_type: None | str | Unset = UNSET
     integration_provider: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _TagWire
+    _wire_check: ClassVar[type[_TagWire]] = _TagWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "workspace_id",
+        "name",
+        "at",
+        "creator_id",
+        "deleted_at",
+        "permissions",
+        "integration_ext_id",
+        "integration_ext_type",
+        "integration_provider",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _TagWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.workspace_id,
+            new.name,
+            new.at,
+            new.creator_id,
+            new.deleted_at,
+            new.permissions,
+            new.integration_ext_id,
+            new.integration_ext_type,
+            new.integration_provider,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -3,23 +3,51 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import Unset
 
 T = TypeVar("T", bound="TagBulkDelete")
 
 
-class TagBulkDelete(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _TagBulkDeleteWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TagBulkDelete` that msgspec decodes into; unknown keys are refused."""
+
+    delete: list[int]
+
+
+@attrs.define(kw_only=True, repr=False)
+class TagBulkDelete:
     """Tags to delete in one call [?]."""
 
     delete: list[int]
     """ Ids of the tags to delete. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _TagBulkDeleteWire
+    _wire_check: ClassVar[type[_TagBulkDeleteWire]] = _TagBulkDeleteWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "delete",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _TagBulkDeleteWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (new.delete,) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         delete = self.delete

@@ -4,17 +4,52 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Task")
 
 
-class Task(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _TaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Task` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    name: str
+    project_id: int
+    workspace_id: int
+    active: bool
+    at: datetime.datetime
+    user_id: int | None | Unset = UNSET
+    toggl_accounts_id: str | None | Unset = UNSET
+    server_deleted_at: datetime.datetime | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    tracked_seconds: int | None | Unset = UNSET
+    recurring: bool | Unset = UNSET
+    rate: float | None | Unset = UNSET
+    rate_last_updated: datetime.datetime | None | Unset = UNSET
+    external_reference: str | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_billable: bool | None | Unset = UNSET
+    project_is_private: bool | None | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    user_name: str | None | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class Task:
     """A project task [V:SEED2, SWNEW]."""
 
     id: int
@@ -53,8 +88,81 @@ class Task(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     client_name: None | str | Unset = UNSET
     user_name: None | str | Unset = UNSET
     avatar_url: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _TaskWire
+    _wire_check: ClassVar[type[_TaskWire]] = _TaskWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "name",
+        "project_id",
+        "workspace_id",
+        "active",
+        "at",
+        "user_id",
+        "toggl_accounts_id",
+        "server_deleted_at",
+        "estimated_seconds",
+        "tracked_seconds",
+        "recurring",
+        "rate",
+        "rate_last_updated",
+        "external_reference",
+        "permissions",
+        "integration_ext_id",
+        "integration_ext_type",
+        "integration_provider",
+        "project_name",
+        "project_color",
+        "project_billable",
+        "project_is_private",
+        "client_id",
+        "client_name",
+        "user_name",
+        "avatar_url",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _TaskWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.name,
+            new.project_id,
+            new.workspace_id,
+            new.active,
+            new.at,
+            new.user_id,
+            new.toggl_accounts_id,
+            new.server_deleted_at,
+            new.estimated_seconds,
+            new.tracked_seconds,
+            new.recurring,
+            new.rate,
+            new.rate_last_updated,
+            new.external_reference,
+            new.permissions,
+            new.integration_ext_id,
+            new.integration_ext_type,
+            new.integration_provider,
+            new.project_name,
+            new.project_color,
+            new.project_billable,
+            new.project_is_private,
+            new.client_id,
+            new.client_name,
+            new.user_name,
+            new.avatar_url,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

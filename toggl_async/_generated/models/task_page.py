@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.task import Task
+    from ..models.task import Task, _TaskWire
 
 
 T = TypeVar("T", bound="TaskPage")
 
 
-class TaskPage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _TaskPageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TaskPage` that msgspec decodes into; unknown keys are refused."""
+
+    data: list[_TaskWire] | None | Unset = UNSET
+    page: int | Unset = UNSET
+    per_page: int | Unset = UNSET
+    sort_field: str | Unset = UNSET
+    sort_order: str | Unset = UNSET
+    total_count: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class TaskPage:
     """One page of workspace tasks [V:SW24, SWNEW]."""
 
     data: list[Task] | None | Unset = UNSET
@@ -27,8 +41,41 @@ class TaskPage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     sort_order: str | Unset = UNSET
     total_count: int | Unset = UNSET
     """ Number of matching tasks over all pages. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _TaskPageWire
+    _wire_check: ClassVar[type[_TaskPageWire]] = _TaskPageWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "data",
+        "page",
+        "per_page",
+        "sort_field",
+        "sort_order",
+        "total_count",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _TaskPageWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.data,
+            new.page,
+            new.per_page,
+            new.sort_field,
+            new.sort_order,
+            new.total_count,
+        ) = _values(wire)
+        data = wire.data
+        new.data = [Task._from_wire(item) for item in data] if isinstance(data, list) else as_received(data)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
+from ..decoding import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TaskPayload")
 
 
-class TaskPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _TaskPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TaskPayload` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    estimated_seconds: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+    external_reference: str | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class TaskPayload:
     """Body for creating or changing a task [V:SW24, SWNEW]. `name` is needed on create; on update send only what changes
     [V:D-OVR].
 
@@ -27,8 +41,37 @@ class TaskPayload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ The assignee. """
     external_reference: str | Unset = UNSET
     """ Free-form reference to an outside system [V:SWNEW]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _TaskPayloadWire
+    _wire_check: ClassVar[type[_TaskPayloadWire]] = _TaskPayloadWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "name",
+        "active",
+        "estimated_seconds",
+        "user_id",
+        "external_reference",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _TaskPayloadWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.name,
+            new.active,
+            new.estimated_seconds,
+            new.user_id,
+            new.external_reference,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

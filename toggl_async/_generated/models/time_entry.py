@@ -4,21 +4,60 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.time_entry_shared_with import TimeEntrySharedWith
+    from ..models.time_entry_shared_with import TimeEntrySharedWith, _TimeEntrySharedWithWire
 
 
 T = TypeVar("T", bound="TimeEntry")
 
 
-class TimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _TimeEntryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimeEntry` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    workspace_id: int
+    project_id: int | None
+    task_id: int | None
+    user_id: int
+    billable: bool
+    start: datetime.datetime
+    stop: datetime.datetime | None
+    duration: int
+    description: str | None
+    tags: list[str] | None
+    tag_ids: list[int] | None
+    at: datetime.datetime
+    duronly: bool | Unset = UNSET
+    server_deleted_at: datetime.datetime | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    expense_ids: list[int] | None | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_active: bool | None | Unset = UNSET
+    project_billable: bool | None | Unset = UNSET
+    task_name: str | None | Unset = UNSET
+    user_name: str | None | Unset = UNSET
+    user_avatar_url: str | None | Unset = UNSET
+    shared_with: list[_TimeEntrySharedWithWire] | None | Unset = UNSET
+    wid: int | Unset = UNSET
+    uid: int | Unset = UNSET
+    pid: int | Unset = UNSET
+    tid: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class TimeEntry:
     """A time entry as the v9 API returns it [V:SEED2, SW24, VCR]. Running entries have `stop: null` and a negative
     `duration` (-1 when created through the API, -(start as UNIX seconds) when started from Toggl's apps) [V:VCR].
     Timestamps come back in UTC, as `...Z` or `...+00:00`.
@@ -70,8 +109,95 @@ class TimeEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """ Legacy copy of project_id; absent when null [V:VCR]. """
     tid: int | Unset = UNSET
     """ Legacy copy of task_id; absent when null [V:VCR]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _TimeEntryWire
+    _wire_check: ClassVar[type[_TimeEntryWire]] = _TimeEntryWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "workspace_id",
+        "project_id",
+        "task_id",
+        "user_id",
+        "billable",
+        "start",
+        "stop",
+        "duration",
+        "description",
+        "tags",
+        "tag_ids",
+        "at",
+        "duronly",
+        "server_deleted_at",
+        "permissions",
+        "expense_ids",
+        "client_id",
+        "client_name",
+        "project_name",
+        "project_color",
+        "project_active",
+        "project_billable",
+        "task_name",
+        "user_name",
+        "user_avatar_url",
+        "shared_with",
+        "wid",
+        "uid",
+        "pid",
+        "tid",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _TimeEntryWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.workspace_id,
+            new.project_id,
+            new.task_id,
+            new.user_id,
+            new.billable,
+            new.start,
+            new.stop,
+            new.duration,
+            new.description,
+            new.tags,
+            new.tag_ids,
+            new.at,
+            new.duronly,
+            new.server_deleted_at,
+            new.permissions,
+            new.expense_ids,
+            new.client_id,
+            new.client_name,
+            new.project_name,
+            new.project_color,
+            new.project_active,
+            new.project_billable,
+            new.task_name,
+            new.user_name,
+            new.user_avatar_url,
+            new.shared_with,
+            new.wid,
+            new.uid,
+            new.pid,
+            new.tid,
+        ) = _values(wire)
+        shared_with = wire.shared_with
+        new.shared_with = (
+            [TimeEntrySharedWith._from_wire(item) for item in shared_with]
+            if isinstance(shared_with, list)
+            else as_received(shared_with)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

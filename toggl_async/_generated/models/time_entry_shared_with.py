@@ -3,24 +3,62 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import deviation
+from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TimeEntrySharedWith")
 
 
-class TimeEntrySharedWith(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _TimeEntrySharedWithWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimeEntrySharedWith` that msgspec decodes into; unknown keys are refused."""
+
+    user_id: int | Unset = UNSET
+    user_name: str | None | Unset = UNSET
+    accepted: bool | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class TimeEntrySharedWith:
     """A user a time entry is shared with [V:SW24]."""
 
     user_id: int | Unset = UNSET
     user_name: None | str | Unset = UNSET
     accepted: bool | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _TimeEntrySharedWithWire
+    _wire_check: ClassVar[type[_TimeEntrySharedWithWire]] = _TimeEntrySharedWithWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "user_id",
+        "user_name",
+        "accepted",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _TimeEntrySharedWithWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.user_id,
+            new.user_name,
+            new.accepted,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         user_id = self.user_id

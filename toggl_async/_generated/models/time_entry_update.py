@@ -4,22 +4,46 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.time_entry_update_tag_action import TimeEntryUpdateTagAction
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.time_entry_event_metadata import TimeEntryEventMetadata
+    from ..models.time_entry_event_metadata import TimeEntryEventMetadata, _TimeEntryEventMetadataWire
 
 
 T = TypeVar("T", bound="TimeEntryUpdate")
 
 
-class TimeEntryUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimeEntryUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    created_with: str | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    start: datetime.datetime | Unset = UNSET
+    stop: datetime.datetime | Unset = UNSET
+    duration: int | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
+    description: str | Unset = UNSET
+    billable: bool | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+    tags: list[str] | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    tag_action: TimeEntryUpdateTagAction | Unset = UNSET
+    user_id: int | Unset = UNSET
+    shared_with_user_ids: list[int] | Unset = UNSET
+    event_metadata: _TimeEntryEventMetadataWire | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class TimeEntryUpdate:
     """Body of update_time_entry; every field optional, send only what changes [V:SW24, D-OVR]."""
 
     created_with: str | Unset = UNSET
@@ -46,8 +70,65 @@ class TimeEntryUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     shared_with_user_ids: list[int] | Unset = UNSET
     event_metadata: TimeEntryEventMetadata | Unset = UNSET
     """ Client analytics attached to a create/update [V:SW24]; optional. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _TimeEntryUpdateWire
+    _wire_check: ClassVar[type[_TimeEntryUpdateWire]] = _TimeEntryUpdateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "created_with",
+        "workspace_id",
+        "start",
+        "stop",
+        "duration",
+        "start_date",
+        "description",
+        "billable",
+        "project_id",
+        "task_id",
+        "tags",
+        "tag_ids",
+        "tag_action",
+        "user_id",
+        "shared_with_user_ids",
+        "event_metadata",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _TimeEntryUpdateWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.created_with,
+            new.workspace_id,
+            new.start,
+            new.stop,
+            new.duration,
+            new.start_date,
+            new.description,
+            new.billable,
+            new.project_id,
+            new.task_id,
+            new.tags,
+            new.tag_ids,
+            new.tag_action,
+            new.user_id,
+            new.shared_with_user_ids,
+            new.event_metadata,
+        ) = _values(wire)
+        event_metadata = wire.event_metadata
+        new.event_metadata = (
+            TimeEntryEventMetadata._from_wire(event_metadata)
+            if isinstance(event_metadata, TimeEntryEventMetadata._wire_check)
+            else as_received(event_metadata)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         created_with = self.created_with

@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WeeklyReportRow")
 
 
-class WeeklyReportRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _WeeklyReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WeeklyReportRow` that msgspec decodes into; unknown keys are refused."""
+
+    user_id: int | Unset = UNSET
+    user_name: str | None | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_hex_color: str | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    planned_task_id: int | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+    hourly_rate_in_cents: int | None | Unset = UNSET
+    seconds: list[int] | Unset = UNSET
+    billable_seconds: list[int] | None | Unset = UNSET
+    billable_amounts_in_cents: list[int | None] | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class WeeklyReportRow:
     """One user/project row of the weekly report [V:SWNEW reports weekly.DataRow]; the arrays hold one value per day of the
     window (7 slots [I]).
 
@@ -32,8 +53,53 @@ class WeeklyReportRow(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     seconds: list[int] | Unset = UNSET
     billable_seconds: list[int] | None | Unset = UNSET
     billable_amounts_in_cents: list[int | None] | None | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _WeeklyReportRowWire
+    _wire_check: ClassVar[type[_WeeklyReportRowWire]] = _WeeklyReportRowWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "user_id",
+        "user_name",
+        "project_id",
+        "project_name",
+        "project_color",
+        "project_hex_color",
+        "client_name",
+        "planned_task_id",
+        "currency",
+        "hourly_rate_in_cents",
+        "seconds",
+        "billable_seconds",
+        "billable_amounts_in_cents",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _WeeklyReportRowWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.user_id,
+            new.user_name,
+            new.project_id,
+            new.project_name,
+            new.project_color,
+            new.project_hex_color,
+            new.client_name,
+            new.planned_task_id,
+            new.currency,
+            new.hourly_rate_in_cents,
+            new.seconds,
+            new.billable_seconds,
+            new.billable_amounts_in_cents,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         user_id = self.user_id

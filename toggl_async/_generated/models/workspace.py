@@ -4,22 +4,71 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.workspace_csv_upload import WorkspaceCsvUpload
-    from ..models.workspace_te_constraints import WorkspaceTeConstraints
+    from ..models.workspace_csv_upload import WorkspaceCsvUpload, _WorkspaceCsvUploadWire
+    from ..models.workspace_subscription import WorkspaceSubscription, _WorkspaceSubscriptionWire
+    from ..models.workspace_te_constraints import WorkspaceTeConstraints, _WorkspaceTeConstraintsWire
 
 
 T = TypeVar("T", bound="Workspace")
 
 
-class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _WorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Workspace` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    organization_id: int
+    name: str
+    at: datetime.datetime
+    premium: bool | Unset = UNSET
+    business_ws: bool | Unset = UNSET
+    admin: bool | Unset = UNSET
+    role: str | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    suspended_at: datetime.datetime | None | Unset = UNSET
+    server_deleted_at: datetime.datetime | None | Unset = UNSET
+    default_hourly_rate: float | None | Unset = UNSET
+    rate_last_updated: datetime.datetime | None | Unset = UNSET
+    default_currency: str | Unset = UNSET
+    only_admins_may_create_projects: bool | Unset = UNSET
+    only_admins_may_create_tags: bool | Unset = UNSET
+    only_admins_see_billable_rates: bool | Unset = UNSET
+    only_admins_see_team_dashboard: bool | Unset = UNSET
+    projects_billable_by_default: bool | Unset = UNSET
+    projects_private_by_default: bool | Unset = UNSET
+    projects_enforce_billable: bool | Unset = UNSET
+    limit_public_project_data: bool | Unset = UNSET
+    last_modified: datetime.datetime | None | Unset = UNSET
+    reports_collapse: bool | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
+    api_token: str | None | Unset = UNSET
+    logo_url: str | None | Unset = UNSET
+    ical_url: str | None | Unset = UNSET
+    ical_enabled: bool | Unset = UNSET
+    csv_upload: _WorkspaceCsvUploadWire | None | Unset = UNSET
+    hide_start_end_times: bool | Unset = UNSET
+    working_hours_in_minutes: int | None | Unset = UNSET
+    max_data_retention_days: int | None | Unset = UNSET
+    te_constraints: _WorkspaceTeConstraintsWire | None | Unset = UNSET
+    disable_approvals: bool | Unset = UNSET
+    disable_expenses: bool | Unset = UNSET
+    disable_timesheet_view: bool | Unset = UNSET
+    subscription: _WorkspaceSubscriptionWire | None | Unset = UNSET
+    active_project_count: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class Workspace:
     """A workspace [V:SEED2, SWNEW, VCR]."""
 
     id: int
@@ -66,13 +115,133 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     disable_approvals: bool | Unset = UNSET
     disable_expenses: bool | Unset = UNSET
     disable_timesheet_view: bool | Unset = UNSET
+    subscription: None | Unset | WorkspaceSubscription = UNSET
+    """ Deprecated by Toggl; null in the answers seen. """
     active_project_count: int | Unset = UNSET
     """ Number of active projects; only in list_my_workspaces answers [V:SWNEW]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _WorkspaceWire
+    _wire_check: ClassVar[type[_WorkspaceWire]] = _WorkspaceWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "organization_id",
+        "name",
+        "at",
+        "premium",
+        "business_ws",
+        "admin",
+        "role",
+        "permissions",
+        "suspended_at",
+        "server_deleted_at",
+        "default_hourly_rate",
+        "rate_last_updated",
+        "default_currency",
+        "only_admins_may_create_projects",
+        "only_admins_may_create_tags",
+        "only_admins_see_billable_rates",
+        "only_admins_see_team_dashboard",
+        "projects_billable_by_default",
+        "projects_private_by_default",
+        "projects_enforce_billable",
+        "limit_public_project_data",
+        "last_modified",
+        "reports_collapse",
+        "rounding",
+        "rounding_minutes",
+        "api_token",
+        "logo_url",
+        "ical_url",
+        "ical_enabled",
+        "csv_upload",
+        "hide_start_end_times",
+        "working_hours_in_minutes",
+        "max_data_retention_days",
+        "te_constraints",
+        "disable_approvals",
+        "disable_expenses",
+        "disable_timesheet_view",
+        "subscription",
+        "active_project_count",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, ["api_token"])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _WorkspaceWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.organization_id,
+            new.name,
+            new.at,
+            new.premium,
+            new.business_ws,
+            new.admin,
+            new.role,
+            new.permissions,
+            new.suspended_at,
+            new.server_deleted_at,
+            new.default_hourly_rate,
+            new.rate_last_updated,
+            new.default_currency,
+            new.only_admins_may_create_projects,
+            new.only_admins_may_create_tags,
+            new.only_admins_see_billable_rates,
+            new.only_admins_see_team_dashboard,
+            new.projects_billable_by_default,
+            new.projects_private_by_default,
+            new.projects_enforce_billable,
+            new.limit_public_project_data,
+            new.last_modified,
+            new.reports_collapse,
+            new.rounding,
+            new.rounding_minutes,
+            new.api_token,
+            new.logo_url,
+            new.ical_url,
+            new.ical_enabled,
+            new.csv_upload,
+            new.hide_start_end_times,
+            new.working_hours_in_minutes,
+            new.max_data_retention_days,
+            new.te_constraints,
+            new.disable_approvals,
+            new.disable_expenses,
+            new.disable_timesheet_view,
+            new.subscription,
+            new.active_project_count,
+        ) = _values(wire)
+        csv_upload = wire.csv_upload
+        new.csv_upload = (
+            WorkspaceCsvUpload._from_wire(csv_upload)
+            if isinstance(csv_upload, WorkspaceCsvUpload._wire_check)
+            else as_received(csv_upload)
+        )
+        te_constraints = wire.te_constraints
+        new.te_constraints = (
+            WorkspaceTeConstraints._from_wire(te_constraints)
+            if isinstance(te_constraints, WorkspaceTeConstraints._wire_check)
+            else as_received(te_constraints)
+        )
+        subscription = wire.subscription
+        new.subscription = (
+            WorkspaceSubscription._from_wire(subscription)
+            if isinstance(subscription, WorkspaceSubscription._wire_check)
+            else as_received(subscription)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.workspace_csv_upload import WorkspaceCsvUpload  # noqa: PLC0415
+        from ..models.workspace_subscription import WorkspaceSubscription  # noqa: PLC0415
         from ..models.workspace_te_constraints import WorkspaceTeConstraints  # noqa: PLC0415
 
         id = self.id
@@ -239,6 +408,17 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         disable_timesheet_view = self.disable_timesheet_view
 
+        try:
+            subscription: dict[str, Any] | None | Unset
+            if isinstance(self.subscription, Unset):
+                subscription = UNSET
+            elif isinstance(self.subscription, WorkspaceSubscription):
+                subscription = self.subscription.to_dict()
+            else:
+                subscription = self.subscription
+        except (AttributeError, TypeError, ValueError):
+            subscription = as_received(self.subscription)
+
         active_project_count = self.active_project_count
 
         field_dict: dict[str, Any] = {}
@@ -319,6 +499,8 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             field_dict["disable_expenses"] = disable_expenses
         if disable_timesheet_view is not UNSET:
             field_dict["disable_timesheet_view"] = disable_timesheet_view
+        if subscription is not UNSET:
+            field_dict["subscription"] = subscription
         if active_project_count is not UNSET:
             field_dict["active_project_count"] = active_project_count
 
@@ -327,6 +509,7 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.workspace_csv_upload import WorkspaceCsvUpload  # noqa: PLC0415
+        from ..models.workspace_subscription import WorkspaceSubscription  # noqa: PLC0415
         from ..models.workspace_te_constraints import WorkspaceTeConstraints  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -631,6 +814,28 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         disable_timesheet_view = d.pop("disable_timesheet_view", UNSET)
 
+        try:
+
+            def _parse_subscription(data: object) -> None | Unset | WorkspaceSubscription:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    subscription_type_0 = WorkspaceSubscription.from_dict(data)
+
+                    return subscription_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(None | Unset | WorkspaceSubscription, data)
+
+            subscription = _parse_subscription(d.pop("subscription", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            subscription = deviation(cls.__name__, "subscription", src_dict, d, exc)
+
         active_project_count = d.pop("active_project_count", UNSET)
 
         workspace = cls(
@@ -672,6 +877,7 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             disable_approvals=disable_approvals,
             disable_expenses=disable_expenses,
             disable_timesheet_view=disable_timesheet_view,
+            subscription=subscription,
             active_project_count=active_project_count,
         )
 
@@ -695,11 +901,3 @@ class Workspace(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     def __contains__(self, key: str) -> bool:
         return key in (self.additional_properties or ())
-
-    def __repr__(self) -> str:
-        # Credentials never appear in reprs (and so never in logs or test output).
-        shown = (
-            f"{name}={'<hidden>' if name in ['api_token'] and getattr(self, name) is not UNSET else repr(getattr(self, name))}"
-            for name in self.__struct_fields__
-        )
-        return f"{type(self).__name__}({', '.join(shown)})"

@@ -3,27 +3,66 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.workspace_feature import WorkspaceFeature
+    from ..models.workspace_feature import WorkspaceFeature, _WorkspaceFeatureWire
 
 
 T = TypeVar("T", bound="WorkspaceFeatures")
 
 
-class WorkspaceFeatures(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _WorkspaceFeaturesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceFeatures` that msgspec decodes into; unknown keys are refused."""
+
+    workspace_id: int | Unset = UNSET
+    features: list[_WorkspaceFeatureWire] | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class WorkspaceFeatures:
     """The plan features of one workspace [V:SEED2]."""
 
     workspace_id: int | Unset = UNSET
     features: list[WorkspaceFeature] | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _WorkspaceFeaturesWire
+    _wire_check: ClassVar[type[_WorkspaceFeaturesWire]] = _WorkspaceFeaturesWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "workspace_id",
+        "features",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _WorkspaceFeaturesWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.workspace_id,
+            new.features,
+        ) = _values(wire)
+        features = wire.features
+        new.features = (
+            [WorkspaceFeature._from_wire(item) for item in features]
+            if isinstance(features, list)
+            else as_received(features)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         workspace_id = self.workspace_id

@@ -3,28 +3,72 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.workspace_statistics_admin import WorkspaceStatisticsAdmin
+    from ..models.workspace_statistics_admin import WorkspaceStatisticsAdmin, _WorkspaceStatisticsAdminWire
 
 
 T = TypeVar("T", bound="WorkspaceStatistics")
 
 
-class WorkspaceStatistics(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _WorkspaceStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceStatistics` that msgspec decodes into; unknown keys are refused."""
+
+    admins: list[_WorkspaceStatisticsAdminWire] | None | Unset = UNSET
+    groups_count: int | Unset = UNSET
+    members_count: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class WorkspaceStatistics:
     """Admins and member/group counts of a workspace [V:SW24, SWNEW]."""
 
     admins: list[WorkspaceStatisticsAdmin] | None | Unset = UNSET
     groups_count: int | Unset = UNSET
     members_count: int | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _WorkspaceStatisticsWire
+    _wire_check: ClassVar[type[_WorkspaceStatisticsWire]] = _WorkspaceStatisticsWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "admins",
+        "groups_count",
+        "members_count",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _WorkspaceStatisticsWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.admins,
+            new.groups_count,
+            new.members_count,
+        ) = _values(wire)
+        admins = wire.admins
+        new.admins = (
+            [WorkspaceStatisticsAdmin._from_wire(item) for item in admins]
+            if isinstance(admins, list)
+            else as_received(admins)
+        )
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:

@@ -3,20 +3,56 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
+from ..decoding import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WorkspaceStatisticsAdmin")
 
 
-class WorkspaceStatisticsAdmin(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _WorkspaceStatisticsAdminWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceStatisticsAdmin` that msgspec decodes into; unknown keys are refused."""
+
     user_id: int | Unset = UNSET
     name: str | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+
+
+@attrs.define(kw_only=True, repr=False)
+class WorkspaceStatisticsAdmin:
+    user_id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _WorkspaceStatisticsAdminWire
+    _wire_check: ClassVar[type[_WorkspaceStatisticsAdminWire]] = _WorkspaceStatisticsAdminWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "user_id",
+        "name",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _WorkspaceStatisticsAdminWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.user_id,
+            new.name,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         user_id = self.user_id

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
+from ..decoding import model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WorkspaceTeConstraints")
 
 
-class WorkspaceTeConstraints(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _WorkspaceTeConstraintsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceTeConstraints` that msgspec decodes into; unknown keys are refused."""
+
+    time_entry_constraints_enabled: bool | Unset = UNSET
+    description_present: bool | Unset = UNSET
+    project_present: bool | Unset = UNSET
+    tag_present: bool | Unset = UNSET
+    task_present: bool | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class WorkspaceTeConstraints:
     """Which fields a time entry must have in this workspace."""
 
     time_entry_constraints_enabled: bool | Unset = UNSET
@@ -20,8 +34,39 @@ class WorkspaceTeConstraints(msgspec.Struct, kw_only=True, forbid_unknown_fields
     project_present: bool | Unset = UNSET
     tag_present: bool | Unset = UNSET
     task_present: bool | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _WorkspaceTeConstraintsWire
+    _wire_check: ClassVar[type[_WorkspaceTeConstraintsWire]] = _WorkspaceTeConstraintsWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "time_entry_constraints_enabled",
+        "description_present",
+        "project_present",
+        "tag_present",
+        "task_present",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _WorkspaceTeConstraintsWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.time_entry_constraints_enabled,
+            new.description_present,
+            new.project_present,
+            new.tag_present,
+            new.task_present,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         time_entry_constraints_enabled = self.time_entry_constraints_enabled

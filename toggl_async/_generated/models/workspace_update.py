@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.workspace_update_rate_change_mode import WorkspaceUpdateRateChangeMode
 from ..models.workspace_update_rounding import WorkspaceUpdateRounding
 from ..types import UNSET, Unset
@@ -15,7 +17,30 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WorkspaceUpdate")
 
 
-class WorkspaceUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _WorkspaceUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | Unset = UNSET
+    admins: list[int] | Unset = UNSET
+    default_currency: str | Unset = UNSET
+    default_hourly_rate: float | Unset = UNSET
+    initial_pricing_plan: int | Unset = UNSET
+    limit_public_project_data: bool | Unset = UNSET
+    only_admins_may_create_projects: bool | Unset = UNSET
+    only_admins_may_create_tags: bool | Unset = UNSET
+    only_admins_see_billable_rates: bool | Unset = UNSET
+    only_admins_see_team_dashboard: bool | Unset = UNSET
+    projects_billable_by_default: bool | Unset = UNSET
+    projects_enforce_billable: bool | Unset = UNSET
+    projects_private_by_default: bool | Unset = UNSET
+    rate_change_mode: WorkspaceUpdateRateChangeMode | Unset = UNSET
+    reports_collapse: bool | Unset = UNSET
+    rounding: WorkspaceUpdateRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class WorkspaceUpdate:
     """Workspace settings to change; send only those that change [V:SW24, D-OVR]."""
 
     name: str | Unset = UNSET
@@ -39,8 +64,61 @@ class WorkspaceUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     rounding: WorkspaceUpdateRounding | Unset = UNSET
     """ Default rounding, -1 down, 0 nearest, 1 up. """
     rounding_minutes: int | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _WorkspaceUpdateWire
+    _wire_check: ClassVar[type[_WorkspaceUpdateWire]] = _WorkspaceUpdateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "name",
+        "admins",
+        "default_currency",
+        "default_hourly_rate",
+        "initial_pricing_plan",
+        "limit_public_project_data",
+        "only_admins_may_create_projects",
+        "only_admins_may_create_tags",
+        "only_admins_see_billable_rates",
+        "only_admins_see_team_dashboard",
+        "projects_billable_by_default",
+        "projects_enforce_billable",
+        "projects_private_by_default",
+        "rate_change_mode",
+        "reports_collapse",
+        "rounding",
+        "rounding_minutes",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _WorkspaceUpdateWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.name,
+            new.admins,
+            new.default_currency,
+            new.default_hourly_rate,
+            new.initial_pricing_plan,
+            new.limit_public_project_data,
+            new.only_admins_may_create_projects,
+            new.only_admins_may_create_tags,
+            new.only_admins_see_billable_rates,
+            new.only_admins_see_team_dashboard,
+            new.projects_billable_by_default,
+            new.projects_enforce_billable,
+            new.projects_private_by_default,
+            new.rate_change_mode,
+            new.reports_collapse,
+            new.rounding,
+            new.rounding_minutes,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

@@ -4,21 +4,60 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WorkspaceUser")
 
 
-class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _WorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceUser` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    field_2fa_enabled: bool | Unset = msgspec.field(default=UNSET, name="2fa_enabled")
+    uid: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+    wid: int | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    email: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    inactive: bool | Unset = UNSET
+    admin: bool | Unset = UNSET
+    workspace_admin: bool | Unset = UNSET
+    organization_admin: bool | Unset = UNSET
+    role: str | Unset = UNSET
+    role_id: int | None | Unset = UNSET
+    group_ids: list[int] | None | Unset = UNSET
+    is_direct: bool | Unset = UNSET
+    rate: float | None | Unset = UNSET
+    rate_last_updated: datetime.datetime | None | Unset = UNSET
+    labor_cost: float | None | Unset = UNSET
+    labor_cost_last_updated: datetime.datetime | None | Unset = UNSET
+    timezone: str | Unset = UNSET
+    avatar_file_name: str | None | Unset = UNSET
+    at: datetime.datetime | Unset = UNSET
+    invitation_code: str | None | Unset = UNSET
+    invite_url: str | None | Unset = UNSET
+    working_hours_in_minutes: int | None | Unset = UNSET
+    view_edit_billable_rates: bool | Unset = UNSET
+    view_edit_labor_costs: bool | Unset = UNSET
+
+
+@attrs.define(kw_only=True, repr=False)
+class WorkspaceUser:
     """A workspace membership [V:SW24, SWNEW]."""
 
     id: int
     """ Workspace-user id (used in update/delete_workspace_user). """
+    field_2fa_enabled: bool | Unset = UNSET
+    """ Whether two-factor authentication is on (attribute `field_2fa_enabled`). """
     uid: int | Unset = UNSET
     """ User id. """
     user_id: int | Unset = UNSET
@@ -53,11 +92,90 @@ class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     working_hours_in_minutes: int | None | Unset = UNSET
     view_edit_billable_rates: bool | Unset = UNSET
     view_edit_labor_costs: bool | Unset = UNSET
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _WorkspaceUserWire
+    _wire_check: ClassVar[type[_WorkspaceUserWire]] = _WorkspaceUserWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "id",
+        "field_2fa_enabled",
+        "uid",
+        "user_id",
+        "wid",
+        "workspace_id",
+        "name",
+        "email",
+        "active",
+        "inactive",
+        "admin",
+        "workspace_admin",
+        "organization_admin",
+        "role",
+        "role_id",
+        "group_ids",
+        "is_direct",
+        "rate",
+        "rate_last_updated",
+        "labor_cost",
+        "labor_cost_last_updated",
+        "timezone",
+        "avatar_file_name",
+        "at",
+        "invitation_code",
+        "invite_url",
+        "working_hours_in_minutes",
+        "view_edit_billable_rates",
+        "view_edit_labor_costs",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(cls: type[T], wire: _WorkspaceUserWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.id,
+            new.field_2fa_enabled,
+            new.uid,
+            new.user_id,
+            new.wid,
+            new.workspace_id,
+            new.name,
+            new.email,
+            new.active,
+            new.inactive,
+            new.admin,
+            new.workspace_admin,
+            new.organization_admin,
+            new.role,
+            new.role_id,
+            new.group_ids,
+            new.is_direct,
+            new.rate,
+            new.rate_last_updated,
+            new.labor_cost,
+            new.labor_cost_last_updated,
+            new.timezone,
+            new.avatar_file_name,
+            new.at,
+            new.invitation_code,
+            new.invite_url,
+            new.working_hours_in_minutes,
+            new.view_edit_billable_rates,
+            new.view_edit_labor_costs,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
+
+        field_2fa_enabled = self.field_2fa_enabled
 
         uid = self.uid
 
@@ -175,6 +293,8 @@ class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         field_dict.update(self.additional_properties or {})
         if not isinstance(id, Unset):
             field_dict["id"] = id
+        if field_2fa_enabled is not UNSET:
+            field_dict["2fa_enabled"] = field_2fa_enabled
         if uid is not UNSET:
             field_dict["uid"] = uid
         if user_id is not UNSET:
@@ -239,6 +359,8 @@ class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             id = d.pop("id")
         except KeyError as exc:
             id = deviation(cls.__name__, "id", src_dict, d, exc)
+
+        field_2fa_enabled = d.pop("2fa_enabled", UNSET)
 
         uid = d.pop("uid", UNSET)
 
@@ -449,6 +571,7 @@ class WorkspaceUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
         workspace_user = cls(
             id=id,
+            field_2fa_enabled=field_2fa_enabled,
             uid=uid,
             user_id=user_id,
             wid=wid,

@@ -5,16 +5,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
+import attrs
 import msgspec
+from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation
+from ..decoding import as_received, deviation, model_repr
 from ..models.workspace_user_update_role import WorkspaceUserUpdateRole
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WorkspaceUserUpdate")
 
 
-class WorkspaceUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _WorkspaceUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceUserUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    role: WorkspaceUserUpdateRole | Unset = UNSET
+    role_id: int | Unset = UNSET
+    admin: bool | Unset = UNSET
+    inactive: bool | Unset = UNSET
+    rate: float | Unset = UNSET
+    rate_change_mode: str | Unset = UNSET
+    labor_cost: float | Unset = UNSET
+    labor_cost_change_mode: str | Unset = UNSET
+    working_hours_in_minutes: int | Unset = UNSET
+    view_edit_billable_rates: bool | Unset = UNSET
+    view_edit_labor_costs: bool | Unset = UNSET
+    posted_fields: list[str] | Unset = msgspec.field(default=UNSET, name="postedFields")
+
+
+@attrs.define(kw_only=True, repr=False)
+class WorkspaceUserUpdate:
     """Changes to one workspace membership [V:SWNEW]."""
 
     role: WorkspaceUserUpdateRole | Unset = UNSET
@@ -34,11 +54,53 @@ class WorkspaceUserUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     view_edit_labor_costs: bool | Unset = UNSET
     posted_fields: list[str] | Unset = UNSET
     """ Names of fields to set to null explicitly [V:SWNEW]. """
-    additional_properties: dict[str, Any] | None = msgspec.field(default=None, name="~extra~")
-    """Fields the spec does not declare (kept by the lenient decoder; None when there were none)."""
-    # Decoded by from_dict, not msgspec: an attribute name differs from its JSON key, or the
-    # object is free-form, and msgspec would drop those fields.
-    _fast_decode: ClassVar[bool] = False
+    additional_properties: dict[str, Any] | None = None
+    """Fields the spec does not declare, as received (None when there were none)."""
+    _wire: ClassVar[Any] = _WorkspaceUserUpdateWire
+    _wire_check: ClassVar[type[_WorkspaceUserUpdateWire]] = _WorkspaceUserUpdateWire
+    _shown: ClassVar[tuple[str, ...]] = (
+        "role",
+        "role_id",
+        "admin",
+        "inactive",
+        "rate",
+        "rate_change_mode",
+        "labor_cost",
+        "labor_cost_change_mode",
+        "working_hours_in_minutes",
+        "view_edit_billable_rates",
+        "view_edit_labor_costs",
+        "posted_fields",
+        "additional_properties",
+    )
+
+    def __repr__(self) -> str:
+        # Only the fields that are set; credentials never appear (and so never reach logs or test output).
+        return model_repr(self, self._shown, [])
+
+    @classmethod
+    def _from_wire(
+        cls: type[T], wire: _WorkspaceUserUpdateWire, _new: Any = object.__new__, _values: Any = astuple
+    ) -> T:
+        """The model for a decoded wire object (nested models converted too)."""
+        new = _new(cls)
+        # One C call for every value (the wire's fields are in this order), then the nested models.
+        (
+            new.role,
+            new.role_id,
+            new.admin,
+            new.inactive,
+            new.rate,
+            new.rate_change_mode,
+            new.labor_cost,
+            new.labor_cost_change_mode,
+            new.working_hours_in_minutes,
+            new.view_edit_billable_rates,
+            new.view_edit_labor_costs,
+            new.posted_fields,
+        ) = _values(wire)
+        new.additional_properties = None
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         try:
