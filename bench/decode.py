@@ -27,15 +27,19 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+import httpx
 import msgspec
 import pydantic
 from common import Result, Table, Target, command, finish, paired, parser, spread, verdict
 
 from toggl_async._generated.api.time_entries import list_time_entries
 from toggl_async._generated.decoding import decode
+from toggl_async._generated.errors import DefaultErrors
 from toggl_async._generated.models import TimeEntry, TimeEntrySharedWith
 
 ENTRIES = 20_000
+REQUEST = httpx.Request("GET", "https://api.track.toggl.com/api/v9/me/time_entries")
+ERRORS = DefaultErrors()
 ROUNDS = 15
 
 
@@ -155,7 +159,8 @@ def main(argv: list[str] | None = None) -> None:
     with_unknown = json.dumps(entries).encode()
 
     def ours(body: bytes = content) -> list[TimeEntry]:
-        decoded: list[TimeEntry] = decode(200, body, list[TimeEntry], list_time_entries._from_data_1)
+        response = httpx.Response(200, content=body, request=REQUEST)
+        decoded: list[TimeEntry] = decode(response, list[TimeEntry], list_time_entries._from_data_1, ERRORS)
         return decoded
 
     def lenient() -> list[TimeEntry]:

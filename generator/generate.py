@@ -73,6 +73,54 @@ def strip_defaults(node: Any, parent_key: str = "") -> None:
             strip_defaults(value)
 
 
+def namespaces_module(spec: dict[str, Any]) -> str:
+    """`namespaces.py`: one cached property per tag of the spec, each returning that tag's namespace class.
+
+    Written here rather than by a template because openapi-python-client hands its templates no tag
+    descriptions; the descriptions become the properties' docstrings (what `help()` and REPLs show).
+    """
+    used = {op.get("tags", ["default"])[0] for item in spec["paths"].values() for method, op in item.items()
+            if method in HTTP_METHODS}  # fmt: skip
+    described = {tag["name"]: tag.get("description", "") for tag in spec.get("tags", [])}
+    tags = [tag for tag in described if tag in used] + sorted(used - set(described))
+    lines = [
+        '"""The operations of spec/toggl.yaml grouped by tag: one attribute per tag, built on first use."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import functools",
+        "from typing import TYPE_CHECKING",
+        "",
+        "from .client import HttpClient",
+        "",
+        "if TYPE_CHECKING:",
+        *(f"    from .api.{tag} import {class_name(tag)}" for tag in tags),
+        "",
+        "",
+        "class Namespaces:",
+        '    """Mixed into the client: `client.<tag>` is the namespace of that tag\'s operations."""',
+        "",
+        "    _api: HttpClient",
+    ]
+    for tag in tags:
+        summary = " ".join(described.get(tag, "").split()) or f"The {tag} operations."
+        lines += [
+            "",
+            "    @functools.cached_property",
+            f"    def {tag}(self) -> {class_name(tag)}:",
+            f'        """{summary}"""',
+            f"        from .api.{tag} import {class_name(tag)}",
+            "",
+            f"        return {class_name(tag)}(self._api)",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def class_name(tag: str) -> str:
+    """The namespace class openapi-python-client names for a tag (its `pascalcase` filter)."""
+    return "".join(part[:1].upper() + part[1:] for part in tag.split("_")) + "Api"
+
+
 def inputs_digest() -> str:
     """sha256 over everything that shapes the output besides the spec."""
     digest = hashlib.sha256()
@@ -110,6 +158,7 @@ def build(out: Path) -> None:
     )  # fmt: skip
     for runtime in sorted((GENERATOR / "runtime").glob("*.py")):
         shutil.copyfile(runtime, out / runtime.name)
+    (out / "namespaces.py").write_text(namespaces_module(yaml.safe_load(SPEC.read_text())))
     for path in sorted(out.rglob("*.py")):
         path.write_text(HEADER + path.read_text())
     ruff = [str(Path(sys.executable).parent / "ruff")]

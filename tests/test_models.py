@@ -16,6 +16,7 @@ import pickle
 from typing import Any
 
 import attrs
+import httpx
 import pytest
 from spec_tools import resolve, sample
 
@@ -24,6 +25,7 @@ from toggl_async._generated.api.me import get_me, list_my_workspaces
 from toggl_async._generated.api.projects import list_projects
 from toggl_async._generated.api.time_entries import list_time_entries
 from toggl_async._generated.decoding import decode
+from toggl_async._generated.errors import DefaultErrors
 from toggl_async._generated.types import UNSET
 
 MODEL_NAMES = [name for name in models.__all__ if hasattr(getattr(models, name), "from_dict")]
@@ -81,7 +83,8 @@ def deviations(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 
 
 def decoded(module: Any, body: Any) -> Any:
-    return decode(200, json.dumps(body).encode(), _response_type(module), module._from_data_1)
+    response = httpx.Response(200, content=json.dumps(body).encode(), request=httpx.Request("GET", "https://t/x"))
+    return decode(response, _response_type(module), module._from_data_1, DefaultErrors())
 
 
 def _response_type(module: Any) -> Any:

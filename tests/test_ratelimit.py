@@ -37,7 +37,7 @@ def on_asyncio_and_trio(test: Callable[[], Awaitable[None]]) -> Callable[[str], 
 
 
 def pacer(clock: FakeClock, rate: float | None = 1.0, burst: int = 3, **options: float) -> Pacer:
-    return Pacer(rate, burst, clock=clock.time, sleep=clock.sleep, **options)
+    return Pacer(rate, burst, clock=clock, **options)
 
 
 async def slot_times(p: Pacer, clock: FakeClock, count: int) -> list[float]:
@@ -147,15 +147,16 @@ async def test_penalize_without_retry_after_waits_one_interval_and_penalties_sta
 
 @on_asyncio_and_trio
 async def test_a_429_while_a_task_sleeps_moves_its_slot() -> None:
-    clock = FakeClock()
     asleep, resume = anyio.Event(), anyio.Event()
 
-    async def slow_sleep(seconds: float) -> None:
-        asleep.set()
-        await resume.wait()
-        await clock.sleep(seconds)
+    class SlowClock(FakeClock):
+        async def sleep(self, seconds: float) -> None:
+            asleep.set()
+            await resume.wait()
+            await super().sleep(seconds)
 
-    p = Pacer(1.0, 1, clock=clock.time, sleep=slow_sleep)
+    clock = SlowClock()
+    p = Pacer(1.0, 1, clock=clock)
     await p.acquire()
     start = clock.time()
     async with anyio.create_task_group() as tg:
@@ -168,17 +169,18 @@ async def test_a_429_while_a_task_sleeps_moves_its_slot() -> None:
 
 @on_asyncio_and_trio
 async def test_cancelled_waiter_gives_up_its_place_without_using_a_slot() -> None:
-    clock = FakeClock()
     asleep = anyio.Event()
     blocked = True
 
-    async def sleep(seconds: float) -> None:
-        if blocked:
-            asleep.set()
-            await anyio.sleep_forever()
-        await clock.sleep(seconds)
+    class BlockingClock(FakeClock):
+        async def sleep(self, seconds: float) -> None:
+            if blocked:
+                asleep.set()
+                await anyio.sleep_forever()
+            await super().sleep(seconds)
 
-    p = Pacer(1.0, 1, clock=clock.time, sleep=sleep)
+    clock = BlockingClock()
+    p = Pacer(1.0, 1, clock=clock)
     await p.acquire()
     async with anyio.create_task_group() as tg:
         tg.start_soon(p.acquire)
@@ -197,7 +199,7 @@ def test_pacer_refuses_nonsense() -> None:
 
 
 def quota(clock: FakeClock, max_wait: float = 60.0) -> QuotaTracker:
-    return QuotaTracker(max_wait, clock=clock.time, sleep=clock.sleep)
+    return QuotaTracker(max_wait, clock=clock)
 
 
 def spent(resets_in: float) -> dict[str, str]:

@@ -6,69 +6,97 @@
         entry = await toggl.start_timer(workspace_id, "Writing docs")
 
 Every operation of spec/toggl.yaml is a method of a namespace of `Toggl` (`toggl.time_entries`,
-`toggl.projects`, ...). Importing this package is cheap: names load on first use.
+`toggl.projects`, ...); models are in `toggl_async.models`. Importing this package is cheap: names load
+on first use.
 """
 
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from toggl_async.bulk import BulkResult
-    from toggl_async.client import Toggl
-    from toggl_async.config import TogglConfig
-    from toggl_async.errors import (
-        AuthenticationError,
-        BadRequestError,
-        BulkPatchError,
-        ConflictError,
-        FeatureNotAvailableError,
-        ForbiddenError,
-        NotFoundError,
-        QuotaExceededError,
-        RateLimitedError,
-        ServerError,
-        TogglAPIError,
-        TogglDecodeError,
-        TogglError,
-        TogglNetworkError,
-        UnauthorizedError,
+    # `X as X`: re-exported for type checkers (the names load lazily at run time, see __getattr__).
+    from toggl_async.bulk import BulkResult as BulkResult
+    from toggl_async.client import Toggl as Toggl
+    from toggl_async.clock import (
+        Clock as Clock,
+        SystemClock as SystemClock,
     )
-    from toggl_async.ratelimit import QuotaState
-    from toggl_async.retry import RetryPolicy
-    from toggl_async.sqlite_store import SQLiteStore
-    from toggl_async.stores import MemoryStore
-    from toggl_async.sync import Sync
+    from toggl_async.config import TogglConfig as TogglConfig
+    from toggl_async.errors import (
+        AuthenticationError as AuthenticationError,
+        BadRequestError as BadRequestError,
+        BulkPatchError as BulkPatchError,
+        ConflictError as ConflictError,
+        FeatureNotAvailableError as FeatureNotAvailableError,
+        ForbiddenError as ForbiddenError,
+        NotFoundError as NotFoundError,
+        QuotaExceededError as QuotaExceededError,
+        RateLimitedError as RateLimitedError,
+        ServerError as ServerError,
+        TogglAPIError as TogglAPIError,
+        TogglDecodeError as TogglDecodeError,
+        TogglError as TogglError,
+        TogglNetworkError as TogglNetworkError,
+        UnauthorizedError as UnauthorizedError,
+    )
+    from toggl_async.ratelimit import (
+        Pacer as Pacer,
+        QuotaState as QuotaState,
+        QuotaTracker as QuotaTracker,
+    )
+    from toggl_async.retry import RetryPolicy as RetryPolicy
+    from toggl_async.sqlite_store import SQLiteStore as SQLiteStore
+    from toggl_async.stores import MemoryStore as MemoryStore
+    from toggl_async.sync import Sync as Sync
 
 __version__ = "0.1.0"
 
-_ERRORS = [
-    "AuthenticationError",
-    "BadRequestError",
-    "BulkPatchError",
-    "ConflictError",
-    "FeatureNotAvailableError",
-    "ForbiddenError",
-    "NotFoundError",
-    "QuotaExceededError",
-    "RateLimitedError",
-    "ServerError",
-    "TogglAPIError",
-    "TogglDecodeError",
-    "TogglError",
-    "TogglNetworkError",
-    "UnauthorizedError",
-]
+# Where each exported name is defined: the one list of the public surface (`__all__` derives from it).
 _LOCATIONS = {
     "BulkResult": "toggl_async.bulk",
     "Toggl": "toggl_async.client",
+    "Clock": "toggl_async.clock",
+    "SystemClock": "toggl_async.clock",
     "TogglConfig": "toggl_async.config",
+    **dict.fromkeys(
+        [
+            "AuthenticationError",
+            "BadRequestError",
+            "BulkPatchError",
+            "ConflictError",
+            "FeatureNotAvailableError",
+            "ForbiddenError",
+            "NotFoundError",
+            "QuotaExceededError",
+            "RateLimitedError",
+            "ServerError",
+            "TogglAPIError",
+            "TogglDecodeError",
+            "TogglError",
+            "TogglNetworkError",
+            "UnauthorizedError",
+        ],
+        "toggl_async.errors",
+    ),
+    "Pacer": "toggl_async.ratelimit",
     "QuotaState": "toggl_async.ratelimit",
+    "QuotaTracker": "toggl_async.ratelimit",
     "RetryPolicy": "toggl_async.retry",
     "SQLiteStore": "toggl_async.sqlite_store",
     "MemoryStore": "toggl_async.stores",
     "Sync": "toggl_async.sync",
-    **dict.fromkeys(_ERRORS, "toggl_async.errors"),
 }
+__all__ = sorted([*_LOCATIONS, "__version__"])
+
+
+def _publish(namespace: dict[str, Any]) -> None:
+    """Called at the end of each module that defines exported names: they report `toggl_async` as their module.
+
+    So reprs, tracebacks and pickles name `toggl_async.TogglError`, the name users import, not the file.
+    """
+    for name, location in _LOCATIONS.items():
+        if location == namespace["__name__"]:
+            namespace[name].__module__ = __name__
 
 
 def __getattr__(name: str) -> Any:
@@ -81,32 +109,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*_LOCATIONS, "__version__"])
-
-
-__all__ = [
-    "AuthenticationError",
-    "BadRequestError",
-    "BulkPatchError",
-    "BulkResult",
-    "ConflictError",
-    "FeatureNotAvailableError",
-    "ForbiddenError",
-    "MemoryStore",
-    "NotFoundError",
-    "QuotaExceededError",
-    "QuotaState",
-    "RateLimitedError",
-    "RetryPolicy",
-    "SQLiteStore",
-    "ServerError",
-    "Sync",
-    "Toggl",
-    "TogglAPIError",
-    "TogglConfig",
-    "TogglDecodeError",
-    "TogglError",
-    "TogglNetworkError",
-    "UnauthorizedError",
-    "__version__",
-]
+    return __all__

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 import anyio
 
+from toggl_async import _publish
 from toggl_async._generated.paths import path_int
 
 T = TypeVar("T")
@@ -75,3 +76,6 @@ def check_ids(name: str, ids: Sequence[int]) -> list[int]:
 def chunks(ids: Sequence[int], size: int = MAX_PATCH_IDS) -> list[list[int]]:
     """`ids` split into lists of at most `size` (Toggl's bulk PATCH takes 100 ids per call)."""
     return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
+
+
+_publish(globals())

@@ -6,56 +6,35 @@
         await toggl.stop_timer(entry)
 
 Every operation of spec/toggl.yaml is an awaited method of a namespace (`toggl.time_entries`,
-`toggl.projects`, ...), built on first use. Non-2xx answers raise `errors.TogglAPIError` subclasses,
-network failures `TogglNetworkError`, undecodable bodies `TogglDecodeError`.
+`toggl.projects`, ...), built on first use. Every failure of a call is a `TogglError`: non-2xx (and
+undocumented) answers raise `TogglAPIError` subclasses, built by the error factory the generated code
+is handed; network failures `TogglNetworkError`, raised by the transport; undecodable bodies
+`TogglDecodeError`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
 import os
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from importlib import import_module
+from collections.abc import Awaitable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self
 
-import anyio
 import httpx
 
-from toggl_async import bulk
+from toggl_async import _publish, bulk
 from toggl_async._generated.client import HttpClient
-from toggl_async._generated.errors import ResponseDecodeError, UnexpectedStatus
 from toggl_async._generated.types import UNSET
+from toggl_async.clock import Clock, SystemClock
 from toggl_async.config import TogglConfig
-from toggl_async.errors import (
-    BulkPatchError,
-    TogglAPIError,
-    TogglDecodeError,
-    TogglError,
-    TogglNetworkError,
-    error_for_response,
-    safe_path,
-)
+from toggl_async.errors import BulkPatchError, ResponseErrors, TogglDecodeError, TogglError
 from toggl_async.iterators import Iterators
-from toggl_async.ratelimit import Pacer, QuotaState, QuotaTracker
+from toggl_async.ratelimit import Pacer, QuotaState, QuotaTracker, quota_scope
 from toggl_async.redaction import install_log_redaction, split_userinfo
 from toggl_async.transport import TogglTransport
 
 if TYPE_CHECKING:
-    from toggl_async._generated.api.clients import ClientsApi
-    from toggl_async._generated.api.groups import GroupsApi
-    from toggl_async._generated.api.me import MeApi
-    from toggl_async._generated.api.organizations import OrganizationsApi
-    from toggl_async._generated.api.project_users import ProjectUsersApi
-    from toggl_async._generated.api.projects import ProjectsApi
-    from toggl_async._generated.api.reports import ReportsApi
-    from toggl_async._generated.api.tags import TagsApi
-    from toggl_async._generated.api.tasks import TasksApi
-    from toggl_async._generated.api.time_entries import TimeEntriesApi
-    from toggl_async._generated.api.workspaces import WorkspacesApi
     from toggl_async.models import BulkPatchResult, JsonPatchOperation, ProjectUser, TimeEntry
 
 CREATED_WITH = "toggl-async"
@@ -80,9 +59,10 @@ class Toggl(Iterators):
     """An async client of Toggl Track API v9 and Reports API v3; see the module docstring.
 
     `transport`: an httpx transport to send through instead of the network (e.g. `FakeToggl.transport()`).
-    `pacer` / `quota`: share one token's pacing and quota state between several clients.
-    `clock` / `sleep`: monotonic seconds and an async sleep for pacing and backoff; `now`: the current
-    aware datetime, used when starting timers (tests pass a fake clock's `time`, `sleep` and `now`).
+    `pacer` / `quota`: one token's pacing and hourly-quota state; pass the same objects to several
+    clients of one token (in one process) so that they share one budget (`with_options` does).
+    `clock`: the time the client paces, backs off, dates timers and waits by (a `toggl_async.Clock`;
+    tests pass `toggl_async.testing.FakeClock()`, whose sleeps return at once).
     Other keyword arguments are `TogglConfig` fields.
     """
 
@@ -94,36 +74,28 @@ class Toggl(Iterators):
         password: str | None = None,
         config: TogglConfig | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], float] | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        now: Callable[[], datetime.datetime] | None = None,
+        clock: Clock | None = None,
         pacer: Pacer | None = None,
         quota: QuotaTracker | None = None,
         **options: Any,
     ) -> None:
         self.config = dataclasses.replace(config or TogglConfig(), **options)
         install_log_redaction()
-        base_url, userinfo = split_userinfo(self.config.base_url)
-        if userinfo is not None and not (api_token or email or password):
-            # https://TOKEN:api_token@host or https://EMAIL:PASSWORD@host: the credentials, not part of the URL.
-            api_token, email, password = (userinfo[0], None, None) if userinfo[1] == "api_token" else (None, *userinfo)
-        self._credentials = _Credentials(api_token, email, password)
-        self._clock, self._sleep = clock or time.monotonic, sleep or anyio.sleep
-        self._now = now or _utc_now
-        self._pacer = pacer or Pacer(self.config.rate, self.config.burst, clock=self._clock, sleep=self._sleep)
-        self._quota = quota or QuotaTracker(self.config.quota_max_wait, clock=self._clock, sleep=self._sleep)
+        base_url, self._credentials = _credentials_of(self.config.base_url, api_token, email, password)
+        self.clock: Clock = clock or SystemClock()
+        self.pacer = pacer or Pacer(self.config.rate, self.config.burst, clock=self.clock)
+        self.quota_tracker = quota or QuotaTracker(self.config.quota_max_wait, clock=self.clock)
         self._inner = transport
         stack = TogglTransport(
-            transport or httpx.AsyncHTTPTransport(), pacer=self._pacer, quota=self._quota, retry=self.config.retry,
-            timeout=self.config.timeout, sleep=self._sleep,
+            transport or httpx.AsyncHTTPTransport(), pacer=self.pacer, quota=self.quota_tracker,
+            retry=self.config.retry, timeout=self.config.timeout, clock=self.clock,
         )  # fmt: skip
         self._http = httpx.AsyncClient(
             base_url=base_url, auth=self._credentials.auth(), transport=stack,
             timeout=self.config.timeout, headers={"User-Agent": self.config.user_agent},
-            event_hooks={"response": [_raise_for_status]},
         )  # fmt: skip
-        self._api = HttpClient(self._http)
-        self._namespaces: dict[str, Any] = {}
+        # Generated code raises only what this factory builds; the transport raises TogglNetworkError.
+        self._api = HttpClient(self._http, ResponseErrors())
 
     @classmethod
     def from_env(cls, **options: Any) -> Toggl:
@@ -142,8 +114,8 @@ class Toggl(Iterators):
         """
         clone = Toggl(
             self._credentials.api_token, email=self._credentials.email, password=self._credentials.password,
-            config=dataclasses.replace(self.config, **changes), transport=self._inner, clock=self._clock,
-            sleep=self._sleep, now=self._now, pacer=self._pacer, quota=self._quota,
+            config=dataclasses.replace(self.config, **changes), transport=self._inner, clock=self.clock,
+            pacer=self.pacer, quota=self.quota_tracker,
         )  # fmt: skip
         return clone
 
@@ -167,7 +139,12 @@ class Toggl(Iterators):
     @property
     def quota(self) -> QuotaState:
         """The hourly quota as the last response reported it (all None before any response)."""
-        return self._quota.state
+        return self.quota_tracker.state
+
+    def quota_for(self, path: str) -> QuotaState:
+        """The hourly quota a request to `path` counts against (`/api/v9/workspaces/1/...`: that
+        workspace's; `/api/v9/me`: the user's), as last reported."""
+        return self.quota_tracker.state_for(quota_scope(path))
 
     # ---- sessions (seed: auth_session_cookie, destroy_session)
     async def login(self) -> None:
@@ -184,58 +161,6 @@ class Toggl(Iterators):
         self._http.cookies.clear()
         self._http.auth = self._credentials.auth()
 
-    # ---- namespaces, one per tag of the spec, built on first use
-    def _namespace(self, tag: str) -> Any:
-        if tag not in self._namespaces:
-            module = import_module(f"toggl_async._generated.api.{tag}")
-            api = getattr(module, "".join(part.title() for part in tag.split("_")) + "Api")(self._api)
-            self._namespaces[tag] = _Namespace(api)
-        return self._namespaces[tag]
-
-    @property
-    def me(self) -> MeApi:
-        return cast("MeApi", self._namespace("me"))
-
-    @property
-    def organizations(self) -> OrganizationsApi:
-        return cast("OrganizationsApi", self._namespace("organizations"))
-
-    @property
-    def workspaces(self) -> WorkspacesApi:
-        return cast("WorkspacesApi", self._namespace("workspaces"))
-
-    @property
-    def clients(self) -> ClientsApi:
-        return cast("ClientsApi", self._namespace("clients"))
-
-    @property
-    def tags(self) -> TagsApi:
-        return cast("TagsApi", self._namespace("tags"))
-
-    @property
-    def projects(self) -> ProjectsApi:
-        return cast("ProjectsApi", self._namespace("projects"))
-
-    @property
-    def project_users(self) -> ProjectUsersApi:
-        return cast("ProjectUsersApi", self._namespace("project_users"))
-
-    @property
-    def tasks(self) -> TasksApi:
-        return cast("TasksApi", self._namespace("tasks"))
-
-    @property
-    def time_entries(self) -> TimeEntriesApi:
-        return cast("TimeEntriesApi", self._namespace("time_entries"))
-
-    @property
-    def groups(self) -> GroupsApi:
-        return cast("GroupsApi", self._namespace("groups"))
-
-    @property
-    def reports(self) -> ReportsApi:
-        return cast("ReportsApi", self._namespace("reports"))
-
     # ---- timers: one request each when the workspace id is known
     async def current_timer(self) -> TimeEntry | None:
         """The running time entry, or None when nothing runs (one request)."""
@@ -249,7 +174,7 @@ class Toggl(Iterators):
         """Start a running entry now (or at the aware datetime `start`); Toggl stops the one running before."""
         from toggl_async.models import TimeEntryCreate
 
-        moment = start or self._now()
+        moment = start or self.clock.now()
         if moment.tzinfo is None:
             raise ValueError("start must be timezone-aware")
         body = TimeEntryCreate(
@@ -333,62 +258,25 @@ class Toggl(Iterators):
         return merged
 
 
-def _utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
+def _credentials_of(
+    base_url: str, api_token: str | None, email: str | None, password: str | None
+) -> tuple[str, _Credentials]:
+    """The base URL without userinfo, and the credentials: those given, else the URL's userinfo.
+
+    https://TOKEN:api_token@host and https://EMAIL:PASSWORD@host carry credentials, which never stay
+    in the URL (httpx would print it in its log lines).
+    """
+    bare, userinfo = split_userinfo(base_url)
+    if userinfo is not None and not (api_token or email or password):
+        api_token, email, password = (userinfo[0], None, None) if userinfo[1] == "api_token" else (None, *userinfo)
+    return bare, _Credentials(api_token, email, password)
 
 
 def _given(value: Any) -> Any:
     return UNSET if value is None else value
 
 
-async def _raise_for_status(response: httpx.Response) -> None:
-    """Turn every non-2xx into its typed error before generated code sees it."""
-    if 200 <= response.status_code < 300:
-        return
-    await response.aread()
-    request = response.request
-    raise error_for_response(
-        response.status_code, response.content, response.headers, request.method, safe_path(request.url)
-    )
-
-
-class _Namespace:
-    """A generated namespace whose calls raise the SDK's errors for transport and decode failures."""
-
-    def __init__(self, api: Any) -> None:
-        self._api = api
-
-    def __getattr__(self, name: str) -> Any:
-        operation = getattr(self._api, name)
-
-        @functools.wraps(operation)
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            return await self.call(operation(*args, **kwargs))
-
-        setattr(self, name, call)  # built once per operation, not on every call
-        return call
-
-    @staticmethod
-    async def call(awaitable: Awaitable[Any]) -> Any:
-        """Await a generated call, mapping decode and transport failures to the SDK's errors."""
-        try:
-            return await awaitable
-        except ResponseDecodeError as exc:
-            raise TogglDecodeError(exc.status_code, exc.content, exc.reason) from exc
-        except UnexpectedStatus as exc:
-            # A 2xx the spec does not document for this call (the others never reach generated code).
-            detail = f"undocumented success status {exc.status_code} for this call; its body is not decoded"
-            raise TogglAPIError(exc.status_code, (detail,), exc.method, exc.url) from None
-        except httpx.TransportError as exc:
-            method, path = _request_of(exc)
-            raise TogglNetworkError(exc, method, path) from exc
-
-
-def _request_of(error: httpx.TransportError) -> tuple[str, str]:
-    try:
-        return error.request.method, safe_path(error.request.url)
-    except RuntimeError:
-        return "", ""
-
-
 __all__ = ["Toggl", "TogglConfig"]
+
+
+_publish(globals())

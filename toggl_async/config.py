@@ -7,6 +7,7 @@ import ipaddress
 
 import httpx
 
+from toggl_async import _publish
 from toggl_async.redaction import redact_url
 from toggl_async.retry import RetryPolicy
 
@@ -69,3 +70,6 @@ class TogglConfig:
         shown["base_url"] = redact_url(self.base_url)
         fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
         return f"TogglConfig({fields})"
+
+
+_publish(globals())

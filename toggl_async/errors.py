@@ -47,6 +47,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
+from toggl_async import _publish
 from toggl_async.error_bodies import parse_messages
 from toggl_async.retry import parse_retry_after
 
@@ -60,6 +61,7 @@ __all__ = [
     "NotFoundError",
     "QuotaExceededError",
     "RateLimitedError",
+    "ResponseErrors",
     "ServerError",
     "TogglAPIError",
     "TogglDecodeError",
@@ -210,7 +212,7 @@ class TogglNetworkError(TogglError):
     same message but no `.request` (the request carries the Authorization header).
     """
 
-    def __init__(self, error: httpx.TransportError, method: str, path: str) -> None:
+    def __init__(self, error: httpx.RequestError, method: str, path: str) -> None:
         self.error = error
         self.method = method
         self.path = path
@@ -286,7 +288,7 @@ def _unpickle_error(cls: type[_E], args: tuple[Any, ...]) -> _E:
     return cls.__new__(cls, *args)
 
 
-def _without_request(error: httpx.TransportError) -> httpx.TransportError:
+def _without_request(error: httpx.RequestError) -> httpx.RequestError:
     # httpx's transport errors all take (message, *, request=None) and pickle by their class.
     if type(error).__module__.partition(".")[0] == "httpx":
         return type(error)(str(error))
@@ -344,6 +346,29 @@ def _payment_required(messages: tuple[str, ...], headers: Mapping[str, str], met
     )
 
 
+class ResponseErrors:
+    """The error factory the client hands generated code: every failure of a call becomes a TogglError.
+
+    `unexpected_status`: a non-2xx gets its `TogglAPIError` subclass (`error_for_response`); a 2xx the
+    spec does not document for the call a plain `TogglAPIError` whose body is not decoded (it may hold
+    the token). `undecodable`: a `TogglDecodeError` holding the raw body.
+    """
+
+    def unexpected_status(self, response: httpx.Response) -> TogglAPIError:
+        status, request = response.status_code, response.request
+        path = safe_path(request.url)
+        if 200 <= status < 300:
+            detail = f"undocumented success status {status} for this call; its body is not decoded"
+            return TogglAPIError(status, (detail,), request.method, path)
+        return error_for_response(status, response.content, response.headers, request.method, path)
+
+    def undecodable(self, response: httpx.Response, reason: str) -> TogglDecodeError:
+        request = response.request
+        return TogglDecodeError(
+            response.status_code, response.content, reason, method=request.method, path=safe_path(request.url)
+        )
+
+
 def clamp_quota_reset(value: float | None) -> float | None:
     """Seconds until the hourly quota resets, made believable: at most QUOTA_WINDOW_SECONDS (3600).
 
@@ -393,3 +418,6 @@ def _reason_phrase(status: int) -> str:
         return http.HTTPStatus(status).phrase
     except ValueError:
         return "(empty body)"
+
+
+_publish(globals())

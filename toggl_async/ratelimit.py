@@ -5,9 +5,10 @@ Toggl limits a token twice (reference §4.2, §4.3): a leaky bucket of about one
 `X-Toggl-Quota-Remaining` / `X-Toggl-Quota-Resets-In`). `Pacer` keeps requests inside the first;
 `QuotaTracker` watches the second and waits for, or refuses, requests that would only earn a 402.
 
-Both take `clock` and `sleep` so tests drive them with a fake clock and never really wait. Only one task
-at a time ever sleeps inside each of them (the others queue on a fair lock), which is also what makes a
-simple fake clock, whose `sleep` just moves time forward, exact under concurrency.
+Both take a `Clock` (`clock.monotonic()` and `clock.sleep()`) so tests drive them with a fake clock and
+never really wait. Only one task at a time ever sleeps inside each of them (the others queue on a fair
+lock), which is also what makes a simple fake clock, whose `sleep` just moves time forward, exact under
+concurrency.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import dataclasses
 import logging
 import math
 import re
-import time
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 
 import anyio
 
+from toggl_async import _publish
+from toggl_async.clock import Clock, SystemClock
 from toggl_async.errors import (
     QUOTA_REMAINING_HEADER,
     QUOTA_RESETS_IN_HEADER,
@@ -56,8 +58,7 @@ class Pacer:
         burst: int = 3,
         *,
         recovery: float = 30.0,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        clock: Clock | None = None,
     ) -> None:
         if rate is not None and not (rate > 0 and math.isfinite(rate)):
             raise ValueError("rate must be a positive number of requests per second, or None")
@@ -66,8 +67,7 @@ class Pacer:
         self.rate = rate
         self.burst = burst
         self.recovery = recovery
-        self._clock = clock
-        self._sleep = sleep
+        self.clock: Clock = clock or SystemClock()
         self._lock = anyio.Lock()
         # Theoretical arrival time (GCRA): when the bucket would be empty again; None = never used.
         self._tat: float | None = None
@@ -80,7 +80,7 @@ class Pacer:
     @property
     def effective_rate(self) -> float | None:
         """The pace now, in requests per second: `rate`, or less while recovering from a 429."""
-        return None if self.rate is None else self.rate / self._current_slowdown(self._clock())
+        return None if self.rate is None else self.rate / self._current_slowdown(self.clock.monotonic())
 
     async def acquire(self) -> None:
         """Wait until this task may send one request (FIFO among waiters); returns at once when off.
@@ -91,13 +91,13 @@ class Pacer:
             return
         async with self._lock:
             while True:
-                now = self._clock()
+                now = self.clock.monotonic()
                 slot = self._next_slot(now)
                 if slot <= now:
                     self._take(now)
                     return
                 generation = self._generation
-                await self._sleep(slot - now + SLEEP_GUARD)
+                await self.clock.sleep(slot - now + SLEEP_GUARD)
                 if generation == self._generation:
                     # Booked a hair after the slot: exactly 1/rate apart, float rounding of the gap can trip
                     # a server running the same bucket; at the wake-up time, the guard would add up.
@@ -113,7 +113,7 @@ class Pacer:
         """
         if self.rate is None:
             return
-        now = self._clock()
+        now = self.clock.monotonic()
         self._slowdown = min(MAX_SLOWDOWN, self._current_slowdown(now) * 2)
         self._slowed_at = now
         interval = self._interval(now)
@@ -187,14 +187,12 @@ class QuotaTracker:
         self,
         max_wait: float = 60.0,
         *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        clock: Clock | None = None,
     ) -> None:
         if max_wait < 0:
             raise ValueError("max_wait must be >= 0 seconds")
         self.max_wait = max_wait
-        self._clock = clock
-        self._sleep = sleep
+        self.clock: Clock = clock or SystemClock()
         self._lock = anyio.Lock()
         self._seen: dict[Hashable, _Observation] = {}
         self._latest: Hashable = None
@@ -209,7 +207,8 @@ class QuotaTracker:
         resets_in = _reset_seconds(_header(headers, QUOTA_RESETS_IN_HEADER))
         if remaining is None and resets_in is None:
             return
-        self._seen[scope] = _Observation(None if remaining is None else int(remaining), resets_in, self._clock())
+        count = None if remaining is None else int(remaining)
+        self._seen[scope] = _Observation(count, resets_in, self.clock.monotonic())
         self._latest = scope
 
     def refused(self, resets_in: float | None, *, scope: Hashable = None) -> None:
@@ -222,7 +221,7 @@ class QuotaTracker:
             return
         seen = self._seen.get(scope)
         remaining = seen.remaining if seen is not None else None
-        self._seen[scope] = _Observation(remaining, window, self._clock(), refused=True)
+        self._seen[scope] = _Observation(remaining, window, self.clock.monotonic(), refused=True)
         self._latest = scope
 
     @property
@@ -247,7 +246,7 @@ class QuotaTracker:
             return QuotaState(scope=scope)
         if seen.resets_in is None:
             return QuotaState(seen.remaining, None, scope)
-        left = seen.resets_in - (self._clock() - seen.observed_at)
+        left = seen.resets_in - (self.clock.monotonic() - seen.observed_at)
         # Once the window has reset, the count starts afresh at a size we do not know.
         return QuotaState(seen.remaining, left, scope, seen.refused) if left > 0 else QuotaState(scope=scope)
 
@@ -274,7 +273,7 @@ class QuotaTracker:
             state = self.state_for(scope)
             if state.refused and state.resets_in is not None:
                 logger.debug("quota spent; waiting %.1f s for it to reset before %s %s", state.resets_in, method, path)
-                await self._sleep(state.resets_in)
+                await self.clock.sleep(state.resets_in)
                 self._seen.pop(scope, None)
 
 
@@ -319,3 +318,6 @@ def _reset_seconds(value: str | None) -> float | None:
     elif number is not None and seconds < number:
         logger.debug("%s of %r read as %.0f s (one quota window)", QUOTA_RESETS_IN_HEADER, value[:40], seconds)
     return seconds
+
+
+_publish(globals())

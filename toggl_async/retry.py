@@ -33,6 +33,8 @@ from collections.abc import Callable
 
 import httpx
 
+from toggl_async import _publish
+
 __all__ = [
     "IDEMPOTENT_METHODS",
     "MAYBE_PROCESSED_ERRORS",
@@ -197,3 +199,6 @@ def log_decision(logger: logging.Logger, decision: RetryDecision, method: str, p
         logger.debug("retrying %s %s in %.3f s: %s", method, path, decision.delay, decision.reason)
     else:
         logger.debug("not retrying %s %s: %s", method, path, decision.reason)
+
+
+_publish(globals())

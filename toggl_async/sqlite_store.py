@@ -35,6 +35,7 @@ import anyio
 import anyio.to_thread
 import msgspec
 
+from toggl_async import _publish
 from toggl_async.changes import Change
 from toggl_async.stores import COLUMNS, Row, Sweep, changes, check_kind, plan, tombstones
 
@@ -253,3 +254,6 @@ def _decode(text: str) -> dict[str, Any]:
 
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore", "SchemaError", "migrate"]
+
+
+_publish(globals())

@@ -20,6 +20,7 @@ import anyio.lowlevel
 import attrs
 import msgspec
 
+from toggl_async import _publish
 from toggl_async.changes import Change
 
 if TYPE_CHECKING:
@@ -326,3 +327,6 @@ __all__ = [
     "COLUMNS", "KINDS", "Column", "MemoryStore", "Row", "SQLiteStore", "Store", "Sweep", "changes", "check_kind",
     "is_deleted", "plan", "tombstones", "utc_text",
 ]  # fmt: skip
+
+
+_publish(globals())

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import attrs
 
+from toggl_async import _publish
 from toggl_async.changes import Change, ChangeSet, Event
 from toggl_async.errors import (
     FeatureNotAvailableError,
@@ -147,8 +148,8 @@ class Sync:
         self.margin, self.since_window, self.history_start = margin, since_window, history_start
         self.report_page_size = report_page_size
         self.on_event, self.progress = on_event, progress
-        self._now = now or toggl._now
-        self._sleep = sleep or toggl._sleep
+        self._now = now or toggl.clock.now
+        self._sleep = sleep or toggl.clock.sleep
         self._lock = anyio.Lock()
 
     def __repr__(self) -> str:
@@ -316,7 +317,7 @@ class Sync:
 
 def _user_quota(toggl: Toggl) -> QuotaState:
     """The user-level quota (the /me routes count against it [V:SUP-LIM]) as the client last saw it."""
-    return toggl._quota.state_for(None)
+    return toggl.quota_tracker.state_for(None)
 
 
 def _newest_at(objects: Iterable[Mapping[str, Any]]) -> float | None:
@@ -336,3 +337,6 @@ def _utc(moment: datetime.datetime) -> str:
 
 
 __all__ = ["BACKFILL_KEY", "DEFAULT_HISTORY_START", "DEFAULT_MARGIN", "DEFAULT_SINCE_WINDOW", "Sync", "cursor_key"]
+
+
+_publish(globals())

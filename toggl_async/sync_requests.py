@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime
 import email.utils
-from collections.abc import Awaitable, Mapping
-from importlib import import_module
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import msgspec
 
+from toggl_async._generated.api import OPERATIONS
 from toggl_async._generated.types import UNSET, Response
 from toggl_async.errors import TogglDecodeError
 from toggl_async.pagination import CursorTrail, report_cursor
@@ -47,26 +47,21 @@ class Fetched:
 async def fetch_listing(toggl: Toggl, kind: str, since: int | None) -> Fetched:
     """A kind's `/me` listing: everything live, or with `since` (UNIX seconds) what changed, deletions included."""
     name, fixed = LISTINGS[kind]
-    module = import_module(f"toggl_async._generated.api.{name}")
+    tag, operation = name.split(".")
     params = {**fixed, "since": UNSET if since is None else since}
-    response = await _call(toggl, name, module.asyncio_detailed(client=toggl._api, **params))
+    response: Response[Any] = await getattr(getattr(toggl, tag).raw, operation)(**params)
     return Fetched(_objects(response), server_time(response.headers))
 
 
 async def fetch_user_id(toggl: Toggl) -> tuple[int, Fetched]:
     """The user's id (`GET /me`), which the Reports filter needs; the Fetched carries no objects."""
-    from toggl_async._generated.api.me import get_me
-
-    response = await _call(toggl, "me.get_me", get_me.asyncio_detailed(client=toggl._api))
+    response = await toggl.me.raw.get_me()
     return response.parsed.id, Fetched([], server_time(response.headers))
 
 
 async def fetch_running(toggl: Toggl) -> Fetched:
     """The running time entry as one object, or none (`GET /me/time_entries/current`)."""
-    from toggl_async._generated.api.time_entries import get_current_time_entry
-
-    name = "time_entries.get_current_time_entry"
-    response = await _call(toggl, name, get_current_time_entry.asyncio_detailed(client=toggl._api))
+    response = await toggl.time_entries.raw.get_current_time_entry()
     body = _json(response)
     if body is not None and not (isinstance(body, dict) and isinstance(body.get("id"), int)):
         raise _undecodable(response, "expected a time entry or null")
@@ -82,19 +77,18 @@ async def fetch_report(
     Raises `TogglDecodeError` when a page's X-Next-* headers are not plain integers or repeat a cursor already
     followed (see `report_cursor`); nothing of the window is returned then, so a caller stores all of it or none.
     """
-    from toggl_async._generated.api.reports import get_detailed_report
     from toggl_async.models import DetailedReportRequest
 
     body = DetailedReportRequest(
         start_date=first_day, end_date=last_day, user_ids=[user_id], page_size=page_size, rounding=0,
         hide_amounts=True, grouped=False,
     )  # fmt: skip
-    method, path = _route(get_detailed_report, workspace_id, body=body)
+    route = OPERATIONS["get_detailed_report"]
+    method, path = route.method, route.path.format(workspace_id=workspace_id)
     entries: list[dict[str, Any]] = []
     first_time, requests, trail = None, 0, CursorTrail()
     while True:
-        operation = get_detailed_report.asyncio_detailed(workspace_id, client=toggl._api, body=body)
-        response = await _call(toggl, "reports.get_detailed_report", operation)
+        response = await toggl.reports.raw.get_detailed_report(workspace_id, body=body)
         requests += 1
         rows = _objects(response, ids=False)
         entries.extend(entry for row in rows for entry in time_entries_of(row, workspace_id))
@@ -151,12 +145,6 @@ def server_time(headers: Mapping[str, str]) -> float | None:
     return moment.timestamp()
 
 
-async def _call(toggl: Toggl, name: str, operation: Awaitable[Response[Any]]) -> Response[Any]:
-    # The client's namespaces map transport and decode failures to the SDK's errors; reuse that.
-    response: Response[Any] = await toggl._namespace(name.split(".", 1)[0]).call(operation)
-    return response
-
-
 def _json(response: Response[Any]) -> Any:
     try:
         return msgspec.json.decode(response.content)
@@ -197,13 +185,6 @@ def _instant(value: Any) -> datetime.datetime | None:
 
 def _text(moment: datetime.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(datetime.UTC).replace(microsecond=0).isoformat()
-
-
-def _route(operation: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
-    """Method and path of a generated operation, for errors about a response with no request attached."""
-    # The generated module is the one place the route is spelled (from the spec); ask it rather than copy it.
-    route = operation._get_kwargs(*args, **kwargs)
-    return str(route["method"]).upper(), str(route["url"])
 
 
 def _given(value: Any) -> Any:

@@ -4,7 +4,8 @@
 For each attempt of a request it asks the `QuotaTracker` (which holds back requests only after Toggl
 itself refused one with a quota 402 in the current window), takes a slot from the per-token `Pacer`,
 then sends and reads the whole answer within the attempt deadline. The answer's quota headers are
-recorded, and what `retry.decide` allows is retried. Generated code knows nothing of it.
+recorded, and what `retry.decide` allows is retried. Generated code knows nothing of it. A network
+failure that is not retried (or whose retries ran out) leaves it as `TogglNetworkError`.
 
 Reading the body here, not in httpx's client, puts a connection that dies mid-body inside the retry
 rules like any other network failure, and under the same deadline as the headers.
@@ -17,13 +18,19 @@ import json
 import logging
 import random
 import re
-import time
 from collections.abc import Awaitable, Callable, Hashable
 
 import anyio
 import httpx
 
-from toggl_async.errors import QuotaExceededError, error_for_response, safe_path
+from toggl_async.clock import Clock, SystemClock
+from toggl_async.errors import (
+    QuotaExceededError,
+    TogglDecodeError,
+    TogglNetworkError,
+    error_for_response,
+    safe_path,
+)
 from toggl_async.ratelimit import Pacer, QuotaTracker, quota_scope
 from toggl_async.retry import RetryPolicy, decide, log_decision, may_have_been_processed, parse_retry_after
 
@@ -47,7 +54,8 @@ class TogglTransport(httpx.AsyncBaseTransport):
     """Quota, pacing, retries and a deadline per attempt around an inner transport.
 
     `timeout`: seconds one attempt (connect, send, headers and the whole body) may take, None for no
-    limit; past it the attempt fails with `httpx.ReadTimeout`. Closing this transport closes the inner one.
+    limit; past it the attempt fails with `httpx.ReadTimeout`. `clock` waits out backoffs and dates
+    Retry-After. Closing this transport closes the inner one.
     """
 
     def __init__(
@@ -58,12 +66,11 @@ class TogglTransport(httpx.AsyncBaseTransport):
         quota: QuotaTracker,
         retry: RetryPolicy,
         timeout: float | None = None,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-        wall_clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._inner, self._pacer, self._quota, self._policy = inner, pacer, quota, retry
-        self._timeout, self._sleep, self._wall_clock, self._jitter = timeout, sleep, wall_clock, jitter
+        self._timeout, self._clock, self._jitter = timeout, clock or SystemClock(), jitter
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request` with quota, pacing, retries and deadlines; see the module docstring.
@@ -76,9 +83,15 @@ class TogglTransport(httpx.AsyncBaseTransport):
         outcome: list[httpx.Response | Exception] = []
         async with anyio.create_task_group() as group:
             group.start_soon(_into, outcome, self._send, request)
-        if isinstance(outcome[0], Exception):
-            raise outcome[0]
-        return outcome[0]
+        result = outcome[0]
+        if isinstance(result, httpx.DecodingError):
+            reason = f"body cannot be decoded: {result}"
+            raise TogglDecodeError(0, b"", reason, method=request.method, path=safe_path(request.url)) from result
+        if isinstance(result, httpx.RequestError):
+            raise TogglNetworkError(result, request.method, safe_path(request.url)) from result
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         method, path = request.method, safe_path(request.url)
@@ -106,7 +119,7 @@ class TogglTransport(httpx.AsyncBaseTransport):
         if not decision.retry:
             raise error
         progress.maybe_done = progress.maybe_done or may_have_been_processed(error=error)
-        await self._sleep(decision.delay)
+        await self._clock.sleep(decision.delay)
 
     async def _settle(
         self, request: httpx.Request, response: httpx.Response, progress: _Progress, scope: Hashable
@@ -117,7 +130,7 @@ class TogglTransport(httpx.AsyncBaseTransport):
             wait = self._quota_refusal(response, method, path, scope, progress)
             if wait is None:
                 return response
-            await self._sleep(wait)
+            await self._clock.sleep(wait)
             return None
         if progress.maybe_done:
             done = await self._already_done(request, response)
@@ -127,7 +140,7 @@ class TogglTransport(httpx.AsyncBaseTransport):
         if delay is None:
             return response
         progress.maybe_done = progress.maybe_done or may_have_been_processed(status=status)
-        await self._sleep(delay)
+        await self._clock.sleep(delay)
         return None
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
@@ -137,6 +150,11 @@ class TogglTransport(httpx.AsyncBaseTransport):
                 response = await self._inner.handle_async_request(request)
                 try:
                     await response.aread()
+                except httpx.DecodingError as exc:
+                    # A body whose Content-Encoding lies (gzip that is not gzip): undecodable, not in transit.
+                    reason = f"body cannot be decoded as {response.headers.get('content-encoding')!r}: {exc}"
+                    path = safe_path(request.url)
+                    raise TogglDecodeError(response.status_code, b"", reason, method=request.method, path=path) from exc
                 finally:
                     with anyio.CancelScope(shield=True):
                         await response.aclose()
@@ -177,7 +195,7 @@ class TogglTransport(httpx.AsyncBaseTransport):
         """Seconds to wait before retrying this answer, or None to hand it to the caller."""
         if response.status_code not in RETRYABLE_STATUSES:
             return None
-        retry_after = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
+        retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock.now().timestamp())
         decision = decide(
             self._policy, method, attempt, status=response.status_code, retry_after=retry_after, random=self._jitter
         )

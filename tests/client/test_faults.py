@@ -115,9 +115,7 @@ async def in_world(body: Callable[[World], Awaitable[None]], **fake_options: Any
     fake = FakeToggl(clock=clock, **({"rate": None, "quotas": False} | fake_options))
     user = fake.add_user(plan="Enterprise")
     counter = CountingTransport(fake.transport())
-    async with Toggl(
-        user.api_token, transport=counter, clock=clock.time, sleep=clock.sleep, now=clock.now, rate=None
-    ) as toggl:
+    async with Toggl(user.api_token, transport=counter, clock=clock, rate=None) as toggl:
         world = World(clock, fake, user, counter, toggl)
         wid = user.default_workspace_id
         world.client_id = (await toggl.clients.create_client(wid, body=ClientPayload(name="Seed client"))).id
@@ -384,9 +382,7 @@ def test_a_post_whose_connection_was_refused_is_retried_and_creates_one_client(b
         fake = FakeToggl(clock=clock, rate=None, quotas=False)
         user = fake.add_user()
         refusing = RefusingTransport(fake.transport(), refusals=2)
-        async with Toggl(
-            user.api_token, transport=refusing, clock=clock.time, sleep=clock.sleep, now=clock.now, rate=None
-        ) as toggl:
+        async with Toggl(user.api_token, transport=refusing, clock=clock, rate=None) as toggl:
             created = await toggl.clients.create_client(user.default_workspace_id, body=ClientPayload(name="Once"))
         assert refusing.sent == ["POST"] * 3
         assert [c["id"] for c in fake.store.live("clients") if c["name"] == "Once"] == [created.id]

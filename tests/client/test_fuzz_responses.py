@@ -126,7 +126,7 @@ async def run_cases(operation: SpecOperation) -> None:
         response = answer(operation, chance)
         transport = httpx.MockTransport(lambda request, response=response: response)
         options: dict[str, Any] = {"rate": None, "retry": RetryPolicy(max_attempts=1), "quota_max_wait": 0}
-        async with Toggl("token", transport=transport, clock=clock.time, sleep=clock.sleep, **options) as toggl:
+        async with Toggl("token", transport=transport, clock=clock, **options) as toggl:
             try:
                 result = await bound_method(toggl, operation)(**call.kwargs)
             except TogglError:
@@ -147,3 +147,31 @@ def test_hostile_answers_raise_only_toggl_errors_and_models_serialise(operation:
 
 def test_the_fuzz_ran_enough_cases() -> None:
     assert CASES_PER_OPERATION * len(ALL) >= 10_000 or "TOGGL_FUZZ_CASES" in os.environ
+
+
+NETWORK_FAILURES: list[type[httpx.RequestError]] = [
+    httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadError, httpx.ReadTimeout, httpx.WriteError,
+    httpx.WriteTimeout, httpx.PoolTimeout, httpx.RemoteProtocolError, httpx.LocalProtocolError, httpx.ProxyError,
+    httpx.UnsupportedProtocol, httpx.DecodingError,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("operation", ALL, ids=lambda op: op.operation_id)
+def test_every_network_failure_of_every_operation_is_a_toggl_error(operation: SpecOperation) -> None:
+    """The exception tree is closed: whatever the transport raises, a call raises a TogglError."""
+    call = build_call(operation, operation_hints(operation))
+
+    async def run() -> None:
+        for failure in NETWORK_FAILURES:
+
+            def handler(request: httpx.Request, failure: type[httpx.RequestError] = failure) -> httpx.Response:
+                raise failure("injected", request=request)
+
+            transport = httpx.MockTransport(handler)
+            options: dict[str, Any] = {"rate": None, "retry": RetryPolicy(max_attempts=1)}
+            async with Toggl("token", transport=transport, **options) as toggl:
+                with pytest.raises(TogglError) as caught:
+                    await bound_method(toggl, operation)(**call.kwargs)
+            assert caught.value.__cause__ is not None and type(caught.value.__cause__) is failure
+
+    anyio.run(run)

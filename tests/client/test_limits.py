@@ -59,7 +59,7 @@ async def client(
     """A client wired to `fake` on the fake clock (pacing and backoff never really sleep)."""
     options.setdefault("rate", None)
     async with Toggl(
-        user.api_token, transport=transport or fake.transport(), clock=clock.time, sleep=clock.sleep, now=clock.now,
+        user.api_token, transport=transport or fake.transport(), clock=clock,
         **options,
     ) as toggl:  # fmt: skip
         yield toggl
@@ -267,9 +267,7 @@ async def test_a_402_without_quota_headers_is_a_feature_error_sent_once() -> Non
         return httpx.Response(402, json="This feature requires a paid plan")
 
     clock = FakeClock()
-    async with Toggl(
-        "sentinel-token", transport=httpx.MockTransport(answer), clock=clock.time, sleep=clock.sleep, rate=None
-    ) as toggl:
+    async with Toggl("sentinel-token", transport=httpx.MockTransport(answer), clock=clock, rate=None) as toggl:
         with pytest.raises(FeatureNotAvailableError):
             await toggl.clients.archive_client(1, 2)
         assert toggl.quota.remaining is None

@@ -9,14 +9,14 @@ from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 
 
 async def test_with_options_changes_config_and_shares_limits(fake: FakeToggl, user: FakeUser, clock: FakeClock) -> None:
-    async with Toggl(user.api_token, transport=fake.transport(), clock=clock.time, sleep=clock.sleep) as toggl:
+    async with Toggl(user.api_token, transport=fake.transport(), clock=clock) as toggl:
         slower = toggl.with_options(timeout=5.0, quota_max_wait=0.0)
         async with slower:
             assert slower.config == TogglConfig(timeout=5.0, quota_max_wait=0.0)
             assert toggl.config == TogglConfig()
             await slower.me.get_me()
             assert toggl.quota == slower.quota and toggl.quota.remaining is not None
-            assert slower._pacer is toggl._pacer
+            assert slower.pacer is toggl.pacer and slower.quota_tracker is toggl.quota_tracker
         assert (await toggl.me.get_me()).email == user.email  # the original still works after the clone closed
 
 

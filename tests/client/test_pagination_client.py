@@ -117,9 +117,7 @@ async def paginate(
 ) -> Figures:  # fmt: skip
     """Check the items on a live pass, then measure memory on replays; returns the figures."""
     replay = Replay(fake.transport())
-    async with Toggl(
-        user.api_token, transport=replay, clock=clock.time, sleep=clock.sleep, now=clock.now, rate=None
-    ) as toggl:
+    async with Toggl(user.api_token, transport=replay, clock=clock, rate=None) as toggl:
         logged = len(fake.log)
         seen = [key(item) async for item in iterate(toggl)]
         requests = len(fake.log) - logged
@@ -272,7 +270,7 @@ async def test_report_rows_are_numbered_consecutively_across_pages() -> None:
     user = fake.users[0]
     today = clock.now().date()
     request = DetailedReportRequest(start_date=today - datetime.timedelta(days=31), end_date=today, page_size=100)
-    async with Toggl(user.api_token, transport=fake.transport(), clock=clock.time, sleep=clock.sleep, rate=None) as t:
+    async with Toggl(user.api_token, transport=fake.transport(), clock=clock, rate=None) as t:
         sizes = [len(page) async for page in t.iter_detailed_report(user.default_workspace_id, request).pages()]
         rows = [row.row_number async for row in t.iter_detailed_report(user.default_workspace_id, request)]
     assert sizes == [100] * 10 + [50]

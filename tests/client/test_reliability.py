@@ -45,7 +45,7 @@ def scripted(answers: list[httpx.Response]) -> tuple[httpx.MockTransport, list[h
 
 
 def on_clock(transport: httpx.AsyncBaseTransport, clock: FakeClock, **options: object) -> Toggl:
-    return Toggl("token", transport=transport, clock=clock.time, sleep=clock.sleep, now=clock.now, **options)
+    return Toggl("token", transport=transport, clock=clock, **options)
 
 
 # ---------------------------------------------------------------- item 2: Retry-After capped every time

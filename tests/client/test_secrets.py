@@ -16,6 +16,8 @@ Also: plain-http base URLs are refused unless the host is loopback.
 from __future__ import annotations
 
 import base64
+import importlib
+import inspect
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
@@ -26,8 +28,8 @@ import attrs
 import pytest
 from test_seed_jobs import BACKENDS, MISSING_ID, ROWS, SCENARIOS, World, run_on, world
 
-import toggl_async.client as client_module
 from toggl_async import Toggl
+from toggl_async._generated.api import NAMESPACES
 from toggl_async._generated.models import ClientPayload, MeUpdate, ReportFilters
 from toggl_async.config import TogglConfig
 from toggl_async.errors import (
@@ -101,20 +103,27 @@ def chain(error: BaseException) -> Iterator[BaseException]:
 
 @pytest.fixture
 def seen(monkeypatch: pytest.MonkeyPatch) -> Seen:
-    """Record what every namespace call (generated operations, iterators, bulk helpers) returns or raises."""
+    """Record what every generated operation (plain and raw, so iterators and bulk helpers too) returns or raises."""
     record = Seen()
-    original = client_module._Namespace.call
 
-    async def call(awaitable: Awaitable[Any]) -> Any:
-        try:
-            value = await original(awaitable)
-        except BaseException as exc:
-            record.errors.append(exc)
-            raise
-        record.results.append(value)
-        return value
+    def recording(operation: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                value = await operation(*args, **kwargs)
+            except BaseException as exc:
+                record.errors.append(exc)
+                raise
+            record.results.append(value)
+            return value
 
-    monkeypatch.setattr(client_module._Namespace, "call", staticmethod(call))
+        return call
+
+    for tag, class_name in NAMESPACES.items():
+        module = importlib.import_module(f"toggl_async._generated.api.{tag}")
+        for cls in (getattr(module, class_name), getattr(module, class_name.removesuffix("Api") + "RawApi")):
+            for name, member in vars(cls).items():
+                if inspect.iscoroutinefunction(member):
+                    monkeypatch.setattr(cls, name, recording(member))
     return record
 
 
@@ -221,7 +230,7 @@ async def quota_calls(seen: Seen) -> None:
     owner = fake.add_user(OWNER_EMAIL, SENTINEL_PASSWORD, plan="Free", api_token=SENTINEL_TOKEN)
     wid = owner.default_workspace_id
     async with Toggl(
-        SENTINEL_TOKEN, transport=fake.transport(), clock=clock.time, sleep=clock.sleep, now=clock.now, rate=None,
+        SENTINEL_TOKEN, transport=fake.transport(), clock=clock, rate=None,
         quota_max_wait=0.0,
     ) as toggl:  # fmt: skip
         client = await toggl.clients.create_client(wid, body=ClientPayload(name="Free"))

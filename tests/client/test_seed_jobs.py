@@ -150,7 +150,7 @@ class World:
         """Another client on the same fake and clock (pacing off unless `options` say otherwise)."""
         options.setdefault("rate", None)
         return Toggl(
-            api_token, transport=self.recorder, clock=self.clock.time, sleep=self.clock.sleep, now=self.clock.now,
+            api_token, transport=self.recorder, clock=self.clock,
             **options,
         )  # fmt: skip
 
@@ -203,9 +203,7 @@ async def world(
     membership = fake.store.add_workspace_member(workspace, fake.store.tables["users"][member.id])
     fake.store.add_workspace_member(workspace, fake.store.tables["users"][guest.id])
     recorder = Recorder(fake.transport())
-    async with Toggl(
-        owner.api_token, transport=recorder, clock=clock.time, sleep=clock.sleep, now=clock.now, rate=None
-    ) as toggl:
+    async with Toggl(owner.api_token, transport=recorder, clock=clock, rate=None) as toggl:
         w = World(fake, clock, recorder, toggl, owner, member, guest)
         wid = w.wid
         w.ids["client"] = (await toggl.clients.create_client(wid, body=ClientPayload(name="Acme"))).id

@@ -14,8 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from fake_scenario import build, path_for
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from spec_tools import SpecOperation, json_schema, merged, operations, parameters, resolve, schema_types
 from spec_validation import assert_matches_spec
 

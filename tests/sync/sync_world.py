@@ -34,7 +34,7 @@ def client(fake: FakeToggl, user: FakeUser, clock: FakeClock, **options: Any) ->
     options.setdefault("quota_max_wait", 3600.0)
     options.setdefault("transport", fake.transport())
     return Toggl(
-        user.api_token, clock=clock.time, sleep=clock.sleep, now=clock.now, rate=None,
+        user.api_token, clock=clock, rate=None,
         **options,
     )  # fmt: skip
 

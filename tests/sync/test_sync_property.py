@@ -8,8 +8,7 @@ import tempfile
 from pathlib import Path
 
 import anyio
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from sync_world import World, client, differences, expected, mirrored
 
 from toggl_async.sqlite_store import SQLiteStore

@@ -79,7 +79,7 @@ async def test_without_a_date_header_the_cursor_follows_the_newest_at(
     world._tag_create(1, 1)
     clock.advance(500)
     store = MemoryStore()
-    toggl = Toggl(user.api_token, transport=NoDate(), clock=clock.time, sleep=clock.sleep, now=clock.now, rate=None)
+    toggl = Toggl(user.api_token, transport=NoDate(), clock=clock, rate=None)
     async with toggl:
         await Sync(toggl, store, kinds=["tags"], margin=10).run()
         tag_at = datetime.datetime.fromisoformat(world.live("tags")[0]["at"]).timestamp()
@@ -104,8 +104,7 @@ async def test_a_change_landing_while_the_listing_is_served_is_not_missed(
             return response
 
     store = MemoryStore()
-    toggl = Toggl(user.api_token, transport=RenameAfterListing(), clock=clock.time, sleep=clock.sleep,
-                  now=clock.now, rate=None)  # fmt: skip
+    toggl = Toggl(user.api_token, transport=RenameAfterListing(), clock=clock, rate=None)
     async with toggl:
         sync = Sync(toggl, store, history_start=recent)
         await sync.run()

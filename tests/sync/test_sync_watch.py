@@ -58,7 +58,7 @@ async def test_watch_keeps_a_reserve_for_the_bot(clock: FakeClock) -> None:
         world.apply("entry.create", 0, 0)
         async for _ in sync.watch(interval=1, reserve=10):
             runs += 1
-            state = toggl._quota.state_for(None)
+            state = toggl.quota_for("/api/v9/me")
             assert state.remaining is not None and state.remaining >= 10 - 1
             if runs == 40:
                 break

@@ -4,17 +4,21 @@
 
 import httpx
 
+from .errors import DefaultErrors, ErrorFactory
+
 
 class HttpClient:
     """Wraps the one `httpx.AsyncClient` the caller owns (base URL, auth and transports live there).
 
-    Generated code never builds, configures or closes the httpx client; its owner does.
+    Generated code never builds, configures or closes the httpx client; its owner does. `errors` builds
+    every exception an operation raises (see `errors.ErrorFactory`).
     """
 
-    __slots__ = ("_http",)
+    __slots__ = ("_http", "errors")
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, errors: ErrorFactory | None = None) -> None:
         self._http = http
+        self.errors: ErrorFactory = errors if errors is not None else DefaultErrors()
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """Return the wrapped httpx client."""

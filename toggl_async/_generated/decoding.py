@@ -14,8 +14,8 @@ the objects that do not match take the lenient path, one by one; otherwise the w
 the JSON is parsed with `json.loads` and handed to the generated `from_dict`, which keeps every usable
 value, stores a field it cannot convert as the raw JSON value, and keeps undeclared fields in
 `additional_properties`. Each kind of deviation is logged once at WARNING. A body that is not JSON at
-all (or JSON nested deeper than Python's recursion limit) raises `ResponseDecodeError` holding the raw
-bytes.
+all (or JSON nested deeper than Python's recursion limit) raises what the client's error factory builds
+(`undecodable`), holding the raw bytes.
 """
 
 import contextlib
@@ -30,9 +30,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import import_module
 from typing import Any, TypeVar
 
+import httpx
 import msgspec
 
-from .errors import ResponseDecodeError
+from .errors import ErrorFactory
 from .types import UNSET
 
 logger = logging.getLogger("toggl_async.decoding")
@@ -58,8 +59,26 @@ class _Fast:
         self.decoder, self.convert, self.item = decoder, convert, item
 
 
-def decode(status_code: int, content: bytes, type_: Any, from_data: Callable[[Any], T]) -> T:
-    """Decode a success body into `type_`; see the module docstring for the two paths."""
+class _Undecodable(Exception):
+    """Raised inside this module for a body that cannot be decoded; `decode` turns it into the client's error."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def decode(response: httpx.Response, type_: Any, from_data: Callable[[Any], T], errors: ErrorFactory) -> T:
+    """Decode a success body into `type_`; see the module docstring for the two paths.
+
+    Raises what `errors.undecodable` builds when the body cannot be decoded at all.
+    """
+    try:
+        return _decode(response.content, type_, from_data)
+    except _Undecodable as exc:
+        raise errors.undecodable(response, exc.reason) from exc.__cause__
+
+
+def _decode(content: bytes, type_: Any, from_data: Callable[[Any], T]) -> T:
     fast = _decoders.get(type_)
     if fast is None:
         fast = _decoders[type_] = _build(type_)
@@ -70,12 +89,12 @@ def decode(status_code: int, content: bytes, type_: Any, from_data: Callable[[An
         except msgspec.ValidationError as exc:
             _log_once(f"{_type_name(type_)}: {_INDEX.sub('[*]', str(exc))}")
             if fast.item is not None and (raws := _raw_items(content)) is not None:
-                return typing.cast(T, _around_misfits(status_code, raws, type_, fast, _failed_index(exc)))
+                return typing.cast(T, _around_misfits(raws, type_, fast, _failed_index(exc)))
         except msgspec.DecodeError as exc:
-            raise ResponseDecodeError(status_code, content, f"not JSON: {exc}") from exc
+            raise _Undecodable(f"not JSON: {exc}") from exc
         except RecursionError:
-            raise ResponseDecodeError(status_code, content, "JSON nested too deeply") from None
-    return _lenient(status_code, content, from_data)
+            raise _Undecodable("JSON nested too deeply") from None
+    return _lenient(content, from_data)
 
 
 @contextlib.contextmanager
@@ -96,18 +115,17 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _lenient(status_code: int, content: bytes | msgspec.Raw, from_data: Callable[[Any], T]) -> T:
+def _lenient(content: bytes | msgspec.Raw, from_data: Callable[[Any], T]) -> T:
     try:
         data = json.loads(bytes(content))
     except ValueError as exc:
-        raise ResponseDecodeError(status_code, bytes(content), f"not JSON: {exc}") from exc
+        raise _Undecodable(f"not JSON: {exc}") from exc
     except RecursionError:
-        raise ResponseDecodeError(status_code, bytes(content), "JSON nested too deeply") from None
+        raise _Undecodable("JSON nested too deeply") from None
     try:
         return from_data(data)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        reason = f"unusable body: {type(exc).__name__}: {exc}"
-        raise ResponseDecodeError(status_code, bytes(content), reason) from exc
+        raise _Undecodable(f"unusable body: {type(exc).__name__}: {exc}") from exc
 
 
 def _raw_items(content: bytes) -> list[msgspec.Raw] | None:
@@ -124,7 +142,7 @@ def _failed_index(error: msgspec.ValidationError) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _around_misfits(status_code: int, raws: list[msgspec.Raw], type_: Any, fast: _Fast, bad: int | None) -> list[Any]:
+def _around_misfits(raws: list[msgspec.Raw], type_: Any, fast: _Fast, bad: int | None) -> list[Any]:
     """A list some of whose objects do not match: the runs between them in bulk, each misfit by from_dict.
 
     Each misfit costs a new bulk decode of what follows it, so after a few of them (Toggl added a field
@@ -139,12 +157,12 @@ def _around_misfits(status_code: int, raws: list[msgspec.Raw], type_: Any, fast:
                 decoded += fast.convert(fast.decoder.decode(b"[" + b",".join(raws[position:bad]) + b"]"))
             except msgspec.ValidationError:
                 break  # the run before the misfit should have passed; go one by one from here
-        decoded.append(_lenient(status_code, raws[bad], model.from_dict))
+        decoded.append(_lenient(raws[bad], model.from_dict))
         position, misfits = bad + 1, misfits + 1
         bad = _next_misfit(raws, position, fast, decoded, _type_name(type_))
         if bad is None:
             return decoded
-    return decoded + _one_by_one(status_code, raws[position:], model, fast.item)
+    return decoded + _one_by_one(raws[position:], model, fast.item)
 
 
 def _next_misfit(raws: list[msgspec.Raw], position: int, fast: _Fast, decoded: list[Any], name: str) -> int | None:
@@ -160,7 +178,7 @@ def _next_misfit(raws: list[msgspec.Raw], position: int, fast: _Fast, decoded: l
         return position + index if index is not None else position
 
 
-def _one_by_one(status_code: int, raws: list[msgspec.Raw], model: Any, item: "_Fast | None") -> list[Any]:
+def _one_by_one(raws: list[msgspec.Raw], model: Any, item: "_Fast | None") -> list[Any]:
     decoded = []
     for raw in raws:
         try:
@@ -168,7 +186,7 @@ def _one_by_one(status_code: int, raws: list[msgspec.Raw], model: Any, item: "_F
                 raise msgspec.ValidationError("no item decoder")
             decoded.append(item.convert(item.decoder.decode(raw)))
         except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
-            decoded.append(_lenient(status_code, raw, model.from_dict))
+            decoded.append(_lenient(raw, model.from_dict))
     return decoded
 
 

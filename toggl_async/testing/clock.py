@@ -6,6 +6,8 @@ import datetime
 import time
 from typing import Protocol
 
+from toggl_async.clock import SystemClock as CoreSystemClock
+
 UTC = datetime.UTC
 
 
@@ -21,11 +23,8 @@ class Clock(Protocol):
         ...
 
 
-class SystemClock:
-    """Wall-clock time."""
-
-    def now(self) -> datetime.datetime:
-        return datetime.datetime.now(UTC)
+class SystemClock(CoreSystemClock):
+    """Wall-clock time (for a fake served over sockets); also a `toggl_async.Clock`."""
 
     def time(self) -> float:
         return time.time()
@@ -34,7 +33,8 @@ class SystemClock:
 class FakeClock:
     """A clock that only moves when told to, so tests step through quota windows without sleeping.
 
-    `sleep()` advances it too, so code that paces itself against this clock never really waits.
+    `sleep()` advances it too, so code that paces itself against this clock never really waits. It is a
+    `toggl_async.Clock`: `Toggl(token, transport=fake.transport(), clock=clock)`.
     """
 
     def __init__(self, start: datetime.datetime | None = None) -> None:
@@ -46,6 +46,10 @@ class FakeClock:
         return self._now
 
     def time(self) -> float:
+        return self._now.timestamp()
+
+    def monotonic(self) -> float:
+        """The same seconds as `time()`: a fake clock never goes back, so it serves as monotonic too."""
         return self._now.timestamp()
 
     def advance(self, seconds: float) -> None:

@@ -16,20 +16,25 @@ if TYPE_CHECKING:
     from ...models.client_payload import ClientPayload
     from ...models.client_restore import ClientRestore
     from ...models.list_clients_status import ListClientsStatus
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class ClientsApi:
     """Awaitable `clients` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> ClientsRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return ClientsRawApi(self._client)
 
     async def archive_client(
         self,
@@ -172,6 +177,164 @@ class ClientsApi:
         from . import update_client as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            client_id=client_id,
+            body=body,
+        )
+
+
+class ClientsRawApi:
+    """The `clients` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def archive_client(
+        self,
+        workspace_id: int,
+        client_id: int,
+    ) -> Response[list[int]]:
+        """Archive a client together with its projects. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/clients/{client_id}/archive`
+        """
+        from . import archive_client as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            client_id=client_id,
+        )
+
+    async def create_client(
+        self,
+        workspace_id: int,
+        *,
+        body: ClientPayload,
+    ) -> Response[Client]:
+        """Create a client in a workspace. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/clients`
+        """
+        from . import create_client as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def delete_client(
+        self,
+        workspace_id: int,
+        client_id: int,
+    ) -> Response[None]:
+        """Delete a client. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/clients/{client_id}`
+        """
+        from . import delete_client as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            client_id=client_id,
+        )
+
+    async def get_client(
+        self,
+        workspace_id: int,
+        client_id: int,
+    ) -> Response[Client]:
+        """Get one client. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/clients/{client_id}`
+        """
+        from . import get_client as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            client_id=client_id,
+        )
+
+    async def list_clients(
+        self,
+        workspace_id: int,
+        *,
+        status: ListClientsStatus | Unset = UNSET,
+        name: str | Unset = UNSET,
+    ) -> Response[list[Client]]:
+        """List the clients of a workspace. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/clients`
+        """
+        from . import list_clients as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            status=status,
+            name=name,
+        )
+
+    async def list_clients_by_ids(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+    ) -> Response[list[Client]]:
+        """Fetch several clients of a workspace by id. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/clients/data`
+        """
+        from . import list_clients_by_ids as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def restore_client(
+        self,
+        workspace_id: int,
+        client_id: int,
+        *,
+        body: ClientRestore | Unset = UNSET,
+    ) -> Response[Client]:
+        """Restore an archived client and some or all of its projects. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/clients/{client_id}/restore`
+        """
+        from . import restore_client as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            client_id=client_id,
+            body=body,
+        )
+
+    async def update_client(
+        self,
+        workspace_id: int,
+        client_id: int,
+        *,
+        body: ClientPayload,
+    ) -> Response[Client]:
+        """Change a client's name or notes. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/clients/{client_id}`
+        """
+        from . import update_client as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
             client_id=client_id,

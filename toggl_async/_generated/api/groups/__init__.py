@@ -18,20 +18,25 @@ if TYPE_CHECKING:
     from ...models.organization_group_patch_operation import OrganizationGroupPatchOperation
     from ...models.organization_group_patch_result import OrganizationGroupPatchResult
     from ...models.organization_group_payload import OrganizationGroupPayload
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class GroupsApi:
     """Awaitable `groups` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> GroupsRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return GroupsRawApi(self._client)
 
     async def create_organization_group(
         self,
@@ -192,6 +197,182 @@ class GroupsApi:
         from . import update_workspace_group as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            group_id=group_id,
+            body=body,
+        )
+
+
+class GroupsRawApi:
+    """The `groups` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def create_organization_group(
+        self,
+        organization_id: int,
+        *,
+        body: OrganizationGroupPayload,
+    ) -> Response[OrganizationGroup]:
+        """Create a group in an organization. (the whole response)
+
+        `POST /api/v9/organizations/{organization_id}/groups`
+        """
+        from . import create_organization_group as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            body=body,
+        )
+
+    async def create_workspace_group(
+        self,
+        workspace_id: int,
+        *,
+        body: GroupPayload,
+    ) -> Response[Group]:
+        """Create a group in a workspace. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/groups`
+        """
+        from . import create_workspace_group as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def delete_organization_group(
+        self,
+        organization_id: int,
+        group_id: int,
+    ) -> Response[str]:
+        """Delete an organization group. (the whole response)
+
+        `DELETE /api/v9/organizations/{organization_id}/groups/{group_id}`
+        """
+        from . import delete_organization_group as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            group_id=group_id,
+        )
+
+    async def delete_workspace_group(
+        self,
+        workspace_id: int,
+        group_id: int,
+    ) -> Response[None]:
+        """Delete a workspace group. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/groups/{group_id}`
+        """
+        from . import delete_workspace_group as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            group_id=group_id,
+        )
+
+    async def list_organization_groups(
+        self,
+        organization_id: int,
+        *,
+        name: str | Unset = UNSET,
+        workspace: int | Unset = UNSET,
+    ) -> Response[list[OrganizationGroup]]:
+        """List an organization's groups. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/groups`
+        """
+        from . import list_organization_groups as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            name=name,
+            workspace=workspace,
+        )
+
+    async def list_workspace_groups(
+        self,
+        workspace_id: int,
+    ) -> Response[list[Group]]:
+        """List a workspace's groups. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/groups`
+        """
+        from . import list_workspace_groups as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+        )
+
+    async def patch_organization_group(
+        self,
+        organization_id: int,
+        group_id: int,
+        *,
+        body: list[OrganizationGroupPatchOperation],
+    ) -> Response[OrganizationGroupPatchResult]:
+        """Add or remove users and workspaces of an organization group. (the whole response)
+
+        `PATCH /api/v9/organizations/{organization_id}/groups/{group_id}`
+        """
+        from . import patch_organization_group as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            group_id=group_id,
+            body=body,
+        )
+
+    async def update_organization_group(
+        self,
+        organization_id: int,
+        group_id: int,
+        *,
+        body: OrganizationGroupPayload,
+    ) -> Response[OrganizationGroup]:
+        """Replace an organization group's name, users and workspaces. (the whole response)
+
+        `PUT /api/v9/organizations/{organization_id}/groups/{group_id}`
+        """
+        from . import update_organization_group as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            group_id=group_id,
+            body=body,
+        )
+
+    async def update_workspace_group(
+        self,
+        workspace_id: int,
+        group_id: int,
+        *,
+        body: GroupPayload,
+    ) -> Response[Group]:
+        """Rename a workspace group. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/groups/{group_id}`
+        """
+        from . import update_workspace_group as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
             group_id=group_id,

@@ -23,20 +23,25 @@ if TYPE_CHECKING:
     from ...models.task import Task
     from ...models.workspace import Workspace
     from ...models.workspace_features import WorkspaceFeatures
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class MeApi:
     """Awaitable `me` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> MeRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return MeRawApi(self._client)
 
     async def check_logged(
         self,
@@ -267,6 +272,250 @@ class MeApi:
         from . import update_me as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            body=body,
+        )
+
+
+class MeRawApi:
+    """The `me` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def check_logged(
+        self,
+    ) -> Response[None]:
+        """Check that the credentials are accepted. (the whole response)
+
+        `GET /api/v9/me/logged`
+        """
+        from . import check_logged as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
+    async def create_session(
+        self,
+    ) -> Response[Me]:
+        """Open a web session and receive its cookie. (the whole response)
+
+        `POST /api/v9/me/sessions`
+        """
+        from . import create_session as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
+    async def get_me(
+        self,
+        *,
+        with_related_data: bool | Unset = UNSET,
+    ) -> Response[Me]:
+        """Get the authenticated user's profile. (the whole response)
+
+        `GET /api/v9/me`
+        """
+        from . import get_me as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            with_related_data=with_related_data,
+        )
+
+    async def get_my_location(
+        self,
+    ) -> Response[Location]:
+        """Get the location guessed from the caller's IP address. (the whole response)
+
+        `GET /api/v9/me/location`
+        """
+        from . import get_my_location as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
+    async def get_my_quota(
+        self,
+    ) -> Response[list[Quota]]:
+        """Show the hourly API quota left, per organization and for the user. (the whole response)
+
+        `GET /api/v9/me/quota`
+        """
+        from . import get_my_quota as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
+    async def list_my_clients(
+        self,
+        *,
+        since: int | Unset = UNSET,
+    ) -> Response[list[Client]]:
+        """List the clients visible to the user. (the whole response)
+
+        `GET /api/v9/me/clients`
+        """
+        from . import list_my_clients as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            since=since,
+        )
+
+    async def list_my_features(
+        self,
+    ) -> Response[list[WorkspaceFeatures]]:
+        """List the plan features enabled in each of the user's workspaces. (the whole response)
+
+        `GET /api/v9/me/features`
+        """
+        from . import list_my_features as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
+    async def list_my_organizations(
+        self,
+    ) -> Response[list[Organization]]:
+        """List the organizations the user belongs to. (the whole response)
+
+        `GET /api/v9/me/organizations`
+        """
+        from . import list_my_organizations as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
+    async def list_my_projects(
+        self,
+        *,
+        include_archived: bool | Unset = UNSET,
+        since: int | Unset = UNSET,
+    ) -> Response[list[Project]]:
+        """List the projects visible to the user. (the whole response)
+
+        `GET /api/v9/me/projects`
+        """
+        from . import list_my_projects as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            include_archived=include_archived,
+            since=since,
+        )
+
+    async def list_my_projects_paginated(
+        self,
+        *,
+        start_project_id: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+        since: int | Unset = UNSET,
+    ) -> Response[list[Project]]:
+        """List the user's projects one keyset page at a time. (the whole response)
+
+        `GET /api/v9/me/projects/paginated`
+        """
+        from . import list_my_projects_paginated as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            start_project_id=start_project_id,
+            per_page=per_page,
+            since=since,
+        )
+
+    async def list_my_tags(
+        self,
+        *,
+        since: int | Unset = UNSET,
+    ) -> Response[list[Tag]]:
+        """List the tags visible to the user. (the whole response)
+
+        `GET /api/v9/me/tags`
+        """
+        from . import list_my_tags as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            since=since,
+        )
+
+    async def list_my_tasks(
+        self,
+        *,
+        since: int | Unset = UNSET,
+        include_not_active: bool | Unset = UNSET,
+        meta: bool | Unset = UNSET,
+        offset: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+    ) -> Response[list[Task]]:
+        """List tasks of the projects the user takes part in. (the whole response)
+
+        `GET /api/v9/me/tasks`
+        """
+        from . import list_my_tasks as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            since=since,
+            include_not_active=include_not_active,
+            meta=meta,
+            offset=offset,
+            per_page=per_page,
+        )
+
+    async def list_my_workspaces(
+        self,
+        *,
+        since: int | Unset = UNSET,
+    ) -> Response[list[Workspace]]:
+        """List the workspaces the user belongs to. (the whole response)
+
+        `GET /api/v9/me/workspaces`
+        """
+        from . import list_my_workspaces as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            since=since,
+        )
+
+    async def reset_api_token(
+        self,
+    ) -> Response[str]:
+        """Replace the user's API token with a new one. (the whole response)
+
+        `POST /api/v9/me/reset_token`
+        """
+        from . import reset_api_token as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
+    async def update_me(
+        self,
+        *,
+        body: MeUpdate,
+    ) -> Response[Me]:
+        """Update the authenticated user's profile. (the whole response)
+
+        `PUT /api/v9/me`
+        """
+        from . import update_me as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             body=body,
         )

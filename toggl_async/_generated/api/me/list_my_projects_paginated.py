@@ -4,7 +4,6 @@ from typing import Any
 
 import httpx
 
-from ... import errors
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.project import Project
@@ -48,21 +47,19 @@ def _from_data_1(data: Any) -> list[Project]:
     return response_200
 
 
-def _parse_response(*, response: httpx.Response) -> list[Project]:
+def _parse_response(*, client: HttpClient, response: httpx.Response) -> list[Project]:
     if response.status_code == 200:
         return decode(
-            response.status_code,
-            response.content,
+            response,
             list[Project],
             _from_data_1,
+            client.errors,
         )
-    raise errors.UnexpectedStatus(
-        response.status_code, response.content, response.request.method, response.request.url.raw_path.decode("ascii")
-    )
+    raise client.errors.unexpected_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[list[Project]]:
-    parsed = _parse_response(response=response)
+def _build_response(*, client: HttpClient, response: httpx.Response) -> Response[list[Project]]:
+    parsed = _parse_response(client=client, response=response)
     return Response(
         status_code=response.status_code,
         content=response.content,
@@ -89,9 +86,10 @@ async def asyncio_detailed(
         since (int | Unset):
 
     Raises:
-        errors.UnexpectedStatus: The server answered with anything but a documented success.
-        errors.ResponseDecodeError: The success body could not be decoded at all.
-        httpx.HTTPError: The request failed on the network.
+        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglNetworkError: The request failed on the network (after the retries allowed).
+        TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
         Response[list[Project]]
@@ -108,7 +106,7 @@ async def asyncio_detailed(
     # body as soon as the caller drops it (one page at a time when paginating), not at the next GC.
     response.stream = httpx.ByteStream(response.content)
 
-    return _build_response(response=response)
+    return _build_response(client=client, response=response)
 
 
 async def asyncio(
@@ -129,9 +127,10 @@ async def asyncio(
         since (int | Unset):
 
     Raises:
-        errors.UnexpectedStatus: The server answered with anything but a documented success.
-        errors.ResponseDecodeError: The success body could not be decoded at all.
-        httpx.HTTPError: The request failed on the network.
+        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglNetworkError: The request failed on the network (after the retries allowed).
+        TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
         list[Project]

@@ -30,20 +30,25 @@ if TYPE_CHECKING:
     from ...models.workspace import Workspace
     from ...models.workspace_create import WorkspaceCreate
     from ...models.workspace_user import WorkspaceUser
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class OrganizationsApi:
     """Awaitable `organizations` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> OrganizationsRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return OrganizationsRawApi(self._client)
 
     async def create_invitations(
         self,
@@ -291,6 +296,269 @@ class OrganizationsApi:
         from . import update_organization_user as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            organization_user_id=organization_user_id,
+            body=body,
+        )
+
+
+class OrganizationsRawApi:
+    """The `organizations` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def create_invitations(
+        self,
+        organization_id: int,
+        *,
+        body: InvitationRequest,
+    ) -> Response[InvitationResult]:
+        """Invite people by email into an organization's workspaces. (the whole response)
+
+        `POST /api/v9/organizations/{organization_id}/invitations`
+        """
+        from . import create_invitations as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            body=body,
+        )
+
+    async def create_organization(
+        self,
+        *,
+        body: OrganizationCreate,
+    ) -> Response[OrganizationCreated]:
+        """Create an organization with its first workspace. (the whole response)
+
+        `POST /api/v9/organizations`
+        """
+        from . import create_organization as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            body=body,
+        )
+
+    async def create_workspace(
+        self,
+        organization_id: int,
+        *,
+        body: WorkspaceCreate,
+    ) -> Response[Workspace]:
+        """Create a workspace in an organization. (the whole response)
+
+        `POST /api/v9/organizations/{organization_id}/workspaces`
+        """
+        from . import create_workspace as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            body=body,
+        )
+
+    async def delete_organization_users(
+        self,
+        organization_id: int,
+        *,
+        body: IdList,
+    ) -> Response[str]:
+        """Remove several users from an organization at once. (the whole response)
+
+        `PATCH /api/v9/organizations/{organization_id}/users`
+        """
+        from . import delete_organization_users as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            body=body,
+        )
+
+    async def delete_organization_workspace_users(
+        self,
+        organization_id: int,
+        workspace_id: int,
+        *,
+        body: IdList,
+    ) -> Response[str]:
+        """Remove several users from a workspace at once. (the whole response)
+
+        `PATCH /api/v9/organizations/{organization_id}/workspaces/{workspace_id}/workspace_users`
+        """
+        from . import delete_organization_workspace_users as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def get_organization(
+        self,
+        organization_id: int,
+    ) -> Response[Organization]:
+        """Get an organization. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}`
+        """
+        from . import get_organization as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+        )
+
+    async def leave_organization(
+        self,
+        organization_id: int,
+    ) -> Response[str]:
+        """Leave an organization as the calling user. (the whole response)
+
+        `DELETE /api/v9/organizations/{organization_id}/users/leave`
+        """
+        from . import leave_organization as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+        )
+
+    async def list_organization_users(
+        self,
+        organization_id: int,
+        *,
+        filter_: str | Unset = UNSET,
+        active_status: list[ListOrganizationUsersActiveStatusItem] | Unset = UNSET,
+        only_admins: bool | Unset = UNSET,
+        groups: list[int] | Unset = UNSET,
+        workspaces: list[int] | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+        sort_dir: ListOrganizationUsersSortDir | Unset = UNSET,
+    ) -> Response[list[OrganizationUser]]:
+        """List an organization's users, one page at a time. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/users`
+        """
+        from . import list_organization_users as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            filter_=filter_,
+            active_status=active_status,
+            only_admins=only_admins,
+            groups=groups,
+            workspaces=workspaces,
+            page=page,
+            per_page=per_page,
+            sort_dir=sort_dir,
+        )
+
+    async def list_organization_users_detailed(
+        self,
+        organization_id: int,
+        *,
+        filter_: str | Unset = UNSET,
+        active_status: list[ListOrganizationUsersDetailedActiveStatusItem] | Unset = UNSET,
+        only_admins: bool | Unset = UNSET,
+        groups: list[int] | Unset = UNSET,
+        workspaces: list[int] | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+        sort_dir: ListOrganizationUsersDetailedSortDir | Unset = UNSET,
+    ) -> Response[list[OrganizationUser]]:
+        """List an organization's users with their workspace details. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/users/detailed`
+        """
+        from . import list_organization_users_detailed as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            filter_=filter_,
+            active_status=active_status,
+            only_admins=only_admins,
+            groups=groups,
+            workspaces=workspaces,
+            page=page,
+            per_page=per_page,
+            sort_dir=sort_dir,
+        )
+
+    async def list_organization_workspace_users(
+        self,
+        organization_id: int,
+        workspace_id: int,
+        *,
+        name: str | Unset = UNSET,
+        search: str | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+        custom_rates: bool | Unset = UNSET,
+        active: bool | Unset = UNSET,
+    ) -> Response[list[WorkspaceUser]]:
+        """List the users of a workspace, direct members and group members alike. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/workspaces/{workspace_id}/workspace_users`
+        """
+        from . import list_organization_workspace_users as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            workspace_id=workspace_id,
+            name=name,
+            search=search,
+            page=page,
+            per_page=per_page,
+            custom_rates=custom_rates,
+            active=active,
+        )
+
+    async def update_organization(
+        self,
+        organization_id: int,
+        *,
+        body: OrganizationUpdate,
+    ) -> Response[str]:
+        """Rename an organization. (the whole response)
+
+        `PUT /api/v9/organizations/{organization_id}`
+        """
+        from . import update_organization as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            body=body,
+        )
+
+    async def update_organization_user(
+        self,
+        organization_id: int,
+        organization_user_id: int,
+        *,
+        body: OrganizationUserUpdate,
+    ) -> Response[str]:
+        """Change one organization user (name, email, role, groups, workspaces). (the whole response)
+
+        `PUT /api/v9/organizations/{organization_id}/users/{organization_user_id}`
+        """
+        from . import update_organization_user as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             organization_id=organization_id,
             organization_user_id=organization_user_id,

@@ -4,7 +4,6 @@ from typing import Any
 
 import httpx
 
-from ... import errors
 from ...client import HttpClient
 from ...models.id_list import IdList
 from ...paths import path_int
@@ -33,16 +32,14 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> str:
+def _parse_response(*, client: HttpClient, response: httpx.Response) -> str:
     if response.status_code == 200:
         return response.text
-    raise errors.UnexpectedStatus(
-        response.status_code, response.content, response.request.method, response.request.url.raw_path.decode("ascii")
-    )
+    raise client.errors.unexpected_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[str]:
-    parsed = _parse_response(response=response)
+def _build_response(*, client: HttpClient, response: httpx.Response) -> Response[str]:
+    parsed = _parse_response(client=client, response=response)
     return Response(
         status_code=response.status_code,
         content=response.content,
@@ -68,9 +65,10 @@ async def asyncio_detailed(
             [V:SWNEW].
 
     Raises:
-        errors.UnexpectedStatus: The server answered with anything but a documented success.
-        errors.ResponseDecodeError: The success body could not be decoded at all.
-        httpx.HTTPError: The request failed on the network.
+        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglNetworkError: The request failed on the network (after the retries allowed).
+        TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
         Response[str]
@@ -86,7 +84,7 @@ async def asyncio_detailed(
     # body as soon as the caller drops it (one page at a time when paginating), not at the next GC.
     response.stream = httpx.ByteStream(response.content)
 
-    return _build_response(response=response)
+    return _build_response(client=client, response=response)
 
 
 async def asyncio(
@@ -106,9 +104,10 @@ async def asyncio(
             [V:SWNEW].
 
     Raises:
-        errors.UnexpectedStatus: The server answered with anything but a documented success.
-        errors.ResponseDecodeError: The success body could not be decoded at all.
-        httpx.HTTPError: The request failed on the network.
+        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglNetworkError: The request failed on the network (after the retries allowed).
+        TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
         str

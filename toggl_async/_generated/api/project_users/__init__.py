@@ -17,20 +17,25 @@ if TYPE_CHECKING:
     from ...models.project_user import ProjectUser
     from ...models.project_user_create import ProjectUserCreate
     from ...models.project_user_update import ProjectUserUpdate
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class ProjectUsersApi:
     """Awaitable `project_users` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> ProjectUsersRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return ProjectUsersRawApi(self._client)
 
     async def create_project_user(
         self,
@@ -123,6 +128,114 @@ class ProjectUsersApi:
         from . import update_project_user as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_user_id=project_user_id,
+            body=body,
+        )
+
+
+class ProjectUsersRawApi:
+    """The `project_users` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def create_project_user(
+        self,
+        workspace_id: int,
+        *,
+        body: ProjectUserCreate,
+    ) -> Response[ProjectUser]:
+        """Add a user to a project. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/project_users`
+        """
+        from . import create_project_user as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def delete_project_user(
+        self,
+        workspace_id: int,
+        project_user_id: int,
+    ) -> Response[None]:
+        """Remove a user from a project. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/project_users/{project_user_id}`
+        """
+        from . import delete_project_user as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_user_id=project_user_id,
+        )
+
+    async def list_project_users(
+        self,
+        workspace_id: int,
+        *,
+        project_ids: list[int] | Unset = UNSET,
+        user_id: int | Unset = UNSET,
+        with_group_members: bool | Unset = UNSET,
+    ) -> Response[list[ProjectUser]]:
+        """List project memberships in a workspace. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/project_users`
+        """
+        from . import list_project_users as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_ids=project_ids,
+            user_id=user_id,
+            with_group_members=with_group_members,
+        )
+
+    async def patch_project_users(
+        self,
+        workspace_id: int,
+        project_user_ids: list[int],
+        *,
+        body: list[JsonPatchOperation],
+    ) -> Response[BulkPatchResult]:
+        """Apply JSON-Patch operations to several project memberships at once. (the whole response)
+
+        `PATCH /api/v9/workspaces/{workspace_id}/project_users/{project_user_ids}`
+        """
+        from . import patch_project_users as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_user_ids=project_user_ids,
+            body=body,
+        )
+
+    async def update_project_user(
+        self,
+        workspace_id: int,
+        project_user_id: int,
+        *,
+        body: ProjectUserUpdate,
+    ) -> Response[ProjectUser]:
+        """Change a project membership (manager flag, rate, labor cost). (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/project_users/{project_user_id}`
+        """
+        from . import update_project_user as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
             project_user_id=project_user_id,

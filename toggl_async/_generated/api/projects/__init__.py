@@ -22,20 +22,25 @@ if TYPE_CHECKING:
     from ...models.project_payload import ProjectPayload
     from ...models.project_pin import ProjectPin
     from ...models.project_statistics import ProjectStatistics
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class ProjectsApi:
     """Awaitable `projects` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> ProjectsRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return ProjectsRawApi(self._client)
 
     async def count_project_tasks(
         self,
@@ -251,6 +256,237 @@ class ProjectsApi:
         from . import update_project as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            body=body,
+        )
+
+
+class ProjectsRawApi:
+    """The `projects` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def count_project_tasks(
+        self,
+        workspace_id: int,
+        *,
+        body: ProjectCountRequest,
+    ) -> Response[list[ProjectCountMap]]:
+        """Count the tasks of several projects. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/projects/task_count`
+        """
+        from . import count_project_tasks as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def count_project_users(
+        self,
+        workspace_id: int,
+        *,
+        body: ProjectCountRequest,
+    ) -> Response[list[ProjectCountMap]]:
+        """Count the members of several projects. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/projects/user_count`
+        """
+        from . import count_project_users as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def create_project(
+        self,
+        workspace_id: int,
+        *,
+        body: ProjectPayload,
+    ) -> Response[Project]:
+        """Create a project in a workspace. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/projects`
+        """
+        from . import create_project as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def delete_project(
+        self,
+        workspace_id: int,
+        project_id: int,
+        *,
+        te_deletion_mode: DeleteProjectTeDeletionMode | Unset = UNSET,
+    ) -> Response[None]:
+        """Delete a project. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/projects/{project_id}`
+        """
+        from . import delete_project as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            te_deletion_mode=te_deletion_mode,
+        )
+
+    async def get_project(
+        self,
+        workspace_id: int,
+        project_id: int,
+    ) -> Response[Project]:
+        """Get one project. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/projects/{project_id}`
+        """
+        from . import get_project as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+        )
+
+    async def get_project_statistics(
+        self,
+        workspace_id: int,
+        project_id: int,
+    ) -> Response[ProjectStatistics]:
+        """Get the first and last time-entry times of a project. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/projects/{project_id}/statistics`
+        """
+        from . import get_project_statistics as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+        )
+
+    async def list_projects(
+        self,
+        workspace_id: int,
+        *,
+        active: ListProjectsActive | Unset = UNSET,
+        since: int | Unset = UNSET,
+        billable: bool | Unset = UNSET,
+        user_ids: list[int] | Unset = UNSET,
+        client_ids: list[int] | Unset = UNSET,
+        group_ids: list[int] | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        statuses: list[str] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+        sort_field: str | Unset = UNSET,
+        sort_order: str | Unset = UNSET,
+        only_templates: bool | Unset = UNSET,
+        only_me: bool | Unset = UNSET,
+        only_editable: bool | Unset = UNSET,
+        sort_pinned: bool | Unset = UNSET,
+        search: str | Unset = UNSET,
+    ) -> Response[list[Project]]:
+        """List the projects of a workspace, one page at a time. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/projects`
+        """
+        from . import list_projects as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            active=active,
+            since=since,
+            billable=billable,
+            user_ids=user_ids,
+            client_ids=client_ids,
+            group_ids=group_ids,
+            project_ids=project_ids,
+            statuses=statuses,
+            name=name,
+            page=page,
+            per_page=per_page,
+            sort_field=sort_field,
+            sort_order=sort_order,
+            only_templates=only_templates,
+            only_me=only_me,
+            only_editable=only_editable,
+            sort_pinned=sort_pinned,
+            search=search,
+        )
+
+    async def patch_projects(
+        self,
+        workspace_id: int,
+        project_ids: list[int],
+        *,
+        body: list[JsonPatchOperation],
+    ) -> Response[BulkPatchResult]:
+        """Apply JSON-Patch operations to several projects at once. (the whole response)
+
+        `PATCH /api/v9/workspaces/{workspace_id}/projects/{project_ids}`
+        """
+        from . import patch_projects as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_ids=project_ids,
+            body=body,
+        )
+
+    async def pin_project(
+        self,
+        workspace_id: int,
+        project_id: int,
+        *,
+        body: ProjectPin,
+    ) -> Response[None]:
+        """Pin a project to the top of the user's list, or unpin it. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/projects/{project_id}/pin`
+        """
+        from . import pin_project as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            body=body,
+        )
+
+    async def update_project(
+        self,
+        workspace_id: int,
+        project_id: int,
+        *,
+        body: ProjectPayload,
+    ) -> Response[Project]:
+        """Change a project. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/projects/{project_id}`
+        """
+        from . import update_project as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
             project_id=project_id,

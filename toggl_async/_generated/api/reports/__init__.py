@@ -29,20 +29,25 @@ if TYPE_CHECKING:
     from ...models.summary_report import SummaryReport
     from ...models.summary_report_request import SummaryReportRequest
     from ...models.weekly_report_row import WeeklyReportRow
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class ReportsApi:
     """Awaitable `reports` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> ReportsRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return ReportsRawApi(self._client)
 
     async def get_detailed_report(
         self,
@@ -257,6 +262,235 @@ class ReportsApi:
         from . import search_report_users as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+
+class ReportsRawApi:
+    """The `reports` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def get_detailed_report(
+        self,
+        workspace_id: int,
+        *,
+        body: DetailedReportRequest,
+    ) -> Response[list[DetailedReportRow]]:
+        """Detailed report, one row per time entry (or per group of similar entries), paginated. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/search/time_entries`
+        """
+        from . import get_detailed_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def get_detailed_report_totals(
+        self,
+        workspace_id: int,
+        *,
+        body: DetailedTotalsRequest,
+    ) -> Response[DetailedTotals]:
+        """Totals (seconds, amounts, per-rate sums, optional graph) for a detailed report query. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/search/time_entries/totals`
+        """
+        from . import get_detailed_report_totals as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def get_project_summary(
+        self,
+        workspace_id: int,
+        project_id: int,
+        *,
+        body: ReportDateRange,
+    ) -> Response[DetailedTotals]:
+        """Totals for one project in a date range. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/projects/{project_id}/summary`
+        """
+        from . import get_project_summary as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            body=body,
+        )
+
+    async def get_projects_summary(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportDateRange,
+    ) -> Response[list[ReportProjectUserSummaryRow]]:
+        """Tracked and billable seconds per project and user in a date range. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/projects/summary`
+        """
+        from . import get_projects_summary as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def get_summary_report(
+        self,
+        workspace_id: int,
+        *,
+        body: SummaryReportRequest,
+    ) -> Response[SummaryReport]:
+        """Summary report, tracked seconds per group and sub-group. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/summary/time_entries`
+        """
+        from . import get_summary_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def get_weekly_report(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportFilters,
+    ) -> Response[list[WeeklyReportRow]]:
+        """Weekly report, per-day seconds for each user and project over a 7-day window. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/weekly/time_entries`
+        """
+        from . import get_weekly_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_client_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportClientFilterRequest,
+    ) -> Response[list[ReportClientItem]]:
+        """List clients (id and name) as report filter choices. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/clients`
+        """
+        from . import list_report_client_filters as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_project_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectFilterRequest,
+    ) -> Response[list[ReportProjectItem]]:
+        """List projects as report filter choices. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/projects`
+        """
+        from . import list_report_project_filters as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_user_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportUserFilterRequest,
+    ) -> Response[list[ReportUserFilterItem]]:
+        """List users (id and name) as report filter choices. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/users`
+        """
+        from . import list_report_user_filters as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def search_report_clients(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportClientFilterRequest,
+    ) -> Response[list[ReportClientItem]]:
+        """Search the workspace's clients by name or ids. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/search/clients`
+        """
+        from . import search_report_clients as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def search_report_projects(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectFilterRequest,
+    ) -> Response[list[ReportProjectItem]]:
+        """Search the workspace's projects by name, ids, client or status. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/search/projects`
+        """
+        from . import search_report_projects as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def search_report_users(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportUserFilterRequest,
+    ) -> Response[list[ReportUser]]:
+        """Search the workspace's users, with email and activity flags. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/search/users`
+        """
+        from . import search_report_users as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
             body=body,

@@ -15,20 +15,25 @@ if TYPE_CHECKING:
     from ...models.tag import Tag
     from ...models.tag_bulk_delete import TagBulkDelete
     from ...models.tag_payload import TagPayload
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class TagsApi:
     """Awaitable `tags` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> TagsRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return TagsRawApi(self._client)
 
     async def bulk_delete_tags(
         self,
@@ -119,6 +124,112 @@ class TagsApi:
         from . import update_tag as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            tag_id=tag_id,
+            body=body,
+        )
+
+
+class TagsRawApi:
+    """The `tags` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def bulk_delete_tags(
+        self,
+        workspace_id: int,
+        *,
+        body: TagBulkDelete,
+    ) -> Response[None]:
+        """Delete several tags of a workspace in one call. (the whole response)
+
+        `PATCH /api/v9/workspaces/{workspace_id}/tags`
+        """
+        from . import bulk_delete_tags as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def create_tag(
+        self,
+        workspace_id: int,
+        *,
+        body: TagPayload,
+    ) -> Response[Tag]:
+        """Create a tag in a workspace. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/tags`
+        """
+        from . import create_tag as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def delete_tag(
+        self,
+        workspace_id: int,
+        tag_id: int,
+    ) -> Response[None]:
+        """Delete a tag. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/tags/{tag_id}`
+        """
+        from . import delete_tag as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            tag_id=tag_id,
+        )
+
+    async def list_tags(
+        self,
+        workspace_id: int,
+        *,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+        search: str | Unset = UNSET,
+    ) -> Response[list[Tag]]:
+        """List the tags of a workspace. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/tags`
+        """
+        from . import list_tags as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            page=page,
+            per_page=per_page,
+            search=search,
+        )
+
+    async def update_tag(
+        self,
+        workspace_id: int,
+        tag_id: int,
+        *,
+        body: TagPayload,
+    ) -> Response[Tag]:
+        """Rename a tag. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/tags/{tag_id}`
+        """
+        from . import update_tag as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
             tag_id=tag_id,

@@ -21,20 +21,25 @@ if TYPE_CHECKING:
     from ...models.task import Task
     from ...models.task_page import TaskPage
     from ...models.task_payload import TaskPayload
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class TasksApi:
     """Awaitable `tasks` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> TasksRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return TasksRawApi(self._client)
 
     async def create_task(
         self,
@@ -225,6 +230,213 @@ class TasksApi:
         from . import update_task as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            task_id=task_id,
+            body=body,
+        )
+
+
+class TasksRawApi:
+    """The `tasks` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def create_task(
+        self,
+        workspace_id: int,
+        project_id: int,
+        *,
+        body: TaskPayload,
+    ) -> Response[Task]:
+        """Create a task in a project. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks`
+        """
+        from . import create_task as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            body=body,
+        )
+
+    async def delete_task(
+        self,
+        workspace_id: int,
+        project_id: int,
+        task_id: int,
+    ) -> Response[None]:
+        """Delete a task. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks/{task_id}`
+        """
+        from . import delete_task as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            task_id=task_id,
+        )
+
+    async def get_task(
+        self,
+        workspace_id: int,
+        project_id: int,
+        task_id: int,
+    ) -> Response[Task]:
+        """Get one task. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks/{task_id}`
+        """
+        from . import get_task as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            task_id=task_id,
+        )
+
+    async def list_project_tasks(
+        self,
+        workspace_id: int,
+        project_id: int,
+        *,
+        active: bool | Unset = UNSET,
+    ) -> Response[list[Task]]:
+        """List the tasks of a project. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks`
+        """
+        from . import list_project_tasks as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            active=active,
+        )
+
+    async def list_workspace_tasks(
+        self,
+        workspace_id: int,
+        *,
+        since: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+        sort_order: str | Unset = UNSET,
+        sort_field: ListWorkspaceTasksSortField | Unset = UNSET,
+        active: ListWorkspaceTasksActive | Unset = UNSET,
+        pid: int | Unset = UNSET,
+        start_date: datetime.date | Unset = UNSET,
+        end_date: datetime.date | Unset = UNSET,
+        search: str | Unset = UNSET,
+    ) -> Response[TaskPage]:
+        """List the tasks of a workspace, one page at a time. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/tasks`
+        """
+        from . import list_workspace_tasks as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            since=since,
+            page=page,
+            per_page=per_page,
+            sort_order=sort_order,
+            sort_field=sort_field,
+            active=active,
+            pid=pid,
+            start_date=start_date,
+            end_date=end_date,
+            search=search,
+        )
+
+    async def list_workspace_tasks_basic(
+        self,
+        workspace_id: int,
+        *,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+        sort_order: str | Unset = UNSET,
+        sort_field: ListWorkspaceTasksBasicSortField | Unset = UNSET,
+        active: ListWorkspaceTasksBasicActive | Unset = UNSET,
+        search: str | Unset = UNSET,
+        project_id: int | Unset = UNSET,
+        project_ids: list[int] | Unset = UNSET,
+        task_ids: list[int] | Unset = UNSET,
+        client_ids: list[int] | Unset = UNSET,
+        only_me: bool | Unset = UNSET,
+    ) -> Response[TaskPage]:
+        """List workspace tasks with project, client and id filters, one page at a time. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/tasks/basic`
+        """
+        from . import list_workspace_tasks_basic as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            page=page,
+            per_page=per_page,
+            sort_order=sort_order,
+            sort_field=sort_field,
+            active=active,
+            search=search,
+            project_id=project_id,
+            project_ids=project_ids,
+            task_ids=task_ids,
+            client_ids=client_ids,
+            only_me=only_me,
+        )
+
+    async def patch_tasks(
+        self,
+        workspace_id: int,
+        project_id: int,
+        task_ids: list[int],
+        *,
+        body: list[JsonPatchOperation],
+    ) -> Response[BulkPatchResult]:
+        """Apply JSON-Patch operations to several tasks of a project at once. (the whole response)
+
+        `PATCH /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks/{task_ids}`
+        """
+        from . import patch_tasks as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            task_ids=task_ids,
+            body=body,
+        )
+
+    async def update_task(
+        self,
+        workspace_id: int,
+        project_id: int,
+        task_id: int,
+        *,
+        body: TaskPayload,
+    ) -> Response[Task]:
+        """Change a task (name, estimate, assignee, done flag). (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks/{task_id}`
+        """
+        from . import update_task as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
             project_id=project_id,

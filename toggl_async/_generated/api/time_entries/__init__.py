@@ -17,20 +17,25 @@ if TYPE_CHECKING:
     from ...models.time_entry import TimeEntry
     from ...models.time_entry_create import TimeEntryCreate
     from ...models.time_entry_update import TimeEntryUpdate
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class TimeEntriesApi:
     """Awaitable `time_entries` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> TimeEntriesRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return TimeEntriesRawApi(self._client)
 
     async def create_time_entry(
         self,
@@ -183,6 +188,176 @@ class TimeEntriesApi:
         from . import update_time_entry as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            time_entry_id=time_entry_id,
+            body=body,
+            meta=meta,
+            include_sharing=include_sharing,
+        )
+
+
+class TimeEntriesRawApi:
+    """The `time_entries` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def create_time_entry(
+        self,
+        workspace_id: int,
+        *,
+        body: TimeEntryCreate,
+        meta: bool | Unset = UNSET,
+    ) -> Response[TimeEntry]:
+        """Create a time entry, or start a timer with duration -1. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/time_entries`
+        """
+        from . import create_time_entry as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+            meta=meta,
+        )
+
+    async def delete_time_entry(
+        self,
+        workspace_id: int,
+        time_entry_id: int,
+    ) -> Response[None]:
+        """Delete a time entry. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}`
+        """
+        from . import delete_time_entry as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            time_entry_id=time_entry_id,
+        )
+
+    async def get_current_time_entry(
+        self,
+    ) -> Response[None | TimeEntry]:
+        """Get the running time entry, or null when no timer runs. (the whole response)
+
+        `GET /api/v9/me/time_entries/current`
+        """
+        from . import get_current_time_entry as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
+    async def get_time_entry(
+        self,
+        time_entry_id: int,
+        *,
+        meta: bool | Unset = UNSET,
+        include_sharing: bool | Unset = UNSET,
+    ) -> Response[TimeEntry]:
+        """Get one of the current user's time entries by id. (the whole response)
+
+        `GET /api/v9/me/time_entries/{time_entry_id}`
+        """
+        from . import get_time_entry as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            time_entry_id=time_entry_id,
+            meta=meta,
+            include_sharing=include_sharing,
+        )
+
+    async def list_time_entries(
+        self,
+        *,
+        since: int | Unset = UNSET,
+        before: str | Unset = UNSET,
+        start_date: str | Unset = UNSET,
+        end_date: str | Unset = UNSET,
+        meta: bool | Unset = UNSET,
+        include_sharing: bool | Unset = UNSET,
+    ) -> Response[list[TimeEntry]]:
+        """List the current user's time entries, newest first. (the whole response)
+
+        `GET /api/v9/me/time_entries`
+        """
+        from . import list_time_entries as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            since=since,
+            before=before,
+            start_date=start_date,
+            end_date=end_date,
+            meta=meta,
+            include_sharing=include_sharing,
+        )
+
+    async def patch_time_entries(
+        self,
+        workspace_id: int,
+        time_entry_ids: list[int],
+        *,
+        body: list[JsonPatchOperation],
+        meta: bool | Unset = UNSET,
+    ) -> Response[BulkPatchResult]:
+        """Apply JSON-patch operations to up to 100 time entries at once. (the whole response)
+
+        `PATCH /api/v9/workspaces/{workspace_id}/time_entries/{time_entry_ids}`
+        """
+        from . import patch_time_entries as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            time_entry_ids=time_entry_ids,
+            body=body,
+            meta=meta,
+        )
+
+    async def stop_time_entry(
+        self,
+        workspace_id: int,
+        time_entry_id: int,
+    ) -> Response[TimeEntry]:
+        """Stop a running time entry now. (the whole response)
+
+        `PATCH /api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}/stop`
+        """
+        from . import stop_time_entry as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            time_entry_id=time_entry_id,
+        )
+
+    async def update_time_entry(
+        self,
+        workspace_id: int,
+        time_entry_id: int,
+        *,
+        body: TimeEntryUpdate,
+        meta: bool | Unset = UNSET,
+        include_sharing: bool | Unset = UNSET,
+    ) -> Response[TimeEntry]:
+        """Change fields of a time entry; send only the fields that change. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}`
+        """
+        from . import update_time_entry as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
             time_entry_id=time_entry_id,

@@ -20,20 +20,25 @@ if TYPE_CHECKING:
     from ...models.workspace_update import WorkspaceUpdate
     from ...models.workspace_user import WorkspaceUser
     from ...models.workspace_user_update import WorkspaceUserUpdate
-    from ...types import Unset
+    from ...types import Response, Unset
 
 
 class WorkspacesApi:
     """Awaitable `workspaces` operations bound to one client.
 
-    Each method sends one request and returns the decoded success body; any other status raises
-    `errors.UnexpectedStatus`.
+    Each method sends one request and returns the decoded success body. `.raw` has the same methods,
+    returning the whole response instead (status, headers, bytes and the decoded body).
     """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    @property
+    def raw(self) -> WorkspacesRawApi:
+        """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
+        return WorkspacesRawApi(self._client)
 
     async def delete_workspace_user(
         self,
@@ -204,6 +209,192 @@ class WorkspacesApi:
         from . import update_workspace_user as _operation
 
         return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            workspace_user_id=workspace_user_id,
+            body=body,
+        )
+
+
+class WorkspacesRawApi:
+    """The `workspaces` operations returning the whole response: `Response[...]` with
+    `status_code`, `headers`, `content` (the body's bytes) and `parsed` (the decoded body). Errors are
+    raised exactly as by the plain methods."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: HttpClient) -> None:
+        self._client = client
+
+    async def delete_workspace_user(
+        self,
+        workspace_id: int,
+        workspace_user_id: int,
+    ) -> Response[None]:
+        """Remove a user from a workspace. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/workspace_users/{workspace_user_id}`
+        """
+        from . import delete_workspace_user as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            workspace_user_id=workspace_user_id,
+        )
+
+    async def get_dashboard_all_activity(
+        self,
+        workspace_id: int,
+        *,
+        since: int | Unset = UNSET,
+    ) -> Response[list[DashboardActivity]]:
+        """Get the latest activity of every workspace user. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/dashboard/all_activity`
+        """
+        from . import get_dashboard_all_activity as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            since=since,
+        )
+
+    async def get_dashboard_most_active(
+        self,
+        workspace_id: int,
+        *,
+        since: int | Unset = UNSET,
+    ) -> Response[list[DashboardMostActiveUser]]:
+        """Get the five users who tracked most time in the last seven days. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/dashboard/most_active`
+        """
+        from . import get_dashboard_most_active as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            since=since,
+        )
+
+    async def get_dashboard_top_activity(
+        self,
+        workspace_id: int,
+        *,
+        since: int | Unset = UNSET,
+    ) -> Response[list[DashboardActivity]]:
+        """Get the workspace's top activity items. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/dashboard/top_activity`
+        """
+        from . import get_dashboard_top_activity as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            since=since,
+        )
+
+    async def get_workspace(
+        self,
+        workspace_id: int,
+    ) -> Response[Workspace]:
+        """Get a workspace. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}`
+        """
+        from . import get_workspace as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+        )
+
+    async def get_workspace_statistics(
+        self,
+        workspace_id: int,
+    ) -> Response[WorkspaceStatistics]:
+        """Get a workspace's admins and its member and group counts. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/statistics`
+        """
+        from . import get_workspace_statistics as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+        )
+
+    async def list_users_in_workspace(
+        self,
+        workspace_id: int,
+        *,
+        exclude_deleted: bool | Unset = UNSET,
+    ) -> Response[list[SimpleWorkspaceUser]]:
+        """List a workspace's users in short form. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/users`
+        """
+        from . import list_users_in_workspace as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            exclude_deleted=exclude_deleted,
+        )
+
+    async def list_workspace_users(
+        self,
+        workspace_id: int,
+        *,
+        include_indirect: bool | Unset = UNSET,
+    ) -> Response[list[WorkspaceUser]]:
+        """List a workspace's memberships with rates and roles. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/workspace_users`
+        """
+        from . import list_workspace_users as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            include_indirect=include_indirect,
+        )
+
+    async def update_workspace(
+        self,
+        workspace_id: int,
+        *,
+        body: WorkspaceUpdate,
+    ) -> Response[Workspace]:
+        """Change a workspace's name and settings. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}`
+        """
+        from . import update_workspace as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def update_workspace_user(
+        self,
+        workspace_id: int,
+        workspace_user_id: int,
+        *,
+        body: WorkspaceUserUpdate,
+    ) -> Response[str]:
+        """Change one workspace membership (role, rate, labour cost, working hours). (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/workspace_users/{workspace_user_id}`
+        """
+        from . import update_workspace_user as _operation
+
+        return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
             workspace_user_id=workspace_user_id,

@@ -4,7 +4,6 @@ from typing import Any
 
 import httpx
 
-from ... import errors
 from ...client import HttpClient
 from ...paths import path_int
 from ...types import Response
@@ -26,18 +25,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, response: httpx.Response) -> None:
+def _parse_response(*, client: HttpClient, response: httpx.Response) -> None:
     if response.status_code == 200:
         return
     if 200 <= response.status_code < 300 and not response.content.strip():
         return  # a body-less success other than the documented one (e.g. 204) is still success
-    raise errors.UnexpectedStatus(
-        response.status_code, response.content, response.request.method, response.request.url.raw_path.decode("ascii")
-    )
+    raise client.errors.unexpected_status(response)
 
 
-def _build_response(*, response: httpx.Response) -> Response[None]:
-    _parse_response(response=response)
+def _build_response(*, client: HttpClient, response: httpx.Response) -> Response[None]:
+    _parse_response(client=client, response=response)
     parsed = None
     return Response(
         status_code=response.status_code,
@@ -60,9 +57,10 @@ async def asyncio_detailed(
         workspace_user_id (int):
 
     Raises:
-        errors.UnexpectedStatus: The server answered with anything but a documented success.
-        errors.ResponseDecodeError: The success body could not be decoded at all.
-        httpx.HTTPError: The request failed on the network.
+        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglNetworkError: The request failed on the network (after the retries allowed).
+        TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
         Response[Any]
@@ -78,7 +76,7 @@ async def asyncio_detailed(
     # body as soon as the caller drops it (one page at a time when paginating), not at the next GC.
     response.stream = httpx.ByteStream(response.content)
 
-    return _build_response(response=response)
+    return _build_response(client=client, response=response)
 
 
 async def asyncio(
@@ -94,9 +92,10 @@ async def asyncio(
         workspace_user_id (int):
 
     Raises:
-        errors.UnexpectedStatus: The server answered with anything but a documented success.
-        errors.ResponseDecodeError: The success body could not be decoded at all.
-        httpx.HTTPError: The request failed on the network.
+        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglNetworkError: The request failed on the network (after the retries allowed).
+        TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
         Any
