@@ -8,11 +8,11 @@ exception, in the result of its id.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 import anyio
+import attrs
 
 from toggl_async import _publish
 from toggl_async._generated.paths import path_int
@@ -23,7 +23,7 @@ K = TypeVar("K")
 MAX_PATCH_IDS = 100  # Toggl's limit per bulk PATCH [V:SW24]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@attrs.frozen
 class BulkResult(Generic[K, T]):
     """The outcome for one id: `value` on success, `error` on failure.
 

@@ -14,13 +14,13 @@ is handed; network failures `TogglNetworkError`, raised by the transport; undeco
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import os
 from collections.abc import Awaitable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+import attrs
 import httpx
 
 from toggl_async import _publish, bulk
@@ -41,11 +41,11 @@ CREATED_WITH = "toggl-async"
 SESSION_COOKIE = "__Host-timer-session"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@attrs.frozen
 class _Credentials:
-    api_token: str | None = dataclasses.field(default=None, repr=False)
+    api_token: str | None = attrs.field(default=None, repr=False)
     email: str | None = None
-    password: str | None = dataclasses.field(default=None, repr=False)
+    password: str | None = attrs.field(default=None, repr=False)
 
     def auth(self) -> httpx.BasicAuth:
         if self.api_token:
@@ -79,7 +79,7 @@ class Toggl(Iterators):
         quota: QuotaTracker | None = None,
         **options: Any,
     ) -> None:
-        self.config = dataclasses.replace(config or TogglConfig(), **options)
+        self.config = attrs.evolve(config or TogglConfig(), **options)
         install_log_redaction()
         base_url, self._credentials = _credentials_of(self.config.base_url, api_token, email, password)
         self.clock: Clock = clock or SystemClock()
@@ -114,7 +114,7 @@ class Toggl(Iterators):
         """
         clone = Toggl(
             self._credentials.api_token, email=self._credentials.email, password=self._credentials.password,
-            config=dataclasses.replace(self.config, **changes), transport=self._inner, clock=self.clock,
+            config=attrs.evolve(self.config, **changes), transport=self._inner, clock=self.clock,
             pacer=self.pacer, quota=self.quota_tracker,
         )  # fmt: skip
         return clone

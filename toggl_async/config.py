@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 
+import attrs
 import httpx
 
 from toggl_async import _publish
@@ -34,7 +34,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@attrs.frozen(repr=False)
 class TogglConfig:
     """How a `Toggl` client talks to the API.
 
@@ -57,16 +57,16 @@ class TogglConfig:
     timeout: float = 30.0
     rate: float | None = 1.0
     burst: int = 1
-    retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     quota_max_wait: float = 60.0
     user_agent: str = "toggl-async"
 
-    def __post_init__(self) -> None:
+    def __attrs_post_init__(self) -> None:
         check_base_url(self.base_url)
 
     def __repr__(self) -> str:
         # A base URL may carry user:password@; it never shows in a repr (or a log line built from one).
-        shown = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        shown = {field.name: getattr(self, field.name) for field in attrs.fields(TogglConfig)}
         shown["base_url"] = redact_url(self.base_url)
         fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
         return f"TogglConfig({fields})"

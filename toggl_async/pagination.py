@@ -14,10 +14,11 @@ Each paginator fetches one page at a time (memory stays at one page) and stops b
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Generic, TypeVar
+
+import attrs
 
 from toggl_async.errors import TogglDecodeError
 
@@ -134,7 +135,7 @@ class EnvelopePaginator(Paginator[T]):
             number += 1
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@attrs.frozen
 class ReportCursor:
     """Where the next detailed-report page starts (the X-Next-* response headers).
 
@@ -145,9 +146,9 @@ class ReportCursor:
     first_id: int | None
     first_row_number: int | None
     first_timestamp: int | None
-    status: int = dataclasses.field(default=200, compare=False, repr=False, kw_only=True)
-    method: str = dataclasses.field(default="", compare=False, repr=False, kw_only=True)
-    path: str = dataclasses.field(default="", compare=False, repr=False, kw_only=True)
+    status: int = attrs.field(default=200, eq=False, repr=False, kw_only=True)
+    method: str = attrs.field(default="", eq=False, repr=False, kw_only=True)
+    path: str = attrs.field(default="", eq=False, repr=False, kw_only=True)
 
     def _text(self) -> str:
         values = (self.first_id, self.first_row_number, self.first_timestamp)

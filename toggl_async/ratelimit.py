@@ -13,13 +13,13 @@ concurrency.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import re
 from collections.abc import Hashable, Mapping
 
 import anyio
+import attrs
 
 from toggl_async import _publish
 from toggl_async.clock import Clock, SystemClock
@@ -144,7 +144,7 @@ class Pacer:
         return self._slowdown
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@attrs.frozen
 class QuotaState:
     """A read-only snapshot of one hourly quota as Toggl last reported it.
 
@@ -165,7 +165,7 @@ class QuotaState:
         return self.remaining is not None and self.remaining <= 0 and (self.resets_in is None or self.resets_in > 0)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@attrs.frozen
 class _Observation:
     remaining: int | None
     resets_in: float | None

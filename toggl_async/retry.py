@@ -22,7 +22,6 @@ write errors do not, nor 503, which says the server could not handle the request
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import email.utils
 import logging
@@ -31,6 +30,7 @@ import random as random_module
 import time
 from collections.abc import Callable
 
+import attrs
 import httpx
 
 from toggl_async import _publish
@@ -70,7 +70,7 @@ MAYBE_PROCESSED_ERRORS: tuple[type[httpx.TransportError], ...] = (
 MAYBE_PROCESSED_STATUSES = frozenset({500, 502, 504})
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@attrs.frozen
 class RetryPolicy:
     """How persistent retries are.
 
@@ -84,14 +84,14 @@ class RetryPolicy:
     max_delay: float = 20.0
     max_retry_after: float = 60.0
 
-    def __post_init__(self) -> None:
+    def __attrs_post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be >= 1")
         if min(self.base_delay, self.max_delay, self.max_retry_after) < 0:
             raise ValueError("delays must be >= 0 seconds")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@attrs.frozen
 class RetryDecision:
     """The verdict on one failed attempt: retry or not, after `delay` seconds, and why (for logs)."""
 

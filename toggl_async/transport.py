@@ -13,7 +13,6 @@ rules like any other network failure, and under the same deadline as the headers
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import random
@@ -21,6 +20,7 @@ import re
 from collections.abc import Awaitable, Callable, Hashable
 
 import anyio
+import attrs
 import httpx
 
 from toggl_async.clock import Clock, SystemClock
@@ -41,7 +41,7 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 _STOP_PATH = re.compile(r"^(?P<prefix>.*?)/api/v9/workspaces/\d+/time_entries/(?P<entry>\d+)/stop$")
 
 
-@dataclasses.dataclass(slots=True)
+@attrs.define
 class _Progress:
     """What the earlier attempts of one request did."""
 
