@@ -9,6 +9,7 @@ write GENERATION; then either swap the tree in or, with --check, compare it byte
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,43 @@ def generator_view(spec: dict[str, Any]) -> dict[str, Any]:
                     code: response for code, response in operation["responses"].items() if code.startswith("2")
                 }
     strip_defaults(spec)
+    strip_evidence(spec)
+    describe_parameters(spec)
     return spec
+
+
+EVIDENCE = re.compile(r"\s*\[(?:V:[^\]]*|I(?::[^\]]*)?|\?)\]")
+
+
+def strip_evidence(node: Any) -> None:
+    """Remove evidence tags ("[V:SW24]", "[I]", "[?]") from every description and summary.
+
+    They tell the spec's maintainers where a fact comes from; users reading a docstring need the fact.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "summary") and isinstance(value, str):
+                node[key] = EVIDENCE.sub("", value).strip()
+            else:
+                strip_evidence(value)
+    elif isinstance(node, list):
+        for value in node:
+            strip_evidence(value)
+
+
+def describe_parameters(spec: dict[str, Any]) -> None:
+    """Give each parameter's schema the parameter's description, which the generator's docstrings show."""
+    shared = spec.get("components", {}).get("parameters", {})
+    for parameter in [*shared.values(), *(p for item in spec["paths"].values() for p in _parameters_of(item))]:
+        if "$ref" not in parameter and parameter.get("description") and "schema" in parameter:
+            parameter["schema"].setdefault("description", parameter["description"])
+
+
+def _parameters_of(item: dict[str, Any]) -> list[dict[str, Any]]:
+    found = list(item.get("parameters", []))
+    for method in HTTP_METHODS & item.keys():
+        found += item[method].get("parameters", [])
+    return found
 
 
 def strip_defaults(node: Any, parent_key: str = "") -> None:

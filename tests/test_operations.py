@@ -7,6 +7,7 @@ body) and that the documented 2xx body decodes into the documented model without
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import json
 import typing
@@ -98,3 +99,27 @@ async def test_operation_round_trip(operation: SpecOperation) -> None:
     elif resolve(schema).get("type") == "array" and "$ref" in resolve(schema)["items"]:
         item_class = documented_class(resolve(schema)["items"])
         assert result and all(isinstance(item, item_class) for item in result)
+
+
+async def test_plain_enum_values_and_date_objects_reach_the_wire_as_the_api_takes_them() -> None:
+    """`active="both"` and `grouping="clients"` as well as the enums; dates and datetimes as ISO 8601."""
+    from toggl_async import Toggl
+    from toggl_async.models import ListProjectsActive, SummaryReportRequest, SummaryReportRequestGrouping
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[] if request.method == "GET" else {})
+
+    async with Toggl("token", transport=httpx.MockTransport(handler), rate=None) as toggl:
+        await toggl.projects.list_projects(1, active="both")
+        await toggl.projects.list_projects(1, active=ListProjectsActive.FALSE)
+        await toggl.time_entries.list_time_entries(
+            start_date=datetime.date(2024, 12, 1), end_date=datetime.datetime(2024, 12, 16, 9, 30, tzinfo=datetime.UTC)
+        )
+    assert [r.url.params.get("active") for r in seen[:2]] == ["both", "false"]
+    assert seen[2].url.params["start_date"] == "2024-12-01"
+    assert seen[2].url.params["end_date"] == "2024-12-16T09:30:00+00:00"
+    assert SummaryReportRequest(grouping="clients").to_dict()["grouping"] == "clients"
+    assert SummaryReportRequest(grouping=SummaryReportRequestGrouping.CLIENTS).to_dict()["grouping"] == "clients"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from toggl_async import QuotaExceededError, Toggl, TogglAPIError, TogglConfig
-from toggl_async.models import ClientPayload, DetailedReportRequest, Project, TimeEntry
+from toggl_async.models import ClientPayload, DetailedReportRequest, Project, SummaryReportRequest, TimeEntry
 
 
 async def bot() -> None:
@@ -39,3 +39,15 @@ async def configured() -> None:
             print(exc.status, exc.messages)
         finally:
             await slower.aclose()
+
+
+async def plain_values(toggl: Toggl, workspace_id: int) -> None:
+    """Enums take their plain values, dates and timestamps take date and datetime objects (issue 11)."""
+    projects = await toggl.projects.list_projects(workspace_id, active="both")
+    report = await toggl.reports.get_summary_report(workspace_id, body=SummaryReportRequest(grouping="clients"))
+    entries = await toggl.time_entries.list_time_entries(
+        start_date=datetime.date(2024, 12, 1), end_date=datetime.datetime(2024, 12, 16, tzinfo=datetime.UTC)
+    )
+    response = await toggl.me.raw.get_me()
+    status: int = response.status_code
+    print(projects, report, entries, status, response.parsed.email)

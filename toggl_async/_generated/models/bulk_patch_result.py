@@ -28,7 +28,7 @@ class _BulkPatchResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 @attrs.define(kw_only=True, repr=False)
 class BulkPatchResult:
-    """Outcome of a bulk PATCH; partial success is possible, nothing is rolled back [V:SW24]."""
+    """Outcome of a bulk PATCH; partial success is possible, nothing is rolled back."""
 
     success: list[int] | Unset = UNSET
     failure: list[BulkPatchFailure] | Unset = UNSET

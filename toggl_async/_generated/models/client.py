@@ -37,27 +37,27 @@ class _ClientWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
 
 @attrs.define(kw_only=True, repr=False)
 class Client:
-    """A workspace client [V:SEED2, SWNEW]."""
+    """A workspace client."""
 
     id: int
     wid: int
-    """ Workspace id. Clients use `wid`, not `workspace_id` [V:VCR]. """
+    """ Workspace id. Clients use `wid`, not `workspace_id`. """
     name: str
     archived: bool
     at: datetime.datetime
     """ Time of the last change. """
-    notes: None | str | Unset = UNSET
+    notes: str | None | Unset = UNSET
     creator_id: int | None | Unset = UNSET
-    external_reference: None | str | Unset = UNSET
-    """ Free-form reference to an outside system [V:SWNEW]. """
+    external_reference: str | None | Unset = UNSET
+    """ Free-form reference to an outside system. """
     permissions: list[str] | None | Unset = UNSET
-    integration_ext_id: None | str | Unset = UNSET
-    integration_ext_type: None | str | Unset = UNSET
-    integration_provider: None | str | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
     server_deleted_at: datetime.datetime | None | Unset = UNSET
-    """ Set on deleted clients returned by `since` queries [I]. """
+    """ Set on deleted clients returned by `since` queries. """
     total_count: int | None | Unset = UNSET
-    """ Total number of matches, on some list answers [V:SWNEW; when set ?]. """
+    """ Total number of matches, on some list answers. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ClientWire

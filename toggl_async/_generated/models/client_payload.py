@@ -29,12 +29,12 @@ class ClientPayload:
     """Body for creating or changing a client."""
 
     name: str
-    """ Client name; must not be empty; a maximum length is enforced [V:SW24]. """
+    """ Client name; must not be empty; a maximum length is enforced. """
     notes: str | Unset = UNSET
     external_reference: str | Unset = UNSET
-    """ Free-form reference to an outside system [V:SWNEW]. """
+    """ Free-form reference to an outside system. """
     wid: int | Unset = UNSET
-    """ Workspace id (legacy; the path already names it) [V:SW24]. """
+    """ Workspace id (legacy; the path already names it). """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ClientPayloadWire

@@ -24,7 +24,7 @@ class _ClientRestoreWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 @attrs.define(kw_only=True, repr=False)
 class ClientRestore:
-    """Which projects to restore along with a client [V:SW24]."""
+    """Which projects to restore along with a client."""
 
     projects: list[int] | Unset = UNSET
     """ Ids of the projects to restore. """

@@ -29,14 +29,14 @@ class _DashboardActivityWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 @attrs.define(kw_only=True, repr=False)
 class DashboardActivity:
-    """One dashboard activity item [V:SWNEW]."""
+    """One dashboard activity item."""
 
     user_id: int | Unset = UNSET
     project_id: int | None | Unset = UNSET
     """ 0 when the entry has no project. """
     duration: int | Unset = UNSET
     """ Seconds; for a running entry -(start as UNIX seconds). """
-    description: None | str | Unset = UNSET
+    description: str | None | Unset = UNSET
     """ Left out when empty. """
     stop: datetime.datetime | None | Unset = UNSET
     """ Left out while the entry runs. """

@@ -27,14 +27,14 @@ class _DashboardMostActiveUserWire(msgspec.Struct, kw_only=True, forbid_unknown_
 
 @attrs.define(kw_only=True, repr=False)
 class DashboardMostActiveUser:
-    """A user with the time tracked in the last seven days [V:SWNEW]."""
+    """A user with the time tracked in the last seven days."""
 
     user_id: int | Unset = UNSET
     duration: int | Unset = UNSET
     """ Seconds tracked. """
     fullname: str | Unset = UNSET
     email: str | Unset = UNSET
-    avatar_file_name: None | str | Unset = UNSET
+    avatar_file_name: str | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _DashboardMostActiveUserWire

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
 import msgspec
@@ -50,14 +50,14 @@ class _DetailedReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
 
 @attrs.define(kw_only=True, repr=False)
 class DetailedReportRequest:
-    """Body of get_detailed_report [V:SW24 detailed.Post]."""
+    """Body of get_detailed_report."""
 
     start_date: datetime.date | Unset = UNSET
-    """ First day, YYYY-MM-DD; not after end_date [V:SW24]. """
+    """ First day, YYYY-MM-DD; not after end_date. """
     end_date: datetime.date | Unset = UNSET
-    """ Last day, YYYY-MM-DD [V:SW24]. """
+    """ Last day, YYYY-MM-DD. """
     billable: bool | Unset = UNSET
-    """ Only billable (true) or non-billable (false) entries; premium feature [V:SW24]. """
+    """ Only billable (true) or non-billable (false) entries; premium feature. """
     client_ids: list[int | None] | Unset = UNSET
     project_ids: list[int | None] | Unset = UNSET
     tag_ids: list[int | None] | Unset = UNSET
@@ -66,34 +66,35 @@ class DetailedReportRequest:
     group_ids: list[int] | Unset = UNSET
     time_entry_ids: list[int] | Unset = UNSET
     description: str | Unset = UNSET
-    """ Case-insensitive substring match on the entry description [V:SWNEW reports]. """
+    """ Case-insensitive substring match on the entry description. """
     min_duration_seconds: int | Unset = UNSET
-    """ Time audit only; below max_duration_seconds [V:SW24]. """
+    """ Time audit only; below max_duration_seconds. """
     max_duration_seconds: int | Unset = UNSET
-    """ Time audit only; above min_duration_seconds [V:SW24]. """
+    """ Time audit only; above min_duration_seconds. """
     rounding: int | Unset = UNSET
-    """ Rounding direction: 1 up, -1 down, 0 none; default from the user's preferences [V:SWNEW reports, saved-
-    report parameters]. """
-    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
-    """ Rounding step in minutes; default from the user's preferences [V:SW24; enum documented]. """
+    """ Rounding direction: 1 up, -1 down, 0 none; default from the user's preferences. """
+    rounding_minutes: ReportFiltersRoundingMinutes | Literal[0, 1, 5, 6, 10, 12, 15, 30, 60, 240] | Unset = UNSET
+    """ Rounding step in minutes; default from the user's preferences. """
     page_size: int | Unset = UNSET
-    """ Rows per page, default 50; maximum undocumented [V:SW24; max ?]. """
+    """ Rows per page, default 50; maximum undocumented. """
     first_id: int | Unset = UNSET
     """ Cursor; the X-Next-ID header of the previous page. """
     first_row_number: int | Unset = UNSET
     """ Cursor; the X-Next-Row-Number header of the previous page. """
     first_timestamp: int | Unset = UNSET
     """ Cursor; the X-Next-Timestamp header of the previous page (UNIX seconds). """
-    order_by: DetailedReportRequestOrderBy | Unset = UNSET
-    """ Sort field, default "date" [V:SW24; enum documented]. """
-    order_dir: DetailedReportRequestOrderDir | Unset = UNSET
-    """ Sort direction [V:SW24; enum documented]. """
+    order_by: (
+        DetailedReportRequestOrderBy | Literal["date", "user", "duration", "description", "last_update"] | Unset
+    ) = UNSET
+    """ Sort field, default "date". """
+    order_dir: DetailedReportRequestOrderDir | Literal["ASC", "DESC"] | Unset = UNSET
+    """ Sort direction. """
     grouped: bool | Unset = UNSET
-    """ Merge similar entries into one row, default false [V:SW24]. """
+    """ Merge similar entries into one row, default false. """
     hide_amounts: bool | Unset = UNSET
-    """ Leave money amounts out, default false [V:SW24]. """
+    """ Leave money amounts out, default false. """
     enrich_response: bool | Unset = UNSET
-    """ Return as much detail per row as the exports do, default false [V:SW24]. """
+    """ Return as much detail per row as the exports do, default false. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _DetailedReportRequestWire
@@ -254,7 +255,11 @@ class DetailedReportRequest:
         try:
             rounding_minutes: int | Unset = UNSET
             if not isinstance(self.rounding_minutes, Unset):
-                rounding_minutes = self.rounding_minutes.value
+                rounding_minutes = (
+                    self.rounding_minutes.value
+                    if isinstance(self.rounding_minutes, ReportFiltersRoundingMinutes)
+                    else self.rounding_minutes
+                )
 
         except (AttributeError, TypeError, ValueError):
             rounding_minutes = as_received(self.rounding_minutes)
@@ -270,7 +275,9 @@ class DetailedReportRequest:
         try:
             order_by: str | Unset = UNSET
             if not isinstance(self.order_by, Unset):
-                order_by = self.order_by.value
+                order_by = (
+                    self.order_by.value if isinstance(self.order_by, DetailedReportRequestOrderBy) else self.order_by
+                )
 
         except (AttributeError, TypeError, ValueError):
             order_by = as_received(self.order_by)
@@ -278,7 +285,11 @@ class DetailedReportRequest:
         try:
             order_dir: str | Unset = UNSET
             if not isinstance(self.order_dir, Unset):
-                order_dir = self.order_dir.value
+                order_dir = (
+                    self.order_dir.value
+                    if isinstance(self.order_dir, DetailedReportRequestOrderDir)
+                    else self.order_dir
+                )
 
         except (AttributeError, TypeError, ValueError):
             order_dir = as_received(self.order_dir)

@@ -46,28 +46,28 @@ class _DetailedReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 @attrs.define(kw_only=True, repr=False)
 class DetailedReportRow:
-    """One row of the detailed report: a time entry, or with `grouped` several similar entries [V:SWNEW reports
-    detailed.GroupedTimeEntry]. Amounts in cents, durations in seconds.
+    """One row of the detailed report: a time entry, or with `grouped` several similar entries. Amounts in cents, durations
+    in seconds.
 
     """
 
     row_number: int | Unset = UNSET
     user_id: int | Unset = UNSET
     username: str | Unset = UNSET
-    email: None | str | Unset = UNSET
-    toggl_accounts_id: None | str | Unset = UNSET
-    description: None | str | Unset = UNSET
+    email: str | None | Unset = UNSET
+    toggl_accounts_id: str | None | Unset = UNSET
+    description: str | None | Unset = UNSET
     billable: bool | Unset = UNSET
     project_id: int | None | Unset = UNSET
-    project_name: None | str | Unset = UNSET
-    project_color: None | str | Unset = UNSET
-    project_hex: None | str | Unset = UNSET
-    client_name: None | str | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_hex: str | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
     task_id: int | None | Unset = UNSET
-    task_name: None | str | Unset = UNSET
+    task_name: str | None | Unset = UNSET
     tag_ids: list[int] | None | Unset = UNSET
     tag_names: list[str] | None | Unset = UNSET
-    currency: None | str | Unset = UNSET
+    currency: str | None | Unset = UNSET
     hourly_rate_in_cents: int | None | Unset = UNSET
     billable_amount_in_cents: int | None | Unset = UNSET
     time_entries: list[DetailedReportTimeEntry] | Unset = UNSET

@@ -29,15 +29,15 @@ class _DetailedReportTimeEntryWire(msgspec.Struct, kw_only=True, forbid_unknown_
 
 @attrs.define(kw_only=True, repr=False)
 class DetailedReportTimeEntry:
-    """One time entry inside a detailed report row [V:SWNEW reports detailed.SingleTimeEntry]."""
+    """One time entry inside a detailed report row."""
 
     id: int | Unset = UNSET
     seconds: int | Unset = UNSET
     start: datetime.datetime | Unset = UNSET
     stop: datetime.datetime | None | Unset = UNSET
     at: datetime.datetime | Unset = UNSET
-    at_tz: None | str | Unset = UNSET
-    """ `at` in the user's time zone (used by the Reports v2 proxy) [V:SWNEW reports]. """
+    at_tz: str | None | Unset = UNSET
+    """ `at` in the user's time zone (used by the Reports v2 proxy). """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _DetailedReportTimeEntryWire

@@ -34,16 +34,13 @@ class _DetailedTotalsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 @attrs.define(kw_only=True, repr=False)
 class DetailedTotals:
-    """Totals of a report query [V:SWNEW reports totals.ReportData]; also the body of get_project_summary. Amounts in
-    cents, durations in seconds.
-
-    """
+    """Totals of a report query; also the body of get_project_summary. Amounts in cents, durations in seconds."""
 
     seconds: int | Unset = UNSET
     tracked_days: int | Unset = UNSET
     billable_amount_in_cents: int | None | Unset = UNSET
     labour_cost_in_cents: int | None | Unset = UNSET
-    resolution: None | str | Unset = UNSET
+    resolution: str | None | Unset = UNSET
     rates: list[ReportBillableRate] | None | Unset = UNSET
     graph: list[ReportTotalsGraphPoint] | None | Unset = UNSET
     """ Present with with_graph=true. """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
 import msgspec
@@ -45,14 +45,14 @@ class _DetailedTotalsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
 
 @attrs.define(kw_only=True, repr=False)
 class DetailedTotalsRequest:
-    """Body of get_detailed_report_totals [V:SWNEW reports totals.ReportPost]."""
+    """Body of get_detailed_report_totals."""
 
     start_date: datetime.date | Unset = UNSET
-    """ First day, YYYY-MM-DD; not after end_date [V:SW24]. """
+    """ First day, YYYY-MM-DD; not after end_date. """
     end_date: datetime.date | Unset = UNSET
-    """ Last day, YYYY-MM-DD [V:SW24]. """
+    """ Last day, YYYY-MM-DD. """
     billable: bool | Unset = UNSET
-    """ Only billable (true) or non-billable (false) entries; premium feature [V:SW24]. """
+    """ Only billable (true) or non-billable (false) entries; premium feature. """
     client_ids: list[int | None] | Unset = UNSET
     project_ids: list[int | None] | Unset = UNSET
     tag_ids: list[int | None] | Unset = UNSET
@@ -61,26 +61,25 @@ class DetailedTotalsRequest:
     group_ids: list[int] | Unset = UNSET
     time_entry_ids: list[int] | Unset = UNSET
     description: str | Unset = UNSET
-    """ Case-insensitive substring match on the entry description [V:SWNEW reports]. """
+    """ Case-insensitive substring match on the entry description. """
     min_duration_seconds: int | Unset = UNSET
-    """ Time audit only; below max_duration_seconds [V:SW24]. """
+    """ Time audit only; below max_duration_seconds. """
     max_duration_seconds: int | Unset = UNSET
-    """ Time audit only; above min_duration_seconds [V:SW24]. """
+    """ Time audit only; above min_duration_seconds. """
     rounding: int | Unset = UNSET
-    """ Rounding direction: 1 up, -1 down, 0 none; default from the user's preferences [V:SWNEW reports, saved-
-    report parameters]. """
-    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
-    """ Rounding step in minutes; default from the user's preferences [V:SW24; enum documented]. """
+    """ Rounding direction: 1 up, -1 down, 0 none; default from the user's preferences. """
+    rounding_minutes: ReportFiltersRoundingMinutes | Literal[0, 1, 5, 6, 10, 12, 15, 30, 60, 240] | Unset = UNSET
+    """ Rounding step in minutes; default from the user's preferences. """
     grouped: bool | Unset = UNSET
     """ Count similar entries as one, default false. """
     with_graph: bool | Unset = UNSET
     """ Include the `graph` series, default false. """
     resolution: str | Unset = UNSET
-    """ Graph resolution the caller asks for; values undocumented [?]. """
-    granularity: DetailedTotalsRequestGranularity | Unset = UNSET
-    """ Graph bucket size; overrides `resolution` [V:SWNEW reports; enum documented]. """
+    """ Graph resolution the caller asks for; values undocumented. """
+    granularity: DetailedTotalsRequestGranularity | Literal["day", "week", "month"] | Unset = UNSET
+    """ Graph bucket size; overrides `resolution`. """
     with_inline_rates: bool | Unset = UNSET
-    """ Return rates inline, default false [V:SWNEW reports]. """
+    """ Return rates inline, default false. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _DetailedTotalsRequestWire
@@ -233,7 +232,11 @@ class DetailedTotalsRequest:
         try:
             rounding_minutes: int | Unset = UNSET
             if not isinstance(self.rounding_minutes, Unset):
-                rounding_minutes = self.rounding_minutes.value
+                rounding_minutes = (
+                    self.rounding_minutes.value
+                    if isinstance(self.rounding_minutes, ReportFiltersRoundingMinutes)
+                    else self.rounding_minutes
+                )
 
         except (AttributeError, TypeError, ValueError):
             rounding_minutes = as_received(self.rounding_minutes)
@@ -247,7 +250,11 @@ class DetailedTotalsRequest:
         try:
             granularity: str | Unset = UNSET
             if not isinstance(self.granularity, Unset):
-                granularity = self.granularity.value
+                granularity = (
+                    self.granularity.value
+                    if isinstance(self.granularity, DetailedTotalsRequestGranularity)
+                    else self.granularity
+                )
 
         except (AttributeError, TypeError, ValueError):
             granularity = as_received(self.granularity)

@@ -29,7 +29,7 @@ class _GroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fa
 
 @attrs.define(kw_only=True, repr=False)
 class Group:
-    """A workspace group [V:SWNEW]."""
+    """A workspace group."""
 
     id: int
     workspace_id: int | Unset = UNSET

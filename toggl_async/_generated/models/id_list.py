@@ -23,7 +23,7 @@ class _IdListWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
 
 @attrs.define(kw_only=True, repr=False)
 class IdList:
-    """Body of the bulk-removal PATCH calls (organization users, workspace users) [V:SWNEW]."""
+    """Body of the bulk-removal PATCH calls (organization users, workspace users)."""
 
     delete: list[int]
     """ Ids to remove (organization-user ids or workspace-user ids); unique, at least one. """

@@ -32,7 +32,7 @@ class _InvitationRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 @attrs.define(kw_only=True, repr=False)
 class InvitationRequest:
-    """Who to invite and into which workspaces [V:SWNEW]."""
+    """Who to invite and into which workspaces."""
 
     emails: list[str]
     workspaces: list[InvitationWorkspace]

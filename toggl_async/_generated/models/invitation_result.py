@@ -30,7 +30,7 @@ class _InvitationResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=
 
 @attrs.define(kw_only=True, repr=False)
 class InvitationResult:
-    """Outcome of an invitation request [V:SWNEW]."""
+    """Outcome of an invitation request."""
 
     data: list[InvitationInfo] | None | Unset = UNSET
     invitations: list[InvitationRecord] | None | Unset = UNSET

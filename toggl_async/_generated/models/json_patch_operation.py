@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
 import msgspec
@@ -26,12 +26,9 @@ class _JsonPatchOperationWire(msgspec.Struct, kw_only=True, forbid_unknown_field
 
 @attrs.define(kw_only=True, repr=False)
 class JsonPatchOperation:
-    """One operation of a bulk PATCH body, RFC 6902 style "with additions" [V:SW24]. Which paths are accepted per resource
-    is open [?].
+    """One operation of a bulk PATCH body, RFC 6902 style "with additions". Which paths are accepted per resource is open."""
 
-    """
-
-    op: JsonPatchOperationOp
+    op: JsonPatchOperationOp | Literal["add", "remove", "replace"]
     path: str
     """ JSON pointer of the field, e.g. "/description" or "/tag_ids". """
     value: Any | Unset = UNSET
@@ -68,7 +65,7 @@ class JsonPatchOperation:
 
     def to_dict(self) -> dict[str, Any]:
         try:
-            op = self.op.value
+            op = self.op.value if isinstance(self.op, JsonPatchOperationOp) else self.op
         except (AttributeError, TypeError, ValueError):
             op = as_received(self.op)
 

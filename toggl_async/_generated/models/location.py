@@ -27,7 +27,7 @@ class _LocationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 @attrs.define(kw_only=True, repr=False)
 class Location:
-    """Location guessed from the caller's IP address [V:SEED2]."""
+    """Location guessed from the caller's IP address."""
 
     city: str | Unset = UNSET
     city_lat_long: str | Unset = UNSET

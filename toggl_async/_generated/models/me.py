@@ -60,7 +60,7 @@ class _MeWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False
 
 @attrs.define(kw_only=True, repr=False)
 class Me:
-    """The authenticated user [V:SEED2, VCR]."""
+    """The authenticated user."""
 
     id: int
     email: str
@@ -75,34 +75,34 @@ class Me:
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | Unset = UNSET
     api_token: str | Unset = UNSET
-    """ The user's API token; left out when empty [V:SEED2]. """
+    """ The user's API token; left out when empty. """
     country_id: int | None | Unset = UNSET
     has_password: bool | Unset = UNSET
     field_2fa_enabled: bool | Unset = UNSET
     """ Whether two-factor authentication is on (attribute `field_2fa_enabled`). """
-    openid_email: None | str | Unset = UNSET
+    openid_email: str | None | Unset = UNSET
     openid_enabled: bool | Unset = UNSET
     oauth_providers: list[str] | None | Unset = UNSET
     intercom_hash: str | Unset = UNSET
-    """ Left out when empty [V:SEED2]. """
+    """ Left out when empty. """
     authorization_updated_at: datetime.datetime | None | Unset = UNSET
     """ When the user's authorization data last changed. """
-    toggl_accounts_id: None | str | Unset = UNSET
-    """ Id of the user in Toggl's accounts service [V:VCR]. """
+    toggl_accounts_id: str | None | Unset = UNSET
+    """ Id of the user in Toggl's accounts service. """
     options: MeOptions | Unset = UNSET
-    """ Free-form user options; left out when empty [V:SEED2]. """
+    """ Free-form user options; left out when empty. """
     clients: list[Client] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty [V:SEED2]. """
+    """ Only with with_related_data=true; null when absent or empty. """
     projects: list[Project] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty [V:SEED2]. """
+    """ Only with with_related_data=true; null when absent or empty. """
     tags: list[Tag] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty [V:SEED2]. """
+    """ Only with with_related_data=true; null when absent or empty. """
     tasks: list[Task] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty [V:SEED2]. """
+    """ Only with with_related_data=true; null when absent or empty. """
     time_entries: list[TimeEntry] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty [V:SEED2]. """
+    """ Only with with_related_data=true; null when absent or empty. """
     workspaces: list[Workspace] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty [V:SEED2]. """
+    """ Only with with_related_data=true; null when absent or empty. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _MeWire

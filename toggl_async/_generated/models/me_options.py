@@ -18,7 +18,7 @@ _MeOptionsWire: TypeAlias = dict[str, Any]
 
 @attrs.define(kw_only=True, repr=False)
 class MeOptions:
-    """Free-form user options; left out when empty [V:SEED2]."""
+    """Free-form user options; left out when empty."""
 
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

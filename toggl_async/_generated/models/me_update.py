@@ -30,7 +30,7 @@ class _MeUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 @attrs.define(kw_only=True, repr=False)
 class MeUpdate:
-    """Profile fields to change; send only those that change [V:SEED2, D-OVR]."""
+    """Profile fields to change; send only those that change."""
 
     beginning_of_week: int | Unset = UNSET
     """ First day of the week, 0 = Sunday, 1 = Monday ... """

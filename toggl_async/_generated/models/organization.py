@@ -45,7 +45,7 @@ class _OrganizationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 @attrs.define(kw_only=True, repr=False)
 class Organization:
-    """An organization as seen by the caller [V:SEED2, SWNEW, VCR]."""
+    """An organization as seen by the caller."""
 
     id: int
     name: str
@@ -65,9 +65,9 @@ class Organization:
     permissions: list[str] | None | Unset = UNSET
     pricing_plan_id: int | Unset = UNSET
     pricing_plan_name: str | Unset = UNSET
-    """ Plan name, e.g. "Free"; may be empty [V:VCR]. """
+    """ Plan name, e.g. "Free"; may be empty. """
     pricing_plan_enterprise: bool | Unset = UNSET
-    trial_info: None | OrganizationTrialInfo | Unset = UNSET
+    trial_info: OrganizationTrialInfo | None | Unset = UNSET
     user_count: int | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

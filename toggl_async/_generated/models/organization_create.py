@@ -24,7 +24,7 @@ class _OrganizationCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_field
 
 @attrs.define(kw_only=True, repr=False)
 class OrganizationCreate:
-    """A new organization and the name of its first workspace [V:SW24, VCR]."""
+    """A new organization and the name of its first workspace."""
 
     name: str
     """ Organization name, at most 140 characters. """

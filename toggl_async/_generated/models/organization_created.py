@@ -27,7 +27,7 @@ class _OrganizationCreatedWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
 @attrs.define(kw_only=True, repr=False)
 class OrganizationCreated:
-    """Answer to organization creation [V:SW24, VCR]."""
+    """Answer to organization creation."""
 
     id: int
     name: str | Unset = UNSET

@@ -33,7 +33,7 @@ class _OrganizationGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 @attrs.define(kw_only=True, repr=False)
 class OrganizationGroup:
-    """An organization group with its members and workspaces [V:SWNEW]."""
+    """An organization group with its members and workspaces."""
 
     group_id: int
     name: str | Unset = UNSET

@@ -33,7 +33,7 @@ class _OrganizationGroupPatchFailureWire(msgspec.Struct, kw_only=True, forbid_un
 class OrganizationGroupPatchFailure:
     message: str | Unset = UNSET
     patch: OrganizationGroupPatchOperation | Unset = UNSET
-    """ One add/remove of members or workspaces [V:SWNEW]. """
+    """ One add/remove of members or workspaces. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _OrganizationGroupPatchFailureWire

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
 import msgspec
@@ -27,10 +27,10 @@ class _OrganizationGroupPatchOperationWire(msgspec.Struct, kw_only=True, forbid_
 
 @attrs.define(kw_only=True, repr=False)
 class OrganizationGroupPatchOperation:
-    """One add/remove of members or workspaces [V:SWNEW]."""
+    """One add/remove of members or workspaces."""
 
-    op: OrganizationGroupPatchOperationOp
-    path: OrganizationGroupPatchOperationPath
+    op: OrganizationGroupPatchOperationOp | Literal["add", "remove"]
+    path: OrganizationGroupPatchOperationPath | Literal["/users", "/workspaces"]
     value: list[int]
     """ User ids or workspace ids, at most 100. """
     additional_properties: dict[str, Any] | None = None
@@ -65,12 +65,12 @@ class OrganizationGroupPatchOperation:
 
     def to_dict(self) -> dict[str, Any]:
         try:
-            op = self.op.value
+            op = self.op.value if isinstance(self.op, OrganizationGroupPatchOperationOp) else self.op
         except (AttributeError, TypeError, ValueError):
             op = as_received(self.op)
 
         try:
-            path = self.path.value
+            path = self.path.value if isinstance(self.path, OrganizationGroupPatchOperationPath) else self.path
         except (AttributeError, TypeError, ValueError):
             path = as_received(self.path)
 

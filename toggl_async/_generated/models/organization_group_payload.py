@@ -25,7 +25,7 @@ class _OrganizationGroupPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown
 
 @attrs.define(kw_only=True, repr=False)
 class OrganizationGroupPayload:
-    """Body of organization group create/replace [V:SWNEW]."""
+    """Body of organization group create/replace."""
 
     name: str
     """ Group name, unique, at most 200 characters. """

@@ -29,7 +29,7 @@ class _OrganizationGroupUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
 class OrganizationGroupUser:
     user_id: int | Unset = UNSET
     name: str | Unset = UNSET
-    avatar_url: None | str | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
     inactive: bool | Unset = UNSET
     joined: bool | Unset = UNSET
     additional_properties: dict[str, Any] | None = None

@@ -32,9 +32,9 @@ class OrganizationTrialInfo:
     trial: bool | Unset = UNSET
     """ Whether the subscription is on trial now. """
     trial_available: bool | Unset = UNSET
-    """ Deprecated by Toggl in favour of can_have_trial [V:SWNEW]. """
-    trial_end_date: None | str | Unset = UNSET
-    next_payment_date: None | str | Unset = UNSET
+    """ Deprecated by Toggl in favour of can_have_trial. """
+    trial_end_date: str | None | Unset = UNSET
+    next_payment_date: str | None | Unset = UNSET
     last_pricing_plan_id: int | None | Unset = UNSET
     can_have_trial: bool | Unset = UNSET
     trial_plan_id: int | None | Unset = UNSET

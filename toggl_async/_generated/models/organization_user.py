@@ -44,7 +44,7 @@ class _OrganizationUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=
 
 @attrs.define(kw_only=True, repr=False)
 class OrganizationUser:
-    """A member (or invitee) of an organization [V:SWNEW]."""
+    """A member (or invitee) of an organization."""
 
     id: int
     """ Organization-user id (used in update_organization_user). """
@@ -54,11 +54,11 @@ class OrganizationUser:
     organization_id: int | Unset = UNSET
     name: str | Unset = UNSET
     email: str | Unset = UNSET
-    avatar_url: None | str | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
     admin: bool | Unset = UNSET
-    """ Deprecated by Toggl in favour of role_id [V:SWNEW]. """
+    """ Deprecated by Toggl in favour of role_id. """
     owner: bool | Unset = UNSET
-    """ Deprecated by Toggl in favour of role_id [V:SWNEW]. """
+    """ Deprecated by Toggl in favour of role_id. """
     role_id: int | None | Unset = UNSET
     inactive: bool | Unset = UNSET
     joined: bool | Unset = UNSET

@@ -36,7 +36,7 @@ class _OrganizationUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_f
 
 @attrs.define(kw_only=True, repr=False)
 class OrganizationUserUpdate:
-    """Changes to one organization user; at least one field, and not admin flags together with role_id [V:SWNEW]."""
+    """Changes to one organization user; at least one field, and not admin flags together with role_id."""
 
     name: str | Unset = UNSET
     email: str | Unset = UNSET

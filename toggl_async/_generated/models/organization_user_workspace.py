@@ -41,7 +41,7 @@ class _OrganizationUserWorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknow
 
 @attrs.define(kw_only=True, repr=False)
 class OrganizationUserWorkspace:
-    """One workspace membership of an organization user [V:SWNEW]."""
+    """One workspace membership of an organization user."""
 
     workspace_id: int | Unset = UNSET
     workspace_name: str | Unset = UNSET
@@ -49,9 +49,9 @@ class OrganizationUserWorkspace:
     active: bool | Unset = UNSET
     inactive: bool | Unset = UNSET
     admin: bool | Unset = UNSET
-    """ Deprecated by Toggl in favour of role_id [V:SWNEW]. """
+    """ Deprecated by Toggl in favour of role_id. """
     role: str | Unset = UNSET
-    """ Deprecated by Toggl [V:SWNEW]. """
+    """ Deprecated by Toggl. """
     role_id: int | None | Unset = UNSET
     rate: float | None | Unset = UNSET
     cost: float | None | Unset = UNSET

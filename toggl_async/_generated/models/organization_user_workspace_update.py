@@ -32,7 +32,7 @@ class _OrganizationUserWorkspaceUpdateWire(msgspec.Struct, kw_only=True, forbid_
 @attrs.define(kw_only=True, repr=False)
 class OrganizationUserWorkspaceUpdate:
     """One workspace membership in an organization-user update. Swagger reuses the response shape here; the writable subset
-    below is our reading of it [I].
+    below is our reading of it.
 
     """
 

@@ -72,7 +72,7 @@ class _ProjectWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=
 
 @attrs.define(kw_only=True, repr=False)
 class Project:
-    """A workspace project [V:SEED2, SWNEW, VCR]. Many fields are null on free plans."""
+    """A workspace project. Many fields are null on free plans."""
 
     id: int
     workspace_id: int
@@ -86,12 +86,12 @@ class Project:
     client_id: int | None | Unset = UNSET
     cid: int | None | Unset = UNSET
     """ Client id, legacy duplicate of client_id. """
-    client_name: None | str | Unset = UNSET
-    """ Name of the project's client [V:SWNEW]. """
+    client_name: str | None | Unset = UNSET
+    """ Name of the project's client. """
     is_private: bool | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     server_deleted_at: datetime.datetime | None | Unset = UNSET
-    """ Set on deleted projects returned by `since` queries [V:SEED2 field; I]. """
+    """ Set on deleted projects returned by `since` queries. """
     color: str | Unset = UNSET
     """ Hex color "#rrggbb". """
     billable: bool | None | Unset = UNSET
@@ -105,35 +105,35 @@ class Project:
     rate: float | None | Unset = UNSET
     """ Hourly rate (paid plans). """
     rate_last_updated: datetime.datetime | None | Unset = UNSET
-    currency: None | str | Unset = UNSET
+    currency: str | None | Unset = UNSET
     fixed_fee: float | None | Unset = UNSET
     recurring: bool | Unset = UNSET
     recurring_parameters: list[ProjectRecurringParameters] | None | Unset = UNSET
     """ Recurrence settings (paid plans); a list in both SEED2 and SWNEW. """
-    current_period: None | ProjectPeriod | Unset = UNSET
+    current_period: ProjectPeriod | None | Unset = UNSET
     """ The current period of a recurring project (paid plans). """
     start_date: datetime.date | None | Unset = UNSET
     """ First day of the project timeframe. """
     end_date: datetime.date | None | Unset = UNSET
     """ Last day of the project timeframe. """
-    status: None | str | Unset = UNSET
+    status: str | None | Unset = UNSET
     """ One of upcoming, active, ended, archived, deleted. """
     is_shared: bool | None | Unset = UNSET
     shared_at: datetime.datetime | None | Unset = UNSET
-    shared_hash: None | str | Unset = UNSET
+    shared_hash: str | None | Unset = UNSET
     pinned: bool | None | Unset = UNSET
     can_track_time: bool | None | Unset = UNSET
     tasks_count: int | None | Unset = UNSET
     can_see_rates: bool | None | Unset = UNSET
-    """ Whether the caller may see this project's rates [V:SEED2]. """
-    external_reference: None | str | Unset = UNSET
-    """ Free-form reference to an outside system [V:SWNEW]. """
+    """ Whether the caller may see this project's rates. """
+    external_reference: str | None | Unset = UNSET
+    """ Free-form reference to an outside system. """
     permissions: list[str] | None | Unset = UNSET
-    integration_ext_id: None | str | Unset = UNSET
-    integration_ext_type: None | str | Unset = UNSET
-    integration_provider: None | str | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
     total_count: int | None | Unset = UNSET
-    """ Total number of matches, on some list answers [V:SWNEW; when set ?]. """
+    """ Total number of matches, on some list answers. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ProjectWire

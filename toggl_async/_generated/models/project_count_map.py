@@ -18,7 +18,7 @@ _ProjectCountMapWire: TypeAlias = dict[str, Any]
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectCountMap:
-    """Counts keyed by project id (the key is the id as a string) [V:SWNEW; I]."""
+    """Counts keyed by project id (the key is the id as a string)."""
 
     additional_properties: dict[str, int] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

@@ -23,7 +23,7 @@ class _ProjectCountRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectCountRequest:
-    """Projects to count tasks or members for [V:SWNEW]."""
+    """Projects to count tasks or members for."""
 
     project_ids: list[int]
     additional_properties: dict[str, Any] | None = None

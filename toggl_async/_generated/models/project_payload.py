@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import attrs
 import msgspec
@@ -53,8 +53,8 @@ class _ProjectPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectPayload:
-    """Body for creating or changing a project [V:SW24, SWNEW]. `name` is needed on create; on update send only what
-    changes [V:D-OVR]. Fields marked "paid" need a paid plan.
+    """Body for creating or changing a project. `name` is needed on create; on update send only what changes. Fields marked
+    "paid" need a paid plan.
 
     """
 
@@ -64,7 +64,7 @@ class ProjectPayload:
     is_private: bool | Unset = UNSET
     is_shared: bool | Unset = UNSET
     color: str | Unset = UNSET
-    """ Hex color "#rrggbb" (400 otherwise) [V:SW24]. """
+    """ Hex color "#rrggbb" (400 otherwise). """
     client_id: int | Unset = UNSET
     cid: int | Unset = UNSET
     """ Client id, legacy duplicate of client_id. """
@@ -76,7 +76,9 @@ class ProjectPayload:
     """ Paid. """
     rate: float | Unset = UNSET
     """ Hourly rate. Paid. """
-    rate_change_mode: ProjectPayloadRateChangeMode | Unset = UNSET
+    rate_change_mode: (
+        ProjectPayloadRateChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
+    ) = UNSET
     """ How a rate change applies - "start-today", "override-current" or "override-all". Paid. """
     fixed_fee: float | Unset = UNSET
     """ Paid. """
@@ -91,13 +93,13 @@ class ProjectPayload:
     recurring: bool | Unset = UNSET
     """ Paid. """
     recurring_parameters: ProjectRecurringParametersPayload | Unset = UNSET
-    """ Recurrence settings sent when creating or changing a project (paid) [V:SW24]. """
+    """ Recurrence settings sent when creating or changing a project (paid). """
     start_date: datetime.date | Unset = UNSET
     """ First day of the project timeframe. """
     end_date: datetime.date | Unset = UNSET
     """ Last day of the project timeframe. """
     external_reference: str | Unset = UNSET
-    """ Free-form reference to an outside system [V:SWNEW]. """
+    """ Free-form reference to an outside system. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ProjectPayloadWire
@@ -196,7 +198,11 @@ class ProjectPayload:
         try:
             rate_change_mode: str | Unset = UNSET
             if not isinstance(self.rate_change_mode, Unset):
-                rate_change_mode = self.rate_change_mode.value
+                rate_change_mode = (
+                    self.rate_change_mode.value
+                    if isinstance(self.rate_change_mode, ProjectPayloadRateChangeMode)
+                    else self.rate_change_mode
+                )
 
         except (AttributeError, TypeError, ValueError):
             rate_change_mode = as_received(self.rate_change_mode)

@@ -25,7 +25,7 @@ class _ProjectPeriodWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectPeriod:
-    """A period of a recurring project [V:SEED2, SWNEW]."""
+    """A period of a recurring project."""
 
     start_date: datetime.date | None | Unset = UNSET
     end_date: datetime.date | None | Unset = UNSET

@@ -23,7 +23,7 @@ class _ProjectPinWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectPin:
-    """Pin (true) or unpin (false) a project [V:SW24]."""
+    """Pin (true) or unpin (false) a project."""
 
     pin: bool
     additional_properties: dict[str, Any] | None = None

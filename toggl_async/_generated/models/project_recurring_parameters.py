@@ -28,18 +28,18 @@ class _ProjectRecurringParametersWire(msgspec.Struct, kw_only=True, forbid_unkno
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectRecurringParameters:
-    """One recurrence setting of a project, as returned [V:SEED2, SWNEW]."""
+    """One recurrence setting of a project, as returned."""
 
     custom_period: int | None | Unset = UNSET
     """ Length of a custom period; used when `period` is "custom". """
-    period: None | str | Unset = UNSET
+    period: str | None | Unset = UNSET
     """ Recurrence period, e.g. "monthly". """
     estimated_seconds: int | None | Unset = UNSET
-    parameter_start_date: None | str | Unset = UNSET
+    parameter_start_date: str | None | Unset = UNSET
     """ Start of the recurrence (a date string). """
-    parameter_end_date: None | str | Unset = UNSET
+    parameter_end_date: str | None | Unset = UNSET
     """ End of the recurrence (a date string), null when open. """
-    project_start_date: None | str | Unset = UNSET
+    project_start_date: str | None | Unset = UNSET
     """ Start date of the project (a date string). """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

@@ -26,7 +26,7 @@ class _ProjectRecurringParametersPayloadWire(msgspec.Struct, kw_only=True, forbi
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectRecurringParametersPayload:
-    """Recurrence settings sent when creating or changing a project (paid) [V:SW24]."""
+    """Recurrence settings sent when creating or changing a project (paid)."""
 
     period: str | Unset = UNSET
     """ Recurrence period, e.g. "monthly". """

@@ -25,7 +25,7 @@ class _ProjectStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectStatistics:
-    """Time-entry bounds of a project, running entries excluded [V:SWNEW]."""
+    """Time-entry bounds of a project, running entries excluded."""
 
     earliest_time_entry: datetime.datetime | None | Unset = UNSET
     """ Start of the project's first time entry. """

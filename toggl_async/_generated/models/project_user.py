@@ -35,7 +35,7 @@ class _ProjectUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectUser:
-    """A user's membership of a project [V:SW24, SWNEW]."""
+    """A user's membership of a project."""
 
     id: int
     project_id: int | Unset = UNSET

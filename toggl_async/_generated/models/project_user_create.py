@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
 import msgspec
@@ -31,7 +31,7 @@ class _ProjectUserCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectUserCreate:
-    """Body for adding one user to a project [V:SW24, SWNEW]."""
+    """Body for adding one user to a project."""
 
     project_id: int
     user_id: int
@@ -39,11 +39,15 @@ class ProjectUserCreate:
     """ Make the user a manager of the project. """
     rate: float | Unset = UNSET
     """ Custom hourly rate. """
-    rate_change_mode: ProjectUserCreateRateChangeMode | Unset = UNSET
+    rate_change_mode: (
+        ProjectUserCreateRateChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
+    ) = UNSET
     """ How the rate applies - "start-today", "override-current" or "override-all". """
     labor_cost: float | Unset = UNSET
     """ Custom labor cost. """
-    labor_cost_change_mode: ProjectUserCreateLaborCostChangeMode | Unset = UNSET
+    labor_cost_change_mode: (
+        ProjectUserCreateLaborCostChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
+    ) = UNSET
     """ How the labor cost applies - "start-today", "override-current" or "override-all". """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
@@ -93,7 +97,11 @@ class ProjectUserCreate:
         try:
             rate_change_mode: str | Unset = UNSET
             if not isinstance(self.rate_change_mode, Unset):
-                rate_change_mode = self.rate_change_mode.value
+                rate_change_mode = (
+                    self.rate_change_mode.value
+                    if isinstance(self.rate_change_mode, ProjectUserCreateRateChangeMode)
+                    else self.rate_change_mode
+                )
 
         except (AttributeError, TypeError, ValueError):
             rate_change_mode = as_received(self.rate_change_mode)
@@ -103,7 +111,11 @@ class ProjectUserCreate:
         try:
             labor_cost_change_mode: str | Unset = UNSET
             if not isinstance(self.labor_cost_change_mode, Unset):
-                labor_cost_change_mode = self.labor_cost_change_mode.value
+                labor_cost_change_mode = (
+                    self.labor_cost_change_mode.value
+                    if isinstance(self.labor_cost_change_mode, ProjectUserCreateLaborCostChangeMode)
+                    else self.labor_cost_change_mode
+                )
 
         except (AttributeError, TypeError, ValueError):
             labor_cost_change_mode = as_received(self.labor_cost_change_mode)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
 import msgspec
@@ -29,16 +29,20 @@ class _ProjectUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 @attrs.define(kw_only=True, repr=False)
 class ProjectUserUpdate:
-    """Body for changing a project membership; send only what changes [V:SW24, SWNEW]."""
+    """Body for changing a project membership; send only what changes."""
 
     manager: bool | Unset = UNSET
     rate: float | Unset = UNSET
     """ Custom hourly rate. """
-    rate_change_mode: ProjectUserUpdateRateChangeMode | Unset = UNSET
+    rate_change_mode: (
+        ProjectUserUpdateRateChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
+    ) = UNSET
     """ How the rate applies - "start-today", "override-current" or "override-all". """
     labor_cost: float | Unset = UNSET
     """ Custom labor cost. """
-    labor_cost_change_mode: ProjectUserUpdateLaborCostChangeMode | Unset = UNSET
+    labor_cost_change_mode: (
+        ProjectUserUpdateLaborCostChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
+    ) = UNSET
     """ How the labor cost applies - "start-today", "override-current" or "override-all". """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
@@ -80,7 +84,11 @@ class ProjectUserUpdate:
         try:
             rate_change_mode: str | Unset = UNSET
             if not isinstance(self.rate_change_mode, Unset):
-                rate_change_mode = self.rate_change_mode.value
+                rate_change_mode = (
+                    self.rate_change_mode.value
+                    if isinstance(self.rate_change_mode, ProjectUserUpdateRateChangeMode)
+                    else self.rate_change_mode
+                )
 
         except (AttributeError, TypeError, ValueError):
             rate_change_mode = as_received(self.rate_change_mode)
@@ -90,7 +98,11 @@ class ProjectUserUpdate:
         try:
             labor_cost_change_mode: str | Unset = UNSET
             if not isinstance(self.labor_cost_change_mode, Unset):
-                labor_cost_change_mode = self.labor_cost_change_mode.value
+                labor_cost_change_mode = (
+                    self.labor_cost_change_mode.value
+                    if isinstance(self.labor_cost_change_mode, ProjectUserUpdateLaborCostChangeMode)
+                    else self.labor_cost_change_mode
+                )
 
         except (AttributeError, TypeError, ValueError):
             labor_cost_change_mode = as_received(self.labor_cost_change_mode)

@@ -26,7 +26,7 @@ class _QuotaWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fa
 
 @attrs.define(kw_only=True, repr=False)
 class Quota:
-    """One hourly quota bucket [V:SWNEW]."""
+    """One hourly quota bucket."""
 
     organization_id: int | None | Unset = UNSET
     """ The organization the bucket belongs to; null for user-level (/me*) requests. """

@@ -25,10 +25,10 @@ class _ReportBillableRateWire(msgspec.Struct, kw_only=True, forbid_unknown_field
 
 @attrs.define(kw_only=True, repr=False)
 class ReportBillableRate:
-    """Billable seconds at one hourly rate [V:SWNEW reports base.BillableHourlyRate]."""
+    """Billable seconds at one hourly rate."""
 
     billable_seconds: int | Unset = UNSET
-    currency: None | str | Unset = UNSET
+    currency: str | None | Unset = UNSET
     hourly_rate_in_cents: int | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

@@ -25,7 +25,7 @@ class _ReportClientFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknow
 
 @attrs.define(kw_only=True, repr=False)
 class ReportClientFilterRequest:
-    """Client search/filter body [V:SWNEW reports dto.ClientFilterParamsRequest]."""
+    """Client search/filter body."""
 
     ids: list[int] | Unset = UNSET
     """ At most 2000. """

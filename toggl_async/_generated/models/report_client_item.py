@@ -24,7 +24,7 @@ class _ReportClientItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=
 
 @attrs.define(kw_only=True, repr=False)
 class ReportClientItem:
-    """A client as the report filter/search endpoints return it [V:SWNEW reports dto.ClientFilterResponse]."""
+    """A client as the report filter/search endpoints return it."""
 
     id: int
     name: str | Unset = UNSET

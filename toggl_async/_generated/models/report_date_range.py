@@ -25,7 +25,7 @@ class _ReportDateRangeWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 @attrs.define(kw_only=True, repr=False)
 class ReportDateRange:
-    """A date range [V:SWNEW reports base.RangePost / dto.ProjectUsersRequest]."""
+    """A date range."""
 
     start_date: datetime.date | Unset = UNSET
     end_date: datetime.date | Unset = UNSET

@@ -31,7 +31,7 @@ class _ReportProjectFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unkno
 
 @attrs.define(kw_only=True, repr=False)
 class ReportProjectFilterRequest:
-    """Project search/filter body [V:SWNEW reports dto.ProjectFilterParamRequest]."""
+    """Project search/filter body."""
 
     ids: list[int] | Unset = UNSET
     client_ids: list[int] | Unset = UNSET

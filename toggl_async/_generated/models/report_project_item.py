@@ -29,15 +29,15 @@ class _ReportProjectItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 @attrs.define(kw_only=True, repr=False)
 class ReportProjectItem:
-    """A project as the report filter/search endpoints return it [V:SWNEW reports dto.ProjectFilterResponse]."""
+    """A project as the report filter/search endpoints return it."""
 
     id: int
     name: str | Unset = UNSET
     client_id: int | None | Unset = UNSET
-    color: None | str | Unset = UNSET
+    color: str | None | Unset = UNSET
     active: bool | Unset = UNSET
     billable: bool | None | Unset = UNSET
-    currency: None | str | Unset = UNSET
+    currency: str | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ReportProjectItemWire

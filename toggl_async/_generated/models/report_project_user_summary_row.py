@@ -26,7 +26,7 @@ class _ReportProjectUserSummaryRowWire(msgspec.Struct, kw_only=True, forbid_unkn
 
 @attrs.define(kw_only=True, repr=False)
 class ReportProjectUserSummaryRow:
-    """Seconds one user tracked on one project [V:SWNEW reports users.ProjectUsersSummaryRow]."""
+    """Seconds one user tracked on one project."""
 
     project_id: int | None | Unset = UNSET
     user_id: int | Unset = UNSET

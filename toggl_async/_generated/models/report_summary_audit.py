@@ -32,14 +32,14 @@ class _ReportSummaryAuditWire(msgspec.Struct, kw_only=True, forbid_unknown_field
 
 @attrs.define(kw_only=True, repr=False)
 class ReportSummaryAudit:
-    """Time-audit options of the summary report; premium feature [V:SW24 summary.Audit]."""
+    """Time-audit options of the summary report; premium feature."""
 
     show_empty_groups: bool | Unset = UNSET
     """ Show groups without time, default false. """
     show_tracked_groups: bool | Unset = UNSET
     """ Show groups with time, default true. """
     group_filter: ReportSummaryAuditGroupFilter | Unset = UNSET
-    """ Keep only groups within these bounds [V:SW24 summary.AuditGroupFilter]. """
+    """ Keep only groups within these bounds. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ReportSummaryAuditWire

@@ -27,7 +27,7 @@ class _ReportSummaryAuditGroupFilterWire(msgspec.Struct, kw_only=True, forbid_un
 
 @attrs.define(kw_only=True, repr=False)
 class ReportSummaryAuditGroupFilter:
-    """Keep only groups within these bounds [V:SW24 summary.AuditGroupFilter]."""
+    """Keep only groups within these bounds."""
 
     currency: str | Unset = UNSET
     min_amount_cents: int | Unset = UNSET

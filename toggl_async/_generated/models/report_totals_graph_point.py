@@ -33,7 +33,7 @@ class _ReportTotalsGraphPointWire(msgspec.Struct, kw_only=True, forbid_unknown_f
 
 @attrs.define(kw_only=True, repr=False)
 class ReportTotalsGraphPoint:
-    """One bucket of the totals graph [V:SWNEW reports totals.Graph]."""
+    """One bucket of the totals graph."""
 
     seconds: int | Unset = UNSET
     billable_amount_in_cents: int | None | Unset = UNSET

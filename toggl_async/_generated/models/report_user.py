@@ -31,13 +31,13 @@ class _ReportUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 
 @attrs.define(kw_only=True, repr=False)
 class ReportUser:
-    """A workspace user as search_report_users returns it [V:SWNEW reports model.User]."""
+    """A workspace user as search_report_users returns it."""
 
     id: int
     workspace_user_id: int | None | Unset = UNSET
-    fullname: None | str | Unset = UNSET
-    email: None | str | Unset = UNSET
-    avatar: None | str | Unset = UNSET
+    fullname: str | None | Unset = UNSET
+    email: str | None | Unset = UNSET
+    avatar: str | None | Unset = UNSET
     """ Avatar file name. """
     active: bool | Unset = UNSET
     deactivated: bool | Unset = UNSET

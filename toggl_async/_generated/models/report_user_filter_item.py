@@ -26,10 +26,10 @@ class _ReportUserFilterItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
 @attrs.define(kw_only=True, repr=False)
 class ReportUserFilterItem:
-    """A user as a filter choice [V:SWNEW reports dto.UserFilterResponse]."""
+    """A user as a filter choice."""
 
     id: int
-    name: None | str | Unset = UNSET
+    name: str | None | Unset = UNSET
     deleted_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

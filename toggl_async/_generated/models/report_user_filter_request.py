@@ -25,7 +25,7 @@ class _ReportUserFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_
 
 @attrs.define(kw_only=True, repr=False)
 class ReportUserFilterRequest:
-    """User search/filter body [V:SWNEW reports dto.UserFilterParamsRequest]."""
+    """User search/filter body."""
 
     ids: list[int] | Unset = UNSET
     """ At most 100. """

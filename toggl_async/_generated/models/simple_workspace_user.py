@@ -29,7 +29,7 @@ class _SimpleWorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
 @attrs.define(kw_only=True, repr=False)
 class SimpleWorkspaceUser:
-    """Short form of a workspace user [V:SWNEW]."""
+    """Short form of a workspace user."""
 
     id: int
     """ User id. """
@@ -40,7 +40,7 @@ class SimpleWorkspaceUser:
     is_active: bool | Unset = UNSET
     """ Has joined the workspace. """
     is_admin: bool | Unset = UNSET
-    """ Deprecated by Toggl [V:SWNEW]. """
+    """ Deprecated by Toggl. """
     role: str | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

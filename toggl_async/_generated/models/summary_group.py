@@ -32,15 +32,15 @@ class _SummaryGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 @attrs.define(kw_only=True, repr=False)
 class SummaryGroup:
-    """One group of the summary report [V:SWNEW reports summary.GroupData]."""
+    """One group of the summary report."""
 
     id: int | None | Unset = UNSET
-    """ Id of the project/user/client; null for the "without" group [I]. """
+    """ Id of the project/user/client; null for the "without" group. """
     ids: list[int] | None | Unset = UNSET
-    """ Used when grouping by tags; ignore otherwise [V:SWNEW reports]. """
+    """ Used when grouping by tags; ignore otherwise. """
     names: list[str] | None | Unset = UNSET
-    project_color: None | str | Unset = UNSET
-    project_hex_color: None | str | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_hex_color: str | None | Unset = UNSET
     sub_groups: list[SummarySubGroup] | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

@@ -27,7 +27,7 @@ class _SummaryReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 @attrs.define(kw_only=True, repr=False)
 class SummaryReport:
-    """Result of get_summary_report [V:SWNEW reports summary.ReportData]."""
+    """Result of get_summary_report."""
 
     groups: list[SummaryGroup] | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
 import msgspec
@@ -50,14 +50,14 @@ class _SummaryReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
 @attrs.define(kw_only=True, repr=False)
 class SummaryReportRequest:
-    """Body of get_summary_report [V:SW24 summary.ReportPost]."""
+    """Body of get_summary_report."""
 
     start_date: datetime.date | Unset = UNSET
-    """ First day, YYYY-MM-DD; not after end_date [V:SW24]. """
+    """ First day, YYYY-MM-DD; not after end_date. """
     end_date: datetime.date | Unset = UNSET
-    """ Last day, YYYY-MM-DD [V:SW24]. """
+    """ Last day, YYYY-MM-DD. """
     billable: bool | Unset = UNSET
-    """ Only billable (true) or non-billable (false) entries; premium feature [V:SW24]. """
+    """ Only billable (true) or non-billable (false) entries; premium feature. """
     client_ids: list[int | None] | Unset = UNSET
     project_ids: list[int | None] | Unset = UNSET
     tag_ids: list[int | None] | Unset = UNSET
@@ -66,27 +66,27 @@ class SummaryReportRequest:
     group_ids: list[int] | Unset = UNSET
     time_entry_ids: list[int] | Unset = UNSET
     description: str | Unset = UNSET
-    """ Case-insensitive substring match on the entry description [V:SWNEW reports]. """
+    """ Case-insensitive substring match on the entry description. """
     min_duration_seconds: int | Unset = UNSET
-    """ Time audit only; below max_duration_seconds [V:SW24]. """
+    """ Time audit only; below max_duration_seconds. """
     max_duration_seconds: int | Unset = UNSET
-    """ Time audit only; above min_duration_seconds [V:SW24]. """
+    """ Time audit only; above min_duration_seconds. """
     rounding: int | Unset = UNSET
-    """ Rounding direction: 1 up, -1 down, 0 none; default from the user's preferences [V:SWNEW reports, saved-
-    report parameters]. """
-    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
-    """ Rounding step in minutes; default from the user's preferences [V:SW24; enum documented]. """
-    grouping: SummaryReportRequestGrouping | Unset = UNSET
-    """ Top-level grouping, default "projects" [V:SW24 saved-report parameters; enum documented]. """
-    sub_grouping: SummaryReportRequestSubGrouping | Unset = UNSET
-    """ Second-level grouping, default "time_entries" [V:SW24 saved-report parameters; enum documented]. Not every
-    pair is valid (e.g. users/users) [I]. """
+    """ Rounding direction: 1 up, -1 down, 0 none; default from the user's preferences. """
+    rounding_minutes: ReportFiltersRoundingMinutes | Literal[0, 1, 5, 6, 10, 12, 15, 30, 60, 240] | Unset = UNSET
+    """ Rounding step in minutes; default from the user's preferences. """
+    grouping: SummaryReportRequestGrouping | Literal["projects", "users", "clients"] | Unset = UNSET
+    """ Top-level grouping, default "projects". """
+    sub_grouping: (
+        SummaryReportRequestSubGrouping | Literal["time_entries", "users", "clients", "projects", "tasks"] | Unset
+    ) = UNSET
+    """ Second-level grouping, default "time_entries". Not every pair is valid (e.g. users/users). """
     include_time_entry_ids: bool | Unset = UNSET
-    """ Add the entry ids to each sub-group, default false [V:SW24]. """
+    """ Add the entry ids to each sub-group, default false. """
     distinguish_rates: bool | Unset = UNSET
-    """ Split sub-groups by rate, default false [V:SW24]. """
+    """ Split sub-groups by rate, default false. """
     audit: ReportSummaryAudit | Unset = UNSET
-    """ Time-audit options of the summary report; premium feature [V:SW24 summary.Audit]. """
+    """ Time-audit options of the summary report; premium feature. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _SummaryReportRequestWire
@@ -245,7 +245,11 @@ class SummaryReportRequest:
         try:
             rounding_minutes: int | Unset = UNSET
             if not isinstance(self.rounding_minutes, Unset):
-                rounding_minutes = self.rounding_minutes.value
+                rounding_minutes = (
+                    self.rounding_minutes.value
+                    if isinstance(self.rounding_minutes, ReportFiltersRoundingMinutes)
+                    else self.rounding_minutes
+                )
 
         except (AttributeError, TypeError, ValueError):
             rounding_minutes = as_received(self.rounding_minutes)
@@ -253,7 +257,9 @@ class SummaryReportRequest:
         try:
             grouping: str | Unset = UNSET
             if not isinstance(self.grouping, Unset):
-                grouping = self.grouping.value
+                grouping = (
+                    self.grouping.value if isinstance(self.grouping, SummaryReportRequestGrouping) else self.grouping
+                )
 
         except (AttributeError, TypeError, ValueError):
             grouping = as_received(self.grouping)
@@ -261,7 +267,11 @@ class SummaryReportRequest:
         try:
             sub_grouping: str | Unset = UNSET
             if not isinstance(self.sub_grouping, Unset):
-                sub_grouping = self.sub_grouping.value
+                sub_grouping = (
+                    self.sub_grouping.value
+                    if isinstance(self.sub_grouping, SummaryReportRequestSubGrouping)
+                    else self.sub_grouping
+                )
 
         except (AttributeError, TypeError, ValueError):
             sub_grouping = as_received(self.sub_grouping)

@@ -34,13 +34,13 @@ class SummarySubGroup:
     """One sub-group of a summary group [I from client code; see SummaryGroup]."""
 
     id: int | None | Unset = UNSET
-    title: None | str | Unset = UNSET
+    title: str | None | Unset = UNSET
     """ Name of the sub-group, e.g. the entry description for sub_grouping=time_entries. """
     seconds: int | Unset = UNSET
     ids: list[int] | None | Unset = UNSET
-    """ Time entry ids, with include_time_entry_ids=true [V:SW24]. """
+    """ Time entry ids, with include_time_entry_ids=true. """
     rates: list[ReportBillableRate] | None | Unset = UNSET
-    """ Per-rate seconds [?]. """
+    """ Per-rate seconds. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _SummarySubGroupWire

@@ -33,7 +33,7 @@ class _TagWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fals
 
 @attrs.define(kw_only=True, repr=False)
 class Tag:
-    """A workspace tag [V:SEED2, SWNEW]."""
+    """A workspace tag."""
 
     id: int
     workspace_id: int
@@ -42,11 +42,11 @@ class Tag:
     """ Time of creation or last change. """
     creator_id: int | None | Unset = UNSET
     deleted_at: datetime.datetime | None | Unset = UNSET
-    """ When the tag was deleted; tags use this, not server_deleted_at [V:SEED2]. """
+    """ When the tag was deleted; tags use this, not server_deleted_at. """
     permissions: list[str] | None | Unset = UNSET
-    integration_ext_id: None | str | Unset = UNSET
-    integration_ext_type: None | str | Unset = UNSET
-    integration_provider: None | str | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _TagWire

@@ -23,7 +23,7 @@ class _TagBulkDeleteWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 @attrs.define(kw_only=True, repr=False)
 class TagBulkDelete:
-    """Tags to delete in one call [?]."""
+    """Tags to delete in one call."""
 
     delete: list[int]
     """ Ids of the tags to delete. """

@@ -26,7 +26,7 @@ class TagPayload:
     """Body for creating or renaming a tag."""
 
     name: str
-    """ Tag name, unique in the workspace and not blank [V:SW24]. """
+    """ Tag name, unique in the workspace and not blank. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _TagPayloadWire

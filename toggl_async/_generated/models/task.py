@@ -50,7 +50,7 @@ class _TaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fal
 
 @attrs.define(kw_only=True, repr=False)
 class Task:
-    """A project task [V:SEED2, SWNEW]."""
+    """A project task."""
 
     id: int
     name: str
@@ -62,32 +62,32 @@ class Task:
     """ Time of creation or last change. """
     user_id: int | None | Unset = UNSET
     """ The assignee, if any. """
-    toggl_accounts_id: None | str | Unset = UNSET
+    toggl_accounts_id: str | None | Unset = UNSET
     """ Accounts id of the assignee, if any. """
     server_deleted_at: datetime.datetime | None | Unset = UNSET
-    """ Set on deleted tasks returned by `since` queries [I]. """
+    """ Set on deleted tasks returned by `since` queries. """
     estimated_seconds: int | None | Unset = UNSET
     """ Estimate in seconds. """
     tracked_seconds: int | None | Unset = UNSET
-    """ Time tracked on the task, in MILLISECONDS despite the name (Toggl's docs say so) [V:SEED2, SWNEW]. """
+    """ Time tracked on the task, in MILLISECONDS despite the name (Toggl's docs say so). """
     recurring: bool | Unset = UNSET
     rate: float | None | Unset = UNSET
     """ Hourly rate of the task. """
     rate_last_updated: datetime.datetime | None | Unset = UNSET
-    external_reference: None | str | Unset = UNSET
-    """ Free-form reference to an outside system [V:SWNEW]. """
+    external_reference: str | None | Unset = UNSET
+    """ Free-form reference to an outside system. """
     permissions: list[str] | None | Unset = UNSET
-    integration_ext_id: None | str | Unset = UNSET
-    integration_ext_type: None | str | Unset = UNSET
-    integration_provider: None | str | Unset = UNSET
-    project_name: None | str | Unset = UNSET
-    project_color: None | str | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
     project_billable: bool | None | Unset = UNSET
     project_is_private: bool | None | Unset = UNSET
     client_id: int | None | Unset = UNSET
-    client_name: None | str | Unset = UNSET
-    user_name: None | str | Unset = UNSET
-    avatar_url: None | str | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    user_name: str | None | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _TaskWire

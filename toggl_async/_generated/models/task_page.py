@@ -32,7 +32,7 @@ class _TaskPageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 @attrs.define(kw_only=True, repr=False)
 class TaskPage:
-    """One page of workspace tasks [V:SW24, SWNEW]."""
+    """One page of workspace tasks."""
 
     data: list[Task] | None | Unset = UNSET
     page: int | Unset = UNSET

@@ -27,10 +27,7 @@ class _TaskPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 @attrs.define(kw_only=True, repr=False)
 class TaskPayload:
-    """Body for creating or changing a task [V:SW24, SWNEW]. `name` is needed on create; on update send only what changes
-    [V:D-OVR].
-
-    """
+    """Body for creating or changing a task. `name` is needed on create; on update send only what changes."""
 
     name: str | Unset = UNSET
     active: bool | Unset = UNSET
@@ -40,7 +37,7 @@ class TaskPayload:
     user_id: int | Unset = UNSET
     """ The assignee. """
     external_reference: str | Unset = UNSET
-    """ Free-form reference to an outside system [V:SWNEW]. """
+    """ Free-form reference to an outside system. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _TaskPayloadWire

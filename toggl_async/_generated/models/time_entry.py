@@ -58,14 +58,14 @@ class _TimeEntryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 @attrs.define(kw_only=True, repr=False)
 class TimeEntry:
-    """A time entry as the v9 API returns it [V:SEED2, SW24, VCR]. Running entries have `stop: null` and a negative
-    `duration` (-1 when created through the API, -(start as UNIX seconds) when started from Toggl's apps) [V:VCR].
-    Timestamps come back in UTC, as `...Z` or `...+00:00`.
+    """A time entry as the v9 API returns it. Running entries have `stop: null` and a negative `duration` (-1 when created
+    through the API, -(start as UNIX seconds) when started from Toggl's apps). Timestamps come back in UTC, as `...Z` or
+    `...+00:00`.
 
     """
 
     id: int
-    """ Time entry id; exceeds 2^31 in practice [V:VCR]. """
+    """ Time entry id; exceeds 2^31 in practice. """
     workspace_id: int
     project_id: int | None
     task_id: int | None
@@ -73,42 +73,42 @@ class TimeEntry:
     billable: bool
     start: datetime.datetime
     stop: datetime.datetime | None
-    """ Null while the entry runs [V:VCR]. """
+    """ Null while the entry runs. """
     duration: int
-    """ Seconds; negative while running [V:VCR]. """
-    description: None | str
+    """ Seconds; negative while running. """
+    description: str | None
     tags: list[str] | None
-    """ Tag names; null in a create response when none were sent, `[]` later [V:VCR]. """
+    """ Tag names; null in a create response when none were sent, `[]` later. """
     tag_ids: list[int] | None
     at: datetime.datetime
-    """ Last change [V:VCR]. """
+    """ Last change. """
     duronly: bool | Unset = UNSET
-    """ Deprecated; always true on reads [V:SEED2, VCR]. """
+    """ Deprecated; always true on reads. """
     server_deleted_at: datetime.datetime | None | Unset = UNSET
-    """ Set only for deleted entries, which only `since` queries return [V:VCR]. """
+    """ Set only for deleted entries, which only `since` queries return. """
     permissions: list[str] | None | Unset = UNSET
     expense_ids: list[int] | None | Unset = UNSET
-    """ Linked expenses [V:SWNEW]. """
+    """ Linked expenses. """
     client_id: int | None | Unset = UNSET
-    """ With meta=true [V:SWNEW]. """
-    client_name: None | str | Unset = UNSET
-    project_name: None | str | Unset = UNSET
-    project_color: None | str | Unset = UNSET
+    """ With meta=true. """
+    client_name: str | None | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
     project_active: bool | None | Unset = UNSET
     project_billable: bool | None | Unset = UNSET
-    task_name: None | str | Unset = UNSET
-    user_name: None | str | Unset = UNSET
-    user_avatar_url: None | str | Unset = UNSET
+    task_name: str | None | Unset = UNSET
+    user_name: str | None | Unset = UNSET
+    user_avatar_url: str | None | Unset = UNSET
     shared_with: list[TimeEntrySharedWith] | None | Unset = UNSET
-    """ With include_sharing=true [V:SW24]. """
+    """ With include_sharing=true. """
     wid: int | Unset = UNSET
     """ Legacy copy of workspace_id. """
     uid: int | Unset = UNSET
     """ Legacy copy of user_id. """
     pid: int | Unset = UNSET
-    """ Legacy copy of project_id; absent when null [V:VCR]. """
+    """ Legacy copy of project_id; absent when null. """
     tid: int | Unset = UNSET
-    """ Legacy copy of task_id; absent when null [V:VCR]. """
+    """ Legacy copy of task_id; absent when null. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _TimeEntryWire

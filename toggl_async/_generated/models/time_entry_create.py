@@ -42,36 +42,36 @@ class _TimeEntryCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 @attrs.define(kw_only=True, repr=False)
 class TimeEntryCreate:
-    """Body of create_time_entry [V:SW24 timeentry.Payload]. Legacy names (wid, pid, tid, uid) and the ignored `duronly`
-    are left out on purpose; use the v9 names.
+    """Body of create_time_entry. Legacy names (wid, pid, tid, uid) and the ignored `duronly` are left out on purpose; use
+    the v9 names.
 
     """
 
     created_with: str
-    """ Name of the application creating the entry [V:SW24]. """
+    """ Name of the application creating the entry. """
     workspace_id: int
-    """ Must equal the workspace id in the path [V:SW24]. """
+    """ Must equal the workspace id in the path. """
     start: datetime.datetime
-    """ RFC 3339 with an offset; year 2006..2030 [V:VCR]. """
+    """ RFC 3339 with an offset; year 2006..2030. """
     stop: datetime.datetime | Unset = UNSET
-    """ Omit for a running entry; must agree with `duration` if both are sent [V:SW24]. """
+    """ Omit for a running entry; must agree with `duration` if both are sent. """
     duration: int | Unset = UNSET
-    """ Seconds; a negative value (use -1) starts a running timer [V:SW24, VCR]. """
+    """ Seconds; a negative value (use -1) starts a running timer. """
     start_date: datetime.date | Unset = UNSET
-    """ If set, replaces the date part of `start` [V:SW24]. """
+    """ If set, replaces the date part of `start`. """
     description: str | Unset = UNSET
     billable: bool | Unset = UNSET
-    """ Premium feature; the server treats a missing value as false [V:SW24]. """
+    """ Premium feature; the server treats a missing value as false. """
     project_id: int | Unset = UNSET
     task_id: int | Unset = UNSET
     tags: list[str] | Unset = UNSET
-    """ Tag names; unknown names are created as new tags [V:SW24]. """
+    """ Tag names; unknown names are created as new tags. """
     tag_ids: list[int] | Unset = UNSET
     user_id: int | Unset = UNSET
-    """ Owner of the entry; defaults to the caller (admins may set another user) [V:SW24]. """
+    """ Owner of the entry; defaults to the caller (admins may set another user). """
     shared_with_user_ids: list[int] | Unset = UNSET
     event_metadata: TimeEntryEventMetadata | Unset = UNSET
-    """ Client analytics attached to a create/update [V:SW24]; optional. """
+    """ Client analytics attached to a create/update; optional. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _TimeEntryCreateWire

@@ -24,7 +24,7 @@ class _TimeEntryEventMetadataWire(msgspec.Struct, kw_only=True, forbid_unknown_f
 
 @attrs.define(kw_only=True, repr=False)
 class TimeEntryEventMetadata:
-    """Client analytics attached to a create/update [V:SW24]; optional."""
+    """Client analytics attached to a create/update; optional."""
 
     origin_feature: str | Unset = UNSET
     visible_goals_count: int | Unset = UNSET

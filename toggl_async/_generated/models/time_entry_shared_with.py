@@ -25,10 +25,10 @@ class _TimeEntrySharedWithWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
 @attrs.define(kw_only=True, repr=False)
 class TimeEntrySharedWith:
-    """A user a time entry is shared with [V:SW24]."""
+    """A user a time entry is shared with."""
 
     user_id: int | Unset = UNSET
-    user_name: None | str | Unset = UNSET
+    user_name: str | None | Unset = UNSET
     accepted: bool | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
 import msgspec
@@ -44,32 +44,32 @@ class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 @attrs.define(kw_only=True, repr=False)
 class TimeEntryUpdate:
-    """Body of update_time_entry; every field optional, send only what changes [V:SW24, D-OVR]."""
+    """Body of update_time_entry; every field optional, send only what changes."""
 
     created_with: str | Unset = UNSET
     workspace_id: int | Unset = UNSET
     start: datetime.datetime | Unset = UNSET
     stop: datetime.datetime | Unset = UNSET
-    """ Must agree with `duration` if both are sent [V:SW24]. """
+    """ Must agree with `duration` if both are sent. """
     duration: int | Unset = UNSET
-    """ Seconds; negative means running [V:SW24]. """
+    """ Seconds; negative means running. """
     start_date: datetime.date | Unset = UNSET
-    """ If set, replaces the date part of `start` [V:SW24]. """
+    """ If set, replaces the date part of `start`. """
     description: str | Unset = UNSET
     billable: bool | Unset = UNSET
     project_id: int | None | Unset = UNSET
-    """ Send null to remove the project [I]. """
+    """ Send null to remove the project. """
     task_id: int | None | Unset = UNSET
-    """ Send null to remove the task [I]. """
+    """ Send null to remove the task. """
     tags: list[str] | Unset = UNSET
-    """ Tag names; with `tag_action` they are added or removed, else they replace the list [V:SW24; replace I]. """
+    """ Tag names; with `tag_action` they are added or removed, else they replace the list. """
     tag_ids: list[int] | Unset = UNSET
-    tag_action: TimeEntryUpdateTagAction | Unset = UNSET
-    """ Whether `tags`/`tag_ids` are added to or deleted from the entry [V:SW24; enum documented]. """
+    tag_action: TimeEntryUpdateTagAction | Literal["add", "delete"] | Unset = UNSET
+    """ Whether `tags`/`tag_ids` are added to or deleted from the entry. """
     user_id: int | Unset = UNSET
     shared_with_user_ids: list[int] | Unset = UNSET
     event_metadata: TimeEntryEventMetadata | Unset = UNSET
-    """ Client analytics attached to a create/update [V:SW24]; optional. """
+    """ Client analytics attached to a create/update; optional. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _TimeEntryUpdateWire
@@ -185,7 +185,9 @@ class TimeEntryUpdate:
         try:
             tag_action: str | Unset = UNSET
             if not isinstance(self.tag_action, Unset):
-                tag_action = self.tag_action.value
+                tag_action = (
+                    self.tag_action.value if isinstance(self.tag_action, TimeEntryUpdateTagAction) else self.tag_action
+                )
 
         except (AttributeError, TypeError, ValueError):
             tag_action = as_received(self.tag_action)

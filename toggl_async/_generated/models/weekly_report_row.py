@@ -35,20 +35,17 @@ class _WeeklyReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 @attrs.define(kw_only=True, repr=False)
 class WeeklyReportRow:
-    """One user/project row of the weekly report [V:SWNEW reports weekly.DataRow]; the arrays hold one value per day of the
-    window (7 slots [I]).
-
-    """
+    """One user/project row of the weekly report; the arrays hold one value per day of the window (7 slots)."""
 
     user_id: int | Unset = UNSET
-    user_name: None | str | Unset = UNSET
+    user_name: str | None | Unset = UNSET
     project_id: int | None | Unset = UNSET
-    project_name: None | str | Unset = UNSET
-    project_color: None | str | Unset = UNSET
-    project_hex_color: None | str | Unset = UNSET
-    client_name: None | str | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_hex_color: str | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
     planned_task_id: int | None | Unset = UNSET
-    currency: None | str | Unset = UNSET
+    currency: str | None | Unset = UNSET
     hourly_rate_in_cents: int | None | Unset = UNSET
     seconds: list[int] | Unset = UNSET
     billable_seconds: list[int] | None | Unset = UNSET

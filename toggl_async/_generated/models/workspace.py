@@ -69,7 +69,7 @@ class _WorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 @attrs.define(kw_only=True, repr=False)
 class Workspace:
-    """A workspace [V:SEED2, SWNEW, VCR]."""
+    """A workspace."""
 
     id: int
     organization_id: int
@@ -80,7 +80,7 @@ class Workspace:
     business_ws: bool | Unset = UNSET
     """ On a Premium (or higher) plan. """
     admin: bool | Unset = UNSET
-    """ Whether the caller is an admin; deprecated by Toggl [V:SWNEW]. """
+    """ Whether the caller is an admin; deprecated by Toggl. """
     role: str | Unset = UNSET
     """ The caller's role in the workspace. """
     permissions: list[str] | None | Unset = UNSET
@@ -102,23 +102,23 @@ class Workspace:
     rounding: int | Unset = UNSET
     """ Default rounding, -1 down, 0 nearest, 1 up. """
     rounding_minutes: int | Unset = UNSET
-    api_token: None | str | Unset = UNSET
-    """ Deprecated by Toggl [V:SWNEW]. """
-    logo_url: None | str | Unset = UNSET
-    ical_url: None | str | Unset = UNSET
+    api_token: str | None | Unset = UNSET
+    """ Deprecated by Toggl. """
+    logo_url: str | None | Unset = UNSET
+    ical_url: str | None | Unset = UNSET
     ical_enabled: bool | Unset = UNSET
-    csv_upload: None | Unset | WorkspaceCsvUpload = UNSET
+    csv_upload: WorkspaceCsvUpload | None | Unset = UNSET
     hide_start_end_times: bool | Unset = UNSET
     working_hours_in_minutes: int | None | Unset = UNSET
     max_data_retention_days: int | None | Unset = UNSET
-    te_constraints: None | Unset | WorkspaceTeConstraints = UNSET
+    te_constraints: WorkspaceTeConstraints | None | Unset = UNSET
     disable_approvals: bool | Unset = UNSET
     disable_expenses: bool | Unset = UNSET
     disable_timesheet_view: bool | Unset = UNSET
-    subscription: None | Unset | WorkspaceSubscription = UNSET
+    subscription: WorkspaceSubscription | None | Unset = UNSET
     """ Deprecated by Toggl; null in the answers seen. """
     active_project_count: int | Unset = UNSET
-    """ Number of active projects; only in list_my_workspaces answers [V:SWNEW]. """
+    """ Number of active projects; only in list_my_workspaces answers. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _WorkspaceWire

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
 import msgspec
@@ -41,7 +41,7 @@ class _WorkspaceCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 @attrs.define(kw_only=True, repr=False)
 class WorkspaceCreate:
-    """A new workspace; premium-only settings need a paid plan (else 402) [V:SWNEW]."""
+    """A new workspace; premium-only settings need a paid plan (else 402)."""
 
     name: str
     """ Workspace name, at most 140 characters, unique in the organization. """
@@ -50,7 +50,7 @@ class WorkspaceCreate:
     default_currency: str | Unset = UNSET
     default_hourly_rate: float | Unset = UNSET
     initial_pricing_plan: int | Unset = UNSET
-    """ Deprecated by Toggl [V:SWNEW]. """
+    """ Deprecated by Toggl. """
     limit_public_project_data: bool | Unset = UNSET
     only_admins_may_create_projects: bool | Unset = UNSET
     only_admins_may_create_tags: bool | Unset = UNSET
@@ -59,9 +59,11 @@ class WorkspaceCreate:
     projects_billable_by_default: bool | Unset = UNSET
     projects_enforce_billable: bool | Unset = UNSET
     projects_private_by_default: bool | Unset = UNSET
-    rate_change_mode: WorkspaceCreateRateChangeMode | Unset = UNSET
+    rate_change_mode: (
+        WorkspaceCreateRateChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
+    ) = UNSET
     reports_collapse: bool | Unset = UNSET
-    rounding: WorkspaceCreateRounding | Unset = UNSET
+    rounding: WorkspaceCreateRounding | Literal[-1, 0, 1] | Unset = UNSET
     """ Default rounding, -1 down, 0 nearest, 1 up. """
     rounding_minutes: int | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
@@ -152,7 +154,11 @@ class WorkspaceCreate:
         try:
             rate_change_mode: str | Unset = UNSET
             if not isinstance(self.rate_change_mode, Unset):
-                rate_change_mode = self.rate_change_mode.value
+                rate_change_mode = (
+                    self.rate_change_mode.value
+                    if isinstance(self.rate_change_mode, WorkspaceCreateRateChangeMode)
+                    else self.rate_change_mode
+                )
 
         except (AttributeError, TypeError, ValueError):
             rate_change_mode = as_received(self.rate_change_mode)
@@ -162,7 +168,7 @@ class WorkspaceCreate:
         try:
             rounding: int | Unset = UNSET
             if not isinstance(self.rounding, Unset):
-                rounding = self.rounding.value
+                rounding = self.rounding.value if isinstance(self.rounding, WorkspaceCreateRounding) else self.rounding
 
         except (AttributeError, TypeError, ValueError):
             rounding = as_received(self.rounding)

@@ -28,7 +28,7 @@ class _WorkspaceFeaturesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 @attrs.define(kw_only=True, repr=False)
 class WorkspaceFeatures:
-    """The plan features of one workspace [V:SEED2]."""
+    """The plan features of one workspace."""
 
     workspace_id: int | Unset = UNSET
     features: list[WorkspaceFeature] | Unset = UNSET

@@ -29,7 +29,7 @@ class _WorkspaceStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
 @attrs.define(kw_only=True, repr=False)
 class WorkspaceStatistics:
-    """Admins and member/group counts of a workspace [V:SW24, SWNEW]."""
+    """Admins and member/group counts of a workspace."""
 
     admins: list[WorkspaceStatisticsAdmin] | None | Unset = UNSET
     groups_count: int | Unset = UNSET

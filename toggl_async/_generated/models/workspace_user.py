@@ -52,7 +52,7 @@ class _WorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 @attrs.define(kw_only=True, repr=False)
 class WorkspaceUser:
-    """A workspace membership [V:SW24, SWNEW]."""
+    """A workspace membership."""
 
     id: int
     """ Workspace-user id (used in update/delete_workspace_user). """
@@ -61,11 +61,11 @@ class WorkspaceUser:
     uid: int | Unset = UNSET
     """ User id. """
     user_id: int | Unset = UNSET
-    """ User id; only in list_organization_workspace_users answers [V:SWNEW]. """
+    """ User id; only in list_organization_workspace_users answers. """
     wid: int | Unset = UNSET
     """ Workspace id. """
     workspace_id: int | Unset = UNSET
-    """ Workspace id; only in list_organization_workspace_users answers [V:SWNEW]. """
+    """ Workspace id; only in list_organization_workspace_users answers. """
     name: str | Unset = UNSET
     email: str | Unset = UNSET
     active: bool | Unset = UNSET
@@ -85,10 +85,10 @@ class WorkspaceUser:
     labor_cost: float | None | Unset = UNSET
     labor_cost_last_updated: datetime.datetime | None | Unset = UNSET
     timezone: str | Unset = UNSET
-    avatar_file_name: None | str | Unset = UNSET
+    avatar_file_name: str | None | Unset = UNSET
     at: datetime.datetime | Unset = UNSET
-    invitation_code: None | str | Unset = UNSET
-    invite_url: None | str | Unset = UNSET
+    invitation_code: str | None | Unset = UNSET
+    invite_url: str | None | Unset = UNSET
     working_hours_in_minutes: int | None | Unset = UNSET
     view_edit_billable_rates: bool | Unset = UNSET
     view_edit_labor_costs: bool | Unset = UNSET

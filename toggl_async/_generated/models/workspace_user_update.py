@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
 import msgspec
@@ -35,12 +35,12 @@ class _WorkspaceUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
 @attrs.define(kw_only=True, repr=False)
 class WorkspaceUserUpdate:
-    """Changes to one workspace membership [V:SWNEW]."""
+    """Changes to one workspace membership."""
 
-    role: WorkspaceUserUpdateRole | Unset = UNSET
+    role: WorkspaceUserUpdateRole | Literal["admin", "user", "projectlead", "teamlead"] | Unset = UNSET
     role_id: int | Unset = UNSET
     admin: bool | Unset = UNSET
-    """ Deprecated by Toggl in favour of role/role_id [V:SWNEW]. """
+    """ Deprecated by Toggl in favour of role/role_id. """
     inactive: bool | Unset = UNSET
     rate: float | Unset = UNSET
     """ Hourly rate; paid plans only. """
@@ -53,7 +53,7 @@ class WorkspaceUserUpdate:
     view_edit_billable_rates: bool | Unset = UNSET
     view_edit_labor_costs: bool | Unset = UNSET
     posted_fields: list[str] | Unset = UNSET
-    """ Names of fields to set to null explicitly [V:SWNEW]. """
+    """ Names of fields to set to null explicitly. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _WorkspaceUserUpdateWire
@@ -106,7 +106,7 @@ class WorkspaceUserUpdate:
         try:
             role: str | Unset = UNSET
             if not isinstance(self.role, Unset):
-                role = self.role.value
+                role = self.role.value if isinstance(self.role, WorkspaceUserUpdateRole) else self.role
 
         except (AttributeError, TypeError, ValueError):
             role = as_received(self.role)

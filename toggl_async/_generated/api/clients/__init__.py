@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -43,8 +43,22 @@ class ClientsApi:
     ) -> list[int]:
         """Archive a client together with its projects.
 
-        `POST /api/v9/workspaces/{workspace_id}/clients/{client_id}/archive`
+        Needs a paid plan.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            client_id (int): Numeric id of the client.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[int]
         """
+
         from . import archive_client as _operation
 
         return await _operation.asyncio(
@@ -61,8 +75,20 @@ class ClientsApi:
     ) -> Client:
         """Create a client in a workspace.
 
-        `POST /api/v9/workspaces/{workspace_id}/clients`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ClientPayload): Body for creating or changing a client.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Client
         """
+
         from . import create_client as _operation
 
         return await _operation.asyncio(
@@ -78,8 +104,20 @@ class ClientsApi:
     ) -> None:
         """Delete a client.
 
-        `DELETE /api/v9/workspaces/{workspace_id}/clients/{client_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            client_id (int): Numeric id of the client.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import delete_client as _operation
 
         return await _operation.asyncio(
@@ -95,8 +133,20 @@ class ClientsApi:
     ) -> Client:
         """Get one client.
 
-        `GET /api/v9/workspaces/{workspace_id}/clients/{client_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            client_id (int): Numeric id of the client.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Client
         """
+
         from . import get_client as _operation
 
         return await _operation.asyncio(
@@ -109,13 +159,27 @@ class ClientsApi:
         self,
         workspace_id: int,
         *,
-        status: ListClientsStatus | Unset = UNSET,
+        status: ListClientsStatus | Literal["active", "archived", "both"] | Unset = UNSET,
         name: str | Unset = UNSET,
     ) -> list[Client]:
         """List the clients of a workspace.
 
-        `GET /api/v9/workspaces/{workspace_id}/clients`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            status (ListClientsStatus | Unset): Which clients to return; without it only active ones
+                are listed.
+            name (str | Unset): Case-insensitive substring filter on the client name.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Client]
         """
+
         from . import list_clients as _operation
 
         return await _operation.asyncio(
@@ -133,8 +197,20 @@ class ClientsApi:
     ) -> list[Client]:
         """Fetch several clients of a workspace by id.
 
-        `POST /api/v9/workspaces/{workspace_id}/clients/data`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (list[int]):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Client]
         """
+
         from . import list_clients_by_ids as _operation
 
         return await _operation.asyncio(
@@ -152,8 +228,21 @@ class ClientsApi:
     ) -> Client:
         """Restore an archived client and some or all of its projects.
 
-        `POST /api/v9/workspaces/{workspace_id}/clients/{client_id}/restore`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            client_id (int): Numeric id of the client.
+            body (ClientRestore | Unset): Which projects to restore along with a client.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Client
         """
+
         from . import restore_client as _operation
 
         return await _operation.asyncio(
@@ -172,8 +261,23 @@ class ClientsApi:
     ) -> Client:
         """Change a client's name or notes.
 
-        `PUT /api/v9/workspaces/{workspace_id}/clients/{client_id}`
+        Archiving and restoring are separate calls (archive_client, restore_client).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            client_id (int): Numeric id of the client.
+            body (ClientPayload): Body for creating or changing a client.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Client
         """
+
         from . import update_client as _operation
 
         return await _operation.asyncio(
@@ -267,7 +371,7 @@ class ClientsRawApi:
         self,
         workspace_id: int,
         *,
-        status: ListClientsStatus | Unset = UNSET,
+        status: ListClientsStatus | Literal["active", "archived", "both"] | Unset = UNSET,
         name: str | Unset = UNSET,
     ) -> Response[list[Client]]:
         """List the clients of a workspace. (the whole response)

@@ -61,11 +61,11 @@ async def asyncio_detailed(
 ) -> Response[list[int]]:
     """Archive a client together with its projects.
 
-     Needs a paid plan [V:SW24].
+    Needs a paid plan.
 
     Args:
-        workspace_id (int):
-        client_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -98,11 +98,11 @@ async def asyncio(
 ) -> list[int]:
     """Archive a client together with its projects.
 
-     Needs a paid plan [V:SW24].
+    Needs a paid plan.
 
     Args:
-        workspace_id (int):
-        client_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -70,7 +70,7 @@ async def asyncio_detailed(
     """Create a client in a workspace.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
         body (ClientPayload): Body for creating or changing a client.
 
     Raises:
@@ -105,7 +105,7 @@ async def asyncio(
     """Create a client in a workspace.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
         body (ClientPayload): Body for creating or changing a client.
 
     Raises:

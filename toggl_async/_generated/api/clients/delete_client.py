@@ -53,8 +53,8 @@ async def asyncio_detailed(
     """Delete a client.
 
     Args:
-        workspace_id (int):
-        client_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -88,8 +88,8 @@ async def asyncio(
     """Delete a client.
 
     Args:
-        workspace_id (int):
-        client_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -63,8 +63,8 @@ async def asyncio_detailed(
     """Get one client.
 
     Args:
-        workspace_id (int):
-        client_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -98,8 +98,8 @@ async def asyncio(
     """Get one client.
 
     Args:
-        workspace_id (int):
-        client_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

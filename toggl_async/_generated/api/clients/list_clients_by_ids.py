@@ -74,7 +74,7 @@ async def asyncio_detailed(
     """Fetch several clients of a workspace by id.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
         body (list[int]):
 
     Raises:
@@ -109,7 +109,7 @@ async def asyncio(
     """Fetch several clients of a workspace by id.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
         body (list[int]):
 
     Raises:

@@ -74,9 +74,9 @@ async def asyncio_detailed(
     """Restore an archived client and some or all of its projects.
 
     Args:
-        workspace_id (int):
-        client_id (int):
-        body (ClientRestore | Unset): Which projects to restore along with a client [V:SW24].
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
+        body (ClientRestore | Unset): Which projects to restore along with a client.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -112,9 +112,9 @@ async def asyncio(
     """Restore an archived client and some or all of its projects.
 
     Args:
-        workspace_id (int):
-        client_id (int):
-        body (ClientRestore | Unset): Which projects to restore along with a client [V:SW24].
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
+        body (ClientRestore | Unset): Which projects to restore along with a client.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

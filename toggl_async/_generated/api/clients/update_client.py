@@ -72,11 +72,11 @@ async def asyncio_detailed(
 ) -> Response[Client]:
     """Change a client's name or notes.
 
-     Archiving and restoring are separate calls (archive_client, restore_client) [V:SW24].
+    Archiving and restoring are separate calls (archive_client, restore_client).
 
     Args:
-        workspace_id (int):
-        client_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
         body (ClientPayload): Body for creating or changing a client.
 
     Raises:
@@ -112,11 +112,11 @@ async def asyncio(
 ) -> Client:
     """Change a client's name or notes.
 
-     Archiving and restoring are separate calls (archive_client, restore_client) [V:SW24].
+    Archiving and restoring are separate calls (archive_client, restore_client).
 
     Args:
-        workspace_id (int):
-        client_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        client_id (int): Numeric id of the client.
         body (ClientPayload): Body for creating or changing a client.
 
     Raises:

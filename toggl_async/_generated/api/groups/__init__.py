@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -46,8 +46,22 @@ class GroupsApi:
     ) -> OrganizationGroup:
         """Create a group in an organization.
 
-        `POST /api/v9/organizations/{organization_id}/groups`
+        Names are required, unique and at most 200 characters.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            body (OrganizationGroupPayload): Body of organization group create/replace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            OrganizationGroup
         """
+
         from . import create_organization_group as _operation
 
         return await _operation.asyncio(
@@ -64,8 +78,22 @@ class GroupsApi:
     ) -> Group:
         """Create a group in a workspace.
 
-        `POST /api/v9/workspaces/{workspace_id}/groups`
+        Names are required, unique and at most 200 characters.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (GroupPayload):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Group
         """
+
         from . import create_workspace_group as _operation
 
         return await _operation.asyncio(
@@ -81,8 +109,20 @@ class GroupsApi:
     ) -> str:
         """Delete an organization group.
 
-        `DELETE /api/v9/organizations/{organization_id}/groups/{group_id}`
+        Args:
+            organization_id (int): Numeric id of the organization.
+            group_id (int): Numeric id of the group.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
         """
+
         from . import delete_organization_group as _operation
 
         return await _operation.asyncio(
@@ -98,8 +138,20 @@ class GroupsApi:
     ) -> None:
         """Delete a workspace group.
 
-        `DELETE /api/v9/workspaces/{workspace_id}/groups/{group_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            group_id (int): Numeric id of the group.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import delete_workspace_group as _operation
 
         return await _operation.asyncio(
@@ -117,8 +169,21 @@ class GroupsApi:
     ) -> list[OrganizationGroup]:
         """List an organization's groups.
 
-        `GET /api/v9/organizations/{organization_id}/groups`
+        Args:
+            organization_id (int): Numeric id of the organization.
+            name (str | Unset): Only groups whose name contains this text.
+            workspace (int | Unset): Only groups assigned to this workspace id.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[OrganizationGroup]
         """
+
         from . import list_organization_groups as _operation
 
         return await _operation.asyncio(
@@ -134,8 +199,21 @@ class GroupsApi:
     ) -> list[Group]:
         """List a workspace's groups.
 
-        `GET /api/v9/workspaces/{workspace_id}/groups`
+        Marked deprecated by Toggl in favour of the organization-level group routes.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Group]
         """
+
         from . import list_workspace_groups as _operation
 
         return await _operation.asyncio(
@@ -152,8 +230,25 @@ class GroupsApi:
     ) -> OrganizationGroupPatchResult:
         """Add or remove users and workspaces of an organization group.
 
-        `PATCH /api/v9/organizations/{organization_id}/groups/{group_id}`
+        Body is an array of at most 100 operations, each add/remove on /users or /workspaces with at most
+        100 ids; the name cannot be patched (use PUT). Operations are applied one by one and reported
+        separately.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            group_id (int): Numeric id of the group.
+            body (list[OrganizationGroupPatchOperation]):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            OrganizationGroupPatchResult
         """
+
         from . import patch_organization_group as _operation
 
         return await _operation.asyncio(
@@ -172,8 +267,21 @@ class GroupsApi:
     ) -> OrganizationGroup:
         """Replace an organization group's name, users and workspaces.
 
-        `PUT /api/v9/organizations/{organization_id}/groups/{group_id}`
+        Args:
+            organization_id (int): Numeric id of the organization.
+            group_id (int): Numeric id of the group.
+            body (OrganizationGroupPayload): Body of organization group create/replace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            OrganizationGroup
         """
+
         from . import update_organization_group as _operation
 
         return await _operation.asyncio(
@@ -192,8 +300,21 @@ class GroupsApi:
     ) -> Group:
         """Rename a workspace group.
 
-        `PUT /api/v9/workspaces/{workspace_id}/groups/{group_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            group_id (int): Numeric id of the group.
+            body (GroupPayload):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Group
         """
+
         from . import update_workspace_group as _operation
 
         return await _operation.asyncio(

@@ -69,11 +69,11 @@ async def asyncio_detailed(
 ) -> Response[OrganizationGroup]:
     """Create a group in an organization.
 
-     Names are required, unique and at most 200 characters [V:SWNEW].
+    Names are required, unique and at most 200 characters.
 
     Args:
-        organization_id (int):
-        body (OrganizationGroupPayload): Body of organization group create/replace [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        body (OrganizationGroupPayload): Body of organization group create/replace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -106,11 +106,11 @@ async def asyncio(
 ) -> OrganizationGroup:
     """Create a group in an organization.
 
-     Names are required, unique and at most 200 characters [V:SWNEW].
+    Names are required, unique and at most 200 characters.
 
     Args:
-        organization_id (int):
-        body (OrganizationGroupPayload): Body of organization group create/replace [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        body (OrganizationGroupPayload): Body of organization group create/replace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

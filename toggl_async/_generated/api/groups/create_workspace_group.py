@@ -69,10 +69,10 @@ async def asyncio_detailed(
 ) -> Response[Group]:
     """Create a group in a workspace.
 
-     Names are required, unique and at most 200 characters [V:SWNEW].
+    Names are required, unique and at most 200 characters.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
         body (GroupPayload):
 
     Raises:
@@ -106,10 +106,10 @@ async def asyncio(
 ) -> Group:
     """Create a group in a workspace.
 
-     Names are required, unique and at most 200 characters [V:SWNEW].
+    Names are required, unique and at most 200 characters.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
         body (GroupPayload):
 
     Raises:

@@ -50,8 +50,8 @@ async def asyncio_detailed(
     """Delete an organization group.
 
     Args:
-        organization_id (int):
-        group_id (int):
+        organization_id (int): Numeric id of the organization.
+        group_id (int): Numeric id of the group.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -85,8 +85,8 @@ async def asyncio(
     """Delete an organization group.
 
     Args:
-        organization_id (int):
-        group_id (int):
+        organization_id (int): Numeric id of the organization.
+        group_id (int): Numeric id of the group.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

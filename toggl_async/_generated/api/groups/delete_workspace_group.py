@@ -53,8 +53,8 @@ async def asyncio_detailed(
     """Delete a workspace group.
 
     Args:
-        workspace_id (int):
-        group_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        group_id (int): Numeric id of the group.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -88,8 +88,8 @@ async def asyncio(
     """Delete a workspace group.
 
     Args:
-        workspace_id (int):
-        group_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        group_id (int): Numeric id of the group.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -79,9 +79,9 @@ async def asyncio_detailed(
     """List an organization's groups.
 
     Args:
-        organization_id (int):
-        name (str | Unset):
-        workspace (int | Unset):
+        organization_id (int): Numeric id of the organization.
+        name (str | Unset): Only groups whose name contains this text.
+        workspace (int | Unset): Only groups assigned to this workspace id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -117,9 +117,9 @@ async def asyncio(
     """List an organization's groups.
 
     Args:
-        organization_id (int):
-        name (str | Unset):
-        workspace (int | Unset):
+        organization_id (int): Numeric id of the organization.
+        name (str | Unset): Only groups whose name contains this text.
+        workspace (int | Unset): Only groups assigned to this workspace id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

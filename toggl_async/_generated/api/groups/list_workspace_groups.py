@@ -64,10 +64,10 @@ async def asyncio_detailed(
 ) -> Response[list[Group]]:
     """List a workspace's groups.
 
-     Marked deprecated by Toggl in favour of the organization-level group routes [V:SWNEW].
+    Marked deprecated by Toggl in favour of the organization-level group routes.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -98,10 +98,10 @@ async def asyncio(
 ) -> list[Group]:
     """List a workspace's groups.
 
-     Marked deprecated by Toggl in favour of the organization-level group routes [V:SWNEW].
+    Marked deprecated by Toggl in favour of the organization-level group routes.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

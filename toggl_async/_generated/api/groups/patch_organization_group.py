@@ -75,13 +75,13 @@ async def asyncio_detailed(
 ) -> Response[OrganizationGroupPatchResult]:
     """Add or remove users and workspaces of an organization group.
 
-     Body is an array of at most 100 operations, each add/remove on /users or /workspaces with at most
+    Body is an array of at most 100 operations, each add/remove on /users or /workspaces with at most
     100 ids; the name cannot be patched (use PUT). Operations are applied one by one and reported
-    separately [V:SWNEW].
+    separately.
 
     Args:
-        organization_id (int):
-        group_id (int):
+        organization_id (int): Numeric id of the organization.
+        group_id (int): Numeric id of the group.
         body (list[OrganizationGroupPatchOperation]):
 
     Raises:
@@ -117,13 +117,13 @@ async def asyncio(
 ) -> OrganizationGroupPatchResult:
     """Add or remove users and workspaces of an organization group.
 
-     Body is an array of at most 100 operations, each add/remove on /users or /workspaces with at most
+    Body is an array of at most 100 operations, each add/remove on /users or /workspaces with at most
     100 ids; the name cannot be patched (use PUT). Operations are applied one by one and reported
-    separately [V:SWNEW].
+    separately.
 
     Args:
-        organization_id (int):
-        group_id (int):
+        organization_id (int): Numeric id of the organization.
+        group_id (int): Numeric id of the group.
         body (list[OrganizationGroupPatchOperation]):
 
     Raises:

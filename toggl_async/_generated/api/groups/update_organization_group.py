@@ -73,9 +73,9 @@ async def asyncio_detailed(
     """Replace an organization group's name, users and workspaces.
 
     Args:
-        organization_id (int):
-        group_id (int):
-        body (OrganizationGroupPayload): Body of organization group create/replace [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        group_id (int): Numeric id of the group.
+        body (OrganizationGroupPayload): Body of organization group create/replace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -111,9 +111,9 @@ async def asyncio(
     """Replace an organization group's name, users and workspaces.
 
     Args:
-        organization_id (int):
-        group_id (int):
-        body (OrganizationGroupPayload): Body of organization group create/replace [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        group_id (int): Numeric id of the group.
+        body (OrganizationGroupPayload): Body of organization group create/replace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

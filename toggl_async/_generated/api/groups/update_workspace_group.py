@@ -73,8 +73,8 @@ async def asyncio_detailed(
     """Rename a workspace group.
 
     Args:
-        workspace_id (int):
-        group_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        group_id (int): Numeric id of the group.
         body (GroupPayload):
 
     Raises:
@@ -111,8 +111,8 @@ async def asyncio(
     """Rename a workspace group.
 
     Args:
-        workspace_id (int):
-        group_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        group_id (int): Numeric id of the group.
         body (GroupPayload):
 
     Raises:

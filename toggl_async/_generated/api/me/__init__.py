@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -48,8 +48,18 @@ class MeApi:
     ) -> None:
         """Check that the credentials are accepted.
 
-        `GET /api/v9/me/logged`
+        A 200 with no useful body means the credentials work.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import check_logged as _operation
 
         return await _operation.asyncio(
@@ -61,8 +71,20 @@ class MeApi:
     ) -> Me:
         """Open a web session and receive its cookie.
 
-        `POST /api/v9/me/sessions`
+        Authenticate with Basic auth; the answer sets the __Host-timer-session cookie, which can then be
+        sent instead of Basic auth. The path is absent from Toggl's published swagger and newer docs point
+        to the accounts service instead, so it may be retired.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Me
         """
+
         from . import create_session as _operation
 
         return await _operation.asyncio(
@@ -76,8 +98,23 @@ class MeApi:
     ) -> Me:
         """Get the authenticated user's profile.
 
-        `GET /api/v9/me`
+        With with_related_data=true the user object also carries the clients, projects, tags, tasks, time
+        entries and workspaces visible to the user (each null when empty). Counts against the user-level
+        hourly quota; cache it rather than polling.
+
+        Args:
+            with_related_data (bool | Unset): Also return the related collections.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Me
         """
+
         from . import get_me as _operation
 
         return await _operation.asyncio(
@@ -90,8 +127,18 @@ class MeApi:
     ) -> Location:
         """Get the location guessed from the caller's IP address.
 
-        `GET /api/v9/me/location`
+        The body may be empty when nothing is known.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Location
         """
+
         from . import get_my_location as _operation
 
         return await _operation.asyncio(
@@ -103,8 +150,18 @@ class MeApi:
     ) -> list[Quota]:
         """Show the hourly API quota left, per organization and for the user.
 
-        `GET /api/v9/me/quota`
+        One entry per organization plus one with organization_id null for user-level requests (/me*).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Quota]
         """
+
         from . import get_my_quota as _operation
 
         return await _operation.asyncio(
@@ -118,8 +175,20 @@ class MeApi:
     ) -> list[Client]:
         """List the clients visible to the user.
 
-        `GET /api/v9/me/clients`
+        Args:
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Client]
         """
+
         from . import list_my_clients as _operation
 
         return await _operation.asyncio(
@@ -132,8 +201,16 @@ class MeApi:
     ) -> list[WorkspaceFeatures]:
         """List the plan features enabled in each of the user's workspaces.
 
-        `GET /api/v9/me/features`
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[WorkspaceFeatures]
         """
+
         from . import list_my_features as _operation
 
         return await _operation.asyncio(
@@ -145,8 +222,16 @@ class MeApi:
     ) -> list[Organization]:
         """List the organizations the user belongs to.
 
-        `GET /api/v9/me/organizations`
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Organization]
         """
+
         from . import list_my_organizations as _operation
 
         return await _operation.asyncio(
@@ -161,8 +246,21 @@ class MeApi:
     ) -> list[Project]:
         """List the projects visible to the user.
 
-        `GET /api/v9/me/projects`
+        Args:
+            include_archived (bool | Unset): Also return archived projects.
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Project]
         """
+
         from . import list_my_projects as _operation
 
         return await _operation.asyncio(
@@ -180,8 +278,25 @@ class MeApi:
     ) -> list[Project]:
         """List the user's projects one keyset page at a time.
 
-        `GET /api/v9/me/projects/paginated`
+        Keyset pagination: pass the id to resume from as start_project_id; per_page defaults to 201. Whether
+        start_project_id is inclusive is open; a short page ends the listing.
+
+        Args:
+            start_project_id (int | Unset): Project id to resume the listing from.
+            per_page (int | Unset): Page size (server default 201).
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Project]
         """
+
         from . import list_my_projects_paginated as _operation
 
         return await _operation.asyncio(
@@ -198,8 +313,20 @@ class MeApi:
     ) -> list[Tag]:
         """List the tags visible to the user.
 
-        `GET /api/v9/me/tags`
+        Args:
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Tag]
         """
+
         from . import list_my_tags as _operation
 
         return await _operation.asyncio(
@@ -218,8 +345,27 @@ class MeApi:
     ) -> list[Task]:
         """List tasks of the projects the user takes part in.
 
-        `GET /api/v9/me/tasks`
+        Offset pagination with offset + per_page; without per_page everything is returned. Task
+        tracked_seconds is in milliseconds.
+
+        Args:
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+            include_not_active (bool | Unset): Also return tasks marked as done.
+            meta (bool | Unset): Add project/client names and colours to each task.
+            offset (int | Unset): Number of tasks to skip.
+            per_page (int | Unset): Page size (server default is all).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Task]
         """
+
         from . import list_my_tasks as _operation
 
         return await _operation.asyncio(
@@ -238,8 +384,22 @@ class MeApi:
     ) -> list[Workspace]:
         """List the workspaces the user belongs to.
 
-        `GET /api/v9/me/workspaces`
+        With since, membership changes count as modifications too. Items carry active_project_count.
+
+        Args:
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Workspace]
         """
+
         from . import list_my_workspaces as _operation
 
         return await _operation.asyncio(
@@ -252,8 +412,18 @@ class MeApi:
     ) -> str:
         """Replace the user's API token with a new one.
 
-        `POST /api/v9/me/reset_token`
+        The old token stops working at once; the answer is the new token.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
         """
+
         from . import reset_api_token as _operation
 
         return await _operation.asyncio(
@@ -267,8 +437,22 @@ class MeApi:
     ) -> Me:
         """Update the authenticated user's profile.
 
-        `PUT /api/v9/me`
+        Send only the fields that change. Changing the password needs current_password too; a password
+        shorter than 6 characters, an invalid timezone or a taken email give 400.
+
+        Args:
+            body (MeUpdate): Profile fields to change; send only those that change.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Me
         """
+
         from . import update_me as _operation
 
         return await _operation.asyncio(

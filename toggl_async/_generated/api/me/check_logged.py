@@ -43,7 +43,7 @@ async def asyncio_detailed(
 ) -> Response[None]:
     """Check that the credentials are accepted.
 
-     A 200 with no useful body means the credentials work [V:SEED2].
+    A 200 with no useful body means the credentials work.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -71,7 +71,7 @@ async def asyncio(
 ) -> None:
     """Check that the credentials are accepted.
 
-     A 200 with no useful body means the credentials work [V:SEED2].
+    A 200 with no useful body means the credentials work.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

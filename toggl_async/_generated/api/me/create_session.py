@@ -53,10 +53,9 @@ async def asyncio_detailed(
 ) -> Response[Me]:
     """Open a web session and receive its cookie.
 
-     Authenticate with Basic auth; the answer sets the __Host-timer-session cookie, which can then be
-    sent instead of Basic auth [V:D-AUTH old text]. The path is absent from Toggl's published swagger
-    and newer docs point to the accounts service instead, so it may be retired [V:SW24 absence, D-AUTH
-    new text].
+    Authenticate with Basic auth; the answer sets the __Host-timer-session cookie, which can then be
+    sent instead of Basic auth. The path is absent from Toggl's published swagger and newer docs point
+    to the accounts service instead, so it may be retired.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -84,10 +83,9 @@ async def asyncio(
 ) -> Me:
     """Open a web session and receive its cookie.
 
-     Authenticate with Basic auth; the answer sets the __Host-timer-session cookie, which can then be
-    sent instead of Basic auth [V:D-AUTH old text]. The path is absent from Toggl's published swagger
-    and newer docs point to the accounts service instead, so it may be retired [V:SW24 absence, D-AUTH
-    new text].
+    Authenticate with Basic auth; the answer sets the __Host-timer-session cookie, which can then be
+    sent instead of Basic auth. The path is absent from Toggl's published swagger and newer docs point
+    to the accounts service instead, so it may be retired.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -64,12 +64,12 @@ async def asyncio_detailed(
 ) -> Response[Me]:
     """Get the authenticated user's profile.
 
-     With with_related_data=true the user object also carries the clients, projects, tags, tasks, time
-    entries and workspaces visible to the user (each null when empty) [V:SEED2]. Counts against the
-    user-level hourly quota; cache it rather than polling [V:SUP-LIM].
+    With with_related_data=true the user object also carries the clients, projects, tags, tasks, time
+    entries and workspaces visible to the user (each null when empty). Counts against the user-level
+    hourly quota; cache it rather than polling.
 
     Args:
-        with_related_data (bool | Unset):
+        with_related_data (bool | Unset): Also return the related collections.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -100,12 +100,12 @@ async def asyncio(
 ) -> Me:
     """Get the authenticated user's profile.
 
-     With with_related_data=true the user object also carries the clients, projects, tags, tasks, time
-    entries and workspaces visible to the user (each null when empty) [V:SEED2]. Counts against the
-    user-level hourly quota; cache it rather than polling [V:SUP-LIM].
+    With with_related_data=true the user object also carries the clients, projects, tags, tasks, time
+    entries and workspaces visible to the user (each null when empty). Counts against the user-level
+    hourly quota; cache it rather than polling.
 
     Args:
-        with_related_data (bool | Unset):
+        with_related_data (bool | Unset): Also return the related collections.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

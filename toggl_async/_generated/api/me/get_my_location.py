@@ -53,7 +53,7 @@ async def asyncio_detailed(
 ) -> Response[Location]:
     """Get the location guessed from the caller's IP address.
 
-     The body may be empty when nothing is known [V:SEED2].
+    The body may be empty when nothing is known.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -81,7 +81,7 @@ async def asyncio(
 ) -> Location:
     """Get the location guessed from the caller's IP address.
 
-     The body may be empty when nothing is known [V:SEED2].
+    The body may be empty when nothing is known.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -58,8 +58,7 @@ async def asyncio_detailed(
 ) -> Response[list[Quota]]:
     """Show the hourly API quota left, per organization and for the user.
 
-     One entry per organization plus one with organization_id null for user-level requests (/me*)
-    [V:SWNEW].
+    One entry per organization plus one with organization_id null for user-level requests (/me*).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -87,8 +86,7 @@ async def asyncio(
 ) -> list[Quota]:
     """Show the hourly API quota left, per organization and for the user.
 
-     One entry per organization plus one with organization_id null for user-level requests (/me*)
-    [V:SWNEW].
+    One entry per organization plus one with organization_id null for user-level requests (/me*).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -70,7 +70,8 @@ async def asyncio_detailed(
     """List the clients visible to the user.
 
     Args:
-        since (int | Unset):
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -102,7 +103,8 @@ async def asyncio(
     """List the clients visible to the user.
 
     Args:
-        since (int | Unset):
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -74,8 +74,9 @@ async def asyncio_detailed(
     """List the projects visible to the user.
 
     Args:
-        include_archived (bool | Unset):
-        since (int | Unset):
+        include_archived (bool | Unset): Also return archived projects.
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -109,8 +110,9 @@ async def asyncio(
     """List the projects visible to the user.
 
     Args:
-        include_archived (bool | Unset):
-        since (int | Unset):
+        include_archived (bool | Unset): Also return archived projects.
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -77,13 +77,14 @@ async def asyncio_detailed(
 ) -> Response[list[Project]]:
     """List the user's projects one keyset page at a time.
 
-     Keyset pagination: pass the id to resume from as start_project_id; per_page defaults to 201
-    [V:SEED2]. Whether start_project_id is inclusive is open [?]; a short page ends the listing [I].
+    Keyset pagination: pass the id to resume from as start_project_id; per_page defaults to 201. Whether
+    start_project_id is inclusive is open; a short page ends the listing.
 
     Args:
-        start_project_id (int | Unset):
-        per_page (int | Unset):
-        since (int | Unset):
+        start_project_id (int | Unset): Project id to resume the listing from.
+        per_page (int | Unset): Page size (server default 201).
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -118,13 +119,14 @@ async def asyncio(
 ) -> list[Project]:
     """List the user's projects one keyset page at a time.
 
-     Keyset pagination: pass the id to resume from as start_project_id; per_page defaults to 201
-    [V:SEED2]. Whether start_project_id is inclusive is open [?]; a short page ends the listing [I].
+    Keyset pagination: pass the id to resume from as start_project_id; per_page defaults to 201. Whether
+    start_project_id is inclusive is open; a short page ends the listing.
 
     Args:
-        start_project_id (int | Unset):
-        per_page (int | Unset):
-        since (int | Unset):
+        start_project_id (int | Unset): Project id to resume the listing from.
+        per_page (int | Unset): Page size (server default 201).
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -85,15 +85,16 @@ async def asyncio_detailed(
 ) -> Response[list[Task]]:
     """List tasks of the projects the user takes part in.
 
-     Offset pagination with offset + per_page; without per_page everything is returned [V:SEED2]. Task
-    tracked_seconds is in milliseconds [V:SEED2].
+    Offset pagination with offset + per_page; without per_page everything is returned. Task
+    tracked_seconds is in milliseconds.
 
     Args:
-        since (int | Unset):
-        include_not_active (bool | Unset):
-        meta (bool | Unset):
-        offset (int | Unset):
-        per_page (int | Unset):
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
+        include_not_active (bool | Unset): Also return tasks marked as done.
+        meta (bool | Unset): Add project/client names and colours to each task.
+        offset (int | Unset): Number of tasks to skip.
+        per_page (int | Unset): Page size (server default is all).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -132,15 +133,16 @@ async def asyncio(
 ) -> list[Task]:
     """List tasks of the projects the user takes part in.
 
-     Offset pagination with offset + per_page; without per_page everything is returned [V:SEED2]. Task
-    tracked_seconds is in milliseconds [V:SEED2].
+    Offset pagination with offset + per_page; without per_page everything is returned. Task
+    tracked_seconds is in milliseconds.
 
     Args:
-        since (int | Unset):
-        include_not_active (bool | Unset):
-        meta (bool | Unset):
-        offset (int | Unset):
-        per_page (int | Unset):
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
+        include_not_active (bool | Unset): Also return tasks marked as done.
+        meta (bool | Unset): Add project/client names and colours to each task.
+        offset (int | Unset): Number of tasks to skip.
+        per_page (int | Unset): Page size (server default is all).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

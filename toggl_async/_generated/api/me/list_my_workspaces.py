@@ -69,11 +69,11 @@ async def asyncio_detailed(
 ) -> Response[list[Workspace]]:
     """List the workspaces the user belongs to.
 
-     With since, membership changes count as modifications too [V:SW24]. Items carry active_project_count
-    [V:SWNEW].
+    With since, membership changes count as modifications too. Items carry active_project_count.
 
     Args:
-        since (int | Unset):
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -104,11 +104,11 @@ async def asyncio(
 ) -> list[Workspace]:
     """List the workspaces the user belongs to.
 
-     With since, membership changes count as modifications too [V:SW24]. Items carry active_project_count
-    [V:SWNEW].
+    With since, membership changes count as modifications too. Items carry active_project_count.
 
     Args:
-        since (int | Unset):
+        since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+            after it are returned, deleted ones included.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

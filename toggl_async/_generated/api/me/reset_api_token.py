@@ -50,7 +50,7 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Replace the user's API token with a new one.
 
-     The old token stops working at once; the answer is the new token [V:SW24].
+    The old token stops working at once; the answer is the new token.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -78,7 +78,7 @@ async def asyncio(
 ) -> str:
     """Replace the user's API token with a new one.
 
-     The old token stops working at once; the answer is the new token [V:SW24].
+    The old token stops working at once; the answer is the new token.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -64,11 +64,11 @@ async def asyncio_detailed(
 ) -> Response[Me]:
     """Update the authenticated user's profile.
 
-     Send only the fields that change [V:D-OVR]. Changing the password needs current_password too; a
-    password shorter than 6 characters, an invalid timezone or a taken email give 400 [V:SEED2].
+    Send only the fields that change. Changing the password needs current_password too; a password
+    shorter than 6 characters, an invalid timezone or a taken email give 400.
 
     Args:
-        body (MeUpdate): Profile fields to change; send only those that change [V:SEED2, D-OVR].
+        body (MeUpdate): Profile fields to change; send only those that change.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -99,11 +99,11 @@ async def asyncio(
 ) -> Me:
     """Update the authenticated user's profile.
 
-     Send only the fields that change [V:D-OVR]. Changing the password needs current_password too; a
-    password shorter than 6 characters, an invalid timezone or a taken email give 400 [V:SEED2].
+    Send only the fields that change. Changing the password needs current_password too; a password
+    shorter than 6 characters, an invalid timezone or a taken email give 400.
 
     Args:
-        body (MeUpdate): Profile fields to change; send only those that change [V:SEED2, D-OVR].
+        body (MeUpdate): Profile fields to change; send only those that change.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

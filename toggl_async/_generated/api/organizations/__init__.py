@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -58,8 +58,23 @@ class OrganizationsApi:
     ) -> InvitationResult:
         """Invite people by email into an organization's workspaces.
 
-        `POST /api/v9/organizations/{organization_id}/invitations`
+        At least one email and one workspace are required; the free plan caps active users, and invitations
+        are rate-limited.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            body (InvitationRequest): Who to invite and into which workspaces.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            InvitationResult
         """
+
         from . import create_invitations as _operation
 
         return await _operation.asyncio(
@@ -75,8 +90,21 @@ class OrganizationsApi:
     ) -> OrganizationCreated:
         """Create an organization with its first workspace.
 
-        `POST /api/v9/organizations`
+        The caller becomes the owner. Organization names are limited to 140 characters.
+
+        Args:
+            body (OrganizationCreate): A new organization and the name of its first workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            OrganizationCreated
         """
+
         from . import create_organization as _operation
 
         return await _operation.asyncio(
@@ -92,8 +120,24 @@ class OrganizationsApi:
     ) -> Workspace:
         """Create a workspace in an organization.
 
-        `POST /api/v9/organizations/{organization_id}/workspaces`
+        name is required (max 140 characters, unique in the organization); premium-only settings on a free
+        plan give 402.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            body (WorkspaceCreate): A new workspace; premium-only settings need a paid plan (else
+                402).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Workspace
         """
+
         from . import create_workspace as _operation
 
         return await _operation.asyncio(
@@ -110,8 +154,23 @@ class OrganizationsApi:
     ) -> str:
         """Remove several users from an organization at once.
 
-        `PATCH /api/v9/organizations/{organization_id}/users`
+        The only bulk change supported is deletion by organization-user id. The owner and the paying user
+        cannot be removed.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
         """
+
         from . import delete_organization_users as _operation
 
         return await _operation.asyncio(
@@ -129,8 +188,23 @@ class OrganizationsApi:
     ) -> str:
         """Remove several users from a workspace at once.
 
-        `PATCH /api/v9/organizations/{organization_id}/workspaces/{workspace_id}/workspace_users`
+        The only bulk change supported is deletion by workspace-user id.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            workspace_id (int): Numeric id of the workspace.
+            body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
         """
+
         from . import delete_organization_workspace_users as _operation
 
         return await _operation.asyncio(
@@ -146,8 +220,19 @@ class OrganizationsApi:
     ) -> Organization:
         """Get an organization.
 
-        `GET /api/v9/organizations/{organization_id}`
+        Args:
+            organization_id (int): Numeric id of the organization.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Organization
         """
+
         from . import get_organization as _operation
 
         return await _operation.asyncio(
@@ -161,8 +246,22 @@ class OrganizationsApi:
     ) -> str:
         """Leave an organization as the calling user.
 
-        `DELETE /api/v9/organizations/{organization_id}/users/leave`
+        Removes the caller's membership; the organization is deleted when its last user leaves. The owner
+        and the paying user cannot leave.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
         """
+
         from . import leave_organization as _operation
 
         return await _operation.asyncio(
@@ -175,18 +274,43 @@ class OrganizationsApi:
         organization_id: int,
         *,
         filter_: str | Unset = UNSET,
-        active_status: list[ListOrganizationUsersActiveStatusItem] | Unset = UNSET,
+        active_status: list[ListOrganizationUsersActiveStatusItem | Literal["active", "inactive", "invited"]]
+        | Unset = UNSET,
         only_admins: bool | Unset = UNSET,
         groups: list[int] | Unset = UNSET,
         workspaces: list[int] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
-        sort_dir: ListOrganizationUsersSortDir | Unset = UNSET,
+        sort_dir: ListOrganizationUsersSortDir | Literal["asc", "desc"] | Unset = UNSET,
     ) -> list[OrganizationUser]:
         """List an organization's users, one page at a time.
 
-        `GET /api/v9/organizations/{organization_id}/users`
+        Page-number pagination (page from 1, per_page default 50); the totals come back in the X-Page,
+        X-Page-Size, X-Pages, X-Records and X-Sort-Order headers, not in the body.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            filter_ (str | Unset): Only users whose name or email contains this text.
+            active_status (list[ListOrganizationUsersActiveStatusItem] | Unset): Only users in these
+                states (sent comma-separated); all states when absent.
+            only_admins (bool | Unset): Only organization admins.
+            groups (list[int] | Unset): Only members of these groups (sent comma-separated).
+            workspaces (list[int] | Unset): Only members of these workspaces (sent comma-separated).
+            page (int | Unset): Page number, from 1 (server default 1).
+            per_page (int | Unset): Page size (server default 50).
+            sort_dir (ListOrganizationUsersSortDir | Unset): Sort direction on the name (server
+                default asc).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[OrganizationUser]
         """
+
         from . import list_organization_users as _operation
 
         return await _operation.asyncio(
@@ -207,18 +331,42 @@ class OrganizationsApi:
         organization_id: int,
         *,
         filter_: str | Unset = UNSET,
-        active_status: list[ListOrganizationUsersDetailedActiveStatusItem] | Unset = UNSET,
+        active_status: list[ListOrganizationUsersDetailedActiveStatusItem | Literal["active", "inactive", "invited"]]
+        | Unset = UNSET,
         only_admins: bool | Unset = UNSET,
         groups: list[int] | Unset = UNSET,
         workspaces: list[int] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
-        sort_dir: ListOrganizationUsersDetailedSortDir | Unset = UNSET,
+        sort_dir: ListOrganizationUsersDetailedSortDir | Literal["asc", "desc"] | Unset = UNSET,
     ) -> list[OrganizationUser]:
         """List an organization's users with their workspace details.
 
-        `GET /api/v9/organizations/{organization_id}/users/detailed`
+        Same filters and header pagination as list_organization_users.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            filter_ (str | Unset): Only users whose name or email contains this text.
+            active_status (list[ListOrganizationUsersDetailedActiveStatusItem] | Unset): Only users in
+                these states (sent comma-separated); all states when absent.
+            only_admins (bool | Unset): Only organization admins.
+            groups (list[int] | Unset): Only members of these groups (sent comma-separated).
+            workspaces (list[int] | Unset): Only members of these workspaces (sent comma-separated).
+            page (int | Unset): Page number, from 1 (server default 1).
+            per_page (int | Unset): Page size (server default 50).
+            sort_dir (ListOrganizationUsersDetailedSortDir | Unset): Sort direction on the name
+                (server default asc).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[OrganizationUser]
         """
+
         from . import list_organization_users_detailed as _operation
 
         return await _operation.asyncio(
@@ -248,8 +396,27 @@ class OrganizationsApi:
     ) -> list[WorkspaceUser]:
         """List the users of a workspace, direct members and group members alike.
 
-        `GET /api/v9/organizations/{organization_id}/workspaces/{workspace_id}/workspace_users`
+        Args:
+            organization_id (int): Numeric id of the organization.
+            workspace_id (int): Numeric id of the workspace.
+            name (str | Unset): Only users with this name.
+            search (str | Unset): Only users whose name or email contains this text.
+            page (int | Unset): Page number.
+            per_page (int | Unset): Page size.
+            custom_rates (bool | Unset): Only users with (true) or without (false) a custom hourly
+                rate.
+            active (bool | Unset): Only active users.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[WorkspaceUser]
         """
+
         from . import list_organization_workspace_users as _operation
 
         return await _operation.asyncio(
@@ -272,8 +439,20 @@ class OrganizationsApi:
     ) -> str:
         """Rename an organization.
 
-        `PUT /api/v9/organizations/{organization_id}`
+        Args:
+            organization_id (int): Numeric id of the organization.
+            body (OrganizationUpdate):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
         """
+
         from . import update_organization as _operation
 
         return await _operation.asyncio(
@@ -291,8 +470,24 @@ class OrganizationsApi:
     ) -> str:
         """Change one organization user (name, email, role, groups, workspaces).
 
-        `PUT /api/v9/organizations/{organization_id}/users/{organization_user_id}`
+        At least one field is required; admin flags and role_id cannot be combined.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            organization_user_id (int): Numeric id of the organization user (not the user id).
+            body (OrganizationUserUpdate): Changes to one organization user; at least one field, and
+                not admin flags together with role_id.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
         """
+
         from . import update_organization_user as _operation
 
         return await _operation.asyncio(
@@ -438,13 +633,14 @@ class OrganizationsRawApi:
         organization_id: int,
         *,
         filter_: str | Unset = UNSET,
-        active_status: list[ListOrganizationUsersActiveStatusItem] | Unset = UNSET,
+        active_status: list[ListOrganizationUsersActiveStatusItem | Literal["active", "inactive", "invited"]]
+        | Unset = UNSET,
         only_admins: bool | Unset = UNSET,
         groups: list[int] | Unset = UNSET,
         workspaces: list[int] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
-        sort_dir: ListOrganizationUsersSortDir | Unset = UNSET,
+        sort_dir: ListOrganizationUsersSortDir | Literal["asc", "desc"] | Unset = UNSET,
     ) -> Response[list[OrganizationUser]]:
         """List an organization's users, one page at a time. (the whole response)
 
@@ -470,13 +666,14 @@ class OrganizationsRawApi:
         organization_id: int,
         *,
         filter_: str | Unset = UNSET,
-        active_status: list[ListOrganizationUsersDetailedActiveStatusItem] | Unset = UNSET,
+        active_status: list[ListOrganizationUsersDetailedActiveStatusItem | Literal["active", "inactive", "invited"]]
+        | Unset = UNSET,
         only_admins: bool | Unset = UNSET,
         groups: list[int] | Unset = UNSET,
         workspaces: list[int] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
-        sort_dir: ListOrganizationUsersDetailedSortDir | Unset = UNSET,
+        sort_dir: ListOrganizationUsersDetailedSortDir | Literal["asc", "desc"] | Unset = UNSET,
     ) -> Response[list[OrganizationUser]]:
         """List an organization's users with their workspace details. (the whole response)
 

@@ -69,12 +69,12 @@ async def asyncio_detailed(
 ) -> Response[InvitationResult]:
     """Invite people by email into an organization's workspaces.
 
-     At least one email and one workspace are required; the free plan caps active users, and invitations
-    are rate-limited [V:SWNEW].
+    At least one email and one workspace are required; the free plan caps active users, and invitations
+    are rate-limited.
 
     Args:
-        organization_id (int):
-        body (InvitationRequest): Who to invite and into which workspaces [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        body (InvitationRequest): Who to invite and into which workspaces.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -107,12 +107,12 @@ async def asyncio(
 ) -> InvitationResult:
     """Invite people by email into an organization's workspaces.
 
-     At least one email and one workspace are required; the free plan caps active users, and invitations
-    are rate-limited [V:SWNEW].
+    At least one email and one workspace are required; the free plan caps active users, and invitations
+    are rate-limited.
 
     Args:
-        organization_id (int):
-        body (InvitationRequest): Who to invite and into which workspaces [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        body (InvitationRequest): Who to invite and into which workspaces.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

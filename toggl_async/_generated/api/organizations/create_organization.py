@@ -64,11 +64,10 @@ async def asyncio_detailed(
 ) -> Response[OrganizationCreated]:
     """Create an organization with its first workspace.
 
-     The caller becomes the owner. Organization names are limited to 140 characters [V:SW24].
+    The caller becomes the owner. Organization names are limited to 140 characters.
 
     Args:
-        body (OrganizationCreate): A new organization and the name of its first workspace [V:SW24,
-            VCR].
+        body (OrganizationCreate): A new organization and the name of its first workspace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -99,11 +98,10 @@ async def asyncio(
 ) -> OrganizationCreated:
     """Create an organization with its first workspace.
 
-     The caller becomes the owner. Organization names are limited to 140 characters [V:SW24].
+    The caller becomes the owner. Organization names are limited to 140 characters.
 
     Args:
-        body (OrganizationCreate): A new organization and the name of its first workspace [V:SW24,
-            VCR].
+        body (OrganizationCreate): A new organization and the name of its first workspace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

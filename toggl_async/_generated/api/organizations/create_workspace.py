@@ -69,13 +69,13 @@ async def asyncio_detailed(
 ) -> Response[Workspace]:
     """Create a workspace in an organization.
 
-     name is required (max 140 characters, unique in the organization); premium-only settings on a free
-    plan give 402 [V:SWNEW].
+    name is required (max 140 characters, unique in the organization); premium-only settings on a free
+    plan give 402.
 
     Args:
-        organization_id (int):
-        body (WorkspaceCreate): A new workspace; premium-only settings need a paid plan (else 402)
-            [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        body (WorkspaceCreate): A new workspace; premium-only settings need a paid plan (else
+            402).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -108,13 +108,13 @@ async def asyncio(
 ) -> Workspace:
     """Create a workspace in an organization.
 
-     name is required (max 140 characters, unique in the organization); premium-only settings on a free
-    plan give 402 [V:SWNEW].
+    name is required (max 140 characters, unique in the organization); premium-only settings on a free
+    plan give 402.
 
     Args:
-        organization_id (int):
-        body (WorkspaceCreate): A new workspace; premium-only settings need a paid plan (else 402)
-            [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        body (WorkspaceCreate): A new workspace; premium-only settings need a paid plan (else
+            402).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -56,13 +56,12 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Remove several users from an organization at once.
 
-     The only bulk change supported is deletion by organization-user id. The owner and the paying user
-    cannot be removed [V:SWNEW].
+    The only bulk change supported is deletion by organization-user id. The owner and the paying user
+    cannot be removed.
 
     Args:
-        organization_id (int):
-        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users)
-            [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -95,13 +94,12 @@ async def asyncio(
 ) -> str:
     """Remove several users from an organization at once.
 
-     The only bulk change supported is deletion by organization-user id. The owner and the paying user
-    cannot be removed [V:SWNEW].
+    The only bulk change supported is deletion by organization-user id. The owner and the paying user
+    cannot be removed.
 
     Args:
-        organization_id (int):
-        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users)
-            [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

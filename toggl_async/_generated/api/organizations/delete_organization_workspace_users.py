@@ -59,13 +59,12 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Remove several users from a workspace at once.
 
-     The only bulk change supported is deletion by workspace-user id [V:SWNEW].
+    The only bulk change supported is deletion by workspace-user id.
 
     Args:
-        organization_id (int):
-        workspace_id (int):
-        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users)
-            [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        workspace_id (int): Numeric id of the workspace.
+        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -100,13 +99,12 @@ async def asyncio(
 ) -> str:
     """Remove several users from a workspace at once.
 
-     The only bulk change supported is deletion by workspace-user id [V:SWNEW].
+    The only bulk change supported is deletion by workspace-user id.
 
     Args:
-        organization_id (int):
-        workspace_id (int):
-        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users)
-            [V:SWNEW].
+        organization_id (int): Numeric id of the organization.
+        workspace_id (int): Numeric id of the workspace.
+        body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

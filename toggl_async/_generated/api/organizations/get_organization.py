@@ -60,7 +60,7 @@ async def asyncio_detailed(
     """Get an organization.
 
     Args:
-        organization_id (int):
+        organization_id (int): Numeric id of the organization.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -92,7 +92,7 @@ async def asyncio(
     """Get an organization.
 
     Args:
-        organization_id (int):
+        organization_id (int): Numeric id of the organization.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -46,11 +46,11 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Leave an organization as the calling user.
 
-     Removes the caller's membership; the organization is deleted when its last user leaves. The owner
-    and the paying user cannot leave [V:SWNEW].
+    Removes the caller's membership; the organization is deleted when its last user leaves. The owner
+    and the paying user cannot leave.
 
     Args:
-        organization_id (int):
+        organization_id (int): Numeric id of the organization.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -81,11 +81,11 @@ async def asyncio(
 ) -> str:
     """Leave an organization as the calling user.
 
-     Removes the caller's membership; the organization is deleted when its last user leaves. The owner
-    and the paying user cannot leave [V:SWNEW].
+    Removes the caller's membership; the organization is deleted when its last user leaves. The owner
+    and the paying user cannot leave.
 
     Args:
-        organization_id (int):
+        organization_id (int): Numeric id of the organization.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -98,14 +98,15 @@ async def asyncio_detailed(
     """List the users of a workspace, direct members and group members alike.
 
     Args:
-        organization_id (int):
-        workspace_id (int):
-        name (str | Unset):
-        search (str | Unset):
-        page (int | Unset):
-        per_page (int | Unset):
-        custom_rates (bool | Unset):
-        active (bool | Unset):
+        organization_id (int): Numeric id of the organization.
+        workspace_id (int): Numeric id of the workspace.
+        name (str | Unset): Only users with this name.
+        search (str | Unset): Only users whose name or email contains this text.
+        page (int | Unset): Page number.
+        per_page (int | Unset): Page size.
+        custom_rates (bool | Unset): Only users with (true) or without (false) a custom hourly
+            rate.
+        active (bool | Unset): Only active users.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -151,14 +152,15 @@ async def asyncio(
     """List the users of a workspace, direct members and group members alike.
 
     Args:
-        organization_id (int):
-        workspace_id (int):
-        name (str | Unset):
-        search (str | Unset):
-        page (int | Unset):
-        per_page (int | Unset):
-        custom_rates (bool | Unset):
-        active (bool | Unset):
+        organization_id (int): Numeric id of the organization.
+        workspace_id (int): Numeric id of the workspace.
+        name (str | Unset): Only users with this name.
+        search (str | Unset): Only users whose name or email contains this text.
+        page (int | Unset): Page number.
+        per_page (int | Unset): Page size.
+        custom_rates (bool | Unset): Only users with (true) or without (false) a custom hourly
+            rate.
+        active (bool | Unset): Only active users.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

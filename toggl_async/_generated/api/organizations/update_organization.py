@@ -67,7 +67,7 @@ async def asyncio_detailed(
     """Rename an organization.
 
     Args:
-        organization_id (int):
+        organization_id (int): Numeric id of the organization.
         body (OrganizationUpdate):
 
     Raises:
@@ -102,7 +102,7 @@ async def asyncio(
     """Rename an organization.
 
     Args:
-        organization_id (int):
+        organization_id (int): Numeric id of the organization.
         body (OrganizationUpdate):
 
     Raises:

@@ -59,13 +59,13 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Change one organization user (name, email, role, groups, workspaces).
 
-     At least one field is required; admin flags and role_id cannot be combined [V:SWNEW].
+    At least one field is required; admin flags and role_id cannot be combined.
 
     Args:
-        organization_id (int):
-        organization_user_id (int):
+        organization_id (int): Numeric id of the organization.
+        organization_user_id (int): Numeric id of the organization user (not the user id).
         body (OrganizationUserUpdate): Changes to one organization user; at least one field, and
-            not admin flags together with role_id [V:SWNEW].
+            not admin flags together with role_id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -100,13 +100,13 @@ async def asyncio(
 ) -> str:
     """Change one organization user (name, email, role, groups, workspaces).
 
-     At least one field is required; admin flags and role_id cannot be combined [V:SWNEW].
+    At least one field is required; admin flags and role_id cannot be combined.
 
     Args:
-        organization_id (int):
-        organization_user_id (int):
+        organization_id (int): Numeric id of the organization.
+        organization_user_id (int): Numeric id of the organization user (not the user id).
         body (OrganizationUserUpdate): Changes to one organization user; at least one field, and
-            not admin flags together with role_id [V:SWNEW].
+            not admin flags together with role_id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -45,8 +45,22 @@ class ProjectUsersApi:
     ) -> ProjectUser:
         """Add a user to a project.
 
-        `POST /api/v9/workspaces/{workspace_id}/project_users`
+        One user per call; 400 if the membership already exists.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ProjectUserCreate): Body for adding one user to a project.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            ProjectUser
         """
+
         from . import create_project_user as _operation
 
         return await _operation.asyncio(
@@ -62,8 +76,20 @@ class ProjectUsersApi:
     ) -> None:
         """Remove a user from a project.
 
-        `DELETE /api/v9/workspaces/{workspace_id}/project_users/{project_user_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_user_id (int): Numeric id of the project membership.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import delete_project_user as _operation
 
         return await _operation.asyncio(
@@ -82,8 +108,23 @@ class ProjectUsersApi:
     ) -> list[ProjectUser]:
         """List project memberships in a workspace.
 
-        `GET /api/v9/workspaces/{workspace_id}/project_users`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_ids (list[int] | Unset): Only memberships of these projects (comma-separated, at
+                most 200).
+            user_id (int | Unset): Only memberships of this user.
+            with_group_members (bool | Unset): Also list users who are members through a group.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ProjectUser]
         """
+
         from . import list_project_users as _operation
 
         return await _operation.asyncio(
@@ -103,8 +144,25 @@ class ProjectUsersApi:
     ) -> BulkPatchResult:
         """Apply JSON-Patch operations to several project memberships at once.
 
-        `PATCH /api/v9/workspaces/{workspace_id}/project_users/{project_user_ids}`
+        Patchable paths seen in the swagger's error list: "/manager" (bool), "/rate" and "/labor_cost"
+        (number or null), with "replace"/"remove" ("add" is refused); the number of ids per call is limited.
+        Partial success is possible.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_user_ids (list[int]): Ids of the memberships, comma-separated.
+            body (list[JsonPatchOperation]):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BulkPatchResult
         """
+
         from . import patch_project_users as _operation
 
         return await _operation.asyncio(
@@ -123,8 +181,21 @@ class ProjectUsersApi:
     ) -> ProjectUser:
         """Change a project membership (manager flag, rate, labor cost).
 
-        `PUT /api/v9/workspaces/{workspace_id}/project_users/{project_user_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_user_id (int): Numeric id of the project membership.
+            body (ProjectUserUpdate): Body for changing a project membership; send only what changes.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            ProjectUser
         """
+
         from . import update_project_user as _operation
 
         return await _operation.asyncio(

@@ -69,11 +69,11 @@ async def asyncio_detailed(
 ) -> Response[ProjectUser]:
     """Add a user to a project.
 
-     One user per call; 400 if the membership already exists [V:SW24].
+    One user per call; 400 if the membership already exists.
 
     Args:
-        workspace_id (int):
-        body (ProjectUserCreate): Body for adding one user to a project [V:SW24, SWNEW].
+        workspace_id (int): Numeric id of the workspace.
+        body (ProjectUserCreate): Body for adding one user to a project.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -106,11 +106,11 @@ async def asyncio(
 ) -> ProjectUser:
     """Add a user to a project.
 
-     One user per call; 400 if the membership already exists [V:SW24].
+    One user per call; 400 if the membership already exists.
 
     Args:
-        workspace_id (int):
-        body (ProjectUserCreate): Body for adding one user to a project [V:SW24, SWNEW].
+        workspace_id (int): Numeric id of the workspace.
+        body (ProjectUserCreate): Body for adding one user to a project.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -53,8 +53,8 @@ async def asyncio_detailed(
     """Remove a user from a project.
 
     Args:
-        workspace_id (int):
-        project_user_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_user_id (int): Numeric id of the project membership.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -88,8 +88,8 @@ async def asyncio(
     """Remove a user from a project.
 
     Args:
-        workspace_id (int):
-        project_user_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_user_id (int): Numeric id of the project membership.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -90,10 +90,11 @@ async def asyncio_detailed(
     """List project memberships in a workspace.
 
     Args:
-        workspace_id (int):
-        project_ids (list[int] | Unset):
-        user_id (int | Unset):
-        with_group_members (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        project_ids (list[int] | Unset): Only memberships of these projects (comma-separated, at
+            most 200).
+        user_id (int | Unset): Only memberships of this user.
+        with_group_members (bool | Unset): Also list users who are members through a group.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -131,10 +132,11 @@ async def asyncio(
     """List project memberships in a workspace.
 
     Args:
-        workspace_id (int):
-        project_ids (list[int] | Unset):
-        user_id (int | Unset):
-        with_group_members (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        project_ids (list[int] | Unset): Only memberships of these projects (comma-separated, at
+            most 200).
+        user_id (int | Unset): Only memberships of this user.
+        with_group_members (bool | Unset): Also list users who are members through a group.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -75,13 +75,13 @@ async def asyncio_detailed(
 ) -> Response[BulkPatchResult]:
     """Apply JSON-Patch operations to several project memberships at once.
 
-     Patchable paths seen in the swagger's error list: "/manager" (bool), "/rate" and "/labor_cost"
-    (number or null), with "replace"/"remove" ("add" is refused); the number of ids per call is limited
-    [V:SWNEW]. Partial success is possible.
+    Patchable paths seen in the swagger's error list: "/manager" (bool), "/rate" and "/labor_cost"
+    (number or null), with "replace"/"remove" ("add" is refused); the number of ids per call is limited.
+    Partial success is possible.
 
     Args:
-        workspace_id (int):
-        project_user_ids (list[int]):
+        workspace_id (int): Numeric id of the workspace.
+        project_user_ids (list[int]): Ids of the memberships, comma-separated.
         body (list[JsonPatchOperation]):
 
     Raises:
@@ -117,13 +117,13 @@ async def asyncio(
 ) -> BulkPatchResult:
     """Apply JSON-Patch operations to several project memberships at once.
 
-     Patchable paths seen in the swagger's error list: "/manager" (bool), "/rate" and "/labor_cost"
-    (number or null), with "replace"/"remove" ("add" is refused); the number of ids per call is limited
-    [V:SWNEW]. Partial success is possible.
+    Patchable paths seen in the swagger's error list: "/manager" (bool), "/rate" and "/labor_cost"
+    (number or null), with "replace"/"remove" ("add" is refused); the number of ids per call is limited.
+    Partial success is possible.
 
     Args:
-        workspace_id (int):
-        project_user_ids (list[int]):
+        workspace_id (int): Numeric id of the workspace.
+        project_user_ids (list[int]): Ids of the memberships, comma-separated.
         body (list[JsonPatchOperation]):
 
     Raises:

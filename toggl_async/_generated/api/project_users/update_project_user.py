@@ -73,10 +73,9 @@ async def asyncio_detailed(
     """Change a project membership (manager flag, rate, labor cost).
 
     Args:
-        workspace_id (int):
-        project_user_id (int):
-        body (ProjectUserUpdate): Body for changing a project membership; send only what changes
-            [V:SW24, SWNEW].
+        workspace_id (int): Numeric id of the workspace.
+        project_user_id (int): Numeric id of the project membership.
+        body (ProjectUserUpdate): Body for changing a project membership; send only what changes.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -112,10 +111,9 @@ async def asyncio(
     """Change a project membership (manager flag, rate, labor cost).
 
     Args:
-        workspace_id (int):
-        project_user_id (int):
-        body (ProjectUserUpdate): Body for changing a project membership; send only what changes
-            [V:SW24, SWNEW].
+        workspace_id (int): Numeric id of the workspace.
+        project_user_id (int): Numeric id of the project membership.
+        body (ProjectUserUpdate): Body for changing a project membership; send only what changes.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -50,8 +50,22 @@ class ProjectsApi:
     ) -> list[ProjectCountMap]:
         """Count the tasks of several projects.
 
-        `POST /api/v9/workspaces/{workspace_id}/projects/task_count`
+        Each array item maps a project id (as a string key) to a count.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ProjectCountRequest): Projects to count tasks or members for.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ProjectCountMap]
         """
+
         from . import count_project_tasks as _operation
 
         return await _operation.asyncio(
@@ -68,8 +82,22 @@ class ProjectsApi:
     ) -> list[ProjectCountMap]:
         """Count the members of several projects.
 
-        `POST /api/v9/workspaces/{workspace_id}/projects/user_count`
+        Each array item maps a project id (as a string key) to a count.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ProjectCountRequest): Projects to count tasks or members for.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ProjectCountMap]
         """
+
         from . import count_project_users as _operation
 
         return await _operation.asyncio(
@@ -86,8 +114,24 @@ class ProjectsApi:
     ) -> Project:
         """Create a project in a workspace.
 
-        `POST /api/v9/workspaces/{workspace_id}/projects`
+        `name` is needed on create. Rates, billable, estimates, fixed fee, templates and recurrence are
+        paid-plan features (402 otherwise).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ProjectPayload): Body for creating or changing a project. `name` is needed on
+                create; on update send only what changes. Fields marked "paid" need a paid plan.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Project
         """
+
         from . import create_project as _operation
 
         return await _operation.asyncio(
@@ -101,12 +145,27 @@ class ProjectsApi:
         workspace_id: int,
         project_id: int,
         *,
-        te_deletion_mode: DeleteProjectTeDeletionMode | Unset = UNSET,
+        te_deletion_mode: DeleteProjectTeDeletionMode | Literal["delete", "unassign"] | Unset = UNSET,
     ) -> None:
         """Delete a project.
 
-        `DELETE /api/v9/workspaces/{workspace_id}/projects/{project_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            te_deletion_mode (DeleteProjectTeDeletionMode | Unset): What happens to the project's time
+                entries: "delete" them, or "unassign" them from the project. Server default not
+                documented.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import delete_project as _operation
 
         return await _operation.asyncio(
@@ -123,8 +182,20 @@ class ProjectsApi:
     ) -> Project:
         """Get one project.
 
-        `GET /api/v9/workspaces/{workspace_id}/projects/{project_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Project
         """
+
         from . import get_project as _operation
 
         return await _operation.asyncio(
@@ -140,8 +211,22 @@ class ProjectsApi:
     ) -> ProjectStatistics:
         """Get the first and last time-entry times of a project.
 
-        `GET /api/v9/workspaces/{workspace_id}/projects/{project_id}/statistics`
+        Running time entries are not counted.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            ProjectStatistics
         """
+
         from . import get_project_statistics as _operation
 
         return await _operation.asyncio(
@@ -154,7 +239,7 @@ class ProjectsApi:
         self,
         workspace_id: int,
         *,
-        active: ListProjectsActive | Unset = UNSET,
+        active: ListProjectsActive | Literal["true", "false", "both"] | Unset = UNSET,
         since: int | Unset = UNSET,
         billable: bool | Unset = UNSET,
         user_ids: list[int] | Unset = UNSET,
@@ -175,8 +260,43 @@ class ProjectsApi:
     ) -> list[Project]:
         """List the projects of a workspace, one page at a time.
 
-        `GET /api/v9/workspaces/{workspace_id}/projects`
+        Returns a bare array with no totals; keep asking for the next `page` until a page comes back shorter
+        than `per_page`. Without `active`, only active projects are listed (toggl/toggl_api_docs#274).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            active (ListProjectsActive | Unset): Active projects ("true"), archived ones ("false") or
+                both ("both").
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+            billable (bool | Unset): Only billable (true) or non-billable (false) projects.
+            user_ids (list[int] | Unset): Only projects of these users (comma-separated).
+            client_ids (list[int] | Unset): Only projects of these clients (comma-separated).
+            group_ids (list[int] | Unset): Only projects of these groups (comma-separated).
+            project_ids (list[int] | Unset): Only these projects (comma-separated).
+            statuses (list[str] | Unset): Only projects in these states (comma-separated): upcoming,
+                active, ended, archived, deleted.
+            name (str | Unset): Filter on the project name.
+            page (int | Unset): Page number, starting at 1.
+            per_page (int | Unset): Projects per page; the server default is 151 and the maximum 200.
+            sort_field (str | Unset): Field to sort by (accepted values not documented).
+            sort_order (str | Unset): Sort direction, ASC or DESC.
+            only_templates (bool | Unset): Only template projects.
+            only_me (bool | Unset): Only projects the current user is assigned to.
+            only_editable (bool | Unset): Only projects the current user may edit.
+            sort_pinned (bool | Unset): Put the user's pinned projects first.
+            search (str | Unset): Free-text search.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Project]
         """
+
         from . import list_projects as _operation
 
         return await _operation.asyncio(
@@ -211,8 +331,24 @@ class ProjectsApi:
     ) -> BulkPatchResult:
         """Apply JSON-Patch operations to several projects at once.
 
-        `PATCH /api/v9/workspaces/{workspace_id}/projects/{project_ids}`
+        Partial success is possible and nothing is rolled back; check `failure` in the result. Accepted
+        paths include e.g. "/color"; the full list is open.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_ids (list[int]): Ids of the projects, comma-separated.
+            body (list[JsonPatchOperation]):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BulkPatchResult
         """
+
         from . import patch_projects as _operation
 
         return await _operation.asyncio(
@@ -231,8 +367,23 @@ class ProjectsApi:
     ) -> None:
         """Pin a project to the top of the user's list, or unpin it.
 
-        `POST /api/v9/workspaces/{workspace_id}/projects/{project_id}/pin`
+        At most 1 pinned project on the free plan and 100 on paid plans (403 beyond that).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            body (ProjectPin): Pin (true) or unpin (false) a project.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import pin_project as _operation
 
         return await _operation.asyncio(
@@ -251,8 +402,25 @@ class ProjectsApi:
     ) -> Project:
         """Change a project.
 
-        `PUT /api/v9/workspaces/{workspace_id}/projects/{project_id}`
+        Send only the fields that change. 400 if the client is not in the workspace or the color is not
+        "#rrggbb".
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            body (ProjectPayload): Body for creating or changing a project. `name` is needed on
+                create; on update send only what changes. Fields marked "paid" need a paid plan.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Project
         """
+
         from . import update_project as _operation
 
         return await _operation.asyncio(
@@ -332,7 +500,7 @@ class ProjectsRawApi:
         workspace_id: int,
         project_id: int,
         *,
-        te_deletion_mode: DeleteProjectTeDeletionMode | Unset = UNSET,
+        te_deletion_mode: DeleteProjectTeDeletionMode | Literal["delete", "unassign"] | Unset = UNSET,
     ) -> Response[None]:
         """Delete a project. (the whole response)
 
@@ -385,7 +553,7 @@ class ProjectsRawApi:
         self,
         workspace_id: int,
         *,
-        active: ListProjectsActive | Unset = UNSET,
+        active: ListProjectsActive | Literal["true", "false", "both"] | Unset = UNSET,
         since: int | Unset = UNSET,
         billable: bool | Unset = UNSET,
         user_ids: list[int] | Unset = UNSET,

@@ -74,11 +74,11 @@ async def asyncio_detailed(
 ) -> Response[list[ProjectCountMap]]:
     """Count the members of several projects.
 
-     Each array item maps a project id (as a string key) to a count [V:SWNEW schema; key meaning I].
+    Each array item maps a project id (as a string key) to a count.
 
     Args:
-        workspace_id (int):
-        body (ProjectCountRequest): Projects to count tasks or members for [V:SWNEW].
+        workspace_id (int): Numeric id of the workspace.
+        body (ProjectCountRequest): Projects to count tasks or members for.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -111,11 +111,11 @@ async def asyncio(
 ) -> list[ProjectCountMap]:
     """Count the members of several projects.
 
-     Each array item maps a project id (as a string key) to a count [V:SWNEW schema; key meaning I].
+    Each array item maps a project id (as a string key) to a count.
 
     Args:
-        workspace_id (int):
-        body (ProjectCountRequest): Projects to count tasks or members for [V:SWNEW].
+        workspace_id (int): Numeric id of the workspace.
+        body (ProjectCountRequest): Projects to count tasks or members for.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -69,14 +69,13 @@ async def asyncio_detailed(
 ) -> Response[Project]:
     """Create a project in a workspace.
 
-     `name` is needed on create. Rates, billable, estimates, fixed fee, templates and recurrence are
-    paid-plan features (402 otherwise) [V:SW24].
+    `name` is needed on create. Rates, billable, estimates, fixed fee, templates and recurrence are
+    paid-plan features (402 otherwise).
 
     Args:
-        workspace_id (int):
-        body (ProjectPayload): Body for creating or changing a project [V:SW24, SWNEW]. `name` is
-            needed on create; on update send only what changes [V:D-OVR]. Fields marked "paid" need a
-            paid plan.
+        workspace_id (int): Numeric id of the workspace.
+        body (ProjectPayload): Body for creating or changing a project. `name` is needed on
+            create; on update send only what changes. Fields marked "paid" need a paid plan.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -109,14 +108,13 @@ async def asyncio(
 ) -> Project:
     """Create a project in a workspace.
 
-     `name` is needed on create. Rates, billable, estimates, fixed fee, templates and recurrence are
-    paid-plan features (402 otherwise) [V:SW24].
+    `name` is needed on create. Rates, billable, estimates, fixed fee, templates and recurrence are
+    paid-plan features (402 otherwise).
 
     Args:
-        workspace_id (int):
-        body (ProjectPayload): Body for creating or changing a project [V:SW24, SWNEW]. `name` is
-            needed on create; on update send only what changes [V:D-OVR]. Fields marked "paid" need a
-            paid plan.
+        workspace_id (int): Numeric id of the workspace.
+        body (ProjectPayload): Body for creating or changing a project. `name` is needed on
+            create; on update send only what changes. Fields marked "paid" need a paid plan.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

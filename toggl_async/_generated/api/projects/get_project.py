@@ -63,8 +63,8 @@ async def asyncio_detailed(
     """Get one project.
 
     Args:
-        workspace_id (int):
-        project_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -98,8 +98,8 @@ async def asyncio(
     """Get one project.
 
     Args:
-        workspace_id (int):
-        project_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

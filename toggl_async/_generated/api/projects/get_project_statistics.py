@@ -62,11 +62,11 @@ async def asyncio_detailed(
 ) -> Response[ProjectStatistics]:
     """Get the first and last time-entry times of a project.
 
-     Running time entries are not counted [V:SWNEW].
+    Running time entries are not counted.
 
     Args:
-        workspace_id (int):
-        project_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -99,11 +99,11 @@ async def asyncio(
 ) -> ProjectStatistics:
     """Get the first and last time-entry times of a project.
 
-     Running time entries are not counted [V:SWNEW].
+    Running time entries are not counted.
 
     Args:
-        workspace_id (int):
-        project_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

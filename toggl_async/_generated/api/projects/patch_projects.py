@@ -75,12 +75,12 @@ async def asyncio_detailed(
 ) -> Response[BulkPatchResult]:
     """Apply JSON-Patch operations to several projects at once.
 
-     Partial success is possible and nothing is rolled back; check `failure` in the result [V:SW24].
-    Accepted paths include e.g. "/color" [V:SWNEW]; the full list is open [?].
+    Partial success is possible and nothing is rolled back; check `failure` in the result. Accepted
+    paths include e.g. "/color"; the full list is open.
 
     Args:
-        workspace_id (int):
-        project_ids (list[int]):
+        workspace_id (int): Numeric id of the workspace.
+        project_ids (list[int]): Ids of the projects, comma-separated.
         body (list[JsonPatchOperation]):
 
     Raises:
@@ -116,12 +116,12 @@ async def asyncio(
 ) -> BulkPatchResult:
     """Apply JSON-Patch operations to several projects at once.
 
-     Partial success is possible and nothing is rolled back; check `failure` in the result [V:SW24].
-    Accepted paths include e.g. "/color" [V:SWNEW]; the full list is open [?].
+    Partial success is possible and nothing is rolled back; check `failure` in the result. Accepted
+    paths include e.g. "/color"; the full list is open.
 
     Args:
-        workspace_id (int):
-        project_ids (list[int]):
+        workspace_id (int): Numeric id of the workspace.
+        project_ids (list[int]): Ids of the projects, comma-separated.
         body (list[JsonPatchOperation]):
 
     Raises:

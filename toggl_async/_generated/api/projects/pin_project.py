@@ -62,12 +62,12 @@ async def asyncio_detailed(
 ) -> Response[None]:
     """Pin a project to the top of the user's list, or unpin it.
 
-     At most 1 pinned project on the free plan and 100 on paid plans (403 beyond that) [V:SW24].
+    At most 1 pinned project on the free plan and 100 on paid plans (403 beyond that).
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        body (ProjectPin): Pin (true) or unpin (false) a project [V:SW24].
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        body (ProjectPin): Pin (true) or unpin (false) a project.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -102,12 +102,12 @@ async def asyncio(
 ) -> None:
     """Pin a project to the top of the user's list, or unpin it.
 
-     At most 1 pinned project on the free plan and 100 on paid plans (403 beyond that) [V:SW24].
+    At most 1 pinned project on the free plan and 100 on paid plans (403 beyond that).
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        body (ProjectPin): Pin (true) or unpin (false) a project [V:SW24].
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        body (ProjectPin): Pin (true) or unpin (false) a project.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -72,15 +72,14 @@ async def asyncio_detailed(
 ) -> Response[Project]:
     """Change a project.
 
-     Send only the fields that change [V:D-OVR]. 400 if the client is not in the workspace or the color
-    is not "#rrggbb" [V:SW24].
+    Send only the fields that change. 400 if the client is not in the workspace or the color is not
+    "#rrggbb".
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        body (ProjectPayload): Body for creating or changing a project [V:SW24, SWNEW]. `name` is
-            needed on create; on update send only what changes [V:D-OVR]. Fields marked "paid" need a
-            paid plan.
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        body (ProjectPayload): Body for creating or changing a project. `name` is needed on
+            create; on update send only what changes. Fields marked "paid" need a paid plan.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -115,15 +114,14 @@ async def asyncio(
 ) -> Project:
     """Change a project.
 
-     Send only the fields that change [V:D-OVR]. 400 if the client is not in the workspace or the color
-    is not "#rrggbb" [V:SW24].
+    Send only the fields that change. 400 if the client is not in the workspace or the color is not
+    "#rrggbb".
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        body (ProjectPayload): Body for creating or changing a project [V:SW24, SWNEW]. `name` is
-            needed on create; on update send only what changes [V:D-OVR]. Fields marked "paid" need a
-            paid plan.
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        body (ProjectPayload): Body for creating or changing a project. `name` is needed on
+            create; on update send only what changes. Fields marked "paid" need a paid plan.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -57,8 +57,25 @@ class ReportsApi:
     ) -> list[DetailedReportRow]:
         """Detailed report, one row per time entry (or per group of similar entries), paginated.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/search/time_entries`
+        Durations are in seconds. Pages hold `page_size` rows (default 50). When another page exists the
+        response carries X-Next-ID, X-Next-Row-Number and X-Next-Timestamp; send the same body again with
+        `first_id`, `first_row_number` and `first_timestamp` set from them. No X-Next-* headers means this
+        was the last page.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (DetailedReportRequest): Body of get_detailed_report.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[DetailedReportRow]
         """
+
         from . import get_detailed_report as _operation
 
         return await _operation.asyncio(
@@ -75,8 +92,20 @@ class ReportsApi:
     ) -> DetailedTotals:
         """Totals (seconds, amounts, per-rate sums, optional graph) for a detailed report query.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/search/time_entries/totals`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (DetailedTotalsRequest): Body of get_detailed_report_totals.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            DetailedTotals
         """
+
         from . import get_detailed_report_totals as _operation
 
         return await _operation.asyncio(
@@ -94,8 +123,23 @@ class ReportsApi:
     ) -> DetailedTotals:
         """Totals for one project in a date range.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/projects/{project_id}/summary`
+        The response has the same shape as the detailed-report totals.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            body (ReportDateRange): A date range.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            DetailedTotals
         """
+
         from . import get_project_summary as _operation
 
         return await _operation.asyncio(
@@ -113,8 +157,20 @@ class ReportsApi:
     ) -> list[ReportProjectUserSummaryRow]:
         """Tracked and billable seconds per project and user in a date range.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/projects/summary`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportDateRange): A date range.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportProjectUserSummaryRow]
         """
+
         from . import get_projects_summary as _operation
 
         return await _operation.asyncio(
@@ -131,8 +187,23 @@ class ReportsApi:
     ) -> SummaryReport:
         """Summary report, tracked seconds per group and sub-group.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/summary/time_entries`
+        Not paginated. Defaults are grouping `projects` and sub_grouping `time_entries`. Durations are in
+        seconds.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (SummaryReportRequest): Body of get_summary_report.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            SummaryReport
         """
+
         from . import get_summary_report as _operation
 
         return await _operation.asyncio(
@@ -149,8 +220,22 @@ class ReportsApi:
     ) -> list[WeeklyReportRow]:
         """Weekly report, per-day seconds for each user and project over a 7-day window.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/weekly/time_entries`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportFilters): Filters shared by the report bodies. At least one field must be set
+                (400). In the *_ids lists an element `null` means "entries without one" (e.g.
+                `project_ids: [null]` = entries with no project).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[WeeklyReportRow]
         """
+
         from . import get_weekly_report as _operation
 
         return await _operation.asyncio(
@@ -167,8 +252,22 @@ class ReportsApi:
     ) -> list[ReportClientItem]:
         """List clients (id and name) as report filter choices.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/filters/clients`
+        At most 2000 ids per request; `start` is a client-id cursor.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportClientFilterRequest): Client search/filter body.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportClientItem]
         """
+
         from . import list_report_client_filters as _operation
 
         return await _operation.asyncio(
@@ -185,8 +284,22 @@ class ReportsApi:
     ) -> list[ReportProjectItem]:
         """List projects as report filter choices.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/filters/projects`
+        Same body and rows as search_report_projects.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportProjectFilterRequest): Project search/filter body.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportProjectItem]
         """
+
         from . import list_report_project_filters as _operation
 
         return await _operation.asyncio(
@@ -203,8 +316,22 @@ class ReportsApi:
     ) -> list[ReportUserFilterItem]:
         """List users (id and name) as report filter choices.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/filters/users`
+        At most 100 ids per request; `start` is a user-id cursor.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportUserFilterRequest): User search/filter body.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportUserFilterItem]
         """
+
         from . import list_report_user_filters as _operation
 
         return await _operation.asyncio(
@@ -221,8 +348,22 @@ class ReportsApi:
     ) -> list[ReportClientItem]:
         """Search the workspace's clients by name or ids.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/search/clients`
+        At most 2000 ids per request; `start` is a client-id cursor.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportClientFilterRequest): Client search/filter body.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportClientItem]
         """
+
         from . import search_report_clients as _operation
 
         return await _operation.asyncio(
@@ -239,8 +380,23 @@ class ReportsApi:
     ) -> list[ReportProjectItem]:
         """Search the workspace's projects by name, ids, client or status.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/search/projects`
+        Keyset pagination: pass `start` = the id to resume from (projects with id >= start are returned),
+        `page_size` defaults to 201.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportProjectFilterRequest): Project search/filter body.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportProjectItem]
         """
+
         from . import search_report_projects as _operation
 
         return await _operation.asyncio(
@@ -257,8 +413,22 @@ class ReportsApi:
     ) -> list[ReportUser]:
         """Search the workspace's users, with email and activity flags.
 
-        `POST /reports/api/v3/workspace/{workspace_id}/search/users`
+        At most 100 ids per request; `start` is a user-id cursor.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportUserFilterRequest): User search/filter body.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportUser]
         """
+
         from . import search_report_users as _operation
 
         return await _operation.asyncio(

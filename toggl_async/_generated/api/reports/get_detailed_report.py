@@ -74,14 +74,14 @@ async def asyncio_detailed(
 ) -> Response[list[DetailedReportRow]]:
     """Detailed report, one row per time entry (or per group of similar entries), paginated.
 
-     Durations are in seconds [V:SW24]. Pages hold `page_size` rows (default 50) [V:SW24]. When another
-    page exists the response carries X-Next-ID, X-Next-Row-Number and X-Next-Timestamp; send the same
-    body again with `first_id`, `first_row_number` and `first_timestamp` set from them. No X-Next-*
-    headers means this was the last page [V:SW24, CLI mcordell/toggl_rb].
+    Durations are in seconds. Pages hold `page_size` rows (default 50). When another page exists the
+    response carries X-Next-ID, X-Next-Row-Number and X-Next-Timestamp; send the same body again with
+    `first_id`, `first_row_number` and `first_timestamp` set from them. No X-Next-* headers means this
+    was the last page.
 
     Args:
-        workspace_id (int):
-        body (DetailedReportRequest): Body of get_detailed_report [V:SW24 detailed.Post].
+        workspace_id (int): Numeric id of the workspace.
+        body (DetailedReportRequest): Body of get_detailed_report.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -114,14 +114,14 @@ async def asyncio(
 ) -> list[DetailedReportRow]:
     """Detailed report, one row per time entry (or per group of similar entries), paginated.
 
-     Durations are in seconds [V:SW24]. Pages hold `page_size` rows (default 50) [V:SW24]. When another
-    page exists the response carries X-Next-ID, X-Next-Row-Number and X-Next-Timestamp; send the same
-    body again with `first_id`, `first_row_number` and `first_timestamp` set from them. No X-Next-*
-    headers means this was the last page [V:SW24, CLI mcordell/toggl_rb].
+    Durations are in seconds. Pages hold `page_size` rows (default 50). When another page exists the
+    response carries X-Next-ID, X-Next-Row-Number and X-Next-Timestamp; send the same body again with
+    `first_id`, `first_row_number` and `first_timestamp` set from them. No X-Next-* headers means this
+    was the last page.
 
     Args:
-        workspace_id (int):
-        body (DetailedReportRequest): Body of get_detailed_report [V:SW24 detailed.Post].
+        workspace_id (int): Numeric id of the workspace.
+        body (DetailedReportRequest): Body of get_detailed_report.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -70,9 +70,8 @@ async def asyncio_detailed(
     """Totals (seconds, amounts, per-rate sums, optional graph) for a detailed report query.
 
     Args:
-        workspace_id (int):
-        body (DetailedTotalsRequest): Body of get_detailed_report_totals [V:SWNEW reports
-            totals.ReportPost].
+        workspace_id (int): Numeric id of the workspace.
+        body (DetailedTotalsRequest): Body of get_detailed_report_totals.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -106,9 +105,8 @@ async def asyncio(
     """Totals (seconds, amounts, per-rate sums, optional graph) for a detailed report query.
 
     Args:
-        workspace_id (int):
-        body (DetailedTotalsRequest): Body of get_detailed_report_totals [V:SWNEW reports
-            totals.ReportPost].
+        workspace_id (int): Numeric id of the workspace.
+        body (DetailedTotalsRequest): Body of get_detailed_report_totals.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

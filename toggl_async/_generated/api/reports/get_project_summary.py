@@ -72,13 +72,12 @@ async def asyncio_detailed(
 ) -> Response[DetailedTotals]:
     """Totals for one project in a date range.
 
-     The response has the same shape as the detailed-report totals [V:SWNEW reports].
+    The response has the same shape as the detailed-report totals.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        body (ReportDateRange): A date range [V:SWNEW reports base.RangePost /
-            dto.ProjectUsersRequest].
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        body (ReportDateRange): A date range.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -113,13 +112,12 @@ async def asyncio(
 ) -> DetailedTotals:
     """Totals for one project in a date range.
 
-     The response has the same shape as the detailed-report totals [V:SWNEW reports].
+    The response has the same shape as the detailed-report totals.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        body (ReportDateRange): A date range [V:SWNEW reports base.RangePost /
-            dto.ProjectUsersRequest].
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        body (ReportDateRange): A date range.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

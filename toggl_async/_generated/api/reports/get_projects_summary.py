@@ -75,9 +75,8 @@ async def asyncio_detailed(
     """Tracked and billable seconds per project and user in a date range.
 
     Args:
-        workspace_id (int):
-        body (ReportDateRange): A date range [V:SWNEW reports base.RangePost /
-            dto.ProjectUsersRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportDateRange): A date range.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -111,9 +110,8 @@ async def asyncio(
     """Tracked and billable seconds per project and user in a date range.
 
     Args:
-        workspace_id (int):
-        body (ReportDateRange): A date range [V:SWNEW reports base.RangePost /
-            dto.ProjectUsersRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportDateRange): A date range.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

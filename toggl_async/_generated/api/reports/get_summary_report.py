@@ -69,12 +69,12 @@ async def asyncio_detailed(
 ) -> Response[SummaryReport]:
     """Summary report, tracked seconds per group and sub-group.
 
-     Not paginated [I]. Defaults are grouping `projects` and sub_grouping `time_entries` [V:SW24 saved-
-    report parameters]. Durations are in seconds.
+    Not paginated. Defaults are grouping `projects` and sub_grouping `time_entries`. Durations are in
+    seconds.
 
     Args:
-        workspace_id (int):
-        body (SummaryReportRequest): Body of get_summary_report [V:SW24 summary.ReportPost].
+        workspace_id (int): Numeric id of the workspace.
+        body (SummaryReportRequest): Body of get_summary_report.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -107,12 +107,12 @@ async def asyncio(
 ) -> SummaryReport:
     """Summary report, tracked seconds per group and sub-group.
 
-     Not paginated [I]. Defaults are grouping `projects` and sub_grouping `time_entries` [V:SW24 saved-
-    report parameters]. Durations are in seconds.
+    Not paginated. Defaults are grouping `projects` and sub_grouping `time_entries`. Durations are in
+    seconds.
 
     Args:
-        workspace_id (int):
-        body (SummaryReportRequest): Body of get_summary_report [V:SW24 summary.ReportPost].
+        workspace_id (int): Numeric id of the workspace.
+        body (SummaryReportRequest): Body of get_summary_report.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -75,10 +75,10 @@ async def asyncio_detailed(
     """Weekly report, per-day seconds for each user and project over a 7-day window.
 
     Args:
-        workspace_id (int):
-        body (ReportFilters): Filters shared by the report bodies [V:SW24 base.Post]. At least one
-            field must be set (400). In the *_ids lists an element `null` means "entries without one"
-            (e.g. `project_ids: [null]` = entries with no project) [V:SW24].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportFilters): Filters shared by the report bodies. At least one field must be set
+            (400). In the *_ids lists an element `null` means "entries without one" (e.g.
+            `project_ids: [null]` = entries with no project).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -112,10 +112,10 @@ async def asyncio(
     """Weekly report, per-day seconds for each user and project over a 7-day window.
 
     Args:
-        workspace_id (int):
-        body (ReportFilters): Filters shared by the report bodies [V:SW24 base.Post]. At least one
-            field must be set (400). In the *_ids lists an element `null` means "entries without one"
-            (e.g. `project_ids: [null]` = entries with no project) [V:SW24].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportFilters): Filters shared by the report bodies. At least one field must be set
+            (400). In the *_ids lists an element `null` means "entries without one" (e.g.
+            `project_ids: [null]` = entries with no project).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -74,12 +74,11 @@ async def asyncio_detailed(
 ) -> Response[list[ReportClientItem]]:
     """List clients (id and name) as report filter choices.
 
-     At most 2000 ids per request; `start` is a client-id cursor [V:SWNEW reports].
+    At most 2000 ids per request; `start` is a client-id cursor.
 
     Args:
-        workspace_id (int):
-        body (ReportClientFilterRequest): Client search/filter body [V:SWNEW reports
-            dto.ClientFilterParamsRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportClientFilterRequest): Client search/filter body.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -112,12 +111,11 @@ async def asyncio(
 ) -> list[ReportClientItem]:
     """List clients (id and name) as report filter choices.
 
-     At most 2000 ids per request; `start` is a client-id cursor [V:SWNEW reports].
+    At most 2000 ids per request; `start` is a client-id cursor.
 
     Args:
-        workspace_id (int):
-        body (ReportClientFilterRequest): Client search/filter body [V:SWNEW reports
-            dto.ClientFilterParamsRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportClientFilterRequest): Client search/filter body.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

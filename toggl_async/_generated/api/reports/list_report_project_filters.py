@@ -74,12 +74,11 @@ async def asyncio_detailed(
 ) -> Response[list[ReportProjectItem]]:
     """List projects as report filter choices.
 
-     Same body and rows as search_report_projects [V:SWNEW reports].
+    Same body and rows as search_report_projects.
 
     Args:
-        workspace_id (int):
-        body (ReportProjectFilterRequest): Project search/filter body [V:SWNEW reports
-            dto.ProjectFilterParamRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportProjectFilterRequest): Project search/filter body.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -112,12 +111,11 @@ async def asyncio(
 ) -> list[ReportProjectItem]:
     """List projects as report filter choices.
 
-     Same body and rows as search_report_projects [V:SWNEW reports].
+    Same body and rows as search_report_projects.
 
     Args:
-        workspace_id (int):
-        body (ReportProjectFilterRequest): Project search/filter body [V:SWNEW reports
-            dto.ProjectFilterParamRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportProjectFilterRequest): Project search/filter body.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

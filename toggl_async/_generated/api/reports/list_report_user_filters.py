@@ -74,12 +74,11 @@ async def asyncio_detailed(
 ) -> Response[list[ReportUserFilterItem]]:
     """List users (id and name) as report filter choices.
 
-     At most 100 ids per request; `start` is a user-id cursor [V:SWNEW reports].
+    At most 100 ids per request; `start` is a user-id cursor.
 
     Args:
-        workspace_id (int):
-        body (ReportUserFilterRequest): User search/filter body [V:SWNEW reports
-            dto.UserFilterParamsRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportUserFilterRequest): User search/filter body.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -112,12 +111,11 @@ async def asyncio(
 ) -> list[ReportUserFilterItem]:
     """List users (id and name) as report filter choices.
 
-     At most 100 ids per request; `start` is a user-id cursor [V:SWNEW reports].
+    At most 100 ids per request; `start` is a user-id cursor.
 
     Args:
-        workspace_id (int):
-        body (ReportUserFilterRequest): User search/filter body [V:SWNEW reports
-            dto.UserFilterParamsRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportUserFilterRequest): User search/filter body.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -74,13 +74,12 @@ async def asyncio_detailed(
 ) -> Response[list[ReportProjectItem]]:
     """Search the workspace's projects by name, ids, client or status.
 
-     Keyset pagination: pass `start` = the id to resume from (projects with id >= start are returned),
-    `page_size` defaults to 201 [V:SWNEW reports].
+    Keyset pagination: pass `start` = the id to resume from (projects with id >= start are returned),
+    `page_size` defaults to 201.
 
     Args:
-        workspace_id (int):
-        body (ReportProjectFilterRequest): Project search/filter body [V:SWNEW reports
-            dto.ProjectFilterParamRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportProjectFilterRequest): Project search/filter body.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -113,13 +112,12 @@ async def asyncio(
 ) -> list[ReportProjectItem]:
     """Search the workspace's projects by name, ids, client or status.
 
-     Keyset pagination: pass `start` = the id to resume from (projects with id >= start are returned),
-    `page_size` defaults to 201 [V:SWNEW reports].
+    Keyset pagination: pass `start` = the id to resume from (projects with id >= start are returned),
+    `page_size` defaults to 201.
 
     Args:
-        workspace_id (int):
-        body (ReportProjectFilterRequest): Project search/filter body [V:SWNEW reports
-            dto.ProjectFilterParamRequest].
+        workspace_id (int): Numeric id of the workspace.
+        body (ReportProjectFilterRequest): Project search/filter body.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -43,8 +43,23 @@ class TagsApi:
     ) -> None:
         """Delete several tags of a workspace in one call.
 
-        `PATCH /api/v9/workspaces/{workspace_id}/tags`
+        All or nothing: if any id is not a tag of the workspace nothing is deleted (400). The body shape is
+        not documented by Toggl.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (TagBulkDelete): Tags to delete in one call.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import bulk_delete_tags as _operation
 
         return await _operation.asyncio(
@@ -61,8 +76,23 @@ class TagsApi:
     ) -> Tag:
         """Create a tag in a workspace.
 
-        `POST /api/v9/workspaces/{workspace_id}/tags`
+        Names are unique per workspace (400 on a duplicate or blank name); creating tags may be limited to
+        admins by a workspace setting (403).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (TagPayload): Body for creating or renaming a tag.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Tag
         """
+
         from . import create_tag as _operation
 
         return await _operation.asyncio(
@@ -78,8 +108,20 @@ class TagsApi:
     ) -> None:
         """Delete a tag.
 
-        `DELETE /api/v9/workspaces/{workspace_id}/tags/{tag_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            tag_id (int): Numeric id of the tag.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import delete_tag as _operation
 
         return await _operation.asyncio(
@@ -98,8 +140,22 @@ class TagsApi:
     ) -> list[Tag]:
         """List the tags of a workspace.
 
-        `GET /api/v9/workspaces/{workspace_id}/tags`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            page (int | Unset): Page number, starting at 1; default page size not documented.
+            per_page (int | Unset): Number of tags per page.
+            search (str | Unset): Filter on the tag name.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Tag]
         """
+
         from . import list_tags as _operation
 
         return await _operation.asyncio(
@@ -119,8 +175,21 @@ class TagsApi:
     ) -> Tag:
         """Rename a tag.
 
-        `PUT /api/v9/workspaces/{workspace_id}/tags/{tag_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            tag_id (int): Numeric id of the tag.
+            body (TagPayload): Body for creating or renaming a tag.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Tag
         """
+
         from . import update_tag as _operation
 
         return await _operation.asyncio(

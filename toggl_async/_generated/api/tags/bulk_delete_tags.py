@@ -59,12 +59,12 @@ async def asyncio_detailed(
 ) -> Response[None]:
     """Delete several tags of a workspace in one call.
 
-     All or nothing: if any id is not a tag of the workspace nothing is deleted (400) [V:SW24]. The body
-    shape is not documented by Toggl [?].
+    All or nothing: if any id is not a tag of the workspace nothing is deleted (400). The body shape is
+    not documented by Toggl.
 
     Args:
-        workspace_id (int):
-        body (TagBulkDelete): Tags to delete in one call [?].
+        workspace_id (int): Numeric id of the workspace.
+        body (TagBulkDelete): Tags to delete in one call.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -97,12 +97,12 @@ async def asyncio(
 ) -> None:
     """Delete several tags of a workspace in one call.
 
-     All or nothing: if any id is not a tag of the workspace nothing is deleted (400) [V:SW24]. The body
-    shape is not documented by Toggl [?].
+    All or nothing: if any id is not a tag of the workspace nothing is deleted (400). The body shape is
+    not documented by Toggl.
 
     Args:
-        workspace_id (int):
-        body (TagBulkDelete): Tags to delete in one call [?].
+        workspace_id (int): Numeric id of the workspace.
+        body (TagBulkDelete): Tags to delete in one call.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -69,11 +69,11 @@ async def asyncio_detailed(
 ) -> Response[Tag]:
     """Create a tag in a workspace.
 
-     Names are unique per workspace (400 on a duplicate or blank name); creating tags may be limited to
-    admins by a workspace setting (403) [V:SW24].
+    Names are unique per workspace (400 on a duplicate or blank name); creating tags may be limited to
+    admins by a workspace setting (403).
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
         body (TagPayload): Body for creating or renaming a tag.
 
     Raises:
@@ -107,11 +107,11 @@ async def asyncio(
 ) -> Tag:
     """Create a tag in a workspace.
 
-     Names are unique per workspace (400 on a duplicate or blank name); creating tags may be limited to
-    admins by a workspace setting (403) [V:SW24].
+    Names are unique per workspace (400 on a duplicate or blank name); creating tags may be limited to
+    admins by a workspace setting (403).
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
         body (TagPayload): Body for creating or renaming a tag.
 
     Raises:

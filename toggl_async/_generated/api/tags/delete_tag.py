@@ -53,8 +53,8 @@ async def asyncio_detailed(
     """Delete a tag.
 
     Args:
-        workspace_id (int):
-        tag_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        tag_id (int): Numeric id of the tag.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -88,8 +88,8 @@ async def asyncio(
     """Delete a tag.
 
     Args:
-        workspace_id (int):
-        tag_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        tag_id (int): Numeric id of the tag.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -83,10 +83,10 @@ async def asyncio_detailed(
     """List the tags of a workspace.
 
     Args:
-        workspace_id (int):
-        page (int | Unset):
-        per_page (int | Unset):
-        search (str | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        page (int | Unset): Page number, starting at 1; default page size not documented.
+        per_page (int | Unset): Number of tags per page.
+        search (str | Unset): Filter on the tag name.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -124,10 +124,10 @@ async def asyncio(
     """List the tags of a workspace.
 
     Args:
-        workspace_id (int):
-        page (int | Unset):
-        per_page (int | Unset):
-        search (str | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        page (int | Unset): Page number, starting at 1; default page size not documented.
+        per_page (int | Unset): Number of tags per page.
+        search (str | Unset): Filter on the tag name.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

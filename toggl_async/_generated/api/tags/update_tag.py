@@ -73,8 +73,8 @@ async def asyncio_detailed(
     """Rename a tag.
 
     Args:
-        workspace_id (int):
-        tag_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        tag_id (int): Numeric id of the tag.
         body (TagPayload): Body for creating or renaming a tag.
 
     Raises:
@@ -111,8 +111,8 @@ async def asyncio(
     """Rename a tag.
 
     Args:
-        workspace_id (int):
-        tag_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        tag_id (int): Numeric id of the tag.
         body (TagPayload): Body for creating or renaming a tag.
 
     Raises:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -50,8 +50,24 @@ class TasksApi:
     ) -> Task:
         """Create a task in a project.
 
-        `POST /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks`
+        `name` is needed on create; 400 if the project is archived. Tasks are a paid-plan feature.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            body (TaskPayload): Body for creating or changing a task. `name` is needed on create; on
+                update send only what changes.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Task
         """
+
         from . import create_task as _operation
 
         return await _operation.asyncio(
@@ -69,8 +85,21 @@ class TasksApi:
     ) -> None:
         """Delete a task.
 
-        `DELETE /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks/{task_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            task_id (int): Numeric id of the task.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import delete_task as _operation
 
         return await _operation.asyncio(
@@ -88,8 +117,21 @@ class TasksApi:
     ) -> Task:
         """Get one task.
 
-        `GET /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks/{task_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            task_id (int): Numeric id of the task.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Task
         """
+
         from . import get_task as _operation
 
         return await _operation.asyncio(
@@ -108,8 +150,21 @@ class TasksApi:
     ) -> list[Task]:
         """List the tasks of a project.
 
-        `GET /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            active (bool | Unset): With true only open tasks; without it all tasks.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Task]
         """
+
         from . import list_project_tasks as _operation
 
         return await _operation.asyncio(
@@ -127,8 +182,8 @@ class TasksApi:
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
         sort_order: str | Unset = UNSET,
-        sort_field: ListWorkspaceTasksSortField | Unset = UNSET,
-        active: ListWorkspaceTasksActive | Unset = UNSET,
+        sort_field: ListWorkspaceTasksSortField | Literal["name", "created_at"] | Unset = UNSET,
+        active: ListWorkspaceTasksActive | Literal["true", "false", "both"] | Unset = UNSET,
         pid: int | Unset = UNSET,
         start_date: datetime.date | Unset = UNSET,
         end_date: datetime.date | Unset = UNSET,
@@ -136,8 +191,33 @@ class TasksApi:
     ) -> TaskPage:
         """List the tasks of a workspace, one page at a time.
 
-        `GET /api/v9/workspaces/{workspace_id}/tasks`
+        The answer is an envelope with the page and `total_count`.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+            page (int | Unset): Page number; the server default is 1.
+            per_page (int | Unset): Tasks per page; the server default is 50.
+            sort_order (str | Unset): Sort direction, ASC (server default) or DESC.
+            sort_field (ListWorkspaceTasksSortField | Unset): Field to sort by.
+            active (ListWorkspaceTasksActive | Unset): Open tasks ("true"), done ones ("false") or
+                both ("both").
+            pid (int | Unset): Only tasks of this project.
+            start_date (datetime.date | Unset): Earliest date, YYYY-MM-DD.
+            end_date (datetime.date | Unset): Latest date, YYYY-MM-DD.
+            search (str | Unset): Filter on the task name.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            TaskPage
         """
+
         from . import list_workspace_tasks as _operation
 
         return await _operation.asyncio(
@@ -162,8 +242,8 @@ class TasksApi:
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
         sort_order: str | Unset = UNSET,
-        sort_field: ListWorkspaceTasksBasicSortField | Unset = UNSET,
-        active: ListWorkspaceTasksBasicActive | Unset = UNSET,
+        sort_field: ListWorkspaceTasksBasicSortField | Literal["name", "created_at"] | Unset = UNSET,
+        active: ListWorkspaceTasksBasicActive | Literal["true", "false", "both"] | Unset = UNSET,
         search: str | Unset = UNSET,
         project_id: int | Unset = UNSET,
         project_ids: list[int] | Unset = UNSET,
@@ -173,8 +253,33 @@ class TasksApi:
     ) -> TaskPage:
         """List workspace tasks with project, client and id filters, one page at a time.
 
-        `GET /api/v9/workspaces/{workspace_id}/tasks/basic`
+        Same envelope as list_workspace_tasks. Server defaults: active=true, only_me=true.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            page (int | Unset): Page number; the server default is 1.
+            per_page (int | Unset): Tasks per page; the server default is 50.
+            sort_order (str | Unset): Sort direction, ASC (server default) or DESC [DESC I].
+            sort_field (ListWorkspaceTasksBasicSortField | Unset): Field to sort by.
+            active (ListWorkspaceTasksBasicActive | Unset): Open tasks ("true"), done ones ("false")
+                or both ("both").
+            search (str | Unset): Filter on the task name.
+            project_id (int | Unset): Only tasks of this project.
+            project_ids (list[int] | Unset): Only tasks of these projects (comma-separated).
+            task_ids (list[int] | Unset): Only these tasks (comma-separated).
+            client_ids (list[int] | Unset): Only tasks of these clients' projects (comma-separated).
+            only_me (bool | Unset): Only tasks of projects the current user is assigned to.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            TaskPage
         """
+
         from . import list_workspace_tasks_basic as _operation
 
         return await _operation.asyncio(
@@ -203,8 +308,24 @@ class TasksApi:
     ) -> BulkPatchResult:
         """Apply JSON-Patch operations to several tasks of a project at once.
 
-        `PATCH /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks/{task_ids}`
+        Partial success is possible and nothing is rolled back. Accepted paths are open.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            task_ids (list[int]): Ids of the tasks, comma-separated.
+            body (list[JsonPatchOperation]):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BulkPatchResult
         """
+
         from . import patch_tasks as _operation
 
         return await _operation.asyncio(
@@ -225,8 +346,23 @@ class TasksApi:
     ) -> Task:
         """Change a task (name, estimate, assignee, done flag).
 
-        `PUT /api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks/{task_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            task_id (int): Numeric id of the task.
+            body (TaskPayload): Body for creating or changing a task. `name` is needed on create; on
+                update send only what changes.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Task
         """
+
         from . import update_task as _operation
 
         return await _operation.asyncio(
@@ -334,8 +470,8 @@ class TasksRawApi:
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
         sort_order: str | Unset = UNSET,
-        sort_field: ListWorkspaceTasksSortField | Unset = UNSET,
-        active: ListWorkspaceTasksActive | Unset = UNSET,
+        sort_field: ListWorkspaceTasksSortField | Literal["name", "created_at"] | Unset = UNSET,
+        active: ListWorkspaceTasksActive | Literal["true", "false", "both"] | Unset = UNSET,
         pid: int | Unset = UNSET,
         start_date: datetime.date | Unset = UNSET,
         end_date: datetime.date | Unset = UNSET,
@@ -369,8 +505,8 @@ class TasksRawApi:
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
         sort_order: str | Unset = UNSET,
-        sort_field: ListWorkspaceTasksBasicSortField | Unset = UNSET,
-        active: ListWorkspaceTasksBasicActive | Unset = UNSET,
+        sort_field: ListWorkspaceTasksBasicSortField | Literal["name", "created_at"] | Unset = UNSET,
+        active: ListWorkspaceTasksBasicActive | Literal["true", "false", "both"] | Unset = UNSET,
         search: str | Unset = UNSET,
         project_id: int | Unset = UNSET,
         project_ids: list[int] | Unset = UNSET,

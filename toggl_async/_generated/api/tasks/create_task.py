@@ -72,14 +72,13 @@ async def asyncio_detailed(
 ) -> Response[Task]:
     """Create a task in a project.
 
-     `name` is needed on create; 400 if the project is archived [V:SW24]. Tasks are a paid-plan feature
-    [I].
+    `name` is needed on create; 400 if the project is archived. Tasks are a paid-plan feature.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        body (TaskPayload): Body for creating or changing a task [V:SW24, SWNEW]. `name` is needed
-            on create; on update send only what changes [V:D-OVR].
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        body (TaskPayload): Body for creating or changing a task. `name` is needed on create; on
+            update send only what changes.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -114,14 +113,13 @@ async def asyncio(
 ) -> Task:
     """Create a task in a project.
 
-     `name` is needed on create; 400 if the project is archived [V:SW24]. Tasks are a paid-plan feature
-    [I].
+    `name` is needed on create; 400 if the project is archived. Tasks are a paid-plan feature.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        body (TaskPayload): Body for creating or changing a task [V:SW24, SWNEW]. `name` is needed
-            on create; on update send only what changes [V:D-OVR].
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        body (TaskPayload): Body for creating or changing a task. `name` is needed on create; on
+            update send only what changes.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -56,9 +56,9 @@ async def asyncio_detailed(
     """Delete a task.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        task_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        task_id (int): Numeric id of the task.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -94,9 +94,9 @@ async def asyncio(
     """Delete a task.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        task_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        task_id (int): Numeric id of the task.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

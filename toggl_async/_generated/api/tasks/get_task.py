@@ -66,9 +66,9 @@ async def asyncio_detailed(
     """Get one task.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        task_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        task_id (int): Numeric id of the task.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -104,9 +104,9 @@ async def asyncio(
     """Get one task.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        task_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        task_id (int): Numeric id of the task.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

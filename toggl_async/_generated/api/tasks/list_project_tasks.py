@@ -78,9 +78,9 @@ async def asyncio_detailed(
     """List the tasks of a project.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        active (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        active (bool | Unset): With true only open tasks; without it all tasks.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -116,9 +116,9 @@ async def asyncio(
     """List the tasks of a project.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        active (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        active (bool | Unset): With true only open tasks; without it all tasks.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -78,12 +78,12 @@ async def asyncio_detailed(
 ) -> Response[BulkPatchResult]:
     """Apply JSON-Patch operations to several tasks of a project at once.
 
-     Partial success is possible and nothing is rolled back [V:SW24]. Accepted paths are open [?].
+    Partial success is possible and nothing is rolled back. Accepted paths are open.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        task_ids (list[int]):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        task_ids (list[int]): Ids of the tasks, comma-separated.
         body (list[JsonPatchOperation]):
 
     Raises:
@@ -121,12 +121,12 @@ async def asyncio(
 ) -> BulkPatchResult:
     """Apply JSON-Patch operations to several tasks of a project at once.
 
-     Partial success is possible and nothing is rolled back [V:SW24]. Accepted paths are open [?].
+    Partial success is possible and nothing is rolled back. Accepted paths are open.
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        task_ids (list[int]):
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        task_ids (list[int]): Ids of the tasks, comma-separated.
         body (list[JsonPatchOperation]):
 
     Raises:

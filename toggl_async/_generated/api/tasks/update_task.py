@@ -76,11 +76,11 @@ async def asyncio_detailed(
     """Change a task (name, estimate, assignee, done flag).
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        task_id (int):
-        body (TaskPayload): Body for creating or changing a task [V:SW24, SWNEW]. `name` is needed
-            on create; on update send only what changes [V:D-OVR].
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        task_id (int): Numeric id of the task.
+        body (TaskPayload): Body for creating or changing a task. `name` is needed on create; on
+            update send only what changes.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -118,11 +118,11 @@ async def asyncio(
     """Change a task (name, estimate, assignee, done flag).
 
     Args:
-        workspace_id (int):
-        project_id (int):
-        task_id (int):
-        body (TaskPayload): Body for creating or changing a task [V:SW24, SWNEW]. `name` is needed
-            on create; on update send only what changes [V:D-OVR].
+        workspace_id (int): Numeric id of the workspace.
+        project_id (int): Numeric id of the project.
+        task_id (int): Numeric id of the task.
+        body (TaskPayload): Body for creating or changing a task. `name` is needed on create; on
+            update send only what changes.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -46,8 +46,27 @@ class TimeEntriesApi:
     ) -> TimeEntry:
         """Create a time entry, or start a timer with duration -1.
 
-        `POST /api/v9/workspaces/{workspace_id}/time_entries`
+        Answers 200, not 201. With `duration: -1` (any negative value) and no `stop` the entry runs, and the
+        previously running entry of the user is stopped at the server's current time. With `start` only (no
+        `duration`, no `stop`) the result is a zero-length stopped entry, not a running one. If both `stop`
+        and `duration` are sent they must agree. The start year must lie between 2006 and 2030 (400).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            meta (bool | Unset): Add project, client, task and user names to the entry.
+            body (TimeEntryCreate): Body of create_time_entry. Legacy names (wid, pid, tid, uid) and
+                the ignored `duronly` are left out on purpose; use the v9 names.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            TimeEntry
         """
+
         from . import create_time_entry as _operation
 
         return await _operation.asyncio(
@@ -64,8 +83,20 @@ class TimeEntriesApi:
     ) -> None:
         """Delete a time entry.
 
-        `DELETE /api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            time_entry_id (int): Numeric id of the time entry.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import delete_time_entry as _operation
 
         return await _operation.asyncio(
@@ -79,8 +110,19 @@ class TimeEntriesApi:
     ) -> None | TimeEntry:
         """Get the running time entry, or null when no timer runs.
 
-        `GET /api/v9/me/time_entries/current`
+        The body is the JSON literal `null` when nothing is running. A running entry has `stop: null` and a
+        negative `duration`; compute elapsed time from `start`.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            None | TimeEntry
         """
+
         from . import get_current_time_entry as _operation
 
         return await _operation.asyncio(
@@ -96,8 +138,21 @@ class TimeEntriesApi:
     ) -> TimeEntry:
         """Get one of the current user's time entries by id.
 
-        `GET /api/v9/me/time_entries/{time_entry_id}`
+        Args:
+            time_entry_id (int): Numeric id of the time entry.
+            meta (bool | Unset): Add project, client, task and user names to the entry.
+            include_sharing (bool | Unset): Add the `shared_with` list to the entry.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            TimeEntry
         """
+
         from . import get_time_entry as _operation
 
         return await _operation.asyncio(
@@ -111,16 +166,44 @@ class TimeEntriesApi:
         self,
         *,
         since: int | Unset = UNSET,
-        before: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        before: datetime.datetime | datetime.date | str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         meta: bool | Unset = UNSET,
         include_sharing: bool | Unset = UNSET,
     ) -> list[TimeEntry]:
         """List the current user's time entries, newest first.
 
-        `GET /api/v9/me/time_entries`
+        Without filters the server returns its own recent window (length not documented).
+        `start_date`/`end_date` must be sent together, and `start_date` may not lie more than about three
+        months in the past: the API answers 400 "start_date must not be earlier than <date>" (on 2024-12-16
+        the floor was 2024-09-16); use the Reports API for older data. `since` and `before` together are
+        rejected with 400. Deleted entries come back only with `since`, carrying `server_deleted_at`.
+
+        Args:
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+            before (datetime.date | datetime.datetime | str | Unset): Only entries that start before
+                this moment; a date (YYYY-MM-DD) or an RFC 3339 timestamp. Cannot be combined with
+                `since`.
+            start_date (datetime.date | datetime.datetime | str | Unset): Lower bound of the window,
+                date (YYYY-MM-DD) or RFC 3339; requires `end_date`; no earlier than about three months
+                ago.
+            end_date (datetime.date | datetime.datetime | str | Unset): Upper bound of the window,
+                date (YYYY-MM-DD) or RFC 3339; requires `start_date`.
+            meta (bool | Unset): Add project, client, task and user names to each entry.
+            include_sharing (bool | Unset): Add the `shared_with` list to each entry.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[TimeEntry]
         """
+
         from . import list_time_entries as _operation
 
         return await _operation.asyncio(
@@ -143,8 +226,27 @@ class TimeEntriesApi:
     ) -> BulkPatchResult:
         """Apply JSON-patch operations to up to 100 time entries at once.
 
-        `PATCH /api/v9/workspaces/{workspace_id}/time_entries/{time_entry_ids}`
+        Each operation is applied to every listed entry. Partial success is possible and nothing is rolled
+        back: the result lists the ids that succeeded and those that failed with a message. Which field
+        paths are accepted is not documented (likely /description, /start, /stop, /duration, /billable,
+        /project_id, /task_id, /tags, /tag_ids).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            time_entry_ids (list[int]): Ids of the time entries, comma-separated, at most 100.
+            meta (bool | Unset): Add project, client, task and user names to the entry.
+            body (list[JsonPatchOperation]):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BulkPatchResult
         """
+
         from . import patch_time_entries as _operation
 
         return await _operation.asyncio(
@@ -162,8 +264,23 @@ class TimeEntriesApi:
     ) -> TimeEntry:
         """Stop a running time entry now.
 
-        `PATCH /api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}/stop`
+        Sets `stop` to the server's current time and `duration` to stop - start in seconds. Stopping an
+        entry that is not running answers 409.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            time_entry_id (int): Numeric id of the time entry.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            TimeEntry
         """
+
         from . import stop_time_entry as _operation
 
         return await _operation.asyncio(
@@ -183,8 +300,27 @@ class TimeEntriesApi:
     ) -> TimeEntry:
         """Change fields of a time entry; send only the fields that change.
 
-        `PUT /api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}`
+        Only the fields present in the body are changed. `tag_action` says whether `tags` / `tag_ids` are
+        added to or removed from the entry's tags.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            time_entry_id (int): Numeric id of the time entry.
+            meta (bool | Unset): Add project, client, task and user names to the entry.
+            include_sharing (bool | Unset): Add the `shared_with` list to the entry.
+            body (TimeEntryUpdate): Body of update_time_entry; every field optional, send only what
+                changes.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            TimeEntry
         """
+
         from . import update_time_entry as _operation
 
         return await _operation.asyncio(
@@ -281,9 +417,9 @@ class TimeEntriesRawApi:
         self,
         *,
         since: int | Unset = UNSET,
-        before: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        before: datetime.datetime | datetime.date | str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         meta: bool | Unset = UNSET,
         include_sharing: bool | Unset = UNSET,
     ) -> Response[list[TimeEntry]]:

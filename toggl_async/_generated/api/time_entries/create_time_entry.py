@@ -78,17 +78,16 @@ async def asyncio_detailed(
 ) -> Response[TimeEntry]:
     """Create a time entry, or start a timer with duration -1.
 
-     Answers 200, not 201 [V:VCR]. With `duration: -1` (any negative value) and no `stop` the entry runs,
-    and the previously running entry of the user is stopped at the server's current time [V:VCR]. With
-    `start` only (no `duration`, no `stop`) the result is a zero-length stopped entry, not a running one
-    [V:VCR]. If both `stop` and `duration` are sent they must agree [V:SW24]. The start year must lie
-    between 2006 and 2030 (400) [V:VCR].
+    Answers 200, not 201. With `duration: -1` (any negative value) and no `stop` the entry runs, and the
+    previously running entry of the user is stopped at the server's current time. With `start` only (no
+    `duration`, no `stop`) the result is a zero-length stopped entry, not a running one. If both `stop`
+    and `duration` are sent they must agree. The start year must lie between 2006 and 2030 (400).
 
     Args:
-        workspace_id (int):
-        meta (bool | Unset):
-        body (TimeEntryCreate): Body of create_time_entry [V:SW24 timeentry.Payload]. Legacy names
-            (wid, pid, tid, uid) and the ignored `duronly` are left out on purpose; use the v9 names.
+        workspace_id (int): Numeric id of the workspace.
+        meta (bool | Unset): Add project, client, task and user names to the entry.
+        body (TimeEntryCreate): Body of create_time_entry. Legacy names (wid, pid, tid, uid) and
+            the ignored `duronly` are left out on purpose; use the v9 names.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -123,17 +122,16 @@ async def asyncio(
 ) -> TimeEntry:
     """Create a time entry, or start a timer with duration -1.
 
-     Answers 200, not 201 [V:VCR]. With `duration: -1` (any negative value) and no `stop` the entry runs,
-    and the previously running entry of the user is stopped at the server's current time [V:VCR]. With
-    `start` only (no `duration`, no `stop`) the result is a zero-length stopped entry, not a running one
-    [V:VCR]. If both `stop` and `duration` are sent they must agree [V:SW24]. The start year must lie
-    between 2006 and 2030 (400) [V:VCR].
+    Answers 200, not 201. With `duration: -1` (any negative value) and no `stop` the entry runs, and the
+    previously running entry of the user is stopped at the server's current time. With `start` only (no
+    `duration`, no `stop`) the result is a zero-length stopped entry, not a running one. If both `stop`
+    and `duration` are sent they must agree. The start year must lie between 2006 and 2030 (400).
 
     Args:
-        workspace_id (int):
-        meta (bool | Unset):
-        body (TimeEntryCreate): Body of create_time_entry [V:SW24 timeentry.Payload]. Legacy names
-            (wid, pid, tid, uid) and the ignored `duronly` are left out on purpose; use the v9 names.
+        workspace_id (int): Numeric id of the workspace.
+        meta (bool | Unset): Add project, client, task and user names to the entry.
+        body (TimeEntryCreate): Body of create_time_entry. Legacy names (wid, pid, tid, uid) and
+            the ignored `duronly` are left out on purpose; use the v9 names.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

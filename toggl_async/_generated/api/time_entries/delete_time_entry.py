@@ -53,8 +53,8 @@ async def asyncio_detailed(
     """Delete a time entry.
 
     Args:
-        workspace_id (int):
-        time_entry_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        time_entry_id (int): Numeric id of the time entry.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -88,8 +88,8 @@ async def asyncio(
     """Delete a time entry.
 
     Args:
-        workspace_id (int):
-        time_entry_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        time_entry_id (int): Numeric id of the time entry.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -66,8 +66,8 @@ async def asyncio_detailed(
 ) -> Response[None | TimeEntry]:
     """Get the running time entry, or null when no timer runs.
 
-     The body is the JSON literal `null` when nothing is running [V:VCR]. A running entry has `stop:
-    null` and a negative `duration`; compute elapsed time from `start` [V:VCR].
+    The body is the JSON literal `null` when nothing is running. A running entry has `stop: null` and a
+    negative `duration`; compute elapsed time from `start`.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -95,8 +95,8 @@ async def asyncio(
 ) -> None | TimeEntry:
     """Get the running time entry, or null when no timer runs.
 
-     The body is the JSON literal `null` when nothing is running [V:VCR]. A running entry has `stop:
-    null` and a negative `duration`; compute elapsed time from `start` [V:VCR].
+    The body is the JSON literal `null` when nothing is running. A running entry has `stop: null` and a
+    negative `duration`; compute elapsed time from `start`.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

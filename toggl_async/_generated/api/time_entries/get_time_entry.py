@@ -74,9 +74,9 @@ async def asyncio_detailed(
     """Get one of the current user's time entries by id.
 
     Args:
-        time_entry_id (int):
-        meta (bool | Unset):
-        include_sharing (bool | Unset):
+        time_entry_id (int): Numeric id of the time entry.
+        meta (bool | Unset): Add project, client, task and user names to the entry.
+        include_sharing (bool | Unset): Add the `shared_with` list to the entry.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -112,9 +112,9 @@ async def asyncio(
     """Get one of the current user's time entries by id.
 
     Args:
-        time_entry_id (int):
-        meta (bool | Unset):
-        include_sharing (bool | Unset):
+        time_entry_id (int): Numeric id of the time entry.
+        meta (bool | Unset): Add project, client, task and user names to the entry.
+        include_sharing (bool | Unset): Add the `shared_with` list to the entry.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

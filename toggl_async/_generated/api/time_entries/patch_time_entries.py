@@ -84,15 +84,15 @@ async def asyncio_detailed(
 ) -> Response[BulkPatchResult]:
     """Apply JSON-patch operations to up to 100 time entries at once.
 
-     Each operation is applied to every listed entry. Partial success is possible and nothing is rolled
-    back: the result lists the ids that succeeded and those that failed with a message [V:SW24]. Which
-    field paths are accepted is not documented [?] (likely /description, /start, /stop, /duration,
-    /billable, /project_id, /task_id, /tags, /tag_ids).
+    Each operation is applied to every listed entry. Partial success is possible and nothing is rolled
+    back: the result lists the ids that succeeded and those that failed with a message. Which field
+    paths are accepted is not documented (likely /description, /start, /stop, /duration, /billable,
+    /project_id, /task_id, /tags, /tag_ids).
 
     Args:
-        workspace_id (int):
-        time_entry_ids (list[int]):
-        meta (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        time_entry_ids (list[int]): Ids of the time entries, comma-separated, at most 100.
+        meta (bool | Unset): Add project, client, task and user names to the entry.
         body (list[JsonPatchOperation]):
 
     Raises:
@@ -130,15 +130,15 @@ async def asyncio(
 ) -> BulkPatchResult:
     """Apply JSON-patch operations to up to 100 time entries at once.
 
-     Each operation is applied to every listed entry. Partial success is possible and nothing is rolled
-    back: the result lists the ids that succeeded and those that failed with a message [V:SW24]. Which
-    field paths are accepted is not documented [?] (likely /description, /start, /stop, /duration,
-    /billable, /project_id, /task_id, /tags, /tag_ids).
+    Each operation is applied to every listed entry. Partial success is possible and nothing is rolled
+    back: the result lists the ids that succeeded and those that failed with a message. Which field
+    paths are accepted is not documented (likely /description, /start, /stop, /duration, /billable,
+    /project_id, /task_id, /tags, /tag_ids).
 
     Args:
-        workspace_id (int):
-        time_entry_ids (list[int]):
-        meta (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        time_entry_ids (list[int]): Ids of the time entries, comma-separated, at most 100.
+        meta (bool | Unset): Add project, client, task and user names to the entry.
         body (list[JsonPatchOperation]):
 
     Raises:

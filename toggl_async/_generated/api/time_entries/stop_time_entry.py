@@ -62,12 +62,12 @@ async def asyncio_detailed(
 ) -> Response[TimeEntry]:
     """Stop a running time entry now.
 
-     Sets `stop` to the server's current time and `duration` to stop - start in seconds [V:VCR]. Stopping
-    an entry that is not running answers 409 [V:SW24].
+    Sets `stop` to the server's current time and `duration` to stop - start in seconds. Stopping an
+    entry that is not running answers 409.
 
     Args:
-        workspace_id (int):
-        time_entry_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        time_entry_id (int): Numeric id of the time entry.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -100,12 +100,12 @@ async def asyncio(
 ) -> TimeEntry:
     """Stop a running time entry now.
 
-     Sets `stop` to the server's current time and `duration` to stop - start in seconds [V:VCR]. Stopping
-    an entry that is not running answers 409 [V:SW24].
+    Sets `stop` to the server's current time and `duration` to stop - start in seconds. Stopping an
+    entry that is not running answers 409.
 
     Args:
-        workspace_id (int):
-        time_entry_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        time_entry_id (int): Numeric id of the time entry.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

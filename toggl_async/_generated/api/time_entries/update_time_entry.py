@@ -85,16 +85,16 @@ async def asyncio_detailed(
 ) -> Response[TimeEntry]:
     """Change fields of a time entry; send only the fields that change.
 
-     Only the fields present in the body are changed [V:D-OVR]. `tag_action` says whether `tags` /
-    `tag_ids` are added to or removed from the entry's tags [V:SW24].
+    Only the fields present in the body are changed. `tag_action` says whether `tags` / `tag_ids` are
+    added to or removed from the entry's tags.
 
     Args:
-        workspace_id (int):
-        time_entry_id (int):
-        meta (bool | Unset):
-        include_sharing (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        time_entry_id (int): Numeric id of the time entry.
+        meta (bool | Unset): Add project, client, task and user names to the entry.
+        include_sharing (bool | Unset): Add the `shared_with` list to the entry.
         body (TimeEntryUpdate): Body of update_time_entry; every field optional, send only what
-            changes [V:SW24, D-OVR].
+            changes.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -133,16 +133,16 @@ async def asyncio(
 ) -> TimeEntry:
     """Change fields of a time entry; send only the fields that change.
 
-     Only the fields present in the body are changed [V:D-OVR]. `tag_action` says whether `tags` /
-    `tag_ids` are added to or removed from the entry's tags [V:SW24].
+    Only the fields present in the body are changed. `tag_action` says whether `tags` / `tag_ids` are
+    added to or removed from the entry's tags.
 
     Args:
-        workspace_id (int):
-        time_entry_id (int):
-        meta (bool | Unset):
-        include_sharing (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        time_entry_id (int): Numeric id of the time entry.
+        meta (bool | Unset): Add project, client, task and user names to the entry.
+        include_sharing (bool | Unset): Add the `shared_with` list to the entry.
         body (TimeEntryUpdate): Body of update_time_entry; every field optional, send only what
-            changes [V:SW24, D-OVR].
+            changes.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ...types import UNSET
 
@@ -47,8 +47,20 @@ class WorkspacesApi:
     ) -> None:
         """Remove a user from a workspace.
 
-        `DELETE /api/v9/workspaces/{workspace_id}/workspace_users/{workspace_user_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            workspace_user_id (int): Numeric id of the workspace membership (not the user id).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
         """
+
         from . import delete_workspace_user as _operation
 
         return await _operation.asyncio(
@@ -65,8 +77,23 @@ class WorkspacesApi:
     ) -> list[DashboardActivity]:
         """Get the latest activity of every workspace user.
 
-        `GET /api/v9/workspaces/{workspace_id}/dashboard/all_activity`
+        The 20 latest actions, or the latest one per user. A running entry's duration is -(start as UNIX
+        seconds); stop and description are left out when empty.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            since (int | Unset): UNIX timestamp in seconds; only activity after it.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[DashboardActivity]
         """
+
         from . import get_dashboard_all_activity as _operation
 
         return await _operation.asyncio(
@@ -83,8 +110,20 @@ class WorkspacesApi:
     ) -> list[DashboardMostActiveUser]:
         """Get the five users who tracked most time in the last seven days.
 
-        `GET /api/v9/workspaces/{workspace_id}/dashboard/most_active`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            since (int | Unset): UNIX timestamp in seconds; only activity after it.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[DashboardMostActiveUser]
         """
+
         from . import get_dashboard_most_active as _operation
 
         return await _operation.asyncio(
@@ -101,8 +140,22 @@ class WorkspacesApi:
     ) -> list[DashboardActivity]:
         """Get the workspace's top activity items.
 
-        `GET /api/v9/workspaces/{workspace_id}/dashboard/top_activity`
+        Items have the same shape as get_dashboard_all_activity.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            since (int | Unset): UNIX timestamp in seconds; only activity after it.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[DashboardActivity]
         """
+
         from . import get_dashboard_top_activity as _operation
 
         return await _operation.asyncio(
@@ -117,8 +170,19 @@ class WorkspacesApi:
     ) -> Workspace:
         """Get a workspace.
 
-        `GET /api/v9/workspaces/{workspace_id}`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Workspace
         """
+
         from . import get_workspace as _operation
 
         return await _operation.asyncio(
@@ -132,8 +196,19 @@ class WorkspacesApi:
     ) -> WorkspaceStatistics:
         """Get a workspace's admins and its member and group counts.
 
-        `GET /api/v9/workspaces/{workspace_id}/statistics`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            WorkspaceStatistics
         """
+
         from . import get_workspace_statistics as _operation
 
         return await _operation.asyncio(
@@ -149,8 +224,20 @@ class WorkspacesApi:
     ) -> list[SimpleWorkspaceUser]:
         """List a workspace's users in short form.
 
-        `GET /api/v9/workspaces/{workspace_id}/users`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            exclude_deleted (bool | Unset): Leave out users removed from the workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[SimpleWorkspaceUser]
         """
+
         from . import list_users_in_workspace as _operation
 
         return await _operation.asyncio(
@@ -167,8 +254,20 @@ class WorkspacesApi:
     ) -> list[WorkspaceUser]:
         """List a workspace's memberships with rates and roles.
 
-        `GET /api/v9/workspaces/{workspace_id}/workspace_users`
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            include_indirect (bool | Unset): Also list users who belong only through a group.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[WorkspaceUser]
         """
+
         from . import list_workspace_users as _operation
 
         return await _operation.asyncio(
@@ -185,8 +284,22 @@ class WorkspacesApi:
     ) -> Workspace:
         """Change a workspace's name and settings.
 
-        `PUT /api/v9/workspaces/{workspace_id}`
+        Send only the settings that change; premium-only settings on a free plan give 402.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (WorkspaceUpdate): Workspace settings to change; send only those that change.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Workspace
         """
+
         from . import update_workspace as _operation
 
         return await _operation.asyncio(
@@ -204,8 +317,23 @@ class WorkspacesApi:
     ) -> str:
         """Change one workspace membership (role, rate, labour cost, working hours).
 
-        `PUT /api/v9/workspaces/{workspace_id}/workspace_users/{workspace_user_id}`
+        Admin flags and role_id cannot be combined.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            workspace_user_id (int): Numeric id of the workspace membership (not the user id).
+            body (WorkspaceUserUpdate): Changes to one workspace membership.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
         """
+
         from . import update_workspace_user as _operation
 
         return await _operation.asyncio(

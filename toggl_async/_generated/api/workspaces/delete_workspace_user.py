@@ -53,8 +53,8 @@ async def asyncio_detailed(
     """Remove a user from a workspace.
 
     Args:
-        workspace_id (int):
-        workspace_user_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        workspace_user_id (int): Numeric id of the workspace membership (not the user id).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -88,8 +88,8 @@ async def asyncio(
     """Remove a user from a workspace.
 
     Args:
-        workspace_id (int):
-        workspace_user_id (int):
+        workspace_id (int): Numeric id of the workspace.
+        workspace_user_id (int): Numeric id of the workspace membership (not the user id).
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

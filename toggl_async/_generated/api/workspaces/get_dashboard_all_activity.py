@@ -74,12 +74,12 @@ async def asyncio_detailed(
 ) -> Response[list[DashboardActivity]]:
     """Get the latest activity of every workspace user.
 
-     The 20 latest actions, or the latest one per user. A running entry's duration is -(start as UNIX
-    seconds); stop and description are left out when empty [V:SWNEW].
+    The 20 latest actions, or the latest one per user. A running entry's duration is -(start as UNIX
+    seconds); stop and description are left out when empty.
 
     Args:
-        workspace_id (int):
-        since (int | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        since (int | Unset): UNIX timestamp in seconds; only activity after it.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -112,12 +112,12 @@ async def asyncio(
 ) -> list[DashboardActivity]:
     """Get the latest activity of every workspace user.
 
-     The 20 latest actions, or the latest one per user. A running entry's duration is -(start as UNIX
-    seconds); stop and description are left out when empty [V:SWNEW].
+    The 20 latest actions, or the latest one per user. A running entry's duration is -(start as UNIX
+    seconds); stop and description are left out when empty.
 
     Args:
-        workspace_id (int):
-        since (int | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        since (int | Unset): UNIX timestamp in seconds; only activity after it.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -75,8 +75,8 @@ async def asyncio_detailed(
     """Get the five users who tracked most time in the last seven days.
 
     Args:
-        workspace_id (int):
-        since (int | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        since (int | Unset): UNIX timestamp in seconds; only activity after it.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -110,8 +110,8 @@ async def asyncio(
     """Get the five users who tracked most time in the last seven days.
 
     Args:
-        workspace_id (int):
-        since (int | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        since (int | Unset): UNIX timestamp in seconds; only activity after it.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -74,11 +74,11 @@ async def asyncio_detailed(
 ) -> Response[list[DashboardActivity]]:
     """Get the workspace's top activity items.
 
-     Items have the same shape as get_dashboard_all_activity [V:SWNEW].
+    Items have the same shape as get_dashboard_all_activity.
 
     Args:
-        workspace_id (int):
-        since (int | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        since (int | Unset): UNIX timestamp in seconds; only activity after it.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -111,11 +111,11 @@ async def asyncio(
 ) -> list[DashboardActivity]:
     """Get the workspace's top activity items.
 
-     Items have the same shape as get_dashboard_all_activity [V:SWNEW].
+    Items have the same shape as get_dashboard_all_activity.
 
     Args:
-        workspace_id (int):
-        since (int | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        since (int | Unset): UNIX timestamp in seconds; only activity after it.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

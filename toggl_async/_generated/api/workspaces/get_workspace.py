@@ -60,7 +60,7 @@ async def asyncio_detailed(
     """Get a workspace.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -92,7 +92,7 @@ async def asyncio(
     """Get a workspace.
 
     Args:
-        workspace_id (int):
+        workspace_id (int): Numeric id of the workspace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -75,8 +75,8 @@ async def asyncio_detailed(
     """List a workspace's users in short form.
 
     Args:
-        workspace_id (int):
-        exclude_deleted (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        exclude_deleted (bool | Unset): Leave out users removed from the workspace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -110,8 +110,8 @@ async def asyncio(
     """List a workspace's users in short form.
 
     Args:
-        workspace_id (int):
-        exclude_deleted (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        exclude_deleted (bool | Unset): Leave out users removed from the workspace.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

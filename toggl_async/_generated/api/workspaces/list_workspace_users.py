@@ -75,8 +75,8 @@ async def asyncio_detailed(
     """List a workspace's memberships with rates and roles.
 
     Args:
-        workspace_id (int):
-        include_indirect (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        include_indirect (bool | Unset): Also list users who belong only through a group.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -110,8 +110,8 @@ async def asyncio(
     """List a workspace's memberships with rates and roles.
 
     Args:
-        workspace_id (int):
-        include_indirect (bool | Unset):
+        workspace_id (int): Numeric id of the workspace.
+        include_indirect (bool | Unset): Also list users who belong only through a group.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

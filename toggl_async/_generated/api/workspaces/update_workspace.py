@@ -69,13 +69,11 @@ async def asyncio_detailed(
 ) -> Response[Workspace]:
     """Change a workspace's name and settings.
 
-     Send only the settings that change [V:D-OVR]; premium-only settings on a free plan give 402
-    [V:SW24].
+    Send only the settings that change; premium-only settings on a free plan give 402.
 
     Args:
-        workspace_id (int):
-        body (WorkspaceUpdate): Workspace settings to change; send only those that change [V:SW24,
-            D-OVR].
+        workspace_id (int): Numeric id of the workspace.
+        body (WorkspaceUpdate): Workspace settings to change; send only those that change.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -108,13 +106,11 @@ async def asyncio(
 ) -> Workspace:
     """Change a workspace's name and settings.
 
-     Send only the settings that change [V:D-OVR]; premium-only settings on a free plan give 402
-    [V:SW24].
+    Send only the settings that change; premium-only settings on a free plan give 402.
 
     Args:
-        workspace_id (int):
-        body (WorkspaceUpdate): Workspace settings to change; send only those that change [V:SW24,
-            D-OVR].
+        workspace_id (int): Numeric id of the workspace.
+        body (WorkspaceUpdate): Workspace settings to change; send only those that change.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

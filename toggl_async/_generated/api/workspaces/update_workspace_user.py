@@ -69,12 +69,12 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Change one workspace membership (role, rate, labour cost, working hours).
 
-     Admin flags and role_id cannot be combined [V:SWNEW].
+    Admin flags and role_id cannot be combined.
 
     Args:
-        workspace_id (int):
-        workspace_user_id (int):
-        body (WorkspaceUserUpdate): Changes to one workspace membership [V:SWNEW].
+        workspace_id (int): Numeric id of the workspace.
+        workspace_user_id (int): Numeric id of the workspace membership (not the user id).
+        body (WorkspaceUserUpdate): Changes to one workspace membership.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -109,12 +109,12 @@ async def asyncio(
 ) -> str:
     """Change one workspace membership (role, rate, labour cost, working hours).
 
-     Admin flags and role_id cannot be combined [V:SWNEW].
+    Admin flags and role_id cannot be combined.
 
     Args:
-        workspace_id (int):
-        workspace_user_id (int):
-        body (WorkspaceUserUpdate): Changes to one workspace membership [V:SWNEW].
+        workspace_id (int): Numeric id of the workspace.
+        workspace_user_id (int): Numeric id of the workspace membership (not the user id).
+        body (WorkspaceUserUpdate): Changes to one workspace membership.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
