@@ -123,3 +123,21 @@ async def test_plain_enum_values_and_date_objects_reach_the_wire_as_the_api_take
     assert seen[2].url.params["end_date"] == "2024-12-16T09:30:00+00:00"
     assert SummaryReportRequest(grouping="clients").to_dict()["grouping"] == "clients"
     assert SummaryReportRequest(grouping=SummaryReportRequestGrouping.CLIENTS).to_dict()["grouping"] == "clients"
+
+
+async def test_unix_second_parameters_take_aware_datetimes() -> None:
+    from toggl_async import Toggl
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[])
+
+    moment = datetime.datetime(2024, 12, 16, 9, 30, tzinfo=datetime.UTC)
+    async with Toggl("token", transport=httpx.MockTransport(handler), rate=None) as toggl:
+        await toggl.me.list_my_clients(since=moment)
+        await toggl.me.list_my_clients(since=1734341400)
+        with pytest.raises(ValueError, match="since must be timezone-aware"):
+            await toggl.me.list_my_clients(since=moment.replace(tzinfo=None))
+    assert [r.url.params["since"] for r in seen] == ["1734341400", "1734341400"]

@@ -171,7 +171,7 @@ class MeApi:
     async def list_my_clients(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> list[Client]:
         """List the clients visible to the user.
 
@@ -242,7 +242,7 @@ class MeApi:
         self,
         *,
         include_archived: bool | Unset = UNSET,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> list[Project]:
         """List the projects visible to the user.
 
@@ -274,7 +274,7 @@ class MeApi:
         *,
         start_project_id: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> list[Project]:
         """List the user's projects one keyset page at a time.
 
@@ -309,7 +309,7 @@ class MeApi:
     async def list_my_tags(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> list[Tag]:
         """List the tags visible to the user.
 
@@ -337,7 +337,7 @@ class MeApi:
     async def list_my_tasks(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
         include_not_active: bool | Unset = UNSET,
         meta: bool | Unset = UNSET,
         offset: int | Unset = UNSET,
@@ -380,7 +380,7 @@ class MeApi:
     async def list_my_workspaces(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> list[Workspace]:
         """List the workspaces the user belongs to.
 
@@ -542,7 +542,7 @@ class MeRawApi:
     async def list_my_clients(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> Response[list[Client]]:
         """List the clients visible to the user. (the whole response)
 
@@ -585,7 +585,7 @@ class MeRawApi:
         self,
         *,
         include_archived: bool | Unset = UNSET,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> Response[list[Project]]:
         """List the projects visible to the user. (the whole response)
 
@@ -604,7 +604,7 @@ class MeRawApi:
         *,
         start_project_id: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> Response[list[Project]]:
         """List the user's projects one keyset page at a time. (the whole response)
 
@@ -622,7 +622,7 @@ class MeRawApi:
     async def list_my_tags(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> Response[list[Tag]]:
         """List the tags visible to the user. (the whole response)
 
@@ -638,7 +638,7 @@ class MeRawApi:
     async def list_my_tasks(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
         include_not_active: bool | Unset = UNSET,
         meta: bool | Unset = UNSET,
         offset: int | Unset = UNSET,
@@ -662,7 +662,7 @@ class MeRawApi:
     async def list_my_workspaces(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> Response[list[Workspace]]:
         """List the workspaces the user belongs to. (the whole response)
 

@@ -10,6 +10,7 @@ from ...decoding import decode
 from ...models.list_workspace_tasks_active import ListWorkspaceTasksActive
 from ...models.list_workspace_tasks_sort_field import ListWorkspaceTasksSortField
 from ...models.task_page import TaskPage
+from ...params import unix_seconds
 from ...paths import path_int
 from ...types import UNSET, Response, Unset
 
@@ -17,7 +18,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     workspace_id: int,
     *,
-    since: int | Unset = UNSET,
+    since: int | datetime.datetime | Unset = UNSET,
     page: int | Unset = UNSET,
     per_page: int | Unset = UNSET,
     sort_order: str | Unset = UNSET,
@@ -31,7 +32,7 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    params["since"] = since
+    params["since"] = unix_seconds("since", since)
 
     params["page"] = page
 
@@ -109,7 +110,7 @@ async def asyncio_detailed(
     workspace_id: int,
     *,
     client: HttpClient,
-    since: int | Unset = UNSET,
+    since: int | datetime.datetime | Unset = UNSET,
     page: int | Unset = UNSET,
     per_page: int | Unset = UNSET,
     sort_order: str | Unset = UNSET,
@@ -175,7 +176,7 @@ async def asyncio(
     workspace_id: int,
     *,
     client: HttpClient,
-    since: int | Unset = UNSET,
+    since: int | datetime.datetime | Unset = UNSET,
     page: int | Unset = UNSET,
     per_page: int | Unset = UNSET,
     sort_order: str | Unset = UNSET,

@@ -165,7 +165,7 @@ class TimeEntriesApi:
     async def list_time_entries(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
         before: datetime.datetime | datetime.date | str | Unset = UNSET,
         start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
@@ -416,7 +416,7 @@ class TimeEntriesRawApi:
     async def list_time_entries(
         self,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
         before: datetime.datetime | datetime.date | str | Unset = UNSET,
         start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         end_date: datetime.datetime | datetime.date | str | Unset = UNSET,

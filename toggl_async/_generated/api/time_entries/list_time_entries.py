@@ -8,12 +8,13 @@ import httpx
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.time_entry import TimeEntry
+from ...params import unix_seconds
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    since: int | Unset = UNSET,
+    since: int | datetime.datetime | Unset = UNSET,
     before: datetime.datetime | datetime.date | str | Unset = UNSET,
     start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
     end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
@@ -23,7 +24,7 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    params["since"] = since
+    params["since"] = unix_seconds("since", since)
 
     json_before: str | Unset
     if isinstance(before, Unset):
@@ -108,7 +109,7 @@ def _build_response(*, client: HttpClient, response: httpx.Response) -> Response
 async def asyncio_detailed(
     *,
     client: HttpClient,
-    since: int | Unset = UNSET,
+    since: int | datetime.datetime | Unset = UNSET,
     before: datetime.datetime | datetime.date | str | Unset = UNSET,
     start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
     end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
@@ -167,7 +168,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: HttpClient,
-    since: int | Unset = UNSET,
+    since: int | datetime.datetime | Unset = UNSET,
     before: datetime.datetime | datetime.date | str | Unset = UNSET,
     start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
     end_date: datetime.datetime | datetime.date | str | Unset = UNSET,

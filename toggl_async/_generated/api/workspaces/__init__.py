@@ -73,7 +73,7 @@ class WorkspacesApi:
         self,
         workspace_id: int,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> list[DashboardActivity]:
         """Get the latest activity of every workspace user.
 
@@ -106,7 +106,7 @@ class WorkspacesApi:
         self,
         workspace_id: int,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> list[DashboardMostActiveUser]:
         """Get the five users who tracked most time in the last seven days.
 
@@ -136,7 +136,7 @@ class WorkspacesApi:
         self,
         workspace_id: int,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> list[DashboardActivity]:
         """Get the workspace's top activity items.
 
@@ -375,7 +375,7 @@ class WorkspacesRawApi:
         self,
         workspace_id: int,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> Response[list[DashboardActivity]]:
         """Get the latest activity of every workspace user. (the whole response)
 
@@ -393,7 +393,7 @@ class WorkspacesRawApi:
         self,
         workspace_id: int,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> Response[list[DashboardMostActiveUser]]:
         """Get the five users who tracked most time in the last seven days. (the whole response)
 
@@ -411,7 +411,7 @@ class WorkspacesRawApi:
         self,
         workspace_id: int,
         *,
-        since: int | Unset = UNSET,
+        since: int | datetime.datetime | Unset = UNSET,
     ) -> Response[list[DashboardActivity]]:
         """Get the workspace's top activity items. (the whole response)
 
