@@ -32,7 +32,7 @@ from toggl_async.errors import BulkPatchError, ResponseErrors, TogglDecodeError,
 from toggl_async.iterators import Iterators
 from toggl_async.ratelimit import Pacer, QuotaState, QuotaTracker, quota_scope
 from toggl_async.redaction import install_log_redaction, split_userinfo
-from toggl_async.transport import TogglTransport
+from toggl_async.transport import SharedTransport, TogglTransport
 
 if TYPE_CHECKING:
     from toggl_async.models import BulkPatchResult, JsonPatchOperation, ProjectUser, TimeEntry
@@ -110,11 +110,13 @@ class Toggl(Iterators):
     def with_options(self, **changes: Any) -> Toggl:
         """A new client with some settings changed, sharing this one's credentials, pacer and quota.
 
-        It owns its own connection pool: use it in its own `async with` (or `aclose()` it).
+        It owns its own connection pool: use it in its own `async with` (or `aclose()` it). A transport
+        given to this client is shared, not handed over: closing the new client leaves it open.
         """
         clone = Toggl(
             self._credentials.api_token, email=self._credentials.email, password=self._credentials.password,
-            config=attrs.evolve(self.config, **changes), transport=self._inner, clock=self.clock,
+            config=attrs.evolve(self.config, **changes), clock=self.clock,
+            transport=None if self._inner is None else SharedTransport(self._inner),
             pacer=self.pacer, quota=self.quota_tracker,
         )  # fmt: skip
         return clone

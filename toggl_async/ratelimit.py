@@ -193,7 +193,7 @@ class QuotaTracker:
             raise ValueError("max_wait must be >= 0 seconds")
         self.max_wait = max_wait
         self.clock: Clock = clock or SystemClock()
-        self._lock = anyio.Lock()
+        self._locks: dict[Hashable, anyio.Lock] = {}
         self._seen: dict[Hashable, _Observation] = {}
         self._latest: Hashable = None
 
@@ -208,7 +208,12 @@ class QuotaTracker:
         if remaining is None and resets_in is None:
             return
         count = None if remaining is None else int(remaining)
-        self._seen[scope] = _Observation(count, resets_in, self.clock.monotonic())
+        previous = self._seen.get(scope)
+        if previous is not None and previous.refused and self._left(previous) > 0 and (count is None or count <= 0):
+            # An answer that was in flight when Toggl refused this scope does not lift the refusal.
+            self._seen[scope] = attrs.evolve(previous, remaining=count)
+        else:
+            self._seen[scope] = _Observation(count, resets_in, self.clock.monotonic())
         self._latest = scope
 
     def refused(self, resets_in: float | None, *, scope: Hashable = None) -> None:
@@ -246,9 +251,13 @@ class QuotaTracker:
             return QuotaState(scope=scope)
         if seen.resets_in is None:
             return QuotaState(seen.remaining, None, scope)
-        left = seen.resets_in - (self.clock.monotonic() - seen.observed_at)
+        left = self._left(seen)
         # Once the window has reset, the count starts afresh at a size we do not know.
         return QuotaState(seen.remaining, left, scope, seen.refused) if left > 0 else QuotaState(scope=scope)
+
+    def _left(self, seen: _Observation) -> float:
+        """Seconds until the window of an observation resets (negative once it has)."""
+        return (seen.resets_in or 0.0) - (self.clock.monotonic() - seen.observed_at)
 
     async def before_request(self, method: str, path: str, *, scope: Hashable = None) -> None:
         """Let a request through, wait for the quota reset, or refuse it; `path` is for the error only.
@@ -268,13 +277,14 @@ class QuotaTracker:
                 resets_in=state.resets_in,
                 remaining=state.remaining,
             )
-        # One task sleeps out the window; the ones queued behind it find it reset and go straight on.
-        async with self._lock:
-            state = self.state_for(scope)
+        # One task per scope sleeps out the window; the ones queued behind it find it reset and go on.
+        async with self._locks.setdefault(scope, anyio.Lock()):
+            state, waited_on = self.state_for(scope), self._seen.get(scope)
             if state.refused and state.resets_in is not None:
                 logger.debug("quota spent; waiting %.1f s for it to reset before %s %s", state.resets_in, method, path)
                 await self.clock.sleep(state.resets_in)
-                self._seen.pop(scope, None)
+                if self._seen.get(scope) is waited_on:  # not a newer report that came in meanwhile
+                    self._seen.pop(scope, None)
 
 
 def quota_scope(path: str) -> Hashable:

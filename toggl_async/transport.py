@@ -13,11 +13,13 @@ rules like any other network failure, and under the same deadline as the headers
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import random
 import re
 from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
 
 import anyio
 import attrs
@@ -144,22 +146,34 @@ class TogglTransport(httpx.AsyncBaseTransport):
         return None
 
     async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """Send once and read the whole body within the attempt deadline (`httpx.ReadTimeout` past it)."""
+        """Send once and read the whole body within the attempt deadline.
+
+        Past the deadline the attempt fails with the httpx timeout of the stage it was in (see
+        `_Stages`), so the retry rules know whether the request can have reached Toggl.
+        """
+        stages = _Stages(request, traced=isinstance(self._inner, httpx.AsyncHTTPTransport))
+        request.extensions["trace"] = stages
         try:
-            with anyio.fail_after(self._timeout):
-                response = await self._inner.handle_async_request(request)
-                try:
-                    await response.aread()
-                except httpx.DecodingError as exc:
-                    # A body whose Content-Encoding lies (gzip that is not gzip): undecodable, not in transit.
-                    reason = f"body cannot be decoded as {response.headers.get('content-encoding')!r}: {exc}"
-                    path = safe_path(request.url)
-                    raise TogglDecodeError(response.status_code, b"", reason, method=request.method, path=path) from exc
-                finally:
-                    with anyio.CancelScope(shield=True):
-                        await response.aclose()
-        except TimeoutError:
-            raise httpx.ReadTimeout(f"no complete answer within {self._timeout:g} s", request=request) from None
+            with anyio.move_on_after(self._timeout):
+                return await self._send_once(request)
+            raise stages.timeout(self._timeout, request)
+        except TimeoutError as exc:  # a transport of the caller's own timing out in its own way
+            raise httpx.ReadTimeout(f"timed out: {exc}", request=request) from exc
+        finally:
+            stages.restore(request)
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        try:
+            await response.aread()
+        except httpx.DecodingError as exc:
+            # A body whose Content-Encoding lies (gzip that is not gzip): undecodable, not in transit.
+            reason = f"body cannot be decoded as {response.headers.get('content-encoding')!r}: {exc}"
+            path = safe_path(request.url)
+            raise TogglDecodeError(response.status_code, b"", reason, method=request.method, path=path) from exc
+        finally:
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
         return response
 
     async def _already_done(self, request: httpx.Request, response: httpx.Response) -> httpx.Response | None:
@@ -223,6 +237,65 @@ class TogglTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+class SharedTransport(httpx.AsyncBaseTransport):
+    """A transport another client owns: requests go through it, closing leaves it open (`with_options`)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass
+
+
+# httpcore's trace events (the `trace` request extension) that mark how far an attempt got.
+_STAGE_EVENTS = (
+    ("connect_tcp.started", "connecting"),
+    ("start_tls.started", "connecting"),
+    ("send_request_headers.started", "sending"),
+    ("send_request_body.complete", "sent"),
+)
+_STAGE_ORDER = {"waiting": 0, "connecting": 1, "sending": 2, "sent": 3}
+_STAGE_TIMEOUTS: dict[str, type[httpx.TimeoutException]] = {
+    "waiting": httpx.PoolTimeout,  # for a pooled connection: nothing was sent
+    "connecting": httpx.ConnectTimeout,  # nothing was sent
+    "sending": httpx.WriteTimeout,  # an incomplete request, which Toggl cannot have carried out
+    "sent": httpx.ReadTimeout,  # the whole request went: Toggl may have carried it out
+}
+
+
+class _Stages:
+    """How far one attempt got, told by httpcore's trace events; passes them on to the caller's own trace."""
+
+    def __init__(self, request: httpx.Request, *, traced: bool) -> None:
+        self.stage, self._traced = "waiting", traced
+        self._callers = request.extensions.get("trace")
+
+    async def __call__(self, name: str, info: dict[str, Any]) -> None:
+        for suffix, stage in _STAGE_EVENTS:
+            if name.endswith(suffix) and _STAGE_ORDER[stage] > _STAGE_ORDER[self.stage]:
+                self.stage = stage
+        if self._callers is not None:
+            result = self._callers(name, info)
+            if inspect.isawaitable(result):
+                await result
+
+    def timeout(self, seconds: float | None, request: httpx.Request) -> httpx.TimeoutException:
+        """The timeout for the stage the deadline cut; ReadTimeout when the transport tells no stages."""
+        limit = f"no complete answer within {seconds:g} s" if seconds is not None else "timed out"
+        if not self._traced:
+            return httpx.ReadTimeout(limit, request=request)
+        return _STAGE_TIMEOUTS[self.stage](f"{limit} ({self.stage})", request=request)
+
+    def restore(self, request: httpx.Request) -> None:
+        if self._callers is None:
+            request.extensions.pop("trace", None)
+        else:
+            request.extensions["trace"] = self._callers
 
 
 def _is_stopped_entry(content: bytes) -> bool:

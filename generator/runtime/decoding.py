@@ -17,6 +17,7 @@ all (or JSON nested deeper than Python's recursion limit) raises what the client
 """
 
 import contextlib
+import datetime
 import gc
 import json
 import logging
@@ -46,6 +47,8 @@ _INDEX = re.compile(r"\[\d+\]")
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 _FAILED_AT = re.compile(r"at `\$\[(\d+)\]")
 _BULK_RETRIES = 3
+# Kinds of deviation remembered for "logged once"; past this many, a process stops logging new ones.
+_MAX_LOGGED = 1000
 
 
 class _Fast:
@@ -92,7 +95,7 @@ def _decode(content: bytes, type_: Any, from_data: Callable[[Any], T]) -> T:
             raise _Undecodable(f"not JSON: {exc}") from exc
         except RecursionError:
             raise _Undecodable("JSON nested too deeply") from None
-    return _lenient(content, from_data)
+    return _lenient(content, from_data, want_list=typing.get_origin(type_) is list)
 
 
 @contextlib.contextmanager
@@ -113,13 +116,16 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _lenient(content: bytes | msgspec.Raw, from_data: Callable[[Any], T]) -> T:
+def _lenient(content: bytes | msgspec.Raw, from_data: Callable[[Any], T], *, want_list: bool = False) -> T:
     try:
         data = json.loads(bytes(content))
     except ValueError as exc:
         raise _Undecodable(f"not JSON: {exc}") from exc
     except RecursionError:
         raise _Undecodable("JSON nested too deeply") from None
+    if want_list and not isinstance(data, list):
+        # from_data would iterate a dict's keys or a string's characters: nothing, or nonsense.
+        raise _Undecodable(f"expected a JSON array, got {type(data).__name__}")
     try:
         return from_data(data)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
@@ -140,6 +146,10 @@ def _failed_index(error: msgspec.ValidationError) -> int | None:
     return int(found.group(1)) if found else None
 
 
+class _OneByOne(Exception):
+    """A bulk re-decode failed for another reason than a misfit (nesting too deep): go item by item."""
+
+
 def _around_misfits(raws: list[msgspec.Raw], type_: Any, fast: _Fast, bad: int | None) -> list[Any]:
     """A list some of whose objects do not match: the runs between them in bulk, each misfit by from_dict.
 
@@ -149,18 +159,27 @@ def _around_misfits(raws: list[msgspec.Raw], type_: Any, fast: _Fast, bad: int |
     (model,) = typing.get_args(type_)
     decoded: list[Any] = []
     position, misfits = 0, 0
-    while position < len(raws) and bad is not None and misfits < _BULK_RETRIES:
-        if bad > position:
-            try:
-                decoded += fast.convert(fast.decoder.decode(b"[" + b",".join(raws[position:bad]) + b"]"))
-            except msgspec.ValidationError:
-                break  # the run before the misfit should have passed; go one by one from here
-        decoded.append(_lenient(raws[bad], model.from_dict))
-        position, misfits = bad + 1, misfits + 1
-        bad = _next_misfit(raws, position, fast, decoded, _type_name(type_))
-        if bad is None:
-            return decoded
+    try:
+        while position < len(raws) and bad is not None and misfits < _BULK_RETRIES:
+            if bad > position:
+                decoded += _bulk(raws[position:bad], fast)
+            decoded.append(_lenient(raws[bad], model.from_dict))
+            position, misfits = bad + 1, misfits + 1
+            bad = _next_misfit(raws, position, fast, decoded, _type_name(type_))
+            if bad is None:
+                return decoded
+    except (_OneByOne, msgspec.ValidationError):
+        pass  # a run that should have passed did not: go one by one from where it started
     return decoded + _one_by_one(raws[position:], model, fast.item)
+
+
+def _bulk(raws: list[msgspec.Raw], fast: _Fast) -> list[Any]:
+    try:
+        return list(fast.convert(fast.decoder.decode(b"[" + b",".join(raws) + b"]")))
+    except (msgspec.DecodeError, RecursionError) as exc:
+        if isinstance(exc, msgspec.ValidationError):
+            raise
+        raise _OneByOne from exc
 
 
 def _next_misfit(raws: list[msgspec.Raw], position: int, fast: _Fast, decoded: list[Any], name: str) -> int | None:
@@ -168,7 +187,7 @@ def _next_misfit(raws: list[msgspec.Raw], position: int, fast: _Fast, decoded: l
     if position >= len(raws):
         return None
     try:
-        decoded += fast.convert(fast.decoder.decode(b"[" + b",".join(raws[position:]) + b"]"))
+        decoded += _bulk(raws[position:], fast)
         return None
     except msgspec.ValidationError as exc:
         _log_once(f"{name}: {_INDEX.sub('[*]', str(exc))}")
@@ -195,9 +214,20 @@ def deviation(model: str, key: str, source: Mapping[str, Any], rest: dict[str, A
     """
     rest.pop(key, None)
     missing = key not in source
-    reason = "missing" if missing else f"{type(exc).__name__}: {exc}"
-    _log_once(f"{model}.{key}: {reason}")
+    kind = "missing" if missing else type(exc).__name__
+    # Logged once per model, field and kind of problem: the message may quote the value, the key does not.
+    _log_once(f"{model}.{key}: {'missing' if missing else f'{kind}: {exc}'}", key=f"{model}.{key}: {kind}")
     return UNSET if missing else source[key]
+
+
+def parse_datetime(value: Any) -> datetime.datetime:
+    """A JSON timestamp as the fast path decodes it (msgspec's RFC 3339); ValueError otherwise."""
+    return msgspec.convert(value, datetime.datetime)
+
+
+def parse_date(value: Any) -> datetime.date:
+    """A JSON date (YYYY-MM-DD) as the fast path decodes it; ValueError otherwise."""
+    return msgspec.convert(value, datetime.date)
 
 
 def as_received(value: Any) -> Any:
@@ -217,9 +247,11 @@ def model_repr(model: Any, names: Iterable[str], secrets: Iterable[str]) -> str:
     return f"{type(model).__name__}({', '.join(shown)})"
 
 
-def _log_once(message: str) -> None:
-    if message not in _logged:
-        _logged.add(message)
+def _log_once(message: str, *, key: str | None = None) -> None:
+    """Log a deviation at WARNING the first time its kind (`key`, else the message) is seen in this process."""
+    seen = key or message
+    if seen not in _logged and len(_logged) < _MAX_LOGGED:
+        _logged.add(seen)
         logger.warning("response does not match spec/toggl.yaml, decoded leniently: %s", message)
 
 

@@ -7,6 +7,7 @@ operation in spec/toggl.yaml is tried with the hostile set, through the public c
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ import pytest
 from operation_calls import bound_method, build_call, operation_hints, python_name
 from spec_tools import SpecOperation, operations, parameters
 
-from toggl_async import Toggl
+from toggl_async import Toggl, TogglError
 from toggl_async._generated.paths import path_str
 
 HOSTILE_INTS: list[Any] = ["..", ".", "%2e%2e", "%2E%2E", "../x", "..%2f", "123", "", True, False, 1.5, None, b"1", [1]]
@@ -57,7 +58,8 @@ async def test_hostile_path_values_are_refused_before_sending(operation: SpecOpe
             kwargs = {**call.kwargs, python_name(param["name"]): value}
             with pytest.raises((TypeError, ValueError), match=python_name(param["name"])):
                 await method(**kwargs)
-        await method(**call.kwargs)  # the same call with a real id goes out
+        with contextlib.suppress(TogglError):  # the recorded answer is {} whatever the call: only the request matters
+            await method(**call.kwargs)  # the same call with a real id goes out
     assert len(sent) == 1
     assert sent[0].url.path == call.path
 

@@ -3,7 +3,7 @@
 """Shared types of the generated code."""
 
 from collections.abc import MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from msgspec import UNSET
@@ -18,11 +18,12 @@ T = TypeVar("T")
 @dataclass(slots=True)
 class Response(Generic[T]):
     """A decoded success response: status (an int: servers send codes `http.HTTPStatus` lacks), raw body,
-    headers and the parsed value."""
+    headers and the parsed value. The repr leaves out the body and the headers: a /me body holds the API
+    token and a session's headers its cookie."""
 
     status_code: int
-    content: bytes
-    headers: MutableMapping[str, str]
+    content: bytes = field(repr=False)
+    headers: MutableMapping[str, str] = field(repr=False)
     parsed: T
 
 

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Client")
@@ -241,7 +241,7 @@ class Client:
             archived = deviation(cls.__name__, "archived", src_dict, d, exc)
 
         try:
-            at = datetime.datetime.fromisoformat(d.pop("at"))
+            at = parse_datetime(d.pop("at"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)
@@ -362,7 +362,7 @@ class Client:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    server_deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+                    server_deleted_at_type_0 = parse_datetime(data)
 
                     return server_deleted_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DashboardActivity")
@@ -172,7 +172,7 @@ class DashboardActivity:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    stop_type_0 = datetime.datetime.fromisoformat(data)
+                    stop_type_0 = parse_datetime(data)
 
                     return stop_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DetailedReportTimeEntry")
@@ -140,7 +140,7 @@ class DetailedReportTimeEntry:
             if isinstance(_start, Unset):
                 start = UNSET
             else:
-                start = datetime.datetime.fromisoformat(_start)
+                start = parse_datetime(_start)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start = deviation(cls.__name__, "start", src_dict, d, exc)
@@ -155,7 +155,7 @@ class DetailedReportTimeEntry:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    stop_type_0 = datetime.datetime.fromisoformat(data)
+                    stop_type_0 = parse_datetime(data)
 
                     return stop_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -173,7 +173,7 @@ class DetailedReportTimeEntry:
             if isinstance(_at, Unset):
                 at = UNSET
             else:
-                at = datetime.datetime.fromisoformat(_at)
+                at = parse_datetime(_at)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_date
 from ..models.detailed_totals_request_granularity import DetailedTotalsRequestGranularity
 from ..models.report_filters_rounding_minutes import ReportFiltersRoundingMinutes
 from ..types import UNSET, Unset
@@ -315,7 +315,7 @@ class DetailedTotalsRequest:
             if isinstance(_start_date, Unset):
                 start_date = UNSET
             else:
-                start_date = datetime.date.fromisoformat(_start_date)
+                start_date = parse_date(_start_date)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start_date = deviation(cls.__name__, "start_date", src_dict, d, exc)
@@ -326,7 +326,7 @@ class DetailedTotalsRequest:
             if isinstance(_end_date, Unset):
                 end_date = UNSET
             else:
-                end_date = datetime.date.fromisoformat(_end_date)
+                end_date = parse_date(_end_date)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             end_date = deviation(cls.__name__, "end_date", src_dict, d, exc)

@@ -57,7 +57,7 @@ class InvitationInfo:
 
     def __repr__(self) -> str:
         # Only the fields that are set; credentials never appear (and so never reach logs or test output).
-        return model_repr(self, self._shown, [])
+        return model_repr(self, self._shown, ["invite_url"])
 
     @classmethod
     def _from_wire(cls: type[T], wire: _InvitationInfoWire, _new: Any = object.__new__, _values: Any = astuple) -> T:

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -487,7 +487,7 @@ class Me:
             beginning_of_week = deviation(cls.__name__, "beginning_of_week", src_dict, d, exc)
 
         try:
-            at = datetime.datetime.fromisoformat(d.pop("at"))
+            at = parse_datetime(d.pop("at"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)
@@ -500,7 +500,7 @@ class Me:
             if isinstance(_created_at, Unset):
                 created_at = UNSET
             else:
-                created_at = datetime.datetime.fromisoformat(_created_at)
+                created_at = parse_datetime(_created_at)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             created_at = deviation(cls.__name__, "created_at", src_dict, d, exc)
@@ -511,7 +511,7 @@ class Me:
             if isinstance(_updated_at, Unset):
                 updated_at = UNSET
             else:
-                updated_at = datetime.datetime.fromisoformat(_updated_at)
+                updated_at = parse_datetime(_updated_at)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             updated_at = deviation(cls.__name__, "updated_at", src_dict, d, exc)
@@ -586,7 +586,7 @@ class Me:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    authorization_updated_at_type_0 = datetime.datetime.fromisoformat(data)
+                    authorization_updated_at_type_0 = parse_datetime(data)
 
                     return authorization_updated_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -286,7 +286,7 @@ class Organization:
             if isinstance(_at, Unset):
                 at = UNSET
             else:
-                at = datetime.datetime.fromisoformat(_at)
+                at = parse_datetime(_at)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)
@@ -297,7 +297,7 @@ class Organization:
             if isinstance(_created_at, Unset):
                 created_at = UNSET
             else:
-                created_at = datetime.datetime.fromisoformat(_created_at)
+                created_at = parse_datetime(_created_at)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             created_at = deviation(cls.__name__, "created_at", src_dict, d, exc)
@@ -312,7 +312,7 @@ class Organization:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    server_deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+                    server_deleted_at_type_0 = parse_datetime(data)
 
                     return server_deleted_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -334,7 +334,7 @@ class Organization:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    suspended_at_type_0 = datetime.datetime.fromisoformat(data)
+                    suspended_at_type_0 = parse_datetime(data)
 
                     return suspended_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

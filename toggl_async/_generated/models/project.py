@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_date, parse_datetime
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ class Project:
 
     def __repr__(self) -> str:
         # Only the fields that are set; credentials never appear (and so never reach logs or test output).
-        return model_repr(self, self._shown, [])
+        return model_repr(self, self._shown, ["shared_hash"])
 
     @classmethod
     def _from_wire(cls: type[T], wire: _ProjectWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
@@ -653,7 +653,7 @@ class Project:
             active = deviation(cls.__name__, "active", src_dict, d, exc)
 
         try:
-            at = datetime.datetime.fromisoformat(d.pop("at"))
+            at = parse_datetime(d.pop("at"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)
@@ -710,7 +710,7 @@ class Project:
             if isinstance(_created_at, Unset):
                 created_at = UNSET
             else:
-                created_at = datetime.datetime.fromisoformat(_created_at)
+                created_at = parse_datetime(_created_at)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             created_at = deviation(cls.__name__, "created_at", src_dict, d, exc)
@@ -725,7 +725,7 @@ class Project:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    server_deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+                    server_deleted_at_type_0 = parse_datetime(data)
 
                     return server_deleted_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -875,7 +875,7 @@ class Project:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    rate_last_updated_type_0 = datetime.datetime.fromisoformat(data)
+                    rate_last_updated_type_0 = parse_datetime(data)
 
                     return rate_last_updated_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -978,7 +978,7 @@ class Project:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    start_date_type_0 = datetime.date.fromisoformat(data)
+                    start_date_type_0 = parse_date(data)
 
                     return start_date_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -1000,7 +1000,7 @@ class Project:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    end_date_type_0 = datetime.date.fromisoformat(data)
+                    end_date_type_0 = parse_date(data)
 
                     return end_date_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -1050,7 +1050,7 @@ class Project:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    shared_at_type_0 = datetime.datetime.fromisoformat(data)
+                    shared_at_type_0 = parse_datetime(data)
 
                     return shared_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

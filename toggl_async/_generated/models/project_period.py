@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_date
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectPeriod")
@@ -100,7 +100,7 @@ class ProjectPeriod:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    start_date_type_0 = datetime.date.fromisoformat(data)
+                    start_date_type_0 = parse_date(data)
 
                     return start_date_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -122,7 +122,7 @@ class ProjectPeriod:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    end_date_type_0 = datetime.date.fromisoformat(data)
+                    end_date_type_0 = parse_date(data)
 
                     return end_date_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

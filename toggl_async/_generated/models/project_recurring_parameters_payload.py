@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_date
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectRecurringParametersPayload")
@@ -100,7 +100,7 @@ class ProjectRecurringParametersPayload:
             if isinstance(_project_start_date, Unset):
                 project_start_date = UNSET
             else:
-                project_start_date = datetime.date.fromisoformat(_project_start_date)
+                project_start_date = parse_date(_project_start_date)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             project_start_date = deviation(cls.__name__, "project_start_date", src_dict, d, exc)

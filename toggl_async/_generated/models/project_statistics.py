@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectStatistics")
@@ -102,7 +102,7 @@ class ProjectStatistics:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    earliest_time_entry_type_0 = datetime.datetime.fromisoformat(data)
+                    earliest_time_entry_type_0 = parse_datetime(data)
 
                     return earliest_time_entry_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -124,7 +124,7 @@ class ProjectStatistics:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    latest_time_entry_type_0 = datetime.datetime.fromisoformat(data)
+                    latest_time_entry_type_0 = parse_datetime(data)
 
                     return latest_time_entry_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectUser")
@@ -234,7 +234,7 @@ class ProjectUser:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    rate_last_updated_type_0 = datetime.datetime.fromisoformat(data)
+                    rate_last_updated_type_0 = parse_datetime(data)
 
                     return rate_last_updated_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -270,7 +270,7 @@ class ProjectUser:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    labor_cost_last_updated_type_0 = datetime.datetime.fromisoformat(data)
+                    labor_cost_last_updated_type_0 = parse_datetime(data)
 
                     return labor_cost_last_updated_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -316,7 +316,7 @@ class ProjectUser:
             if isinstance(_at, Unset):
                 at = UNSET
             else:
-                at = datetime.datetime.fromisoformat(_at)
+                at = parse_datetime(_at)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReportUserFilterItem")
@@ -124,7 +124,7 @@ class ReportUserFilterItem:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+                    deleted_at_type_0 = parse_datetime(data)
 
                     return deleted_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_date
 from ..models.report_filters_rounding_minutes import ReportFiltersRoundingMinutes
 from ..models.summary_report_request_grouping import SummaryReportRequestGrouping
 from ..models.summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
@@ -343,7 +343,7 @@ class SummaryReportRequest:
             if isinstance(_start_date, Unset):
                 start_date = UNSET
             else:
-                start_date = datetime.date.fromisoformat(_start_date)
+                start_date = parse_date(_start_date)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start_date = deviation(cls.__name__, "start_date", src_dict, d, exc)
@@ -354,7 +354,7 @@ class SummaryReportRequest:
             if isinstance(_end_date, Unset):
                 end_date = UNSET
             else:
-                end_date = datetime.date.fromisoformat(_end_date)
+                end_date = parse_date(_end_date)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             end_date = deviation(cls.__name__, "end_date", src_dict, d, exc)

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Tag")
@@ -189,7 +189,7 @@ class Tag:
             name = deviation(cls.__name__, "name", src_dict, d, exc)
 
         try:
-            at = datetime.datetime.fromisoformat(d.pop("at"))
+            at = parse_datetime(d.pop("at"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)
@@ -218,7 +218,7 @@ class Tag:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+                    deleted_at_type_0 = parse_datetime(data)
 
                     return deleted_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -477,7 +477,7 @@ class TimeEntry:
             billable = deviation(cls.__name__, "billable", src_dict, d, exc)
 
         try:
-            start = datetime.datetime.fromisoformat(d.pop("start"))
+            start = parse_datetime(d.pop("start"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start = deviation(cls.__name__, "start", src_dict, d, exc)
@@ -490,7 +490,7 @@ class TimeEntry:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    stop_type_0 = datetime.datetime.fromisoformat(data)
+                    stop_type_0 = parse_datetime(data)
 
                     return stop_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -560,7 +560,7 @@ class TimeEntry:
             tag_ids = deviation(cls.__name__, "tag_ids", src_dict, d, exc)
 
         try:
-            at = datetime.datetime.fromisoformat(d.pop("at"))
+            at = parse_datetime(d.pop("at"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)
@@ -577,7 +577,7 @@ class TimeEntry:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    server_deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+                    server_deleted_at_type_0 = parse_datetime(data)
 
                     return server_deleted_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_date, parse_datetime
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -236,7 +236,7 @@ class TimeEntryCreate:
             workspace_id = deviation(cls.__name__, "workspace_id", src_dict, d, exc)
 
         try:
-            start = datetime.datetime.fromisoformat(d.pop("start"))
+            start = parse_datetime(d.pop("start"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start = deviation(cls.__name__, "start", src_dict, d, exc)
@@ -247,7 +247,7 @@ class TimeEntryCreate:
             if isinstance(_stop, Unset):
                 stop = UNSET
             else:
-                stop = datetime.datetime.fromisoformat(_stop)
+                stop = parse_datetime(_stop)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             stop = deviation(cls.__name__, "stop", src_dict, d, exc)
@@ -260,7 +260,7 @@ class TimeEntryCreate:
             if isinstance(_start_date, Unset):
                 start_date = UNSET
             else:
-                start_date = datetime.date.fromisoformat(_start_date)
+                start_date = parse_date(_start_date)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start_date = deviation(cls.__name__, "start_date", src_dict, d, exc)

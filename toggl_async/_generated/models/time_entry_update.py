@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_date, parse_datetime
 from ..models.time_entry_update_tag_action import TimeEntryUpdateTagAction
 from ..types import UNSET, Unset
 
@@ -257,7 +257,7 @@ class TimeEntryUpdate:
             if isinstance(_start, Unset):
                 start = UNSET
             else:
-                start = datetime.datetime.fromisoformat(_start)
+                start = parse_datetime(_start)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start = deviation(cls.__name__, "start", src_dict, d, exc)
@@ -268,7 +268,7 @@ class TimeEntryUpdate:
             if isinstance(_stop, Unset):
                 stop = UNSET
             else:
-                stop = datetime.datetime.fromisoformat(_stop)
+                stop = parse_datetime(_stop)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             stop = deviation(cls.__name__, "stop", src_dict, d, exc)
@@ -281,7 +281,7 @@ class TimeEntryUpdate:
             if isinstance(_start_date, Unset):
                 start_date = UNSET
             else:
-                start_date = datetime.date.fromisoformat(_start_date)
+                start_date = parse_date(_start_date)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start_date = deviation(cls.__name__, "start_date", src_dict, d, exc)

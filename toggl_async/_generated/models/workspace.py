@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ class Workspace:
 
     def __repr__(self) -> str:
         # Only the fields that are set; credentials never appear (and so never reach logs or test output).
-        return model_repr(self, self._shown, ["api_token"])
+        return model_repr(self, self._shown, ["api_token", "ical_url"])
 
     @classmethod
     def _from_wire(cls: type[T], wire: _WorkspaceWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
@@ -529,7 +529,7 @@ class Workspace:
             name = deviation(cls.__name__, "name", src_dict, d, exc)
 
         try:
-            at = datetime.datetime.fromisoformat(d.pop("at"))
+            at = parse_datetime(d.pop("at"))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)
@@ -574,7 +574,7 @@ class Workspace:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    suspended_at_type_0 = datetime.datetime.fromisoformat(data)
+                    suspended_at_type_0 = parse_datetime(data)
 
                     return suspended_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -596,7 +596,7 @@ class Workspace:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    server_deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+                    server_deleted_at_type_0 = parse_datetime(data)
 
                     return server_deleted_at_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -632,7 +632,7 @@ class Workspace:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    rate_last_updated_type_0 = datetime.datetime.fromisoformat(data)
+                    rate_last_updated_type_0 = parse_datetime(data)
 
                     return rate_last_updated_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -672,7 +672,7 @@ class Workspace:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    last_modified_type_0 = datetime.datetime.fromisoformat(data)
+                    last_modified_type_0 = parse_datetime(data)
 
                     return last_modified_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):

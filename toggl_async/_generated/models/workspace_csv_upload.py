@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WorkspaceCsvUpload")
@@ -83,7 +83,7 @@ class WorkspaceCsvUpload:
             if isinstance(_at, Unset):
                 at = UNSET
             else:
-                at = datetime.datetime.fromisoformat(_at)
+                at = parse_datetime(_at)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)

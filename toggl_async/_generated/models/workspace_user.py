@@ -10,7 +10,7 @@ import attrs
 import msgspec
 from msgspec.structs import astuple
 
-from ..decoding import as_received, deviation, model_repr
+from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WorkspaceUser")
@@ -131,7 +131,7 @@ class WorkspaceUser:
 
     def __repr__(self) -> str:
         # Only the fields that are set; credentials never appear (and so never reach logs or test output).
-        return model_repr(self, self._shown, [])
+        return model_repr(self, self._shown, ["invitation_code", "invite_url"])
 
     @classmethod
     def _from_wire(cls: type[T], wire: _WorkspaceUserWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
@@ -448,7 +448,7 @@ class WorkspaceUser:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    rate_last_updated_type_0 = datetime.datetime.fromisoformat(data)
+                    rate_last_updated_type_0 = parse_datetime(data)
 
                     return rate_last_updated_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -484,7 +484,7 @@ class WorkspaceUser:
                 try:
                     if not isinstance(data, str):
                         raise TypeError()
-                    labor_cost_last_updated_type_0 = datetime.datetime.fromisoformat(data)
+                    labor_cost_last_updated_type_0 = parse_datetime(data)
 
                     return labor_cost_last_updated_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -518,7 +518,7 @@ class WorkspaceUser:
             if isinstance(_at, Unset):
                 at = UNSET
             else:
-                at = datetime.datetime.fromisoformat(_at)
+                at = parse_datetime(_at)
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             at = deviation(cls.__name__, "at", src_dict, d, exc)
