@@ -13,12 +13,13 @@ rules like any other network failure, and under the same deadline as the headers
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Callable, Coroutine, Hashable
 from typing import Any
 
 import anyio
@@ -77,23 +78,18 @@ class TogglTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request` with quota, pacing, retries and deadlines; see the module docstring.
 
-        The work runs in a child task. That is for asyncio: a caller's `asyncio.wait_for` or
+        On asyncio the work runs in a child task (`_cancel_safe`): a caller's `asyncio.wait_for` or
         `task.cancel()` then reaches it as an anyio cancel-scope cancellation, under which httpcore gives
         its pooled connection back; a native cancellation at the wrong moment inside httpcore leaves the
         connection checked out for good, until every call fails with PoolTimeout.
         """
-        outcome: list[httpx.Response | Exception] = []
-        async with anyio.create_task_group() as group:
-            group.start_soon(_into, outcome, self._send, request)
-        result = outcome[0]
-        if isinstance(result, httpx.DecodingError):
-            reason = f"body cannot be decoded: {result}"
-            raise TogglDecodeError(0, b"", reason, method=request.method, path=safe_path(request.url)) from result
-        if isinstance(result, httpx.RequestError):
-            raise TogglNetworkError(result, request.method, safe_path(request.url)) from result
-        if isinstance(result, Exception):
-            raise result
-        return result
+        try:
+            return await _cancel_safe(self._send(request))
+        except httpx.DecodingError as exc:
+            reason = f"body cannot be decoded: {exc}"
+            raise TogglDecodeError(0, b"", reason, method=request.method, path=safe_path(request.url)) from exc
+        except httpx.RequestError as exc:
+            raise TogglNetworkError(exc, request.method, safe_path(request.url)) from exc
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         method, path = request.method, safe_path(request.url)
@@ -253,12 +249,17 @@ class SharedTransport(httpx.AsyncBaseTransport):
 
 
 # httpcore's trace events (the `trace` request extension) that mark how far an attempt got.
-_STAGE_EVENTS = (
-    ("connect_tcp.started", "connecting"),
-    ("start_tls.started", "connecting"),
-    ("send_request_headers.started", "sending"),
-    ("send_request_body.complete", "sent"),
-)
+_STAGE_EVENTS = {
+    f"{layer}.{event}": stage
+    for layer in ("connection", "http11", "http2", "proxy", "socks")
+    for event, stage in (
+        ("connect_tcp.started", "connecting"),
+        ("connect_unix_socket.started", "connecting"),
+        ("start_tls.started", "connecting"),
+        ("send_request_headers.started", "sending"),
+        ("send_request_body.complete", "sent"),
+    )
+}
 _STAGE_ORDER = {"waiting": 0, "connecting": 1, "sending": 2, "sent": 3}
 _STAGE_TIMEOUTS: dict[str, type[httpx.TimeoutException]] = {
     "waiting": httpx.PoolTimeout,  # for a pooled connection: nothing was sent
@@ -276,9 +277,9 @@ class _Stages:
         self._callers = request.extensions.get("trace")
 
     async def __call__(self, name: str, info: dict[str, Any]) -> None:
-        for suffix, stage in _STAGE_EVENTS:
-            if name.endswith(suffix) and _STAGE_ORDER[stage] > _STAGE_ORDER[self.stage]:
-                self.stage = stage
+        stage = _STAGE_EVENTS.get(name)
+        if stage is not None and _STAGE_ORDER[stage] > _STAGE_ORDER[self.stage]:
+            self.stage = stage
         if self._callers is not None:
             result = self._callers(name, info)
             if inspect.isawaitable(result):
@@ -306,13 +307,28 @@ def _is_stopped_entry(content: bytes) -> bool:
     return isinstance(data, dict) and data.get("stop") is not None
 
 
-async def _into(
-    outcome: list[httpx.Response | Exception],
-    send: Callable[[httpx.Request], Awaitable[httpx.Response]],
-    request: httpx.Request,
-) -> None:
-    """Run `send` and keep its result or exception (cancellation propagates)."""
+async def _cancel_safe(work: Coroutine[Any, Any, httpx.Response]) -> httpx.Response:
+    """Await `work` so that cancelling the caller cancels it the way anyio does (see handle_async_request).
+
+    On asyncio, `work` runs in a child task inside an anyio cancel scope; a native cancellation of the
+    caller (wait_for, task.cancel) cancels that scope, and the caller waits for the child to wind down
+    before it lets the cancellation through. On trio every cancellation already is a scope's.
+    """
     try:
-        outcome.append(await send(request))
-    except Exception as exc:
-        outcome.append(exc)
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # trio
+        return await work
+    scope = anyio.CancelScope()
+    task = loop.create_task(_within(scope, work))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        scope.cancel()
+        await asyncio.wait({task})
+        raise
+
+
+async def _within(scope: anyio.CancelScope, work: Coroutine[Any, Any, httpx.Response]) -> httpx.Response:
+    with scope:
+        return await work
+    raise asyncio.CancelledError  # the scope caught the cancellation the caller asked for
