@@ -14,7 +14,7 @@ import pytest
 
 from toggl_async._generated import decoding
 from toggl_async._generated.api.me import MeApi
-from toggl_async._generated.api.time_entries import TimeEntriesApi
+from toggl_async._generated.api.time_entries import TimeEntriesApi, list_time_entries
 from toggl_async._generated.client import HttpClient
 from toggl_async._generated.errors import ResponseDecodeError, UnexpectedStatus
 from toggl_async._generated.models import Me, TimeEntry
@@ -177,3 +177,54 @@ def test_every_model_holding_a_credential_hides_it() -> None:
         field = "api_token" if "api_token" in attrs.fields_dict(model) else "password"
         instance = model.from_dict({field: "s3cret-value"})  # type: ignore[attr-defined]
         assert "s3cret-value" not in repr(instance), model
+
+
+def _decode_many(count: int) -> list[TimeEntry]:
+    body = json.dumps([entry(id=i, tags=["dev"], tag_ids=[1]) for i in range(1, count + 1)]).encode()
+    return decoding._decode(body, list[TimeEntry], list_time_entries._from_data_1)
+
+
+def test_a_large_decode_leaves_the_collector_on_and_the_models_collectable() -> None:
+    import gc
+    import weakref
+
+    class Cycle:
+        pass
+
+    assert gc.isenabled()
+    decoded = _decode_many(12_000)  # past the promotion threshold: the young objects move to the oldest generation
+    assert gc.isenabled()
+    assert len(decoded) == 12_000 and decoded[-1].id == 12_000
+    # Cyclic garbage made around a large decode is still collected by a full collection.
+    garbage = Cycle()
+    garbage.self = garbage  # type: ignore[attr-defined]
+    alive = weakref.ref(garbage)
+    del garbage
+    _decode_many(12_000)
+    gc.collect()
+    assert alive() is None
+
+
+def test_a_large_decode_never_unfreezes_what_the_process_froze() -> None:
+    import gc
+
+    gc.freeze()  # a server that froze its start-up objects before forking workers
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        _decode_many(12_000)
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_a_decode_with_the_collector_off_leaves_it_off() -> None:
+    import gc
+
+    gc.disable()
+    try:
+        _decode_many(12_000)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
