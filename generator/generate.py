@@ -2,7 +2,8 @@
 
 Steps: validate the config keys; build the generator's view of the spec (success responses only,
 no `default:` values); run openapi-python-client with our templates into a fresh temporary folder;
-add the runtime module and the "generated" header to every file; format with pinned, isolated ruff;
+move every model's wire Struct into one module (`models/_wire.py`); add the runtime modules and the
+"generated" header to every file; format with pinned, isolated ruff;
 write GENERATION; then either swap the tree in or, with --check, compare it byte for byte.
 """
 
@@ -177,6 +178,51 @@ def generation_record() -> str:
     )
 
 
+WIRE_BLOCK = re.compile(r"^# toggl-async:wire-start\n(.*?)^# toggl-async:wire-end\n", re.M | re.S)
+MODEL_IMPORT = re.compile(r"^\s*from \.\.models\.(\w+) import (\w+)$", re.M)
+WIRE_DOC = '''"""The JSON form of every model: the msgspec Structs the fast path decodes a body into (see decoding.py).
+
+They live together, apart from the attrs models, so that building the decoder for a model graph (`/me`
+and what it embeds) creates no model class, and a model class is created only when a body holds one.
+Wire forms refer to each other by name here; decoding.py binds the enum names they use when it builds
+a decoder that needs them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import msgspec
+
+from ..types import UNSET, Unset
+'''
+
+
+def wire_module(models: Path) -> str:
+    """Cut the wire block out of every generated model module and return them as one module."""
+    blocks, imports = [], {}
+    for path in sorted(models.glob("*.py")):
+        text = path.read_text()
+        found = WIRE_BLOCK.search(text)
+        if found is None:
+            continue
+        blocks.append(found.group(1).strip("\n"))
+        imports.update({name: module for module, name in MODEL_IMPORT.findall(text)})
+        path.write_text(text[: found.start()] + text[found.end() :])
+    # A free-form model's wire form is a dict alias, which isinstance cannot take: check for dict instead.
+    free_form = re.findall(r"^(_\w+Wire): TypeAlias = dict\[str, Any\]$", "\n".join(blocks), re.M)
+    for path in sorted(models.glob("*.py")) if free_form else []:
+        text = path.read_text()
+        changed = re.sub(rf"isinstance\((\w+), _wire\.({'|'.join(free_form)})\)", r"isinstance(\1, dict)", text)
+        if changed != text:
+            path.write_text(changed)
+    used = set(re.findall(r"\w+", "\n".join(blocks)))
+    names = sorted(name for name in imports if name in used)
+    lazy = "".join(f"    from .{imports[name]} import {name}\n" for name in names)
+    return WIRE_DOC + (f"\nif TYPE_CHECKING:\n{lazy}" if lazy else "") + "\n\n" + "\n\n\n".join(blocks) + "\n"
+
+
 def run(cmd: list[str], cwd: Path) -> None:
     result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
@@ -193,6 +239,7 @@ def build(out: Path) -> None:
          "--config", str(CONFIG), "--custom-template-path", str(GENERATOR / "templates"), "--fail-on-warning"],
         cwd=out.parent,
     )  # fmt: skip
+    (out / "models" / "_wire.py").write_text(wire_module(out / "models"))
     for runtime in sorted((GENERATOR / "runtime").glob("*.py")):
         shutil.copyfile(runtime, out / runtime.name)
     (out / "namespaces.py").write_text(namespaces_module(yaml.safe_load(SPEC.read_text())))

@@ -175,3 +175,35 @@ def test_missing_optional_fields_read_as_unset() -> None:
     body = {k: v for k, v in ENTRY.items() if k not in ("duronly", "pid", "tid")}
     (entry,) = decoded(list_time_entries, [body])
     assert entry.duronly is UNSET and entry.pid is UNSET and entry.additional_properties is None
+
+
+# ---------------------------------------------------------------- first-call cost
+def test_decoding_me_creates_only_the_model_classes_the_body_holds() -> None:
+    # A short script's first /me must not pay for the classes of everything /me can embed (workspaces,
+    # projects, time entries, ...): the decoder is built from the wire forms alone (issue 11).
+    import subprocess
+    import sys
+
+    script = f"""
+import json, sys, httpx
+from toggl_async._generated.api.me import get_me
+from toggl_async._generated.decoding import decode
+from toggl_async._generated.errors import DefaultErrors
+body = {json.dumps(json.dumps(REAL_ME))}.encode()
+response = httpx.Response(200, content=body, request=httpx.Request("GET", "https://t/x"))
+import typing
+me = decode(response, typing.get_type_hints(get_me._from_data_1)["return"], get_me._from_data_1, DefaultErrors())
+assert me.email == "ada@example.com" and me.options.additional_properties["theme"] == "dark"
+loaded = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("toggl_async._generated.models."))
+print(json.dumps(loaded))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == ["_wire", "me", "me_options"]
+
+
+def test_a_nested_model_class_is_created_when_a_body_holds_one() -> None:
+    body = REAL_ME | {"workspaces": [REAL_WORKSPACE], "projects": [REAL_PROJECT]}
+    me = decoded(get_me, body)
+    assert type(me.workspaces[0]) is models.Workspace and me.workspaces[0].name == "Ada's workspace"
+    assert type(me.projects[0]) is models.Project and me.projects[0].can_see_rates is True

@@ -319,30 +319,25 @@ def _wire_form(type_: Any) -> tuple[Any, Callable[[Any], Any]]:
 
 
 def _bind_graph(cls: Any, seen: set[Any]) -> None:
-    """Make the names a model's wire form and `_from_wire` refer to resolvable, for its whole graph."""
-    if cls in seen:
+    """Make the names a model's wire form uses resolvable, for its whole graph of wire forms.
+
+    The wire forms live in one module (models/_wire.py) and name each other there; the enums they use are
+    imported only under TYPE_CHECKING (importing all of them would cost every client), so the ones a
+    graph uses are bound into that module here. No model class is imported: `_from_wire` finds a nested
+    model class only when a body holds one.
+    """
+    _bind_wire(cls._wire, seen)
+
+
+def _bind_wire(wire: Any, seen: set[Any]) -> None:
+    if not isinstance(wire, type) or wire in seen:
         return
-    seen.add(cls)
-    for model in _resolve_lazy_names(cls):
-        _bind_graph(model, seen)
-
-
-def _resolve_lazy_names(cls: Any) -> list[Any]:
-    # Generated models import the models they refer to only under TYPE_CHECKING (to allow cycles); msgspec
-    # and `_from_wire` need the names, so bind them in the model's module. Returns the models bound.
-    namespace = sys.modules[cls.__module__].__dict__
+    seen.add(wire)
+    namespace = sys.modules[wire.__module__].__dict__
     models = import_module(f"{__package__}.models")
-    annotations = [*getattr(cls, "__annotations__", {}).values()]
-    if isinstance(cls._wire, type):
-        annotations += getattr(cls._wire, "__annotations__", {}).values()
-    found = []
-    for annotation in annotations:
+    for annotation in getattr(wire, "__annotations__", {}).values():
         for name in _IDENTIFIER.findall(str(annotation)):
-            model_name = name[1:-4] if name.startswith("_") and name.endswith("Wire") else name
-            if model_name not in models.__all__:
-                continue
-            model = getattr(models, model_name)
-            namespace.setdefault(name, model if name == model_name else getattr(sys.modules[model.__module__], name))
-            if _is_model(model):
-                found.append(model)
-    return found
+            if name in namespace:
+                _bind_wire(namespace[name], seen)
+            elif name in models.__all__:
+                namespace[name] = getattr(models, name)

@@ -6,24 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _BulkPatchResultWire
 
 if TYPE_CHECKING:
-    from ..models.bulk_patch_failure import BulkPatchFailure, _BulkPatchFailureWire
+    from ..models.bulk_patch_failure import BulkPatchFailure
 
 
 T = TypeVar("T", bound="BulkPatchResult")
-
-
-class _BulkPatchResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `BulkPatchResult` that msgspec decodes into; unknown keys are refused."""
-
-    success: list[int] | Unset = UNSET
-    failure: list[_BulkPatchFailureWire] | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -56,11 +50,9 @@ class BulkPatchResult:
             new.failure,
         ) = _values(wire)
         failure = wire.failure
-        new.failure = (
-            [BulkPatchFailure._from_wire(item) for item in failure]
-            if isinstance(failure, list)
-            else as_received(failure)
-        )
+        if isinstance(failure, list):
+            new.failure = list(map(_models.BulkPatchFailure._from_wire, failure))
+
         new.additional_properties = None
         return new
 

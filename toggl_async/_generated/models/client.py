@@ -7,32 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _ClientWire
 
 T = TypeVar("T", bound="Client")
-
-
-class _ClientWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Client` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    wid: int
-    name: str
-    archived: bool
-    at: datetime.datetime
-    notes: str | None | Unset = UNSET
-    creator_id: int | None | Unset = UNSET
-    external_reference: str | None | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
-    integration_ext_id: str | None | Unset = UNSET
-    integration_ext_type: str | None | Unset = UNSET
-    integration_provider: str | None | Unset = UNSET
-    server_deleted_at: datetime.datetime | None | Unset = UNSET
-    total_count: int | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

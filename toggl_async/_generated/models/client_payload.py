@@ -6,22 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ClientPayloadWire
 
 T = TypeVar("T", bound="ClientPayload")
-
-
-class _ClientPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ClientPayload` that msgspec decodes into; unknown keys are refused."""
-
-    name: str
-    notes: str | Unset = UNSET
-    external_reference: str | Unset = UNSET
-    wid: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

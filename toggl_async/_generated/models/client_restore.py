@@ -6,20 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ClientRestoreWire
 
 T = TypeVar("T", bound="ClientRestore")
-
-
-class _ClientRestoreWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ClientRestore` that msgspec decodes into; unknown keys are refused."""
-
-    projects: list[int] | Unset = UNSET
-    restore_all_projects: bool | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -7,24 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _DashboardActivityWire
 
 T = TypeVar("T", bound="DashboardActivity")
-
-
-class _DashboardActivityWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `DashboardActivity` that msgspec decodes into; unknown keys are refused."""
-
-    user_id: int | Unset = UNSET
-    project_id: int | None | Unset = UNSET
-    duration: int | Unset = UNSET
-    description: str | None | Unset = UNSET
-    stop: datetime.datetime | None | Unset = UNSET
-    tid: int | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,23 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _DashboardMostActiveUserWire
 
 T = TypeVar("T", bound="DashboardMostActiveUser")
-
-
-class _DashboardMostActiveUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `DashboardMostActiveUser` that msgspec decodes into; unknown keys are refused."""
-
-    user_id: int | Unset = UNSET
-    duration: int | Unset = UNSET
-    fullname: str | Unset = UNSET
-    email: str | Unset = UNSET
-    avatar_file_name: str | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_date
@@ -15,37 +14,9 @@ from ..models.detailed_report_request_order_by import DetailedReportRequestOrder
 from ..models.detailed_report_request_order_dir import DetailedReportRequestOrderDir
 from ..models.report_filters_rounding_minutes import ReportFiltersRoundingMinutes
 from ..types import UNSET, Unset
+from ._wire import _DetailedReportRequestWire
 
 T = TypeVar("T", bound="DetailedReportRequest")
-
-
-class _DetailedReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `DetailedReportRequest` that msgspec decodes into; unknown keys are refused."""
-
-    start_date: datetime.date | Unset = UNSET
-    end_date: datetime.date | Unset = UNSET
-    billable: bool | Unset = UNSET
-    client_ids: list[int | None] | Unset = UNSET
-    project_ids: list[int | None] | Unset = UNSET
-    tag_ids: list[int | None] | Unset = UNSET
-    task_ids: list[int | None] | Unset = UNSET
-    user_ids: list[int] | Unset = UNSET
-    group_ids: list[int] | Unset = UNSET
-    time_entry_ids: list[int] | Unset = UNSET
-    description: str | Unset = UNSET
-    min_duration_seconds: int | Unset = UNSET
-    max_duration_seconds: int | Unset = UNSET
-    rounding: int | Unset = UNSET
-    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
-    page_size: int | Unset = UNSET
-    first_id: int | Unset = UNSET
-    first_row_number: int | Unset = UNSET
-    first_timestamp: int | Unset = UNSET
-    order_by: DetailedReportRequestOrderBy | Unset = UNSET
-    order_dir: DetailedReportRequestOrderDir | Unset = UNSET
-    grouped: bool | Unset = UNSET
-    hide_amounts: bool | Unset = UNSET
-    enrich_response: bool | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

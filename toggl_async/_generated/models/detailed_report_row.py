@@ -6,42 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _DetailedReportRowWire
 
 if TYPE_CHECKING:
-    from ..models.detailed_report_time_entry import DetailedReportTimeEntry, _DetailedReportTimeEntryWire
+    from ..models.detailed_report_time_entry import DetailedReportTimeEntry
 
 
 T = TypeVar("T", bound="DetailedReportRow")
-
-
-class _DetailedReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `DetailedReportRow` that msgspec decodes into; unknown keys are refused."""
-
-    row_number: int | Unset = UNSET
-    user_id: int | Unset = UNSET
-    username: str | Unset = UNSET
-    email: str | None | Unset = UNSET
-    toggl_accounts_id: str | None | Unset = UNSET
-    description: str | None | Unset = UNSET
-    billable: bool | Unset = UNSET
-    project_id: int | None | Unset = UNSET
-    project_name: str | None | Unset = UNSET
-    project_color: str | None | Unset = UNSET
-    project_hex: str | None | Unset = UNSET
-    client_name: str | None | Unset = UNSET
-    task_id: int | None | Unset = UNSET
-    task_name: str | None | Unset = UNSET
-    tag_ids: list[int] | None | Unset = UNSET
-    tag_names: list[str] | None | Unset = UNSET
-    currency: str | None | Unset = UNSET
-    hourly_rate_in_cents: int | None | Unset = UNSET
-    billable_amount_in_cents: int | None | Unset = UNSET
-    time_entries: list[_DetailedReportTimeEntryWire] | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -131,11 +107,9 @@ class DetailedReportRow:
             new.time_entries,
         ) = _values(wire)
         time_entries = wire.time_entries
-        new.time_entries = (
-            [DetailedReportTimeEntry._from_wire(item) for item in time_entries]
-            if isinstance(time_entries, list)
-            else as_received(time_entries)
-        )
+        if isinstance(time_entries, list):
+            new.time_entries = list(map(_models.DetailedReportTimeEntry._from_wire, time_entries))
+
         new.additional_properties = None
         return new
 

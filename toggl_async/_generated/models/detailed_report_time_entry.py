@@ -7,24 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _DetailedReportTimeEntryWire
 
 T = TypeVar("T", bound="DetailedReportTimeEntry")
-
-
-class _DetailedReportTimeEntryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `DetailedReportTimeEntry` that msgspec decodes into; unknown keys are refused."""
-
-    id: int | Unset = UNSET
-    seconds: int | Unset = UNSET
-    start: datetime.datetime | Unset = UNSET
-    stop: datetime.datetime | None | Unset = UNSET
-    at: datetime.datetime | Unset = UNSET
-    at_tz: str | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,30 +6,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _DetailedTotalsWire
 
 if TYPE_CHECKING:
-    from ..models.report_billable_rate import ReportBillableRate, _ReportBillableRateWire
-    from ..models.report_totals_graph_point import ReportTotalsGraphPoint, _ReportTotalsGraphPointWire
+    from ..models.report_billable_rate import ReportBillableRate
+    from ..models.report_totals_graph_point import ReportTotalsGraphPoint
 
 
 T = TypeVar("T", bound="DetailedTotals")
-
-
-class _DetailedTotalsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `DetailedTotals` that msgspec decodes into; unknown keys are refused."""
-
-    seconds: int | Unset = UNSET
-    tracked_days: int | Unset = UNSET
-    billable_amount_in_cents: int | None | Unset = UNSET
-    labour_cost_in_cents: int | None | Unset = UNSET
-    resolution: str | None | Unset = UNSET
-    rates: list[_ReportBillableRateWire] | None | Unset = UNSET
-    graph: list[_ReportTotalsGraphPointWire] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -78,15 +67,13 @@ class DetailedTotals:
             new.graph,
         ) = _values(wire)
         rates = wire.rates
-        new.rates = (
-            [ReportBillableRate._from_wire(item) for item in rates] if isinstance(rates, list) else as_received(rates)
-        )
+        if isinstance(rates, list):
+            new.rates = list(map(_models.ReportBillableRate._from_wire, rates))
+
         graph = wire.graph
-        new.graph = (
-            [ReportTotalsGraphPoint._from_wire(item) for item in graph]
-            if isinstance(graph, list)
-            else as_received(graph)
-        )
+        if isinstance(graph, list):
+            new.graph = list(map(_models.ReportTotalsGraphPoint._from_wire, graph))
+
         new.additional_properties = None
         return new
 

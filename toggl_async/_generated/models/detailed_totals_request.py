@@ -7,40 +7,15 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_date
 from ..models.detailed_totals_request_granularity import DetailedTotalsRequestGranularity
 from ..models.report_filters_rounding_minutes import ReportFiltersRoundingMinutes
 from ..types import UNSET, Unset
+from ._wire import _DetailedTotalsRequestWire
 
 T = TypeVar("T", bound="DetailedTotalsRequest")
-
-
-class _DetailedTotalsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `DetailedTotalsRequest` that msgspec decodes into; unknown keys are refused."""
-
-    start_date: datetime.date | Unset = UNSET
-    end_date: datetime.date | Unset = UNSET
-    billable: bool | Unset = UNSET
-    client_ids: list[int | None] | Unset = UNSET
-    project_ids: list[int | None] | Unset = UNSET
-    tag_ids: list[int | None] | Unset = UNSET
-    task_ids: list[int | None] | Unset = UNSET
-    user_ids: list[int] | Unset = UNSET
-    group_ids: list[int] | Unset = UNSET
-    time_entry_ids: list[int] | Unset = UNSET
-    description: str | Unset = UNSET
-    min_duration_seconds: int | Unset = UNSET
-    max_duration_seconds: int | Unset = UNSET
-    rounding: int | Unset = UNSET
-    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
-    grouped: bool | Unset = UNSET
-    with_graph: bool | Unset = UNSET
-    resolution: str | Unset = UNSET
-    granularity: DetailedTotalsRequestGranularity | Unset = UNSET
-    with_inline_rates: bool | Unset = msgspec.field(default=UNSET, name="withInlineRates")
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -7,24 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _GroupWire
 
 T = TypeVar("T", bound="Group")
-
-
-class _GroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Group` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    workspace_id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    at: datetime.datetime | Unset = UNSET
-    has_users: bool | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

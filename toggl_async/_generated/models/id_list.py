@@ -6,19 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import Unset
+from ._wire import _IdListWire
 
 T = TypeVar("T", bound="IdList")
-
-
-class _IdListWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `IdList` that msgspec decodes into; unknown keys are refused."""
-
-    delete: list[int]
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,29 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _InvitationInfoWire
 
 if TYPE_CHECKING:
-    from ..models.invitation_info_workspace import InvitationInfoWorkspace, _InvitationInfoWorkspaceWire
+    from ..models.invitation_info_workspace import InvitationInfoWorkspace
 
 
 T = TypeVar("T", bound="InvitationInfo")
-
-
-class _InvitationInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `InvitationInfo` that msgspec decodes into; unknown keys are refused."""
-
-    email: str | Unset = UNSET
-    invitation_id: int | Unset = UNSET
-    invite_url: str | Unset = UNSET
-    organization_id: int | Unset = UNSET
-    recipient_id: int | None | Unset = UNSET
-    sender_id: int | Unset = UNSET
-    workspaces: list[_InvitationInfoWorkspaceWire] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -74,11 +63,9 @@ class InvitationInfo:
             new.workspaces,
         ) = _values(wire)
         workspaces = wire.workspaces
-        new.workspaces = (
-            [InvitationInfoWorkspace._from_wire(item) for item in workspaces]
-            if isinstance(workspaces, list)
-            else as_received(workspaces)
-        )
+        if isinstance(workspaces, list):
+            new.workspaces = list(map(_models.InvitationInfoWorkspace._from_wire, workspaces))
+
         new.additional_properties = None
         return new
 

@@ -6,21 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _InvitationInfoWorkspaceWire
 
 T = TypeVar("T", bound="InvitationInfoWorkspace")
-
-
-class _InvitationInfoWorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `InvitationInfoWorkspace` that msgspec decodes into; unknown keys are refused."""
-
-    workspace_id: int | Unset = UNSET
-    user_id: int | None | Unset = UNSET
-    workspace_user_id: int | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

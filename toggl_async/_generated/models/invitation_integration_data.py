@@ -6,21 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _InvitationIntegrationDataWire
 
 T = TypeVar("T", bound="InvitationIntegrationData")
-
-
-class _InvitationIntegrationDataWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `InvitationIntegrationData` that msgspec decodes into; unknown keys are refused."""
-
-    external_id: str | Unset = UNSET
-    external_type: str | Unset = UNSET
-    provider: str | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,21 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _InvitationProjectInviteWire
 
 T = TypeVar("T", bound="InvitationProjectInvite")
-
-
-class _InvitationProjectInviteWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `InvitationProjectInvite` that msgspec decodes into; unknown keys are refused."""
-
-    project_id: int | Unset = UNSET
-    workspace_id: int | Unset = UNSET
-    manager: bool | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,24 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _InvitationRecordWire
 
 T = TypeVar("T", bound="InvitationRecord")
-
-
-class _InvitationRecordWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `InvitationRecord` that msgspec decodes into; unknown keys are refused."""
-
-    code: str | Unset = UNSET
-    email: str | Unset = UNSET
-    organization_id: int | Unset = UNSET
-    organization_name: str | Unset = UNSET
-    sender_email: str | Unset = UNSET
-    sender_name: str | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

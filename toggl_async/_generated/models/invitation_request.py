@@ -6,28 +6,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _InvitationRequestWire
 
 if TYPE_CHECKING:
-    from ..models.invitation_project_invite import InvitationProjectInvite, _InvitationProjectInviteWire
-    from ..models.invitation_workspace import InvitationWorkspace, _InvitationWorkspaceWire
+    from ..models.invitation_project_invite import InvitationProjectInvite
+    from ..models.invitation_workspace import InvitationWorkspace
 
 
 T = TypeVar("T", bound="InvitationRequest")
-
-
-class _InvitationRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `InvitationRequest` that msgspec decodes into; unknown keys are refused."""
-
-    emails: list[str]
-    workspaces: list[_InvitationWorkspaceWire]
-    groups: list[int] | Unset = UNSET
-    skip_email: bool | Unset = UNSET
-    project_invite: _InvitationProjectInviteWire | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -72,17 +64,13 @@ class InvitationRequest:
             new.project_invite,
         ) = _values(wire)
         workspaces = wire.workspaces
-        new.workspaces = (
-            [InvitationWorkspace._from_wire(item) for item in workspaces]
-            if isinstance(workspaces, list)
-            else as_received(workspaces)
-        )
+        if isinstance(workspaces, list):
+            new.workspaces = list(map(_models.InvitationWorkspace._from_wire, workspaces))
+
         project_invite = wire.project_invite
-        new.project_invite = (
-            InvitationProjectInvite._from_wire(project_invite)
-            if isinstance(project_invite, InvitationProjectInvite._wire_check)
-            else as_received(project_invite)
-        )
+        if isinstance(project_invite, _wire._InvitationProjectInviteWire):
+            new.project_invite = _models.InvitationProjectInvite._from_wire(project_invite)
+
         new.additional_properties = None
         return new
 

@@ -6,26 +6,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _InvitationResultWire
 
 if TYPE_CHECKING:
-    from ..models.invitation_info import InvitationInfo, _InvitationInfoWire
-    from ..models.invitation_record import InvitationRecord, _InvitationRecordWire
+    from ..models.invitation_info import InvitationInfo
+    from ..models.invitation_record import InvitationRecord
 
 
 T = TypeVar("T", bound="InvitationResult")
-
-
-class _InvitationResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `InvitationResult` that msgspec decodes into; unknown keys are refused."""
-
-    data: list[_InvitationInfoWire] | None | Unset = UNSET
-    invitations: list[_InvitationRecordWire] | None | Unset = UNSET
-    messages: list[str] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -61,13 +54,13 @@ class InvitationResult:
             new.messages,
         ) = _values(wire)
         data = wire.data
-        new.data = [InvitationInfo._from_wire(item) for item in data] if isinstance(data, list) else as_received(data)
+        if isinstance(data, list):
+            new.data = list(map(_models.InvitationInfo._from_wire, data))
+
         invitations = wire.invitations
-        new.invitations = (
-            [InvitationRecord._from_wire(item) for item in invitations]
-            if isinstance(invitations, list)
-            else as_received(invitations)
-        )
+        if isinstance(invitations, list):
+            new.invitations = list(map(_models.InvitationRecord._from_wire, invitations))
+
         new.additional_properties = None
         return new
 

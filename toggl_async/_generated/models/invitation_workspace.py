@@ -6,27 +6,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _InvitationWorkspaceWire
 
 if TYPE_CHECKING:
-    from ..models.invitation_integration_data import InvitationIntegrationData, _InvitationIntegrationDataWire
+    from ..models.invitation_integration_data import InvitationIntegrationData
 
 
 T = TypeVar("T", bound="InvitationWorkspace")
-
-
-class _InvitationWorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `InvitationWorkspace` that msgspec decodes into; unknown keys are refused."""
-
-    workspace_id: int
-    admin: bool | Unset = UNSET
-    role: str | Unset = UNSET
-    role_id: int | Unset = UNSET
-    integration_data: _InvitationIntegrationDataWire | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -68,11 +60,9 @@ class InvitationWorkspace:
             new.integration_data,
         ) = _values(wire)
         integration_data = wire.integration_data
-        new.integration_data = (
-            InvitationIntegrationData._from_wire(integration_data)
-            if isinstance(integration_data, InvitationIntegrationData._wire_check)
-            else as_received(integration_data)
-        )
+        if isinstance(integration_data, _wire._InvitationIntegrationDataWire):
+            new.integration_data = _models.InvitationIntegrationData._from_wire(integration_data)
+
         new.additional_properties = None
         return new
 

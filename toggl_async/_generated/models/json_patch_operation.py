@@ -6,22 +6,14 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr
 from ..models.json_patch_operation_op import JsonPatchOperationOp
 from ..types import UNSET, Unset
+from ._wire import _JsonPatchOperationWire
 
 T = TypeVar("T", bound="JsonPatchOperation")
-
-
-class _JsonPatchOperationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `JsonPatchOperation` that msgspec decodes into; unknown keys are refused."""
-
-    op: JsonPatchOperationOp
-    path: str
-    value: Any | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,23 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _LocationWire
 
 T = TypeVar("T", bound="Location")
-
-
-class _LocationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Location` that msgspec decodes into; unknown keys are refused."""
-
-    city: str | Unset = UNSET
-    city_lat_long: str | Unset = UNSET
-    country_code: str | Unset = UNSET
-    country_name: str | Unset = UNSET
-    state: str | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

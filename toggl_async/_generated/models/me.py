@@ -7,55 +7,24 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _MeWire
 
 if TYPE_CHECKING:
-    from ..models.client import Client, _ClientWire
-    from ..models.me_options import MeOptions, _MeOptionsWire
-    from ..models.project import Project, _ProjectWire
-    from ..models.tag import Tag, _TagWire
-    from ..models.task import Task, _TaskWire
-    from ..models.time_entry import TimeEntry, _TimeEntryWire
-    from ..models.workspace import Workspace, _WorkspaceWire
+    from ..models.client import Client
+    from ..models.me_options import MeOptions
+    from ..models.project import Project
+    from ..models.tag import Tag
+    from ..models.task import Task
+    from ..models.time_entry import TimeEntry
+    from ..models.workspace import Workspace
 
 
 T = TypeVar("T", bound="Me")
-
-
-class _MeWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Me` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    email: str
-    fullname: str
-    timezone: str
-    default_workspace_id: int
-    beginning_of_week: int
-    at: datetime.datetime
-    image_url: str | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    updated_at: datetime.datetime | Unset = UNSET
-    api_token: str | Unset = UNSET
-    country_id: int | None | Unset = UNSET
-    has_password: bool | Unset = UNSET
-    field_2fa_enabled: bool | Unset = msgspec.field(default=UNSET, name="2fa_enabled")
-    openid_email: str | None | Unset = UNSET
-    openid_enabled: bool | Unset = UNSET
-    oauth_providers: list[str] | None | Unset = UNSET
-    intercom_hash: str | Unset = UNSET
-    authorization_updated_at: datetime.datetime | None | Unset = UNSET
-    toggl_accounts_id: str | None | Unset = UNSET
-    options: _MeOptionsWire | Unset = UNSET
-    clients: list[_ClientWire] | None | Unset = UNSET
-    projects: list[_ProjectWire] | None | Unset = UNSET
-    tags: list[_TagWire] | None | Unset = UNSET
-    tasks: list[_TaskWire] | None | Unset = UNSET
-    time_entries: list[_TimeEntryWire] | None | Unset = UNSET
-    workspaces: list[_WorkspaceWire] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -177,33 +146,33 @@ class Me:
             new.workspaces,
         ) = _values(wire)
         options = wire.options
-        new.options = (
-            MeOptions._from_wire(options) if isinstance(options, MeOptions._wire_check) else as_received(options)
-        )
+        if isinstance(options, dict):
+            new.options = _models.MeOptions._from_wire(options)
+
         clients = wire.clients
-        new.clients = (
-            [Client._from_wire(item) for item in clients] if isinstance(clients, list) else as_received(clients)
-        )
+        if isinstance(clients, list):
+            new.clients = list(map(_models.Client._from_wire, clients))
+
         projects = wire.projects
-        new.projects = (
-            [Project._from_wire(item) for item in projects] if isinstance(projects, list) else as_received(projects)
-        )
+        if isinstance(projects, list):
+            new.projects = list(map(_models.Project._from_wire, projects))
+
         tags = wire.tags
-        new.tags = [Tag._from_wire(item) for item in tags] if isinstance(tags, list) else as_received(tags)
+        if isinstance(tags, list):
+            new.tags = list(map(_models.Tag._from_wire, tags))
+
         tasks = wire.tasks
-        new.tasks = [Task._from_wire(item) for item in tasks] if isinstance(tasks, list) else as_received(tasks)
+        if isinstance(tasks, list):
+            new.tasks = list(map(_models.Task._from_wire, tasks))
+
         time_entries = wire.time_entries
-        new.time_entries = (
-            [TimeEntry._from_wire(item) for item in time_entries]
-            if isinstance(time_entries, list)
-            else as_received(time_entries)
-        )
+        if isinstance(time_entries, list):
+            new.time_entries = list(map(_models.TimeEntry._from_wire, time_entries))
+
         workspaces = wire.workspaces
-        new.workspaces = (
-            [Workspace._from_wire(item) for item in workspaces]
-            if isinstance(workspaces, list)
-            else as_received(workspaces)
-        )
+        if isinstance(workspaces, list):
+            new.workspaces = list(map(_models.Workspace._from_wire, workspaces))
+
         new.additional_properties = None
         return new
 

@@ -6,26 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _MeUpdateWire
 
 T = TypeVar("T", bound="MeUpdate")
-
-
-class _MeUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `MeUpdate` that msgspec decodes into; unknown keys are refused."""
-
-    beginning_of_week: int | Unset = UNSET
-    country_id: int | Unset = UNSET
-    current_password: str | Unset = UNSET
-    default_workspace_id: int | Unset = UNSET
-    email: str | Unset = UNSET
-    fullname: str | Unset = UNSET
-    password: str | Unset = UNSET
-    timezone: str | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -7,40 +7,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _OrganizationWire
 
 if TYPE_CHECKING:
-    from ..models.organization_trial_info import OrganizationTrialInfo, _OrganizationTrialInfoWire
+    from ..models.organization_trial_info import OrganizationTrialInfo
 
 
 T = TypeVar("T", bound="Organization")
-
-
-class _OrganizationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Organization` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    name: str
-    admin: bool | Unset = UNSET
-    owner: bool | Unset = UNSET
-    at: datetime.datetime | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    server_deleted_at: datetime.datetime | None | Unset = UNSET
-    suspended_at: datetime.datetime | None | Unset = UNSET
-    is_multi_workspace_enabled: bool | Unset = UNSET
-    is_unified: bool | Unset = UNSET
-    max_data_retention_days: int | None | Unset = UNSET
-    max_workspaces: int | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
-    pricing_plan_id: int | Unset = UNSET
-    pricing_plan_name: str | Unset = UNSET
-    pricing_plan_enterprise: bool | Unset = UNSET
-    trial_info: _OrganizationTrialInfoWire | None | Unset = UNSET
-    user_count: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -125,11 +104,9 @@ class Organization:
             new.user_count,
         ) = _values(wire)
         trial_info = wire.trial_info
-        new.trial_info = (
-            OrganizationTrialInfo._from_wire(trial_info)
-            if isinstance(trial_info, OrganizationTrialInfo._wire_check)
-            else as_received(trial_info)
-        )
+        if isinstance(trial_info, _wire._OrganizationTrialInfoWire):
+            new.trial_info = _models.OrganizationTrialInfo._from_wire(trial_info)
+
         new.additional_properties = None
         return new
 

@@ -6,23 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _OrganizationCreatedWire
 
 T = TypeVar("T", bound="OrganizationCreated")
-
-
-class _OrganizationCreatedWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationCreated` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    name: str | Unset = UNSET
-    workspace_id: int | Unset = UNSET
-    workspace_name: str | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -7,28 +7,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _OrganizationGroupWire
 
 if TYPE_CHECKING:
-    from ..models.organization_group_user import OrganizationGroupUser, _OrganizationGroupUserWire
+    from ..models.organization_group_user import OrganizationGroupUser
 
 
 T = TypeVar("T", bound="OrganizationGroup")
-
-
-class _OrganizationGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationGroup` that msgspec decodes into; unknown keys are refused."""
-
-    group_id: int
-    name: str | Unset = UNSET
-    at: datetime.datetime | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
-    users: list[_OrganizationGroupUserWire] | None | Unset = UNSET
-    workspaces: list[int] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -74,11 +64,9 @@ class OrganizationGroup:
             new.workspaces,
         ) = _values(wire)
         users = wire.users
-        new.users = (
-            [OrganizationGroupUser._from_wire(item) for item in users]
-            if isinstance(users, list)
-            else as_received(users)
-        )
+        if isinstance(users, list):
+            new.users = list(map(_models.OrganizationGroupUser._from_wire, users))
+
         new.additional_properties = None
         return new
 

@@ -6,27 +6,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _OrganizationGroupPatchFailureWire
 
 if TYPE_CHECKING:
-    from ..models.organization_group_patch_operation import (
-        OrganizationGroupPatchOperation,
-        _OrganizationGroupPatchOperationWire,
-    )
+    from ..models.organization_group_patch_operation import OrganizationGroupPatchOperation
 
 
 T = TypeVar("T", bound="OrganizationGroupPatchFailure")
-
-
-class _OrganizationGroupPatchFailureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationGroupPatchFailure` that msgspec decodes into; unknown keys are refused."""
-
-    message: str | Unset = UNSET
-    patch: _OrganizationGroupPatchOperationWire | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -60,11 +52,9 @@ class OrganizationGroupPatchFailure:
             new.patch,
         ) = _values(wire)
         patch = wire.patch
-        new.patch = (
-            OrganizationGroupPatchOperation._from_wire(patch)
-            if isinstance(patch, OrganizationGroupPatchOperation._wire_check)
-            else as_received(patch)
-        )
+        if isinstance(patch, _wire._OrganizationGroupPatchOperationWire):
+            new.patch = _models.OrganizationGroupPatchOperation._from_wire(patch)
+
         new.additional_properties = None
         return new
 

@@ -6,23 +6,15 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr
 from ..models.organization_group_patch_operation_op import OrganizationGroupPatchOperationOp
 from ..models.organization_group_patch_operation_path import OrganizationGroupPatchOperationPath
 from ..types import Unset
+from ._wire import _OrganizationGroupPatchOperationWire
 
 T = TypeVar("T", bound="OrganizationGroupPatchOperation")
-
-
-class _OrganizationGroupPatchOperationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationGroupPatchOperation` that msgspec decodes into; unknown keys are refused."""
-
-    op: OrganizationGroupPatchOperationOp
-    path: OrganizationGroupPatchOperationPath
-    value: list[int]
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,31 +6,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _OrganizationGroupPatchResultWire
 
 if TYPE_CHECKING:
-    from ..models.organization_group_patch_failure import (
-        OrganizationGroupPatchFailure,
-        _OrganizationGroupPatchFailureWire,
-    )
-    from ..models.organization_group_patch_operation import (
-        OrganizationGroupPatchOperation,
-        _OrganizationGroupPatchOperationWire,
-    )
+    from ..models.organization_group_patch_failure import OrganizationGroupPatchFailure
+    from ..models.organization_group_patch_operation import OrganizationGroupPatchOperation
 
 
 T = TypeVar("T", bound="OrganizationGroupPatchResult")
-
-
-class _OrganizationGroupPatchResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationGroupPatchResult` that msgspec decodes into; unknown keys are refused."""
-
-    success: list[_OrganizationGroupPatchOperationWire] | None | Unset = UNSET
-    failure: list[_OrganizationGroupPatchFailureWire] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -64,17 +52,13 @@ class OrganizationGroupPatchResult:
             new.failure,
         ) = _values(wire)
         success = wire.success
-        new.success = (
-            [OrganizationGroupPatchOperation._from_wire(item) for item in success]
-            if isinstance(success, list)
-            else as_received(success)
-        )
+        if isinstance(success, list):
+            new.success = list(map(_models.OrganizationGroupPatchOperation._from_wire, success))
+
         failure = wire.failure
-        new.failure = (
-            [OrganizationGroupPatchFailure._from_wire(item) for item in failure]
-            if isinstance(failure, list)
-            else as_received(failure)
-        )
+        if isinstance(failure, list):
+            new.failure = list(map(_models.OrganizationGroupPatchFailure._from_wire, failure))
+
         new.additional_properties = None
         return new
 

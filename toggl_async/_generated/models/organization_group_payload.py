@@ -6,21 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _OrganizationGroupPayloadWire
 
 T = TypeVar("T", bound="OrganizationGroupPayload")
-
-
-class _OrganizationGroupPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationGroupPayload` that msgspec decodes into; unknown keys are refused."""
-
-    name: str
-    users: list[int] | Unset = UNSET
-    workspaces: list[int] | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

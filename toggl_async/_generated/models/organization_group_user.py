@@ -6,23 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _OrganizationGroupUserWire
 
 T = TypeVar("T", bound="OrganizationGroupUser")
-
-
-class _OrganizationGroupUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationGroupUser` that msgspec decodes into; unknown keys are refused."""
-
-    user_id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    avatar_url: str | None | Unset = UNSET
-    inactive: bool | Unset = UNSET
-    joined: bool | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

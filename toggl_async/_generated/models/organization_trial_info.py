@@ -6,25 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _OrganizationTrialInfoWire
 
 T = TypeVar("T", bound="OrganizationTrialInfo")
-
-
-class _OrganizationTrialInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationTrialInfo` that msgspec decodes into; unknown keys are refused."""
-
-    trial: bool | Unset = UNSET
-    trial_available: bool | Unset = UNSET
-    trial_end_date: str | None | Unset = UNSET
-    next_payment_date: str | None | Unset = UNSET
-    last_pricing_plan_id: int | None | Unset = UNSET
-    can_have_trial: bool | Unset = UNSET
-    trial_plan_id: int | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

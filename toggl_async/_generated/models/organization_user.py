@@ -6,40 +6,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _OrganizationUserWire
 
 if TYPE_CHECKING:
-    from ..models.organization_user_group import OrganizationUserGroup, _OrganizationUserGroupWire
-    from ..models.organization_user_workspace import OrganizationUserWorkspace, _OrganizationUserWorkspaceWire
+    from ..models.organization_user_group import OrganizationUserGroup
+    from ..models.organization_user_workspace import OrganizationUserWorkspace
 
 
 T = TypeVar("T", bound="OrganizationUser")
-
-
-class _OrganizationUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationUser` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    field_2fa_enabled: bool | Unset = msgspec.field(default=UNSET, name="2fa_enabled")
-    user_id: int | Unset = UNSET
-    organization_id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    email: str | Unset = UNSET
-    avatar_url: str | None | Unset = UNSET
-    admin: bool | Unset = UNSET
-    owner: bool | Unset = UNSET
-    role_id: int | None | Unset = UNSET
-    inactive: bool | Unset = UNSET
-    joined: bool | Unset = UNSET
-    invitation_id: int | None | Unset = UNSET
-    can_edit_email: bool | Unset = UNSET
-    workspace_count: int | Unset = UNSET
-    groups: list[_OrganizationUserGroupWire] | None | Unset = UNSET
-    workspaces: list[_OrganizationUserWorkspaceWire] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -122,17 +101,13 @@ class OrganizationUser:
             new.workspaces,
         ) = _values(wire)
         groups = wire.groups
-        new.groups = (
-            [OrganizationUserGroup._from_wire(item) for item in groups]
-            if isinstance(groups, list)
-            else as_received(groups)
-        )
+        if isinstance(groups, list):
+            new.groups = list(map(_models.OrganizationUserGroup._from_wire, groups))
+
         workspaces = wire.workspaces
-        new.workspaces = (
-            [OrganizationUserWorkspace._from_wire(item) for item in workspaces]
-            if isinstance(workspaces, list)
-            else as_received(workspaces)
-        )
+        if isinstance(workspaces, list):
+            new.workspaces = list(map(_models.OrganizationUserWorkspace._from_wire, workspaces))
+
         new.additional_properties = None
         return new
 

@@ -6,32 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _OrganizationUserUpdateWire
 
 if TYPE_CHECKING:
-    from ..models.organization_user_workspace_update import (
-        OrganizationUserWorkspaceUpdate,
-        _OrganizationUserWorkspaceUpdateWire,
-    )
+    from ..models.organization_user_workspace_update import OrganizationUserWorkspaceUpdate
 
 
 T = TypeVar("T", bound="OrganizationUserUpdate")
-
-
-class _OrganizationUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationUserUpdate` that msgspec decodes into; unknown keys are refused."""
-
-    name: str | Unset = UNSET
-    email: str | Unset = UNSET
-    inactive: bool | Unset = UNSET
-    organization_admin: bool | Unset = UNSET
-    role_id: int | Unset = UNSET
-    groups: list[int] | Unset = UNSET
-    workspaces: list[_OrganizationUserWorkspaceUpdateWire] | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -83,11 +69,9 @@ class OrganizationUserUpdate:
             new.workspaces,
         ) = _values(wire)
         workspaces = wire.workspaces
-        new.workspaces = (
-            [OrganizationUserWorkspaceUpdate._from_wire(item) for item in workspaces]
-            if isinstance(workspaces, list)
-            else as_received(workspaces)
-        )
+        if isinstance(workspaces, list):
+            new.workspaces = list(map(_models.OrganizationUserWorkspaceUpdate._from_wire, workspaces))
+
         new.additional_properties = None
         return new
 

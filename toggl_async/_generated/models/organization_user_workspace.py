@@ -6,37 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _OrganizationUserWorkspaceWire
 
 if TYPE_CHECKING:
-    from ..models.organization_user_group import OrganizationUserGroup, _OrganizationUserGroupWire
+    from ..models.organization_user_group import OrganizationUserGroup
 
 
 T = TypeVar("T", bound="OrganizationUserWorkspace")
-
-
-class _OrganizationUserWorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationUserWorkspace` that msgspec decodes into; unknown keys are refused."""
-
-    workspace_id: int | Unset = UNSET
-    workspace_name: str | Unset = UNSET
-    workspace_user_id: int | Unset = UNSET
-    active: bool | Unset = UNSET
-    inactive: bool | Unset = UNSET
-    admin: bool | Unset = UNSET
-    role: str | Unset = UNSET
-    role_id: int | None | Unset = UNSET
-    rate: float | None | Unset = UNSET
-    cost: float | None | Unset = UNSET
-    default_currency: str | Unset = UNSET
-    working_hours: float | None | Unset = UNSET
-    view_edit_billable_rates: bool | Unset = UNSET
-    view_edit_labor_costs: bool | Unset = UNSET
-    groups: list[_OrganizationUserGroupWire] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -112,11 +93,9 @@ class OrganizationUserWorkspace:
             new.groups,
         ) = _values(wire)
         groups = wire.groups
-        new.groups = (
-            [OrganizationUserGroup._from_wire(item) for item in groups]
-            if isinstance(groups, list)
-            else as_received(groups)
-        )
+        if isinstance(groups, list):
+            new.groups = list(map(_models.OrganizationUserGroup._from_wire, groups))
+
         new.additional_properties = None
         return new
 

@@ -6,27 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _OrganizationUserWorkspaceUpdateWire
 
 T = TypeVar("T", bound="OrganizationUserWorkspaceUpdate")
-
-
-class _OrganizationUserWorkspaceUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `OrganizationUserWorkspaceUpdate` that msgspec decodes into; unknown keys are refused."""
-
-    workspace_id: int
-    admin: bool | Unset = UNSET
-    role_id: int | Unset = UNSET
-    inactive: bool | Unset = UNSET
-    rate: float | Unset = UNSET
-    cost: float | Unset = UNSET
-    working_hours: float | Unset = UNSET
-    view_edit_billable_rates: bool | Unset = UNSET
-    view_edit_labor_costs: bool | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

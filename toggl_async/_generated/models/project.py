@@ -7,67 +7,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_date, parse_datetime
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _ProjectWire
 
 if TYPE_CHECKING:
-    from ..models.project_period import ProjectPeriod, _ProjectPeriodWire
-    from ..models.project_recurring_parameters import ProjectRecurringParameters, _ProjectRecurringParametersWire
+    from ..models.project_period import ProjectPeriod
+    from ..models.project_recurring_parameters import ProjectRecurringParameters
 
 
 T = TypeVar("T", bound="Project")
-
-
-class _ProjectWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Project` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    workspace_id: int
-    name: str
-    active: bool
-    at: datetime.datetime
-    wid: int | Unset = UNSET
-    client_id: int | None | Unset = UNSET
-    cid: int | None | Unset = UNSET
-    client_name: str | None | Unset = UNSET
-    is_private: bool | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    server_deleted_at: datetime.datetime | None | Unset = UNSET
-    color: str | Unset = UNSET
-    billable: bool | None | Unset = UNSET
-    template: bool | None | Unset = UNSET
-    template_id: int | None | Unset = UNSET
-    auto_estimates: bool | None | Unset = UNSET
-    estimated_hours: int | None | Unset = UNSET
-    estimated_seconds: int | None | Unset = UNSET
-    actual_hours: int | None | Unset = UNSET
-    actual_seconds: int | None | Unset = UNSET
-    rate: float | None | Unset = UNSET
-    rate_last_updated: datetime.datetime | None | Unset = UNSET
-    currency: str | None | Unset = UNSET
-    fixed_fee: float | None | Unset = UNSET
-    recurring: bool | Unset = UNSET
-    recurring_parameters: list[_ProjectRecurringParametersWire] | None | Unset = UNSET
-    current_period: _ProjectPeriodWire | None | Unset = UNSET
-    start_date: datetime.date | None | Unset = UNSET
-    end_date: datetime.date | None | Unset = UNSET
-    status: str | None | Unset = UNSET
-    is_shared: bool | None | Unset = UNSET
-    shared_at: datetime.datetime | None | Unset = UNSET
-    shared_hash: str | None | Unset = UNSET
-    pinned: bool | None | Unset = UNSET
-    can_track_time: bool | None | Unset = UNSET
-    tasks_count: int | None | Unset = UNSET
-    can_see_rates: bool | None | Unset = msgspec.field(default=UNSET, name="canSeeRates")
-    external_reference: str | None | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
-    integration_ext_id: str | None | Unset = UNSET
-    integration_ext_type: str | None | Unset = UNSET
-    integration_provider: str | None | Unset = UNSET
-    total_count: int | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -242,17 +195,13 @@ class Project:
             new.total_count,
         ) = _values(wire)
         recurring_parameters = wire.recurring_parameters
-        new.recurring_parameters = (
-            [ProjectRecurringParameters._from_wire(item) for item in recurring_parameters]
-            if isinstance(recurring_parameters, list)
-            else as_received(recurring_parameters)
-        )
+        if isinstance(recurring_parameters, list):
+            new.recurring_parameters = list(map(_models.ProjectRecurringParameters._from_wire, recurring_parameters))
+
         current_period = wire.current_period
-        new.current_period = (
-            ProjectPeriod._from_wire(current_period)
-            if isinstance(current_period, ProjectPeriod._wire_check)
-            else as_received(current_period)
-        )
+        if isinstance(current_period, _wire._ProjectPeriodWire):
+            new.current_period = _models.ProjectPeriod._from_wire(current_period)
+
         new.additional_properties = None
         return new
 

@@ -7,48 +7,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_date
 from ..models.project_payload_rate_change_mode import ProjectPayloadRateChangeMode
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _ProjectPayloadWire
 
 if TYPE_CHECKING:
-    from ..models.project_recurring_parameters_payload import (
-        ProjectRecurringParametersPayload,
-        _ProjectRecurringParametersPayloadWire,
-    )
+    from ..models.project_recurring_parameters_payload import ProjectRecurringParametersPayload
 
 
 T = TypeVar("T", bound="ProjectPayload")
-
-
-class _ProjectPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ProjectPayload` that msgspec decodes into; unknown keys are refused."""
-
-    name: str | Unset = UNSET
-    active: bool | Unset = UNSET
-    is_private: bool | Unset = UNSET
-    is_shared: bool | Unset = UNSET
-    color: str | Unset = UNSET
-    client_id: int | Unset = UNSET
-    cid: int | Unset = UNSET
-    client_name: str | Unset = UNSET
-    billable: bool | Unset = UNSET
-    currency: str | Unset = UNSET
-    rate: float | Unset = UNSET
-    rate_change_mode: ProjectPayloadRateChangeMode | Unset = UNSET
-    fixed_fee: float | Unset = UNSET
-    estimated_hours: int | Unset = UNSET
-    auto_estimates: bool | Unset = UNSET
-    template: bool | Unset = UNSET
-    template_id: int | Unset = UNSET
-    recurring: bool | Unset = UNSET
-    recurring_parameters: _ProjectRecurringParametersPayloadWire | Unset = UNSET
-    start_date: datetime.date | Unset = UNSET
-    end_date: datetime.date | Unset = UNSET
-    external_reference: str | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -164,11 +136,9 @@ class ProjectPayload:
             new.external_reference,
         ) = _values(wire)
         recurring_parameters = wire.recurring_parameters
-        new.recurring_parameters = (
-            ProjectRecurringParametersPayload._from_wire(recurring_parameters)
-            if isinstance(recurring_parameters, ProjectRecurringParametersPayload._wire_check)
-            else as_received(recurring_parameters)
-        )
+        if isinstance(recurring_parameters, _wire._ProjectRecurringParametersPayloadWire):
+            new.recurring_parameters = _models.ProjectRecurringParametersPayload._from_wire(recurring_parameters)
+
         new.additional_properties = None
         return new
 

@@ -7,20 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_date
 from ..types import UNSET, Unset
+from ._wire import _ProjectPeriodWire
 
 T = TypeVar("T", bound="ProjectPeriod")
-
-
-class _ProjectPeriodWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ProjectPeriod` that msgspec decodes into; unknown keys are refused."""
-
-    start_date: datetime.date | None | Unset = UNSET
-    end_date: datetime.date | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

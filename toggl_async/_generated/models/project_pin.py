@@ -6,19 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import Unset
+from ._wire import _ProjectPinWire
 
 T = TypeVar("T", bound="ProjectPin")
-
-
-class _ProjectPinWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ProjectPin` that msgspec decodes into; unknown keys are refused."""
-
-    pin: bool
 
 
 @attrs.define(kw_only=True, repr=False)

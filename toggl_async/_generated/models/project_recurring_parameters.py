@@ -6,24 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ProjectRecurringParametersWire
 
 T = TypeVar("T", bound="ProjectRecurringParameters")
-
-
-class _ProjectRecurringParametersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ProjectRecurringParameters` that msgspec decodes into; unknown keys are refused."""
-
-    custom_period: int | None | Unset = UNSET
-    period: str | None | Unset = UNSET
-    estimated_seconds: int | None | Unset = UNSET
-    parameter_start_date: str | None | Unset = UNSET
-    parameter_end_date: str | None | Unset = UNSET
-    project_start_date: str | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

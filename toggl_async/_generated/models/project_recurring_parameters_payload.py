@@ -7,21 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_date
 from ..types import UNSET, Unset
+from ._wire import _ProjectRecurringParametersPayloadWire
 
 T = TypeVar("T", bound="ProjectRecurringParametersPayload")
-
-
-class _ProjectRecurringParametersPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ProjectRecurringParametersPayload` that msgspec decodes into; unknown keys are refused."""
-
-    period: str | Unset = UNSET
-    custom_period: int | Unset = UNSET
-    project_start_date: datetime.date | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

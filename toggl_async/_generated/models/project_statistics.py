@@ -7,20 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _ProjectStatisticsWire
 
 T = TypeVar("T", bound="ProjectStatistics")
-
-
-class _ProjectStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ProjectStatistics` that msgspec decodes into; unknown keys are refused."""
-
-    earliest_time_entry: datetime.datetime | None | Unset = UNSET
-    latest_time_entry: datetime.datetime | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

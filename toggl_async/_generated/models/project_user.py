@@ -7,30 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _ProjectUserWire
 
 T = TypeVar("T", bound="ProjectUser")
-
-
-class _ProjectUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ProjectUser` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    project_id: int | Unset = UNSET
-    user_id: int | Unset = UNSET
-    workspace_id: int | Unset = UNSET
-    manager: bool | Unset = UNSET
-    rate: float | None | Unset = UNSET
-    rate_last_updated: datetime.datetime | None | Unset = UNSET
-    labor_cost: float | None | Unset = UNSET
-    labor_cost_last_updated: datetime.datetime | None | Unset = UNSET
-    group_id: int | None | Unset = UNSET
-    gid: int | None | Unset = UNSET
-    at: datetime.datetime | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

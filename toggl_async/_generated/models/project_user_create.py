@@ -6,27 +6,15 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr
 from ..models.project_user_create_labor_cost_change_mode import ProjectUserCreateLaborCostChangeMode
 from ..models.project_user_create_rate_change_mode import ProjectUserCreateRateChangeMode
 from ..types import UNSET, Unset
+from ._wire import _ProjectUserCreateWire
 
 T = TypeVar("T", bound="ProjectUserCreate")
-
-
-class _ProjectUserCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ProjectUserCreate` that msgspec decodes into; unknown keys are refused."""
-
-    project_id: int
-    user_id: int
-    manager: bool | Unset = UNSET
-    rate: float | Unset = UNSET
-    rate_change_mode: ProjectUserCreateRateChangeMode | Unset = UNSET
-    labor_cost: float | Unset = UNSET
-    labor_cost_change_mode: ProjectUserCreateLaborCostChangeMode | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

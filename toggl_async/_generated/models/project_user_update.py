@@ -6,25 +6,15 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr
 from ..models.project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
 from ..models.project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
 from ..types import UNSET, Unset
+from ._wire import _ProjectUserUpdateWire
 
 T = TypeVar("T", bound="ProjectUserUpdate")
-
-
-class _ProjectUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ProjectUserUpdate` that msgspec decodes into; unknown keys are refused."""
-
-    manager: bool | Unset = UNSET
-    rate: float | Unset = UNSET
-    rate_change_mode: ProjectUserUpdateRateChangeMode | Unset = UNSET
-    labor_cost: float | Unset = UNSET
-    labor_cost_change_mode: ProjectUserUpdateLaborCostChangeMode | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,22 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _QuotaWire
 
 T = TypeVar("T", bound="Quota")
-
-
-class _QuotaWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Quota` that msgspec decodes into; unknown keys are refused."""
-
-    organization_id: int | None | Unset = UNSET
-    remaining: int | Unset = UNSET
-    resets_in_secs: int | Unset = UNSET
-    total: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,21 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ReportBillableRateWire
 
 T = TypeVar("T", bound="ReportBillableRate")
-
-
-class _ReportBillableRateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportBillableRate` that msgspec decodes into; unknown keys are refused."""
-
-    billable_seconds: int | Unset = UNSET
-    currency: str | None | Unset = UNSET
-    hourly_rate_in_cents: int | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,20 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ReportClientItemWire
 
 T = TypeVar("T", bound="ReportClientItem")
-
-
-class _ReportClientItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportClientItem` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    name: str | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -7,20 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_date
 from ..types import UNSET, Unset
+from ._wire import _ReportDateRangeWire
 
 T = TypeVar("T", bound="ReportDateRange")
-
-
-class _ReportDateRangeWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportDateRange` that msgspec decodes into; unknown keys are refused."""
-
-    start_date: datetime.date | Unset = UNSET
-    end_date: datetime.date | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

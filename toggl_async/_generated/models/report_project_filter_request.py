@@ -6,27 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ReportProjectFilterRequestWire
 
 T = TypeVar("T", bound="ReportProjectFilterRequest")
-
-
-class _ReportProjectFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportProjectFilterRequest` that msgspec decodes into; unknown keys are refused."""
-
-    ids: list[int] | Unset = UNSET
-    client_ids: list[int] | Unset = UNSET
-    name: str | Unset = UNSET
-    currency: str | Unset = UNSET
-    is_active: bool | Unset = UNSET
-    is_billable: bool | Unset = UNSET
-    is_private: bool | Unset = UNSET
-    page_size: int | Unset = UNSET
-    start: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

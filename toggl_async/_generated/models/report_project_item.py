@@ -6,25 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ReportProjectItemWire
 
 T = TypeVar("T", bound="ReportProjectItem")
-
-
-class _ReportProjectItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportProjectItem` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    name: str | Unset = UNSET
-    client_id: int | None | Unset = UNSET
-    color: str | None | Unset = UNSET
-    active: bool | Unset = UNSET
-    billable: bool | None | Unset = UNSET
-    currency: str | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,22 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ReportProjectUserSummaryRowWire
 
 T = TypeVar("T", bound="ReportProjectUserSummaryRow")
-
-
-class _ReportProjectUserSummaryRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportProjectUserSummaryRow` that msgspec decodes into; unknown keys are refused."""
-
-    project_id: int | None | Unset = UNSET
-    user_id: int | Unset = UNSET
-    tracked_seconds: int | Unset = UNSET
-    billable_seconds: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

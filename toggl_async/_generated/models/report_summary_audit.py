@@ -6,28 +6,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _ReportSummaryAuditWire
 
 if TYPE_CHECKING:
-    from ..models.report_summary_audit_group_filter import (
-        ReportSummaryAuditGroupFilter,
-        _ReportSummaryAuditGroupFilterWire,
-    )
+    from ..models.report_summary_audit_group_filter import ReportSummaryAuditGroupFilter
 
 
 T = TypeVar("T", bound="ReportSummaryAudit")
-
-
-class _ReportSummaryAuditWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportSummaryAudit` that msgspec decodes into; unknown keys are refused."""
-
-    show_empty_groups: bool | Unset = UNSET
-    show_tracked_groups: bool | Unset = UNSET
-    group_filter: _ReportSummaryAuditGroupFilterWire | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -68,11 +59,9 @@ class ReportSummaryAudit:
             new.group_filter,
         ) = _values(wire)
         group_filter = wire.group_filter
-        new.group_filter = (
-            ReportSummaryAuditGroupFilter._from_wire(group_filter)
-            if isinstance(group_filter, ReportSummaryAuditGroupFilter._wire_check)
-            else as_received(group_filter)
-        )
+        if isinstance(group_filter, _wire._ReportSummaryAuditGroupFilterWire):
+            new.group_filter = _models.ReportSummaryAuditGroupFilter._from_wire(group_filter)
+
         new.additional_properties = None
         return new
 

@@ -6,23 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _ReportSummaryAuditGroupFilterWire
 
 T = TypeVar("T", bound="ReportSummaryAuditGroupFilter")
-
-
-class _ReportSummaryAuditGroupFilterWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportSummaryAuditGroupFilter` that msgspec decodes into; unknown keys are refused."""
-
-    currency: str | Unset = UNSET
-    min_amount_cents: int | Unset = UNSET
-    max_amount_cents: int | Unset = UNSET
-    min_duration_seconds: int | Unset = UNSET
-    max_duration_seconds: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

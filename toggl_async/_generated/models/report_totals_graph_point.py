@@ -6,29 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ReportTotalsGraphPointWire
 
 if TYPE_CHECKING:
-    from ..models.report_totals_graph_point_by_rate import (
-        ReportTotalsGraphPointByRate,
-        _ReportTotalsGraphPointByRateWire,
-    )
+    from ..models.report_totals_graph_point_by_rate import ReportTotalsGraphPointByRate
 
 
 T = TypeVar("T", bound="ReportTotalsGraphPoint")
-
-
-class _ReportTotalsGraphPointWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportTotalsGraphPoint` that msgspec decodes into; unknown keys are refused."""
-
-    seconds: int | Unset = UNSET
-    billable_amount_in_cents: int | None | Unset = UNSET
-    labour_cost_in_cents: int | None | Unset = UNSET
-    by_rate: _ReportTotalsGraphPointByRateWire | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -70,11 +59,9 @@ class ReportTotalsGraphPoint:
             new.by_rate,
         ) = _values(wire)
         by_rate = wire.by_rate
-        new.by_rate = (
-            ReportTotalsGraphPointByRate._from_wire(by_rate)
-            if isinstance(by_rate, ReportTotalsGraphPointByRate._wire_check)
-            else as_received(by_rate)
-        )
+        if isinstance(by_rate, dict):
+            new.by_rate = _models.ReportTotalsGraphPointByRate._from_wire(by_rate)
+
         new.additional_properties = None
         return new
 

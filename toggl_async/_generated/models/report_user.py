@@ -7,26 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _ReportUserWire
 
 T = TypeVar("T", bound="ReportUser")
-
-
-class _ReportUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportUser` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    workspace_user_id: int | None | Unset = UNSET
-    fullname: str | None | Unset = UNSET
-    email: str | None | Unset = UNSET
-    avatar: str | None | Unset = UNSET
-    active: bool | Unset = UNSET
-    deactivated: bool | Unset = UNSET
-    deleted_at: datetime.datetime | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

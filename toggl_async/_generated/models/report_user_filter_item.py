@@ -7,21 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _ReportUserFilterItemWire
 
 T = TypeVar("T", bound="ReportUserFilterItem")
-
-
-class _ReportUserFilterItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportUserFilterItem` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    name: str | None | Unset = UNSET
-    deleted_at: datetime.datetime | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,21 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _ReportUserFilterRequestWire
 
 T = TypeVar("T", bound="ReportUserFilterRequest")
-
-
-class _ReportUserFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `ReportUserFilterRequest` that msgspec decodes into; unknown keys are refused."""
-
-    ids: list[int] | Unset = UNSET
-    active: bool | Unset = UNSET
-    start: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,25 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _SimpleWorkspaceUserWire
 
 T = TypeVar("T", bound="SimpleWorkspaceUser")
-
-
-class _SimpleWorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `SimpleWorkspaceUser` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    email: str | Unset = UNSET
-    fullname: str | Unset = UNSET
-    inactive: bool | Unset = UNSET
-    is_active: bool | Unset = UNSET
-    is_admin: bool | Unset = UNSET
-    role: str | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

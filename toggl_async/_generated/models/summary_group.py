@@ -6,28 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _SummaryGroupWire
 
 if TYPE_CHECKING:
-    from ..models.summary_sub_group import SummarySubGroup, _SummarySubGroupWire
+    from ..models.summary_sub_group import SummarySubGroup
 
 
 T = TypeVar("T", bound="SummaryGroup")
-
-
-class _SummaryGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `SummaryGroup` that msgspec decodes into; unknown keys are refused."""
-
-    id: int | None | Unset = UNSET
-    ids: list[int] | None | Unset = UNSET
-    names: list[str] | None | Unset = UNSET
-    project_color: str | None | Unset = UNSET
-    project_hex_color: str | None | Unset = UNSET
-    sub_groups: list[_SummarySubGroupWire] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -74,11 +64,9 @@ class SummaryGroup:
             new.sub_groups,
         ) = _values(wire)
         sub_groups = wire.sub_groups
-        new.sub_groups = (
-            [SummarySubGroup._from_wire(item) for item in sub_groups]
-            if isinstance(sub_groups, list)
-            else as_received(sub_groups)
-        )
+        if isinstance(sub_groups, list):
+            new.sub_groups = list(map(_models.SummarySubGroup._from_wire, sub_groups))
+
         new.additional_properties = None
         return new
 

@@ -6,23 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _SummaryReportWire
 
 if TYPE_CHECKING:
-    from ..models.summary_group import SummaryGroup, _SummaryGroupWire
+    from ..models.summary_group import SummaryGroup
 
 
 T = TypeVar("T", bound="SummaryReport")
-
-
-class _SummaryReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `SummaryReport` that msgspec decodes into; unknown keys are refused."""
-
-    groups: list[_SummaryGroupWire] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -50,9 +45,9 @@ class SummaryReport:
         # One C call for every value (the wire's fields are in this order), then the nested models.
         (new.groups,) = _values(wire)
         groups = wire.groups
-        new.groups = (
-            [SummaryGroup._from_wire(item) for item in groups] if isinstance(groups, list) else as_received(groups)
-        )
+        if isinstance(groups, list):
+            new.groups = list(map(_models.SummaryGroup._from_wire, groups))
+
         new.additional_properties = None
         return new
 

@@ -7,45 +7,22 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_date
 from ..models.report_filters_rounding_minutes import ReportFiltersRoundingMinutes
 from ..models.summary_report_request_grouping import SummaryReportRequestGrouping
 from ..models.summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _SummaryReportRequestWire
 
 if TYPE_CHECKING:
-    from ..models.report_summary_audit import ReportSummaryAudit, _ReportSummaryAuditWire
+    from ..models.report_summary_audit import ReportSummaryAudit
 
 
 T = TypeVar("T", bound="SummaryReportRequest")
-
-
-class _SummaryReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `SummaryReportRequest` that msgspec decodes into; unknown keys are refused."""
-
-    start_date: datetime.date | Unset = UNSET
-    end_date: datetime.date | Unset = UNSET
-    billable: bool | Unset = UNSET
-    client_ids: list[int | None] | Unset = UNSET
-    project_ids: list[int | None] | Unset = UNSET
-    tag_ids: list[int | None] | Unset = UNSET
-    task_ids: list[int | None] | Unset = UNSET
-    user_ids: list[int] | Unset = UNSET
-    group_ids: list[int] | Unset = UNSET
-    time_entry_ids: list[int] | Unset = UNSET
-    description: str | Unset = UNSET
-    min_duration_seconds: int | Unset = UNSET
-    max_duration_seconds: int | Unset = UNSET
-    rounding: int | Unset = UNSET
-    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
-    grouping: SummaryReportRequestGrouping | Unset = UNSET
-    sub_grouping: SummaryReportRequestSubGrouping | Unset = UNSET
-    include_time_entry_ids: bool | Unset = UNSET
-    distinguish_rates: bool | Unset = UNSET
-    audit: _ReportSummaryAuditWire | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -149,11 +126,9 @@ class SummaryReportRequest:
             new.audit,
         ) = _values(wire)
         audit = wire.audit
-        new.audit = (
-            ReportSummaryAudit._from_wire(audit)
-            if isinstance(audit, ReportSummaryAudit._wire_check)
-            else as_received(audit)
-        )
+        if isinstance(audit, _wire._ReportSummaryAuditWire):
+            new.audit = _models.ReportSummaryAudit._from_wire(audit)
+
         new.additional_properties = None
         return new
 

@@ -6,27 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _SummarySubGroupWire
 
 if TYPE_CHECKING:
-    from ..models.report_billable_rate import ReportBillableRate, _ReportBillableRateWire
+    from ..models.report_billable_rate import ReportBillableRate
 
 
 T = TypeVar("T", bound="SummarySubGroup")
-
-
-class _SummarySubGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `SummarySubGroup` that msgspec decodes into; unknown keys are refused."""
-
-    id: int | None | Unset = UNSET
-    title: str | None | Unset = UNSET
-    seconds: int | Unset = UNSET
-    ids: list[int] | None | Unset = UNSET
-    rates: list[_ReportBillableRateWire] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -71,9 +62,9 @@ class SummarySubGroup:
             new.rates,
         ) = _values(wire)
         rates = wire.rates
-        new.rates = (
-            [ReportBillableRate._from_wire(item) for item in rates] if isinstance(rates, list) else as_received(rates)
-        )
+        if isinstance(rates, list):
+            new.rates = list(map(_models.ReportBillableRate._from_wire, rates))
+
         new.additional_properties = None
         return new
 

@@ -7,28 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _TagWire
 
 T = TypeVar("T", bound="Tag")
-
-
-class _TagWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Tag` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    workspace_id: int
-    name: str
-    at: datetime.datetime
-    creator_id: int | None | Unset = UNSET
-    deleted_at: datetime.datetime | None | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
-    integration_ext_id: str | None | Unset = UNSET
-    integration_ext_type: str | None | Unset = UNSET
-    integration_provider: str | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -7,45 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _TaskWire
 
 T = TypeVar("T", bound="Task")
-
-
-class _TaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Task` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    name: str
-    project_id: int
-    workspace_id: int
-    active: bool
-    at: datetime.datetime
-    user_id: int | None | Unset = UNSET
-    toggl_accounts_id: str | None | Unset = UNSET
-    server_deleted_at: datetime.datetime | None | Unset = UNSET
-    estimated_seconds: int | None | Unset = UNSET
-    tracked_seconds: int | None | Unset = UNSET
-    recurring: bool | Unset = UNSET
-    rate: float | None | Unset = UNSET
-    rate_last_updated: datetime.datetime | None | Unset = UNSET
-    external_reference: str | None | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
-    integration_ext_id: str | None | Unset = UNSET
-    integration_ext_type: str | None | Unset = UNSET
-    integration_provider: str | None | Unset = UNSET
-    project_name: str | None | Unset = UNSET
-    project_color: str | None | Unset = UNSET
-    project_billable: bool | None | Unset = UNSET
-    project_is_private: bool | None | Unset = UNSET
-    client_id: int | None | Unset = UNSET
-    client_name: str | None | Unset = UNSET
-    user_name: str | None | Unset = UNSET
-    avatar_url: str | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,28 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _TaskPageWire
 
 if TYPE_CHECKING:
-    from ..models.task import Task, _TaskWire
+    from ..models.task import Task
 
 
 T = TypeVar("T", bound="TaskPage")
-
-
-class _TaskPageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `TaskPage` that msgspec decodes into; unknown keys are refused."""
-
-    data: list[_TaskWire] | None | Unset = UNSET
-    page: int | Unset = UNSET
-    per_page: int | Unset = UNSET
-    sort_field: str | Unset = UNSET
-    sort_order: str | Unset = UNSET
-    total_count: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -73,7 +63,9 @@ class TaskPage:
             new.total_count,
         ) = _values(wire)
         data = wire.data
-        new.data = [Task._from_wire(item) for item in data] if isinstance(data, list) else as_received(data)
+        if isinstance(data, list):
+            new.data = list(map(_models.Task._from_wire, data))
+
         new.additional_properties = None
         return new
 

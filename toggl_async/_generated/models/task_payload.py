@@ -6,23 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _TaskPayloadWire
 
 T = TypeVar("T", bound="TaskPayload")
-
-
-class _TaskPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `TaskPayload` that msgspec decodes into; unknown keys are refused."""
-
-    name: str | Unset = UNSET
-    active: bool | Unset = UNSET
-    estimated_seconds: int | Unset = UNSET
-    user_id: int | Unset = UNSET
-    external_reference: str | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

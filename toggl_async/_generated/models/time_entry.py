@@ -7,53 +7,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _TimeEntryWire
 
 if TYPE_CHECKING:
-    from ..models.time_entry_shared_with import TimeEntrySharedWith, _TimeEntrySharedWithWire
+    from ..models.time_entry_shared_with import TimeEntrySharedWith
 
 
 T = TypeVar("T", bound="TimeEntry")
-
-
-class _TimeEntryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `TimeEntry` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    workspace_id: int
-    project_id: int | None
-    task_id: int | None
-    user_id: int
-    billable: bool
-    start: datetime.datetime
-    stop: datetime.datetime | None
-    duration: int
-    description: str | None
-    tags: list[str] | None
-    tag_ids: list[int] | None
-    at: datetime.datetime
-    duronly: bool | Unset = UNSET
-    server_deleted_at: datetime.datetime | None | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
-    expense_ids: list[int] | None | Unset = UNSET
-    client_id: int | None | Unset = UNSET
-    client_name: str | None | Unset = UNSET
-    project_name: str | None | Unset = UNSET
-    project_color: str | None | Unset = UNSET
-    project_active: bool | None | Unset = UNSET
-    project_billable: bool | None | Unset = UNSET
-    task_name: str | None | Unset = UNSET
-    user_name: str | None | Unset = UNSET
-    user_avatar_url: str | None | Unset = UNSET
-    shared_with: list[_TimeEntrySharedWithWire] | None | Unset = UNSET
-    wid: int | Unset = UNSET
-    uid: int | Unset = UNSET
-    pid: int | Unset = UNSET
-    tid: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -191,11 +156,9 @@ class TimeEntry:
             new.tid,
         ) = _values(wire)
         shared_with = wire.shared_with
-        new.shared_with = (
-            [TimeEntrySharedWith._from_wire(item) for item in shared_with]
-            if isinstance(shared_with, list)
-            else as_received(shared_with)
-        )
+        if isinstance(shared_with, list):
+            new.shared_with = list(map(_models.TimeEntrySharedWith._from_wire, shared_with))
+
         new.additional_properties = None
         return new
 

@@ -6,20 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _TimeEntryEventMetadataWire
 
 T = TypeVar("T", bound="TimeEntryEventMetadata")
-
-
-class _TimeEntryEventMetadataWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `TimeEntryEventMetadata` that msgspec decodes into; unknown keys are refused."""
-
-    origin_feature: str | Unset = UNSET
-    visible_goals_count: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

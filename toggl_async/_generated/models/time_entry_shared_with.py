@@ -6,21 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _TimeEntrySharedWithWire
 
 T = TypeVar("T", bound="TimeEntrySharedWith")
-
-
-class _TimeEntrySharedWithWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `TimeEntrySharedWith` that msgspec decodes into; unknown keys are refused."""
-
-    user_id: int | Unset = UNSET
-    user_name: str | None | Unset = UNSET
-    accepted: bool | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -7,39 +7,20 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_date, parse_datetime
 from ..models.time_entry_update_tag_action import TimeEntryUpdateTagAction
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _TimeEntryUpdateWire
 
 if TYPE_CHECKING:
-    from ..models.time_entry_event_metadata import TimeEntryEventMetadata, _TimeEntryEventMetadataWire
+    from ..models.time_entry_event_metadata import TimeEntryEventMetadata
 
 
 T = TypeVar("T", bound="TimeEntryUpdate")
-
-
-class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `TimeEntryUpdate` that msgspec decodes into; unknown keys are refused."""
-
-    created_with: str | Unset = UNSET
-    workspace_id: int | Unset = UNSET
-    start: datetime.datetime | Unset = UNSET
-    stop: datetime.datetime | Unset = UNSET
-    duration: int | Unset = UNSET
-    start_date: datetime.date | Unset = UNSET
-    description: str | Unset = UNSET
-    billable: bool | Unset = UNSET
-    project_id: int | None | Unset = UNSET
-    task_id: int | None | Unset = UNSET
-    tags: list[str] | Unset = UNSET
-    tag_ids: list[int] | Unset = UNSET
-    tag_action: TimeEntryUpdateTagAction | Unset = UNSET
-    user_id: int | Unset = UNSET
-    shared_with_user_ids: list[int] | Unset = UNSET
-    event_metadata: _TimeEntryEventMetadataWire | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -122,11 +103,9 @@ class TimeEntryUpdate:
             new.event_metadata,
         ) = _values(wire)
         event_metadata = wire.event_metadata
-        new.event_metadata = (
-            TimeEntryEventMetadata._from_wire(event_metadata)
-            if isinstance(event_metadata, TimeEntryEventMetadata._wire_check)
-            else as_received(event_metadata)
-        )
+        if isinstance(event_metadata, _wire._TimeEntryEventMetadataWire):
+            new.event_metadata = _models.TimeEntryEventMetadata._from_wire(event_metadata)
+
         new.additional_properties = None
         return new
 

@@ -6,31 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _WeeklyReportRowWire
 
 T = TypeVar("T", bound="WeeklyReportRow")
-
-
-class _WeeklyReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WeeklyReportRow` that msgspec decodes into; unknown keys are refused."""
-
-    user_id: int | Unset = UNSET
-    user_name: str | None | Unset = UNSET
-    project_id: int | None | Unset = UNSET
-    project_name: str | None | Unset = UNSET
-    project_color: str | None | Unset = UNSET
-    project_hex_color: str | None | Unset = UNSET
-    client_name: str | None | Unset = UNSET
-    planned_task_id: int | None | Unset = UNSET
-    currency: str | None | Unset = UNSET
-    hourly_rate_in_cents: int | None | Unset = UNSET
-    seconds: list[int] | Unset = UNSET
-    billable_seconds: list[int] | None | Unset = UNSET
-    billable_amounts_in_cents: list[int | None] | None | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

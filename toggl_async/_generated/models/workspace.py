@@ -7,64 +7,21 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from . import _wire
+from ._wire import _WorkspaceWire
 
 if TYPE_CHECKING:
-    from ..models.workspace_csv_upload import WorkspaceCsvUpload, _WorkspaceCsvUploadWire
-    from ..models.workspace_subscription import WorkspaceSubscription, _WorkspaceSubscriptionWire
-    from ..models.workspace_te_constraints import WorkspaceTeConstraints, _WorkspaceTeConstraintsWire
+    from ..models.workspace_csv_upload import WorkspaceCsvUpload
+    from ..models.workspace_subscription import WorkspaceSubscription
+    from ..models.workspace_te_constraints import WorkspaceTeConstraints
 
 
 T = TypeVar("T", bound="Workspace")
-
-
-class _WorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `Workspace` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    organization_id: int
-    name: str
-    at: datetime.datetime
-    premium: bool | Unset = UNSET
-    business_ws: bool | Unset = UNSET
-    admin: bool | Unset = UNSET
-    role: str | Unset = UNSET
-    permissions: list[str] | None | Unset = UNSET
-    suspended_at: datetime.datetime | None | Unset = UNSET
-    server_deleted_at: datetime.datetime | None | Unset = UNSET
-    default_hourly_rate: float | None | Unset = UNSET
-    rate_last_updated: datetime.datetime | None | Unset = UNSET
-    default_currency: str | Unset = UNSET
-    only_admins_may_create_projects: bool | Unset = UNSET
-    only_admins_may_create_tags: bool | Unset = UNSET
-    only_admins_see_billable_rates: bool | Unset = UNSET
-    only_admins_see_team_dashboard: bool | Unset = UNSET
-    projects_billable_by_default: bool | Unset = UNSET
-    projects_private_by_default: bool | Unset = UNSET
-    projects_enforce_billable: bool | Unset = UNSET
-    limit_public_project_data: bool | Unset = UNSET
-    last_modified: datetime.datetime | None | Unset = UNSET
-    reports_collapse: bool | Unset = UNSET
-    rounding: int | Unset = UNSET
-    rounding_minutes: int | Unset = UNSET
-    api_token: str | None | Unset = UNSET
-    logo_url: str | None | Unset = UNSET
-    ical_url: str | None | Unset = UNSET
-    ical_enabled: bool | Unset = UNSET
-    csv_upload: _WorkspaceCsvUploadWire | None | Unset = UNSET
-    hide_start_end_times: bool | Unset = UNSET
-    working_hours_in_minutes: int | None | Unset = UNSET
-    max_data_retention_days: int | None | Unset = UNSET
-    te_constraints: _WorkspaceTeConstraintsWire | None | Unset = UNSET
-    disable_approvals: bool | Unset = UNSET
-    disable_expenses: bool | Unset = UNSET
-    disable_timesheet_view: bool | Unset = UNSET
-    subscription: _WorkspaceSubscriptionWire | None | Unset = UNSET
-    active_project_count: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -219,23 +176,17 @@ class Workspace:
             new.active_project_count,
         ) = _values(wire)
         csv_upload = wire.csv_upload
-        new.csv_upload = (
-            WorkspaceCsvUpload._from_wire(csv_upload)
-            if isinstance(csv_upload, WorkspaceCsvUpload._wire_check)
-            else as_received(csv_upload)
-        )
+        if isinstance(csv_upload, _wire._WorkspaceCsvUploadWire):
+            new.csv_upload = _models.WorkspaceCsvUpload._from_wire(csv_upload)
+
         te_constraints = wire.te_constraints
-        new.te_constraints = (
-            WorkspaceTeConstraints._from_wire(te_constraints)
-            if isinstance(te_constraints, WorkspaceTeConstraints._wire_check)
-            else as_received(te_constraints)
-        )
+        if isinstance(te_constraints, _wire._WorkspaceTeConstraintsWire):
+            new.te_constraints = _models.WorkspaceTeConstraints._from_wire(te_constraints)
+
         subscription = wire.subscription
-        new.subscription = (
-            WorkspaceSubscription._from_wire(subscription)
-            if isinstance(subscription, WorkspaceSubscription._wire_check)
-            else as_received(subscription)
-        )
+        if isinstance(subscription, dict):
+            new.subscription = _models.WorkspaceSubscription._from_wire(subscription)
+
         new.additional_properties = None
         return new
 

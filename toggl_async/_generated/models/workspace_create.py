@@ -6,37 +6,15 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr
 from ..models.workspace_create_rate_change_mode import WorkspaceCreateRateChangeMode
 from ..models.workspace_create_rounding import WorkspaceCreateRounding
 from ..types import UNSET, Unset
+from ._wire import _WorkspaceCreateWire
 
 T = TypeVar("T", bound="WorkspaceCreate")
-
-
-class _WorkspaceCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WorkspaceCreate` that msgspec decodes into; unknown keys are refused."""
-
-    name: str
-    admins: list[int] | Unset = UNSET
-    default_currency: str | Unset = UNSET
-    default_hourly_rate: float | Unset = UNSET
-    initial_pricing_plan: int | Unset = UNSET
-    limit_public_project_data: bool | Unset = UNSET
-    only_admins_may_create_projects: bool | Unset = UNSET
-    only_admins_may_create_tags: bool | Unset = UNSET
-    only_admins_see_billable_rates: bool | Unset = UNSET
-    only_admins_see_team_dashboard: bool | Unset = UNSET
-    projects_billable_by_default: bool | Unset = UNSET
-    projects_enforce_billable: bool | Unset = UNSET
-    projects_private_by_default: bool | Unset = UNSET
-    rate_change_mode: WorkspaceCreateRateChangeMode | Unset = UNSET
-    reports_collapse: bool | Unset = UNSET
-    rounding: WorkspaceCreateRounding | Unset = UNSET
-    rounding_minutes: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

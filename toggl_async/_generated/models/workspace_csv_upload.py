@@ -7,20 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _WorkspaceCsvUploadWire
 
 T = TypeVar("T", bound="WorkspaceCsvUpload")
-
-
-class _WorkspaceCsvUploadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WorkspaceCsvUpload` that msgspec decodes into; unknown keys are refused."""
-
-    at: datetime.datetime | Unset = UNSET
-    log_id: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

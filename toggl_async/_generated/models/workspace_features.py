@@ -6,24 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _WorkspaceFeaturesWire
 
 if TYPE_CHECKING:
-    from ..models.workspace_feature import WorkspaceFeature, _WorkspaceFeatureWire
+    from ..models.workspace_feature import WorkspaceFeature
 
 
 T = TypeVar("T", bound="WorkspaceFeatures")
-
-
-class _WorkspaceFeaturesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WorkspaceFeatures` that msgspec decodes into; unknown keys are refused."""
-
-    workspace_id: int | Unset = UNSET
-    features: list[_WorkspaceFeatureWire] | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -56,11 +50,9 @@ class WorkspaceFeatures:
             new.features,
         ) = _values(wire)
         features = wire.features
-        new.features = (
-            [WorkspaceFeature._from_wire(item) for item in features]
-            if isinstance(features, list)
-            else as_received(features)
-        )
+        if isinstance(features, list):
+            new.features = list(map(_models.WorkspaceFeature._from_wire, features))
+
         new.additional_properties = None
         return new
 

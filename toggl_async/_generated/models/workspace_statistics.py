@@ -6,25 +6,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
+from .. import models as _models
 from ..decoding import as_received, deviation, model_repr
 from ..types import UNSET, Unset
+from ._wire import _WorkspaceStatisticsWire
 
 if TYPE_CHECKING:
-    from ..models.workspace_statistics_admin import WorkspaceStatisticsAdmin, _WorkspaceStatisticsAdminWire
+    from ..models.workspace_statistics_admin import WorkspaceStatisticsAdmin
 
 
 T = TypeVar("T", bound="WorkspaceStatistics")
-
-
-class _WorkspaceStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WorkspaceStatistics` that msgspec decodes into; unknown keys are refused."""
-
-    admins: list[_WorkspaceStatisticsAdminWire] | None | Unset = UNSET
-    groups_count: int | Unset = UNSET
-    members_count: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)
@@ -62,11 +55,9 @@ class WorkspaceStatistics:
             new.members_count,
         ) = _values(wire)
         admins = wire.admins
-        new.admins = (
-            [WorkspaceStatisticsAdmin._from_wire(item) for item in admins]
-            if isinstance(admins, list)
-            else as_received(admins)
-        )
+        if isinstance(admins, list):
+            new.admins = list(map(_models.WorkspaceStatisticsAdmin._from_wire, admins))
+
         new.additional_properties = None
         return new
 

@@ -6,20 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _WorkspaceStatisticsAdminWire
 
 T = TypeVar("T", bound="WorkspaceStatisticsAdmin")
-
-
-class _WorkspaceStatisticsAdminWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WorkspaceStatisticsAdmin` that msgspec decodes into; unknown keys are refused."""
-
-    user_id: int | Unset = UNSET
-    name: str | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeAlias, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
 from ..decoding import model_repr
+from ._wire import _WorkspaceSubscriptionWire
 
 T = TypeVar("T", bound="WorkspaceSubscription")
-
-
-# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
-_WorkspaceSubscriptionWire: TypeAlias = dict[str, Any]
 
 
 @attrs.define(kw_only=True, repr=False)

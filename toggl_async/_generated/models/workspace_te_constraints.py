@@ -6,23 +6,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import model_repr
 from ..types import UNSET, Unset
+from ._wire import _WorkspaceTeConstraintsWire
 
 T = TypeVar("T", bound="WorkspaceTeConstraints")
-
-
-class _WorkspaceTeConstraintsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WorkspaceTeConstraints` that msgspec decodes into; unknown keys are refused."""
-
-    time_entry_constraints_enabled: bool | Unset = UNSET
-    description_present: bool | Unset = UNSET
-    project_present: bool | Unset = UNSET
-    tag_present: bool | Unset = UNSET
-    task_present: bool | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

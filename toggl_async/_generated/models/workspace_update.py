@@ -6,37 +6,15 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr
 from ..models.workspace_update_rate_change_mode import WorkspaceUpdateRateChangeMode
 from ..models.workspace_update_rounding import WorkspaceUpdateRounding
 from ..types import UNSET, Unset
+from ._wire import _WorkspaceUpdateWire
 
 T = TypeVar("T", bound="WorkspaceUpdate")
-
-
-class _WorkspaceUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WorkspaceUpdate` that msgspec decodes into; unknown keys are refused."""
-
-    name: str | Unset = UNSET
-    admins: list[int] | Unset = UNSET
-    default_currency: str | Unset = UNSET
-    default_hourly_rate: float | Unset = UNSET
-    initial_pricing_plan: int | Unset = UNSET
-    limit_public_project_data: bool | Unset = UNSET
-    only_admins_may_create_projects: bool | Unset = UNSET
-    only_admins_may_create_tags: bool | Unset = UNSET
-    only_admins_see_billable_rates: bool | Unset = UNSET
-    only_admins_see_team_dashboard: bool | Unset = UNSET
-    projects_billable_by_default: bool | Unset = UNSET
-    projects_enforce_billable: bool | Unset = UNSET
-    projects_private_by_default: bool | Unset = UNSET
-    rate_change_mode: WorkspaceUpdateRateChangeMode | Unset = UNSET
-    reports_collapse: bool | Unset = UNSET
-    rounding: WorkspaceUpdateRounding | Unset = UNSET
-    rounding_minutes: int | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

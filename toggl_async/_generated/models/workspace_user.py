@@ -7,47 +7,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr, parse_datetime
 from ..types import UNSET, Unset
+from ._wire import _WorkspaceUserWire
 
 T = TypeVar("T", bound="WorkspaceUser")
-
-
-class _WorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WorkspaceUser` that msgspec decodes into; unknown keys are refused."""
-
-    id: int
-    field_2fa_enabled: bool | Unset = msgspec.field(default=UNSET, name="2fa_enabled")
-    uid: int | Unset = UNSET
-    user_id: int | Unset = UNSET
-    wid: int | Unset = UNSET
-    workspace_id: int | Unset = UNSET
-    name: str | Unset = UNSET
-    email: str | Unset = UNSET
-    active: bool | Unset = UNSET
-    inactive: bool | Unset = UNSET
-    admin: bool | Unset = UNSET
-    workspace_admin: bool | Unset = UNSET
-    organization_admin: bool | Unset = UNSET
-    role: str | Unset = UNSET
-    role_id: int | None | Unset = UNSET
-    group_ids: list[int] | None | Unset = UNSET
-    is_direct: bool | Unset = UNSET
-    rate: float | None | Unset = UNSET
-    rate_last_updated: datetime.datetime | None | Unset = UNSET
-    labor_cost: float | None | Unset = UNSET
-    labor_cost_last_updated: datetime.datetime | None | Unset = UNSET
-    timezone: str | Unset = UNSET
-    avatar_file_name: str | None | Unset = UNSET
-    at: datetime.datetime | Unset = UNSET
-    invitation_code: str | None | Unset = UNSET
-    invite_url: str | None | Unset = UNSET
-    working_hours_in_minutes: int | None | Unset = UNSET
-    view_edit_billable_rates: bool | Unset = UNSET
-    view_edit_labor_costs: bool | Unset = UNSET
 
 
 @attrs.define(kw_only=True, repr=False)

@@ -6,31 +6,14 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
-import msgspec
 from msgspec.structs import astuple
 
 from ..decoding import as_received, deviation, model_repr
 from ..models.workspace_user_update_role import WorkspaceUserUpdateRole
 from ..types import UNSET, Unset
+from ._wire import _WorkspaceUserUpdateWire
 
 T = TypeVar("T", bound="WorkspaceUserUpdate")
-
-
-class _WorkspaceUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """The JSON form of `WorkspaceUserUpdate` that msgspec decodes into; unknown keys are refused."""
-
-    role: WorkspaceUserUpdateRole | Unset = UNSET
-    role_id: int | Unset = UNSET
-    admin: bool | Unset = UNSET
-    inactive: bool | Unset = UNSET
-    rate: float | Unset = UNSET
-    rate_change_mode: str | Unset = UNSET
-    labor_cost: float | Unset = UNSET
-    labor_cost_change_mode: str | Unset = UNSET
-    working_hours_in_minutes: int | Unset = UNSET
-    view_edit_billable_rates: bool | Unset = UNSET
-    view_edit_labor_costs: bool | Unset = UNSET
-    posted_fields: list[str] | Unset = msgspec.field(default=UNSET, name="postedFields")
 
 
 @attrs.define(kw_only=True, repr=False)
