@@ -191,7 +191,7 @@ async def quota(session: Session, args: argparse.Namespace) -> int:
 
 def add_subcommands(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register every subcommand on the parser's subparsers."""
-    from toggl_async.cli import demo, reports, sync_command
+    from toggl_async.cli import demo, fake_server, reports, sync_command
 
     def add(name: str, handler: Any, help_text: str, workspace: bool = True) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -220,3 +220,4 @@ def add_subcommands(sub: Any, common: argparse.ArgumentParser) -> None:
     sync_command.add_parser(add)
     add("quota", quota, "what is left of the hourly API quota, and when it resets", workspace=False)
     demo.add_parsers(sub, common)
+    fake_server.add_parser(sub)

@@ -1,4 +1,4 @@
-"""`toggl-async demo` and `toggl-async fake-server`: the SDK's main job with no account needed."""
+"""`toggl-async demo`: the SDK's main job with no account needed."""
 
 from __future__ import annotations
 
@@ -69,16 +69,6 @@ async def _weekly(session: Any) -> None:
     session.out.table(f"4. Weekly report, week of {monday}", ["user", "project", *days], table, raw=rows)
 
 
-async def fake_server(args: argparse.Namespace, out: Output) -> int:
-    from toggl_async.testing.__main__ import main
-
-    return main(["--port", str(args.port), "--seed", args.seed])
-
-
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("demo", parents=[common], help="the walkthrough against a built-in fake Toggl")
     parser.set_defaults(handler=demo)
-    parser = sub.add_parser("fake-server", parents=[common], help="serve a seeded FakeToggl on loopback")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--seed", default="demo")
-    parser.set_defaults(handler=fake_server)

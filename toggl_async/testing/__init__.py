@@ -4,11 +4,26 @@
     user = fake.add_user("bot@example.com")
     async with fake.http_client(user) as http: ...
 
+Over sockets: `python -m toggl_async.testing` (see `toggl_async.testing.serve`). `save_state(fake, path)`
+and `load_state(path)` keep a fake's data in a file between runs.
+
 Never imported by the SDK's core modules.
 """
 
 from .app import BASE_URL, FakeToggl, FakeUser
 from .clock import FakeClock, SystemClock
 from .faults import Fault, FaultPlan
+from .state import FakeStateError, load_state, save_state
 
-__all__ = ["BASE_URL", "FakeClock", "FakeToggl", "FakeUser", "Fault", "FaultPlan", "SystemClock"]
+__all__ = [
+    "BASE_URL",
+    "FakeClock",
+    "FakeStateError",
+    "FakeToggl",
+    "FakeUser",
+    "Fault",
+    "FaultPlan",
+    "SystemClock",
+    "load_state",
+    "save_state",
+]
