@@ -207,3 +207,43 @@ def test_a_nested_model_class_is_created_when_a_body_holds_one() -> None:
     me = decoded(get_me, body)
     assert type(me.workspaces[0]) is models.Workspace and me.workspaces[0].name == "Ada's workspace"
     assert type(me.projects[0]) is models.Project and me.projects[0].can_see_rates is True
+
+
+# ---------------------------------------------------------------- fields Toggl added, in bulk
+def test_new_fields_on_several_objects_are_all_kept(deviations: list[str]) -> None:
+    body = [dict(ENTRY, id=i) for i in range(300)]
+    body[10] = dict(body[10], added_one=1)
+    body[20] = dict(body[20], added_two=[2])
+    body[30] = dict(body[30], added_one=None, added_two={"x": 3})
+    entries = decoded(list_time_entries, body)
+    assert [e.id for e in entries] == list(range(300))
+    assert entries[10].additional_properties == {"added_one": 1}
+    assert entries[20].additional_properties == {"added_two": [2]}
+    assert entries[30].additional_properties == {"added_one": None, "added_two": {"x": 3}}
+    assert sum(e.additional_properties is not None for e in entries) == 3
+    assert all("added_" in line for line in deviations) and len(list(deviations)) == 2
+
+
+def test_a_new_field_beside_a_wrong_type_still_keeps_both(deviations: list[str]) -> None:
+    body = [dict(ENTRY, id=i) for i in range(50)]
+    body[7] = dict(body[7], added=True, duration="long")
+    entries = decoded(list_time_entries, body)
+    assert entries[7].additional_properties == {"added": True} and entries[7].duration == "long"
+    assert entries[8].duration == ENTRY["duration"] and entries[8].additional_properties is None
+
+
+@pytest.mark.parametrize("name", ["` - at `$[1]`", "with\nnewline", "id", "", "ünïcode", "a" * 300])
+def test_hostile_new_field_names_are_kept_as_sent(name: str) -> None:
+    body = [dict(ENTRY, id=i) for i in range(5)]
+    body[2] = {**body[2], name: "value"} if name != "id" else {**body[2], "id ": "value"}
+    key = name if name != "id" else "id "
+    entries = decoded(list_time_entries, body)
+    assert entries[2].additional_properties == {key: "value"} and entries[2].id == 2
+    assert [e.id for e in entries] == list(range(5))
+
+
+def test_decoders_for_new_fields_are_bounded() -> None:
+    for i in range(decoding._MAX_EXTENDED + 20):
+        body = [dict(ENTRY, id=1), dict(ENTRY, id=2, **{f"invented_{i}": i})]
+        assert decoded(list_time_entries, body)[1].additional_properties == {f"invented_{i}": i}
+    assert len(decoding._extended) <= decoding._MAX_EXTENDED

@@ -27,6 +27,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import import_module
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import httpx
@@ -46,6 +47,9 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INDEX = re.compile(r"\[\d+\]")
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 _FAILED_AT = re.compile(r"at `\$\[(\d+)\]")
+_UNKNOWN_AT_ITEM = re.compile(r"Object contains unknown field `(.+)` - at `\$\[\d+\]`", re.S)
+_extended: dict[tuple[Any, tuple[str, ...]], Any] = {}
+_MAX_EXTENDED = 64
 _BULK_RETRIES = 3
 # Tracked objects built by one decode past which they are promoted instead of scanned (see _collector_paused).
 _PROMOTE_AFTER = 10_000
@@ -91,6 +95,11 @@ def _decode(content: bytes, type_: Any, from_data: Callable[[Any], T]) -> T:
                 return typing.cast(T, fast.convert(fast.decoder.decode(content)))
         except msgspec.ValidationError as exc:
             _log_once(f"{_type_name(type_)}: {_INDEX.sub('[*]', str(exc))}")
+            if fast.item is not None:
+                with _collector_paused():
+                    extended = _with_added_fields(content, type_, fast.item, exc)
+                if extended is not None:
+                    return typing.cast(T, extended)
             if fast.item is not None and (raws := _raw_items(content)) is not None:
                 with _collector_paused():
                     return typing.cast(T, _around_misfits(raws, type_, fast, _failed_index(exc)))
@@ -141,6 +150,58 @@ def _lenient(content: bytes | msgspec.Raw, from_data: Callable[[Any], T], *, wan
         return from_data(data)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise _Undecodable(f"unusable body: {type(exc).__name__}: {exc}") from exc
+
+
+def _with_added_fields(content: bytes, type_: Any, item: _Fast, error: msgspec.ValidationError) -> list[Any] | None:
+    """A list whose objects carry fields the spec does not declare, decoded in bulk anyway; None if not that.
+
+    When the only misfit is a top-level object with an unknown field (Toggl added one), the list is decoded
+    again in one pass with the item's wire form extended by that field (its value as plain JSON), and the
+    objects that carry it keep it in `additional_properties`. Up to `_BULK_RETRIES` new fields; anything
+    else (a nested object's field, a wrong type) returns None for the object-by-object path.
+    """
+    (model,) = typing.get_args(type_)
+    if not hasattr(model, "additional_properties"):
+        return None
+    names: tuple[str, ...] = ()
+    for _ in range(_BULK_RETRIES):
+        found = _UNKNOWN_AT_ITEM.fullmatch(str(error))
+        if found is None or found.group(1) in names:
+            return None
+        names += (found.group(1),)
+        try:
+            decoder = _extended_decoder(model._wire, names)
+        except (TypeError, ValueError):  # a name msgspec cannot rename to (a quote, a control character)
+            return None
+        try:
+            wires = decoder.decode(content)
+        except msgspec.ValidationError as again:
+            _log_once(f"{_type_name(type_)}: {_INDEX.sub('[*]', str(again))}")
+            error = again
+            continue
+        except (msgspec.DecodeError, RecursionError):
+            return None
+        decoded = list(map(item.convert, wires))
+        for i, name in enumerate(names):
+            for index, kept in enumerate(map(attrgetter(f"_added_{i}"), wires)):
+                if kept is not UNSET:
+                    model_ = decoded[index]
+                    model_.additional_properties = {**(model_.additional_properties or {}), name: kept}
+        return decoded
+    return None
+
+
+def _extended_decoder(wire: Any, names: tuple[str, ...]) -> Any:
+    """A decoder of a list of `wire` extended with the fields `names` (any JSON value, UNSET when absent)."""
+    key = (wire, names)
+    decoder = _extended.get(key)
+    if decoder is None:
+        fields = [(f"_added_{i}", Any, msgspec.field(default=UNSET, name=name)) for i, name in enumerate(names)]
+        extended = msgspec.defstruct(f"{wire.__name__}Extended", fields, bases=(wire,), kw_only=True)
+        decoder = msgspec.json.Decoder(list[extended])  # type: ignore[valid-type]
+        if len(_extended) < _MAX_EXTENDED:  # bounded: a hostile server could invent a field per response
+            _extended[key] = decoder
+    return decoder
 
 
 def _raw_items(content: bytes) -> list[msgspec.Raw] | None:

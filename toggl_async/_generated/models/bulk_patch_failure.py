@@ -38,10 +38,8 @@ class BulkPatchFailure:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.id,
-            new.message,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.id, new.message, *_) = _values(wire)
         new.additional_properties = None
         return new
 

@@ -45,10 +45,8 @@ class BulkPatchResult:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.success,
-            new.failure,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.success, new.failure, *_) = _values(wire)
         failure = wire.failure
         if isinstance(failure, list):
             new.failure = list(map(_models.BulkPatchFailure._from_wire, failure))

@@ -70,6 +70,7 @@ class Client:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.wid,
@@ -85,6 +86,7 @@ class Client:
             new.integration_provider,
             new.server_deleted_at,
             new.total_count,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

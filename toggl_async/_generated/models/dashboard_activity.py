@@ -54,14 +54,8 @@ class DashboardActivity:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.user_id,
-            new.project_id,
-            new.duration,
-            new.description,
-            new.stop,
-            new.tid,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.user_id, new.project_id, new.duration, new.description, new.stop, new.tid, *_) = _values(wire)
         new.additional_properties = None
         return new
 

@@ -109,6 +109,7 @@ class DetailedReportRequest:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.start_date,
             new.end_date,
@@ -134,6 +135,7 @@ class DetailedReportRequest:
             new.grouped,
             new.hide_amounts,
             new.enrich_response,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

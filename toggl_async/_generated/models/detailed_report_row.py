@@ -84,6 +84,7 @@ class DetailedReportRow:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.row_number,
             new.user_id,
@@ -105,6 +106,7 @@ class DetailedReportRow:
             new.hourly_rate_in_cents,
             new.billable_amount_in_cents,
             new.time_entries,
+            *_,
         ) = _values(wire)
         time_entries = wire.time_entries
         if isinstance(time_entries, list):

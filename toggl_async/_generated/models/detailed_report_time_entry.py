@@ -52,14 +52,8 @@ class DetailedReportTimeEntry:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.id,
-            new.seconds,
-            new.start,
-            new.stop,
-            new.at,
-            new.at_tz,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.id, new.seconds, new.start, new.stop, new.at, new.at_tz, *_) = _values(wire)
         new.additional_properties = None
         return new
 

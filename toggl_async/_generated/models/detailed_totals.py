@@ -57,6 +57,7 @@ class DetailedTotals:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.seconds,
             new.tracked_days,
@@ -65,6 +66,7 @@ class DetailedTotals:
             new.resolution,
             new.rates,
             new.graph,
+            *_,
         ) = _values(wire)
         rates = wire.rates
         if isinstance(rates, list):

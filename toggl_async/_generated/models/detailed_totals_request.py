@@ -94,6 +94,7 @@ class DetailedTotalsRequest:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.start_date,
             new.end_date,
@@ -115,6 +116,7 @@ class DetailedTotalsRequest:
             new.resolution,
             new.granularity,
             new.with_inline_rates,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

@@ -49,14 +49,8 @@ class Group:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.id,
-            new.workspace_id,
-            new.name,
-            new.at,
-            new.has_users,
-            new.permissions,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.id, new.workspace_id, new.name, new.at, new.has_users, new.permissions, *_) = _values(wire)
         new.additional_properties = None
         return new
 

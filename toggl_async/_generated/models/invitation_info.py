@@ -53,6 +53,7 @@ class InvitationInfo:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.email,
             new.invitation_id,
@@ -61,6 +62,7 @@ class InvitationInfo:
             new.recipient_id,
             new.sender_id,
             new.workspaces,
+            *_,
         ) = _values(wire)
         workspaces = wire.workspaces
         if isinstance(workspaces, list):

@@ -42,11 +42,8 @@ class InvitationInfoWorkspace:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.workspace_id,
-            new.user_id,
-            new.workspace_user_id,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.workspace_id, new.user_id, new.workspace_user_id, *_) = _values(wire)
         new.additional_properties = None
         return new
 

@@ -46,14 +46,10 @@ class InvitationRecord:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.code,
-            new.email,
-            new.organization_id,
-            new.organization_name,
-            new.sender_email,
-            new.sender_name,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.code, new.email, new.organization_id, new.organization_name, new.sender_email, new.sender_name, *_) = (
+            _values(wire)
+        )
         new.additional_properties = None
         return new
 

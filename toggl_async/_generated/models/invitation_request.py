@@ -56,13 +56,8 @@ class InvitationRequest:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.emails,
-            new.workspaces,
-            new.groups,
-            new.skip_email,
-            new.project_invite,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.emails, new.workspaces, new.groups, new.skip_email, new.project_invite, *_) = _values(wire)
         workspaces = wire.workspaces
         if isinstance(workspaces, list):
             new.workspaces = list(map(_models.InvitationWorkspace._from_wire, workspaces))

@@ -48,11 +48,8 @@ class InvitationResult:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.data,
-            new.invitations,
-            new.messages,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.data, new.invitations, new.messages, *_) = _values(wire)
         data = wire.data
         if isinstance(data, list):
             new.data = list(map(_models.InvitationInfo._from_wire, data))

@@ -52,13 +52,8 @@ class InvitationWorkspace:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.workspace_id,
-            new.admin,
-            new.role,
-            new.role_id,
-            new.integration_data,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.workspace_id, new.admin, new.role, new.role_id, new.integration_data, *_) = _values(wire)
         integration_data = wire.integration_data
         if isinstance(integration_data, _wire._InvitationIntegrationDataWire):
             new.integration_data = _models.InvitationIntegrationData._from_wire(integration_data)

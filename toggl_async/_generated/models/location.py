@@ -46,13 +46,8 @@ class Location:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.city,
-            new.city_lat_long,
-            new.country_code,
-            new.country_name,
-            new.state,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.city, new.city_lat_long, new.country_code, new.country_name, new.state, *_) = _values(wire)
         new.additional_properties = None
         return new
 

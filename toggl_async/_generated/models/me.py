@@ -116,6 +116,7 @@ class Me:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.email,
@@ -144,6 +145,7 @@ class Me:
             new.tasks,
             new.time_entries,
             new.workspaces,
+            *_,
         ) = _values(wire)
         options = wire.options
         if isinstance(options, dict):

@@ -56,6 +56,7 @@ class MeUpdate:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.beginning_of_week,
             new.country_id,
@@ -65,6 +66,7 @@ class MeUpdate:
             new.fullname,
             new.password,
             new.timezone,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

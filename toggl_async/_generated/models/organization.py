@@ -83,6 +83,7 @@ class Organization:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.name,
@@ -102,6 +103,7 @@ class Organization:
             new.pricing_plan_enterprise,
             new.trial_info,
             new.user_count,
+            *_,
         ) = _values(wire)
         trial_info = wire.trial_info
         if isinstance(trial_info, _wire._OrganizationTrialInfoWire):

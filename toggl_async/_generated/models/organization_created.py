@@ -48,13 +48,8 @@ class OrganizationCreated:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.id,
-            new.name,
-            new.workspace_id,
-            new.workspace_name,
-            new.permissions,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.id, new.name, new.workspace_id, new.workspace_name, new.permissions, *_) = _values(wire)
         new.additional_properties = None
         return new
 

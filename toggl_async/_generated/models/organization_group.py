@@ -55,14 +55,8 @@ class OrganizationGroup:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.group_id,
-            new.name,
-            new.at,
-            new.permissions,
-            new.users,
-            new.workspaces,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.group_id, new.name, new.at, new.permissions, new.users, new.workspaces, *_) = _values(wire)
         users = wire.users
         if isinstance(users, list):
             new.users = list(map(_models.OrganizationGroupUser._from_wire, users))

@@ -47,10 +47,8 @@ class OrganizationGroupPatchFailure:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.message,
-            new.patch,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.message, new.patch, *_) = _values(wire)
         patch = wire.patch
         if isinstance(patch, _wire._OrganizationGroupPatchOperationWire):
             new.patch = _models.OrganizationGroupPatchOperation._from_wire(patch)

@@ -47,10 +47,8 @@ class OrganizationGroupPatchResult:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.success,
-            new.failure,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.success, new.failure, *_) = _values(wire)
         success = wire.success
         if isinstance(success, list):
             new.success = list(map(_models.OrganizationGroupPatchOperation._from_wire, success))

@@ -52,6 +52,7 @@ class OrganizationTrialInfo:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.trial,
             new.trial_available,
@@ -60,6 +61,7 @@ class OrganizationTrialInfo:
             new.last_pricing_plan_id,
             new.can_have_trial,
             new.trial_plan_id,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

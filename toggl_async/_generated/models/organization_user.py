@@ -81,6 +81,7 @@ class OrganizationUser:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.field_2fa_enabled,
@@ -99,6 +100,7 @@ class OrganizationUser:
             new.workspace_count,
             new.groups,
             new.workspaces,
+            *_,
         ) = _values(wire)
         groups = wire.groups
         if isinstance(groups, list):

@@ -59,15 +59,10 @@ class OrganizationUserUpdate:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.name,
-            new.email,
-            new.inactive,
-            new.organization_admin,
-            new.role_id,
-            new.groups,
-            new.workspaces,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.name, new.email, new.inactive, new.organization_admin, new.role_id, new.groups, new.workspaces, *_) = (
+            _values(wire)
+        )
         workspaces = wire.workspaces
         if isinstance(workspaces, list):
             new.workspaces = list(map(_models.OrganizationUserWorkspaceUpdate._from_wire, workspaces))

@@ -75,6 +75,7 @@ class OrganizationUserWorkspace:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.workspace_id,
             new.workspace_name,
@@ -91,6 +92,7 @@ class OrganizationUserWorkspace:
             new.view_edit_billable_rates,
             new.view_edit_labor_costs,
             new.groups,
+            *_,
         ) = _values(wire)
         groups = wire.groups
         if isinstance(groups, list):

@@ -59,6 +59,7 @@ class OrganizationUserWorkspaceUpdate:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.workspace_id,
             new.admin,
@@ -69,6 +70,7 @@ class OrganizationUserWorkspaceUpdate:
             new.working_hours,
             new.view_edit_billable_rates,
             new.view_edit_labor_costs,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

@@ -148,6 +148,7 @@ class Project:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.workspace_id,
@@ -193,6 +194,7 @@ class Project:
             new.integration_ext_type,
             new.integration_provider,
             new.total_count,
+            *_,
         ) = _values(wire)
         recurring_parameters = wire.recurring_parameters
         if isinstance(recurring_parameters, list):

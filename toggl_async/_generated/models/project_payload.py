@@ -111,6 +111,7 @@ class ProjectPayload:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.name,
             new.active,
@@ -134,6 +135,7 @@ class ProjectPayload:
             new.start_date,
             new.end_date,
             new.external_reference,
+            *_,
         ) = _values(wire)
         recurring_parameters = wire.recurring_parameters
         if isinstance(recurring_parameters, _wire._ProjectRecurringParametersPayloadWire):

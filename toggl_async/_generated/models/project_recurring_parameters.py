@@ -55,6 +55,7 @@ class ProjectRecurringParameters:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.custom_period,
             new.period,
@@ -62,6 +63,7 @@ class ProjectRecurringParameters:
             new.parameter_start_date,
             new.parameter_end_date,
             new.project_start_date,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

@@ -48,11 +48,8 @@ class ProjectRecurringParametersPayload:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.period,
-            new.custom_period,
-            new.project_start_date,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.period, new.custom_period, new.project_start_date, *_) = _values(wire)
         new.additional_properties = None
         return new
 

@@ -43,10 +43,8 @@ class ProjectStatistics:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.earliest_time_entry,
-            new.latest_time_entry,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.earliest_time_entry, new.latest_time_entry, *_) = _values(wire)
         new.additional_properties = None
         return new
 

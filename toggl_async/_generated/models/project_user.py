@@ -67,6 +67,7 @@ class ProjectUser:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.project_id,
@@ -80,6 +81,7 @@ class ProjectUser:
             new.group_id,
             new.gid,
             new.at,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

@@ -56,13 +56,8 @@ class ProjectUserUpdate:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.manager,
-            new.rate,
-            new.rate_change_mode,
-            new.labor_cost,
-            new.labor_cost_change_mode,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.manager, new.rate, new.rate_change_mode, new.labor_cost, new.labor_cost_change_mode, *_) = _values(wire)
         new.additional_properties = None
         return new
 

@@ -48,12 +48,8 @@ class Quota:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.organization_id,
-            new.remaining,
-            new.resets_in_secs,
-            new.total,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.organization_id, new.remaining, new.resets_in_secs, new.total, *_) = _values(wire)
         new.additional_properties = None
         return new
 

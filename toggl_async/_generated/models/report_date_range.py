@@ -41,10 +41,8 @@ class ReportDateRange:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.start_date,
-            new.end_date,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.start_date, new.end_date, *_) = _values(wire)
         new.additional_properties = None
         return new
 

@@ -79,6 +79,7 @@ class ReportFilters:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.start_date,
             new.end_date,
@@ -95,6 +96,7 @@ class ReportFilters:
             new.max_duration_seconds,
             new.rounding,
             new.rounding_minutes,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

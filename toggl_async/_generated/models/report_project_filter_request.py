@@ -61,6 +61,7 @@ class ReportProjectFilterRequest:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.ids,
             new.client_ids,
@@ -71,6 +72,7 @@ class ReportProjectFilterRequest:
             new.is_private,
             new.page_size,
             new.start,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

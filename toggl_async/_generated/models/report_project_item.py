@@ -50,15 +50,8 @@ class ReportProjectItem:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.id,
-            new.name,
-            new.client_id,
-            new.color,
-            new.active,
-            new.billable,
-            new.currency,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.id, new.name, new.client_id, new.color, new.active, new.billable, new.currency, *_) = _values(wire)
         new.additional_properties = None
         return new
 

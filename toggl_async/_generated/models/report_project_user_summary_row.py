@@ -46,12 +46,8 @@ class ReportProjectUserSummaryRow:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.project_id,
-            new.user_id,
-            new.tracked_seconds,
-            new.billable_seconds,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.project_id, new.user_id, new.tracked_seconds, new.billable_seconds, *_) = _values(wire)
         new.additional_properties = None
         return new
 

@@ -53,11 +53,8 @@ class ReportSummaryAudit:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.show_empty_groups,
-            new.show_tracked_groups,
-            new.group_filter,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.show_empty_groups, new.show_tracked_groups, new.group_filter, *_) = _values(wire)
         group_filter = wire.group_filter
         if isinstance(group_filter, _wire._ReportSummaryAuditGroupFilterWire):
             new.group_filter = _models.ReportSummaryAuditGroupFilter._from_wire(group_filter)

@@ -48,12 +48,14 @@ class ReportSummaryAuditGroupFilter:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.currency,
             new.min_amount_cents,
             new.max_amount_cents,
             new.min_duration_seconds,
             new.max_duration_seconds,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

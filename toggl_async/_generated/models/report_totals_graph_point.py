@@ -52,12 +52,8 @@ class ReportTotalsGraphPoint:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.seconds,
-            new.billable_amount_in_cents,
-            new.labour_cost_in_cents,
-            new.by_rate,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.seconds, new.billable_amount_in_cents, new.labour_cost_in_cents, new.by_rate, *_) = _values(wire)
         by_rate = wire.by_rate
         if isinstance(by_rate, dict):
             new.by_rate = _models.ReportTotalsGraphPointByRate._from_wire(by_rate)

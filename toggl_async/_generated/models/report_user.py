@@ -54,6 +54,7 @@ class ReportUser:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.workspace_user_id,
@@ -63,6 +64,7 @@ class ReportUser:
             new.active,
             new.deactivated,
             new.deleted_at,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

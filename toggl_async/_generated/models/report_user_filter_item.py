@@ -45,11 +45,8 @@ class ReportUserFilterItem:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.id,
-            new.name,
-            new.deleted_at,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.id, new.name, new.deleted_at, *_) = _values(wire)
         new.additional_properties = None
         return new
 

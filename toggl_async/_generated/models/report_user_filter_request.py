@@ -47,11 +47,8 @@ class ReportUserFilterRequest:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.ids,
-            new.active,
-            new.start,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.ids, new.active, new.start, *_) = _values(wire)
         new.additional_properties = None
         return new
 

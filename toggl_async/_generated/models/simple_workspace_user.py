@@ -56,15 +56,8 @@ class SimpleWorkspaceUser:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.id,
-            new.email,
-            new.fullname,
-            new.inactive,
-            new.is_active,
-            new.is_admin,
-            new.role,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.id, new.email, new.fullname, new.inactive, new.is_active, new.is_admin, new.role, *_) = _values(wire)
         new.additional_properties = None
         return new
 

@@ -55,14 +55,8 @@ class SummaryGroup:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.id,
-            new.ids,
-            new.names,
-            new.project_color,
-            new.project_hex_color,
-            new.sub_groups,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.id, new.ids, new.names, new.project_color, new.project_hex_color, new.sub_groups, *_) = _values(wire)
         sub_groups = wire.sub_groups
         if isinstance(sub_groups, list):
             new.sub_groups = list(map(_models.SummarySubGroup._from_wire, sub_groups))

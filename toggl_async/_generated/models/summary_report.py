@@ -43,7 +43,8 @@ class SummaryReport:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (new.groups,) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.groups, *_) = _values(wire)
         groups = wire.groups
         if isinstance(groups, list):
             new.groups = list(map(_models.SummaryGroup._from_wire, groups))

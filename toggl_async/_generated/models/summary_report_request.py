@@ -103,6 +103,7 @@ class SummaryReportRequest:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.start_date,
             new.end_date,
@@ -124,6 +125,7 @@ class SummaryReportRequest:
             new.include_time_entry_ids,
             new.distinguish_rates,
             new.audit,
+            *_,
         ) = _values(wire)
         audit = wire.audit
         if isinstance(audit, _wire._ReportSummaryAuditWire):

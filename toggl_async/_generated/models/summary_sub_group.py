@@ -54,13 +54,8 @@ class SummarySubGroup:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.id,
-            new.title,
-            new.seconds,
-            new.ids,
-            new.rates,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.id, new.title, new.seconds, new.ids, new.rates, *_) = _values(wire)
         rates = wire.rates
         if isinstance(rates, list):
             new.rates = list(map(_models.ReportBillableRate._from_wire, rates))

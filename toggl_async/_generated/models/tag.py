@@ -59,6 +59,7 @@ class Tag:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.workspace_id,
@@ -70,6 +71,7 @@ class Tag:
             new.integration_ext_id,
             new.integration_ext_type,
             new.integration_provider,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

@@ -39,7 +39,8 @@ class TagBulkDelete:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (new.delete,) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.delete, *_) = _values(wire)
         new.additional_properties = None
         return new
 

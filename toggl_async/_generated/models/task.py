@@ -100,6 +100,7 @@ class Task:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.name,
@@ -128,6 +129,7 @@ class Task:
             new.client_name,
             new.user_name,
             new.avatar_url,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

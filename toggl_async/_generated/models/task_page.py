@@ -54,14 +54,8 @@ class TaskPage:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.data,
-            new.page,
-            new.per_page,
-            new.sort_field,
-            new.sort_order,
-            new.total_count,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.data, new.page, new.per_page, new.sort_field, new.sort_order, new.total_count, *_) = _values(wire)
         data = wire.data
         if isinstance(data, list):
             new.data = list(map(_models.Task._from_wire, data))

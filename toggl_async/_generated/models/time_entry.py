@@ -122,6 +122,7 @@ class TimeEntry:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.workspace_id,
@@ -154,6 +155,7 @@ class TimeEntry:
             new.uid,
             new.pid,
             new.tid,
+            *_,
         ) = _values(wire)
         shared_with = wire.shared_with
         if isinstance(shared_with, list):

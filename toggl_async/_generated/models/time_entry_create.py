@@ -86,6 +86,7 @@ class TimeEntryCreate:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.created_with,
             new.workspace_id,
@@ -102,6 +103,7 @@ class TimeEntryCreate:
             new.user_id,
             new.shared_with_user_ids,
             new.event_metadata,
+            *_,
         ) = _values(wire)
         event_metadata = wire.event_metadata
         if isinstance(event_metadata, _wire._TimeEntryEventMetadataWire):

@@ -42,10 +42,8 @@ class TimeEntryEventMetadata:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.origin_feature,
-            new.visible_goals_count,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.origin_feature, new.visible_goals_count, *_) = _values(wire)
         new.additional_properties = None
         return new
 

@@ -62,6 +62,7 @@ class WeeklyReportRow:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.user_id,
             new.user_name,
@@ -76,6 +77,7 @@ class WeeklyReportRow:
             new.seconds,
             new.billable_seconds,
             new.billable_amounts_in_cents,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

@@ -133,6 +133,7 @@ class Workspace:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.organization_id,
@@ -174,6 +175,7 @@ class Workspace:
             new.disable_timesheet_view,
             new.subscription,
             new.active_project_count,
+            *_,
         ) = _values(wire)
         csv_upload = wire.csv_upload
         if isinstance(csv_upload, _wire._WorkspaceCsvUploadWire):

@@ -40,11 +40,8 @@ class WorkspaceFeature:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.feature_id,
-            new.name,
-            new.enabled,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.feature_id, new.name, new.enabled, *_) = _values(wire)
         new.additional_properties = None
         return new
 

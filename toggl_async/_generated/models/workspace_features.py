@@ -45,10 +45,8 @@ class WorkspaceFeatures:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.workspace_id,
-            new.features,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.workspace_id, new.features, *_) = _values(wire)
         features = wire.features
         if isinstance(features, list):
             new.features = list(map(_models.WorkspaceFeature._from_wire, features))

@@ -49,11 +49,8 @@ class WorkspaceStatistics:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
-        (
-            new.admins,
-            new.groups_count,
-            new.members_count,
-        ) = _values(wire)
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
+        (new.admins, new.groups_count, new.members_count, *_) = _values(wire)
         admins = wire.admins
         if isinstance(admins, list):
             new.admins = list(map(_models.WorkspaceStatisticsAdmin._from_wire, admins))

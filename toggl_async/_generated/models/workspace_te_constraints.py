@@ -48,12 +48,14 @@ class WorkspaceTeConstraints:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.time_entry_constraints_enabled,
             new.description_present,
             new.project_present,
             new.tag_present,
             new.task_present,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

@@ -78,6 +78,7 @@ class WorkspaceUpdate:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.name,
             new.admins,
@@ -96,6 +97,7 @@ class WorkspaceUpdate:
             new.reports_collapse,
             new.rounding,
             new.rounding_minutes,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

@@ -104,6 +104,7 @@ class WorkspaceUser:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.id,
             new.field_2fa_enabled,
@@ -134,6 +135,7 @@ class WorkspaceUser:
             new.working_hours_in_minutes,
             new.view_edit_billable_rates,
             new.view_edit_labor_costs,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new

@@ -68,6 +68,7 @@ class WorkspaceUserUpdate:
         """The model for a decoded wire object (nested models converted too)."""
         new = _new(cls)
         # One C call for every value (the wire's fields are in this order), then the nested models.
+        # (A wire form extended with fields Toggl added, see decoding.py, has more values: `*_` takes them.)
         (
             new.role,
             new.role_id,
@@ -81,6 +82,7 @@ class WorkspaceUserUpdate:
             new.view_edit_billable_rates,
             new.view_edit_labor_costs,
             new.posted_fields,
+            *_,
         ) = _values(wire)
         new.additional_properties = None
         return new
