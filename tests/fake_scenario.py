@@ -52,7 +52,9 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         return result
 
     client = await create(f"/api/v9/workspaces/{wid}/clients", {"name": "Acme"})
-    project = await create(f"/api/v9/workspaces/{wid}/projects", {"name": "Website", "client_id": client["id"]})
+    project = await create(
+        f"/api/v9/workspaces/{wid}/projects", {"name": "Website", "client_id": client["id"], "active": True}
+    )
     task = await create(f"/api/v9/workspaces/{wid}/projects/{project['id']}/tasks", {"name": "Design"})
     tag = await create(f"/api/v9/workspaces/{wid}/tags", {"name": "deep-work"})
     entry = await create(f"/api/v9/workspaces/{wid}/time_entries", {

@@ -120,7 +120,8 @@ async def in_world(body: Callable[[World], Awaitable[None]], **fake_options: Any
         wid = user.default_workspace_id
         world.client_id = (await toggl.clients.create_client(wid, body=ClientPayload(name="Seed client"))).id
         world.tag_id = (await toggl.tags.create_tag(wid, body=TagPayload(name="seed-tag"))).id
-        world.project_id = (await toggl.projects.create_project(wid, body=ProjectPayload(name="Seed project"))).id
+        seed_project = ProjectPayload(name="Seed project", active=True)  # without `active` it is archived
+        world.project_id = (await toggl.projects.create_project(wid, body=seed_project)).id
         counter.sent.clear()
         await body(world)
 

@@ -147,6 +147,12 @@ def on_asyncio_and_trio(test: Callable[[], Awaitable[None]]) -> Callable[[str], 
     return run
 
 
+def public_project(name: str) -> dict[str, object]:
+    """An active public project (without `active`, a project is created archived and the default listing
+    leaves it out)."""
+    return {"name": name, "is_private": False, "active": True}
+
+
 def fake_with_projects(clock: FakeClock) -> tuple[FakeToggl, FakeUser, list[int]]:
     """N public projects made by the fake's own handler; names sort like ids. Limits off (the /me
     quota headers still count: 30 an hour, so each test uses a fresh fake)."""
@@ -154,8 +160,7 @@ def fake_with_projects(clock: FakeClock) -> tuple[FakeToggl, FakeUser, list[int]
     user = fake.add_user(plan="Starter")
     wid = user.default_workspace_id
     ids = [
-        call(fake, user, "create_project", {"name": f"Project {n:05d}", "is_private": False}, workspace_id=wid)["id"]
-        for n in range(N)
+        call(fake, user, "create_project", public_project(f"Project {n:05d}"), workspace_id=wid)["id"] for n in range(N)
     ]
     return fake, user, ids
 
@@ -166,8 +171,7 @@ def fake_with_tasks(clock: FakeClock) -> tuple[FakeToggl, FakeUser, list[int]]:
     user = fake.add_user(plan="Starter")
     wid = user.default_workspace_id
     projects = [
-        call(fake, user, "create_project", {"name": f"Project {n}", "is_private": False}, workspace_id=wid)["id"]
-        for n in range(10)
+        call(fake, user, "create_project", public_project(f"Project {n}"), workspace_id=wid)["id"] for n in range(10)
     ]
     ids = [
         call(fake, user, "create_task", {"name": f"Task {n:05d}"}, workspace_id=wid, project_id=projects[n % 10])["id"]

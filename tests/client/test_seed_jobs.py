@@ -169,7 +169,8 @@ async def new_entry(w: World, description: str, *, start: datetime.datetime | No
 
 
 async def new_project(w: World, name: str, **fields: Any) -> int:
-    project = await w.toggl.projects.create_project(w.wid, body=ProjectPayload(name=name, **fields))
+    # An active project unless asked otherwise: created without `active`, Toggl archives it (issue 12).
+    project = await w.toggl.projects.create_project(w.wid, body=ProjectPayload(name=name, **{"active": True} | fields))
     return project.id
 
 

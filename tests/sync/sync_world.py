@@ -10,10 +10,10 @@ import random
 from typing import Any
 
 from toggl_async import Toggl
-from toggl_async.stores import KINDS, Store
+from toggl_async.stores import AT_FORMAT, KINDS, Store, utc_text
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 from toggl_async.testing.http import HANDLERS, ApiError, FakeRequest
-from toggl_async.testing.store import public
+from toggl_async.testing.shapes import TIME_ENTRY
 
 # Fields the API computes from other objects, so they change without the object's `at` moving and `since`
 # cannot report them: a mirror holds them as of the object's last change.
@@ -25,6 +25,7 @@ LISTINGS = {
     "tasks": ("list_my_tasks", {"include_not_active": "true"}),
     "tags": ("list_my_tags", {}),
 }
+STAMPS = frozenset({"at", "start", "stop", "server_deleted_at", "deleted_at", "created_at", "rate_last_updated"})
 NAMES = ["Acme", "Globex", "Initech", "Hooli", "Umbrella", "Soylent", "Wonka", "Tyrell"]
 
 
@@ -54,7 +55,9 @@ def expected(fake: FakeToggl, user: FakeUser) -> dict[str, dict[int, dict[str, A
     for kind, (operation, query) in LISTINGS.items():
         state[kind] = {obj["id"]: _trim(kind, obj) for obj in act(fake, user, operation, query=query)}
     entries = fake.store.live("time_entries")
-    state["time_entries"] = {e["id"]: public(e) for e in entries if e["user_id"] == user.id}
+    state["time_entries"] = {
+        e["id"]: _trim("time_entries", TIME_ENTRY.write(e)) for e in entries if e["user_id"] == user.id
+    }
     return state
 
 
@@ -64,7 +67,13 @@ async def mirrored(store: Store, kinds: tuple[str, ...] = KINDS) -> dict[str, di
 
 
 def _trim(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in obj.items() if key not in DERIVED.get(kind, ())}
+    """The object without derived fields, its timestamps as instants: the v9 listings and the Reports rows a
+    mirror also reads write the same instant differently (as Toggl does per route: testing/shapes.py)."""
+    return {
+        key: (utc_text(value, AT_FORMAT) or value) if key in STAMPS else value
+        for key, value in obj.items()
+        if key not in DERIVED.get(kind, ())
+    }
 
 
 def differences(want: dict[str, dict[int, Any]], have: dict[str, dict[int, Any]]) -> list[str]:
@@ -137,7 +146,9 @@ class World:
 
     def _project_create(self, a: int, b: int) -> None:
         client = self.pick("clients", b) if b % 2 else None
-        body = {"name": self.name(a), "is_private": bool(b % 3 == 0), "client_id": client["id"] if client else None}
+        # Active projects (archiving is its own change); without `active` Toggl creates them archived.
+        body = {"name": self.name(a), "is_private": bool(b % 3 == 0), "client_id": client["id"] if client else None,
+                "active": True}  # fmt: skip
         self._call("create_project", body)
 
     def _project_rename(self, a: int, b: int) -> None:

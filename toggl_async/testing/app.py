@@ -11,7 +11,6 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 import anyio
 import attrs
@@ -19,10 +18,10 @@ import httpx
 
 from toggl_async._generated.api import OPERATIONS
 
-from . import routes
+from . import published, routes
 from .clock import Clock, FakeClock, SystemClock
 from .faults import Fault, FaultPlan
-from .http import HANDLERS, ApiError, FakeRequest, Reply
+from .http import HANDLERS, ApiError, FakeRequest, Reply, parse_query
 from .limits import HourlyQuota, LeakyBucket, QuotaState
 from .store import PLAN_QUOTAS, USER_QUOTA, Store
 
@@ -90,7 +89,9 @@ class FakeToggl:
     """A stateful fake of api.track.toggl.com: mount it with `fake.transport()` or serve it on loopback.
 
     rate: leaky-bucket requests per second per token (None switches 429 pacing off); burst: how many
-    may arrive at once; quotas: enforce the hourly 402 quotas (headers are sent either way).
+    may arrive at once; quotas: enforce the hourly 402 quotas. The quota headers are sent either way;
+    while quotas are off, X-Toggl-Quota-Remaining goes negative past the quota, as Toggl reports an
+    unenforced quota, instead of stopping at 0.
     """
 
     def __init__(
@@ -173,7 +174,7 @@ class FakeToggl:
     async def handle(self, scope: Scope, body: bytes) -> tuple[int, dict[str, str], bytes]:
         """Answer one HTTP request: (status, headers, body)."""
         method, path = scope["method"].upper(), scope["path"]
-        query = dict(parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True))
+        query = parse_query(scope.get("query_string", b"").decode())
         route, params = self._route(method, path)
         operation_id = route.operation_id if route else None
         fault = self.faults.pick(operation_id or "*")
@@ -201,8 +202,8 @@ class FakeToggl:
         return None, {"405": "1"} if path_matched else {}
 
     def _answer(
-        self, scope: Scope, method: str, route: Route | None, params: dict[str, str], query: dict[str, str],
-        body: bytes,
+        self, scope: Scope, method: str, route: Route | None, params: dict[str, str],
+        query: tuple[dict[str, str], dict[str, list[str]]], body: bytes,
     ) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
         user = self._authenticate(headers)
@@ -211,7 +212,7 @@ class FakeToggl:
         if isinstance(user, ApiError):
             return _error(user)
         if route is None:
-            return (405, {}, b"") if params else (404, {"content-type": "text/plain"}, b"404 page not found")
+            return _unrouted(method, scope["path"], bool(params))
         if self.bucket is not None and (wait := self.bucket.take(user["id"])) is not None:
             return 429, {"content-type": "text/html", "retry-after": str(max(1, round(wait)))}, HTML_429
         quota = self._count_quota(user, route, params)
@@ -224,7 +225,9 @@ class FakeToggl:
             status, err_headers, payload = _error(ApiError(402, message))
             return status, err_headers | quota_headers, payload
         try:
-            request = FakeRequest(self, method, route.operation_id, _path_values(params), query, body, user)
+            request = FakeRequest(
+                self, method, route.operation_id, _path_values(params), query[0], body, user, query_lists=query[1]
+            )
             handler = HANDLERS.get(route.operation_id)
             if handler is None:
                 raise ApiError(501, f"FakeToggl does not implement {route.operation_id}")
@@ -271,9 +274,10 @@ class FakeToggl:
             workspace = self.store.tables["workspaces"].get(int(params["workspace_id"]))
             org_id = workspace["organization_id"] if workspace else None
         org = self.store.tables["organizations"].get(org_id) if org_id is not None else None
+        enforce = self.enforce_quotas
         if org is None:
-            return self.quota.hit((user["id"], None), USER_QUOTA)
-        return self.quota.hit((user["id"], org["id"]), PLAN_QUOTAS.get(org["pricing_plan_name"], 30))
+            return self.quota.hit((user["id"], None), USER_QUOTA, enforce=enforce)
+        return self.quota.hit((user["id"], org["id"]), PLAN_QUOTAS.get(org["pricing_plan_name"], 30), enforce=enforce)
 
     async def _before(self, fault: Fault | None) -> None:
         if fault is None:
@@ -316,6 +320,17 @@ def _server_error_page(status: int) -> tuple[int, dict[str, str], bytes]:
         {"content-type": "text/html"},
         f"<html><body><h1>{status} Service Unavailable</h1></body></html>".encode(),
     )
+
+
+def _unrouted(method: str, path: str, path_known: bool) -> tuple[int, dict[str, str], bytes]:
+    """No handler: 501 for an operation Toggl publishes (JSON string naming it), 405 with an empty body for
+    a known path asked with another method [V:VCR], and Toggl's plain-text 404 otherwise."""
+    operation = published.find(method, path)
+    if operation is not None:
+        return _error(ApiError(501, f"FakeToggl does not implement {operation.describe()}"))
+    if path_known or published.is_published_path(path):
+        return 405, {}, b""
+    return 404, {"content-type": "text/plain"}, b"404 page not found"
 
 
 def _path_values(params: dict[str, str]) -> dict[str, Any]:

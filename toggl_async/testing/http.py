@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import attrs
 
@@ -76,6 +77,8 @@ class FakeRequest:
     query: dict[str, str]
     raw_body: bytes
     user: dict[str, Any]
+    # Every value of every query parameter, `name[]` filed under `name` (see parse_query).
+    query_lists: dict[str, list[str]] = attrs.field(factory=dict)
 
     @property
     def store(self) -> Store:
@@ -117,11 +120,28 @@ class FakeRequest:
             return False
         raise bad_request(f"invalid {name}")
 
+    def query_list(self, name: str) -> list[str]:
+        """Every value of an array parameter, in each form clients send one: `ids=1,2`, `ids=1&ids=2` and
+        `ids[]=1&ids[]=2` (toggl-python and toggl-api-wrapper send the repeated form, the spec the
+        comma-separated one); none is ever dropped."""
+        values = self.query_lists.get(name)
+        if values is None:
+            values = [self.query[name]] if name in self.query else []
+        return [part for value in values for part in value.split(",") if part]
+
     def query_ids(self, name: str) -> list[int] | None:
-        value = self.query.get(name)
-        if not value:
+        values = self.query_list(name)
+        if not values:
             return None
         try:
-            return [int(part) for part in value.split(",") if part]
+            return [int(part) for part in values]
         except ValueError as exc:
             raise bad_request(f"invalid {name}") from exc
+
+
+def parse_query(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """A query string as (last value of each name, every value of each name); `name[]` counts as `name`."""
+    lists: dict[str, list[str]] = {}
+    for name, value in parse_qsl(text, keep_blank_values=True):
+        lists.setdefault(name.removesuffix("[]"), []).append(value)
+    return {name: values[-1] for name, values in lists.items()}, lists

@@ -48,15 +48,20 @@ class HourlyQuota:
         self.clock = clock
         self._windows: dict[object, tuple[float, int]] = {}
 
-    def hit(self, key: object, size: int) -> QuotaState:
-        """Count one request against `key` (unless the quota is spent) and report the window."""
+    def hit(self, key: object, size: int, *, enforce: bool = True) -> QuotaState:
+        """Count one request against `key` and report the window.
+
+        Enforced, a spent quota refuses the request (not counted, remaining 0). Not enforced, every request
+        counts and `remaining` goes negative past the size, as Toggl reports it while a quota is not enforced
+        ("remaining may go negative", GET /me/quota [V:SWNEW]); it never reads as a spent quota of 0.
+        """
         now = self.clock.time()
         start, used = self._windows.get(key, (now, 0))
         if now - start >= QUOTA_WINDOW_SECONDS:
             start, used = now, 0
-        allowed = used < size
+        allowed = used < size or not enforce
         if allowed:
             used += 1
         self._windows[key] = (start, used)
         resets_in = max(0, math.ceil(start + QUOTA_WINDOW_SECONDS - now))
-        return QuotaState(allowed, max(0, size - used), resets_in)
+        return QuotaState(allowed, size - used if not enforce else max(0, size - used), resets_in)

@@ -56,7 +56,9 @@ def seed(
         call(fake, owner, "create_tag", {"name": name}, workspace_id=wid)
     project_tasks: list[tuple[dict[str, Any], list[int]]] = []
     for name in _names(PROJECTS, projects):
-        body = {"name": name, "client_id": rng.choice(client_ids) if client_ids else None, "is_private": False}
+        # Seeded projects are active ones: created without `active`, a project is archived (project_rules).
+        body = {"name": name, "client_id": rng.choice(client_ids) if client_ids else None, "is_private": False,
+                "active": True}  # fmt: skip
         project = call(fake, owner, "create_project", body, workspace_id=wid)
         task_ids = [call(fake, owner, "create_task", {"name": t}, workspace_id=wid, project_id=project["id"])["id"]
                     for t in TASKS[:tasks_per_project]]  # fmt: skip

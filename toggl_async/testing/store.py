@@ -8,6 +8,7 @@ are private to the fake and never sent. Deleting keeps the object with `server_d
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 import secrets
 from collections.abc import Iterator
@@ -27,6 +28,12 @@ ID_BASES = {
 }  # fmt: skip
 PLAN_QUOTAS = {"Free": 30, "Starter": 240, "Premium": 600, "Enterprise": 6000}
 USER_QUOTA = 30
+# Toggl's images for a user and a workspace that have none of their own [V:toggl-python tests/responses
+# me_get.py and workspace_get.py; VCR logo_url].
+DEFAULT_PROFILE_IMAGE = "https://assets.track.toggl.com/images/profile.png"
+DEFAULT_WORKSPACE_LOGO = "https://assets.track.toggl.com/images/workspace.jpg"
+# toggl_accounts_id: 22 characters of this alphabet, a short UUID [V:VCR values; toggl-python requires 22].
+_ACCOUNTS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 def iso(moment: datetime.datetime) -> str:
@@ -48,6 +55,16 @@ def parse_time(text: str) -> datetime.datetime:
         return moment.astimezone(datetime.UTC)
     except (TypeError, ValueError, OverflowError) as exc:
         raise ApiError(400, f"Invalid date: {text!r}") from exc
+
+
+def accounts_id(user_id: int) -> str:
+    """A stable toggl_accounts_id for a user of the fake (the same user id gives the same value)."""
+    number = int.from_bytes(hashlib.sha256(f"toggl-accounts:{user_id}".encode()).digest()[:16], "big")
+    digits = []
+    for _ in range(22):
+        number, digit = divmod(number, len(_ACCOUNTS_ALPHABET))
+        digits.append(_ACCOUNTS_ALPHABET[digit])
+    return "".join(digits)
 
 
 def public(obj: Obj) -> Obj:
@@ -110,11 +127,16 @@ class Store:
         if any(u["email"] == email for u in self.tables["users"].values()):
             raise ValueError(f"{email} already exists")
         token = api_token or secrets.token_hex(16)
+        user_id, now = self.next_id("users"), stamp(self.now())
+        # The fields of a real /me [V:VCR, toggl-python MeResponse]; intercom_hash is 64 hex characters and
+        # oauth_providers lists the sign-in providers (none for a password account) [I].
         user = self.insert("users", {
-            "email": email, "fullname": fullname or email.split("@")[0], "timezone": "UTC",
-            "default_workspace_id": None, "beginning_of_week": 1, "image_url": "", "api_token": token,
-            "created_at": stamp(self.now()), "updated_at": stamp(self.now()), "country_id": None,
-            "has_password": True, "openid_email": None, "openid_enabled": False, "_password": password,
+            "id": user_id, "email": email, "fullname": fullname or email.split("@")[0], "timezone": "UTC",
+            "toggl_accounts_id": accounts_id(user_id), "default_workspace_id": None, "beginning_of_week": 1,
+            "image_url": DEFAULT_PROFILE_IMAGE, "api_token": token, "created_at": now, "updated_at": now,
+            "openid_email": None, "openid_enabled": False, "country_id": None, "has_password": True,
+            "intercom_hash": hashlib.sha256(f"intercom:{user_id}".encode()).hexdigest(), "oauth_providers": [],
+            "authorization_updated_at": now, "_password": password,
         })  # fmt: skip
         self.tokens[token] = user["id"]
         org = self.add_organization(user, f"{user['fullname']}'s organization", plan=plan)

@@ -350,6 +350,7 @@ OPERATIONS: dict[str, Operation] = {
     "list_workspace_users": Operation(
         "workspaces", "workspaces.list_workspace_users", "GET", "/api/v9/workspaces/{workspace_id}/workspace_users"
     ),
+    "list_workspaces": Operation("workspaces", "workspaces.list_workspaces", "GET", "/api/v9/workspaces"),
     "update_workspace": Operation(
         "workspaces", "workspaces.update_workspace", "PUT", "/api/v9/workspaces/{workspace_id}"
     ),

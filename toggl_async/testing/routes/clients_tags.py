@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from toggl_async.testing import shapes
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, empty, forbidden, handles
 from toggl_async.testing.routes.params import expect, id_list, lenient_page_params, page_slice, paid_plan
-from toggl_async.testing.routes.project_rules import FEATURE_IS_PAID, refresh_status
-from toggl_async.testing.store import Obj, Store, public
+from toggl_async.testing.routes.project_rules import FEATURE_IS_PAID, client_record, refresh_status
+from toggl_async.testing.store import Obj, Store
 
 CLIENT_STATUSES = ("active", "archived", "both")
 INTEGRATION = {"integration_ext_id": None, "integration_ext_type": None, "integration_provider": None}
@@ -68,19 +69,16 @@ def list_clients(request: FakeRequest) -> Reply:
         c for c in _live_in(request.store, "clients", wid, "wid")
         if (status == "both" or c["archived"] == (status == "archived")) and name in c["name"].lower()
     ]  # fmt: skip
-    return Reply([public(c) for c in sorted(clients, key=lambda c: (c["name"].lower(), c["id"]))])
+    return Reply([shapes.CLIENT.write(c) for c in sorted(clients, key=lambda c: (c["name"].lower(), c["id"]))])
 
 
 @handles("create_client")
 def create_client(request: FakeRequest) -> Reply:
     wid = request.path_params["workspace_id"]
     request.store.workspace_for(request.user_id, wid)
-    client: Obj = {
-        "wid": wid, "name": "", "notes": None, "archived": False, "creator_id": request.user_id,
-        "external_reference": None, "permissions": None, "server_deleted_at": None, **INTEGRATION,
-    }  # fmt: skip
+    client = client_record(wid, "", request.user_id)
     _set_client_fields(request, client, request.body_object())
-    return Reply(public(request.store.insert("clients", client)))
+    return Reply(shapes.CLIENT.write(request.store.insert("clients", client)))
 
 
 @handles("list_clients_by_ids")
@@ -88,12 +86,12 @@ def list_clients_by_ids(request: FakeRequest) -> Reply:
     wid = request.path_params["workspace_id"]
     request.store.workspace_for(request.user_id, wid)
     by_id = {c["id"]: c for c in _live_in(request.store, "clients", wid, "wid")}
-    return Reply([public(by_id[i]) for i in dict.fromkeys(_ids_body(request)) if i in by_id])
+    return Reply([shapes.CLIENT.write(by_id[i]) for i in dict.fromkeys(_ids_body(request)) if i in by_id])
 
 
 @handles("get_client")
 def get_client(request: FakeRequest) -> Reply:
-    return Reply(public(_client(request)))
+    return Reply(shapes.CLIENT.write(_client(request)))
 
 
 @handles("update_client")
@@ -102,7 +100,7 @@ def update_client(request: FakeRequest) -> Reply:
     _set_client_fields(request, client, request.body_object())
     for project in _client_projects(request.store, client):
         project["client_name"] = client["name"]
-    return Reply(public(request.store.touch(client)))
+    return Reply(shapes.CLIENT.write(request.store.touch(client)))
 
 
 @handles("delete_client")
@@ -151,7 +149,7 @@ def restore_client(request: FakeRequest) -> Reply:
         refresh_status(projects[project_id], store.now().date())
         store.touch(projects[project_id])
     client["archived"] = False
-    return Reply(public(store.touch(client)))
+    return Reply(shapes.CLIENT.write(store.touch(client)))
 
 
 # ---------------------------------------------------------------- tags
@@ -197,7 +195,7 @@ def list_tags(request: FakeRequest) -> Reply:
     if "page" in request.query or "per_page" in request.query:
         # No 400 is documented here, so odd values fall back to defaults; the default size is undocumented [?].
         tags = page_slice(tags, *lenient_page_params(request, 200))
-    return Reply([public(t) for t in tags])
+    return Reply([shapes.TAG.write(t) for t in tags])
 
 
 @handles("create_tag")
@@ -208,7 +206,7 @@ def create_tag(request: FakeRequest) -> Reply:
         raise forbidden()  # [V:SW24]
     name = _tag_name(request, wid, request.body_object().get("name"))
     tag = {"workspace_id": wid, "name": name, "creator_id": uid, "deleted_at": None, "permissions": None, **INTEGRATION}
-    return Reply(public(request.store.insert("tags", tag)))
+    return Reply(shapes.TAG.write(request.store.insert("tags", tag)))
 
 
 @handles("update_tag")
@@ -217,7 +215,7 @@ def update_tag(request: FakeRequest) -> Reply:
     name = _tag_name(request, tag["workspace_id"], request.body_object().get("name"), tag["id"])
     _retag_entries(request.store, tag, name)
     tag["name"] = name
-    return Reply(public(request.store.touch(tag)))
+    return Reply(shapes.TAG.write(request.store.touch(tag)))
 
 
 @handles("delete_tag")

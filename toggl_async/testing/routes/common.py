@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, bad_request, forbidden
-from toggl_async.testing.store import Obj, Store, public, stamp
+from toggl_async.testing.store import DEFAULT_WORKSPACE_LOGO, Obj, Store, public, stamp
 
 _KINDS: dict[str, tuple[type, ...]] = {
     "str": (str,), "int": (int,), "num": (int, float), "bool": (bool,), "ids": (list,), "objs": (list,),
@@ -83,10 +83,13 @@ def remove_workspace_member(store: Store, membership: Obj) -> None:
         store.touch(user)
 
 
+# Fields a workspace carries when nothing set them; logo_url is Toggl's default image and api_token (deprecated)
+# and subscription (deprecated) are sent too [V:VCR, toggl-python tests/responses/workspace_get.py].
 _WORKSPACE_DEFAULTS: Obj = {
     "business_ws": False, "only_admins_see_team_dashboard": False, "projects_enforce_billable": False,
     "limit_public_project_data": False, "reports_collapse": True, "rate_last_updated": None, "last_modified": None,
-    "logo_url": None, "ical_url": None, "ical_enabled": False, "csv_upload": None, "hide_start_end_times": False,
+    "api_token": None, "logo_url": DEFAULT_WORKSPACE_LOGO, "ical_url": None, "ical_enabled": False,
+    "csv_upload": None, "subscription": None, "hide_start_end_times": False,
     "working_hours_in_minutes": None, "max_data_retention_days": None, "te_constraints": None,
     "disable_approvals": False, "disable_expenses": False, "disable_timesheet_view": False, "permissions": None,
 }  # fmt: skip

@@ -7,7 +7,8 @@ import math
 import secrets
 import zoneinfo
 
-from toggl_async.testing.http import FakeRequest, Reply, bad_request, empty, handles
+from toggl_async.testing import shapes
+from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, empty, handles
 from toggl_async.testing.limits import QUOTA_WINDOW_SECONDS
 from toggl_async.testing.routes.common import (
     EMAIL,
@@ -19,6 +20,7 @@ from toggl_async.testing.routes.common import (
     since_stamp,
     workspace_view,
 )
+from toggl_async.testing.routes.project_rules import project_view
 from toggl_async.testing.store import PLAN_QUOTAS, USER_QUOTA, Obj, Store, public, stamp
 
 SESSION_COOKIE = "__Host-timer-session"  # same name as app.SESSION_COOKIE (app imports the routes)
@@ -39,10 +41,10 @@ def _wants(request: FakeRequest, name: str) -> bool:
 
 @handles("get_me")
 def get_me(request: FakeRequest) -> Reply:
-    me = public(request.user)
+    me = dict(request.user)
     if _wants(request, "with_related_data"):
-        me |= _related(request.store, request.user_id)
-    return Reply(me)
+        me |= _related(request)
+    return Reply(shapes.ME.write(me))
 
 
 @handles("check_logged")
@@ -55,7 +57,7 @@ def create_session(request: FakeRequest) -> Reply:
     """A session cookie that later requests may send instead of Basic auth [V:D-AUTH old text]."""
     token = request.fake.new_session(request.user_id)
     cookie = f"{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly"
-    return Reply(public(request.user), headers={"set-cookie": cookie})
+    return Reply(shapes.ME.write(request.user), headers={"set-cookie": cookie})
 
 
 ME_FIELDS = {
@@ -65,7 +67,7 @@ ME_FIELDS = {
 
 
 def _profile_changes(request: FakeRequest) -> Obj:
-    """Validated changes of update_me (400 as the reference lists [V:SEED2]; a foreign workspace is 403)."""
+    """Validated changes of update_me (400 as the reference lists [V:SEED2])."""
     store, user = request.store, request.user
     values = fields(request.body_object(), ME_FIELDS)
     current = values.pop("current_password", None)
@@ -84,8 +86,12 @@ def _profile_changes(request: FakeRequest) -> Obj:
         if len(values["password"]) < 6:
             raise bad_request("Password must be at least 6 characters long")
         values["_password"] = values.pop("password")
+        values["authorization_updated_at"] = stamp(store.now())  # the credentials changed [I]
     if "default_workspace_id" in values:
-        store.workspace_for(user["id"], values["default_workspace_id"])
+        try:
+            store.workspace_for(user["id"], values["default_workspace_id"])
+        except ApiError:  # a workspace the user is not in [V:CLI evrone/toggl-python live test_update_me]
+            raise bad_request("Invalid default_workspace_id") from None
     return values
 
 
@@ -95,7 +101,8 @@ def update_me(request: FakeRequest) -> Reply:
     user.update(_profile_changes(request))
     user["updated_at"] = stamp(request.store.now())
     request.store.touch(user)
-    return Reply(public(user))
+    # toggl_accounts_updated_at equals updated_at in the recorded answer [V:toggl-python me_put.py; I].
+    return Reply(shapes.ME_UPDATED.write(user | {"toggl_accounts_updated_at": user["updated_at"]}))
 
 
 @handles("reset_api_token")
@@ -106,6 +113,7 @@ def reset_api_token(request: FakeRequest) -> Reply:
     token = secrets.token_hex(16)
     store.tokens[token] = user["id"]
     user["api_token"] = token
+    user["authorization_updated_at"] = stamp(store.now())  # the credentials changed [I]
     store.touch(user)
     return Reply(token)
 
@@ -143,30 +151,40 @@ def _live(objs: list[Obj], store: Store) -> list[Obj]:
     return [public(o) for o in objs if not store.is_deleted(o)]
 
 
-def _related(store: Store, user_id: int) -> Obj:
-    """The collections of get_me?with_related_data=true; each null when empty [V:SEED2]."""
+def _related(request: FakeRequest) -> Obj:
+    """The collections of get_me?with_related_data=true, each in the shape it has there (shapes.py)."""
+    store, user_id = request.store, request.user_id
     entries = [e for e in store.live("time_entries") if e.get("user_id") == user_id]
     collections = {
-        "clients": _live(_in_my_workspaces(store, user_id, "clients", None, key="wid"), store),
-        "projects": _live(_projects(store, user_id, None), store),
-        "tags": _live(_in_my_workspaces(store, user_id, "tags", None), store),
+        "tags": [shapes.RELATED_TAG.write(t) for t in _live(_in_my_workspaces(store, user_id, "tags", None), store)],
+        "clients": [
+            shapes.RELATED_CLIENT.write(c)
+            for c in _live(_in_my_workspaces(store, user_id, "clients", None, key="wid"), store)
+        ],
+        "time_entries": [shapes.TIME_ENTRY.write(e) for e in sorted(entries, key=lambda e: e["start"], reverse=True)],
+        "projects": [
+            shapes.RELATED_PROJECT.write(project_view(request, p))
+            for p in _projects(store, user_id, None) if not store.is_deleted(p)
+        ],
         "tasks": _live(_tasks(store, user_id, None, include_done=False), store),
-        "time_entries": [public(e) for e in sorted(entries, key=lambda e: e["start"], reverse=True)],
-        "workspaces": [workspace_view(store, user_id, w) for w in _my_workspaces(store, user_id, None)],
-    }
-    return {name: items or None for name, items in collections.items()}
+        "workspaces": [
+            shapes.RELATED_WORKSPACE.write(workspace_view(store, user_id, w))
+            for w in _my_workspaces(store, user_id, None)
+        ],
+    }  # fmt: skip
+    return shapes.related_collections(collections)
 
 
 @handles("list_my_clients")
 def list_my_clients(request: FakeRequest) -> Reply:
     clients = _in_my_workspaces(request.store, request.user_id, "clients", since_param(request), key="wid")
-    return Reply([public(c) for c in clients])
+    return Reply([shapes.CLIENT.write(c) for c in clients])
 
 
 @handles("list_my_tags")
 def list_my_tags(request: FakeRequest) -> Reply:
     tags = _in_my_workspaces(request.store, request.user_id, "tags", since_param(request))
-    return Reply([public(t) for t in tags])
+    return Reply([shapes.TAG.write(t) for t in tags])
 
 
 @handles("list_my_projects")
@@ -174,7 +192,10 @@ def list_my_projects(request: FakeRequest) -> Reply:
     """Archived projects only with include_archived=true; deleted ones only through `since`."""
     store, include_archived = request.store, request.query_bool("include_archived")
     projects = _projects(store, request.user_id, since_param(request))
-    return Reply([public(p) for p in projects if include_archived or p.get("active", True) or store.is_deleted(p)])
+    return Reply([
+        shapes.PROJECT.write(public(p)) for p in projects
+        if include_archived or p.get("active", True) or store.is_deleted(p)
+    ])  # fmt: skip
 
 
 @handles("list_my_projects_paginated")
@@ -184,7 +205,7 @@ def list_my_projects_paginated(request: FakeRequest) -> Reply:
     per_page = request.query_int("per_page") or 0
     per_page = per_page if per_page > 0 else PROJECTS_PER_PAGE  # no 400 is documented for odd sizes
     projects = [p for p in _projects(request.store, request.user_id, since_param(request)) if p["id"] >= start]
-    return Reply([public(p) for p in projects[:per_page]])
+    return Reply([shapes.PROJECT.write(p) for p in projects[:per_page]])
 
 
 def _task_meta(store: Store, task: Obj) -> Obj:
@@ -232,15 +253,24 @@ def list_my_workspaces(request: FakeRequest) -> Reply:
     views = []
     for workspace in _my_workspaces(store, uid, since_param(request)):
         active = sum(1 for p in store.live("projects") if p.get("workspace_id") == workspace["id"] and p.get("active"))
-        views.append(workspace_view(store, uid, workspace) | {"active_project_count": active})
+        views.append(shapes.WORKSPACE.write(workspace_view(store, uid, workspace) | {"active_project_count": active}))
     return Reply(views)
+
+
+@handles("list_workspaces")
+def list_workspaces(request: FakeRequest) -> Reply:
+    """GET /api/v9/workspaces: the caller's workspaces, as toggl-python and lib-toggl read it (spec/toggl.yaml)."""
+    store, uid = request.store, request.user_id
+    return Reply([
+        shapes.WORKSPACE.write(workspace_view(store, uid, w)) for w in _my_workspaces(store, uid, since_param(request))
+    ])  # fmt: skip
 
 
 @handles("list_my_organizations")
 def list_my_organizations(request: FakeRequest) -> Reply:
     store, uid = request.store, request.user_id
     orgs = sorted(store.organization_ids(uid))
-    return Reply([org_view(store, uid, store.tables["organizations"][oid]) for oid in orgs])
+    return Reply([shapes.ORGANIZATION.write(org_view(store, uid, store.tables["organizations"][oid])) for oid in orgs])
 
 
 # The fake's own feature catalogue (ids and names are illustrative [I]): (id, name, lowest plan).

@@ -8,6 +8,7 @@ from typing import Any
 
 # Importing the groups module registers its handlers (the groups tag spans organizations and workspaces).
 import toggl_async.testing.routes.groups  # noqa: F401
+from toggl_async.testing import shapes
 from toggl_async.testing.http import FakeRequest, Reply, bad_request, forbidden, handles, not_found
 from toggl_async.testing.routes.common import (
     EMAIL,
@@ -66,7 +67,7 @@ def create_organization(request: FakeRequest) -> Reply:
 
 @handles("get_organization")
 def get_organization(request: FakeRequest) -> Reply:
-    return Reply(org_view(request.store, request.user_id, member_org(request)))
+    return Reply(shapes.ORGANIZATION.write(org_view(request.store, request.user_id, member_org(request))))
 
 
 @handles("update_organization")
@@ -79,11 +80,15 @@ def update_organization(request: FakeRequest) -> Reply:
 
 @handles("create_workspace")
 def create_workspace(request: FakeRequest) -> Reply:
+    """A Free organization holds one workspace: a second is refused with 403 before the body is read, as
+    Toggl answered its owner [V:VCR POST /organizations/{id}/workspaces on a new Free organization]."""
     store, org = request.store, member_org(request, admin=True)
+    if org["pricing_plan_name"] == "Free" and org_workspaces(store, org["id"]):
+        raise forbidden()
     values = workspace_settings(store, org, request.body_object())
     workspace = store.add_workspace(org, request.user, values["name"])
     apply_settings(store, workspace, values)
-    return Reply(workspace_view(store, request.user_id, workspace))
+    return Reply(shapes.WORKSPACE.write(workspace_view(store, request.user_id, workspace)))
 
 
 # ---- organization users
@@ -133,7 +138,7 @@ STATUSES = ("active", "inactive", "invited")
 
 
 def _user_filters(request: FakeRequest) -> tuple[Any, ...]:
-    statuses = [s for s in request.query.get("active_status", "").split(",") if s]
+    statuses = request.query_list("active_status")
     if set(statuses) - set(STATUSES):
         raise bad_request("Invalid active_status")
     sort_dir = request.query.get("sort_dir") or "asc"

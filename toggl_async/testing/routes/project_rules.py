@@ -101,16 +101,43 @@ def _date(value: Any, field: str) -> str | None:
         raise bad_request(f"invalid {field}: use YYYY-MM-DD") from exc
 
 
+def client_record(workspace_id: int, name: str, creator_id: int) -> Obj:
+    """A client as the fake stores it, before it is inserted (create_client, and a project's new client_name)."""
+    return {
+        "wid": workspace_id, "name": name, "notes": None, "archived": False, "creator_id": creator_id,
+        "external_reference": None, "permissions": None, "server_deleted_at": None, "integration_ext_id": None,
+        "integration_ext_type": None, "integration_provider": None,
+    }  # fmt: skip
+
+
 def _set_client(request: FakeRequest, project: Obj, field: str, value: Any) -> None:
-    client = None
+    """client_id/cid must name a client of the workspace (400 otherwise [V:SW24]); a client_name nobody has
+    yet creates that client [V:CLI toggl-python live test_create_project__all_params, toggl-api-wrapper README
+    "My First Client"]. Names match case-insensitively, as client names are unique [I]."""
+    client, creating = None, None
     if value is not None:
-        key = "name" if field == "client_name" else "id"
-        live = (c for c in request.store.live("clients") if c["wid"] == project["workspace_id"])
-        client = next((c for c in live if c[key] == value), None)
-        if client is None:  # [V:SW24: 400 when the client is not in the workspace]
-            raise bad_request(f"Client {value!r} isn't present in workspace {project['workspace_id']}")
+        live = [c for c in request.store.live("clients") if c["wid"] == project["workspace_id"]]
+        if field == "client_name":
+            if not isinstance(value, str) or not value.strip():
+                raise bad_request("Client name cannot be empty")
+            client = next((c for c in live if c["name"].lower() == value.strip().lower()), None)
+            creating = None if client else value.strip()
+        else:
+            client = next((c for c in live if c["id"] == value), None)
+            if client is None:
+                raise bad_request(f"Client {value!r} isn't present in workspace {project['workspace_id']}")
+    project["_new_client_name"] = creating  # created by add_new_client once the whole payload is valid
     project["client_id"] = project["cid"] = client["id"] if client else None
-    project["client_name"] = client["name"] if client else None
+    project["client_name"] = client["name"] if client else creating
+
+
+def add_new_client(request: FakeRequest, project: Obj) -> None:
+    """Create the client a stored project's client_name asked for, once the whole payload was valid."""
+    name = project.pop("_new_client_name", None)
+    if name:
+        client = request.store.insert("clients", client_record(project["workspace_id"], name, request.user_id))
+        project["client_id"] = project["cid"] = client["id"]
+        project["client_name"] = name
 
 
 def _set_paid(request: FakeRequest, project: Obj, field: str, value: Any) -> None:
@@ -133,6 +160,10 @@ def set_project_field(request: FakeRequest, project: Obj, field: str, value: Any
     elif field in ("active", "is_private", "is_shared"):
         project[field] = expect(value, bool, field)
     elif field == "color":
+        # null keeps the color: togglCli sends every unset field as null on create, and its live tests
+        # create projects that way [V:CLI AuHau/toggl-cli Entity.to_dict, tests/integration/test_projects.py].
+        if value is None:
+            return
         if not isinstance(value, str) or not COLOR.fullmatch(value):
             raise bad_request("Invalid project color, use #rrggbb")  # [V:SW24]
         project["color"] = value.lower()
@@ -153,22 +184,42 @@ def check_project(request: FakeRequest, project: Obj) -> None:
         raise bad_request("Project name must not be empty")
     if project.get("start_date") and project.get("end_date") and project["end_date"] < project["start_date"]:
         raise bad_request("end_date must not be earlier than start_date")
+    _check_unique_name(request.store, project)
     refresh_status(project, request.store.now().date())
 
 
+def _check_unique_name(store: Store, project: Obj) -> None:
+    """A project name is taken in the workspace while another live project of the same client has it,
+    archived ones included: togglCli's live tests expect the duplicate to fail [V:CLI AuHau/toggl-cli
+    test_add_basic]; another client may reuse it (toggl/mobileapp#4380, toggldesktop#1858) [V:issues]; an
+    archived namesake blocks it too (toggl/mobileapp#7578) [V:issues]. Case-insensitive, status 400 and the
+    wording are the fake's reading [?]."""
+    if project.get("_new_client_name"):
+        return  # a client about to be made has no projects yet
+    name, client = project["name"].lower(), project.get("client_id")
+    for other in store.live("projects"):
+        if other["workspace_id"] != project["workspace_id"] or other.get("id") == project.get("id"):
+            continue
+        if other.get("client_id") == client and other["name"].lower() == name:
+            raise bad_request(f"Project name {project['name']!r} is already taken")
+
+
 def new_project(request: FakeRequest, workspace: Obj) -> Obj:
+    """A project before its payload: without `active` it is archived, as Toggl has created projects since
+    early 2025 [V:issues bokub/wakatime-to-toggl#7 (2025-01); CLI evrone/toggl-python live tests, where a
+    project created without `active` is the "archived" one]. Send active=true for an active project."""
     now, paid = request.store.now(), paid_plan(request.store, workspace["id"])
     return {
         "workspace_id": workspace["id"], "wid": workspace["id"], "client_id": None, "cid": None, "client_name": None,
-        "name": "", "is_private": workspace["projects_private_by_default"], "active": True, "created_at": stamp(now),
+        "name": "", "is_private": workspace["projects_private_by_default"], "active": False, "created_at": stamp(now),
         "server_deleted_at": None, "color": PALETTE[len(request.store.tables["projects"]) % len(PALETTE)],
         "billable": workspace["projects_billable_by_default"] if paid else None, "template": False if paid else None,
         "template_id": None, "auto_estimates": False if paid else None, "estimated_hours": None,
         "estimated_seconds": None, "actual_hours": None, "actual_seconds": None, "rate": None,
         "rate_last_updated": None, "currency": workspace["default_currency"] if paid else None, "fixed_fee": None,
         "recurring": False, "recurring_parameters": None, "current_period": None, "start_date": now.date().isoformat(),
-        "end_date": None, "status": "active", "is_shared": False, "shared_at": None, "shared_hash": None,
-        "pinned": False, "can_track_time": True, "external_reference": None, "permissions": None,
+        "end_date": None, "status": "archived", "is_shared": False, "shared_at": None, "shared_hash": None,
+        "pinned": False, "can_track_time": True, "tasks_count": None, "external_reference": None, "permissions": None,
         "integration_ext_id": None, "integration_ext_type": None, "integration_provider": None,
         "_creator_id": request.user_id, "_pinned_by": [],
     }  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from toggl_async.testing import shapes
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, empty, forbidden, handles, not_found
 from toggl_async.testing.routes.params import (
     bulk_patch,
@@ -19,6 +20,7 @@ from toggl_async.testing.routes.params import (
 from toggl_async.testing.routes.project_rules import (
     CHANGE_MODES,
     RATES_ARE_PAID,
+    add_new_client,
     can_edit,
     can_see,
     check_project,
@@ -75,7 +77,7 @@ def _project_filters(request: FakeRequest, workspace_id: int) -> list[Callable[[
     if group_ids := request.query_ids("group_ids"):
         of_groups = {m["project_id"] for m in members if m["group_id"] in group_ids}
         checks.append(lambda p: p["id"] in of_groups)
-    if statuses := [s for s in query.get("statuses", "").split(",") if s]:
+    if statuses := request.query_list("statuses"):
         checks.append(lambda p: p["status"] in statuses)
     if texts := [t for t in (query.get("name", "").lower(), query.get("search", "").lower()) if t]:
         checks.append(lambda p: all(text in p["name"].lower() for text in texts))
@@ -108,7 +110,7 @@ def list_projects(request: FakeRequest) -> Reply:
         projects.reverse()
     if request.query_bool("sort_pinned"):
         projects.sort(key=lambda p: request.user_id not in p.get("_pinned_by", ()))
-    return Reply([project_view(request, p) for p in page_slice(projects, page, per_page)])
+    return Reply([shapes.PROJECT.write(project_view(request, p)) for p in page_slice(projects, page, per_page)])
 
 
 @handles("create_project")
@@ -117,10 +119,12 @@ def create_project(request: FakeRequest) -> Reply:
     workspace = request.store.workspace_for(request.user_id, wid)
     if workspace["only_admins_may_create_projects"] and not request.store.is_workspace_admin(request.user_id, wid):
         raise forbidden()
-    project = request.store.insert("projects", _apply_payload(request, new_project(request, workspace)))
+    project = _apply_payload(request, new_project(request, workspace))
+    add_new_client(request, project)
+    request.store.insert("projects", project)
     if project["is_private"]:  # the creator joins a private project so they still see it [I]
         new_project_user(request.store, project, request.user_id, manager=True)
-    return Reply(project_view(request, project))
+    return Reply(shapes.PROJECT_CREATED.write(project_view(request, project)))
 
 
 @handles("get_project")
@@ -128,7 +132,7 @@ def get_project(request: FakeRequest) -> Reply:
     wid = request.path_params["workspace_id"]
     request.store.workspace_for(request.user_id, wid)
     project = find_project(request, wid, request.path_params["project_id"], not_found("Project"))
-    return Reply(project_view(request, project))
+    return Reply(shapes.PROJECT.write(project_view(request, project)))
 
 
 @handles("update_project")
@@ -137,7 +141,8 @@ def update_project(request: FakeRequest) -> Reply:
     request.store.workspace_for(request.user_id, wid)
     project = editable_project(request, wid, request.path_params["project_id"], not_found("Project"))
     project.update(_apply_payload(request, project))
-    return Reply(project_view(request, request.store.touch(project)))
+    add_new_client(request, project)
+    return Reply(shapes.PROJECT.write(project_view(request, request.store.touch(project))))
 
 
 @handles("delete_project")

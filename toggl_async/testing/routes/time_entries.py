@@ -1,6 +1,7 @@
 """Time entry routes of the fake. Entries are stored shaped like v9 reads [V:VCR]: every TimeEntry field
 present (null when empty), start/stop to the second with `+00:00`, legacy `wid`/`uid` always and `pid`/`tid`
-only when set. Only the owner sees an entry; other users' ids answer 404.
+only when set; shapes.py says how each route writes them. Only the owner sees an entry; other users' ids
+answer 404.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import datetime
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from toggl_async.testing import shapes
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, empty, forbidden, handles, not_found
-from toggl_async.testing.store import Obj, Store, iso, parse_time, public
+from toggl_async.testing.shapes import Shape
+from toggl_async.testing.store import Obj, Store, iso, parse_time
 
 if TYPE_CHECKING:
     from toggl_async.testing.app import FakeToggl
@@ -68,7 +71,7 @@ def list_time_entries(request: FakeRequest) -> Reply:
 def get_current_time_entry(request: FakeRequest) -> Reply:
     running = _running(request.store, request.user_id)
     # Nothing running answers 200 with the JSON literal null [V:VCR].
-    return Reply(public(running[-1]) if running else None)
+    return Reply(shapes.TIME_ENTRY.write(running[-1]) if running else None)
 
 
 @handles("get_time_entry")
@@ -83,9 +86,12 @@ def create_time_entry(request: FakeRequest) -> Reply:
     body = request.body_object()
     if body.get("start") is None:
         raise bad_request("start is required for time entry creation")  # [V:VCR]
+    # The start year is checked before anything else: a body with an empty created_with and description,
+    # duration 0 and start 0001-01-01 got only this error [V:VCR].
+    _check_year(_instant(body["start"]), "Start")
     created_with = body.get("created_with")
-    if not isinstance(created_with, str) or not created_with.strip():
-        raise bad_request(CREATED_WITH_MISSING)  # documented required [V:SW24]
+    if not isinstance(created_with, str):
+        raise bad_request(CREATED_WITH_MISSING)  # documented required [V:SW24]; "" is accepted [V:VCR]
     if body.get("user_id") not in (None, request.user_id):
         raise forbidden()  # admins may create for other members [V:SW24]; the fake does not model that
     owner = request.user_id
@@ -101,10 +107,7 @@ def create_time_entry(request: FakeRequest) -> Reply:
     if entry["stop"] is None:
         _stop_running(store, owner)  # one timer per user: the new one stops the old [V:VCR]
     store.insert(TABLE, entry)
-    shown = _shown(request, entry)
-    if "tags" not in body and "tag_ids" not in body:
-        shown["tags"] = shown["tag_ids"] = None  # null in a create response when not sent [V:VCR]
-    return Reply(shown)
+    return Reply(shapes.created_time_entry(entry, body) | _extras(request, entry))
 
 
 @handles("update_time_entry")
@@ -114,7 +117,7 @@ def update_time_entry(request: FakeRequest) -> Reply:
     changed = copy.deepcopy(entry)
     _apply_fields(request, changed, request.body_object(), entry["workspace_id"], creating=False)
     _commit(request.store, entry, changed)
-    return Reply(_shown(request, entry))
+    return Reply(_shown(request, entry, shapes.TIME_ENTRY_WRITTEN))
 
 
 @handles("delete_time_entry")
@@ -130,7 +133,7 @@ def stop_time_entry(request: FakeRequest) -> Reply:
     if entry["stop"] is not None:
         raise ApiError(409, "Time entry already stopped")  # [V:SW24]
     _stop_now(request.store, entry)
-    return Reply(public(entry))
+    return Reply(shapes.TIME_ENTRY_WRITTEN.write(entry))
 
 
 @handles("patch_time_entries")
@@ -179,27 +182,22 @@ def _running(store: Store, user_id: int) -> list[Obj]:
     return sorted(running, key=lambda e: (_moment(e["start"]), e["id"]))
 
 
-def _shown(request: FakeRequest, entry: Obj) -> Obj:
-    """The entry as sent, with the meta and sharing fields when asked for [V:SW24]."""
-    shown = public(entry)
+def _shown(request: FakeRequest, entry: Obj, shape: Shape = shapes.TIME_ENTRY) -> Obj:
+    """The entry as this route sends it, with the meta and sharing fields when asked for [V:SW24]."""
+    return shape.write(entry) | _extras(request, entry)
+
+
+def _extras(request: FakeRequest, entry: Obj) -> Obj:
+    extras: Obj = {}
     if request.query_bool("meta"):
-        shown |= _meta(request.store, entry)
+        store = request.store
+        project = store.tables["projects"].get(entry["project_id"])
+        client = store.tables["clients"].get(project.get("client_id") or 0) if project else None
+        task = store.tables["tasks"].get(entry["task_id"])
+        extras |= shapes.time_entry_meta(project, client, task, store.tables["users"].get(entry["user_id"]) or {})
     if request.query_bool("include_sharing"):
-        shown["shared_with"] = []  # the fake does not share entries
-    return shown
-
-
-def _meta(store: Store, entry: Obj) -> Obj:
-    project = store.tables["projects"].get(entry["project_id"]) or {}
-    client = store.tables["clients"].get(project.get("client_id") or 0) or {}
-    task = store.tables["tasks"].get(entry["task_id"]) or {}
-    owner = store.tables["users"].get(entry["user_id"]) or {}
-    return {
-        "client_id": project.get("client_id"), "client_name": client.get("name"), "project_name": project.get("name"),
-        "project_color": project.get("color"), "project_active": project.get("active"),
-        "project_billable": project.get("billable"), "task_name": task.get("name"),
-        "user_name": owner.get("fullname"), "user_avatar_url": owner.get("image_url"),
-    }  # fmt: skip
+        extras["shared_with"] = []  # the fake does not share entries
+    return extras
 
 
 # ---------------------------------------------------------------------------------------- changes
@@ -360,6 +358,11 @@ def _patch_body(operation: Any) -> Obj:
         return {field: False if field == "billable" else None}
     if "value" not in operation:
         raise bad_request(f"{op} of {path} needs a value")
+    if field == "start" and isinstance(value, str) and len(value) == len("2026-11-28"):
+        # A date alone moves the entry to that day, as start_date does: toggl-api-wrapper sends /start as a
+        # date ("the date is only used") and its live test_tracker_bulk_edit expects success [V:CLI
+        # ddkasa/toggl-api-wrapper TrackerBody._format_bulk_edit]; keeping the time of day is the fake's [I].
+        return {"start_date": value}
     return {field: value}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from toggl_async.testing import shapes
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, empty, forbidden, handles
 from toggl_async.testing.routes.common import (
     admin_workspace,
@@ -79,7 +80,7 @@ def apply_settings(store: Store, workspace: Obj, values: Obj) -> None:
 @handles("get_workspace")
 def get_workspace(request: FakeRequest) -> Reply:
     workspace = request.store.workspace_for(request.user_id, request.path_params["workspace_id"])
-    return Reply(workspace_view(request.store, request.user_id, workspace))
+    return Reply(shapes.WORKSPACE.write(workspace_view(request.store, request.user_id, workspace)))
 
 
 @handles("update_workspace")
@@ -88,7 +89,7 @@ def update_workspace(request: FakeRequest) -> Reply:
     org = store.tables["organizations"][workspace["organization_id"]]
     values = workspace_settings(store, org, request.body_object(), workspace["id"])
     apply_settings(store, workspace, values)
-    return Reply(workspace_view(store, request.user_id, workspace))
+    return Reply(shapes.WORKSPACE.write(workspace_view(store, request.user_id, workspace)))
 
 
 # ---- workspace users

@@ -276,6 +276,37 @@ class WorkspacesApi:
             include_indirect=include_indirect,
         )
 
+    async def list_workspaces(
+        self,
+        *,
+        since: int | datetime.datetime | Unset = UNSET,
+    ) -> list[Workspace]:
+        """List the workspaces the user belongs to.
+
+        The same workspaces as list_my_workspaces, without active_project_count; with since, only those
+        changed after it.
+
+        Args:
+            since (int | Unset): UNIX timestamp in seconds; only objects created, changed or deleted
+                after it are returned, deleted ones included.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Workspace]
+        """
+
+        from . import list_workspaces as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            since=since,
+        )
+
     async def update_workspace(
         self,
         workspace_id: int,
@@ -489,6 +520,22 @@ class WorkspacesRawApi:
             client=self._client,
             workspace_id=workspace_id,
             include_indirect=include_indirect,
+        )
+
+    async def list_workspaces(
+        self,
+        *,
+        since: int | datetime.datetime | Unset = UNSET,
+    ) -> Response[list[Workspace]]:
+        """List the workspaces the user belongs to. (the whole response)
+
+        `GET /api/v9/workspaces`
+        """
+        from . import list_workspaces as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            since=since,
         )
 
     async def update_workspace(
