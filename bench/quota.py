@@ -7,7 +7,7 @@ process and interpreter, does in order: learn its default workspace (the first /
 client needs for it), start a timer, stop it, show today's entries, and pick up one change made
 elsewhere (another device edits the timer's description; the client looks with `since`, or, lacking it,
 re-lists today). The fake counts each job's requests; "found" says whether the client saw the change.
-When `toggl_async.sync` exists, a `Sync(toggl, MemoryStore()).run()` row is added for the last job.
+When `toggl_async.sync.engine` exists, a `Sync(toggl, MemoryStore()).run()` row is added for the last job.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ def sync_job(url: str, token: str, workspace_id: int, port: int) -> dict[str, An
     from workload import edit_elsewhere
 
     from toggl_async import Toggl
-    from toggl_async.stores import MemoryStore
-    from toggl_async.sync import Sync
+    from toggl_async.sync.engine import Sync
+    from toggl_async.sync.stores import MemoryStore
 
     async def run() -> dict[str, Any]:
         async with Toggl(token, base_url=url, rate=None) as toggl:
@@ -81,11 +81,11 @@ def build() -> Result:
                     "--workspace", str(info["workspace_id"])]  # fmt: skip
             outcome = run_json(args, python, timeout=120)
             outcomes[name] = outcome if "error" not in outcome else {job: outcome for job in JOBS}
-        has_sync = importlib.util.find_spec("toggl_async.sync") is not None
+        has_sync = importlib.util.find_spec("toggl_async.sync.engine") is not None
         if has_sync:
             outcomes[OURS][SYNC_JOB] = sync_job(url, info["token"], info["workspace_id"], info["port"])
         else:
-            result.notes.append(f"{SYNC_JOB}: skipped: toggl_async.sync not available")
+            result.notes.append(f"{SYNC_JOB}: skipped: toggl_async.sync.engine not available")
     names = list(outcomes)
     table = Table("requests per job, counted on the fake", ["job", *names])
     for job in [*JOBS, *([SYNC_JOB] if has_sync else [])]:

@@ -70,7 +70,7 @@ async def scenario(info: dict[str, Any], store: Any, rounds: int, profile: cProf
     import httpx
 
     from toggl_async import Toggl
-    from toggl_async.sync import Sync
+    from toggl_async.sync.engine import Sync
 
     url, port, workspace_id = f"http://127.0.0.1:{info['port']}", info["port"], info["workspace_id"]
     auth = httpx.BasicAuth(info["token"], "api_token")
@@ -92,7 +92,7 @@ async def scenario(info: dict[str, Any], store: Any, rounds: int, profile: cProf
 
 
 def store_for(kind: str, folder: Path, size: int) -> Any:
-    from toggl_async.stores import MemoryStore, SQLiteStore
+    from toggl_async.sync.stores import MemoryStore, SQLiteStore
 
     return MemoryStore() if kind == "memory" else SQLiteStore(folder / f"mirror-{size}.db")
 
@@ -108,9 +108,9 @@ def profile_note(profile: cProfile.Profile) -> str:
 
 def build(rounds: int, sizes: list[int], stores: list[str]) -> Result:
     result = Result("since_sync", "6. Since-sync", command("since_sync", f"--rounds {rounds}"))
-    if importlib.util.find_spec("toggl_async.sync") is None:
-        result.notes.append("skipped: toggl_async.sync not available")
-        print("skipped: toggl_async.sync not available")
+    if importlib.util.find_spec("toggl_async.sync.engine") is None:
+        result.notes.append("skipped: toggl_async.sync.engine not available")
+        print("skipped: toggl_async.sync.engine not available")
         return result
     table = Table(
         f"full sync vs incremental after {CHANGES} changes (incremental: median of {rounds} rounds)",

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests" / "sync"))
 
 from sync_world import World, client
 
-from toggl_async.sqlite_store import SQLiteStore
-from toggl_async.stores import MemoryStore, Store
-from toggl_async.sync import Sync
+from toggl_async.sync.engine import Sync
+from toggl_async.sync.sqlite import SQLiteStore
+from toggl_async.sync.stores import MemoryStore, Store
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.testing.routes.time_entries import enforce_since_window
 

@@ -45,9 +45,9 @@ if TYPE_CHECKING:
         QuotaTracker as QuotaTracker,
     )
     from toggl_async.retry import RetryPolicy as RetryPolicy
-    from toggl_async.sqlite_store import SQLiteStore as SQLiteStore
-    from toggl_async.stores import MemoryStore as MemoryStore
-    from toggl_async.sync import Sync as Sync
+    from toggl_async.sync.engine import Sync as Sync
+    from toggl_async.sync.sqlite import SQLiteStore as SQLiteStore
+    from toggl_async.sync.stores import MemoryStore as MemoryStore
 
 __version__ = "0.1.0"
 
@@ -82,9 +82,9 @@ _LOCATIONS = {
     "QuotaState": "toggl_async.ratelimit",
     "QuotaTracker": "toggl_async.ratelimit",
     "RetryPolicy": "toggl_async.retry",
-    "SQLiteStore": "toggl_async.sqlite_store",
-    "MemoryStore": "toggl_async.stores",
-    "Sync": "toggl_async.sync",
+    "SQLiteStore": "toggl_async.sync.sqlite",
+    "MemoryStore": "toggl_async.sync.stores",
+    "Sync": "toggl_async.sync.engine",
 }
 __all__ = sorted([*_LOCATIONS, "__version__"])
 

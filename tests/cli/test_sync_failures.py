@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cli_helpers import cli
 
-from toggl_async.sqlite_store import SCHEMA_VERSION, SQLiteStore
+from toggl_async.sync.sqlite import SCHEMA_VERSION, SQLiteStore
 from toggl_async.testing import FakeToggl, FakeUser
 
 KINDS = ("workspaces", "clients", "projects", "tasks", "tags", "time_entries")

@@ -10,8 +10,8 @@ import pytest
 from sync_world import World, client
 
 from toggl_async import Toggl
-from toggl_async.sqlite_store import SQLiteStore
-from toggl_async.stores import MemoryStore, Store
+from toggl_async.sync.sqlite import SQLiteStore
+from toggl_async.sync.stores import MemoryStore, Store
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 from toggl_async.testing.routes.time_entries import enforce_since_window
 

@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 from toggl_async import Toggl
-from toggl_async.stores import AT_FORMAT, KINDS, Store, utc_text
+from toggl_async.sync.stores import AT_FORMAT, KINDS, Store, utc_text
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 from toggl_async.testing.http import HANDLERS, ApiError, FakeRequest
 from toggl_async.testing.shapes import TIME_ENTRY

@@ -14,9 +14,9 @@ from collections.abc import Callable
 import pytest
 from sync_world import World, client, differences, expected, mirrored
 
-from toggl_async.stores import KINDS, MemoryStore
-from toggl_async.sync import Sync
-from toggl_async.sync_requests import LISTINGS
+from toggl_async.sync.engine import Sync
+from toggl_async.sync.fetching import LISTINGS
+from toggl_async.sync.stores import KINDS, MemoryStore
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.testing.routes.time_entries import enforce_since_window
 

@@ -19,10 +19,10 @@ import pytest
 from sync_world import World, client, differences, expected, mirrored
 
 from toggl_async import TogglError
-from toggl_async.changes import Change
-from toggl_async.sqlite_store import SQLiteStore
-from toggl_async.stores import MemoryStore, Store, Sweep
-from toggl_async.sync import Sync
+from toggl_async.sync.changes import Change
+from toggl_async.sync.engine import Sync
+from toggl_async.sync.sqlite import SQLiteStore
+from toggl_async.sync.stores import MemoryStore, Store, Sweep
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.testing.faults import FaultKind
 from toggl_async.testing.routes.time_entries import enforce_since_window

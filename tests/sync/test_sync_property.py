@@ -11,9 +11,9 @@ import anyio
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sync_world import World, client, differences, expected, mirrored
 
-from toggl_async.sqlite_store import SQLiteStore
-from toggl_async.stores import MemoryStore, Store
-from toggl_async.sync import Sync
+from toggl_async.sync.engine import Sync
+from toggl_async.sync.sqlite import SQLiteStore
+from toggl_async.sync.stores import MemoryStore, Store
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.testing.routes.time_entries import enforce_since_window
 

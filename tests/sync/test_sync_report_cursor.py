@@ -12,8 +12,8 @@ import pytest
 from sync_world import client, differences, expected, mirrored
 
 from toggl_async import TogglDecodeError
-from toggl_async.stores import Store
-from toggl_async.sync import BACKFILL_KEY, Sync, cursor_key
+from toggl_async.sync.engine import BACKFILL_KEY, Sync, cursor_key
+from toggl_async.sync.stores import Store
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.testing.routes.time_entries import enforce_since_window
 

@@ -12,9 +12,9 @@ import pytest
 from sync_world import World, act, client, differences, expected, mirrored
 
 from toggl_async import Toggl
-from toggl_async.changes import ChangeSet, Event
-from toggl_async.stores import KINDS, MemoryStore, Store
-from toggl_async.sync import BACKFILL_KEY, Sync, cursor_key
+from toggl_async.sync.changes import ChangeSet, Event
+from toggl_async.sync.engine import BACKFILL_KEY, Sync, cursor_key
+from toggl_async.sync.stores import KINDS, MemoryStore, Store
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 from toggl_async.testing.routes.time_entries import enforce_since_window
 
@@ -252,7 +252,7 @@ def test_bad_arguments_are_refused(toggl: Toggl) -> None:
 
 
 def test_a_change_set_is_net_over_the_run() -> None:
-    from toggl_async.changes import Change
+    from toggl_async.sync.changes import Change
 
     changes = ChangeSet(
         [Change("tags", 1, "created", None, {"name": "a"}), Change("tags", 1, "deleted", {"name": "a"}, {})]

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from toggl_async.sqlite_store import SQLiteStore
+from toggl_async.sync.sqlite import SQLiteStore
 
 BATCH = 2000
 # A writer that never stops: batches of entries, each committed with a cursor saying how many batches are in.
 WRITER = f"""
 import sys, anyio
-from toggl_async.sqlite_store import SQLiteStore
+from toggl_async.sync.sqlite import SQLiteStore
 
 async def main(path):
     store = SQLiteStore(path)

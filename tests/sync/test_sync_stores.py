@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from toggl_async.sqlite_store import MIGRATIONS, SCHEMA_VERSION, SchemaError, SQLiteStore
-from toggl_async.stores import COLUMNS, KINDS, Store, Sweep
+from toggl_async.sync.sqlite import MIGRATIONS, SCHEMA_VERSION, SchemaError, SQLiteStore
+from toggl_async.sync.stores import COLUMNS, KINDS, Store, Sweep
 
 T0 = "2024-12-16T09:00:00.000000Z"
 T1 = "2024-12-16T09:00:05.000000Z"

@@ -7,9 +7,9 @@ import random
 
 from sync_world import World, client, differences, expected, mirrored
 
-from toggl_async.changes import Event
-from toggl_async.stores import MemoryStore
-from toggl_async.sync import Sync
+from toggl_async.sync.changes import Event
+from toggl_async.sync.engine import Sync
+from toggl_async.sync.stores import MemoryStore
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.testing.routes.time_entries import enforce_since_window
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 from toggl_async import MemoryStore, SQLiteStore, Sync, Toggl
-from toggl_async.changes import ChangeSet, Event
-from toggl_async.stores import Store
+from toggl_async.sync.changes import ChangeSet, Event
+from toggl_async.sync.stores import Store
 
 
 async def mirror(toggl: Toggl) -> int:

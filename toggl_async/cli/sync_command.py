@@ -14,7 +14,7 @@ from toggl_async.cli.failures import MirrorError
 
 if TYPE_CHECKING:
     from toggl_async.cli.app import Session
-    from toggl_async.sqlite_store import SchemaError
+    from toggl_async.sync.sqlite import SchemaError
 
 # SQLite's primary result codes (the part of `sqlite_errorname` before any second underscore) as sentences.
 _SQLITE_PROBLEMS = {
@@ -34,8 +34,8 @@ async def sync_into(session: Session, path: Path) -> Any:
 
     The file is opened (and migrated) before the first request, so a file that cannot be used costs no quota.
     """
-    from toggl_async.stores import SQLiteStore
-    from toggl_async.sync import Sync
+    from toggl_async.sync.engine import Sync
+    from toggl_async.sync.stores import SQLiteStore
 
     async with SQLiteStore(path) as store:
         with session.out.progress() as progress:
@@ -79,7 +79,7 @@ def print_changes(session: Session, result: Any, title: str) -> None:
 
 @session_command
 async def sync(session: Session, args: argparse.Namespace) -> int:
-    from toggl_async.sqlite_store import SchemaError  # not at the top: other commands start faster without it
+    from toggl_async.sync.sqlite import SchemaError  # not at the top: other commands start faster without it
 
     path = Path(args.db)
     check_db_path(path)

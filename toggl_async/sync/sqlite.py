@@ -36,8 +36,8 @@ import anyio.to_thread
 import msgspec
 
 from toggl_async import _publish
-from toggl_async.changes import Change
-from toggl_async.stores import COLUMNS, Row, Sweep, changes, check_kind, plan, tombstones
+from toggl_async.sync.changes import Change
+from toggl_async.sync.stores import COLUMNS, Row, Sweep, changes, check_kind, plan, tombstones
 
 T = TypeVar("T")
 _TAIL = "at TEXT, deleted INTEGER NOT NULL DEFAULT 0, json TEXT NOT NULL"

@@ -1,4 +1,4 @@
-"""Where since-sync keeps its mirror: the `Store` protocol, `MemoryStore`, and `SQLiteStore` (in `sqlite_store`).
+"""Where since-sync keeps its mirror: the `Store` protocol, `MemoryStore`, and `SQLiteStore` (in `sqlite`).
 
 Per kind (`KINDS`) a store holds the latest JSON Toggl sent for each object, by id, with its `at` (when it
 last changed) and a deleted flag. Deleted objects stay as tombstones, so an older copy of an object can never
@@ -21,10 +21,10 @@ import attrs
 import msgspec
 
 from toggl_async import _publish
-from toggl_async.changes import Change
+from toggl_async.sync.changes import Change
 
 if TYPE_CHECKING:
-    from toggl_async.sqlite_store import SQLiteStore
+    from toggl_async.sync.sqlite import SQLiteStore
 
 KINDS = ("workspaces", "clients", "projects", "tasks", "tags", "time_entries")
 # Normalized instants: UTC, fixed width, so they sort and compare as text (in Python and in SQL).
@@ -317,7 +317,7 @@ class MemoryStore:
 def __getattr__(name: str) -> Any:
     # SQLiteStore lives in its own module so that using MemoryStore never loads sqlite3.
     if name == "SQLiteStore":
-        from toggl_async.sqlite_store import SQLiteStore
+        from toggl_async.sync.sqlite import SQLiteStore
 
         return SQLiteStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

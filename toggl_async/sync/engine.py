@@ -40,7 +40,6 @@ import anyio
 import attrs
 
 from toggl_async import _publish
-from toggl_async.changes import Change, ChangeSet, Event
 from toggl_async.errors import (
     FeatureNotAvailableError,
     ForbiddenError,
@@ -51,14 +50,15 @@ from toggl_async.errors import (
     TogglDecodeError,
     TogglNetworkError,
 )
-from toggl_async.stores import AT_FORMAT, KINDS, SECONDS_FORMAT, Store, Sweep, utc_text
-from toggl_async.sync_requests import Fetched, fetch_listing, fetch_report, fetch_running, fetch_user_id
+from toggl_async.sync.changes import Change, ChangeSet, Event
+from toggl_async.sync.fetching import Fetched, fetch_listing, fetch_report, fetch_running, fetch_user_id
+from toggl_async.sync.stores import AT_FORMAT, KINDS, SECONDS_FORMAT, Store, Sweep, utc_text
 
 if TYPE_CHECKING:
     from toggl_async.client import Toggl
     from toggl_async.ratelimit import QuotaState
 
-logger = logging.getLogger("toggl_async.sync")
+logger = logging.getLogger("toggl_async.sync.engine")
 
 DEFAULT_MARGIN = 120.0
 DEFAULT_SINCE_WINDOW = datetime.timedelta(days=85)  # inside the three months `since` is reported to reach [?]
