@@ -79,6 +79,8 @@ QUOTA_RESETS_IN_HEADER = "X-Toggl-Quota-Resets-In"
 # Toggl's quotas are hourly, so no honest reset lies further away than this.
 QUOTA_WINDOW_SECONDS = 3600.0
 _SECRET_QUERY_KEYS = frozenset({"api_token", "token", "password", "api_key", "apikey", "key", "secret"})
+# A query none of whose bytes could spell a secret key (even percent-encoded) needs no parsing.
+_MAYBE_SECRET_QUERY = re.compile(b"|".join(re.escape(key.encode()) for key in sorted(_SECRET_QUERY_KEYS)) + rb"|%")
 # The body of the quota 402 is unverified (reference §7.4); this matches "resets in 1234 seconds".
 _RESETS_IN_TEXT = re.compile(r"resets in (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
 
@@ -386,6 +388,8 @@ def safe_path(url: httpx.URL | str) -> str:
     Scheme, userinfo (user:password@) and host are dropped; use this for anything shown in errors or logs.
     """
     parsed = httpx.URL(url) if isinstance(url, str) else url
+    if _MAYBE_SECRET_QUERY.search(parsed.query.lower()) is None:
+        return parsed.raw_path.decode("ascii")  # no key can be a secret one: skip parsing the query
     if any(key.lower() in _SECRET_QUERY_KEYS for key in parsed.params):
         params: list[tuple[str, str | int | float | bool | None]] = [
             (key, "REDACTED" if key.lower() in _SECRET_QUERY_KEYS else value)
