@@ -56,12 +56,13 @@ def kill_mid_write(path: Path, delay: float) -> None:
 
 
 def read_with_cli(path: Path) -> tuple[str, list[str], int, int]:
-    """integrity_check, table names, entry count and cursor, as the sqlite3 tool (or module) reads them."""
+    """integrity_check, table and view names, entry count and cursor, as the sqlite3 tool (or module) reads them."""
     tool = shutil.which("sqlite3")
     if tool is None:
         with contextlib.closing(sqlite3.connect(path)) as db:
             check = db.execute("PRAGMA integrity_check").fetchone()[0]
-            tables = sorted(name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+            found = db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")  # as .tables does
+            tables = sorted(name for (name,) in found)
             count, cursor = (db.execute(q).fetchone()[0] for q in SQL.split(";")[:2])
         return check, tables, int(count), int(cursor)
     run = [tool, "-batch", str(path)]
@@ -78,7 +79,9 @@ async def test_a_kill_mid_write_leaves_a_sound_file_whose_cursor_matches_its_dat
     assert (tmp_path / "mirror.db-wal").exists()  # killed with a live WAL, nothing checkpointed on the way out
     check, tables, count, cursor = read_with_cli(path)
     assert check == "ok"
-    assert tables == ["clients", "projects", "sync_state", "tags", "tasks", "time_entries", "workspaces"]
+    assert tables == [
+        "clients", "entries", "entry_tags", "projects", "sync_state", "tags", "tasks", "time_entries", "workspaces"
+    ]  # fmt: skip
     assert count == cursor * BATCH and cursor >= 2  # every committed batch came with its cursor, and only those
     async with SQLiteStore(path) as store:  # and the store itself carries on with the file
         assert await store.get_state("cursor:time_entries") == str(cursor)

@@ -150,7 +150,7 @@ async def test_a_version_1_file_is_migrated_with_its_data(tmp_path: Path) -> Non
         assert await store.get_state("cursor:time_entries") == "123"
         assert await store.get("time_entries", 1) == {"id": 1, "billable": True, "at": "x"}
     with contextlib.closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert db.execute("SELECT billable FROM time_entries").fetchone() == (1,)
         indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "time_entries_start" in indexes

@@ -72,9 +72,11 @@ def describe_db_error(path: Path, error: sqlite3.Error | SchemaError) -> str:
     return template.format(path=path, error=error)
 
 
-def print_changes(session: Session, result: Any, title: str) -> None:
+def print_changes(session: Session, result: Any, title: str, path: Path | None = None) -> None:
+    """A table of what the run changed, per kind; with --json one object (`ChangeSet.to_dict`, plus `db`)."""
     rows = [(kind, len(c.created), len(c.updated), len(c.deleted)) for kind, c in result.by_kind().items()]
-    session.out.table(title, ["kind", "created", "updated", "deleted"], rows, raw=result)
+    raw = {**({} if path is None else {"db": str(path)}), **result.to_dict()}
+    session.out.table(title, ["kind", "created", "updated", "deleted"], rows, raw=raw)
 
 
 @session_command
@@ -88,7 +90,7 @@ async def sync(session: Session, args: argparse.Namespace) -> int:
     except (sqlite3.Error, SchemaError) as error:
         # Each batch is one transaction with its cursor, so a failure leaves the mirror as the last batch did.
         raise MirrorError(describe_db_error(path, error)) from error
-    print_changes(session, result, f"Synced into {args.db}")
+    print_changes(session, result, f"Synced into {args.db}", path)
     return 0
 
 

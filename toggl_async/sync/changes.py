@@ -122,6 +122,13 @@ class ChangeSet:
         kinds = dict.fromkeys(change.kind for change in self._changes.values())
         return {kind: self[kind].counts() for kind in kinds}
 
+    def to_dict(self) -> dict[str, Any]:
+        """The run as JSON-ready data: {"requests": n, "kinds": {kind: {"created": [ids], "updated": [ids],
+        "deleted": [ids]}}}, every kind synced in sync order (empty lists when nothing changed)."""
+        kinds = {kind: {action: list(ids) for action, ids in attrs.asdict(found).items()}
+                 for kind, found in self.by_kind().items()}  # fmt: skip
+        return {"requests": self.requests, "kinds": kinds}
+
     @property
     def events(self) -> list[Event]:
         """Every event of every change, kind by kind in sync order, ids ascending."""

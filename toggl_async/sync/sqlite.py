@@ -1,21 +1,12 @@
 """`SQLiteStore`: the since-sync mirror in one SQLite file, on the standard library's sqlite3, off the event loop.
 
-Tables (stable, documented: read them with any SQLite client, e.g. `sqlite3 mirror.db`):
-
-    workspaces   (id, name, organization_id, at, deleted, json)
-    clients      (id, name, workspace_id, archived, at, deleted, json)
-    projects     (id, name, workspace_id, client_id, active, at, deleted, json)
-    tasks        (id, name, workspace_id, project_id, active, at, deleted, json)
-    tags         (id, name, workspace_id, at, deleted, json)
-    time_entries (id, workspace_id, project_id, task_id, user_id, description, start, stop, duration, tags,
-                  at, deleted, json, billable)
-    sync_state   (key, value)
-
-`id` is Toggl's id and `json` the object as Toggl last sent it. `deleted` is 1 for deleted objects, kept as
-tombstones. `at` (last change, with microseconds), `start` and `stop` are UTC text of fixed width
-(`2024-12-16T09:00:00Z`), so `WHERE start >= '2024-12-01'` works; `tags` is a JSON array of tag names; flags
-are 0/1. `sync_state` holds the cursors (`cursor:<kind>`, UNIX seconds). The schema version is
-`PRAGMA user_version`; opening an older file migrates it one step at a time.
+One table per kind (`workspaces`, `clients`, `projects`, `tasks`, `tags`, `time_entries`: Toggl's id, a few
+columns to query, and `json`, the object as Toggl last sent it, deleted ones kept as tombstones), `sync_state`
+for the cursors, and two views to query: `entries` (live time entries with workspace, project, client and task
+names; `duration` NULL while an entry runs) and `entry_tags` (one row per tag of an entry). The README's
+section "The SQLite mirror" lists every column with example queries; `MIGRATIONS` below is the one place the
+schema is written. The schema version is `PRAGMA user_version`; opening an older file migrates it one step at
+a time.
 
 Durability: WAL journal with synchronous=NORMAL. A killed process never corrupts the file nor loses a
 committed transaction; a power cut may lose the last few, and because a cursor is committed with the data it
@@ -65,6 +56,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX time_entries_project ON time_entries (project_id)",
         "CREATE INDEX projects_workspace ON projects (workspace_id)",
         "CREATE INDEX tasks_project ON tasks (project_id)",
+    ),
+    (  # 3: views to query: live entries with names joined and running ones out of SUM(duration); entry tags
+        # A running entry has `stop` null and a negative duration: -1 when started through the API, minus the
+        # start's UNIX seconds when started in Toggl's apps [V:VCR]. `entries.duration` is NULL for it, so
+        # SUM(duration) adds finished time only. Views, not foreign keys: SQLite adds constraints only by
+        # rebuilding a table, and the mirror may hold an entry whose project it does not (another user's).
+        "CREATE VIEW entries AS SELECT e.id, e.workspace_id, w.name AS workspace_name, e.project_id,"
+        " p.name AS project_name, p.client_id, c.name AS client_name, e.task_id, k.name AS task_name, e.user_id,"
+        " e.description, e.start, e.stop,"
+        " CASE WHEN e.stop IS NULL OR e.duration < 0 THEN NULL ELSE e.duration END AS duration,"
+        " CASE WHEN e.stop IS NULL OR e.duration < 0 THEN 1 ELSE 0 END AS running, e.billable, e.tags, e.at"
+        " FROM time_entries AS e LEFT JOIN workspaces AS w ON w.id = e.workspace_id"
+        " LEFT JOIN projects AS p ON p.id = e.project_id LEFT JOIN clients AS c ON c.id = p.client_id"
+        " LEFT JOIN tasks AS k ON k.id = e.task_id WHERE e.deleted = 0",
+        # One row per tag of a live entry: by `tag_ids` (names stay current when a tag is renamed), else by the
+        # entry's tag names within its workspace (a copy without `tag_ids`).
+        "CREATE VIEW entry_tags AS SELECT e.id AS time_entry_id, e.workspace_id, t.value AS tag_id,"
+        " g.name AS tag_name FROM time_entries AS e, json_each(e.json, '$.tag_ids') AS t"
+        " LEFT JOIN tags AS g ON g.id = t.value WHERE e.deleted = 0 AND t.type = 'integer'"
+        " UNION ALL SELECT e.id, e.workspace_id, g.id, n.value FROM time_entries AS e, json_each(e.tags) AS n"
+        " LEFT JOIN tags AS g ON g.workspace_id = e.workspace_id AND g.name = n.value AND g.deleted = 0"
+        " WHERE e.deleted = 0 AND n.type = 'text' AND coalesce(json_array_length(e.json, '$.tag_ids'), 0) = 0",
+        "CREATE INDEX tags_workspace_name ON tags (workspace_id, name)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -113,31 +113,32 @@ def _tag_names(obj: Mapping[str, Any]) -> str | None:
 
 @attrs.frozen
 class Column:
-    """A column users query, read from the object's JSON (`start`/`stop` as UTC `...Z` text, flags 0/1)."""
+    """A column users query, read from the object's JSON (`start`/`stop` as UTC `...Z` text, flags 0/1).
+
+    Its SQL type is declared once, in `toggl_async.sync.sqlite.MIGRATIONS`."""
 
     name: str
-    sql_type: str
     read: Callable[[Mapping[str, Any]], Any]
 
 
-_NAME = Column("name", "TEXT", _value("name", kind=str))
-_WORKSPACE = Column("workspace_id", "INTEGER", _value("workspace_id", "wid", kind=int))
+_NAME = Column("name", _value("name", kind=str))
+_WORKSPACE = Column("workspace_id", _value("workspace_id", "wid", kind=int))
 COLUMNS: dict[str, tuple[Column, ...]] = {
-    "workspaces": (_NAME, Column("organization_id", "INTEGER", _value("organization_id", kind=int))),
-    "clients": (_NAME, Column("workspace_id", "INTEGER", _value("wid", "workspace_id", kind=int)),
-                Column("archived", "INTEGER", _flag("archived"))),
-    "projects": (_NAME, _WORKSPACE, Column("client_id", "INTEGER", _value("client_id", kind=int)),
-                 Column("active", "INTEGER", _flag("active"))),
-    "tasks": (_NAME, _WORKSPACE, Column("project_id", "INTEGER", _value("project_id", kind=int)),
-              Column("active", "INTEGER", _flag("active"))),
+    "workspaces": (_NAME, Column("organization_id", _value("organization_id", kind=int))),
+    "clients": (_NAME, Column("workspace_id", _value("wid", "workspace_id", kind=int)),
+                Column("archived", _flag("archived"))),
+    "projects": (_NAME, _WORKSPACE, Column("client_id", _value("client_id", kind=int)),
+                 Column("active", _flag("active"))),
+    "tasks": (_NAME, _WORKSPACE, Column("project_id", _value("project_id", kind=int)),
+              Column("active", _flag("active"))),
     "tags": (_NAME, _WORKSPACE),
     "time_entries": (
-        _WORKSPACE, Column("project_id", "INTEGER", _value("project_id", kind=int)),
-        Column("task_id", "INTEGER", _value("task_id", kind=int)),
-        Column("user_id", "INTEGER", _value("user_id", kind=int)),
-        Column("description", "TEXT", _value("description", kind=str)), Column("start", "TEXT", _instant("start")),
-        Column("stop", "TEXT", _instant("stop")), Column("duration", "INTEGER", _value("duration", kind=int)),
-        Column("billable", "INTEGER", _flag("billable")), Column("tags", "TEXT", _tag_names),
+        _WORKSPACE, Column("project_id", _value("project_id", kind=int)),
+        Column("task_id", _value("task_id", kind=int)),
+        Column("user_id", _value("user_id", kind=int)),
+        Column("description", _value("description", kind=str)), Column("start", _instant("start")),
+        Column("stop", _instant("stop")), Column("duration", _value("duration", kind=int)),
+        Column("billable", _flag("billable")), Column("tags", _tag_names),
     ),
 }  # fmt: skip
 
