@@ -78,7 +78,7 @@ async def test_a_kill_mid_write_leaves_a_sound_file_whose_cursor_matches_its_dat
     assert (tmp_path / "mirror.db-wal").exists()  # killed with a live WAL, nothing checkpointed on the way out
     check, tables, count, cursor = read_with_cli(path)
     assert check == "ok"
-    assert tables == ["clients", "projects", "sync_state", "tags", "tasks", "time_entries", "workspaces"]
+    assert tables == ["clients", "projects", "quarantine", "sync_state", "tags", "tasks", "time_entries", "workspaces"]
     assert count == cursor * BATCH and cursor >= 2  # every committed batch came with its cursor, and only those
     async with SQLiteStore(path) as store:  # and the store itself carries on with the file
         assert await store.get_state("cursor:time_entries") == str(cursor)

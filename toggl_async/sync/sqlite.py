@@ -10,12 +10,15 @@ Tables (stable, documented: read them with any SQLite client, e.g. `sqlite3 mirr
     time_entries (id, workspace_id, project_id, task_id, user_id, description, start, stop, duration, tags,
                   at, deleted, json, billable)
     sync_state   (key, value)
+    quarantine   (kind, object_id, reason, at, json)
 
 `id` is Toggl's id and `json` the object as Toggl last sent it. `deleted` is 1 for deleted objects, kept as
 tombstones. `at` (last change, with microseconds), `start` and `stop` are UTC text of fixed width
 (`2024-12-16T09:00:00Z`), so `WHERE start >= '2024-12-01'` works; `tags` is a JSON array of tag names; flags
 are 0/1. `sync_state` holds the cursors (`cursor:<kind>`, UNIX seconds). The schema version is
-`PRAGMA user_version`; opening an older file migrates it one step at a time.
+`PRAGMA user_version`; opening an older file migrates it one step at a time. `quarantine` keeps, by kind and
+`object_id` (the id as JSON text), the objects no row can hold (an integer beyond 64 bits, a timestamp with
+no UTC form): `reason` says why, `at` is their `at` as sent, `json` the object as sent.
 
 Durability: WAL journal with synchronous=NORMAL. A killed process never corrupts the file nor loses a
 committed transaction; a power cut may lose the last few, and because a cursor is committed with the data it
@@ -36,7 +39,7 @@ import anyio.to_thread
 import msgspec
 
 from toggl_async import _publish
-from toggl_async.sync.changes import Change
+from toggl_async.sync.changes import Change, Quarantined
 from toggl_async.sync.stores import COLUMNS, Row, Sweep, changes, check_kind, plan, tombstones
 
 T = TypeVar("T")
@@ -65,6 +68,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX time_entries_project ON time_entries (project_id)",
         "CREATE INDEX projects_workspace ON projects (workspace_id)",
         "CREATE INDEX tasks_project ON tasks (project_id)",
+    ),
+    (  # 3: objects a row cannot hold, kept raw so that a sync moves on past them (issue 13)
+        "CREATE TABLE quarantine (kind TEXT NOT NULL, object_id TEXT NOT NULL, reason TEXT NOT NULL, at TEXT,"
+        " json TEXT NOT NULL, PRIMARY KEY (kind, object_id))",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -134,11 +141,12 @@ class SQLiteStore:
     # ---- the Store protocol
     async def apply(
         self, kind: str, objects: Sequence[Mapping[str, Any]], *, sweep: Sweep | None = None,
-        state: Mapping[str, str | None] | None = None,
+        state: Mapping[str, str | None] | None = None, quarantine: Sequence[Quarantined] = (),
     ) -> list[Change]:  # fmt: skip
-        """See `Store.apply`: one SQLite transaction (the whole batch, the sweep and the state, or nothing)."""
+        """See `Store.apply`: one SQLite transaction (the batch, the sweep, the quarantine and the state, or
+        nothing)."""
         check_kind(kind)
-        return await self._run(lambda: self._apply(kind, objects, sweep, state or {}))
+        return await self._run(lambda: self._apply(kind, objects, sweep, state or {}, quarantine))
 
     async def get(self, kind: str, object_id: int, *, include_deleted: bool = False) -> dict[str, Any] | None:
         """See `Store.get`."""
@@ -159,6 +167,14 @@ class SQLiteStore:
         sql = "SELECT value FROM sync_state WHERE key = ?"
         row = await self._run(lambda: self._open().execute(sql, (key,)).fetchone())
         return None if row is None else str(row[0])
+
+    async def quarantined(self) -> list[Quarantined]:
+        """See `Store.quarantined`."""
+        sql = "SELECT kind, reason, json FROM quarantine ORDER BY kind, object_id"
+        found = await self._run(lambda: self._open().execute(sql).fetchall())
+        return [
+            Quarantined(kind, obj.get("id"), reason, obj) for kind, reason, text in found for obj in [_decode(text)]
+        ]
 
     async def aclose(self) -> None:
         """Close the file (a later call opens it again)."""
@@ -198,8 +214,9 @@ class SQLiteStore:
             self._connection = None
 
     def _apply(
-        self, kind: str, objects: Sequence[Mapping[str, Any]], sweep: Sweep | None, state: Mapping[str, str | None]
-    ) -> list[Change]:
+        self, kind: str, objects: Sequence[Mapping[str, Any]], sweep: Sweep | None, state: Mapping[str, str | None],
+        quarantine: Sequence[Quarantined],
+    ) -> list[Change]:  # fmt: skip
         connection = self._open()
         incoming = [Row.of(kind, obj) for obj in objects]
         with _transaction(connection):
@@ -213,6 +230,7 @@ class SQLiteStore:
                 before.update(swept)
                 writes.update(tombstones(swept.values(), set()))
             self._write(connection, kind, writes.values())
+            self._write_quarantine(connection, kind, writes, quarantine)
             self._write_state(connection, state)
         return changes(kind, before, writes)
 
@@ -231,6 +249,18 @@ class SQLiteStore:
         )
 
     @staticmethod
+    def _write_quarantine(
+        connection: sqlite3.Connection, kind: str, released: Iterable[int], quarantine: Sequence[Quarantined]
+    ) -> None:
+        connection.executemany(
+            "DELETE FROM quarantine WHERE kind = ? AND object_id = ?", ((kind, str(i)) for i in released)
+        )
+        connection.executemany(
+            "INSERT OR REPLACE INTO quarantine (kind, object_id, reason, at, json) VALUES (?, ?, ?, ?, ?)",
+            ((q.kind, q.key, q.reason, _text_or_none(q.object.get("at")), _encode(q.object)) for q in quarantine),
+        )
+
+    @staticmethod
     def _write_state(connection: sqlite3.Connection, state: Mapping[str, str | None]) -> None:
         for key, value in state.items():
             if value is None:
@@ -244,6 +274,10 @@ _encoder = msgspec.json.Encoder()
 
 def _encode(obj: Mapping[str, Any]) -> str:
     return _encoder.encode(obj).decode()
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _decode(text: str) -> dict[str, Any]:
