@@ -111,3 +111,28 @@ async def test_a_cursor_later_than_the_clients_clock_means_a_full_pull(
     assert differences(expected(fake, user), await mirrored(store)) == []
     for kind in KINDS:
         assert int(await store.get_state(cursor_key(kind)) or 0) <= clock.time()
+
+
+async def test_a_client_clock_far_ahead_of_toggl_keeps_runs_incremental_and_complete(
+    fake: FakeToggl, user: FakeUser, world: World, clock: FakeClock, store: Store, recent: datetime.date
+) -> None:
+    """The Date and the `at`s agree that Toggl's time is earlier: cursors are not judged stale by the client's
+    clock (that would mean a full pull every run), and no edit is lost."""
+    world.random(random.Random(14), 30)
+    world._entry_create(1, 1)
+    ahead = FakeClock(clock.now() + datetime.timedelta(days=400))
+
+    def now() -> datetime.datetime:
+        return clock.now() + datetime.timedelta(days=400)
+
+    async with Toggl(user.api_token, transport=fake.transport(), clock=ahead, rate=None) as toggl:
+        sync = Sync(toggl, store, history_start=recent, now=now)
+        await sync.run()
+        clock.advance(60)
+        world._entry_update(0, 7)
+        world._tag_create(2, 2)
+        mark = len(fake.log)
+        changes = await sync.run()
+    assert len(fake.log) - mark == len(KINDS)  # one request per kind: incremental, not a full pull
+    assert changes["time_entries"].updated and changes["tags"].created
+    assert differences(expected(fake, user), await mirrored(store)) == []

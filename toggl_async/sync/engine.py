@@ -17,7 +17,8 @@ How it stays cheap and correct:
   unreadable or skewed is logged and not trusted: the cursor then follows the newest `at` actually seen (still
   no later than the client's clock), and stays where it was when nothing changed. So a Date ahead of the clock
   that stamps `at` loses no edit, and a cursor found later than the client's clock (left by an older version
-  trusting a far-future Date) means a full pull.
+  trusting a far-future Date) means a full pull. The price: while the two clocks disagree, a kind where
+  nothing changes keeps its cursor, so after `since_window` it is pulled in full.
 - An object no store can hold as a row (an integer beyond 64 bits, a timestamp with no UTC form) is set
   aside raw with its reason (`Store.quarantined()`, `ChangeSet.quarantined`) and the sync moves on.
 - A cursor moves only in the store transaction that holds the data it covers: a crash or a cancellation
@@ -115,15 +116,27 @@ class _Run:
     changes: ChangeSet = attrs.Factory(ChangeSet)
     fetched: dict[str, int] = attrs.Factory(dict)
     doubted: bool = False  # a Date was found wanting (logged once a run)
+    newest: float | None = None  # the newest `at` seen in this run (UNIX seconds)
 
     def saw(self, fetched: Fetched, kind: str | None = None) -> Fetched:
         self.changes.requests += fetched.requests
-        client, server = self.clock(), fetched.server_time
-        trusted = server is not None and abs(server - client) <= CLOCK_TOLERANCE
-        self.now = min(server, client) if trusted and server is not None else client
+        newest = _newest_at(fetched.objects)
+        self.newest = max(newest, self.newest or newest) if newest is not None else self.newest
+        self.now = self._estimate(fetched.server_time)
         if kind is not None:
             self.fetched[kind] = self.fetched.get(kind, 0) + len(fetched.objects)
         return fetched
+
+    def _estimate(self, server: float | None) -> float:
+        """Toggl's time as best known, which judges how far back `since` may reach: the Date when the client's
+        clock corroborates it, else the earlier of the client's clock and the later of the Date and the newest
+        `at` seen (an `at` proves Toggl's clock reached it)."""
+        client = self.clock()
+        if server is None:
+            return client
+        if abs(server - client) <= CLOCK_TOLERANCE:
+            return min(server, client)
+        return min(client, max(server, self.newest or server))
 
     def server_clock(self, fetched: Fetched) -> float | None:
         """The response's Date when the client's clock corroborates it (no later than either), else None."""
