@@ -44,10 +44,11 @@ class Spoil(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.fake.transport().handle_async_request(request)
-        if not self.ids or not request.url.path.endswith("/me/time_entries"):
+        path = request.url.path
+        if not self.ids or not (path.endswith("/me/time_entries") or path.endswith("/me/time_entries/current")):
             return response
         body = json.loads(await response.aread())
-        for entry in body:
+        for entry in body if isinstance(body, list) else [body] if body else []:
             if entry["id"] in self.ids:
                 entry[self.field] = self.value
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
@@ -105,6 +106,23 @@ async def test_a_full_listing_sweep_keeps_a_quarantined_object(
         changes = await sync.run(full=True)
     assert [q.id for q in changes.quarantined] == [entry["id"]] and not changes["time_entries"].deleted
     assert await store.get("time_entries", entry["id"]) is not None
+
+
+@pytest.mark.parametrize("field", ["id", "duration"])
+async def test_an_odd_running_entry_on_a_first_sync_is_quarantined(
+    field: str, fake: FakeToggl, user: FakeUser, world: World, clock: FakeClock, store: Store, recent: datetime.date
+) -> None:
+    """The running timer is kept out of the first sync's sweep by id; an id beyond 64 bits must not break it."""
+    world._entry_create(1, 1)
+    world._entry_start(2, 2)
+    running = next(e for e in world.live("time_entries") if e["stop"] is None)
+    spoil = Spoil(fake)
+    spoil.ids, spoil.field, spoil.value = {running["id"]}, field, ODD[field][0]
+    async with Toggl(user.api_token, transport=spoil, clock=clock, rate=None) as toggl:
+        changes = await Sync(toggl, store, history_start=recent).run()
+    assert {q.reason for q in changes.quarantined} == {ODD[field][1]}
+    assert len(changes["time_entries"].created) == 1
+    assert await store.get_state(cursor_key("time_entries")) is not None
 
 
 @pytest.mark.parametrize("field", list(ODD))
