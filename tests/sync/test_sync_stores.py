@@ -131,10 +131,13 @@ async def test_sqlite_tables_have_the_documented_columns(tmp_path: Path) -> None
         await store.get_state("anything")
     with contextlib.closing(sqlite3.connect(path)) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert tables == {*KINDS, "sync_state"}
+        assert tables == {*KINDS, "sync_state", "quarantine"}
         for kind in KINDS:
             columns = {row[1] for row in db.execute(f"PRAGMA table_info({kind})")}
             assert columns == {"id", *(c.name for c in COLUMNS[kind]), "at", "deleted", "json"}
+        assert [row[1] for row in db.execute("PRAGMA table_info(quarantine)")] == [
+            "kind", "object_id", "reason", "at", "json"
+        ]  # fmt: skip
 
 
 async def test_a_version_1_file_is_migrated_with_its_data(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@
     changes.counts()                         # {"projects": {"created": 0, "updated": 1, "deleted": 0}, ...}
     for event in changes.events:             # Event("time_entry.stopped", change), Event("project.renamed", ...)
         ...
+    changes.quarantined                      # objects no store can hold, set aside with the reason (`Quarantined`)
 
 A change is net over the run: an object created and then deleted within one run is no change at all, and an
 object updated twice is one update whose `old` is what the store held before the run.
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 import attrs
+import msgspec
 
 Action = Literal["created", "updated", "deleted"]
 # The noun of each kind in event names ("time_entry.stopped").
@@ -67,6 +69,25 @@ class Event:
 
 
 @attrs.frozen
+class Quarantined:
+    """An object Toggl sent that no store can hold as a row, kept raw instead so that the sync moves on.
+
+    `id` is the object's id as sent (it may itself be the problem, e.g. beyond 64 bits), `reason` names the
+    field and why (`"duration 1180591620717411303424 does not fit in 64 bits"`), `object` the JSON as sent.
+    """
+
+    kind: str
+    id: Any
+    reason: str
+    object: dict[str, Any] = attrs.field(repr=False)
+
+    @property
+    def key(self) -> str:
+        """The id as JSON text: how stores key the quarantine (`"42"`, `"null"`)."""
+        return msgspec.json.encode(self.id).decode()
+
+
+@attrs.frozen
 class KindChanges:
     """The ids of one kind that a run created, updated and deleted (each sorted)."""
 
@@ -84,12 +105,15 @@ class KindChanges:
 
 class ChangeSet:
     """The net changes of one run (or one `watch()` step), by kind. `requests` counts the requests it sent
-    (retries inside the client's transport are not counted); `kinds` are the kinds the run synced."""
+    (retries inside the client's transport are not counted); `kinds` are the kinds the run synced.
+    `quarantined`: the objects the run set aside because no store can hold them (see `Quarantined`); they do
+    not make a change set true, and a run that fetches one again lists it again."""
 
     def __init__(self, changes: Iterable[Change] = (), *, requests: int = 0, kinds: Iterable[str] = ()) -> None:
         self._changes: dict[tuple[str, int], Change] = {}
         self.requests = requests
         self.kinds = tuple(kinds)
+        self.quarantined: list[Quarantined] = []
         self.add(changes)
 
     def add(self, changes: Iterable[Change]) -> None:
@@ -144,7 +168,8 @@ class ChangeSet:
         return bool(self._changes)
 
     def __repr__(self) -> str:
-        return f"ChangeSet({self.counts()!r}, requests={self.requests})"
+        odd = f", quarantined={len(self.quarantined)}" if self.quarantined else ""
+        return f"ChangeSet({self.counts()!r}, requests={self.requests}{odd})"
 
 
 def _merge(first: Change, second: Change) -> Change | None:
@@ -184,4 +209,4 @@ def _running(entry: dict[str, Any]) -> bool:
     return bool(entry) and entry.get("stop") is None
 
 
-__all__ = ["NOUNS", "Action", "Change", "ChangeSet", "Event", "KindChanges"]
+__all__ = ["NOUNS", "Action", "Change", "ChangeSet", "Event", "KindChanges", "Quarantined"]

@@ -10,9 +10,17 @@ How it stays cheap and correct:
 - Each kind (workspaces, clients, projects, tasks, tags, time_entries) has a cursor in the store; a run asks
   `/me/<kind>?since=<cursor>` for what changed, deletions included (`server_deleted_at`, tags `deleted_at`):
   one request per kind.
-- The next cursor is the server's time (the response's Date header, else the newest `at` seen) minus
-  `margin`, so clock skew and updates landing while the listing was built are fetched again next time. That
-  overlap is harmless: applying a copy the store already has changes nothing.
+- The next cursor is the server's time minus `margin`, so small clock skew and updates landing while the
+  listing was built are fetched again next time. That overlap is harmless: applying a copy the store already
+  has changes nothing. The server's time is the response's Date header only while the client's clock
+  corroborates it (within `CLOCK_TOLERANCE`), and never later than the client's clock. A Date that is missing,
+  unreadable or skewed is logged and not trusted: the cursor then follows the newest `at` actually seen (still
+  no later than the client's clock), and stays where it was when nothing changed. So a Date ahead of the clock
+  that stamps `at` loses no edit, and a cursor found later than the client's clock (left by an older version
+  trusting a far-future Date) means a full pull. The price: while the two clocks disagree, a kind where
+  nothing changes keeps its cursor, so after `since_window` it is pulled in full.
+- An object no store can hold as a row (an integer beyond 64 bits, a timestamp with no UTC form) is set
+  aside raw with its reason (`Store.quarantined()`, `ChangeSet.quarantined`) and the sync moves on.
 - A cursor moves only in the store transaction that holds the data it covers: a crash or a cancellation
   anywhere loses nothing, and the next run carries on.
 - `since` reaches back about three months (failures beyond that: toggl/mobileapp#405 [?]; the `start_date`
@@ -33,7 +41,7 @@ import datetime
 import inspect
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -52,7 +60,7 @@ from toggl_async.errors import (
 )
 from toggl_async.sync.changes import Change, ChangeSet, Event
 from toggl_async.sync.fetching import Fetched, fetch_listing, fetch_report, fetch_running, fetch_user_id
-from toggl_async.sync.stores import AT_FORMAT, KINDS, SECONDS_FORMAT, Store, Sweep, utc_text
+from toggl_async.sync.stores import AT_FORMAT, KINDS, SECONDS_FORMAT, Store, Sweep, fits, screen, utc_text
 
 if TYPE_CHECKING:
     from toggl_async.client import Toggl
@@ -61,6 +69,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("toggl_async.sync.engine")
 
 DEFAULT_MARGIN = 120.0
+CLOCK_TOLERANCE = 60.0  # seconds a Date header may differ from the client's clock and still be trusted
 DEFAULT_SINCE_WINDOW = datetime.timedelta(days=85)  # inside the three months `since` is reported to reach [?]
 DEFAULT_HISTORY_START = datetime.date(2006, 1, 1)  # Toggl accepts no earlier start year [V:VCR]
 REPORT_WINDOW = datetime.timedelta(days=364)  # asked with a day more on each side: 366 days, the span limit [?]
@@ -102,17 +111,43 @@ class _Backfill:
 
 @attrs.define
 class _Run:
-    now: float  # the server's time as last seen (UNIX seconds)
+    clock: Callable[[], float]  # the client's clock (UNIX seconds)
+    now: float  # the server's time as last seen, never later than the client's clock (UNIX seconds)
     changes: ChangeSet = attrs.Factory(ChangeSet)
     fetched: dict[str, int] = attrs.Factory(dict)
+    doubted: bool = False  # a Date was found wanting (logged once a run)
+    newest: float | None = None  # the newest `at` seen in this run (UNIX seconds)
 
     def saw(self, fetched: Fetched, kind: str | None = None) -> Fetched:
         self.changes.requests += fetched.requests
-        if fetched.server_time is not None:
-            self.now = fetched.server_time
+        newest = _newest_at(fetched.objects)
+        self.newest = max(newest, self.newest or newest) if newest is not None else self.newest
+        self.now = self._estimate(fetched.server_time)
         if kind is not None:
             self.fetched[kind] = self.fetched.get(kind, 0) + len(fetched.objects)
         return fetched
+
+    def _estimate(self, server: float | None) -> float:
+        """Toggl's time as best known, which judges how far back `since` may reach: the Date when the client's
+        clock corroborates it, else the earlier of the client's clock and the later of the Date and the newest
+        `at` seen (an `at` proves Toggl's clock reached it)."""
+        client = self.clock()
+        if server is None:
+            return client
+        if abs(server - client) <= CLOCK_TOLERANCE:
+            return min(server, client)
+        return min(client, max(server, self.newest or server))
+
+    def server_clock(self, fetched: Fetched) -> float | None:
+        """The response's Date when the client's clock corroborates it (no later than either), else None."""
+        client, server = self.clock(), fetched.server_time
+        if server is not None and abs(server - client) <= CLOCK_TOLERANCE:
+            return min(server, client)
+        if not self.doubted:
+            self.doubted = True
+            found = "no readable Date" if server is None else f"a Date {server - client:+.0f} s off the client's clock"
+            logger.warning("response with %s: cursors follow the newest `at` seen instead", found)
+        return None
 
 
 class Sync:
@@ -163,7 +198,7 @@ class Sync:
         error stays stored with its cursor, and the next run continues from there. One run at a time.
         """
         async with self._lock:
-            run = _Run(self._now().timestamp(), ChangeSet(kinds=self.kinds))
+            run = _Run(self._client_clock, self._client_clock(), ChangeSet(kinds=self.kinds))
             for kind in self.kinds:
                 cursor = None if full else await self._cursor(kind, run)
                 if cursor is None and kind == "time_entries":
@@ -173,11 +208,17 @@ class Sync:
                 await self._emit(run.changes.of(kind))
             return run.changes
 
+    def _client_clock(self) -> float:
+        return self._now().timestamp()
+
     async def _cursor(self, kind: str, run: _Run) -> int | None:
         text = await self.store.get_state(cursor_key(kind))
         cursor = int(text) if text is not None and text.lstrip("-").isdigit() else None
         if cursor is not None and cursor < run.now - self.since_window.total_seconds():
             logger.info("%s: cursor older than the since window, pulling everything", kind)
+            return None
+        if cursor is not None and cursor > run.clock() + CLOCK_TOLERANCE:
+            logger.warning("%s: cursor later than the client's clock (a skewed Date), pulling everything", kind)
             return None
         return cursor
 
@@ -185,16 +226,35 @@ class Sync:
         """One listing: with a cursor what changed since, else everything (and what it lacks is deleted)."""
         self._report(kind, 0, None)
         fetched = run.saw(await fetch_listing(self.toggl, kind, cursor), kind)
-        state = {cursor_key(kind): self._next_cursor(fetched, cursor)}
+        state = {cursor_key(kind): self._next_cursor(run, fetched, cursor)}
         sweep = Sweep() if cursor is None else None
-        run.changes.add(await self.store.apply(kind, fetched.objects, sweep=sweep, state=state))
+        await self._apply(run, kind, fetched.objects, sweep=sweep, state=state)
         self._report(kind, run.fetched[kind], run.fetched[kind])
 
-    def _next_cursor(self, fetched: Fetched, previous: int | None) -> str | None:
-        moment = fetched.server_time if fetched.server_time is not None else _newest_at(fetched.objects)
+    def _next_cursor(self, run: _Run, fetched: Fetched, previous: int | None) -> str | None:
+        moment = run.server_clock(fetched)
+        if moment is None and (newest := _newest_at(fetched.objects)) is not None:
+            moment = min(newest, run.clock())
         if moment is None:
             return None if previous is None else str(previous)
         return str(int(moment - self.margin))
+
+    async def _apply(
+        self, run: _Run, kind: str, objects: Sequence[Mapping[str, Any]], *, sweep: Sweep | None = None,
+        state: Mapping[str, str | None] | None = None,
+    ) -> None:  # fmt: skip
+        """Store a batch with its state; what no store can hold goes to the quarantine, and the sync moves on."""
+        storable, odd = screen(kind, objects)
+        extra: dict[str, Any] = {}
+        if odd:
+            for item in odd:
+                logger.warning("%s object %s quarantined: %s", kind, item.key, item.reason)
+            extra["quarantine"] = odd
+        if sweep is not None:  # set-aside objects are not gone; ids beyond 64 bits match no stored row
+            keep = {i for i in sweep.keep if fits(i)} | {item.id for item in odd if fits(item.id)}
+            sweep = attrs.evolve(sweep, keep=frozenset(keep))
+        run.changes.add(await self.store.apply(kind, storable, sweep=sweep, state=state, **extra))
+        run.changes.quarantined.extend(odd)
 
     # ---- time entries: full pull with backfill
     async def _full_time_entries(self, run: _Run) -> None:
@@ -206,9 +266,10 @@ class Sync:
         recent = run.saw(await fetch_listing(self.toggl, "time_entries", backfill.floor), "time_entries")
         # A stored timer neither running now nor listed as changed was deleted (or ended before history_start).
         sweep = Sweep(running=True, keep=frozenset(entry["id"] for entry in current.objects))
-        state = {cursor_key("time_entries"): self._next_cursor(recent, None), BACKFILL_KEY: None}
+        # `since=floor` brought every change from the floor on: with no trusted clock, the floor is the cursor.
+        state = {cursor_key("time_entries"): self._next_cursor(run, recent, backfill.floor), BACKFILL_KEY: None}
         batch = [*current.objects, *recent.objects]
-        run.changes.add(await self.store.apply("time_entries", batch, sweep=sweep, state=state))
+        await self._apply(run, "time_entries", batch, sweep=sweep, state=state)
         self._report("time_entries", run.fetched["time_entries"], run.fetched["time_entries"])
 
     async def _start_backfill(self, run: _Run) -> _Backfill:
@@ -242,7 +303,7 @@ class Sync:
             # The window is the whole truth about the stopped entries starting in it: those it lacks are gone.
             sweep = Sweep(workspace_id=workspace_id, start_from=_utc(low), start_before=_utc(high), running=False)
             state = {BACKFILL_KEY: backfill.to_json()}
-            run.changes.add(await self.store.apply("time_entries", fetched.objects, sweep=sweep, state=state))
+            await self._apply(run, "time_entries", fetched.objects, sweep=sweep, state=state)
             self._report("time_entries", run.fetched.get("time_entries", 0), None)
             high = low
 

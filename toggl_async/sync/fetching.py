@@ -118,8 +118,9 @@ def time_entries_of(row: Mapping[str, Any], workspace_id: int) -> list[dict[str,
         duration = int((stop - start).total_seconds()) if start and stop else item.get("seconds")
         entry: dict[str, Any] = {
             "id": item["id"], "workspace_id": workspace_id, "project_id": row.get("project_id"),
-            "task_id": row.get("task_id"), "billable": bool(row.get("billable")), "start": _text(start),
-            "stop": _text(stop), "duration": duration, "description": row.get("description"),
+            "task_id": row.get("task_id"), "billable": bool(row.get("billable")),
+            "start": _text(start, item.get("start")), "stop": _text(stop, item.get("stop")), "duration": duration,
+            "description": row.get("description"),
             "tags": list(row.get("tag_names") or ()), "tag_ids": list(row.get("tag_ids") or ()), "duronly": True,
             "at": item.get("at"), "server_deleted_at": None, "user_id": row.get("user_id"), "uid": row.get("user_id"),
             "wid": workspace_id,
@@ -183,8 +184,12 @@ def _instant(value: Any) -> datetime.datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
 
-def _text(moment: datetime.datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(datetime.UTC).replace(microsecond=0).isoformat()
+def _text(moment: datetime.datetime | None, sent: Any) -> Any:
+    """UTC to the second; an instant without a UTC form stays as sent (the store quarantines its entry)."""
+    try:
+        return None if moment is None else moment.astimezone(datetime.UTC).replace(microsecond=0).isoformat()
+    except OverflowError:
+        return sent
 
 
 def _given(value: Any) -> Any:

@@ -2,11 +2,12 @@
 
 One table per kind (`workspaces`, `clients`, `projects`, `tasks`, `tags`, `time_entries`: Toggl's id, a few
 columns to query, and `json`, the object as Toggl last sent it, deleted ones kept as tombstones), `sync_state`
-for the cursors, and two views to query: `entries` (live time entries with workspace, project, client and task
-names; `duration` NULL while an entry runs) and `entry_tags` (one row per tag of an entry). The README's
-section "The SQLite mirror" lists every column with example queries; `MIGRATIONS` below is the one place the
-schema is written. The schema version is `PRAGMA user_version`; opening an older file migrates it one step at
-a time.
+for the cursors, `quarantine` for objects no row can hold (an integer beyond 64 bits, a timestamp with no UTC
+form: kept raw with the reason, so that a sync moves on past them), and two views to query: `entries` (live
+time entries with workspace, project, client and task names; `duration` NULL while an entry runs) and
+`entry_tags` (one row per tag of an entry). The README's section "The SQLite mirror" lists every column with
+example queries; `MIGRATIONS` below is the one place the schema is written. The schema version is
+`PRAGMA user_version`; opening an older file migrates it one step at a time.
 
 Durability: WAL journal with synchronous=NORMAL. A killed process never corrupts the file nor loses a
 committed transaction; a power cut may lose the last few, and because a cursor is committed with the data it
@@ -27,7 +28,7 @@ import anyio.to_thread
 import msgspec
 
 from toggl_async import _publish
-from toggl_async.sync.changes import Change
+from toggl_async.sync.changes import Change, Quarantined
 from toggl_async.sync.stores import COLUMNS, Row, Sweep, changes, check_kind, plan, tombstones
 
 T = TypeVar("T")
@@ -79,6 +80,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " LEFT JOIN tags AS g ON g.workspace_id = e.workspace_id AND g.name = n.value AND g.deleted = 0"
         " WHERE e.deleted = 0 AND n.type = 'text' AND coalesce(json_array_length(e.json, '$.tag_ids'), 0) = 0",
         "CREATE INDEX tags_workspace_name ON tags (workspace_id, name)",
+    ),
+    (  # 4: objects a row cannot hold, kept raw so that a sync moves on past them (issue 13)
+        "CREATE TABLE quarantine (kind TEXT NOT NULL, object_id TEXT NOT NULL, reason TEXT NOT NULL, at TEXT,"
+        " json TEXT NOT NULL, PRIMARY KEY (kind, object_id))",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -148,11 +153,12 @@ class SQLiteStore:
     # ---- the Store protocol
     async def apply(
         self, kind: str, objects: Sequence[Mapping[str, Any]], *, sweep: Sweep | None = None,
-        state: Mapping[str, str | None] | None = None,
+        state: Mapping[str, str | None] | None = None, quarantine: Sequence[Quarantined] = (),
     ) -> list[Change]:  # fmt: skip
-        """See `Store.apply`: one SQLite transaction (the whole batch, the sweep and the state, or nothing)."""
+        """See `Store.apply`: one SQLite transaction (the batch, the sweep, the quarantine and the state, or
+        nothing)."""
         check_kind(kind)
-        return await self._run(lambda: self._apply(kind, objects, sweep, state or {}))
+        return await self._run(lambda: self._apply(kind, objects, sweep, state or {}, quarantine))
 
     async def get(self, kind: str, object_id: int, *, include_deleted: bool = False) -> dict[str, Any] | None:
         """See `Store.get`."""
@@ -173,6 +179,14 @@ class SQLiteStore:
         sql = "SELECT value FROM sync_state WHERE key = ?"
         row = await self._run(lambda: self._open().execute(sql, (key,)).fetchone())
         return None if row is None else str(row[0])
+
+    async def quarantined(self) -> list[Quarantined]:
+        """See `Store.quarantined`."""
+        sql = "SELECT kind, reason, json FROM quarantine ORDER BY kind, object_id"
+        found = await self._run(lambda: self._open().execute(sql).fetchall())
+        return [
+            Quarantined(kind, obj.get("id"), reason, obj) for kind, reason, text in found for obj in [_decode(text)]
+        ]
 
     async def aclose(self) -> None:
         """Close the file (a later call opens it again)."""
@@ -212,8 +226,9 @@ class SQLiteStore:
             self._connection = None
 
     def _apply(
-        self, kind: str, objects: Sequence[Mapping[str, Any]], sweep: Sweep | None, state: Mapping[str, str | None]
-    ) -> list[Change]:
+        self, kind: str, objects: Sequence[Mapping[str, Any]], sweep: Sweep | None, state: Mapping[str, str | None],
+        quarantine: Sequence[Quarantined],
+    ) -> list[Change]:  # fmt: skip
         connection = self._open()
         incoming = [Row.of(kind, obj) for obj in objects]
         with _transaction(connection):
@@ -227,6 +242,7 @@ class SQLiteStore:
                 before.update(swept)
                 writes.update(tombstones(swept.values(), set()))
             self._write(connection, kind, writes.values())
+            self._write_quarantine(connection, kind, writes, quarantine)
             self._write_state(connection, state)
         return changes(kind, before, writes)
 
@@ -245,6 +261,18 @@ class SQLiteStore:
         )
 
     @staticmethod
+    def _write_quarantine(
+        connection: sqlite3.Connection, kind: str, released: Iterable[int], quarantine: Sequence[Quarantined]
+    ) -> None:
+        connection.executemany(
+            "DELETE FROM quarantine WHERE kind = ? AND object_id = ?", ((kind, str(i)) for i in released)
+        )
+        connection.executemany(
+            "INSERT OR REPLACE INTO quarantine (kind, object_id, reason, at, json) VALUES (?, ?, ?, ?, ?)",
+            ((q.kind, q.key, q.reason, _text_or_none(q.object.get("at")), _encode(q.object)) for q in quarantine),
+        )
+
+    @staticmethod
     def _write_state(connection: sqlite3.Connection, state: Mapping[str, str | None]) -> None:
         for key, value in state.items():
             if value is None:
@@ -258,6 +286,10 @@ _encoder = msgspec.json.Encoder()
 
 def _encode(obj: Mapping[str, Any]) -> str:
     return _encoder.encode(obj).decode()
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _decode(text: str) -> dict[str, Any]:

@@ -8,6 +8,11 @@ bring it back. A small key-value state holds the sync cursors.
 batch proves gone) and state changes (a cursor move) land together or not at all. Applying is idempotent: a
 copy older than the stored one (by `at`) is ignored and the same copy twice changes nothing, so overlapping
 fetches are harmless.
+
+An object a store cannot hold as a row (an integer beyond SQLite's 64 bits in `id` or a column, a timestamp
+that has no UTC form such as `0001-01-01T00:00:00+14:00`) is refused by `Row.of` with `UnstorableError`;
+since-sync screens batches first (`screen`) and hands such objects to `apply(quarantine=...)`, which keeps
+their raw JSON with the reason instead, in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import attrs
 import msgspec
 
 from toggl_async import _publish
-from toggl_async.sync.changes import Change
+from toggl_async.sync.changes import Change, Quarantined
 
 if TYPE_CHECKING:
     from toggl_async.sync.sqlite import SQLiteStore
@@ -30,6 +35,15 @@ KINDS = ("workspaces", "clients", "projects", "tasks", "tags", "time_entries")
 # Normalized instants: UTC, fixed width, so they sort and compare as text (in Python and in SQL).
 AT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 SECONDS_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what an SQLite INTEGER holds
+
+
+class UnstorableError(ValueError):
+    """An object no store can hold as a row; `reason` says which field and why."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(f"a {kind} object cannot be stored: {reason}")
+        self.kind, self.reason = kind, reason
 
 
 class Store(Protocol):
@@ -38,7 +52,7 @@ class Store(Protocol):
 
     async def apply(
         self, kind: str, objects: Sequence[Mapping[str, Any]], *, sweep: Sweep | None = None,
-        state: Mapping[str, str | None] | None = None,
+        state: Mapping[str, str | None] | None = None, quarantine: Sequence[Quarantined] = (),
     ) -> list[Change]:  # fmt: skip
         """Store a batch of one kind atomically and say what changed.
 
@@ -46,9 +60,15 @@ class Store(Protocol):
         `deleted_at` is a deletion. An object older than the stored copy (by `at`) is skipped; of two
         copies of one id in the batch the newer wins (the later one on a tie). `sweep`: mark deleted the
         stored live objects it covers that the batch lacks. `state`: keys to set in the same transaction
-        (None deletes a key). Either everything is stored or nothing is: an exception or a cancellation
-        leaves the store as it was.
+        (None deletes a key). `quarantine`: objects set aside (see `screen`), kept raw with their reason by
+        kind and id, the latest copy replacing an earlier one; a storable copy written later releases them.
+        Either everything is stored or nothing is: an exception or a cancellation leaves the store as it was.
+        Raises `UnstorableError` (a ValueError) for an object in `objects` that `screen` would set aside.
         """
+        ...
+
+    async def quarantined(self) -> list[Quarantined]:
+        """The objects set aside and not released since, by kind and id."""
         ...
 
     async def get(self, kind: str, object_id: int, *, include_deleted: bool = False) -> dict[str, Any] | None:
@@ -80,11 +100,26 @@ def utc_text(value: Any, fmt: str = SECONDS_FORMAT) -> str | None:
         return value
     try:
         moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return moment.astimezone(datetime.UTC).strftime(fmt)
+    except (ValueError, OverflowError):  # OverflowError: no UTC form in years 1..9999 (see `unstorable`)
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(datetime.UTC).strftime(fmt)
+
+
+def _no_utc_form(value: Any) -> bool:
+    """A valid RFC 3339 timestamp whose UTC instant falls outside years 1..9999 (`0001-01-01T00:00:00+14:00`)."""
+    if not isinstance(value, str) or value.endswith("+00:00") or value.endswith("Z"):
+        return False
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return False  # not a timestamp at all: stored as it is, its column NULL
+    try:
+        moment.astimezone(datetime.UTC)
+    except OverflowError:
+        return True
+    return False
 
 
 def _value(*keys: str, kind: type | tuple[type, ...] = (int, str)) -> Callable[[Mapping[str, Any]], Any]:
@@ -143,6 +178,44 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }  # fmt: skip
 
 
+_STAMPS = {kind: ("at", *(c.name for c in COLUMNS[kind] if c.name in ("start", "stop"))) for kind in COLUMNS}
+
+
+def unstorable(kind: str, obj: Mapping[str, Any]) -> str | None:
+    """Why a store cannot keep `obj` as a row of `kind`, None when it can."""
+    object_id = obj.get("id")
+    if not isinstance(object_id, int) or isinstance(object_id, bool):
+        return f"no integer id: {object_id!r}"
+    if not INT64_MIN <= object_id <= INT64_MAX:
+        return f"id {object_id} does not fit in 64 bits"
+    for column in COLUMNS[kind]:
+        value = column.read(obj)
+        # Any column: sqlite3 binds a Python int as an integer whatever the column's declared type.
+        if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+            return f"{column.name} {value} does not fit in 64 bits"
+    for key in _STAMPS[kind]:
+        if _no_utc_form(obj.get(key)):
+            return f"{key} {obj.get(key)!r} has no UTC form in years 1-9999"
+    return None
+
+
+def screen(kind: str, objects: Iterable[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], list[Quarantined]]:
+    """A batch split into what a store can hold and what it cannot (as `Quarantined`, with the reason)."""
+    storable, odd = [], []
+    for obj in objects:
+        reason = unstorable(kind, obj)
+        if reason is None:
+            storable.append(obj)
+        else:
+            odd.append(Quarantined(kind, obj.get("id"), reason, dict(obj)))
+    return storable, odd
+
+
+def fits(object_id: Any) -> bool:
+    """Whether an id can be looked up in a store (an int of at most 64 bits)."""
+    return isinstance(object_id, int) and not isinstance(object_id, bool) and INT64_MIN <= object_id <= INT64_MAX
+
+
 def check_kind(kind: str) -> str:
     """`kind` if it is one of `KINDS` (the names are also table names, so nothing else may pass)."""
     if kind not in KINDS:
@@ -168,9 +241,10 @@ class Row:
 
     @classmethod
     def of(cls, kind: str, obj: Mapping[str, Any], *, deleted: bool | None = None) -> Row:
-        object_id = obj.get("id")
-        if not isinstance(object_id, int) or isinstance(object_id, bool):
-            raise ValueError(f"a {kind} object without an integer id: {object_id!r}")
+        reason = unstorable(kind, obj)
+        if reason is not None:
+            raise UnstorableError(kind, reason)
+        object_id: int = obj["id"]
         fields = {column.name: column.read(obj) for column in COLUMNS[kind]}
         gone = is_deleted(obj) if deleted is None else deleted
         return cls(object_id, dict(obj), utc_text(obj.get("at"), AT_FORMAT), gone, fields)
@@ -274,10 +348,11 @@ class MemoryStore:
     def __init__(self) -> None:
         self._rows: dict[str, dict[int, Row]] = {kind: {} for kind in KINDS}
         self._state: dict[str, str] = {}
+        self._quarantine: dict[tuple[str, str], Quarantined] = {}
 
     async def apply(
         self, kind: str, objects: Sequence[Mapping[str, Any]], *, sweep: Sweep | None = None,
-        state: Mapping[str, str | None] | None = None,
+        state: Mapping[str, str | None] | None = None, quarantine: Sequence[Quarantined] = (),
     ) -> list[Change]:  # fmt: skip
         """See `Store.apply`."""
         await anyio.lowlevel.checkpoint()
@@ -290,6 +365,9 @@ class MemoryStore:
             writes.update(tombstones(candidates, seen))
         found = changes(kind, table, writes)
         table.update(writes)
+        for object_id in writes:
+            self._quarantine.pop((kind, str(object_id)), None)
+        self._quarantine.update({(item.kind, item.key): item for item in quarantine})
         for key, value in (state or {}).items():
             if value is None:
                 self._state.pop(key, None)
@@ -311,6 +389,10 @@ class MemoryStore:
         """See `Store.get_state`."""
         return self._state.get(key)
 
+    async def quarantined(self) -> list[Quarantined]:
+        """See `Store.quarantined`."""
+        return [self._quarantine[key] for key in sorted(self._quarantine)]
+
     async def aclose(self) -> None:
         """Nothing to release."""
 
@@ -325,8 +407,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "COLUMNS", "KINDS", "Column", "MemoryStore", "Row", "SQLiteStore", "Store", "Sweep", "changes", "check_kind",
-    "is_deleted", "plan", "tombstones", "utc_text",
+    "COLUMNS", "KINDS", "Column", "MemoryStore", "Row", "SQLiteStore", "Store", "Sweep", "UnstorableError",
+    "changes", "check_kind", "fits", "is_deleted", "plan", "screen", "tombstones", "unstorable", "utc_text",
 ]  # fmt: skip
 
 
