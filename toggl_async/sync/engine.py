@@ -95,8 +95,8 @@ class QuotaWait:
 
     @property
     def minutes(self) -> int:
-        """The wait in whole minutes, rounded up."""
-        return max(1, -(-int(self.seconds) // 60))
+        """The wait in whole minutes (at least 1)."""
+        return max(1, round(self.seconds / 60))
 
     def __str__(self) -> str:
         return f"waiting {self.minutes} min for the quota ({self.requests} requests sent so far)"
@@ -238,7 +238,7 @@ class Sync:
             run = _Run(self._now().timestamp(), ChangeSet(kinds=self.kinds), wait=wait)
             for kind in self.kinds:
                 cursor = None if full else await self._cursor(kind, run)
-                if cursor is None and kind == "time_entries":
+                if kind == "time_entries" and (cursor is None or await self._resumable_backfill(run) is not None):
                     await self._full_time_entries(run)
                 else:
                     await self._listing(run, kind, cursor)
@@ -284,9 +284,16 @@ class Sync:
         run.changes.add(await self.store.apply("time_entries", batch, sweep=sweep, state=state))
         self._report("time_entries", run.fetched["time_entries"], run.fetched["time_entries"])
 
-    async def _start_backfill(self, run: _Run) -> _Backfill:
+    async def _resumable_backfill(self, run: _Run) -> _Backfill | None:
+        """The backfill an earlier run left unfinished, while its `since` is still allowed (else None)."""
         backfill = _Backfill.from_json(await self.store.get_state(BACKFILL_KEY))
         if backfill is not None and run.now - backfill.floor <= (self.since_window + RESUME_GRACE).total_seconds():
+            return backfill
+        return None
+
+    async def _start_backfill(self, run: _Run) -> _Backfill:
+        backfill = await self._resumable_backfill(run)
+        if backfill is not None:
             return backfill
         user_id, created, fetched = await self._send(run, ME_PATH, lambda: fetch_me(self.toggl))
         run.saw(fetched)
