@@ -17,7 +17,6 @@ The mirror is a SQLiteStore in a temporary folder. Report page size: 50, Toggl's
 
 from __future__ import annotations
 
-import datetime
 import json
 import math
 import sys
@@ -30,8 +29,9 @@ from typing import Any
 import anyio
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "sync")]  # this checkout's toggl_async, and the sync tests' world
+# This checkout's toggl_async (not whichever one the venv installed), and the sync tests' world.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "sync"))
 
 from common import Result, Table, Target, command, finish, parser, verdict
 from sync_world import World, client
