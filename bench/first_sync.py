@@ -37,7 +37,9 @@ from common import Result, Table, Target, command, finish, parser, verdict
 from sync_world import World, client
 
 from toggl_async.sync.engine import QuotaWait, Sync
+from toggl_async.sync.planning import plan_first_sync
 from toggl_async.sync.sqlite import SQLiteStore
+from toggl_async.sync.stores import MemoryStore
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.testing.routes.time_entries import enforce_since_window
 
@@ -80,6 +82,15 @@ def ten_changes(world: World) -> None:
     world.apply("entry.start", 1, 1)
 
 
+async def planned(entries: int, days: int) -> dict[str, Any]:
+    """`plan_first_sync` on a fake seeded the same way (so its own requests do not touch the measured sync)."""
+    clock = FakeClock()
+    fake = free_fake(clock, entries, days)
+    async with client(fake, fake.users[0], clock, quota_max_wait=0) as toggl:
+        plan = await plan_first_sync(Sync(toggl, MemoryStore(), report_page_size=PAGE_SIZE))
+    return {"text": str(plan), "total": plan.total, "hours": plan.hours, "spent": plan.spent}
+
+
 async def first_sync(folder: Path, entries: int, days: int, *, changes: bool) -> dict[str, Any]:
     clock = FakeClock()
     fake = free_fake(clock, entries, days)
@@ -117,6 +128,7 @@ def build() -> Result:
         folder = Path(name)
         small = anyio.run(lambda: first_sync(folder, 30, 30, changes=False))
         big = anyio.run(lambda: first_sync(folder, 10_950, 1_095, changes=True))
+    plans = {entries: anyio.run(planned, entries, days) for entries, days in ((30, 30), (10_950, 1_095))}
     rows_pages = math.ceil(big["entries"] / PAGE_SIZE)
     hours_allowed = math.ceil(big["requests"] / FREE_QUOTA) + 1
     table = Table(
@@ -133,6 +145,9 @@ def build() -> Result:
         table.notes.append(f"{label}: requests by operation: {ops}")
     if big["first_wait"]:
         table.notes.append(f"3 years: the first of {big['waits']} on_wait events said: {big['first_wait']!r}")
+    for (label, run), plan in zip((("30 entries", small), ("3 years", big)), plans.values(), strict=True):
+        table.notes.append(f"{label}: plan_first_sync said {plan['text']!r}; the sync sent {run['requests']} "
+                           f"requests and waited {run['simulated_hours']:.1f} h")  # fmt: skip
     incremental = big["incremental"]
     table.notes.append(f"incremental after 10 changes: {incremental['requests']} requests "
                        f"({incremental['per_operation']}), changes {incremental['changes']}")  # fmt: skip
