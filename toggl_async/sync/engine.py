@@ -421,7 +421,8 @@ class Sync:
         It spends requests only as the hourly quota allows: before a run it reads the user-level quota the
         last response reported, and when fewer than (one per kind + `reserve`) requests are left it sleeps
         until the window resets, so no request of its own earns a 402. `reserve` keeps requests for the
-        bot's other calls. Transient failures (network, 5xx, 429, undecodable bodies) are logged and retried
+        bot's other calls. Within a run it waits out a spent quota as `run(wait=True)` does (telling `on_wait`),
+        so a long first sync finishes. Transient failures (network, 5xx, 429, undecodable bodies) are logged and retried
         after `interval`; a `QuotaExceededError` waits for the reset; other errors end the iteration.
         """
         while True:
