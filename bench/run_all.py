@@ -29,7 +29,7 @@ from peers import NOT_RUN, PEERS, ensure_all, versions
 
 MODULES = [
     "decode", "overhead", "pacing", "quota", "importtime", "since_sync", "pagination_memory", "first_call",
-    "error_summary",
+    "first_sync", "error_summary",
 ]  # fmt: skip
 MODULE_TIMEOUT = 420
 PROJECT_PACKAGES = ("toggl-async", "httpx", "httpcore", "attrs", "anyio", "msgspec", "pydantic", "uvicorn", "h11")

@@ -35,6 +35,7 @@ def test_sync_json_is_an_object_naming_what_changed(seeded: tuple[FakeToggl, Fak
             stored = [row[0] for row in db.execute(f"SELECT id FROM {kind} WHERE deleted = 0 ORDER BY id")]
             assert printed["kinds"][kind] == {"created": stored, "updated": [], "deleted": []}, kind
     assert printed["kinds"]["time_entries"]["created"]
+    assert printed["quarantined"] == []  # nothing odd in the fake's data
 
     again = json.loads(cli(fake, user, "sync", "--db", str(database), "--json").out)
     assert all(changes == {"created": [], "updated": [], "deleted": []} for changes in again["kinds"].values())

@@ -10,7 +10,7 @@ import pytest
 import toggl_async
 import toggl_async.sync
 
-PARTS = ["engine", "fetching", "changes", "stores", "sqlite"]
+PARTS = ["engine", "fetching", "changes", "stores", "sqlite", "planning"]
 
 
 @pytest.mark.parametrize("part", PARTS)

@@ -174,3 +174,17 @@ def test_a_report_row_with_an_instant_without_utc_form_reaches_the_quarantine() 
     ]  # fmt: skip
     storable, odd = screen("time_entries", entries)
     assert [e["id"] for e in storable] == [8] and [q.id for q in odd] == [7]
+
+
+def test_the_json_of_a_run_lists_what_it_quarantined() -> None:
+    from toggl_async.sync.changes import ChangeSet, Quarantined
+
+    changes = ChangeSet()
+    changes.quarantined.append(Quarantined("time_entries", 2**70, "id 1180591620717411303424 does not fit", {}))
+    data = changes.to_dict()
+    assert data["quarantined"] == [
+        {"kind": "time_entries", "id": "1180591620717411303424", "reason": "id 1180591620717411303424 does not fit"}
+    ]
+    import json
+
+    assert json.loads(json.dumps(data)) == data

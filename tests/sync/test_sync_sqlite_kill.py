@@ -80,7 +80,8 @@ async def test_a_kill_mid_write_leaves_a_sound_file_whose_cursor_matches_its_dat
     check, tables, count, cursor = read_with_cli(path)
     assert check == "ok"
     assert tables == [
-        "clients", "entries", "entry_tags", "projects", "quarantine", "sync_state", "tags", "tasks", "time_entries", "workspaces"
+        "clients", "entries", "entry_tags", "projects", "quarantine", "sync_state", "tags", "tasks", "time_entries",
+        "workspaces",
     ]  # fmt: skip
     assert count == cursor * BATCH and cursor >= 2  # every committed batch came with its cursor, and only those
     async with SQLiteStore(path) as store:  # and the store itself carries on with the file

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toggl_async.cli.commands import session_command
-from toggl_async.cli.failures import MirrorError
+from toggl_async.cli.failures import CommandError, MirrorError
 
 if TYPE_CHECKING:
     from toggl_async.cli.app import Session
@@ -29,17 +29,55 @@ _SQLITE_PROBLEMS = {
 }
 
 
-async def sync_into(session: Session, path: Path) -> Any:
+class QuotaStop(CommandError):
+    """The hourly quota ran out part-way through a sync run without --wait (exit code 4)."""
+
+    exit_code = 4
+
+
+async def sync_into(session: Session, path: Path, *, wait: bool = False) -> Any:
     """Run one since-sync into the SQLite file at `path`, with a progress bar; returns the result.
 
     The file is opened (and migrated) before the first request, so a file that cannot be used costs no quota.
+    `wait`: wait out spent hourly quotas (each wait is announced on stderr) instead of stopping.
     """
+    from toggl_async.errors import QuotaExceededError
     from toggl_async.sync.engine import Sync
     from toggl_async.sync.stores import SQLiteStore
 
     async with SQLiteStore(path) as store:
         with session.out.progress() as progress:
-            return await Sync(session.toggl, store, progress=progress).run()
+            sync = Sync(session.toggl, store, progress=progress, on_wait=lambda w: session.out.errors.print(str(w)))
+            try:
+                return await sync.run(wait=wait)
+            except QuotaExceededError as error:
+                resets = error.resets_in
+                minutes = "within the hour" if resets is None else f"in {max(1, round(resets / 60))} min"
+                raise QuotaStop(
+                    f"Toggl's hourly request quota is spent; it resets {minutes}. What this sync fetched is saved: "
+                    "run sync again after the reset and it continues where it stopped, or add --wait to wait "
+                    "for the quota and finish in one go (sync --plan tells how long a first sync takes)."
+                ) from error
+
+
+def quota_summary(session: Session, result: Any) -> str:
+    """'213 requests sent; quota left this hour: 17 of your own, resets in 42 min' (what the answers said)."""
+    own = session.toggl.quota_for("/api/v9/me")
+    left = "unknown" if own.remaining is None else str(max(own.remaining, 0))
+    resets = "" if own.resets_in is None else f", resets in {max(1, round(own.resets_in / 60))} min"
+    return f"{result.requests} requests sent; quota left this hour: {left}{resets}"
+
+
+async def print_plan(session: Session) -> None:
+    """What a first sync costs on this account's plan, before it sends any of those requests."""
+    from toggl_async.sync.engine import Sync
+    from toggl_async.sync.planning import plan_first_sync
+    from toggl_async.sync.stores import MemoryStore
+
+    plan = await plan_first_sync(Sync(session.toggl, MemoryStore()))
+    raw = {"requests": plan.total, "report_pages": plan.report_pages, "entries": plan.entries, "hours": plan.hours,
+           "plan_requests": plan.spent}  # fmt: skip
+    session.out.line(str(plan), raw=raw)
 
 
 def check_db_path(path: Path) -> None:
@@ -83,17 +121,32 @@ def print_changes(session: Session, result: Any, title: str, path: Path | None =
 async def sync(session: Session, args: argparse.Namespace) -> int:
     from toggl_async.sync.sqlite import SchemaError  # not at the top: other commands start faster without it
 
+    if args.plan:
+        await print_plan(session)
+        return 0
     path = Path(args.db)
     check_db_path(path)
     try:
-        result = await sync_into(session, path)
+        result = await sync_into(session, path, wait=args.wait)
     except (sqlite3.Error, SchemaError) as error:
         # Each batch is one transaction with its cursor, so a failure leaves the mirror as the last batch did.
         raise MirrorError(describe_db_error(path, error)) from error
     print_changes(session, result, f"Synced into {args.db}", path)
+    if result.quarantined:
+        session.out.errors.print(
+            f"{len(result.quarantined)} object(s) Toggl sent could not be stored as rows and were set aside in the"
+            " mirror's quarantine table (with the reason); the sync went on past them."
+        )
+    session.out.errors.print(quota_summary(session, result))
     return 0
 
 
 def add_parser(add: Callable[..., argparse.ArgumentParser]) -> None:
     parser = add("sync", sync, "mirror your Toggl data into SQLite (incremental after the first run)", workspace=False)
     parser.add_argument("--db", required=True, help="SQLite file to create or update (its folder must exist)")
+    parser.add_argument("--wait", action="store_true",
+                        help="when the hourly quota runs out, wait for it to reset and go on (a long first sync "
+                        "on the Free plan takes hours)")  # fmt: skip
+    parser.add_argument("--plan", action="store_true",
+                        help="only say how many requests and hours a first sync will take on this account's plan "
+                        "(costs a few requests: /me, /me/quota, workspaces, one summary report per year)")  # fmt: skip

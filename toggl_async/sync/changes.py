@@ -148,10 +148,12 @@ class ChangeSet:
 
     def to_dict(self) -> dict[str, Any]:
         """The run as JSON-ready data: {"requests": n, "kinds": {kind: {"created": [ids], "updated": [ids],
-        "deleted": [ids]}}}, every kind synced in sync order (empty lists when nothing changed)."""
+        "deleted": [ids]}}, "quarantined": [{"kind", "id", "reason"}]}, every kind synced in sync order (empty
+        lists when nothing changed). A quarantined id is given as JSON text (it may not fit a JSON number)."""
         kinds = {kind: {action: list(ids) for action, ids in attrs.asdict(found).items()}
                  for kind, found in self.by_kind().items()}  # fmt: skip
-        return {"requests": self.requests, "kinds": kinds}
+        odd = [{"kind": item.kind, "id": item.key, "reason": item.reason} for item in self.quarantined]
+        return {"requests": self.requests, "kinds": kinds, "quarantined": odd}
 
     @property
     def events(self) -> list[Event]:

@@ -27,8 +27,13 @@ How it stays cheap and correct:
   floor is three months [V:VCR]). A first run, or a cursor older than `since_window`, is a full pull: the
   complete listing, with stored objects it lacks marked deleted. Time-entry listings cannot reach further back,
   so the older history comes from the Reports API: the detailed report per workspace, in windows of at most
-  366 days back to `history_start`, each window stored together with the backfill's progress so that an
-  interrupted backfill resumes. Then `since=<window start>` and the running timer bring the recent part.
+  366 days back to `history_start` (by default the day the account was created, see BACKFILL.md here). Each
+  report page is stored together with the backfill's progress (window and page cursor), so a backfill cut
+  short (quota, crash, Ctrl-C) resumes at the next page and never asks for a stored page again. Then
+  `since=<window start>` and the running timer bring the recent part.
+- `run(wait=True)` (and `watch()`, always) waits out a spent hourly quota instead of stopping, telling
+  `on_wait` how long ("waiting 53 min for the quota"); without it a run stops with `QuotaExceededError`
+  and the next run carries on from the last stored page.
 
 Known limits: an incremental run does not see a workspace or private project the user lost access to (a
 `run(full=True)` does); a first sync misses an entry whose start lies in the last ~3 months but which was last
@@ -38,11 +43,12 @@ changed before them (created ahead of its start date).
 from __future__ import annotations
 
 import datetime
+import functools
 import inspect
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import attrs
@@ -58,8 +64,9 @@ from toggl_async.errors import (
     TogglDecodeError,
     TogglNetworkError,
 )
+from toggl_async.pagination import CursorTrail, ReportCursor
 from toggl_async.sync.changes import Change, ChangeSet, Event
-from toggl_async.sync.fetching import Fetched, fetch_listing, fetch_report, fetch_running, fetch_user_id
+from toggl_async.sync.fetching import Fetched, fetch_listing, fetch_me, fetch_report_page, fetch_running
 from toggl_async.sync.stores import AT_FORMAT, KINDS, SECONDS_FORMAT, Store, Sweep, fits, screen, utc_text
 
 if TYPE_CHECKING:
@@ -71,22 +78,70 @@ logger = logging.getLogger("toggl_async.sync.engine")
 DEFAULT_MARGIN = 120.0
 CLOCK_TOLERANCE = 60.0  # seconds a Date header may differ from the client's clock and still be trusted
 DEFAULT_SINCE_WINDOW = datetime.timedelta(days=85)  # inside the three months `since` is reported to reach [?]
-DEFAULT_HISTORY_START = datetime.date(2006, 1, 1)  # Toggl accepts no earlier start year [V:VCR]
+EARLIEST_START = datetime.date(2006, 1, 1)  # Toggl accepts no earlier start year [V:VCR]: backdating ends here
 REPORT_WINDOW = datetime.timedelta(days=364)  # asked with a day more on each side: 366 days, the span limit [?]
 RESUME_GRACE = datetime.timedelta(days=2)  # an unfinished backfill resumes while its `since` is still allowed
 QUOTA_GUARD = 1.0  # seconds past a quota reset before spending again (resets_in is rounded)
 DAY = datetime.timedelta(days=1)
+QUOTA_FALLBACK_WAIT = 3600.0  # a quota refusal that says nothing about its reset: the longest window
 BACKFILL_KEY = "backfill:time_entries"
+ME_PATH = "/api/v9/me"  # the user-level quota the /me routes count against [V:SUP-LIM]
+REPORT_PATH = "/reports/api/v3/workspace/{workspace_id}/search/time_entries"  # the workspace's quota
 # Transient failures `watch()` rides out (after the client's own retries); anything else ends it.
 TRANSIENT = (TogglNetworkError, ServerError, RateLimitedError, TogglDecodeError)
 
 ProgressHook = Callable[[str, int, int | None], None]
 EventHook = Callable[[Event], Awaitable[None] | None]
+T = TypeVar("T")
+
+
+@attrs.frozen
+class QuotaWait:
+    """A run pausing for the hourly quota: `seconds` until it goes on, `requests` sent by the run so far."""
+
+    seconds: float
+    requests: int
+
+    @property
+    def minutes(self) -> int:
+        """The wait in whole minutes (at least 1)."""
+        return max(1, round(self.seconds / 60))
+
+    def __str__(self) -> str:
+        return f"waiting {self.minutes} min for the quota ({self.requests} requests sent so far)"
+
+
+WaitHook = Callable[[QuotaWait], Awaitable[None] | None]
 
 
 def cursor_key(kind: str) -> str:
     """The state key of a kind's cursor (UNIX seconds as text)."""
     return f"cursor:{kind}"
+
+
+@attrs.define
+class _Page:
+    """A report window part-way through: where its next page starts and the ids its stored pages held."""
+
+    workspace_id: int
+    low: str  # the window's UTC days, ISO
+    high: str
+    cursor: ReportCursor
+    seen: list[int]
+
+    def to_data(self) -> dict[str, Any]:
+        cursor = [self.cursor.first_id, self.cursor.first_row_number, self.cursor.first_timestamp]
+        return {"workspace_id": self.workspace_id, "low": self.low, "high": self.high, "cursor": cursor,
+                "seen": self.seen}  # fmt: skip
+
+    @classmethod
+    def from_data(cls, data: Any) -> _Page | None:
+        if data is None:
+            return None
+        first_id, row, stamp = (None if value is None else int(value) for value in data["cursor"])
+        seen = [int(i) for i in data["seen"]]
+        return cls(int(data["workspace_id"]), str(data["low"]), str(data["high"]), ReportCursor(first_id, row, stamp),
+                   seen)  # fmt: skip
 
 
 @attrs.define
@@ -96,16 +151,23 @@ class _Backfill:
     floor: int  # UNIX seconds: the recent part is `since=floor`; Reports cover what starts before its day ends
     user_id: int
     done: dict[int, str] = attrs.Factory(dict)  # workspace id -> first UTC day backfilled so far
+    start: str | None = None  # the first day to backfill, chosen when the backfill began (ISO)
+    page: _Page | None = None  # the window part-way through, if any
 
     def to_json(self) -> str:
-        return json.dumps({"floor": self.floor, "user_id": self.user_id, "done": self.done})
+        page = None if self.page is None else self.page.to_data()
+        return json.dumps({"floor": self.floor, "user_id": self.user_id, "done": self.done, "start": self.start,
+                           "page": page})  # fmt: skip
 
     @classmethod
     def from_json(cls, text: str | None) -> _Backfill | None:
         try:
             data = json.loads(text or "")
-            return cls(int(data["floor"]), int(data["user_id"]), {int(k): str(v) for k, v in data["done"].items()})
-        except (ValueError, KeyError, TypeError, AttributeError):
+            done = {int(k): str(v) for k, v in data["done"].items()}
+            start = data.get("start")
+            page = _Page.from_data(data.get("page"))
+            return cls(int(data["floor"]), int(data["user_id"]), done, None if start is None else str(start), page)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             return None
 
 
@@ -114,6 +176,7 @@ class _Run:
     clock: Callable[[], float]  # the client's clock (UNIX seconds)
     now: float  # the server's time as last seen, never later than the client's clock (UNIX seconds)
     changes: ChangeSet = attrs.Factory(ChangeSet)
+    wait: bool = False  # wait out a spent quota instead of raising
     fetched: dict[str, int] = attrs.Factory(dict)
     doubted: bool = False  # a Date was found wanting (logged once a run)
     newest: float | None = None  # the newest `at` seen in this run (UNIX seconds)
@@ -156,9 +219,14 @@ class Sync:
     kinds: the collections to mirror (any of `KINDS`; always synced in that order).
     margin: seconds the cursor stays behind the server's clock.
     since_window: how far back `since` is trusted to reach; an older cursor means a full pull.
-    history_start: the first day the time-entry backfill asks Reports for. Each window of up to 366 days
-        costs at least one request per workspace, so a later day saves requests on a younger account.
+    history_start: the first day the time-entry backfill asks Reports for; None (the default): the day before
+        the account was created (`/me` `created_at`). Each window of up to 366 days costs at least one request
+        per workspace. Entries backdated to before the account existed are reached only by an earlier day:
+        `history_start=EARLIEST_START` (2006-01-01, the earliest start Toggl accepts) finds them all, at one
+        more request per year per workspace. See BACKFILL.md in this folder.
     report_page_size: rows per Reports page (Toggl's default is 50; its maximum is undocumented [?]).
+    on_wait: called (or awaited) with a `QuotaWait` each time a run waits for the hourly quota (`run(wait=True)`
+        and `watch()`).
     on_event: called (or awaited) with each `Event` once its kind's changes are committed. Delivery is at
         most once: events of data committed just before a crash are not repeated by the next run.
     progress: called as progress(kind, done, total) while a kind syncs (total None while unknown).
@@ -169,8 +237,8 @@ class Sync:
     def __init__(
         self, toggl: Toggl, store: Store, *, kinds: Iterable[str] = KINDS, margin: float = DEFAULT_MARGIN,
         since_window: datetime.timedelta = DEFAULT_SINCE_WINDOW,
-        history_start: datetime.date = DEFAULT_HISTORY_START, report_page_size: int = 50,
-        on_event: EventHook | None = None, progress: ProgressHook | None = None,
+        history_start: datetime.date | None = None, report_page_size: int = 50,
+        on_event: EventHook | None = None, progress: ProgressHook | None = None, on_wait: WaitHook | None = None,
         now: Callable[[], datetime.datetime] | None = None, sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:  # fmt: skip
         wanted = set(kinds)
@@ -182,7 +250,7 @@ class Sync:
         self.kinds = tuple(kind for kind in KINDS if kind in wanted)
         self.margin, self.since_window, self.history_start = margin, since_window, history_start
         self.report_page_size = report_page_size
-        self.on_event, self.progress = on_event, progress
+        self.on_event, self.progress, self.on_wait = on_event, progress, on_wait
         self._now = now or toggl.clock.now
         self._sleep = sleep or toggl.clock.sleep
         self._lock = anyio.Lock()
@@ -191,17 +259,21 @@ class Sync:
         return f"Sync({self.toggl!r}, {self.store!r}, kinds={self.kinds!r})"
 
     # ---- one run
-    async def run(self, *, full: bool = False) -> ChangeSet:
+    async def run(self, *, full: bool = False, wait: bool = False) -> ChangeSet:
         """Bring the store up to date and say what changed; `full=True` ignores the cursors (a full pull).
 
+        `wait=True`: when the hourly quota is spent, wait for its reset (telling `on_wait`) and go on, so a first
+        sync of a long history completes on any plan; without it the run raises `QuotaExceededError`.
+
         Raises the client's errors (`TogglAPIError`, `TogglNetworkError`, ...). What was stored before an
-        error stays stored with its cursor, and the next run continues from there. One run at a time.
+        error stays stored with its cursor (the backfill's after every report page), and the next run
+        continues from there. One run at a time.
         """
         async with self._lock:
-            run = _Run(self._client_clock, self._client_clock(), ChangeSet(kinds=self.kinds))
+            run = _Run(self._client_clock, self._client_clock(), ChangeSet(kinds=self.kinds), wait=wait)
             for kind in self.kinds:
                 cursor = None if full else await self._cursor(kind, run)
-                if cursor is None and kind == "time_entries":
+                if kind == "time_entries" and (cursor is None or await self._resumable_backfill(run) is not None):
                     await self._full_time_entries(run)
                 else:
                     await self._listing(run, kind, cursor)
@@ -225,7 +297,7 @@ class Sync:
     async def _listing(self, run: _Run, kind: str, cursor: int | None) -> None:
         """One listing: with a cursor what changed since, else everything (and what it lacks is deleted)."""
         self._report(kind, 0, None)
-        fetched = run.saw(await fetch_listing(self.toggl, kind, cursor), kind)
+        fetched = run.saw(await self._send(run, ME_PATH, lambda: fetch_listing(self.toggl, kind, cursor)), kind)
         state = {cursor_key(kind): self._next_cursor(run, fetched, cursor)}
         sweep = Sweep() if cursor is None else None
         await self._apply(run, kind, fetched.objects, sweep=sweep, state=state)
@@ -262,8 +334,9 @@ class Sync:
         backfill = await self._start_backfill(run)
         for workspace_id in await self._workspace_ids(run):
             await self._backfill_workspace(run, backfill, workspace_id)
-        current = run.saw(await fetch_running(self.toggl))
-        recent = run.saw(await fetch_listing(self.toggl, "time_entries", backfill.floor), "time_entries")
+        current = run.saw(await self._send(run, ME_PATH, lambda: fetch_running(self.toggl)))
+        listing = await self._send(run, ME_PATH, lambda: fetch_listing(self.toggl, "time_entries", backfill.floor))
+        recent = run.saw(listing, "time_entries")
         # A stored timer neither running now nor listed as changed was deleted (or ended before history_start).
         sweep = Sweep(running=True, keep=frozenset(entry["id"] for entry in current.objects))
         # `since=floor` brought every change from the floor on: with no trusted clock, the floor is the cursor.
@@ -272,55 +345,120 @@ class Sync:
         await self._apply(run, "time_entries", batch, sweep=sweep, state=state)
         self._report("time_entries", run.fetched["time_entries"], run.fetched["time_entries"])
 
-    async def _start_backfill(self, run: _Run) -> _Backfill:
+    async def _resumable_backfill(self, run: _Run) -> _Backfill | None:
+        """The backfill an earlier run left unfinished, while its `since` is still allowed (else None)."""
         backfill = _Backfill.from_json(await self.store.get_state(BACKFILL_KEY))
         if backfill is not None and run.now - backfill.floor <= (self.since_window + RESUME_GRACE).total_seconds():
             return backfill
-        user_id, fetched = await fetch_user_id(self.toggl)
+        return None
+
+    async def _start_backfill(self, run: _Run) -> _Backfill:
+        backfill = await self._resumable_backfill(run)
+        if backfill is not None:
+            return backfill
+        user_id, created, fetched = await self._send(run, ME_PATH, lambda: fetch_me(self.toggl))
         run.saw(fetched)
-        return _Backfill(int(run.now - self.since_window.total_seconds()), user_id)
+        # Reports days are the user's: a day's margin before the creation instant covers any time zone.
+        start = (created.astimezone(datetime.UTC).date() - DAY) if created is not None else EARLIEST_START
+        floor = int(run.now - self.since_window.total_seconds())
+        return _Backfill(floor, user_id, start=max(start, EARLIEST_START).isoformat())
+
+    def _first_day(self, backfill: _Backfill) -> datetime.date:
+        """history_start when given, else the day the backfill chose when it began (the account's creation)."""
+        if self.history_start is not None:
+            return self.history_start
+        return datetime.date.fromisoformat(backfill.start) if backfill.start else EARLIEST_START
 
     async def _workspace_ids(self, run: _Run) -> list[int]:
         if "workspaces" in self.kinds:  # synced earlier in this run
             return [int(workspace["id"]) for workspace in await self.store.objects("workspaces")]
-        fetched = run.saw(await fetch_listing(self.toggl, "workspaces", None))
+        fetched = run.saw(await self._send(run, ME_PATH, lambda: fetch_listing(self.toggl, "workspaces", None)))
         return sorted(int(workspace["id"]) for workspace in fetched.objects)
 
     async def _backfill_workspace(self, run: _Run, backfill: _Backfill, workspace_id: int) -> None:
-        """Report windows from the window start back to history_start, each stored with the progress."""
-        first = _midnight(self.history_start)
+        """Report windows from the window start back to the first day, each page stored with the progress."""
+        first = _midnight(self._first_day(backfill))
         reached = backfill.done.get(workspace_id)
         floor_day = datetime.datetime.fromtimestamp(backfill.floor, datetime.UTC).date()
         high = _midnight(datetime.date.fromisoformat(reached)) if reached else _midnight(floor_day) + DAY
         while high > first:
-            low = max(first, high - REPORT_WINDOW)
-            fetched = await self._report_window(run, backfill, workspace_id, low, high)
-            if fetched is None:  # no reports for this workspace: give it up for this pull
-                backfill.done[workspace_id] = first.date().isoformat()
+            page = backfill.page
+            if page is not None and (page.workspace_id, page.high) != (workspace_id, high.date().isoformat()):
+                page = None  # not this window's
+            low = _midnight(datetime.date.fromisoformat(page.low)) if page else max(first, high - REPORT_WINDOW)
+            if not await self._report_window(run, backfill, workspace_id, low, high, page):
+                # No reports for this workspace (gone, no access, plan without reports): give it up for this pull.
+                backfill.done[workspace_id], backfill.page = first.date().isoformat(), None
                 await self.store.apply("time_entries", [], state={BACKFILL_KEY: backfill.to_json()})
                 return
-            backfill.done[workspace_id] = low.date().isoformat()
-            # The window is the whole truth about the stopped entries starting in it: those it lacks are gone.
-            sweep = Sweep(workspace_id=workspace_id, start_from=_utc(low), start_before=_utc(high), running=False)
-            state = {BACKFILL_KEY: backfill.to_json()}
-            await self._apply(run, "time_entries", fetched.objects, sweep=sweep, state=state)
-            self._report("time_entries", run.fetched.get("time_entries", 0), None)
             high = low
 
     async def _report_window(
-        self, run: _Run, backfill: _Backfill, workspace_id: int, low: datetime.datetime, high: datetime.datetime
-    ) -> Fetched | None:
-        """The entries starting in [low, high) and a day around (Reports days are the user's); None when the
-        workspace cannot be reported on (gone, no access, plan without reports)."""
+        self, run: _Run, backfill: _Backfill, workspace_id: int, low: datetime.datetime, high: datetime.datetime,
+        page: _Page | None,
+    ) -> bool:  # fmt: skip
+        """Store the entries starting in [low, high) and a day around (Reports days are the user's), page by page
+        from `page` (a window part-way through) on; False when the workspace cannot be reported on.
+
+        Each page is one store transaction with the backfill's progress (the next page's cursor and the ids
+        stored so far), so a run cut short resumes at the next page. The last page also sweeps: the window is
+        the whole truth about the stopped entries starting in it, so those none of its pages held are gone.
+        """
         first_day, last_day = (low - DAY).date(), high.date()
-        try:
-            report = await fetch_report(
-                self.toggl, workspace_id, backfill.user_id, first_day, last_day, self.report_page_size
-            )
-        except (ForbiddenError, NotFoundError, FeatureNotAvailableError) as exc:
-            logger.warning("time entries of workspace %d before %s not backfilled: %s", workspace_id, high, exc)
-            return None
-        return run.saw(report, "time_entries")
+        cursor, seen, trail = (page.cursor, list(page.seen), CursorTrail()) if page else (None, [], CursorTrail())
+        if cursor is not None:
+            trail.follow(cursor)
+        path = REPORT_PATH.format(workspace_id=workspace_id)
+        while True:
+            try:
+                fetched, following = await self._send(run, path, functools.partial(
+                    fetch_report_page, self.toggl, workspace_id, backfill.user_id, first_day, last_day,
+                    self.report_page_size, cursor,
+                ))  # fmt: skip
+            except (ForbiddenError, NotFoundError, FeatureNotAvailableError) as exc:
+                logger.warning("time entries of workspace %d before %s not backfilled: %s", workspace_id, high, exc)
+                return False
+            run.saw(fetched, "time_entries")
+            sweep = None
+            if following is None:
+                backfill.done[workspace_id], backfill.page = low.date().isoformat(), None
+                sweep = Sweep(workspace_id=workspace_id, start_from=_utc(low), start_before=_utc(high), running=False,
+                              keep=frozenset(seen))  # fmt: skip
+            else:
+                trail.follow(following)  # a cursor that comes round again raises TogglDecodeError, nothing stored
+                seen.extend(entry["id"] for entry in fetched.objects)
+                backfill.page = _Page(workspace_id, low.date().isoformat(), high.date().isoformat(), following, seen)
+            state = {BACKFILL_KEY: backfill.to_json()}
+            await self._apply(run, "time_entries", fetched.objects, sweep=sweep, state=state)
+            self._report("time_entries", run.fetched.get("time_entries", 0), None)
+            if following is None:
+                return True
+            cursor = following
+
+    # ---- the hourly quota
+    async def _send(self, run: _Run, path: str, request: Callable[[], Awaitable[T]]) -> T:
+        """Send one request; in a waiting run, first wait out a quota the last answer said is spent, and after a
+        quota refusal wait for the reset and send it again."""
+        while True:
+            if run.wait:
+                state = self.toggl.quota_for(path)
+                if state.remaining is not None and state.remaining <= 0 and state.resets_in:
+                    await self._pause(run, state.resets_in)
+            try:
+                return await request()
+            except QuotaExceededError as exc:
+                if not run.wait:
+                    raise
+                await self._pause(run, exc.resets_in if exc.resets_in is not None else QUOTA_FALLBACK_WAIT)
+
+    async def _pause(self, run: _Run, seconds: float) -> None:
+        wait = QuotaWait(seconds + QUOTA_GUARD, run.changes.requests)
+        logger.info("%s", wait)
+        if self.on_wait is not None:
+            result = self.on_wait(wait)
+            if inspect.isawaitable(result):
+                await result
+        await self._sleep(wait.seconds)
 
     # ---- events and progress
     async def _emit(self, changes: Iterable[Change]) -> None:
@@ -344,13 +482,14 @@ class Sync:
         It spends requests only as the hourly quota allows: before a run it reads the user-level quota the
         last response reported, and when fewer than (one per kind + `reserve`) requests are left it sleeps
         until the window resets, so no request of its own earns a 402. `reserve` keeps requests for the
-        bot's other calls. Transient failures (network, 5xx, 429, undecodable bodies) are logged and retried
+        bot's other calls. Within a run it waits out a spent quota as `run(wait=True)` does (telling `on_wait`),
+        so a long first sync finishes. Transient failures (network, 5xx, 429, undecodable bodies) are logged and retried
         after `interval`; a `QuotaExceededError` waits for the reset; other errors end the iteration.
         """
         while True:
             await self._wait_for_quota(len(self.kinds) + reserve)
             try:
-                changes = await self.run()
+                changes = await self.run(wait=True)
             except QuotaExceededError as exc:
                 logger.warning("quota spent; waiting %s s for the reset", exc.resets_in)
                 await self._sleep((exc.resets_in if exc.resets_in is not None else interval) + QUOTA_GUARD)
@@ -397,7 +536,9 @@ def _utc(moment: datetime.datetime) -> str:
     return moment.strftime(SECONDS_FORMAT)
 
 
-__all__ = ["BACKFILL_KEY", "DEFAULT_HISTORY_START", "DEFAULT_MARGIN", "DEFAULT_SINCE_WINDOW", "Sync", "cursor_key"]
+__all__ = [
+    "BACKFILL_KEY", "DEFAULT_MARGIN", "DEFAULT_SINCE_WINDOW", "EARLIEST_START", "QuotaWait", "Sync", "cursor_key",
+]  # fmt: skip
 
 
 _publish(globals())

@@ -18,7 +18,7 @@ import msgspec
 from toggl_async._generated.api import OPERATIONS
 from toggl_async._generated.types import UNSET, Response
 from toggl_async.errors import TogglDecodeError
-from toggl_async.pagination import CursorTrail, report_cursor
+from toggl_async.pagination import CursorTrail, ReportCursor, report_cursor
 
 if TYPE_CHECKING:
     from toggl_async.client import Toggl
@@ -55,8 +55,19 @@ async def fetch_listing(toggl: Toggl, kind: str, since: int | None) -> Fetched:
 
 async def fetch_user_id(toggl: Toggl) -> tuple[int, Fetched]:
     """The user's id (`GET /me`), which the Reports filter needs; the Fetched carries no objects."""
+    user_id, _, fetched = await fetch_me(toggl)
+    return user_id, fetched
+
+
+async def fetch_me(toggl: Toggl) -> tuple[int, datetime.datetime | None, Fetched]:
+    """The user's id and when the account was created (`GET /me`, `created_at`; None when absent)."""
     response = await toggl.me.raw.get_me()
-    return response.parsed.id, Fetched([], server_time(response.headers))
+    created = response.parsed.created_at
+    return (
+        response.parsed.id,
+        created if isinstance(created, datetime.datetime) else None,
+        Fetched([], server_time(response.headers)),
+    )
 
 
 async def fetch_running(toggl: Toggl) -> Fetched:
@@ -77,30 +88,45 @@ async def fetch_report(
     Raises `TogglDecodeError` when a page's X-Next-* headers are not plain integers or repeat a cursor already
     followed (see `report_cursor`); nothing of the window is returned then, so a caller stores all of it or none.
     """
+    entries: list[dict[str, Any]] = []
+    first_time, requests, trail, cursor = None, 0, CursorTrail(), None
+    while True:
+        page, cursor = await fetch_report_page(toggl, workspace_id, user_id, first_day, last_day, page_size, cursor)
+        requests += 1
+        entries.extend(page.objects)
+        first_time = first_time if first_time is not None else page.server_time
+        if cursor is None:
+            return Fetched(entries, first_time, requests)
+        trail.follow(cursor)
+
+
+async def fetch_report_page(
+    toggl: Toggl, workspace_id: int, user_id: int, first_day: datetime.date, last_day: datetime.date,
+    page_size: int, cursor: ReportCursor | None = None,
+) -> tuple[Fetched, ReportCursor | None]:  # fmt: skip
+    """One page of the detailed report of `fetch_report`, from `cursor` (None: the first page), and the cursor
+    of the next page (None after the last one, or when a page comes back without rows).
+
+    Raises `TogglDecodeError` when the X-Next-* headers are not plain integers (see `report_cursor`).
+    """
     from toggl_async.models import DetailedReportRequest
 
     body = DetailedReportRequest(
         start_date=first_day, end_date=last_day, user_ids=[user_id], page_size=page_size, rounding=0,
         hide_amounts=True, grouped=False,
     )  # fmt: skip
-    route = OPERATIONS["get_detailed_report"]
-    method, path = route.method, route.path.format(workspace_id=workspace_id)
-    entries: list[dict[str, Any]] = []
-    first_time, requests, trail = None, 0, CursorTrail()
-    while True:
-        response = await toggl.reports.raw.get_detailed_report(workspace_id, body=body)
-        requests += 1
-        rows = _objects(response, ids=False)
-        entries.extend(entry for row in rows for entry in time_entries_of(row, workspace_id))
-        first_time = first_time if first_time is not None else server_time(response.headers)
-        cursor = report_cursor(response.headers, status=int(response.status_code), method=method, path=path)
-        if cursor is None or not rows:
-            return Fetched(entries, first_time, requests)
-        trail.follow(cursor)
+    if cursor is not None:
         body = attrs.evolve(
             body, first_id=_given(cursor.first_id), first_row_number=_given(cursor.first_row_number),
             first_timestamp=_given(cursor.first_timestamp),
         )  # fmt: skip
+    route = OPERATIONS["get_detailed_report"]
+    method, path = route.method, route.path.format(workspace_id=workspace_id)
+    response = await toggl.reports.raw.get_detailed_report(workspace_id, body=body)
+    rows = _objects(response, ids=False)
+    entries = [entry for row in rows for entry in time_entries_of(row, workspace_id)]
+    following = report_cursor(response.headers, status=int(response.status_code), method=method, path=path)
+    return Fetched(entries, server_time(response.headers)), following if rows else None
 
 
 def time_entries_of(row: Mapping[str, Any], workspace_id: int) -> list[dict[str, Any]]:
@@ -196,4 +222,7 @@ def _given(value: Any) -> Any:
     return UNSET if value is None else value
 
 
-__all__ = ["LISTINGS", "Fetched", "fetch_listing", "fetch_report", "fetch_running", "fetch_user_id", "server_time"]
+__all__ = [
+    "LISTINGS", "Fetched", "fetch_listing", "fetch_me", "fetch_report", "fetch_report_page", "fetch_running",
+    "fetch_user_id", "server_time",
+]  # fmt: skip

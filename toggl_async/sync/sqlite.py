@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
+import attrs
 import msgspec
 
 from toggl_async import _publish
@@ -237,7 +238,11 @@ class SQLiteStore:
             before = self._rows(connection, kind, "id IN (SELECT id FROM temp.batch_ids)", [])
             writes = plan(incoming, before.get)
             if sweep is not None:
-                where, params = sweep.where()
+                # The ids to keep join the batch's in the temporary table (a backfill keeps thousands: more than
+                # SQLite's limit on parameters), after the batch's stored copies were read.
+                keep = ((object_id,) for object_id in sweep.keep)
+                connection.executemany("INSERT OR IGNORE INTO temp.batch_ids VALUES (?)", keep)
+                where, params = attrs.evolve(sweep, keep=frozenset()).where()
                 swept = self._rows(connection, kind, f"{where} AND id NOT IN (SELECT id FROM temp.batch_ids)", params)
                 before.update(swept)
                 writes.update(tombstones(swept.values(), set()))

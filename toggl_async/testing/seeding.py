@@ -78,6 +78,8 @@ def _time_entries(
     table = store.tables["time_entries"]
     tag_ids = {t["name"]: t["id"] for t in store.live("tags") if t["workspace_id"] == wid}
     today = store.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    for member in members:  # an account exists before its first entry
+        store.tables["users"][member.id]["created_at"] = stamp(today - datetime.timedelta(days=days + 1))
     # Entries of one user never overlap: each starts after the previous one (oldest first).
     # Entries of each user spread over every one of the `days` days up to yesterday.
     per_member = max(1, -(-count // len(members)))

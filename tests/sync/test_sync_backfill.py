@@ -1,0 +1,162 @@
+"""The Reports backfill on a Free plan: progress saved per page (a quota stop at any page boundary resumes at the
+next page, nothing lost, no page asked for twice), the history starting at the account's creation, and a run that
+waits out the hourly quota instead of stopping."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter
+
+import httpx
+import pytest
+from sync_world import client, differences, expected, mirrored
+
+from toggl_async import QuotaExceededError
+from toggl_async.sync.engine import BACKFILL_KEY, EARLIEST_START, QuotaWait, Sync, cursor_key
+from toggl_async.sync.stores import KINDS, MemoryStore, Store
+from toggl_async.testing import FakeClock, FakeToggl
+from toggl_async.testing.routes.time_entries import enforce_since_window
+from toggl_async.testing.store import stamp
+
+PAGE_SIZE = 50
+REPORT_PATH = "/search/time_entries"
+# 400 entries over 300 days: those older than the 85-day since window (about 285) fill one report window of
+# six pages of 50, so a window has five page boundaries.
+ENTRIES, DAYS = 400, 300
+
+
+class QuotaStop(httpx.AsyncBaseTransport):
+    """Forwards to the fake and records each report page asked for (window and cursor row); the `stop_at`-th
+    report request is answered as Toggl answers a spent quota (a 402 saying when it resets), once."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, stop_at: int | None = None) -> None:
+        self.inner, self.stop_at = inner, stop_at
+        self.reports = 0
+        self.pages: list[tuple[str, str, int | None]] = []  # (start_date, end_date, first_row_number), answered 200
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith(REPORT_PATH):
+            return await self.inner.handle_async_request(request)
+        self.reports += 1
+        if self.reports == self.stop_at:
+            body = {"message": "You have hit your hourly quota for API calls. Quota resets in 1800 seconds."}
+            headers = {"x-toggl-quota-remaining": "0", "x-toggl-quota-resets-in": "1800"}
+            return httpx.Response(402, headers=headers, json=body)
+        response = await self.inner.handle_async_request(request)
+        if response.status_code == 200:
+            sent = json.loads(request.content)
+            self.pages.append((sent["start_date"], sent["end_date"], sent.get("first_row_number")))
+        return response
+
+
+def long_history(clock: FakeClock) -> FakeToggl:
+    fake = FakeToggl.seeded(time_entries=ENTRIES, days=DAYS, clock=clock)
+    enforce_since_window(fake)
+    return fake
+
+
+async def test_the_history_fills_more_than_one_page_of_one_window(clock: FakeClock) -> None:
+    fake = long_history(clock)
+    transport = QuotaStop(fake.transport())
+    async with client(fake, fake.users[0], clock, transport=transport) as toggl:
+        await Sync(toggl, MemoryStore(), report_page_size=PAGE_SIZE).run()
+    assert len({(start, end) for start, end, _ in transport.pages}) == 1  # one window ...
+    assert len(transport.pages) == 6  # ... of six pages: five boundaries for the test below
+
+
+@pytest.mark.parametrize("boundary", range(1, 6))
+async def test_a_quota_stop_at_any_page_boundary_resumes_at_the_next_page(
+    clock: FakeClock, store: Store, boundary: int
+) -> None:
+    fake = long_history(clock)
+    user = fake.users[0]
+    transport = QuotaStop(fake.transport(), stop_at=boundary + 1)  # `boundary` pages stored, then the quota
+    async with client(fake, user, clock, transport=transport, quota_max_wait=0) as toggl:
+        with pytest.raises(QuotaExceededError):
+            await Sync(toggl, store, report_page_size=PAGE_SIZE).run()
+        stored = {entry["id"] for entry in await store.objects("time_entries")}
+        assert len(stored) == boundary * PAGE_SIZE  # every page answered before the stop is stored
+        assert await store.get_state(BACKFILL_KEY) is not None
+        assert await store.get_state(cursor_key("time_entries")) is None
+        clock.advance(1800)
+        stopped_after = len(transport.pages)
+        await Sync(toggl, store, report_page_size=PAGE_SIZE).run()
+    # The rerun starts at the page after the last one stored, and no page is asked for twice.
+    assert transport.pages[stopped_after][2] == boundary * PAGE_SIZE + 1
+    assert [page for page, count in Counter(transport.pages).items() if count > 1] == []
+    assert differences(expected(fake, user), await mirrored(store)) == []
+    assert stored <= {entry["id"] for entry in await store.objects("time_entries")}
+    assert await store.get_state(BACKFILL_KEY) is None
+
+
+async def test_a_window_resumed_part_way_still_sweeps_what_the_server_no_longer_has(
+    clock: FakeClock, store: Store
+) -> None:
+    fake = long_history(clock)
+    user = fake.users[0]
+    async with client(fake, user, clock) as toggl:
+        await Sync(toggl, store, report_page_size=PAGE_SIZE).run()
+    # Delete an old entry behind the API's back (no `at` moves): only the window's sweep can notice it.
+    old = min(fake.store.live("time_entries"), key=lambda entry: entry["start"])
+    fake.store.tables["time_entries"][old["id"]]["server_deleted_at"] = stamp(clock.now())
+    transport = QuotaStop(fake.transport(), stop_at=3)
+    async with client(fake, user, clock, transport=transport, quota_max_wait=0) as toggl:
+        with pytest.raises(QuotaExceededError):
+            await Sync(toggl, store, report_page_size=PAGE_SIZE).run(full=True)
+        clock.advance(1800)
+        changes = await Sync(toggl, store, report_page_size=PAGE_SIZE).run()
+    assert old["id"] in changes["time_entries"].deleted
+    assert len(changes["time_entries"].deleted) == 1  # the pages stored before the stop were not swept
+    assert differences(expected(fake, user), await mirrored(store)) == []
+
+
+async def test_a_first_sync_of_a_month_old_account_costs_eight_requests(clock: FakeClock) -> None:
+    fake = FakeToggl.seeded(time_entries=30, days=30, clock=clock)
+    enforce_since_window(fake)
+    user = fake.users[0]
+    async with client(fake, user, clock) as toggl:
+        changes = await Sync(toggl, MemoryStore()).run()
+    assert len(changes["time_entries"].created) == 30
+    # Five listings, /me (the user id and created_at), the running timer and `since=`: no empty yearly windows.
+    assert len(fake.log) == changes.requests == 8
+    assert "get_detailed_report" not in {entry.operation_id for entry in fake.log}
+
+
+async def test_entries_backdated_before_the_account_need_history_start(clock: FakeClock, store: Store) -> None:
+    fake = FakeToggl.seeded(time_entries=30, days=30, clock=clock)
+    enforce_since_window(fake)
+    user = fake.users[0]
+    # Toggl takes a start as early as 2006 [V:VCR], whenever the account was made: an entry of 2010, last
+    # changed before the `since` window (so only Reports can bring it).
+    backdated = dict(next(iter(fake.store.live("time_entries"))), start="2010-03-01T09:00:00+00:00",
+                     stop="2010-03-01T10:00:00+00:00", duration=3600, id=fake.store.next_id("time_entries"),
+                     at=stamp(clock.now() - datetime.timedelta(days=200)))  # fmt: skip
+    fake.store.tables["time_entries"][backdated["id"]] = backdated
+    async with client(fake, user, clock) as toggl:
+        await Sync(toggl, store).run()
+        assert await store.get("time_entries", backdated["id"]) is None  # the default starts at the account
+        await Sync(toggl, store, history_start=EARLIEST_START).run(full=True)
+    assert await store.get("time_entries", backdated["id"]) is not None
+    assert differences(expected(fake, user), await mirrored(store)) == []
+
+
+async def test_a_waiting_run_completes_a_long_history_on_a_free_plan_without_a_402(clock: FakeClock) -> None:
+    fake = FakeToggl.seeded(time_entries=2400, days=400, clock=clock, quotas=True)
+    enforce_since_window(fake)
+    user = fake.users[0]
+    for org in fake.store.tables["organizations"].values():
+        org["pricing_plan_name"] = "Free"  # 30 requests an hour
+    waits: list[QuotaWait] = []
+    transport = QuotaStop(fake.transport())
+    started = clock.time()
+    async with client(fake, user, clock, transport=transport, quota_max_wait=0) as toggl:
+        changes = await Sync(toggl, MemoryStore(), on_wait=waits.append).run(wait=True)
+    assert 402 not in {entry.status for entry in fake.log}
+    assert len(transport.pages) > 30 and len(waits) >= 1
+    assert str(waits[0]).startswith(f"waiting {waits[0].minutes} min for the quota")
+    assert clock.time() - started <= 3600 * (-(-len(fake.log) // 30) + 1)
+    assert [page for page, count in Counter(transport.pages).items() if count > 1] == []
+    assert changes.requests == len(fake.log)
+    assert len(changes["time_entries"].created) == 2400
+    assert set(changes.kinds) == set(KINDS)
