@@ -92,3 +92,26 @@ async def test_watch_rides_out_server_failures(fake: FakeToggl, world: World, cl
             assert changes["tags"].created
             break
     assert fault.times == 0
+
+
+async def test_an_unenforced_quota_gone_negative_is_not_waited_for(clock: FakeClock) -> None:
+    # Toggl keeps counting a quota it does not enforce, and `remaining` goes below zero [V:SWNEW]; the
+    # FakeToggl with quotas off does the same. Once it is negative, neither watch() nor a waiting run sleeps
+    # for it. (Between 0 and a run's cost an unenforced quota looks like an enforced one: that wait stays.)
+    fake = FakeToggl(clock=clock, rate=None, quotas=False)
+    user = fake.add_user("bot@example.com", "pw", plan="Free")
+    World(fake, user).apply("entry.create", 0, 0)
+    waits: list[object] = []
+    async with client(fake, user, clock, quota_max_wait=0) as toggl:
+        for _ in range(35):  # past the Free plan's 30: the quota now reads negative
+            await toggl.me.get_me()
+        assert (toggl.quota_for("/api/v9/me").remaining or 0) < 0
+        started = clock.time()
+        sync = Sync(toggl, MemoryStore(), history_start=clock.now().date(), on_wait=waits.append)
+        runs = 0
+        async for _ in sync.watch(interval=1, quiet=False):
+            runs += 1
+            if runs == 5:
+                break
+        await sync.run(wait=True)
+    assert clock.time() - started < 60 and waits == []

@@ -442,7 +442,8 @@ class Sync:
         while True:
             if run.wait:
                 state = self.toggl.quota_for(path)
-                if state.remaining is not None and state.remaining <= 0 and state.resets_in:
+                # Exactly 0: spent. Below 0: Toggl counts on but does not enforce the quota [V:SWNEW]: no wait.
+                if state.remaining == 0 and state.resets_in:
                     await self._pause(run, state.resets_in)
             try:
                 return await request()
@@ -509,7 +510,8 @@ class Sync:
 
     async def _wait_for_quota(self, cost: int) -> None:
         state = _user_quota(self.toggl)
-        if state.remaining is not None and state.resets_in is not None and state.remaining < cost:
+        # A negative remaining is a quota Toggl counts but does not enforce [V:SWNEW]: nothing to wait for.
+        if state.remaining is not None and state.resets_in is not None and 0 <= state.remaining < cost:
             logger.info("%s requests left of the hourly quota; sleeping %.0f s until it resets", state.remaining,
                         state.resets_in)  # fmt: skip
             await self._sleep(state.resets_in + QUOTA_GUARD)
