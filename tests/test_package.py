@@ -42,4 +42,5 @@ def test_public_names() -> None:
 def test_import_toggl_async_then_the_client_loads_no_models() -> None:
     loaded = modules_after("from toggl_async import Toggl")
     assert not {m for m in loaded if m.startswith("toggl_async._generated.models.")}
+    assert "asyncio" not in loaded  # ~25 ms; httpx does not import it either, and asyncio programs have it already
     assert not {m for m in loaded if m.startswith("toggl_async._generated.api.")} - {"toggl_async._generated.api"}

@@ -13,12 +13,12 @@ rules like any other network failure, and under the same deadline as the headers
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import logging
 import random
 import re
+import sys
 from collections.abc import Callable, Coroutine, Hashable
 from typing import Any
 
@@ -314,6 +314,10 @@ async def _cancel_safe(work: Coroutine[Any, Any, httpx.Response]) -> httpx.Respo
     caller (wait_for, task.cancel) cancels that scope, and the caller waits for the child to wind down
     before it lets the cancellation through. On trio every cancellation already is a scope's.
     """
+    # Not imported at the top: `import asyncio` costs ~25 ms, and a program running on asyncio has it already.
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:  # trio, and nothing imported asyncio
+        return await work
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # trio
@@ -321,7 +325,8 @@ async def _cancel_safe(work: Coroutine[Any, Any, httpx.Response]) -> httpx.Respo
     scope = anyio.CancelScope()
     task = loop.create_task(_within(scope, work))
     try:
-        return await asyncio.shield(task)
+        response: httpx.Response = await asyncio.shield(task)
+        return response
     except asyncio.CancelledError:
         scope.cancel()
         await asyncio.wait({task})
@@ -331,4 +336,4 @@ async def _cancel_safe(work: Coroutine[Any, Any, httpx.Response]) -> httpx.Respo
 async def _within(scope: anyio.CancelScope, work: Coroutine[Any, Any, httpx.Response]) -> httpx.Response:
     with scope:
         return await work
-    raise asyncio.CancelledError  # the scope caught the cancellation the caller asked for
+    raise sys.modules["asyncio"].CancelledError  # the scope caught the cancellation the caller asked for
