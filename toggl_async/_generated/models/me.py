@@ -61,17 +61,17 @@ class Me:
     options: MeOptions | Unset = UNSET
     """ Free-form user options; left out when empty. """
     clients: list[Client] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty. """
+    """ Only with with_related_data=true; left out (unset) when there are none. """
     projects: list[Project] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty. """
+    """ Only with with_related_data=true; null when there are none. """
     tags: list[Tag] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty. """
+    """ Only with with_related_data=true; null when there are none. """
     tasks: list[Task] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty. """
+    """ Only with with_related_data=true; left out (unset) when there are none. """
     time_entries: list[TimeEntry] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty. """
+    """ Only with with_related_data=true; null when there are none. """
     workspaces: list[Workspace] | None | Unset = UNSET
-    """ Only with with_related_data=true; null when absent or empty. """
+    """ Only with with_related_data=true; null when there are none. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _MeWire

@@ -99,8 +99,8 @@ class MeApi:
         """Get the authenticated user's profile.
 
         With with_related_data=true the user object also carries the clients, projects, tags, tasks, time
-        entries and workspaces visible to the user (each null when empty). Counts against the user-level
-        hourly quota; cache it rather than polling.
+        entries and workspaces visible to the user; an empty clients or tasks list is left out, the others
+        are null when empty. Counts against the user-level hourly quota; cache it rather than polling.
 
         Args:
             with_related_data (bool | Unset): Also return the related collections.
