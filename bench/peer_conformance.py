@@ -33,7 +33,6 @@ import contextlib
 import dataclasses
 import json
 import sys
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -92,25 +91,14 @@ def use_fake_from(root: Path) -> str:
 @contextlib.contextmanager
 def served_fake(peer: str) -> Iterator[dict[str, str]]:
     """A fresh FakeToggl on a free loopback port with one user; yields the job script's environment."""
-    import uvicorn
-
     from toggl_async.testing import FakeToggl, SystemClock
+    from toggl_async.testing.serve import serve_in_thread
 
     fake = FakeToggl(clock=SystemClock(), rate=None, quotas=False)
     user = fake.add_user(f"{peer}@example.com", fullname=f"{peer} conformance")
-    config = uvicorn.Config(fake, host="127.0.0.1", port=0, log_level="error", lifespan="off", date_header=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not (server.started and server.servers):
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start FakeToggl")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
+    with serve_in_thread(fake, log_level="error") as base_url:
         yield {
-            "CONFORMANCE_BASE_URL": f"http://127.0.0.1:{port}",
+            "CONFORMANCE_BASE_URL": base_url,
             "CONFORMANCE_TOKEN": user.api_token,
             "CONFORMANCE_USER_ID": str(user.id),
             "CONFORMANCE_WORKSPACE_ID": str(user.default_workspace_id),
@@ -122,9 +110,6 @@ def served_fake(peer: str) -> Iterator[dict[str, str]]:
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
         }
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def run_peer(peer: ConformancePeer) -> dict[str, Any]:

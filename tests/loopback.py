@@ -11,14 +11,13 @@ returns True to keep the connection open for the next request.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import anyio
 import anyio.abc
+
+from toggl_async.testing.serve import serve_in_thread
 
 Send = Callable[[bytes], Awaitable[None]]
 Respond = Callable[[bytes, Send], Awaitable[bool]]
@@ -69,23 +68,4 @@ def _content_length(head: bytes) -> int:
     return 0
 
 
-@contextmanager
-def served_in_thread(app: Any) -> Iterator[str]:
-    """Serve an ASGI app (e.g. a FakeToggl) with uvicorn on a free loopback port in a thread; the base URL."""
-    import uvicorn
-
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", date_header=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not (server.started and server.servers):
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise TimeoutError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+served_in_thread = serve_in_thread  # the package's own helper, under the name these tests use

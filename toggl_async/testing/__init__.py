@@ -4,7 +4,8 @@
     user = fake.add_user("bot@example.com")
     async with fake.http_client(user) as http: ...
 
-Over sockets: `python -m toggl_async.testing` (see `toggl_async.testing.serve`). `save_state(fake, path)`
+Over sockets: `python -m toggl_async.testing` (see `toggl_async.testing.serve`), or from a test,
+`with serve_in_thread(fake) as base_url:` (`toggl_async.testing.serve`, the `fake` extra). `save_state(fake, path)`
 and `load_state(path)` keep a fake's data in a file between runs.
 
 Never imported by the SDK's core modules.

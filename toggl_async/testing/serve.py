@@ -21,6 +21,7 @@ import os
 import re
 import socket
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -393,3 +394,30 @@ def _server(app: AccessLog, on_ready: Callable[[], None], on_stopped: Callable[[
         date_header=False,
     )  # fmt: skip
     return FakeServer(config)
+
+
+@contextmanager
+def serve_in_thread(app: Any, *, log_level: str = "warning") -> Iterator[str]:
+    """Serve an ASGI app (a FakeToggl, say) with uvicorn on a free loopback port in a daemon thread.
+
+    Yields the base URL (`http://127.0.0.1:PORT`) once the port accepts connections; stops the server and
+    joins the thread on exit. Raises TimeoutError when uvicorn has not started within 15 s. For tests and
+    benchmarks that drive another client over real sockets; needs the `fake` extra (uvicorn).
+    """
+    import uvicorn
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level=log_level, lifespan="off", date_header=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not (server.started and server.servers):
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise TimeoutError("uvicorn did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
