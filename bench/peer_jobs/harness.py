@@ -219,6 +219,15 @@ class Raw:
         result: dict[str, Any] = self("POST", f"/api/v9/workspaces/{wid}/time_entries", body)
         return result
 
+    def projects_of_two_clients(self) -> tuple[list[int], set[int]]:
+        """Two new clients with an active project each, created without the peer: (client ids, project ids)."""
+        wid = self.ctx.workspace_id
+        clients = [self("POST", f"/api/v9/workspaces/{wid}/clients", {"name": unique("client")})["id"] for _ in (1, 2)]
+        path = f"/api/v9/workspaces/{wid}/projects"
+        made = [self("POST", path, {"name": unique(f"of client {c}"), "active": True, "client_id": c}) for c in clients]
+        projects = {project["id"] for project in made}
+        return clients, projects
+
 
 @dataclasses.dataclass
 class Jobs:

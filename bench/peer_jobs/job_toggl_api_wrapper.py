@@ -224,15 +224,7 @@ def project_list() -> str:
 
 @jobs.run("project_list_by_clients")
 def project_list_by_clients() -> str:
-    clients_ = [raw("POST", f"/api/v9/workspaces/{wid}/clients", {"name": unique("client")})["id"] for _ in (1, 2)]
-    mine = {
-        raw(
-            "POST",
-            f"/api/v9/workspaces/{wid}/projects",
-            {"name": unique(f"of client {cid}"), "active": True, "client_id": cid},
-        )["id"]
-        for cid in clients_
-    }
+    clients_, mine = raw.projects_of_two_clients()
     # ProjectBody.client_ids: "Query for specific projects with assocciated clients." (a collect filter).
     result = {p.id for p in projects.collect(ProjectBody(client_ids=clients_), refresh=True)}
     check(result == mine, f"listed {sorted(result)}, the two clients' projects are {sorted(mine)}")

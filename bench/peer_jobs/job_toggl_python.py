@@ -180,15 +180,7 @@ def project_list() -> str:
 
 @jobs.run("project_list_by_clients")
 def project_list_by_clients() -> str:
-    clients = [raw("POST", f"/api/v9/workspaces/{wid}/clients", {"name": unique("client")})["id"] for _ in (1, 2)]
-    mine = {
-        raw(
-            "POST",
-            f"/api/v9/workspaces/{wid}/projects",
-            {"name": unique(f"of client {cid}"), "active": True, "client_id": cid},
-        )["id"]
-        for cid in clients
-    }
+    clients, mine = raw.projects_of_two_clients()
     # toggl-python sends a list the httpx way, `client_ids=1&client_ids=2`; both clients must count.
     result = {p.id for p in workspace.get_projects(wid, client_ids=clients)}
     check(result == mine, f"listed {sorted(result)}, the two clients' projects are {sorted(mine)}")
