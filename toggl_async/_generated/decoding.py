@@ -360,7 +360,7 @@ def _identity(value: Any) -> Any:
 def _wire_form(type_: Any) -> tuple[Any, Callable[[Any], Any]]:
     """The type msgspec decodes for `type_` (models replaced by their wire form) and the conversion back."""
     if _is_model(type_):
-        _bind_graph(type_, set())
+        _bind_wire(type_._wire, set())
         return type_._wire, type_._from_wire
     origin, args = typing.get_origin(type_), typing.get_args(type_)
     if origin is list:
@@ -381,18 +381,14 @@ def _wire_form(type_: Any) -> tuple[Any, Callable[[Any], Any]]:
     return type_, _identity
 
 
-def _bind_graph(cls: Any, seen: set[Any]) -> None:
-    """Make the names a model's wire form uses resolvable, for its whole graph of wire forms.
+def _bind_wire(wire: Any, seen: set[Any]) -> None:
+    """Make the names a wire form uses resolvable, for its whole graph of wire forms.
 
     The wire forms live in one module (models/_wire.py) and name each other there; the enums they use are
     imported only under TYPE_CHECKING (importing all of them would cost every client), so the ones a
     graph uses are bound into that module here. No model class is imported: `_from_wire` finds a nested
     model class only when a body holds one.
     """
-    _bind_wire(cls._wire, seen)
-
-
-def _bind_wire(wire: Any, seen: set[Any]) -> None:
     if not isinstance(wire, type) or wire in seen:
         return
     seen.add(wire)
