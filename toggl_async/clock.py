@@ -11,9 +11,7 @@ import datetime
 import time
 from typing import Protocol
 
-import anyio
-
-from toggl_async import _publish
+from toggl_async import _publish, _running
 
 __all__ = ["Clock", "SystemClock"]
 
@@ -35,7 +33,7 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real clock: `time.monotonic`, the current UTC time and `anyio.sleep` (asyncio and trio)."""
+    """The real clock: `time.monotonic`, the current UTC time and the running library's sleep (asyncio or trio)."""
 
     def monotonic(self) -> float:
         return time.monotonic()
@@ -44,7 +42,7 @@ class SystemClock:
         return datetime.datetime.now(datetime.UTC)
 
     async def sleep(self, seconds: float) -> None:
-        await anyio.sleep(seconds)
+        await _running.sleep(seconds)
 
     def __repr__(self) -> str:
         return "SystemClock()"

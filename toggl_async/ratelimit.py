@@ -1,4 +1,4 @@
-"""Pacing and quota tracking for one API token, on anyio (asyncio and trio).
+"""Pacing and quota tracking for one API token, on asyncio and trio.
 
 Toggl limits a token twice (reference §4.2, §4.3): a leaky bucket of about one request per second
 (HTTP 429 when overrun) and hourly quotas (HTTP 402 when spent, reported on every response in
@@ -18,10 +18,10 @@ import math
 import re
 from collections.abc import Hashable, Mapping
 
-import anyio
 import attrs
 
 from toggl_async import _publish
+from toggl_async._running import Lock
 from toggl_async.clock import Clock, SystemClock
 from toggl_async.errors import (
     QUOTA_REMAINING_HEADER,
@@ -68,7 +68,7 @@ class Pacer:
         self.burst = burst
         self.recovery = recovery
         self.clock: Clock = clock or SystemClock()
-        self._lock = anyio.Lock()
+        self._lock = Lock()
         # Theoretical arrival time (GCRA): when the bucket would be empty again; None = never used.
         self._tat: float | None = None
         self._hold_until = -math.inf
@@ -193,7 +193,7 @@ class QuotaTracker:
             raise ValueError("max_wait must be >= 0 seconds")
         self.max_wait = max_wait
         self.clock: Clock = clock or SystemClock()
-        self._locks: dict[Hashable, anyio.Lock] = {}
+        self._locks: dict[Hashable, Lock] = {}
         self._seen: dict[Hashable, _Observation] = {}
         self._latest: Hashable = None
 
@@ -278,7 +278,7 @@ class QuotaTracker:
                 remaining=state.remaining,
             )
         # One task per scope sleeps out the window; the ones queued behind it find it reset and go on.
-        async with self._locks.setdefault(scope, anyio.Lock()):
+        async with self._locks.setdefault(scope, Lock()):
             state, waited_on = self.state_for(scope), self._seen.get(scope)
             if state.refused and state.resets_in is not None:
                 logger.debug("quota spent; waiting %.1f s for it to reset before %s %s", state.resets_in, method, path)

@@ -26,6 +26,7 @@ import anyio
 import attrs
 import httpx
 
+from toggl_async._running import in_memory, on_asyncio
 from toggl_async.clock import Clock, SystemClock
 from toggl_async.errors import (
     QuotaExceededError,
@@ -74,6 +75,16 @@ class TogglTransport(httpx.AsyncBaseTransport):
     ) -> None:
         self._inner, self._pacer, self._quota, self._policy = inner, pacer, quota, retry
         self._timeout, self._clock, self._jitter = timeout, clock or SystemClock(), jitter
+        self._in_memory = in_memory(inner)
+
+    @property
+    def _native(self) -> bool:
+        """Plain asyncio for this call: an in-memory inner transport, on asyncio (see `toggl_async._running`).
+
+        Cancel scopes exist here for httpcore's connection pool; an in-memory transport has none, and
+        asyncio's own timeout spares a short script the import of anyio's asyncio backend.
+        """
+        return self._in_memory and on_asyncio()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send `request` with quota, pacing, retries and deadlines; see the module docstring.
@@ -84,6 +95,8 @@ class TogglTransport(httpx.AsyncBaseTransport):
         connection checked out for good, until every call fails with PoolTimeout.
         """
         try:
+            if self._native:
+                return await self._send(request)
             return await _cancel_safe(self._send(request))
         except httpx.DecodingError as exc:
             reason = f"body cannot be decoded: {exc}"
@@ -150,6 +163,8 @@ class TogglTransport(httpx.AsyncBaseTransport):
         stages = _Stages(request, traced=isinstance(self._inner, httpx.AsyncHTTPTransport))
         request.extensions["trace"] = stages
         try:
+            if self._native:
+                return await self._send_within_asyncio_timeout(request, stages)
             with anyio.move_on_after(self._timeout):
                 return await self._send_once(request)
             raise stages.timeout(self._timeout, request)
@@ -157,6 +172,17 @@ class TogglTransport(httpx.AsyncBaseTransport):
             raise httpx.ReadTimeout(f"timed out: {exc}", request=request) from exc
         finally:
             stages.restore(request)
+
+    async def _send_within_asyncio_timeout(self, request: httpx.Request, stages: _Stages) -> httpx.Response:
+        """`_send_once` under asyncio's own deadline: the same outcome as the cancel scope of `_exchange`."""
+        deadline = sys.modules["asyncio"].timeout(self._timeout)
+        try:
+            async with deadline:
+                return await self._send_once(request)
+        except TimeoutError:
+            if deadline.expired():
+                raise stages.timeout(self._timeout, request) from None
+            raise
 
     async def _send_once(self, request: httpx.Request) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
@@ -168,8 +194,11 @@ class TogglTransport(httpx.AsyncBaseTransport):
             path = safe_path(request.url)
             raise TogglDecodeError(response.status_code, b"", reason, method=request.method, path=path) from exc
         finally:
-            with anyio.CancelScope(shield=True):
+            if self._native:  # in memory: closing awaits nothing a cancellation could interrupt
                 await response.aclose()
+            else:
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
         return response
 
     async def _already_done(self, request: httpx.Request, response: httpx.Response) -> httpx.Response | None:
