@@ -15,7 +15,9 @@ How it stays cheap and correct:
   has changes nothing. The server's time is the response's Date header only while the client's clock
   corroborates it (within `CLOCK_TOLERANCE`), and never later than the client's clock. A Date that is missing,
   unreadable or skewed is logged and not trusted: the cursor then follows the newest `at` actually seen (still
-  no later than the client's clock), and stays where it was when nothing changed. So a Date ahead of the clock
+  no later than the client's clock), and stays where it was when nothing changed. A trusted Date too is capped
+  by the newest `at` of the changes the run's listings brought, since the clock that stamps `at` may lag a Date
+  the client's clock agrees with (a kind with no change in the run still moves to the Date). So a Date ahead of the clock
   that stamps `at` loses no edit, and a cursor found later than the client's clock (left by an older version
   trusting a far-future Date) means a full pull. The price: while the two clocks disagree, a kind where
   nothing changes keeps its cursor, so after `since_window` it is pulled in full.
@@ -251,6 +253,7 @@ class _Run:
     fetched: dict[str, int] = attrs.Factory(dict)
     doubted: bool = False  # a Date was found wanting (logged once a run)
     newest: float | None = None  # the newest `at` seen in this run (UNIX seconds)
+    changed: float | None = None  # the newest `at` of a change (not an overlap copy) a listing of this run brought
 
     def saw(self, fetched: Fetched, kind: str | None = None) -> Fetched:
         self.changes.requests += fetched.requests
@@ -375,7 +378,19 @@ class Sync:
         self._report(kind, run.fetched[kind], run.fetched[kind])
 
     def _next_cursor(self, run: _Run, fetched: Fetched, previous: int | None) -> str | None:
+        """The cursor after a listing: never past the newest `at` of the changes this run brought (the clock
+        that stamps `at` may lag a Date the client's clock agrees with) nor the client's clock.
+
+        With a trusted Date, a listing that brought nothing new (or only copies the last listing already had,
+        the margin's overlap) moves the cursor to the Date, so a quiet kind keeps within the `since` window; the
+        `at` cap reaches back at most half that window. Without one, the cursor follows the newest `at` seen."""
         moment = run.server_clock(fetched)
+        seen_before = None if previous is None else previous + self.margin + 1  # +1: the cursor is truncated
+        changes = [obj for obj in fetched.objects if seen_before is None or _at(obj) > seen_before]
+        if (newest_change := _newest_at(changes)) is not None:
+            run.changed = max(newest_change, run.changed or newest_change)
+        if moment is not None and run.changed is not None:
+            moment = min(moment, max(run.changed, moment - self.since_window.total_seconds() / 2))
         if moment is None and (newest := _newest_at(fetched.objects)) is not None:
             moment = min(newest, run.clock())
         if moment is None:
@@ -669,6 +684,12 @@ def _continues(cursor: ReportCursor, fetched: Fetched) -> bool:
     if cursor.first_id is None:
         return True
     return bool(fetched.objects) and fetched.objects[0].get("id") == cursor.first_id
+
+
+def _at(obj: Mapping[str, Any]) -> float:
+    """UNIX seconds of an object's `at`; -inf when it has none."""
+    newest = _newest_at([obj])
+    return float("-inf") if newest is None else newest
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
