@@ -17,9 +17,9 @@ How it stays cheap and correct:
   unreadable or skewed is logged and not trusted: the cursor then follows the newest `at` actually seen (still
   no later than the client's clock), and stays where it was when nothing changed. A trusted Date too is capped
   by the newest `at` of the changes the run's listings brought, since the clock that stamps `at` may lag a Date
-  the client's clock agrees with (a kind with no change in the run still moves to the Date). So a Date ahead of the clock
-  that stamps `at` loses no edit, and a cursor found later than the client's clock (left by an older version
-  trusting a far-future Date) means a full pull. The price: while the two clocks disagree, a kind where
+  the client's clock agrees with (a kind with no change in the run still moves to the Date). So a Date ahead of
+  the clock that stamps `at` loses no edit, and a cursor found later than the client's clock (left by an older
+  version trusting a far-future Date) means a full pull. The price: while the two clocks disagree, a kind where
   nothing changes keeps its cursor, so after `since_window` it is pulled in full.
 - An object no store can hold as a row (an integer beyond 64 bits, a timestamp with no UTC form) is set
   aside raw with its reason (`Store.quarantined()`, `ChangeSet.quarantined`) and the sync moves on.
@@ -114,6 +114,20 @@ class QuotaWait:
 
 
 WaitHook = Callable[[QuotaWait], Awaitable[None] | None]
+
+
+@attrs.frozen
+class SyncStatus:
+    """Where a run stands after one of its requests: `requests` sent by the run so far, and what the answer said
+    of the hourly quota it counts against: `quota_left` requests left (None when not reported) and `resets_in`
+    seconds until it resets. `planning.FirstSyncPlan.expected` turns it into the requests and time to go."""
+
+    requests: int
+    quota_left: int | None
+    resets_in: float | None
+
+
+StatusHook = Callable[[SyncStatus], None]
 
 
 def cursor_key(kind: str) -> str:
@@ -254,6 +268,7 @@ class _Run:
     doubted: bool = False  # a Date was found wanting (logged once a run)
     newest: float | None = None  # the newest `at` seen in this run (UNIX seconds)
     changed: float | None = None  # the newest `at` of a change (not an overlap copy) a listing of this run brought
+    sent: int = 0  # requests sent, quota refusals included
 
     def saw(self, fetched: Fetched, kind: str | None = None) -> Fetched:
         self.changes.requests += fetched.requests
@@ -301,6 +316,7 @@ class Sync:
     report_page_size: rows per Reports page (Toggl's default is 50; its maximum is undocumented [?]).
     on_wait: called (or awaited) with a `QuotaWait` each time a run waits for the hourly quota (`run(wait=True)`
         and `watch()`).
+    on_status: called with a `SyncStatus` after each request a run sends (requests so far, quota left).
     on_event: called (or awaited) with each `Event` once its kind's changes are committed. Delivery is at
         most once: events of data committed just before a crash are not repeated by the next run.
     progress: called as progress(kind, done, total) while a kind syncs (total None while unknown).
@@ -313,6 +329,7 @@ class Sync:
         since_window: datetime.timedelta = DEFAULT_SINCE_WINDOW,
         history_start: datetime.date | None = None, report_page_size: int = 50,
         on_event: EventHook | None = None, progress: ProgressHook | None = None, on_wait: WaitHook | None = None,
+        on_status: StatusHook | None = None,
         now: Callable[[], datetime.datetime] | None = None, sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:  # fmt: skip
         wanted = set(kinds)
@@ -324,7 +341,7 @@ class Sync:
         self.kinds = tuple(kind for kind in KINDS if kind in wanted)
         self.margin, self.since_window, self.history_start = margin, since_window, history_start
         self.report_page_size = report_page_size
-        self.on_event, self.progress, self.on_wait = on_event, progress, on_wait
+        self.on_event, self.progress, self.on_wait, self.on_status = on_event, progress, on_wait, on_status
         self._now = now or toggl.clock.now
         self._sleep = sleep or toggl.clock.sleep
         self._lock = anyio.Lock()
@@ -593,12 +610,22 @@ class Sync:
                 # Exactly 0: spent. Below 0: Toggl counts on but does not enforce the quota [V:SWNEW]: no wait.
                 if state.remaining == 0 and state.resets_in:
                     await self._pause(run, state.resets_in)
+            run.sent += 1
             try:
-                return await request()
+                answer = await request()
             except QuotaExceededError as exc:
+                self._tell_status(run, path)
                 if not run.wait:
                     raise
                 await self._pause(run, exc.resets_in if exc.resets_in is not None else QUOTA_FALLBACK_WAIT)
+            else:
+                self._tell_status(run, path)
+                return answer
+
+    def _tell_status(self, run: _Run, path: str) -> None:
+        if self.on_status is not None:
+            state = self.toggl.quota_for(path)
+            self.on_status(SyncStatus(run.sent, state.remaining, state.resets_in))
 
     async def _pause(self, run: _Run, seconds: float) -> None:
         wait = QuotaWait(seconds + QUOTA_GUARD, run.changes.requests)
@@ -701,7 +728,8 @@ def _utc(moment: datetime.datetime) -> str:
 
 
 __all__ = [
-    "BACKFILL_KEY", "DEFAULT_MARGIN", "DEFAULT_SINCE_WINDOW", "EARLIEST_START", "QuotaWait", "Sync", "cursor_key",
+    "BACKFILL_KEY", "DEFAULT_MARGIN", "DEFAULT_SINCE_WINDOW", "EARLIEST_START", "QuotaWait", "Sync", "SyncStatus",
+    "cursor_key",
 ]  # fmt: skip
 
 
