@@ -15,7 +15,7 @@ import pytest
 from sync_world import World, act, client, differences, expected, mirrored
 
 from toggl_async import QuotaExceededError
-from toggl_async.sync.engine import BACKFILL_KEY, EARLIEST_START, QuotaWait, Sync, cursor_key
+from toggl_async.sync.engine import BACKFILL_KEY, EARLIEST_START, QuotaWait, Sync, SyncStatus, cursor_key
 from toggl_async.sync.stores import KINDS, MemoryStore, Store
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.testing.routes.time_entries import enforce_since_window
@@ -251,3 +251,36 @@ async def test_a_backfill_paused_longer_than_the_since_window_fetches_its_expire
         await Sync(toggl, store, report_page_size=PAGE_SIZE).run()
     assert differences(expected(fake, user), await mirrored(store)) == []
     assert (await store.get("time_entries", old["id"]) or {})["description"] == "edited long ago"
+
+
+async def test_a_backfill_left_by_the_previous_version_resumes_at_its_next_page(clock: FakeClock, store: Store) -> None:
+    """The state an unfinished backfill of the previous release stored (per workspace the first day done, a page
+    without `fetched`): an upgraded sync goes on from it."""
+    fake = long_history(clock)
+    user = fake.users[0]
+    transport = QuotaStop(fake.transport(), stop_at=4)
+    async with client(fake, user, clock, transport=transport, quota_max_wait=0) as toggl:
+        with pytest.raises(QuotaExceededError):
+            await Sync(toggl, store, report_page_size=PAGE_SIZE).run()
+        state = json.loads(await store.get_state(BACKFILL_KEY) or "")
+        del state["spans"], state["page"]["fetched"], state["page"]["reached"]
+        state["done"] = {}
+        await store.apply("time_entries", [], state={BACKFILL_KEY: json.dumps(state)})
+        clock.advance(1800)
+        stopped_after = len(transport.pages)
+        await Sync(toggl, store, report_page_size=PAGE_SIZE).run()
+    assert transport.pages[stopped_after][2] == 3 * PAGE_SIZE + 1
+    assert [page for page, count in Counter(transport.pages).items() if count > 1] == []
+    assert differences(expected(fake, user), await mirrored(store)) == []
+
+
+async def test_each_request_reports_the_run_status(clock: FakeClock) -> None:
+    fake = FakeToggl.seeded(time_entries=400, days=300, clock=clock, quotas=True)
+    enforce_since_window(fake)
+    statuses: list[SyncStatus] = []
+    async with client(fake, fake.users[0], clock) as toggl:
+        changes = await Sync(toggl, MemoryStore(), on_status=statuses.append).run()
+    assert [status.requests for status in statuses] == list(range(1, len(fake.log) + 1))
+    assert changes.requests == len(fake.log)
+    # What the last answer said of its quota (the fake counts even where it does not enforce).
+    assert statuses[-1].quota_left is not None and statuses[-1].resets_in is not None
