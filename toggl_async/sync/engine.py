@@ -590,14 +590,14 @@ class Sync:
                     page.workspace_id, page.reached)  # fmt: skip
         backfill.page = None
         sweep = None
-        if (
-            page.reached is not None
-            and (day := datetime.date.fromisoformat(page.reached[:10]) + DAY).isoformat() < page.high
-        ):
-            backfill.add(page.workspace_id, _Span(day.isoformat(), page.high, page.fetched))
-            sweep = Sweep(workspace_id=page.workspace_id, start_from=_utc(_midnight(day)),
-                          start_before=_utc(_midnight(datetime.date.fromisoformat(page.high))), running=False,
-                          keep=frozenset(page.seen))  # fmt: skip
+        low, high = datetime.date.fromisoformat(page.low), datetime.date.fromisoformat(page.high)
+        # Every entry starting after the earliest start's day came before it (pages held the day before the
+        # window too: Reports days are the user's, so windows are asked with a day more on each side).
+        complete = max(low, datetime.date.fromisoformat(page.reached[:10]) + DAY) if page.reached else high
+        if complete < high:
+            backfill.add(page.workspace_id, _Span(complete.isoformat(), page.high, page.fetched))
+            sweep = Sweep(workspace_id=page.workspace_id, start_from=_utc(_midnight(complete)),
+                          start_before=_utc(_midnight(high)), running=False, keep=frozenset(page.seen))  # fmt: skip
         await self._apply(run, "time_entries", [], sweep=sweep, state={BACKFILL_KEY: backfill.to_json()})
 
     # ---- the hourly quota
