@@ -14,7 +14,9 @@ from toggl_async.cli.failures import CommandError, MirrorError
 
 if TYPE_CHECKING:
     from toggl_async.cli.app import Session
-    from toggl_async.sync.sqlite import SchemaError
+    from toggl_async.sync.engine import SyncStatus
+    from toggl_async.sync.planning import FirstSyncPlan
+    from toggl_async.sync.sqlite import SchemaError, SQLiteStore
 
 # SQLite's primary result codes (the part of `sqlite_errorname` before any second underscore) as sentences.
 _SQLITE_PROBLEMS = {
@@ -68,12 +70,12 @@ async def sync_into(session: Session, path: Path, *, wait: bool = False) -> Any:
 class _Tracker:
     """What a waiting first sync has spent and still expects to, from its plan and the run's `SyncStatus`."""
 
-    def __init__(self, plan: Any, done: int) -> None:
+    def __init__(self, plan: FirstSyncPlan, done: int) -> None:
         self.plan, self.done = plan, done
-        self.status: Any = None
+        self.status: SyncStatus | None = None
 
-    def update(self, progress: Callable[[str, int, int | None], None]) -> Callable[[Any], None]:
-        def hook(status: Any) -> None:
+    def update(self, progress: Callable[[str, int, int | None], None]) -> Callable[[SyncStatus], None]:
+        def hook(status: SyncStatus) -> None:
             self.status = status
             progress("requests", status.requests, self.plan.total - self.done)
 
@@ -96,7 +98,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.0f} h"
 
 
-async def _tracker(session: Session, store: Any) -> _Tracker | None:
+async def _tracker(session: Session, store: SQLiteStore) -> _Tracker | None:
     """A plan to measure a waiting sync against, when it is a first sync or resumes one (else None: an
     incremental sync costs one request per kind). Announced on stderr before the sync spends anything."""
     from toggl_async.sync.engine import BACKFILL_KEY, Sync, cursor_key
