@@ -136,3 +136,35 @@ async def test_a_client_clock_far_ahead_of_toggl_keeps_runs_incremental_and_comp
     assert len(fake.log) - mark == len(KINDS)  # one request per kind: incremental, not a full pull
     assert changes["time_entries"].updated and changes["tags"].created
     assert differences(expected(fake, user), await mirrored(store)) == []
+
+
+async def test_a_trusted_date_ahead_of_the_clock_that_stamps_at_loses_no_edit(
+    fake: FakeToggl, user: FakeUser, world: World, clock: FakeClock, store: Store, recent: datetime.date
+) -> None:
+    """The client's clock and the Date agree (so the Date is trusted), but Toggl stamps `at` by a clock ten
+    minutes behind both: the cursor must not pass the newest `at` the listings brought."""
+    world.random(random.Random(15), 30)
+    world._tag_create(1, 1)
+    world._entry_create(1, 1)
+    clock.advance(600)
+    skew = datetime.timedelta(minutes=10)
+    ahead = FakeClock(clock.now() + skew)
+
+    def now() -> datetime.datetime:
+        return clock.now() + skew
+
+    transport = SkewedDate(fake, lambda at_clock: http_date(at_clock + skew))
+    async with Toggl(user.api_token, transport=transport, clock=ahead, rate=None) as toggl:
+        sync = Sync(toggl, store, history_start=recent, now=now)
+        await sync.run()
+        clock.advance(60)
+        world._entry_update(0, 7)  # a minute after the sync, by the clock that stamps `at`
+        world._tag_rename(0, 3)
+        assert differences(expected(fake, user), await mirrored(store)) != []
+        cursors = []
+        for _ in range(3):
+            clock.advance(60)
+            await sync.run()
+            cursors += [(kind, await store.get_state(cursor_key(kind)), now().timestamp()) for kind in KINDS]
+    assert differences(expected(fake, user), await mirrored(store)) == []
+    assert [(kind, c, at) for kind, c, at in cursors if c is not None and int(c) > at] == []

@@ -14,7 +14,9 @@ from toggl_async.cli.failures import CommandError, MirrorError
 
 if TYPE_CHECKING:
     from toggl_async.cli.app import Session
-    from toggl_async.sync.sqlite import SchemaError
+    from toggl_async.sync.engine import SyncStatus
+    from toggl_async.sync.planning import FirstSyncPlan
+    from toggl_async.sync.sqlite import SchemaError, SQLiteStore
 
 # SQLite's primary result codes (the part of `sqlite_errorname` before any second underscore) as sentences.
 _SQLITE_PROBLEMS = {
@@ -39,15 +41,20 @@ async def sync_into(session: Session, path: Path, *, wait: bool = False) -> Any:
     """Run one since-sync into the SQLite file at `path`, with a progress bar; returns the result.
 
     The file is opened (and migrated) before the first request, so a file that cannot be used costs no quota.
-    `wait`: wait out spent hourly quotas (each wait is announced on stderr) instead of stopping.
+    `wait`: wait out spent hourly quotas instead of stopping. A waiting first sync (or one resuming an
+    unfinished backfill) first asks what it will cost (`plan_first_sync`, a few requests), then says at each
+    wait how many requests it sent, what is left of the quota and the requests and time still expected.
     """
     from toggl_async.errors import QuotaExceededError
     from toggl_async.sync.engine import Sync
     from toggl_async.sync.stores import SQLiteStore
 
     async with SQLiteStore(path) as store:
+        tracker = await _tracker(session, store) if wait else None
         with session.out.progress() as progress:
-            sync = Sync(session.toggl, store, progress=progress, on_wait=lambda w: session.out.errors.print(str(w)))
+            sync = Sync(session.toggl, store, progress=progress, on_wait=lambda w: session.out.errors.print(
+                str(w) if tracker is None else f"{w}; {tracker.describe()}"
+            ), on_status=None if tracker is None else tracker.update(progress))  # fmt: skip
             try:
                 return await sync.run(wait=wait)
             except QuotaExceededError as error:
@@ -58,6 +65,56 @@ async def sync_into(session: Session, path: Path, *, wait: bool = False) -> Any:
                     "run sync again after the reset and it continues where it stopped, or add --wait to wait "
                     "for the quota and finish in one go (sync --plan tells how long a first sync takes)."
                 ) from error
+
+
+class _Tracker:
+    """What a waiting first sync has spent and still expects to, from its plan and the run's `SyncStatus`."""
+
+    def __init__(self, plan: FirstSyncPlan, done: int) -> None:
+        self.plan, self.done = plan, done
+        self.status: SyncStatus | None = None
+
+    def update(self, progress: Callable[[str, int, int | None], None]) -> Callable[[SyncStatus], None]:
+        def hook(status: SyncStatus) -> None:
+            self.status = status
+            progress("requests", status.requests, self.plan.total - self.done)
+
+        return hook
+
+    def describe(self) -> str:
+        """'36 requests sent, 0 left of this hour's quota; about 177 requests to go, about 6 h'."""
+        if self.status is None:
+            return f"about {self.plan.total - self.done} requests to go"
+        left, seconds = self.plan.expected(self.status, done=self.done)
+        quota = (
+            "" if self.status.quota_left is None else f", {max(self.status.quota_left, 0)} left of this hour's quota"
+        )
+        return f"{self.status.requests} requests sent{quota}; about {left} requests to go, about {_duration(seconds)}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{max(0, round(seconds / 60))} min"
+    return f"{seconds / 3600:.0f} h"
+
+
+async def _tracker(session: Session, store: SQLiteStore) -> _Tracker | None:
+    """A plan to measure a waiting sync against, when it is a first sync or resumes one (else None: an
+    incremental sync costs one request per kind). Announced on stderr before the sync spends anything."""
+    from toggl_async.sync.engine import BACKFILL_KEY, Sync, cursor_key
+    from toggl_async.sync.planning import plan_first_sync
+    from toggl_async.sync.stores import MemoryStore
+
+    resuming = await store.get_state(BACKFILL_KEY) is not None
+    if not resuming and await store.get_state(cursor_key("time_entries")) is not None:
+        return None
+    probe = Sync(session.toggl, MemoryStore())
+    plan = await plan_first_sync(probe)
+    # Pages an interrupted run stored already: about one per page size of entries it holds.
+    stored = len(await store.objects("time_entries")) if resuming else 0
+    done = min(plan.report_pages, -(-stored // probe.report_page_size))
+    session.out.errors.print(f"{plan}" + (f"; about {done} report pages are stored already" if done else ""))
+    return _Tracker(plan, done)
 
 
 def quota_summary(session: Session, result: Any) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from toggl_async.sync.changes import Change as Change, ChangeSet as ChangeSet, Event as Event
-    from toggl_async.sync.engine import QuotaWait as QuotaWait, Sync as Sync
+    from toggl_async.sync.engine import QuotaWait as QuotaWait, Sync as Sync, SyncStatus as SyncStatus
     from toggl_async.sync.planning import FirstSyncPlan as FirstSyncPlan, plan_first_sync as plan_first_sync
     from toggl_async.sync.sqlite import SQLiteStore as SQLiteStore
     from toggl_async.sync.stores import MemoryStore as MemoryStore, Store as Store
@@ -42,6 +42,7 @@ _LOCATIONS = {
     "SQLiteStore": "toggl_async.sync.sqlite",
     "Store": "toggl_async.sync.stores",
     "Sync": "toggl_async.sync.engine",
+    "SyncStatus": "toggl_async.sync.engine",
 }
 __all__ = sorted(_LOCATIONS)
 

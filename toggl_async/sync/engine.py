@@ -15,9 +15,11 @@ How it stays cheap and correct:
   has changes nothing. The server's time is the response's Date header only while the client's clock
   corroborates it (within `CLOCK_TOLERANCE`), and never later than the client's clock. A Date that is missing,
   unreadable or skewed is logged and not trusted: the cursor then follows the newest `at` actually seen (still
-  no later than the client's clock), and stays where it was when nothing changed. So a Date ahead of the clock
-  that stamps `at` loses no edit, and a cursor found later than the client's clock (left by an older version
-  trusting a far-future Date) means a full pull. The price: while the two clocks disagree, a kind where
+  no later than the client's clock), and stays where it was when nothing changed. A trusted Date too is capped
+  by the newest `at` of the changes the run's listings brought, since the clock that stamps `at` may lag a Date
+  the client's clock agrees with (a kind with no change in the run still moves to the Date). So a Date ahead of
+  the clock that stamps `at` loses no edit, and a cursor found later than the client's clock (left by an older
+  version trusting a far-future Date) means a full pull. The price: while the two clocks disagree, a kind where
   nothing changes keeps its cursor, so after `since_window` it is pulled in full.
 - An object no store can hold as a row (an integer beyond 64 bits, a timestamp with no UTC form) is set
   aside raw with its reason (`Store.quarantined()`, `ChangeSet.quarantined`) and the sync moves on.
@@ -114,61 +116,146 @@ class QuotaWait:
 WaitHook = Callable[[QuotaWait], Awaitable[None] | None]
 
 
+@attrs.frozen
+class SyncStatus:
+    """Where a run stands after one of its requests: `requests` sent by the run so far, and what the answer said
+    of the hourly quota it counts against: `quota_left` requests left (None when not reported) and `resets_in`
+    seconds until it resets. `planning.FirstSyncPlan.expected` turns it into the requests and time to go."""
+
+    requests: int
+    quota_left: int | None
+    resets_in: float | None
+
+
+StatusHook = Callable[[SyncStatus], None]
+
+
 def cursor_key(kind: str) -> str:
     """The state key of a kind's cursor (UNIX seconds as text)."""
     return f"cursor:{kind}"
 
 
 @attrs.define
+class _Span:
+    """UTC days [low, high) of one workspace whose report pages are all stored; `fetched`: Toggl's time (UNIX
+    seconds) when its first page was asked for, so every change to its entries since then has a later `at`."""
+
+    low: str  # ISO days
+    high: str
+    fetched: int
+
+    def to_data(self) -> list[Any]:
+        return [self.low, self.high, self.fetched]
+
+    @classmethod
+    def from_data(cls, data: Any) -> _Span:
+        low, high, fetched = data
+        return cls(datetime.date.fromisoformat(low).isoformat(), datetime.date.fromisoformat(high).isoformat(),
+                   int(fetched))  # fmt: skip
+
+
+def _merged(spans: Iterable[_Span]) -> list[_Span]:
+    """Spans joined where they touch or overlap (a joined span counts as fetched when its oldest part was)."""
+    joined: list[_Span] = []
+    for span in sorted(spans, key=lambda s: s.low):
+        if joined and span.low <= joined[-1].high:
+            last = joined[-1]
+            joined[-1] = _Span(last.low, max(last.high, span.high), min(last.fetched, span.fetched))
+        else:
+            joined.append(span)
+    return joined
+
+
+@attrs.define
 class _Page:
-    """A report window part-way through: where its next page starts and the ids its stored pages held."""
+    """A report window part-way through: where its next page starts, the ids its stored pages held, when its
+    first page was asked for (Toggl's time, UNIX seconds) and the earliest start they held (UTC text; the
+    pages come newest first)."""
 
     workspace_id: int
     low: str  # the window's UTC days, ISO
     high: str
     cursor: ReportCursor
     seen: list[int]
+    fetched: int
+    reached: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         cursor = [self.cursor.first_id, self.cursor.first_row_number, self.cursor.first_timestamp]
         return {"workspace_id": self.workspace_id, "low": self.low, "high": self.high, "cursor": cursor,
-                "seen": self.seen}  # fmt: skip
+                "seen": self.seen, "fetched": self.fetched, "reached": self.reached}  # fmt: skip
 
     @classmethod
-    def from_data(cls, data: Any) -> _Page | None:
+    def from_data(cls, data: Any, floor: int) -> _Page | None:
         if data is None:
             return None
         first_id, row, stamp = (None if value is None else int(value) for value in data["cursor"])
         seen = [int(i) for i in data["seen"]]
+        # A page saved before `fetched` was kept: its backfill began after the floor (see _Backfill.from_json).
+        fetched = int(data.get("fetched", floor + _UNKNOWN_FETCHED))
+        reached = data.get("reached")
         return cls(int(data["workspace_id"]), str(data["low"]), str(data["high"]), ReportCursor(first_id, row, stamp),
-                   seen)  # fmt: skip
+                   seen, fetched, None if reached is None else str(reached))  # fmt: skip
+
+
+# A backfill saved by 0.x before spans were kept began about `since_window` after its floor: a day is a safe
+# underestimate of when its pages were fetched (it only makes them expire sooner).
+_UNKNOWN_FETCHED = 86_400
 
 
 @attrs.define
 class _Backfill:
-    """Where the time-entry backfill of a full pull stands; stored as JSON under BACKFILL_KEY."""
+    """Where the time-entry backfill of a full pull stands; stored as JSON under BACKFILL_KEY, with each page.
+
+    `spans`: per workspace, the UTC days whose report pages are all stored (see `_Span`); a resumed backfill
+    asks only for the days outside them, however long it was paused. `page`: the window part-way through."""
 
     floor: int  # UNIX seconds: the recent part is `since=floor`; Reports cover what starts before its day ends
     user_id: int
-    done: dict[int, str] = attrs.Factory(dict)  # workspace id -> first UTC day backfilled so far
+    spans: dict[int, list[_Span]] = attrs.Factory(dict)
     start: str | None = None  # the first day to backfill, chosen when the backfill began (ISO)
     page: _Page | None = None  # the window part-way through, if any
 
     def to_json(self) -> str:
         page = None if self.page is None else self.page.to_data()
-        return json.dumps({"floor": self.floor, "user_id": self.user_id, "done": self.done, "start": self.start,
+        spans = {str(w): [span.to_data() for span in spans] for w, spans in self.spans.items()}
+        return json.dumps({"floor": self.floor, "user_id": self.user_id, "spans": spans, "start": self.start,
                            "page": page})  # fmt: skip
 
     @classmethod
     def from_json(cls, text: str | None) -> _Backfill | None:
         try:
             data = json.loads(text or "")
-            done = {int(k): str(v) for k, v in data["done"].items()}
+            floor = int(data["floor"])
+            if "spans" in data:
+                spans = {int(w): _merged(_Span.from_data(s) for s in found) for w, found in data["spans"].items()}
+            else:  # saved before spans: per workspace the first day backfilled, up to the floor's next day
+                top = (datetime.datetime.fromtimestamp(floor, datetime.UTC).date() + DAY).isoformat()
+                spans = {int(w): [_Span(str(day), top, floor + _UNKNOWN_FETCHED)] for w, day in data["done"].items()}
             start = data.get("start")
-            page = _Page.from_data(data.get("page"))
-            return cls(int(data["floor"]), int(data["user_id"]), done, None if start is None else str(start), page)
+            page = _Page.from_data(data.get("page"), floor)
+            return cls(floor, int(data["user_id"]), spans, None if start is None else str(start), page)
         except (ValueError, KeyError, TypeError, AttributeError, IndexError):
             return None
+
+    def add(self, workspace_id: int, span: _Span) -> None:
+        self.spans[workspace_id] = _merged([*self.spans.get(workspace_id, ()), span])
+
+    def gap(
+        self, workspace_id: int, first: datetime.date, top: datetime.date
+    ) -> tuple[datetime.date, datetime.date] | None:
+        """The latest run of days in [first, top) outside this workspace's spans, None when they cover it all."""
+        high = top
+        for span in reversed(self.spans.get(workspace_id, [])):
+            low, end = datetime.date.fromisoformat(span.low), datetime.date.fromisoformat(span.high)
+            if high <= first:
+                return None
+            if low >= high:
+                continue  # above the days asked about
+            if end < high:
+                return max(end, first), high
+            high = low
+        return (first, high) if high > first else None
 
 
 @attrs.define
@@ -180,6 +267,8 @@ class _Run:
     fetched: dict[str, int] = attrs.Factory(dict)
     doubted: bool = False  # a Date was found wanting (logged once a run)
     newest: float | None = None  # the newest `at` seen in this run (UNIX seconds)
+    changed: float | None = None  # the newest `at` of a change (not an overlap copy) a listing of this run brought
+    sent: int = 0  # requests sent, quota refusals included
 
     def saw(self, fetched: Fetched, kind: str | None = None) -> Fetched:
         self.changes.requests += fetched.requests
@@ -227,6 +316,7 @@ class Sync:
     report_page_size: rows per Reports page (Toggl's default is 50; its maximum is undocumented [?]).
     on_wait: called (or awaited) with a `QuotaWait` each time a run waits for the hourly quota (`run(wait=True)`
         and `watch()`).
+    on_status: called with a `SyncStatus` after each request a run sends (requests so far, quota left).
     on_event: called (or awaited) with each `Event` once its kind's changes are committed. Delivery is at
         most once: events of data committed just before a crash are not repeated by the next run.
     progress: called as progress(kind, done, total) while a kind syncs (total None while unknown).
@@ -239,6 +329,7 @@ class Sync:
         since_window: datetime.timedelta = DEFAULT_SINCE_WINDOW,
         history_start: datetime.date | None = None, report_page_size: int = 50,
         on_event: EventHook | None = None, progress: ProgressHook | None = None, on_wait: WaitHook | None = None,
+        on_status: StatusHook | None = None,
         now: Callable[[], datetime.datetime] | None = None, sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:  # fmt: skip
         wanted = set(kinds)
@@ -250,7 +341,7 @@ class Sync:
         self.kinds = tuple(kind for kind in KINDS if kind in wanted)
         self.margin, self.since_window, self.history_start = margin, since_window, history_start
         self.report_page_size = report_page_size
-        self.on_event, self.progress, self.on_wait = on_event, progress, on_wait
+        self.on_event, self.progress, self.on_wait, self.on_status = on_event, progress, on_wait, on_status
         self._now = now or toggl.clock.now
         self._sleep = sleep or toggl.clock.sleep
         self._lock = anyio.Lock()
@@ -273,7 +364,7 @@ class Sync:
             run = _Run(self._client_clock, self._client_clock(), ChangeSet(kinds=self.kinds), wait=wait)
             for kind in self.kinds:
                 cursor = None if full else await self._cursor(kind, run)
-                if kind == "time_entries" and (cursor is None or await self._resumable_backfill(run) is not None):
+                if kind == "time_entries" and (cursor is None or await self._stored_backfill() is not None):
                     await self._full_time_entries(run)
                 else:
                     await self._listing(run, kind, cursor)
@@ -304,7 +395,19 @@ class Sync:
         self._report(kind, run.fetched[kind], run.fetched[kind])
 
     def _next_cursor(self, run: _Run, fetched: Fetched, previous: int | None) -> str | None:
+        """The cursor after a listing: never past the newest `at` of the changes this run brought (the clock
+        that stamps `at` may lag a Date the client's clock agrees with) nor the client's clock.
+
+        With a trusted Date, a listing that brought nothing new (or only copies the last listing already had,
+        the margin's overlap) moves the cursor to the Date, so a quiet kind keeps within the `since` window; the
+        `at` cap reaches back at most half that window. Without one, the cursor follows the newest `at` seen."""
         moment = run.server_clock(fetched)
+        seen_before = None if previous is None else previous + self.margin + 1  # +1: the cursor is truncated
+        changes = [obj for obj in fetched.objects if seen_before is None or _at(obj) > seen_before]
+        if (newest_change := _newest_at(changes)) is not None:
+            run.changed = max(newest_change, run.changed or newest_change)
+        if moment is not None and run.changed is not None:
+            moment = min(moment, max(run.changed, moment - self.since_window.total_seconds() / 2))
         if moment is None and (newest := _newest_at(fetched.objects)) is not None:
             moment = min(newest, run.clock())
         if moment is None:
@@ -332,8 +435,15 @@ class Sync:
     async def _full_time_entries(self, run: _Run) -> None:
         self._report("time_entries", 0, None)
         backfill = await self._start_backfill(run)
-        for workspace_id in await self._workspace_ids(run):
-            await self._backfill_workspace(run, backfill, workspace_id)
+        workspaces = await self._workspace_ids(run)
+        while True:
+            self._keep_since_reachable(run, backfill)
+            # The workspace of a window part-way through first: its progress is kept until that window ends.
+            owner = backfill.page.workspace_id if backfill.page is not None else None
+            for workspace_id in sorted(workspaces, key=lambda w: w != owner):
+                await self._backfill_workspace(run, backfill, workspace_id)
+            if not self._since_too_old(run, backfill):
+                break  # else the backfill outlasted what `since=floor` may reach: move the floor, fill the days
         current = run.saw(await self._send(run, ME_PATH, lambda: fetch_running(self.toggl)))
         listing = await self._send(run, ME_PATH, lambda: fetch_listing(self.toggl, "time_entries", backfill.floor))
         recent = run.saw(listing, "time_entries")
@@ -345,15 +455,33 @@ class Sync:
         await self._apply(run, "time_entries", batch, sweep=sweep, state=state)
         self._report("time_entries", run.fetched["time_entries"], run.fetched["time_entries"])
 
-    async def _resumable_backfill(self, run: _Run) -> _Backfill | None:
-        """The backfill an earlier run left unfinished, while its `since` is still allowed (else None)."""
-        backfill = _Backfill.from_json(await self.store.get_state(BACKFILL_KEY))
-        if backfill is not None and run.now - backfill.floor <= (self.since_window + RESUME_GRACE).total_seconds():
-            return backfill
-        return None
+    def _since_too_old(self, run: _Run, backfill: _Backfill) -> bool:
+        return run.now - backfill.floor > (self.since_window + RESUME_GRACE).total_seconds()
+
+    def _keep_since_reachable(self, run: _Run, backfill: _Backfill) -> None:
+        """Move the floor of a backfill paused (or running) so long that `since=floor` may be refused.
+
+        The days between the old floor and the new one become a gap the backfill fills from Reports. Spans whose
+        pages were fetched before the new floor expire (a change made after their fetch but before the floor is
+        beyond `since`) and are fetched again; the others stay: every change to their entries since their fetch
+        has an `at` after the new floor, so `since=floor` brings it."""
+        if not self._since_too_old(run, backfill):
+            return
+        floor = int(run.now - self.since_window.total_seconds())
+        logger.info("backfill older than the since window allows: moving its floor %d days on",
+                    (floor - backfill.floor) // 86_400)  # fmt: skip
+        fresh = floor + self.margin
+        backfill.floor = floor
+        backfill.spans = {w: [s for s in spans if s.fetched >= fresh] for w, spans in backfill.spans.items()}
+        if backfill.page is not None and backfill.page.fetched < fresh:
+            backfill.page = None
+
+    async def _stored_backfill(self) -> _Backfill | None:
+        """The backfill an earlier run left unfinished, if any (it resumes however long ago it stopped)."""
+        return _Backfill.from_json(await self.store.get_state(BACKFILL_KEY))
 
     async def _start_backfill(self, run: _Run) -> _Backfill:
-        backfill = await self._resumable_backfill(run)
+        backfill = await self._stored_backfill()
         if backfill is not None:
             return backfill
         user_id, created, fetched = await self._send(run, ME_PATH, lambda: fetch_me(self.toggl))
@@ -376,22 +504,28 @@ class Sync:
         return sorted(int(workspace["id"]) for workspace in fetched.objects)
 
     async def _backfill_workspace(self, run: _Run, backfill: _Backfill, workspace_id: int) -> None:
-        """Report windows from the window start back to the first day, each page stored with the progress."""
-        first = _midnight(self._first_day(backfill))
-        reached = backfill.done.get(workspace_id)
-        floor_day = datetime.datetime.fromtimestamp(backfill.floor, datetime.UTC).date()
-        high = _midnight(datetime.date.fromisoformat(reached)) if reached else _midnight(floor_day) + DAY
-        while high > first:
-            page = backfill.page
-            if page is not None and (page.workspace_id, page.high) != (workspace_id, high.date().isoformat()):
-                page = None  # not this window's
-            low = _midnight(datetime.date.fromisoformat(page.low)) if page else max(first, high - REPORT_WINDOW)
+        """Report windows over the days from the first day up to the floor's that no span covers, latest first,
+        each page stored with the progress."""
+        first = self._first_day(backfill)
+        top = datetime.datetime.fromtimestamp(backfill.floor, datetime.UTC).date() + DAY
+        while True:
+            page = backfill.page if backfill.page is not None and backfill.page.workspace_id == workspace_id else None
+            if page is not None:
+                low, high = (
+                    _midnight(datetime.date.fromisoformat(page.low)),
+                    _midnight(datetime.date.fromisoformat(page.high)),
+                )
+            elif (gap := backfill.gap(workspace_id, first, top)) is not None:
+                high = _midnight(gap[1])
+                low = max(_midnight(gap[0]), high - REPORT_WINDOW)
+            else:
+                return
             if not await self._report_window(run, backfill, workspace_id, low, high, page):
                 # No reports for this workspace (gone, no access, plan without reports): give it up for this pull.
-                backfill.done[workspace_id], backfill.page = first.date().isoformat(), None
+                backfill.add(workspace_id, _Span(first.isoformat(), top.isoformat(), int(run.now)))
+                backfill.page = None
                 await self.store.apply("time_entries", [], state={BACKFILL_KEY: backfill.to_json()})
                 return
-            high = low
 
     async def _report_window(
         self, run: _Run, backfill: _Backfill, workspace_id: int, low: datetime.datetime, high: datetime.datetime,
@@ -402,10 +536,13 @@ class Sync:
 
         Each page is one store transaction with the backfill's progress (the next page's cursor and the ids
         stored so far), so a run cut short resumes at the next page. The last page also sweeps: the window is
-        the whole truth about the stopped entries starting in it, so those none of its pages held are gone.
+        the whole truth about the stopped entries starting in it, so those none of its pages held are gone;
+        the window's days then join the workspace's spans.
         """
         first_day, last_day = (low - DAY).date(), high.date()
         cursor, seen, trail = (page.cursor, list(page.seen), CursorTrail()) if page else (None, [], CursorTrail())
+        fetched_at = page.fetched if page else int(run.now)
+        reached = page.reached if page else None
         if cursor is not None:
             trail.follow(cursor)
         path = REPORT_PATH.format(workspace_id=workspace_id)
@@ -419,21 +556,49 @@ class Sync:
                 logger.warning("time entries of workspace %d before %s not backfilled: %s", workspace_id, high, exc)
                 return False
             run.saw(fetched, "time_entries")
+            if page is not None and not _continues(page.cursor, fetched):
+                await self._close_part(run, backfill, page)
+                return True
+            page = None  # the rest follows the cursors of this run's own answers
             sweep = None
             if following is None:
-                backfill.done[workspace_id], backfill.page = low.date().isoformat(), None
+                backfill.add(workspace_id, _Span(low.date().isoformat(), high.date().isoformat(), fetched_at))
+                backfill.page = None
                 sweep = Sweep(workspace_id=workspace_id, start_from=_utc(low), start_before=_utc(high), running=False,
                               keep=frozenset(seen))  # fmt: skip
             else:
                 trail.follow(following)  # a cursor that comes round again raises TogglDecodeError, nothing stored
                 seen.extend(entry["id"] for entry in fetched.objects)
-                backfill.page = _Page(workspace_id, low.date().isoformat(), high.date().isoformat(), following, seen)
+                starts = [text for entry in fetched.objects if (text := utc_text(entry.get("start")))]
+                reached = min([*starts, *([reached] if reached else [])], default=None)
+                backfill.page = _Page(workspace_id, low.date().isoformat(), high.date().isoformat(), following, seen,
+                                      fetched_at, reached)  # fmt: skip
             state = {BACKFILL_KEY: backfill.to_json()}
             await self._apply(run, "time_entries", fetched.objects, sweep=sweep, state=state)
             self._report("time_entries", run.fetched.get("time_entries", 0), None)
             if following is None:
                 return True
             cursor = following
+
+    async def _close_part(self, run: _Run, backfill: _Backfill, page: _Page) -> None:
+        """A window resumed from an earlier run whose rows moved meanwhile (an entry of its stored pages deleted
+        or moved, so the stored cursor now points past rows never fetched): keep the days its stored pages
+        covered completely (those after the day of the earliest start they held: pages come newest first) as
+        a span, sweeping them, and leave the rest of the window to be asked for again as a new window. The
+        answer to the stale cursor is dropped."""
+        logger.info("report rows of workspace %d moved while the backfill was paused: asking again from %s",
+                    page.workspace_id, page.reached)  # fmt: skip
+        backfill.page = None
+        sweep = None
+        low, high = datetime.date.fromisoformat(page.low), datetime.date.fromisoformat(page.high)
+        # Every entry starting after the earliest start's day came before it (pages held the day before the
+        # window too: Reports days are the user's, so windows are asked with a day more on each side).
+        complete = max(low, datetime.date.fromisoformat(page.reached[:10]) + DAY) if page.reached else high
+        if complete < high:
+            backfill.add(page.workspace_id, _Span(complete.isoformat(), page.high, page.fetched))
+            sweep = Sweep(workspace_id=page.workspace_id, start_from=_utc(_midnight(complete)),
+                          start_before=_utc(_midnight(high)), running=False, keep=frozenset(page.seen))  # fmt: skip
+        await self._apply(run, "time_entries", [], sweep=sweep, state={BACKFILL_KEY: backfill.to_json()})
 
     # ---- the hourly quota
     async def _send(self, run: _Run, path: str, request: Callable[[], Awaitable[T]]) -> T:
@@ -445,12 +610,22 @@ class Sync:
                 # Exactly 0: spent. Below 0: Toggl counts on but does not enforce the quota [V:SWNEW]: no wait.
                 if state.remaining == 0 and state.resets_in:
                     await self._pause(run, state.resets_in)
+            run.sent += 1
             try:
-                return await request()
+                answer = await request()
             except QuotaExceededError as exc:
+                self._tell_status(run, path)
                 if not run.wait:
                     raise
                 await self._pause(run, exc.resets_in if exc.resets_in is not None else QUOTA_FALLBACK_WAIT)
+            else:
+                self._tell_status(run, path)
+                return answer
+
+    def _tell_status(self, run: _Run, path: str) -> None:
+        if self.on_status is not None:
+            state = self.toggl.quota_for(path)
+            self.on_status(SyncStatus(run.sent, state.remaining, state.resets_in))
 
     async def _pause(self, run: _Run, seconds: float) -> None:
         wait = QuotaWait(seconds + QUOTA_GUARD, run.changes.requests)
@@ -530,6 +705,20 @@ def _newest_at(objects: Iterable[Mapping[str, Any]]) -> float | None:
     return datetime.datetime.strptime(max(stamps), AT_FORMAT).replace(tzinfo=datetime.UTC).timestamp()
 
 
+def _continues(cursor: ReportCursor, fetched: Fetched) -> bool:
+    """Whether a page asked for with a stored cursor starts at the row the cursor named (its X-Next-ID); when
+    the cursor names none, there is nothing to check."""
+    if cursor.first_id is None:
+        return True
+    return bool(fetched.objects) and fetched.objects[0].get("id") == cursor.first_id
+
+
+def _at(obj: Mapping[str, Any]) -> float:
+    """UNIX seconds of an object's `at`; -inf when it has none."""
+    newest = _newest_at([obj])
+    return float("-inf") if newest is None else newest
+
+
 def _midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), datetime.UTC)
 
@@ -539,7 +728,8 @@ def _utc(moment: datetime.datetime) -> str:
 
 
 __all__ = [
-    "BACKFILL_KEY", "DEFAULT_MARGIN", "DEFAULT_SINCE_WINDOW", "EARLIEST_START", "QuotaWait", "Sync", "cursor_key",
+    "BACKFILL_KEY", "DEFAULT_MARGIN", "DEFAULT_SINCE_WINDOW", "EARLIEST_START", "QuotaWait", "Sync", "SyncStatus",
+    "cursor_key",
 ]  # fmt: skip
 
 

@@ -105,7 +105,8 @@ async def fetch_report_page(
     page_size: int, cursor: ReportCursor | None = None,
 ) -> tuple[Fetched, ReportCursor | None]:  # fmt: skip
     """One page of the detailed report of `fetch_report`, from `cursor` (None: the first page), and the cursor
-    of the next page (None after the last one, or when a page comes back without rows).
+    of the next page (None after the last one, or when a page comes back without rows). Rows come newest
+    first (asked for explicitly: a resumed backfill relies on the order).
 
     Raises `TogglDecodeError` when the X-Next-* headers are not plain integers (see `report_cursor`).
     """
@@ -113,7 +114,7 @@ async def fetch_report_page(
 
     body = DetailedReportRequest(
         start_date=first_day, end_date=last_day, user_ids=[user_id], page_size=page_size, rounding=0,
-        hide_amounts=True, grouped=False,
+        hide_amounts=True, grouped=False, order_by="date", order_dir="DESC",
     )  # fmt: skip
     if cursor is not None:
         body = attrs.evolve(

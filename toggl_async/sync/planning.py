@@ -24,7 +24,7 @@ from toggl_async.sync.engine import DAY, EARLIEST_START, REPORT_WINDOW, _midnigh
 from toggl_async.sync.fetching import fetch_listing, fetch_me
 
 if TYPE_CHECKING:
-    from toggl_async.sync.engine import Sync
+    from toggl_async.sync.engine import Sync, SyncStatus
 
 USER_SCOPE = "user"
 
@@ -40,11 +40,23 @@ class FirstSyncPlan:
     entries: int
     hours: int
     spent: int
+    hourly: int = 30  # the smallest hourly quota among the scopes the sync spends (Free: 30 [V:SUP-LIM])
 
     @property
     def total(self) -> int:
         """All requests the first sync will send."""
         return sum(self.requests.values())
+
+    def expected(self, status: SyncStatus, *, done: int = 0) -> tuple[int, float]:
+        """The requests still to send and the seconds that will take, after `status` of a run that follows this
+        plan; `done`: requests of the plan an earlier, interrupted run already sent. Estimates: the plan's
+        count less what was sent, and the waits for the quota resets that many requests need."""
+        left = max(0, self.total - done - status.requests)
+        quota_left = self.hourly if status.quota_left is None else max(0, status.quota_left)
+        if left <= quota_left:
+            return left, 0.0
+        first_reset = status.resets_in if status.resets_in is not None else 3600.0
+        return left, first_reset + 3600.0 * (math.ceil((left - quota_left) / max(self.hourly, 1)) - 1)
 
     def __str__(self) -> str:
         wait = f"about {self.hours} h of waiting for the hourly quota" if self.hours else "no wait for the quota"
@@ -99,7 +111,8 @@ async def plan_first_sync(sync: Sync) -> FirstSyncPlan:
         total, left = sizes.get(scope, (30, 30))
         left = max(0, left - (spent if scope == USER_SCOPE else 0))
         hours = max(hours, math.ceil(max(0, needed - left) / max(total, 1)))
-    return FirstSyncPlan(requests, pages, entries, hours, spent)
+    spending = [total for scope, (total, _) in sizes.items() if scope in requests]
+    return FirstSyncPlan(requests, pages, entries, hours, spent, min(spending, default=30))
 
 
 def _entry_count(body: Any) -> int:
