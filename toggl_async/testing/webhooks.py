@@ -161,6 +161,7 @@ class FakeWebhooks:
         self.queue: list[Delivery] = []
         self.attempts: list[Attempt] = []
         self.given_up: list[Delivery] = []
+        self.dropped: list[Delivery] = []  # lost by a "drop" fault
         self.auto_deliver = True
         self.timeout = 10.0
         self._ids = itertools.count(10_700)
@@ -327,6 +328,7 @@ class FakeWebhooks:
                 delivery = due[1]
             self.queue.remove(delivery)
             if fault is not None and fault.kind == "drop":
+                self.dropped.append(delivery)
                 self._settle(delivery)
                 continue
             if fault is not None and fault.kind == "delay":
