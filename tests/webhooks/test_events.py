@@ -62,11 +62,12 @@ def test_the_ping_is_its_own_event_and_hides_its_code() -> None:
 def test_unknown_models_and_fields_are_kept() -> None:
     data = RECORDED | {"brand_new": {"x": 1}, "metadata": {
         "action": "archived", "model": "expense", "expense_id": "12", "workspace_id": "3", "flag": "true",
+        "client_id": "77",
     }, "payload": {"id": 12, "amount": 5}}  # fmt: skip
     event = parse_event(json.dumps(data))
     assert isinstance(event, EntityEvent)
     assert event.model == "expense" and event.entity == {"id": 12, "amount": 5} and event.entity_id == 12
-    assert event.extra == {"brand_new": {"x": 1}} and event.metadata.extra == {"flag": True}
+    assert event.extra == {"brand_new": {"x": 1}} and event.metadata.extra == {"flag": True, "client_id": 77}
     project = parse_event(json.dumps(RECORDED | {
         "metadata": {"action": "updated", "model": "project", "project_id": "4"},
         "payload": {"id": 4, "workspace_id": 3, "name": "Site", "shiny": 1},
