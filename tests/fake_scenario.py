@@ -26,7 +26,24 @@ OVERRIDES: dict[str, Any] = {
     "update_me": {"fullname": "Ada L."},
     "create_time_entry": {"created_with": "tests", "start": "2024-12-16T08:00:00Z", "duration": 600},
     "update_time_entry": {"description": "changed"},
-}
+    "create_webhook_subscription": {
+        "url_callback": "https://hooks.example.com/second", "description": "second",
+        "event_filters": [{"entity": "project", "action": "created"}],
+    },
+    "update_webhook_subscription": {
+        "url_callback": "https://hooks.example.com/toggl", "description": "renamed", "enabled": True,
+        "event_filters": [{"entity": "*", "action": "*"}],
+    },
+    "patch_webhook_subscription": {"enabled": False},
+}  # fmt: skip
+
+
+async def accept_everything(scope: Any, receive: Any, send: Any) -> None:
+    """A webhook receiver (ASGI) that answers 200 to every delivery without validating."""
+    while (await receive()).get("more_body"):
+        pass
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b""})
 
 
 class Scenario(dict[str, Any]):
@@ -69,6 +86,11 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
     project_user = await create(
         f"/api/v9/workspaces/{wid}/project_users", {"project_id": project["id"], "user_id": member.id}
     )
+    fake.webhooks.mount("https://hooks.example.com/", accept_everything)
+    subscription = await create(f"/webhooks/api/v1/subscriptions/{wid}", {
+        "url_callback": "https://hooks.example.com/toggl", "description": "scenario", "enabled": True,
+        "event_filters": [{"entity": "time_entry", "action": "*"}],
+    })  # fmt: skip
     org_user_id = next(
         m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
     )
@@ -79,6 +101,8 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "project_user_id": project_user["id"], "workspace_user_id": membership["id"],
         "organization_user_id": org_user_id, "group_id": group["id"],
         "org_group_id": org_group["group_id"] if "group_id" in org_group else org_group["id"],
+        "subscription_id": subscription["subscription_id"],
+        "validation_code": fake.webhooks.subscriptions[subscription["subscription_id"]]["_validation_code"],
     }  # fmt: skip
     scenario = Scenario(ids)
     scenario.member_auth = member.auth

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .api.tags import TagsApi
     from .api.tasks import TasksApi
     from .api.time_entries import TimeEntriesApi
+    from .api.webhooks import WebhooksApi
     from .api.workspaces import WorkspacesApi
 
 
@@ -104,3 +105,10 @@ class Namespaces:
         from .api.reports import ReportsApi
 
         return ReportsApi(self._api)
+
+    @functools.cached_property
+    def webhooks(self) -> WebhooksApi:
+        """Webhooks API v1 (subscriptions, their event filters, pings and validation, plan limits)."""
+        from .api.webhooks import WebhooksApi
+
+        return WebhooksApi(self._api)

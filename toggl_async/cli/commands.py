@@ -191,7 +191,7 @@ async def quota(session: Session, args: argparse.Namespace) -> int:
 
 def add_subcommands(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register every subcommand on the parser's subparsers."""
-    from toggl_async.cli import demo, fake_server, reports, sync_command
+    from toggl_async.cli import demo, fake_server, reports, sync_command, webhooks_command
 
     def add(name: str, handler: Any, help_text: str, workspace: bool = True) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -218,6 +218,7 @@ def add_subcommands(sub: Any, common: argparse.ArgumentParser) -> None:
     listing.add_argument("--until", type=_day, help="last day, YYYY-MM-DD")
     reports.add_parser(add, _day)
     sync_command.add_parser(add)
+    webhooks_command.add_parser(add, sub)
     add("quota", quota, "what is left of the hourly API quota, and when it resets", workspace=False)
     demo.add_parsers(sub, common)
     fake_server.add_parser(sub)

@@ -49,7 +49,7 @@ import functools
 import inspect
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
@@ -74,6 +74,7 @@ from toggl_async.sync.stores import AT_FORMAT, KINDS, SECONDS_FORMAT, Store, Swe
 if TYPE_CHECKING:
     from toggl_async.client import Toggl
     from toggl_async.ratelimit import QuotaState
+    from toggl_async.sync.webhook_source import WebhookMirror
 
 logger = logging.getLogger("toggl_async.sync.engine")
 
@@ -676,6 +677,15 @@ class Sync:
                 if changes or not quiet:
                     yield changes
             await self._sleep(interval)
+
+    def webhook_mirror(
+        self, source: AsyncIterable[Any] | None = None, *, reconcile_every: float | None = 3600.0
+    ) -> WebhookMirror:
+        """This sync fed by webhook events (`source`, e.g. a `WebhookReceiver`) instead of polling, with a
+        since-sync run every `reconcile_every` seconds; see `toggl_async.sync.webhook_source`."""
+        from toggl_async.sync.webhook_source import WebhookMirror
+
+        return WebhookMirror(self, source, reconcile_every=reconcile_every)
 
     async def events(self, interval: float = 300.0, *, reserve: int = 0) -> AsyncIterator[Event]:
         """Every `Event` of `watch(interval)`, one at a time (see `Event` for the names)."""

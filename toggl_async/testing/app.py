@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import email.utils
+import inspect
 import json
 import random
 import re
@@ -24,6 +25,7 @@ from .faults import Fault, FaultPlan
 from .http import HANDLERS, ApiError, FakeRequest, Reply, parse_query
 from .limits import HourlyQuota, LeakyBucket, QuotaState
 from .store import PLAN_QUOTAS, USER_QUOTA, Store
+from .webhooks import FakeWebhooks
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -47,7 +49,13 @@ def _compile_routes() -> list[Route]:
     for operation_id, op in OPERATIONS.items():
         regex = re.sub(
             r"\{(\w+)\}",
-            lambda m: f"(?P<{m[1]}>\\d+(?:,\\d+)*)" if m[1].endswith("_ids") else f"(?P<{m[1]}>\\d+)",
+            lambda m: (
+                f"(?P<{m[1]}>\\d+(?:,\\d+)*)"
+                if m[1].endswith("_ids")
+                else f"(?P<{m[1]}>[^/]+)"
+                if m[1].endswith("_code")
+                else f"(?P<{m[1]}>\\d+)"
+            ),
             op.path,
         )
         compiled.append(Route(operation_id, op.method, re.compile(regex + "$")))
@@ -105,6 +113,7 @@ class FakeToggl:
         self.enforce_quotas = quotas
         self.log: list[Logged] = []
         self.users: list[FakeUser] = []
+        self.webhooks = FakeWebhooks(self)
 
     @classmethod
     def seeded(
@@ -187,8 +196,10 @@ class FakeToggl:
             # The proxy's rate limiter refuses before the request reaches Toggl.
             self.log.append(Logged(method, path, operation_id, 429))
             return 429, {"content-type": "text/html"}, HTML_429
-        status, headers, payload = self._answer(scope, method, route, params, query, body)
+        status, headers, payload = await self._answer(scope, method, route, params, query, body)
         self.log.append(Logged(method, path, operation_id, status))
+        if self.webhooks.auto_deliver and self.webhooks.queue:
+            await self.webhooks.deliver_due()
         return self._after(fault, status, headers, payload)
 
     def _route(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
@@ -201,7 +212,7 @@ class FakeToggl:
                     return route, match.groupdict()
         return None, {"405": "1"} if path_matched else {}
 
-    def _answer(
+    async def _answer(
         self, scope: Scope, method: str, route: Route | None, params: dict[str, str],
         query: tuple[dict[str, str], dict[str, list[str]]], body: bytes,
     ) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
@@ -231,7 +242,13 @@ class FakeToggl:
             handler = HANDLERS.get(route.operation_id)
             if handler is None:
                 raise ApiError(501, f"FakeToggl does not implement {route.operation_id}")
-            reply = handler(request)
+            self.webhooks.begin_request()
+            try:
+                reply = handler(request)
+                if inspect.isawaitable(reply):
+                    reply = await reply
+            finally:
+                self.webhooks.end_request(method, scope["path"], body, user["id"])
         except ApiError as exc:
             status, err_headers, payload = _error(exc)
             return status, err_headers | quota_headers, payload
@@ -334,7 +351,10 @@ def _unrouted(method: str, path: str, path_known: bool) -> tuple[int, dict[str, 
 
 
 def _path_values(params: dict[str, str]) -> dict[str, Any]:
-    return {k: [int(p) for p in v.split(",")] if k.endswith("_ids") else int(v) for k, v in params.items()}
+    return {
+        k: [int(p) for p in v.split(",")] if k.endswith("_ids") else v if k.endswith("_code") else int(v)
+        for k, v in params.items()
+    }
 
 
 def _error(error: ApiError) -> tuple[int, dict[str, str], bytes]:

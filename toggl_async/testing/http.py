@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from .app import FakeToggl
     from .store import Store
 
-Handler = Callable[["FakeRequest"], "Reply"]
+# A coroutine handler (one that reaches a webhook URL) is awaited by the app.
+Handler = Callable[["FakeRequest"], "Reply | Awaitable[Reply]"]
 HANDLERS: dict[str, Handler] = {}
 
 

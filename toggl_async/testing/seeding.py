@@ -12,7 +12,7 @@ import json
 import random
 from typing import TYPE_CHECKING, Any
 
-from toggl_async.testing.http import HANDLERS, FakeRequest
+from toggl_async.testing.http import HANDLERS, FakeRequest, Reply
 from toggl_async.testing.store import iso, stamp
 
 if TYPE_CHECKING:
@@ -31,7 +31,10 @@ def call(fake: FakeToggl, user: FakeUser, operation_id: str, body: Any, **path: 
     request = FakeRequest(
         fake, "POST", operation_id, path, {}, json.dumps(body).encode(), fake.store.tables["users"][user.id]
     )
-    return HANDLERS[operation_id](request).body
+    reply = HANDLERS[operation_id](request)
+    if not isinstance(reply, Reply):  # a coroutine handler (webhooks) needs the app's event loop
+        raise TypeError(f"{operation_id} cannot be seeded in process")
+    return reply.body
 
 
 def seed(

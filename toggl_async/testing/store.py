@@ -11,7 +11,7 @@ import datetime
 import hashlib
 import itertools
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .clock import Clock
@@ -81,6 +81,8 @@ class Store:
         self._ids = {name: itertools.count(base) for name, base in ID_BASES.items()}
         self.tokens: dict[str, int] = {}
         self.sessions: dict[str, int] = {}
+        # Told of every change: (action, table or None when unknown, object); FakeWebhooks listens.
+        self.observers: list[Callable[[str, str | None, Obj], None]] = []
 
     # ---- ids, time, changes
     def next_id(self, table: str) -> int:
@@ -91,16 +93,24 @@ class Store:
 
     def touch(self, obj: Obj) -> Obj:
         obj["at"] = stamp(self.now())
+        self._changed("updated", None, obj)
         return obj
 
     def insert(self, table: str, obj: Obj) -> Obj:
         obj.setdefault("id", self.next_id(table))
         self.tables[table][obj["id"]] = obj
-        return self.touch(obj)
+        obj["at"] = stamp(self.now())
+        self._changed("created", table, obj)
+        return obj
 
     def delete(self, table: str, obj: Obj) -> None:
         obj["deleted_at" if table == "tags" else "server_deleted_at"] = stamp(self.now())
-        self.touch(obj)
+        obj["at"] = stamp(self.now())
+        self._changed("deleted", table, obj)
+
+    def _changed(self, action: str, table: str | None, obj: Obj) -> None:
+        for observer in self.observers:
+            observer(action, table, obj)
 
     @staticmethod
     def is_deleted(obj: Obj) -> bool:

@@ -316,6 +316,49 @@ OPERATIONS: dict[str, Operation] = {
         "PUT",
         "/api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}",
     ),
+    "create_webhook_subscription": Operation(
+        "webhooks", "webhooks.create_webhook_subscription", "POST", "/webhooks/api/v1/subscriptions/{workspace_id}"
+    ),
+    "delete_webhook_subscription": Operation(
+        "webhooks",
+        "webhooks.delete_webhook_subscription",
+        "DELETE",
+        "/webhooks/api/v1/subscriptions/{workspace_id}/{subscription_id}",
+    ),
+    "get_webhook_event_filters": Operation(
+        "webhooks", "webhooks.get_webhook_event_filters", "GET", "/webhooks/api/v1/event_filters"
+    ),
+    "get_webhook_limits": Operation(
+        "webhooks", "webhooks.get_webhook_limits", "GET", "/webhooks/api/v1/limits/{workspace_id}"
+    ),
+    "get_webhook_status": Operation("webhooks", "webhooks.get_webhook_status", "GET", "/webhooks/api/v1/status"),
+    "list_webhook_subscriptions": Operation(
+        "webhooks", "webhooks.list_webhook_subscriptions", "GET", "/webhooks/api/v1/subscriptions/{workspace_id}"
+    ),
+    "patch_webhook_subscription": Operation(
+        "webhooks",
+        "webhooks.patch_webhook_subscription",
+        "PATCH",
+        "/webhooks/api/v1/subscriptions/{workspace_id}/{subscription_id}",
+    ),
+    "ping_webhook_subscription": Operation(
+        "webhooks",
+        "webhooks.ping_webhook_subscription",
+        "POST",
+        "/webhooks/api/v1/ping/{workspace_id}/{subscription_id}",
+    ),
+    "update_webhook_subscription": Operation(
+        "webhooks",
+        "webhooks.update_webhook_subscription",
+        "PUT",
+        "/webhooks/api/v1/subscriptions/{workspace_id}/{subscription_id}",
+    ),
+    "validate_webhook_subscription": Operation(
+        "webhooks",
+        "webhooks.validate_webhook_subscription",
+        "GET",
+        "/webhooks/api/v1/validate/{workspace_id}/{subscription_id}/{validation_code}",
+    ),
     "delete_workspace_user": Operation(
         "workspaces",
         "workspaces.delete_workspace_user",
@@ -373,5 +416,6 @@ NAMESPACES: dict[str, str] = {
     "tags": "TagsApi",
     "tasks": "TasksApi",
     "time_entries": "TimeEntriesApi",
+    "webhooks": "WebhooksApi",
     "workspaces": "WorkspacesApi",
 }

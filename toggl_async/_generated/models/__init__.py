@@ -120,6 +120,14 @@ if TYPE_CHECKING:
     from .time_entry_shared_with import TimeEntrySharedWith
     from .time_entry_update import TimeEntryUpdate
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .webhook_event_filter import WebhookEventFilter
+    from .webhook_event_filters import WebhookEventFilters
+    from .webhook_limits import WebhookLimits
+    from .webhook_ping_result import WebhookPingResult
+    from .webhook_status import WebhookStatus
+    from .webhook_subscription import WebhookSubscription
+    from .webhook_subscription_create import WebhookSubscriptionCreate
+    from .webhook_subscription_state import WebhookSubscriptionState
     from .weekly_report_row import WeeklyReportRow
     from .workspace import Workspace
     from .workspace_create import WorkspaceCreate
@@ -254,6 +262,14 @@ _MODULES: dict[str, str] = {
     "TimeEntrySharedWith": ".time_entry_shared_with",
     "TimeEntryUpdate": ".time_entry_update",
     "TimeEntryUpdateTagAction": ".time_entry_update_tag_action",
+    "WebhookEventFilter": ".webhook_event_filter",
+    "WebhookEventFilters": ".webhook_event_filters",
+    "WebhookLimits": ".webhook_limits",
+    "WebhookPingResult": ".webhook_ping_result",
+    "WebhookStatus": ".webhook_status",
+    "WebhookSubscription": ".webhook_subscription",
+    "WebhookSubscriptionCreate": ".webhook_subscription_create",
+    "WebhookSubscriptionState": ".webhook_subscription_state",
     "WeeklyReportRow": ".weekly_report_row",
     "Workspace": ".workspace",
     "WorkspaceCreate": ".workspace_create",
@@ -403,6 +419,14 @@ __all__ = (
     "TimeEntrySharedWith",
     "TimeEntryUpdate",
     "TimeEntryUpdateTagAction",
+    "WebhookEventFilter",
+    "WebhookEventFilters",
+    "WebhookLimits",
+    "WebhookPingResult",
+    "WebhookStatus",
+    "WebhookSubscription",
+    "WebhookSubscriptionCreate",
+    "WebhookSubscriptionState",
     "WeeklyReportRow",
     "Workspace",
     "WorkspaceCreate",

@@ -1115,6 +1115,74 @@ class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     event_metadata: _TimeEntryEventMetadataWire | Unset = UNSET
 
 
+class _WebhookEventFilterWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WebhookEventFilter` that msgspec decodes into; unknown keys are refused."""
+
+    entity: str
+    action: str
+
+
+class _WebhookEventFiltersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WebhookEventFilters` that msgspec decodes into; unknown keys are refused."""
+
+    client: list[str] | Unset = UNSET
+    project: list[str] | Unset = UNSET
+    time_entry: list[str] | Unset = UNSET
+
+
+class _WebhookLimitsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WebhookLimits` that msgspec decodes into; unknown keys are refused."""
+
+    max_webhooks: int
+    max_events_per_webhook: int
+
+
+class _WebhookPingResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WebhookPingResult` that msgspec decodes into; unknown keys are refused."""
+
+    status: str | Unset = UNSET
+
+
+class _WebhookStatusWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WebhookStatus` that msgspec decodes into; unknown keys are refused."""
+
+    status: str | Unset = UNSET
+
+
+class _WebhookSubscriptionWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WebhookSubscription` that msgspec decodes into; unknown keys are refused."""
+
+    subscription_id: int
+    workspace_id: int
+    enabled: bool
+    description: str
+    event_filters: list[_WebhookEventFilterWire]
+    url_callback: str
+    user_id: int | Unset = UNSET
+    secret: str | Unset = UNSET
+    validated_at: datetime.datetime | None | Unset = UNSET
+    has_pending_events: bool | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    updated_at: datetime.datetime | None | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+
+
+class _WebhookSubscriptionCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WebhookSubscriptionCreate` that msgspec decodes into; unknown keys are refused."""
+
+    url_callback: str
+    event_filters: list[_WebhookEventFilterWire]
+    description: str
+    enabled: bool | Unset = UNSET
+    secret: str | Unset = UNSET
+
+
+class _WebhookSubscriptionStateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WebhookSubscriptionState` that msgspec decodes into; unknown keys are refused."""
+
+    enabled: bool
+
+
 class _WeeklyReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `WeeklyReportRow` that msgspec decodes into; unknown keys are refused."""
 
