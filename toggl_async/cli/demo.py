@@ -20,6 +20,8 @@ async def demo(args: argparse.Namespace, out: Output) -> int:
     from toggl_async.client import Toggl
     from toggl_async.testing import FakeToggl, SystemClock
 
+    if out.format == "plain":
+        out.format = "table"  # a walkthrough for people: titled tables even when piped into a file
     fake = FakeToggl.seeded(**SEED, clock=SystemClock(), quotas=True)  # type: ignore[arg-type]
     out.line(f"FakeToggl (in process): {SEED['users']} users, {SEED['projects']} projects, "
              f"{SEED['time_entries']:,} time entries over {SEED['days']} days; hourly quotas on.")  # fmt: skip
