@@ -152,8 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="print one JSON value (the same as --format json)")  # fmt: skip
     common.add_argument("--format", choices=FORMATS, default=argparse.SUPPRESS,
-                        help="table (plain when stdout is not a terminal), plain, json, csv or tsv "
-                        "(default: $TOGGL_FORMAT, the config file, table)")  # fmt: skip
+                        help="table, plain, json, csv or tsv (default: $TOGGL_FORMAT, else the config file, "
+                        "else table on a terminal and plain when piped)")  # fmt: skip
     parser = Parser(
         prog="toggl-async", parents=[common], epilog=f"config file: {settings.config_path()}\n{EXIT_CODES}",
         description="Toggl Track from a shell: timers, entries, listings, reports, sync into SQLite.",

@@ -81,8 +81,8 @@ def without_secrets(value: Any) -> Any:
 class Output:
     """Where results go, in one of FORMATS.
 
-    `table` draws tables for a terminal and falls back to `plain` when stdout is not one: aligned
-    columns, one row a line, `-` for an empty cell, no box drawing and no wrapping, for grep and awk.
+    By default `table` (drawn tables) when stdout is a terminal, otherwise `plain`: aligned columns,
+    one row a line, `-` for an empty cell, no box drawing and no wrapping, for grep and awk.
     `json` prints exactly one JSON value per command; `csv` and `tsv` print a header row and rows.
     """
 
@@ -92,9 +92,7 @@ class Output:
         # markup off: descriptions and names from Toggl may contain [brackets]
         self.console = Console(file=stdout or sys.stdout, highlight=False, soft_wrap=True, markup=False)
         self.errors = Console(file=stderr or sys.stderr, highlight=False, soft_wrap=True, markup=False)
-        self.format = "json" if as_json else (format or "table")
-        if self.format == "table" and not self.console.is_terminal:
-            self.format = "plain"
+        self.format = "json" if as_json else format or ("table" if self.console.is_terminal else "plain")
 
     @property
     def as_json(self) -> bool:
