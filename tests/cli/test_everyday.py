@@ -191,7 +191,9 @@ def test_entries_show_names_and_a_total_per_day(seeded: Seeded) -> None:
     for entry in mine:
         expected[entry["start"][:10]] = expected.get(entry["start"][:10], 0) + entry["duration"]
     assert {d["day"]: d["seconds"] for d in days} == expected and expected
+    before = fake.request_count
     table = cli(fake, user, "entries", "last", "week")
+    assert fake.request_count - before == 1  # names come with the entries (meta=true), no listings needed
     header, *lines = table.out.splitlines()
     assert header.split() == ["id", "start", "stop", "duration", "description", "project", "client", "tags"]
     assert len(lines) == len(mine)

@@ -21,9 +21,10 @@ COLUMNS = ["id", "start", "stop", "duration", "description", "project", "client"
 @session_command
 async def entries(session: Session, args: argparse.Namespace) -> int:
     first, last = days_asked(args, session.today(), days_back=6)
-    # end_date is exclusive: the day after the last one
+    # end_date is exclusive: the day after the last one. meta=true adds project_name and client_name to
+    # each entry [V:SW24], so the table needs no project or client listing.
     found = await session.toggl.time_entries.list_time_entries(
-        start_date=first.isoformat(), end_date=(last + datetime.timedelta(days=1)).isoformat()
+        start_date=first.isoformat(), end_date=(last + datetime.timedelta(days=1)).isoformat(), meta=True
     )
     found = await _filtered(session, args, found)
     if args.totals:
@@ -64,7 +65,9 @@ async def _row(session: Session, entry: Any, seconds: int) -> tuple[Any, ...]:
     wid, pid = entry.workspace_id, entry.project_id
     stop = entry.stop.astimezone().strftime("%H:%M") if isinstance(entry.stop, datetime.datetime) else "running"
     names = session.names
-    project, client = await names.project_name(wid, pid), await names.client_of(wid, pid)
+    project, client = entry.project_name, entry.client_name
+    if isinstance(pid, int) and not isinstance(project, str):  # no meta fields: look the names up
+        project, client = await names.project_name(wid, pid), await names.client_of(wid, pid)
     return (entry.id, entry.start, stop, duration(seconds), entry.description, project, client, entry.tags)
 
 
