@@ -244,3 +244,16 @@ def test_projects_tasks_and_summary_show_names(seeded: Seeded) -> None:
     assert groups and groups <= {p["name"] for p in fake.store.tables["projects"].values()} | {"(none)"}
     by_users = cli(fake, user, "report", "summary", "last", "week", "--group-by", "users")
     assert "Demo User" in by_users.out and str(user.id) not in by_users.out
+
+
+def test_entries_on_a_terminal_total_each_day(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake, user = seeded
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal, so that rich wraps no cell
+    ran = cli(fake, user, "entries", "2024-12-12..2024-12-13", "--format", "table")
+    mine = [e for e in rows(fake, user_id=user.id) if e["start"][:10] in ("2024-12-12", "2024-12-13")]
+    for day in ("2024-12-12", "2024-12-13"):
+        group = [e for e in mine if e["start"][:10] == day]
+        seconds = sum(e["duration"] for e in group)
+        total = f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+        line = next(line for line in ran.out.splitlines() if f"{len(group)} entries" in line and day in line)
+        assert total in line

@@ -201,3 +201,12 @@ def test_a_damaged_fake_state_is_a_usage_error(tmp_path: Path) -> None:
     ran = bare(None, "me", "--fake-state", str(state))
     assert ran.code == 2
     ran.one_error_line("--fake-state", "not a FakeToggl state file")
+
+
+def test_demo_and_login_refuse_what_they_cannot_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    demo = bare(None, "demo", "--json")  # a walkthrough prints sentences: never several JSON values
+    assert demo.code == 2 and demo.out == ""
+    demo.one_error_line("demo is a walkthrough")
+    login = bare(None, "login", "--fake")
+    assert login.code == 2
+    login.one_error_line("--fake needs none")

@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from toggl_async.cli.failures import UsageError, is_user_level
-from toggl_async.cli.names import same_name
 from toggl_async.cli.output import Output
 from toggl_async.cli.when import TimeSyntaxError, parse_day, parse_range
 from toggl_async.errors import ForbiddenError
@@ -44,16 +43,16 @@ def session_command(command: Command) -> Callable[[argparse.Namespace, Output], 
 
 
 def day_window(
-    since: datetime.date | None, until: datetime.date | None, days_back: int, today: datetime.date
+    since: datetime.date | None, until: datetime.date | None, days_back: int, today: datetime.date | None = None
 ) -> tuple[datetime.date, datetime.date]:
-    """--since and --until checked as a window; --until defaults to today, --since to `days_back` days before.
+    """--since and --until checked as a window; --until defaults to `today`, --since to `days_back` days before.
 
     Raises UsageError for a day outside FIRST_DAY..LAST_DAY or a --since after --until.
     """
     for flag, day in (("--since", since), ("--until", until)):
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise UsageError(f"{flag} {day} is out of range: use a day from {FIRST_DAY} to {LAST_DAY}")
-    last = until or today
+    last = until or today or datetime.date.today()
     first = since or max(FIRST_DAY, last - datetime.timedelta(days=days_back))
     if first > last:
         raise UsageError(f"--since {first} is after {'--until' if until else 'today,'} {last}")
@@ -143,22 +142,12 @@ async def tags(session: Session, args: argparse.Namespace) -> int:
 @session_command
 async def tasks(session: Session, args: argparse.Namespace) -> int:
     wid = await session.workspace_id(args.workspace)
-    project = await find_project(session, wid, args.project) if args.project else None
+    project = await session.names.active_project_id(wid, args.project) if args.project else None
     filters = {"pid": project} if project is not None else {}
     found = [t async for t in session.toggl.iter_workspace_tasks(wid, **filters)]
     rows = [(t.id, t.name, await session.names.project_name(wid, t.project_id), t.active) for t in found]
     session.out.table("Tasks", ["id", "name", "project", "active"], rows, raw=found)
     return 0
-
-
-async def find_project(session: Session, workspace_id: int, given: str) -> int:
-    """A project id from an id or a (case-insensitive) name; a usage error when there is none."""
-    if given.isdigit():
-        return int(given)
-    async for project in session.toggl.iter_projects(workspace_id):
-        if same_name(project.name, given):
-            return project.id
-    raise UsageError(f"no active project named {given!r} in workspace {workspace_id}")
 
 
 @session_command

@@ -66,6 +66,18 @@ class Names:
             return ""
         return _text((await self.clients(workspace_id)).get(client_id)) or f"#{client_id}"
 
+    async def active_project_id(self, workspace_id: int, given: str) -> int:
+        """An active project's id from an id or a case-insensitive name; UsageError when there is none.
+
+        (Toggl refuses new time on an archived project, so names are looked up among active ones.)
+        """
+        if given.isdigit():
+            return int(given)
+        for project in (await self.projects(workspace_id)).values():
+            if project.active is not False and same_name(project.name, given):
+                return int(project.id)
+        raise UsageError(f"no active project named {given!r} in workspace {workspace_id}")
+
     async def project_id(self, workspace_id: int, given: str) -> int:
         """A project id from an id or a case-insensitive name (archived projects too); UsageError when none."""
         if given.isdigit():

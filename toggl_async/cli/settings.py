@@ -166,6 +166,8 @@ async def login(args: argparse.Namespace, out: Output) -> int:
     """Check a token against Toggl (one /me request), then store it for later commands."""
     from toggl_async.cli.app import open_session
 
+    if args.fake or args.fake_state:
+        raise UsageError("login stores a token for the real Toggl; --fake needs none")
     args.token = _read_token(args)
     async with open_session(args, out) as session:
         me = await session.me()

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from toggl_async.cli.commands import session_command
 from toggl_async.cli.failures import CommandError, UsageError
-from toggl_async.cli.names import same_name
 from toggl_async.cli.output import duration
 from toggl_async.cli.when import TimeSyntaxError, parse_length, parse_moment
 
@@ -27,16 +26,6 @@ def moment(session: Session, flag: str, text: str) -> datetime.datetime:
         return parse_moment(text, session.now())
     except TimeSyntaxError as error:
         raise UsageError(f"{flag}: {error}") from None
-
-
-async def find_project(session: Session, workspace_id: int, given: str) -> int:
-    """An active project's id from an id or a (case-insensitive) name; a usage error when there is none."""
-    if given.isdigit():
-        return int(given)
-    for project in (await session.names.projects(workspace_id)).values():
-        if project.active is not False and same_name(project.name, given):
-            return int(project.id)
-    raise UsageError(f"no active project named {given!r} in workspace {workspace_id}")
 
 
 async def describe(session: Session, entry: Any, elapsed: str | None = None) -> str:
@@ -63,7 +52,7 @@ def running_for(session: Session, entry: Any) -> str:
 async def timer_start(session: Session, args: argparse.Namespace) -> int:
     start = moment(session, "--at", args.at) if args.at else None  # before any request: a typo costs no quota
     wid = await session.workspace_id(args.workspace)
-    project = await find_project(session, wid, args.project) if args.project else None
+    project = await session.names.active_project_id(wid, args.project) if args.project else None
     entry = await session.toggl.start_timer(wid, args.description, project_id=project, tags=args.tag or None,
                                             billable=args.billable or None, start=start)  # fmt: skip
     session.out.line(f"Started: {await describe(session, entry, running_for(session, entry))}", raw=entry)
@@ -146,7 +135,7 @@ async def add(session: Session, args: argparse.Namespace) -> int:
     start = moment(session, "START", args.start)
     stop = _stop(session, start, args.stop)
     wid = await session.workspace_id(args.workspace)
-    project = await find_project(session, wid, args.project) if args.project else None
+    project = await session.names.active_project_id(wid, args.project) if args.project else None
     body = TimeEntryCreate(created_with=CREATED_WITH, workspace_id=wid, start=start, stop=stop,
                            duration=int((stop - start).total_seconds()), description=args.description, **_given(
                                project_id=project, tags=args.tag, billable=args.billable or None))  # fmt: skip
@@ -190,7 +179,7 @@ async def _changes(session: Session, args: argparse.Namespace, entry: Any) -> di
     if args.no_project:
         changes["project_id"] = None
     elif args.project:
-        changes["project_id"] = await find_project(session, wid, args.project)
+        changes["project_id"] = await session.names.active_project_id(wid, args.project)
     if args.tag is not None or args.no_tags:
         changes["tags"] = [] if args.no_tags else args.tag
     start = moment(session, "--start", args.start) if args.start else None
