@@ -31,7 +31,13 @@ def cli(fake: FakeToggl, user: FakeUser, *argv: str, transport: Any = None, toke
     """Run `toggl-async argv --token ...` against `fake` (or `transport`, which usually wraps it)."""
     stdout, stderr = io.StringIO(), io.StringIO()
     token = token or user.api_token
-    code = run([*argv, "--token", token], stdout=stdout, stderr=stderr, transport=transport or fake.transport())
+    code = run(
+        [*argv, "--token", token],
+        stdout=stdout,
+        stderr=stderr,
+        transport=transport or fake.transport(),
+        clock=fake.clock,
+    )
     ran = Ran(code, stdout.getvalue(), stderr.getvalue())
     assert token not in ran.out + ran.err  # secrets are never printed
     return ran

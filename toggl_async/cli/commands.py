@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from toggl_async.cli.failures import UsageError, is_user_level
-from toggl_async.cli.output import Output, duration
+from toggl_async.cli.output import Output
+from toggl_async.cli.when import TimeSyntaxError, parse_day, parse_range
 from toggl_async.errors import ForbiddenError
 
 if TYPE_CHECKING:
@@ -41,33 +42,49 @@ def session_command(command: Command) -> Callable[[argparse.Namespace, Output], 
     return run
 
 
-def _day(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-12-31") from exc
-
-
 def day_window(
-    since: datetime.date | None, until: datetime.date | None, days_back: int
+    since: datetime.date | None, until: datetime.date | None, days_back: int, today: datetime.date | None = None
 ) -> tuple[datetime.date, datetime.date]:
-    """--since and --until checked as a window; --until defaults to today, --since to `days_back` days before.
+    """--since and --until checked as a window; --until defaults to `today`, --since to `days_back` days before.
 
     Raises UsageError for a day outside FIRST_DAY..LAST_DAY or a --since after --until.
     """
     for flag, day in (("--since", since), ("--until", until)):
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise UsageError(f"{flag} {day} is out of range: use a day from {FIRST_DAY} to {LAST_DAY}")
-    last = until or datetime.date.today()
+    last = until or today or datetime.date.today()
     first = since or max(FIRST_DAY, last - datetime.timedelta(days=days_back))
     if first > last:
         raise UsageError(f"--since {first} is after {'--until' if until else 'today,'} {last}")
     return first, last
 
 
-def same_name(value: object, wanted: str) -> bool:
-    """Case-insensitive equality; False for a name the server sent as null (or not as text)."""
-    return isinstance(value, str) and value.casefold() == wanted.casefold()
+def days_asked(args: argparse.Namespace, today: datetime.date, days_back: int) -> tuple[datetime.date, datetime.date]:
+    """The days a listing covers: its RANGE words (`this week`), or --since/--until (friendly days), or the last days.
+
+    Raises UsageError (one line, exit 2) for words the friendly-time parser does not take.
+    """
+    since, until = (_flag_day(flag, getattr(args, attr), today) for flag, attr in (("--since", "since"),
+                                                                                   ("--until", "until")))  # fmt: skip
+    words = " ".join(getattr(args, "range", None) or [])
+    if not words:
+        return day_window(since, until, days_back, today)
+    if since or until:
+        raise UsageError(f"give either a range ({words!r}) or --since/--until, not both")
+    try:
+        first, last = parse_range(words, today)
+    except TimeSyntaxError as error:
+        raise UsageError(str(error)) from None
+    return day_window(first, last, days_back, today)
+
+
+def _flag_day(flag: str, text: str | None, today: datetime.date) -> datetime.date | None:
+    if text is None:
+        return None
+    try:
+        return parse_day(text, today)
+    except TimeSyntaxError as error:
+        raise UsageError(f"{flag}: {error}") from None
 
 
 def name_contains(value: object, part: str) -> bool:
@@ -87,8 +104,9 @@ async def me(session: Session, args: argparse.Namespace) -> int:
 @session_command
 async def workspaces(session: Session, args: argparse.Namespace) -> int:
     found = await session.toggl.me.list_my_workspaces()
-    session.out.table("Workspaces", ["id", "name", "organization"],
-                      [(w.id, w.name, w.organization_id) for w in found], raw=found)  # fmt: skip
+    organizations = {o.id: o.name for o in await session.toggl.me.list_my_organizations()}
+    rows = [(w.id, w.name, organizations.get(w.organization_id) or f"#{w.organization_id}") for w in found]
+    session.out.table("Workspaces", ["id", "name", "organization"], rows, raw=found)
     return 0
 
 
@@ -101,8 +119,9 @@ async def projects(session: Session, args: argparse.Namespace) -> int:
     found = [p async for p in session.toggl.iter_projects(wid, active=active)]
     if args.name:
         found = [p for p in found if name_contains(p.name, args.name)]
-    session.out.table("Projects", ["id", "name", "client", "active"],
-                      [(p.id, p.name, p.client_id, p.active) for p in found], raw=found)  # fmt: skip
+    rows = [(p.id, p.name, await session.names.client_name(wid, p.client_id), p.active)
+            for p in found]  # fmt: skip
+    session.out.table("Projects", ["id", "name", "client", "active"], rows, raw=found)
     return 0
 
 
@@ -123,75 +142,34 @@ async def tags(session: Session, args: argparse.Namespace) -> int:
 @session_command
 async def tasks(session: Session, args: argparse.Namespace) -> int:
     wid = await session.workspace_id(args.workspace)
-    project = await find_project(session, wid, args.project) if args.project else None
+    project = await session.names.active_project_id(wid, args.project) if args.project else None
     filters = {"pid": project} if project is not None else {}
     found = [t async for t in session.toggl.iter_workspace_tasks(wid, **filters)]
-    session.out.table("Tasks", ["id", "name", "project", "active"],
-                      [(t.id, t.name, t.project_id, t.active) for t in found], raw=found)  # fmt: skip
-    return 0
-
-
-async def find_project(session: Session, workspace_id: int, given: str) -> int:
-    """A project id from an id or a (case-insensitive) name; a usage error when there is none."""
-    if given.isdigit():
-        return int(given)
-    async for project in session.toggl.iter_projects(workspace_id):
-        if same_name(project.name, given):
-            return project.id
-    raise UsageError(f"no active project named {given!r} in workspace {workspace_id}")
-
-
-def _entry_rows(entries: list[Any]) -> list[tuple[Any, ...]]:
-    return [(e.id, e.start, duration(e.duration), e.description, e.project_id, e.tags) for e in entries]
-
-
-ENTRY_COLUMNS = ["id", "start", "duration", "description", "project", "tags"]
-
-
-@session_command
-async def timer(session: Session, args: argparse.Namespace) -> int:
-    toggl, out = session.toggl, session.out
-    if args.action == "current":
-        entry = await toggl.current_timer()
-    elif args.action == "stop":
-        entry = await toggl.stop_timer()
-    else:
-        wid = await session.workspace_id(args.workspace)
-        project = await find_project(session, wid, args.project) if args.project else None
-        entry = await toggl.start_timer(wid, args.description, project_id=project, tags=args.tag or None)
-    if entry is None:
-        out.line("No timer is running.", raw=None)
-        return 0
-    verb = {"start": "Started", "stop": "Stopped", "current": "Running"}[args.action]
-    out.line(f"{verb}: {entry.description or '(no description)'}  [{duration(entry.duration)}]  id {entry.id}",
-             raw=entry)  # fmt: skip
-    return 0
-
-
-@session_command
-async def entries(session: Session, args: argparse.Namespace) -> int:
-    options: dict[str, Any] = {}
-    if args.since or args.until:
-        since, until = day_window(args.since, args.until, days_back=7)
-        # end_date is exclusive: the day after --until
-        options = {"start_date": since.isoformat(), "end_date": (until + datetime.timedelta(days=1)).isoformat()}
-    found = await session.toggl.time_entries.list_time_entries(**options)
-    session.out.table("Time entries", ENTRY_COLUMNS, _entry_rows(found), raw=found)
+    rows = [(t.id, t.name, await session.names.project_name(wid, t.project_id), t.active) for t in found]
+    session.out.table("Tasks", ["id", "name", "project", "active"], rows, raw=found)
     return 0
 
 
 @session_command
 async def quota(session: Session, args: argparse.Namespace) -> int:
+    # Names first: the quota answer then counts that request too.
+    organizations = {o.id: o.name for o in await session.toggl.me.list_my_organizations()}
     found = await session.toggl.me.get_my_quota()
-    rows = [(q.organization_id or "user-level", q.remaining, q.total, f"{(q.resets_in_secs or 0) // 60} min")
-            for q in found]  # fmt: skip
+    rows = [(_organization(organizations, q.organization_id), q.remaining, q.total,
+             f"{(q.resets_in_secs or 0) // 60} min") for q in found]  # fmt: skip
     session.out.table("Hourly API quota", ["organization", "remaining", "of", "resets in"], rows, raw=found)
     return 0
 
 
+def _organization(names: dict[int, str], organization_id: object) -> str:
+    if not isinstance(organization_id, int):
+        return "user-level"
+    return names.get(organization_id) or f"#{organization_id}"
+
+
 def add_subcommands(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register every subcommand on the parser's subparsers."""
-    from toggl_async.cli import demo, fake_server, reports, sync_command, webhooks_command
+    from toggl_async.cli import demo, entries, fake_server, reports, settings, sync_command, timers, webhooks_command
 
     def add(name: str, handler: Any, help_text: str, workspace: bool = True) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
@@ -208,17 +186,12 @@ def add_subcommands(sub: Any, common: argparse.ArgumentParser) -> None:
     add("clients", clients, "clients of a workspace")
     add("tags", tags, "tags of a workspace")
     add("tasks", tasks, "tasks of a workspace").add_argument("--project", help="project NAME or ID")
-    timer_parser = add("timer", timer, "start, stop or show the running timer")
-    timer_parser.add_argument("action", choices=["start", "stop", "current"])
-    timer_parser.add_argument("description", nargs="?", default=None, help="what you are doing (start)")
-    timer_parser.add_argument("--project", help="project NAME or ID (start)")
-    timer_parser.add_argument("--tag", action="append", help="a tag (start); repeat for more")
-    listing = add("entries", entries, "your time entries (default: the last days)", workspace=False)
-    listing.add_argument("--since", type=_day, help="first day, YYYY-MM-DD")
-    listing.add_argument("--until", type=_day, help="last day, YYYY-MM-DD")
-    reports.add_parser(add, _day)
+    timers.add_parsers(add, sub, common)
+    entries.add_parser(add)
+    reports.add_parser(add)
     sync_command.add_parser(add)
     webhooks_command.add_parser(add, sub)
     add("quota", quota, "what is left of the hourly API quota, and when it resets", workspace=False)
+    settings.add_parsers(sub, common)
     demo.add_parsers(sub, common)
     fake_server.add_parser(sub)

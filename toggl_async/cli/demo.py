@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from toggl_async.cli.failures import UsageError
 from toggl_async.cli.output import Output, duration, hours
 from toggl_async.cli.sync_command import print_changes, sync_into
 
@@ -20,6 +21,10 @@ async def demo(args: argparse.Namespace, out: Output) -> int:
     from toggl_async.client import Toggl
     from toggl_async.testing import FakeToggl, SystemClock
 
+    if out.format in ("json", "csv", "tsv"):
+        raise UsageError("demo is a walkthrough for people: it prints tables and sentences, not --json/--format")
+    if out.format == "plain":
+        out.format = "table"  # a walkthrough for people: titled tables even when piped into a file
     fake = FakeToggl.seeded(**SEED, clock=SystemClock(), quotas=True)  # type: ignore[arg-type]
     out.line(f"FakeToggl (in process): {SEED['users']} users, {SEED['projects']} projects, "
              f"{SEED['time_entries']:,} time entries over {SEED['days']} days; hourly quotas on.")  # fmt: skip

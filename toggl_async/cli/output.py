@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import enum
 import json
@@ -58,35 +59,84 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-class Output:
-    """Where results go: `--json` prints JSON documents, otherwise tables and lines for people."""
+FORMATS = ("table", "plain", "json", "csv", "tsv")
+# Keys dropped from every JSON document the command line prints: /me answers with the API token.
+SECRET_KEYS = frozenset({"api_token"})
+_MISSING: Any = object()
 
-    def __init__(self, as_json: bool = False, *, stdout: Any = None, stderr: Any = None) -> None:
-        self.as_json = as_json
+
+class Subtotal(tuple[Any, ...]):
+    """A row that sums up the rows above it: bold and followed by a rule on terminals, left out elsewhere."""
+
+
+def without_secrets(value: Any) -> Any:
+    """`value` (JSON-ready) with every SECRET_KEYS entry removed, at any depth."""
+    if isinstance(value, dict):
+        return {k: without_secrets(v) for k, v in value.items() if k not in SECRET_KEYS}
+    if isinstance(value, list):
+        return [without_secrets(v) for v in value]
+    return value
+
+
+class Output:
+    """Where results go, in one of FORMATS.
+
+    By default `table` (drawn tables) when stdout is a terminal, otherwise `plain`: aligned columns,
+    one row a line, `-` for an empty cell, no box drawing and no wrapping, for grep and awk.
+    `json` prints exactly one JSON value per command; `csv` and `tsv` print a header row and rows.
+    """
+
+    def __init__(
+        self, as_json: bool = False, *, format: str | None = None, stdout: Any = None, stderr: Any = None
+    ) -> None:
         # markup off: descriptions and names from Toggl may contain [brackets]
         self.console = Console(file=stdout or sys.stdout, highlight=False, soft_wrap=True, markup=False)
         self.errors = Console(file=stderr or sys.stderr, highlight=False, soft_wrap=True, markup=False)
+        self.format = "json" if as_json else format or ("table" if self.console.is_terminal else "plain")
+
+    @property
+    def as_json(self) -> bool:
+        return self.format == "json"
 
     def data(self, value: Any) -> None:
-        """A raw result, printed as JSON (used for --json)."""
-        self.console.print_json(json.dumps(to_plain(value), default=str))
+        """A raw result, printed as one JSON value (secrets left out)."""
+        text = json.dumps(without_secrets(to_plain(value)), default=str, indent=2, ensure_ascii=False)
+        self.console.file.write(text + "\n")
 
     def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]] | Any, raw: Any = None) -> None:
-        """Rows as a table, or `raw` (default: the rows as objects) as JSON with --json."""
+        """Rows in the output format; with json, `raw` (default: the rows as objects)."""
         if self.as_json:
-            self.data(raw if raw is not None else [dict(zip(columns, row, strict=True)) for row in rows])
+            plain_rows = [row for row in rows if not isinstance(row, Subtotal)]
+            self.data(raw if raw is not None else [dict(zip(columns, row, strict=True)) for row in plain_rows])
+            return
+        if self.format != "table":
+            self._text_table(columns, [[cell(v) for v in row] for row in rows if not isinstance(row, Subtotal)])
             return
         table = Table(title=title, title_justify="left")
         for column in columns:
             table.add_column(column)
         for row in rows:
-            table.add_row(*(cell(v) for v in row))
+            subtotal = isinstance(row, Subtotal)
+            table.add_row(*(cell(v) for v in row), style="bold" if subtotal else None, end_section=subtotal)
         self.console.print(table)
 
-    def line(self, text: str, raw: Any = None) -> None:
-        """A sentence for people, or `raw` as JSON with --json."""
+    def _text_table(self, columns: Sequence[str], rows: list[list[str]]) -> None:
+        file = self.console.file
+        if self.format in ("csv", "tsv"):
+            delimiter = "," if self.format == "csv" else "\t"
+            writer = csv.writer(file, delimiter=delimiter, lineterminator="\n")
+            clean = (lambda v: v) if self.format == "csv" else (lambda v: " ".join(v.split()))
+            writer.writerows([[clean(v) for v in row] for row in [list(columns), *rows]])
+            return
+        lines = [list(columns), *([" ".join(v.split()) or "-" for v in row] for row in rows)]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(columns))]
+        for line in lines:
+            file.write("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() + "\n")
+
+    def line(self, text: str, raw: Any = _MISSING) -> None:
+        """A sentence for people; with json, `raw` (None prints `null`), or `{"message": text}` when not given."""
         if self.as_json:
-            self.data(raw if raw is not None else {"message": text})
+            self.data({"message": text} if raw is _MISSING else raw)
         else:
             self.console.print(text)
 
