@@ -101,6 +101,7 @@ paths:
         schema: {type: integer}
     get:
       operationId: get_widget
+      summary: "A quoted # hash [V:TEXT] naming fresh"
       description: >-
         A folded text # with a hash that is no comment [V:TEXT] naming fresh.
       parameters:
@@ -274,8 +275,9 @@ EXPLAINED_CASES = [
     # At the schema, the comment must name the field...
     ("    Thing:", "deviation: shiny is left out [I].", "added", "shiny", True),
     ("    Thing:", "deviation: fields are left out [I].", "added", "shiny", False),
-    # ...as a whole word: `at` does not name server_deleted_at.
-    ("    Thing:", "deviation: `at` is kept [I].", "removed", "server_deleted_at", False),
+    # ...as a whole word: "notes" does not name `note`.
+    ("    Thing:", "deviation: notes are free text [I].", "nullability", "note", False),
+    ("    Thing:", "deviation: note is never null here [I].", "nullability", "note", True),
     # A comment at an operation leading to the schema counts when it names the field.
     ("      operationId: list_widgets", "deviation: the list has no shiny flag [I].", "added", "shiny", True),
     # Parameters: on the parameter itself, or at the operation naming it.
@@ -298,22 +300,24 @@ def test_explanation_rule(tmp_path: Path, before: str, comment: str, change: str
 
 
 def test_a_comment_above_the_response_explains_its_body(tmp_path: Path) -> None:
-    text = OURS.replace(
-        "      operationId: update_widget\n",
-        "      operationId: update_widget\n      # deviation: the swagger says this about headers [I].\n",
-    )
-    put = "    put:\n"
-    head, tail = text.split(put)
-    comment = "        # deviation: one widget, not the swagger's array [V:CLI].\n"
-    tail = tail.replace("        '200':", comment + "        '200':", 1)
-    found = keyed(differences(tmp_path, head + put + tail))
-    line = found["body", "retyped", "PUT /api/v9/widgets/{widget_id} (update_widget)", "response body"]
-    assert line["explained_by"]["quote"] == "deviation: one widget, not the swagger's array [V:CLI]."
-    # A tagged comment elsewhere in the operation that does not say "response body" is not enough.
-    only_operation = keyed(differences(tmp_path, text))
-    assert not only_operation["body", "retyped", "PUT /api/v9/widgets/{widget_id} (update_widget)", "response body"][
-        "explained"
-    ]
+    comment = "# deviation: one widget, not the swagger's array [V:CLI]."
+    response = "        '200':\n          description: The widget.\n"
+    head, tail = OURS.split("    put:\n")
+
+    def put_body(text: str) -> dict[str, Any]:
+        found = keyed(differences(tmp_path, head + "    put:\n" + text))
+        return found["body", "retyped", "PUT /api/v9/widgets/{widget_id} (update_widget)", "response body"]
+
+    above = put_body(tail.replace(response, f"        {comment}\n{response}", 1))
+    assert above["explained_by"]["quote"] == comment[2:]
+    # Inside the response (about its headers or content, say) it is not enough...
+    assert not put_body(tail.replace(response, f"{response}          {comment}\n", 1))["explained"]
+    # ...nor is a tagged comment elsewhere in the operation that does not say "response body"...
+    elsewhere = "      operationId: update_widget\n"
+    assert not put_body(tail.replace(elsewhere, f"{elsewhere}      {comment}\n", 1))["explained"]
+    # ...but one that does is.
+    named = "# deviation: the response body is one widget [V:CLI]."
+    assert put_body(tail.replace(elsewhere, f"{elsewhere}      {named}\n", 1))["explained"]
 
 
 @pytest.mark.parametrize(
@@ -345,8 +349,8 @@ def test_an_operation_only_we_have_is_explained_by_a_deviation_on_it(tmp_path: P
 
 
 def test_a_hash_inside_quotes_or_a_folded_text_is_no_comment(tmp_path: Path) -> None:
-    # The folded description of get_widget holds "# ... [V:TEXT] naming fresh" and the $refs hold '#/...':
-    # neither is a comment, so `fresh` stays unexplained.
+    # get_widget's quoted summary and folded description hold "# ... [V:TEXT] naming fresh", the $refs
+    # '#/...': none is a comment, so `fresh` stays unexplained.
     found = keyed(differences(tmp_path))
     assert not found["parameter", "added", "GET /api/v9/widgets/{widget_id} (get_widget)", "fresh"]["explained"]
 
