@@ -472,3 +472,20 @@ def test_the_script_stands_alone(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_bodies_and_responses_behind_a_ref_are_followed(tmp_path: Path) -> None:
+    ours = OURS.replace(
+        "      requestBody:\n        content:\n          application/json:\n"
+        "            schema: {$ref: '#/components/schemas/ThingUpdate'}\n",
+        "      requestBody: {$ref: '#/components/requestBodies/ThingUpdate'}\n",
+    ).replace(
+        "components:\n",
+        "components:\n  requestBodies:\n    ThingUpdate:\n      content:\n        application/json:\n"
+        "          schema: {$ref: '#/components/schemas/ThingUpdate'}\n",
+    )
+    assert "requestBodies" in ours
+    published = json.loads(json.dumps(PUBLISHED))
+    published["responses"] = {"Widget": {"schema": {"$ref": "#/definitions/models.Widget"}}}
+    published["paths"]["/widgets/{wid}"]["get"]["responses"]["200"] = {"$ref": "#/responses/Widget"}
+    assert set(keyed(differences(tmp_path, ours, published))) == EXPECTED

@@ -178,13 +178,15 @@ class Walker:
 
     def bodies(self, theirs: Operation) -> Iterator[Difference]:
         """The request bodies compared, then the success response bodies."""
-        body = next((p for p in theirs.operation.get("parameters", []) if p.get("in") == "body"), None)
-        request = self.ours.operation.get("requestBody")
+        parameters = [self._published_ref(p) for p in theirs.operation.get("parameters", [])]
+        body = next((p for p in parameters if p.get("in") == "body"), None)
+        request = _followed(self.spec, self.ours.operation.get("requestBody"))
         own = (*self.ours.pointer, "requestBody")
         schema = None if body is None else body.get("schema", {})
         yield from self._body("request body", schema, _content(request), own, ("request body",))
         code, response = _success(self.ours.operation.get("responses", {}))
-        published = _success(theirs.operation.get("responses", {}))[1] or {}
+        response = _followed(self.spec, response)
+        published = _followed(self.doc, _success(theirs.operation.get("responses", {}))[1]) or {}
         own = (*self.ours.pointer, "responses", code)
         subjects = ("response body", f"{code} body")
         yield from self._body("response body", published.get("schema"), _content(response), own, subjects)
@@ -287,6 +289,16 @@ def _success(responses: Schema) -> tuple[str, Schema | None]:
         if str(code).startswith("2"):
             return str(code), responses[code]
     return "", None
+
+
+def _followed(doc: Schema, node: Schema | None) -> Schema | None:
+    """A request body or response with its `$ref` followed (`#/components/responses/X`, `#/responses/X`)."""
+    if node is not None and "$ref" in node:
+        target: Any = doc
+        for part in str(node["$ref"]).removeprefix("#/").split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return target if isinstance(target, dict) else {}
+    return node
 
 
 def _content(body: Schema | None) -> tuple[Schema, str] | None:
