@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CLI_STAMP := $(VENV)/.installed-cli
 
-.PHONY: install generate check-generated lint typecheck test bench demo clean
+.PHONY: install generate check-generated spec-drift lint typecheck test bench demo clean
 
 install: $(STAMP)
 
@@ -30,6 +30,12 @@ generate: $(STAMP)
 
 check-generated: $(STAMP)
 	$(PY) generator/generate.py --check
+
+# What differs between Toggl's published swagger files in PUBLISHED=DIR and spec/toggl.yaml
+# (docs/maintainers.md); exits 1 on unexplained differences. DRIFT_FLAGS=--json for CI.
+spec-drift: $(STAMP)
+	@test -n "$(PUBLISHED)" || { echo "usage: make spec-drift PUBLISHED=DIR [DRIFT_FLAGS=--json]"; exit 2; }
+	$(PY) generator/spec_drift.py $(PUBLISHED) $(DRIFT_FLAGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
