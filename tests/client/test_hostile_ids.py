@@ -20,6 +20,8 @@ from toggl_async._generated.paths import path_str
 
 HOSTILE_INTS: list[Any] = ["..", ".", "%2e%2e", "%2E%2E", "../x", "..%2f", "123", "", True, False, 1.5, None, b"1", [1]]
 HOSTILE_INT_LISTS: list[Any] = ["..", "12", "1,2", b"12", [".."], ["1"], [True], [1, ".."], [1.0], [], None, 5]
+HOSTILE_STRS: list[Any] = ["", None, 1, True, b"x", ["x"]]  # what is not a value; climbing strings: see below
+HOSTILE = {"integer": HOSTILE_INTS, "array": HOSTILE_INT_LISTS, "string": HOSTILE_STRS}
 PATH_PARAMS = [
     (operation, param)
     for operation in sorted(operations(), key=lambda op: op.operation_id)
@@ -39,9 +41,10 @@ def recording_client() -> tuple[Toggl, list[httpx.Request]]:
 
 
 def test_every_path_parameter_is_covered() -> None:
-    # All of today's path parameters are ints or lists of ints; a new kind needs its own hostile set.
+    # Today's path parameters are ints, lists of ints and (webhooks' validation code) strings; a new kind
+    # needs its own hostile set.
     kinds = {str(param["schema"].get("type")) for _, param in PATH_PARAMS}
-    assert kinds <= {"integer", "array"}, kinds
+    assert kinds <= set(HOSTILE), kinds
     assert len(PATH_PARAMS) >= 120
 
 
@@ -50,7 +53,7 @@ def test_every_path_parameter_is_covered() -> None:
 )
 async def test_hostile_path_values_are_refused_before_sending(operation: SpecOperation, param: dict[str, Any]) -> None:
     call = build_call(operation, operation_hints(operation))
-    hostile = HOSTILE_INT_LISTS if param["schema"].get("type") == "array" else HOSTILE_INTS
+    hostile = HOSTILE[str(param["schema"].get("type"))]
     toggl, sent = recording_client()
     async with toggl:
         method = bound_method(toggl, operation)
@@ -85,3 +88,22 @@ def test_string_segments_stay_one_segment(value: str) -> None:
 def test_string_segments_refuse_what_is_not_a_value(value: Any) -> None:
     with pytest.raises((TypeError, ValueError), match="name"):
         path_str("name", value)
+
+
+STRING_PATH_PARAMS = [(op, param) for op, param in PATH_PARAMS if param["schema"].get("type") == "string"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "param"), STRING_PATH_PARAMS, ids=[f"{op.operation_id}.{p['name']}" for op, p in STRING_PATH_PARAMS]
+)
+async def test_climbing_strings_stay_inside_their_path_segment(operation: SpecOperation, param: dict[str, Any]) -> None:
+    call = build_call(operation, operation_hints(operation))
+    toggl, sent = recording_client()
+    async with toggl:
+        method = bound_method(toggl, operation)
+        for value in ["..", "../../me", "a/b", "x?y=1#z"]:
+            with contextlib.suppress(TogglError):
+                await method(**{**call.kwargs, python_name(param["name"]): value})
+    assert len(sent) == 4
+    for request in sent:  # as many segments as the template has, whatever the value held
+        assert request.url.raw_path.split(b"?")[0].count(b"/") == call.path.count("/"), request.url.raw_path
