@@ -203,8 +203,11 @@ async def test_events_name_what_happened(
     changes = await sync.run()
     names = [e.name for e in seen]
     assert names == [e.name for e in changes.events]
-    assert names == ["project.updated", "project.renamed", "project.archived", "time_entry.updated",
-                     "time_entry.stopped"]  # fmt: skip
+    # The first run's cursors stayed at the newest change it saw (the creations, ten minutes before it: the clock
+    # that stamps `at` may lag the Date), so the workspace comes again, its active_project_count changed by the
+    # archive (a field Toggl derives, so its `at` did not move).
+    assert names == ["workspace.updated", "project.updated", "project.renamed", "project.archived",
+                     "time_entry.updated", "time_entry.stopped"]  # fmt: skip
 
 
 async def test_progress_reports_each_kind(toggl: Toggl, world: World, recent: datetime.date) -> None:
