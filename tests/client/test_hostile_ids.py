@@ -20,6 +20,9 @@ from toggl_async._generated.paths import path_str
 
 HOSTILE_INTS: list[Any] = ["..", ".", "%2e%2e", "%2E%2E", "../x", "..%2f", "123", "", True, False, 1.5, None, b"1", [1]]
 HOSTILE_INT_LISTS: list[Any] = ["..", "12", "1,2", b"12", [".."], ["1"], [True], [1, ".."], [1.0], [], None, 5]
+# String segments (a webhook validation code): what is not a non-empty str is refused; "..", "a/b" and the
+# like are sent as one encoded segment (test_string_segments_stay_one_segment).
+HOSTILE_STRINGS: list[Any] = ["", None, 1, True, b"abc", ["abc"]]
 PATH_PARAMS = [
     (operation, param)
     for operation in sorted(operations(), key=lambda op: op.operation_id)
@@ -39,9 +42,9 @@ def recording_client() -> tuple[Toggl, list[httpx.Request]]:
 
 
 def test_every_path_parameter_is_covered() -> None:
-    # All of today's path parameters are ints or lists of ints; a new kind needs its own hostile set.
+    # Today's path parameters are ints, lists of ints or strings; a new kind needs its own hostile set.
     kinds = {str(param["schema"].get("type")) for _, param in PATH_PARAMS}
-    assert kinds <= {"integer", "array"}, kinds
+    assert kinds <= {"integer", "array", "string"}, kinds
     assert len(PATH_PARAMS) >= 120
 
 
@@ -50,7 +53,8 @@ def test_every_path_parameter_is_covered() -> None:
 )
 async def test_hostile_path_values_are_refused_before_sending(operation: SpecOperation, param: dict[str, Any]) -> None:
     call = build_call(operation, operation_hints(operation))
-    hostile = HOSTILE_INT_LISTS if param["schema"].get("type") == "array" else HOSTILE_INTS
+    kind = param["schema"].get("type")
+    hostile = HOSTILE_INT_LISTS if kind == "array" else HOSTILE_STRINGS if kind == "string" else HOSTILE_INTS
     toggl, sent = recording_client()
     async with toggl:
         method = bound_method(toggl, operation)
