@@ -79,6 +79,7 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "project_user_id": project_user["id"], "workspace_user_id": membership["id"],
         "organization_user_id": org_user_id, "group_id": group["id"],
         "org_group_id": org_group["group_id"] if "group_id" in org_group else org_group["id"],
+        "extension": "csv",  # report exports: {extension} is csv or xlsx
     }  # fmt: skip
     scenario = Scenario(ids)
     scenario.member_auth = member.auth

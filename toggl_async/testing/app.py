@@ -9,6 +9,7 @@ import json
 import random
 import re
 import secrets
+import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -45,14 +46,23 @@ class Route:
 def _compile_routes() -> list[Route]:
     compiled = []
     for operation_id, op in OPERATIONS.items():
-        regex = re.sub(
-            r"\{(\w+)\}",
-            lambda m: f"(?P<{m[1]}>\\d+(?:,\\d+)*)" if m[1].endswith("_ids") else f"(?P<{m[1]}>\\d+)",
-            op.path,
-        )
+        pieces = re.split(r"\{(\w+)\}", op.path)  # literal, name, literal, name, ..., literal
+        regex = "".join(re.escape(piece) if n % 2 == 0 else _segment(piece) for n, piece in enumerate(pieces))
         compiled.append(Route(operation_id, op.method, re.compile(regex + "$")))
     # Literal segments win over parameters (`/time_entries/current` before `/time_entries/{id}`).
     return sorted(compiled, key=lambda r: r.pattern.pattern.count("(?P"))
+
+
+def _segment(name: str) -> str:
+    """The pattern of one path parameter: ids are digits (`*_ids` comma-joined), others (`report_token`,
+    `extension`, ...) any text within the segment."""
+    if name.endswith("_ids"):
+        return f"(?P<{name}>\\d+(?:,\\d+)*)"
+    return f"(?P<{name}>\\d+)" if _numeric(name) else f"(?P<{name}>[^/]+)"
+
+
+def _numeric(name: str) -> bool:
+    return name.endswith("id")
 
 
 ROUTES = _compile_routes()
@@ -334,7 +344,10 @@ def _unrouted(method: str, path: str, path_known: bool) -> tuple[int, dict[str, 
 
 
 def _path_values(params: dict[str, str]) -> dict[str, Any]:
-    return {k: [int(p) for p in v.split(",")] if k.endswith("_ids") else int(v) for k, v in params.items()}
+    return {
+        k: [int(p) for p in v.split(",")] if k.endswith("_ids") else int(v) if _numeric(k) else urllib.parse.unquote(v)
+        for k, v in params.items()
+    }
 
 
 def _error(error: ApiError) -> tuple[int, dict[str, str], bytes]:
@@ -347,6 +360,8 @@ def _encode(reply: Reply, headers: dict[str, str]) -> tuple[int, dict[str, str],
     headers = headers | reply.headers
     if reply.empty:
         return reply.status, headers, b""
+    if reply.content is not None:
+        return reply.status, headers | {"content-type": reply.content_type}, reply.content
     if reply.text is not None:
         return reply.status, headers | {"content-type": "text/plain; charset=utf-8"}, reply.text.encode()
     payload = json.dumps(reply.body, separators=(",", ":")).encode()

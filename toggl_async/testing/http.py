@@ -52,13 +52,16 @@ def not_found(what: str) -> ApiError:
 
 @attrs.define
 class Reply:
-    """What a handler answers: a JSON-ready body (None for `null`), or no body at all."""
+    """What a handler answers: a JSON-ready body (None for `null`), no body at all, text, or a file
+    (`content` bytes of type `content_type`)."""
 
     body: Any = None
     status: int = 200
     headers: dict[str, str] = attrs.field(factory=dict)
     empty: bool = False
     text: str | None = None
+    content: bytes | None = None
+    content_type: str = "application/octet-stream"
 
 
 def empty() -> Reply:

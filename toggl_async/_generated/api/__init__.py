@@ -199,6 +199,42 @@ OPERATIONS: dict[str, Operation] = {
     "update_project": Operation(
         "projects", "projects.update_project", "PUT", "/api/v9/workspaces/{workspace_id}/projects/{project_id}"
     ),
+    "export_detailed_report": Operation(
+        "reports",
+        "reports.export_detailed_report",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/search/time_entries.{extension}",
+    ),
+    "export_detailed_report_pdf": Operation(
+        "reports",
+        "reports.export_detailed_report_pdf",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/search/time_entries.pdf",
+    ),
+    "export_summary_report": Operation(
+        "reports",
+        "reports.export_summary_report",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/summary/time_entries.{extension}",
+    ),
+    "export_summary_report_pdf": Operation(
+        "reports",
+        "reports.export_summary_report_pdf",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/summary/time_entries.pdf",
+    ),
+    "export_weekly_report": Operation(
+        "reports",
+        "reports.export_weekly_report",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/weekly/time_entries.csv",
+    ),
+    "export_weekly_report_pdf": Operation(
+        "reports",
+        "reports.export_weekly_report_pdf",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/weekly/time_entries.pdf",
+    ),
     "get_detailed_report": Operation(
         "reports", "reports.get_detailed_report", "POST", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"
     ),

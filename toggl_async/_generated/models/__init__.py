@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from .dashboard_activity import DashboardActivity
     from .dashboard_most_active_user import DashboardMostActiveUser
     from .delete_project_te_deletion_mode import DeleteProjectTeDeletionMode
+    from .detailed_report_export_request import DetailedReportExportRequest
+    from .detailed_report_pdf_request import DetailedReportPdfRequest
     from .detailed_report_request import DetailedReportRequest
     from .detailed_report_request_order_by import DetailedReportRequestOrderBy
     from .detailed_report_request_order_dir import DetailedReportRequestOrderDir
@@ -89,8 +91,11 @@ if TYPE_CHECKING:
     from .report_client_filter_request import ReportClientFilterRequest
     from .report_client_item import ReportClientItem
     from .report_date_range import ReportDateRange
+    from .report_export_format import ReportExportFormat
     from .report_filters import ReportFilters
     from .report_filters_rounding_minutes import ReportFiltersRoundingMinutes
+    from .report_pdf_layout import ReportPdfLayout
+    from .report_pdf_layout_date_format import ReportPdfLayoutDateFormat
     from .report_project_filter_request import ReportProjectFilterRequest
     from .report_project_item import ReportProjectItem
     from .report_project_user_summary_row import ReportProjectUserSummaryRow
@@ -104,6 +109,9 @@ if TYPE_CHECKING:
     from .simple_workspace_user import SimpleWorkspaceUser
     from .summary_group import SummaryGroup
     from .summary_report import SummaryReport
+    from .summary_report_export_request import SummaryReportExportRequest
+    from .summary_report_export_request_duration_format import SummaryReportExportRequestDurationFormat
+    from .summary_report_pdf_request import SummaryReportPdfRequest
     from .summary_report_request import SummaryReportRequest
     from .summary_report_request_grouping import SummaryReportRequestGrouping
     from .summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
@@ -120,6 +128,9 @@ if TYPE_CHECKING:
     from .time_entry_shared_with import TimeEntrySharedWith
     from .time_entry_update import TimeEntryUpdate
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .weekly_report_export_request import WeeklyReportExportRequest
+    from .weekly_report_export_request_calculate import WeeklyReportExportRequestCalculate
+    from .weekly_report_pdf_request import WeeklyReportPdfRequest
     from .weekly_report_row import WeeklyReportRow
     from .workspace import Workspace
     from .workspace_create import WorkspaceCreate
@@ -148,6 +159,8 @@ _MODULES: dict[str, str] = {
     "DashboardActivity": ".dashboard_activity",
     "DashboardMostActiveUser": ".dashboard_most_active_user",
     "DeleteProjectTeDeletionMode": ".delete_project_te_deletion_mode",
+    "DetailedReportExportRequest": ".detailed_report_export_request",
+    "DetailedReportPdfRequest": ".detailed_report_pdf_request",
     "DetailedReportRequest": ".detailed_report_request",
     "DetailedReportRequestOrderBy": ".detailed_report_request_order_by",
     "DetailedReportRequestOrderDir": ".detailed_report_request_order_dir",
@@ -223,8 +236,11 @@ _MODULES: dict[str, str] = {
     "ReportClientFilterRequest": ".report_client_filter_request",
     "ReportClientItem": ".report_client_item",
     "ReportDateRange": ".report_date_range",
+    "ReportExportFormat": ".report_export_format",
     "ReportFilters": ".report_filters",
     "ReportFiltersRoundingMinutes": ".report_filters_rounding_minutes",
+    "ReportPdfLayout": ".report_pdf_layout",
+    "ReportPdfLayoutDateFormat": ".report_pdf_layout_date_format",
     "ReportProjectFilterRequest": ".report_project_filter_request",
     "ReportProjectItem": ".report_project_item",
     "ReportProjectUserSummaryRow": ".report_project_user_summary_row",
@@ -238,6 +254,9 @@ _MODULES: dict[str, str] = {
     "SimpleWorkspaceUser": ".simple_workspace_user",
     "SummaryGroup": ".summary_group",
     "SummaryReport": ".summary_report",
+    "SummaryReportExportRequest": ".summary_report_export_request",
+    "SummaryReportExportRequestDurationFormat": ".summary_report_export_request_duration_format",
+    "SummaryReportPdfRequest": ".summary_report_pdf_request",
     "SummaryReportRequest": ".summary_report_request",
     "SummaryReportRequestGrouping": ".summary_report_request_grouping",
     "SummaryReportRequestSubGrouping": ".summary_report_request_sub_grouping",
@@ -254,6 +273,9 @@ _MODULES: dict[str, str] = {
     "TimeEntrySharedWith": ".time_entry_shared_with",
     "TimeEntryUpdate": ".time_entry_update",
     "TimeEntryUpdateTagAction": ".time_entry_update_tag_action",
+    "WeeklyReportExportRequest": ".weekly_report_export_request",
+    "WeeklyReportExportRequestCalculate": ".weekly_report_export_request_calculate",
+    "WeeklyReportPdfRequest": ".weekly_report_pdf_request",
     "WeeklyReportRow": ".weekly_report_row",
     "Workspace": ".workspace",
     "WorkspaceCreate": ".workspace_create",
@@ -297,6 +319,8 @@ __all__ = (
     "DashboardActivity",
     "DashboardMostActiveUser",
     "DeleteProjectTeDeletionMode",
+    "DetailedReportExportRequest",
+    "DetailedReportPdfRequest",
     "DetailedReportRequest",
     "DetailedReportRequestOrderBy",
     "DetailedReportRequestOrderDir",
@@ -372,8 +396,11 @@ __all__ = (
     "ReportClientFilterRequest",
     "ReportClientItem",
     "ReportDateRange",
+    "ReportExportFormat",
     "ReportFilters",
     "ReportFiltersRoundingMinutes",
+    "ReportPdfLayout",
+    "ReportPdfLayoutDateFormat",
     "ReportProjectFilterRequest",
     "ReportProjectItem",
     "ReportProjectUserSummaryRow",
@@ -387,6 +414,9 @@ __all__ = (
     "SimpleWorkspaceUser",
     "SummaryGroup",
     "SummaryReport",
+    "SummaryReportExportRequest",
+    "SummaryReportExportRequestDurationFormat",
+    "SummaryReportPdfRequest",
     "SummaryReportRequest",
     "SummaryReportRequestGrouping",
     "SummaryReportRequestSubGrouping",
@@ -403,6 +433,9 @@ __all__ = (
     "TimeEntrySharedWith",
     "TimeEntryUpdate",
     "TimeEntryUpdateTagAction",
+    "WeeklyReportExportRequest",
+    "WeeklyReportExportRequestCalculate",
+    "WeeklyReportPdfRequest",
     "WeeklyReportRow",
     "Workspace",
     "WorkspaceCreate",

@@ -30,9 +30,12 @@ if TYPE_CHECKING:
     from .project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
     from .project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
     from .report_filters_rounding_minutes import ReportFiltersRoundingMinutes
+    from .report_pdf_layout_date_format import ReportPdfLayoutDateFormat
+    from .summary_report_export_request_duration_format import SummaryReportExportRequestDurationFormat
     from .summary_report_request_grouping import SummaryReportRequestGrouping
     from .summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .weekly_report_export_request_calculate import WeeklyReportExportRequestCalculate
     from .workspace_create_rate_change_mode import WorkspaceCreateRateChangeMode
     from .workspace_create_rounding import WorkspaceCreateRounding
     from .workspace_update_rate_change_mode import WorkspaceUpdateRateChangeMode
@@ -108,6 +111,70 @@ class _DashboardMostActiveUserWire(msgspec.Struct, kw_only=True, forbid_unknown_
     fullname: str | Unset = UNSET
     email: str | Unset = UNSET
     avatar_file_name: str | None | Unset = UNSET
+
+
+class _DetailedReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DetailedReportExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    page_size: int | Unset = UNSET
+    first_id: int | Unset = UNSET
+    first_row_number: int | Unset = UNSET
+    first_timestamp: int | Unset = UNSET
+    order_by: DetailedReportRequestOrderBy | Unset = UNSET
+    order_dir: DetailedReportRequestOrderDir | Unset = UNSET
+    grouped: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    enrich_response: bool | Unset = UNSET
+    duration_format: str | Unset = UNSET
+
+
+class _DetailedReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DetailedReportPdfRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    page_size: int | Unset = UNSET
+    first_id: int | Unset = UNSET
+    first_row_number: int | Unset = UNSET
+    first_timestamp: int | Unset = UNSET
+    order_by: DetailedReportRequestOrderBy | Unset = UNSET
+    order_dir: DetailedReportRequestOrderDir | Unset = UNSET
+    grouped: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    enrich_response: bool | Unset = UNSET
+    duration_format: str | Unset = UNSET
+    date_format: ReportPdfLayoutDateFormat | Unset = UNSET
+    cents_separator: str | Unset = UNSET
+    display_mode: str | Unset = UNSET
+    hour_format: str | Unset = UNSET
 
 
 class _DetailedReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -784,6 +851,13 @@ class _ReportFiltersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
 
 
+class _ReportPdfLayoutWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportPdfLayout` that msgspec decodes into; unknown keys are refused."""
+
+    date_format: ReportPdfLayoutDateFormat | Unset = UNSET
+    cents_separator: str | Unset = UNSET
+
+
 class _ReportProjectFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ReportProjectFilterRequest` that msgspec decodes into; unknown keys are refused."""
 
@@ -906,6 +980,72 @@ class _SummaryReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     """The JSON form of `SummaryReport` that msgspec decodes into; unknown keys are refused."""
 
     groups: list[_SummaryGroupWire] | None | Unset = UNSET
+
+
+class _SummaryReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SummaryReportExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    grouping: SummaryReportRequestGrouping | Unset = UNSET
+    sub_grouping: SummaryReportRequestSubGrouping | Unset = UNSET
+    include_time_entry_ids: bool | Unset = UNSET
+    distinguish_rates: bool | Unset = UNSET
+    audit: _ReportSummaryAuditWire | Unset = UNSET
+    duration_format: SummaryReportExportRequestDurationFormat | Unset = UNSET
+    collapse: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    hide_rates: bool | Unset = UNSET
+    order_by: str | Unset = UNSET
+    order_dir: str | Unset = UNSET
+    resolution: str | Unset = UNSET
+
+
+class _SummaryReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SummaryReportPdfRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    grouping: SummaryReportRequestGrouping | Unset = UNSET
+    sub_grouping: SummaryReportRequestSubGrouping | Unset = UNSET
+    include_time_entry_ids: bool | Unset = UNSET
+    distinguish_rates: bool | Unset = UNSET
+    audit: _ReportSummaryAuditWire | Unset = UNSET
+    duration_format: SummaryReportExportRequestDurationFormat | Unset = UNSET
+    collapse: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    hide_rates: bool | Unset = UNSET
+    order_by: str | Unset = UNSET
+    order_dir: str | Unset = UNSET
+    resolution: str | Unset = UNSET
+    date_format: ReportPdfLayoutDateFormat | Unset = UNSET
+    cents_separator: str | Unset = UNSET
 
 
 class _SummaryReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1113,6 +1253,56 @@ class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     user_id: int | Unset = UNSET
     shared_with_user_ids: list[int] | Unset = UNSET
     event_metadata: _TimeEntryEventMetadataWire | Unset = UNSET
+
+
+class _WeeklyReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WeeklyReportExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    calculate: WeeklyReportExportRequestCalculate | Unset = UNSET
+    grouping: str | Unset = UNSET
+    group_by_task: bool | Unset = UNSET
+
+
+class _WeeklyReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WeeklyReportPdfRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    calculate: WeeklyReportExportRequestCalculate | Unset = UNSET
+    grouping: str | Unset = UNSET
+    group_by_task: bool | Unset = UNSET
+    date_format: ReportPdfLayoutDateFormat | Unset = UNSET
+    cents_separator: str | Unset = UNSET
+    duration_format: str | Unset = UNSET
+    logo_url: str | Unset = UNSET
 
 
 class _WeeklyReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

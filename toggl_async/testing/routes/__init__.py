@@ -13,6 +13,7 @@ MODULES = (
     "reports",
     "reports_summary",
     "reports_search",
+    "reports_exports",
 )
 
 
