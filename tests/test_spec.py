@@ -26,6 +26,7 @@ TAGS = {"me", "organizations", "workspaces", "clients", "tags", "projects", "pro
 VERBS = ("get", "list", "create", "update", "delete", "patch", "stop", "archive", "restore", "pin",
          "reset", "check", "search", "leave", "bulk", "count")  # fmt: skip
 VERBS += ("export", "run")  # Reports v3 files and saved reports
+TAGS |= {"saved_reports"}
 PLACEHOLDERS = {"{wid}": "{workspace_id}", "{oid}": "{organization_id}", "{pid}": "{project_id}"}
 # Names that collide with the locals of generated from_dict/to_dict (see shared/codegen-notes.md §2.5).
 FORBIDDEN_PROPERTIES = {"d", "cls", "src_dict", "field_dict", "to_dict", "from_dict", "additional_properties", "T"}

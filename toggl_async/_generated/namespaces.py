@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .api.project_users import ProjectUsersApi
     from .api.projects import ProjectsApi
     from .api.reports import ReportsApi
+    from .api.saved_reports import SavedReportsApi
     from .api.tags import TagsApi
     from .api.tasks import TasksApi
     from .api.time_entries import TimeEntriesApi
@@ -104,3 +105,10 @@ class Namespaces:
         from .api.reports import ReportsApi
 
         return ReportsApi(self._api)
+
+    @functools.cached_property
+    def saved_reports(self) -> SavedReportsApi:
+        """Saved and shared reports, run or exported by their token (Reports API v3)."""
+        from .api.saved_reports import SavedReportsApi
+
+        return SavedReportsApi(self._api)

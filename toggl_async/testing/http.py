@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 Handler = Callable[["FakeRequest"], "Reply"]
 HANDLERS: dict[str, Handler] = {}
+# Operations that answer without credentials too (public shared reports); their handlers then see ANONYMOUS.
+OPEN_OPERATIONS: set[str] = set()
+ANONYMOUS: dict[str, Any] = {"id": 0, "timezone": "UTC", "anonymous": True}
 
 
 def handles(operation_id: str) -> Callable[[Handler], Handler]:

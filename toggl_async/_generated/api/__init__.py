@@ -283,6 +283,18 @@ OPERATIONS: dict[str, Operation] = {
     "search_report_users": Operation(
         "reports", "reports.search_report_users", "POST", "/reports/api/v3/workspace/{workspace_id}/search/users"
     ),
+    "export_saved_report_csv": Operation(
+        "saved_reports", "saved_reports.export_saved_report_csv", "POST", "/reports/api/v3/shared/{report_token}/csv"
+    ),
+    "export_saved_report_pdf": Operation(
+        "saved_reports", "saved_reports.export_saved_report_pdf", "POST", "/reports/api/v3/shared/{report_token}/pdf"
+    ),
+    "export_saved_report_xlsx": Operation(
+        "saved_reports", "saved_reports.export_saved_report_xlsx", "POST", "/reports/api/v3/shared/{report_token}/xlsx"
+    ),
+    "run_saved_report": Operation(
+        "saved_reports", "saved_reports.run_saved_report", "POST", "/reports/api/v3/shared/{report_token}"
+    ),
     "bulk_delete_tags": Operation("tags", "tags.bulk_delete_tags", "PATCH", "/api/v9/workspaces/{workspace_id}/tags"),
     "create_tag": Operation("tags", "tags.create_tag", "POST", "/api/v9/workspaces/{workspace_id}/tags"),
     "delete_tag": Operation("tags", "tags.delete_tag", "DELETE", "/api/v9/workspaces/{workspace_id}/tags/{tag_id}"),
@@ -406,6 +418,7 @@ NAMESPACES: dict[str, str] = {
     "project_users": "ProjectUsersApi",
     "projects": "ProjectsApi",
     "reports": "ReportsApi",
+    "saved_reports": "SavedReportsApi",
     "tags": "TagsApi",
     "tasks": "TasksApi",
     "time_entries": "TimeEntriesApi",

@@ -106,6 +106,28 @@ if TYPE_CHECKING:
     from .report_user import ReportUser
     from .report_user_filter_item import ReportUserFilterItem
     from .report_user_filter_request import ReportUserFilterRequest
+    from .saved_detailed_results import SavedDetailedResults
+    from .saved_report_dictionaries import SavedReportDictionaries
+    from .saved_report_dictionaries_clients import SavedReportDictionariesClients
+    from .saved_report_dictionaries_projects import SavedReportDictionariesProjects
+    from .saved_report_dictionaries_tags import SavedReportDictionariesTags
+    from .saved_report_dictionaries_tasks import SavedReportDictionariesTasks
+    from .saved_report_dictionaries_user_groups import SavedReportDictionariesUserGroups
+    from .saved_report_dictionaries_users import SavedReportDictionariesUsers
+    from .saved_report_export_request import SavedReportExportRequest
+    from .saved_report_named import SavedReportNamed
+    from .saved_report_output import SavedReportOutput
+    from .saved_report_output_features_type_0 import SavedReportOutputFeaturesType0
+    from .saved_report_params import SavedReportParams
+    from .saved_report_params_grouping import SavedReportParamsGrouping
+    from .saved_report_params_rounding import SavedReportParamsRounding
+    from .saved_report_params_sub_grouping import SavedReportParamsSubGrouping
+    from .saved_report_pdf_request import SavedReportPdfRequest
+    from .saved_report_project import SavedReportProject
+    from .saved_report_task import SavedReportTask
+    from .saved_report_user import SavedReportUser
+    from .saved_summary_results import SavedSummaryResults
+    from .saved_weekly_results import SavedWeeklyResults
     from .simple_workspace_user import SimpleWorkspaceUser
     from .summary_group import SummaryGroup
     from .summary_report import SummaryReport
@@ -251,6 +273,28 @@ _MODULES: dict[str, str] = {
     "ReportUser": ".report_user",
     "ReportUserFilterItem": ".report_user_filter_item",
     "ReportUserFilterRequest": ".report_user_filter_request",
+    "SavedDetailedResults": ".saved_detailed_results",
+    "SavedReportDictionaries": ".saved_report_dictionaries",
+    "SavedReportDictionariesClients": ".saved_report_dictionaries_clients",
+    "SavedReportDictionariesProjects": ".saved_report_dictionaries_projects",
+    "SavedReportDictionariesTags": ".saved_report_dictionaries_tags",
+    "SavedReportDictionariesTasks": ".saved_report_dictionaries_tasks",
+    "SavedReportDictionariesUserGroups": ".saved_report_dictionaries_user_groups",
+    "SavedReportDictionariesUsers": ".saved_report_dictionaries_users",
+    "SavedReportExportRequest": ".saved_report_export_request",
+    "SavedReportNamed": ".saved_report_named",
+    "SavedReportOutput": ".saved_report_output",
+    "SavedReportOutputFeaturesType0": ".saved_report_output_features_type_0",
+    "SavedReportParams": ".saved_report_params",
+    "SavedReportParamsGrouping": ".saved_report_params_grouping",
+    "SavedReportParamsRounding": ".saved_report_params_rounding",
+    "SavedReportParamsSubGrouping": ".saved_report_params_sub_grouping",
+    "SavedReportPdfRequest": ".saved_report_pdf_request",
+    "SavedReportProject": ".saved_report_project",
+    "SavedReportTask": ".saved_report_task",
+    "SavedReportUser": ".saved_report_user",
+    "SavedSummaryResults": ".saved_summary_results",
+    "SavedWeeklyResults": ".saved_weekly_results",
     "SimpleWorkspaceUser": ".simple_workspace_user",
     "SummaryGroup": ".summary_group",
     "SummaryReport": ".summary_report",
@@ -411,6 +455,28 @@ __all__ = (
     "ReportUser",
     "ReportUserFilterItem",
     "ReportUserFilterRequest",
+    "SavedDetailedResults",
+    "SavedReportDictionaries",
+    "SavedReportDictionariesClients",
+    "SavedReportDictionariesProjects",
+    "SavedReportDictionariesTags",
+    "SavedReportDictionariesTasks",
+    "SavedReportDictionariesUserGroups",
+    "SavedReportDictionariesUsers",
+    "SavedReportExportRequest",
+    "SavedReportNamed",
+    "SavedReportOutput",
+    "SavedReportOutputFeaturesType0",
+    "SavedReportParams",
+    "SavedReportParamsGrouping",
+    "SavedReportParamsRounding",
+    "SavedReportParamsSubGrouping",
+    "SavedReportPdfRequest",
+    "SavedReportProject",
+    "SavedReportTask",
+    "SavedReportUser",
+    "SavedSummaryResults",
+    "SavedWeeklyResults",
     "SimpleWorkspaceUser",
     "SummaryGroup",
     "SummaryReport",

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from .project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
     from .report_filters_rounding_minutes import ReportFiltersRoundingMinutes
     from .report_pdf_layout_date_format import ReportPdfLayoutDateFormat
+    from .saved_report_params_grouping import SavedReportParamsGrouping
+    from .saved_report_params_rounding import SavedReportParamsRounding
+    from .saved_report_params_sub_grouping import SavedReportParamsSubGrouping
     from .summary_report_export_request_duration_format import SummaryReportExportRequestDurationFormat
     from .summary_report_request_grouping import SummaryReportRequestGrouping
     from .summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
@@ -951,6 +954,171 @@ class _ReportUserFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_
     ids: list[int] | Unset = UNSET
     active: bool | Unset = UNSET
     start: int | Unset = UNSET
+
+
+class _SavedDetailedResultsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedDetailedResults` that msgspec decodes into; unknown keys are refused."""
+
+    report: list[_DetailedReportRowWire] | Unset = UNSET
+    totals: _DetailedTotalsWire | Unset = UNSET
+
+
+class _SavedReportDictionariesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportDictionaries` that msgspec decodes into; unknown keys are refused."""
+
+    users: _SavedReportDictionariesUsersWire | Unset = UNSET
+    projects: _SavedReportDictionariesProjectsWire | Unset = UNSET
+    clients: _SavedReportDictionariesClientsWire | Unset = UNSET
+    tasks: _SavedReportDictionariesTasksWire | Unset = UNSET
+    tags: _SavedReportDictionariesTagsWire | Unset = UNSET
+    user_groups: _SavedReportDictionariesUserGroupsWire | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesClientsWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesProjectsWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesTagsWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesTasksWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesUserGroupsWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesUsersWire: TypeAlias = dict[str, Any]
+
+
+class _SavedReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+
+
+class _SavedReportNamedWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportNamed` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    external_reference: str | None | Unset = UNSET
+
+
+class _SavedReportOutputWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportOutput` that msgspec decodes into; unknown keys are refused."""
+
+    report_name: str | None | Unset = UNSET
+    report_type: str | Unset = UNSET
+    public: bool | Unset = UNSET
+    fixed_daterange: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    is_commenting_enabled: bool | Unset = UNSET
+    workspace_logo: str | None | Unset = UNSET
+    input_params: _SavedReportParamsWire | Unset = UNSET
+    saved_params: _SavedReportParamsWire | Unset = UNSET
+    features: _SavedReportOutputFeaturesType0Wire | None | Unset = UNSET
+    detailed_results: _SavedDetailedResultsWire | None | Unset = UNSET
+    summary_results: _SavedSummaryResultsWire | None | Unset = UNSET
+    weekly_results: _SavedWeeklyResultsWire | None | Unset = UNSET
+    dictionaries: _SavedReportDictionariesWire | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportOutputFeaturesType0Wire: TypeAlias = dict[str, Any]
+
+
+class _SavedReportParamsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportParams` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    first_timestamp: int | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    task_ids: list[int] | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    billable: bool | Unset = UNSET
+    rounding: SavedReportParamsRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
+    grouped: bool | Unset = UNSET
+    grouping: SavedReportParamsGrouping | Unset = UNSET
+    sub_grouping: SavedReportParamsSubGrouping | Unset = UNSET
+
+
+class _SavedReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportPdfRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    display_mode: str | Unset = UNSET
+
+
+class _SavedReportProjectWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportProject` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    color: str | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+    start_date: str | None | Unset = UNSET
+    end_date: str | None | Unset = UNSET
+    estimated_hours: int | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    actual_hours: int | None | Unset = UNSET
+    actual_seconds: int | None | Unset = UNSET
+    fixed_fee: float | None | Unset = UNSET
+    recurring: bool | None | Unset = UNSET
+    recurring_period: str | None | Unset = UNSET
+    custom_period: int | None | Unset = UNSET
+    external_reference: str | None | Unset = UNSET
+
+
+class _SavedReportTaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportTask` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    tracked_seconds: int | None | Unset = UNSET
+
+
+class _SavedReportUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportUser` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    name: str | None | Unset = UNSET
+    email: str | None | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
+    group_ids: list[int] | None | Unset = UNSET
+    labour_cost: int | None | Unset = UNSET
+
+
+class _SavedSummaryResultsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedSummaryResults` that msgspec decodes into; unknown keys are refused."""
+
+    report: _SummaryReportWire | Unset = UNSET
+    totals: _DetailedTotalsWire | Unset = UNSET
+
+
+class _SavedWeeklyResultsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedWeeklyResults` that msgspec decodes into; unknown keys are refused."""
+
+    report: list[_WeeklyReportRowWire] | Unset = UNSET
+    totals: _DetailedTotalsWire | Unset = UNSET
 
 
 class _SimpleWorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
