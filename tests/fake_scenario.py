@@ -80,6 +80,7 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "organization_user_id": org_user_id, "group_id": group["id"],
         "org_group_id": org_group["group_id"] if "group_id" in org_group else org_group["id"],
         "extension": "csv",  # report exports: {extension} is csv or xlsx
+        "action": "search",  # search_report_tasks: search or filters
     }  # fmt: skip
     ids["report_token"] = fake.add_saved_report(owner, params={"start_date": "2024-12-09", "end_date": "2024-12-16"})
     scenario = Scenario(ids)

@@ -12,6 +12,7 @@ from .client import HttpClient
 if TYPE_CHECKING:
     from .api.clients import ClientsApi
     from .api.groups import GroupsApi
+    from .api.insights import InsightsApi
     from .api.me import MeApi
     from .api.organizations import OrganizationsApi
     from .api.project_users import ProjectUsersApi
@@ -112,3 +113,10 @@ class Namespaces:
         from .api.saved_reports import SavedReportsApi
 
         return SavedReportsApi(self._api)
+
+    @functools.cached_property
+    def insights(self) -> InsightsApi:
+        """Comparative, data trends and profitability reports (Premium and Enterprise plans)."""
+        from .api.insights import InsightsApi
+
+        return InsightsApi(self._api)

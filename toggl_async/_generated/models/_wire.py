@@ -18,13 +18,21 @@ import msgspec
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from .comparative_report_request_resolution import ComparativeReportRequestResolution
+    from .comparative_report_request_rounding import ComparativeReportRequestRounding
+    from .data_trends_request_rounding import DataTrendsRequestRounding
     from .detailed_report_request_order_by import DetailedReportRequestOrderBy
     from .detailed_report_request_order_dir import DetailedReportRequestOrderDir
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
+    from .employee_profitability_request_resolution import EmployeeProfitabilityRequestResolution
+    from .employee_profitability_request_rounding import EmployeeProfitabilityRequestRounding
     from .json_patch_operation_op import JsonPatchOperationOp
     from .organization_group_patch_operation_op import OrganizationGroupPatchOperationOp
     from .organization_group_patch_operation_path import OrganizationGroupPatchOperationPath
     from .project_payload_rate_change_mode import ProjectPayloadRateChangeMode
+    from .project_profitability_request_resolution import ProjectProfitabilityRequestResolution
+    from .project_profitability_request_rounding import ProjectProfitabilityRequestRounding
+    from .project_trend_request_rounding import ProjectTrendRequestRounding
     from .project_user_create_labor_cost_change_mode import ProjectUserCreateLaborCostChangeMode
     from .project_user_create_rate_change_mode import ProjectUserCreateRateChangeMode
     from .project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
@@ -79,6 +87,37 @@ class _ClientWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
     total_count: int | None | Unset = UNSET
 
 
+class _ClientDataTrendsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientDataTrends` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str | Unset = UNSET
+    graph: _ClientDataTrendsGraphWire | Unset = UNSET
+
+
+class _ClientDataTrendsGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientDataTrendsGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_ClientDataTrendsGraphDataItemWire] | Unset = UNSET
+
+
+class _ClientDataTrendsGraphDataItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientDataTrendsGraphDataItem` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    clients: list[_ClientDataTrendsGraphDataItemClientsItemWire] | Unset = UNSET
+
+
+class _ClientDataTrendsGraphDataItemClientsItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientDataTrendsGraphDataItemClientsItem` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+
+
 class _ClientPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ClientPayload` that msgspec decodes into; unknown keys are refused."""
 
@@ -93,6 +132,43 @@ class _ClientRestoreWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
     projects: list[int] | Unset = UNSET
     restore_all_projects: bool | Unset = UNSET
+
+
+class _ComparativePointWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ComparativePoint` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+
+
+class _ComparativeReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ComparativeReport` that msgspec decodes into; unknown keys are refused."""
+
+    graph: _ComparativeReportGraphWire | Unset = UNSET
+
+
+class _ComparativeReportGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ComparativeReportGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_ComparativePointWire] | Unset = UNSET
+
+
+class _ComparativeReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ComparativeReportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    resolution: ComparativeReportRequestResolution | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    task_ids: list[int] | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    rounding: ComparativeReportRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
 
 
 class _DashboardActivityWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -114,6 +190,28 @@ class _DashboardMostActiveUserWire(msgspec.Struct, kw_only=True, forbid_unknown_
     fullname: str | Unset = UNSET
     email: str | Unset = UNSET
     avatar_file_name: str | None | Unset = UNSET
+
+
+class _DataTrendsFiguresWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DataTrendsFigures` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+
+
+class _DataTrendsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DataTrendsRequest` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    ids: list[int] | Unset = UNSET
+    resolution: str | Unset = UNSET
+    billable: bool | Unset = UNSET
+    rounding: DataTrendsRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
 
 
 class _DetailedReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -280,6 +378,19 @@ class _DetailedTotalsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
     resolution: str | Unset = UNSET
     granularity: DetailedTotalsRequestGranularity | Unset = UNSET
     with_inline_rates: bool | Unset = msgspec.field(default=UNSET, name="withInlineRates")
+
+
+class _EmployeeProfitabilityRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `EmployeeProfitabilityRequest` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    resolution: EmployeeProfitabilityRequestResolution | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    rounding: EmployeeProfitabilityRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
 
 
 class _GroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -690,6 +801,41 @@ class _ProjectCountRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
     project_ids: list[int]
 
 
+class _ProjectDataTrendsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectDataTrends` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str | Unset = UNSET
+    graph: _ProjectDataTrendsGraphWire | Unset = UNSET
+
+
+class _ProjectDataTrendsGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectDataTrendsGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_ProjectDataTrendsGraphDataItemWire] | Unset = UNSET
+
+
+class _ProjectDataTrendsGraphDataItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectDataTrendsGraphDataItem` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    projects: list[_ProjectDataTrendsGraphDataItemProjectsItemWire] | Unset = UNSET
+
+
+class _ProjectDataTrendsGraphDataItemProjectsItemWire(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False
+):
+    """The JSON form of `ProjectDataTrendsGraphDataItemProjectsItem` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    color: str | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+
+
 class _ProjectPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ProjectPayload` that msgspec decodes into; unknown keys are refused."""
 
@@ -730,6 +876,56 @@ class _ProjectPinWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
     pin: bool
 
 
+class _ProjectProfitabilityReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityReport` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str | Unset = UNSET
+    graph: _ProjectProfitabilityReportGraphWire | Unset = UNSET
+    table: list[_ProjectProfitabilityRowWire] | Unset = UNSET
+
+
+class _ProjectProfitabilityReportGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityReportGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_ProjectProfitabilityReportGraphDataItemWire] | Unset = UNSET
+
+
+class _ProjectProfitabilityReportGraphDataItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityReportGraphDataItem` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    earnings: int | Unset = UNSET
+    labour_cost: int | Unset = UNSET
+
+
+class _ProjectProfitabilityRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityRequest` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    resolution: ProjectProfitabilityRequestResolution | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    rounding: ProjectProfitabilityRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
+
+
+class _ProjectProfitabilityRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityRow` that msgspec decodes into; unknown keys are refused."""
+
+    project_id: int | None | Unset = UNSET
+    name: str | None | Unset = UNSET
+    color: str | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+    labour_cost: int | Unset = UNSET
+
+
 class _ProjectRecurringParametersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ProjectRecurringParameters` that msgspec decodes into; unknown keys are refused."""
 
@@ -754,6 +950,30 @@ class _ProjectStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
     earliest_time_entry: datetime.datetime | None | Unset = UNSET
     latest_time_entry: datetime.datetime | None | Unset = UNSET
+
+
+class _ProjectTrendWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectTrend` that msgspec decodes into; unknown keys are refused."""
+
+    project_id: int | None | Unset = UNSET
+    start: datetime.date | Unset = UNSET
+    end: datetime.date | Unset = UNSET
+    previous_start: datetime.date | Unset = msgspec.field(default=UNSET, name="previousStart")
+    current_period_seconds: list[int] | Unset = UNSET
+    previous_period_seconds: list[int] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+
+
+class _ProjectTrendRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectTrendRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    previous_period_start: datetime.date | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    billable: bool | Unset = UNSET
+    rounding: ProjectTrendRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
 
 
 class _ProjectUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -854,6 +1074,17 @@ class _ReportFiltersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
 
 
+class _ReportItemStatusWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportItemStatus` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    tracked_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    billable_amount: int | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+
+
 class _ReportPdfLayoutWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ReportPdfLayout` that msgspec decodes into; unknown keys are refused."""
 
@@ -875,6 +1106,23 @@ class _ReportProjectFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unkno
     start: int | Unset = UNSET
 
 
+class _ReportProjectGroupFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectGroupFilterRequest` that msgspec decodes into; unknown keys are refused."""
+
+    project_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    start_id: int | Unset = UNSET
+
+
+class _ReportProjectGroupItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectGroupItem` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    project_id: int | Unset = UNSET
+    group_id: int | Unset = UNSET
+    name: str | None | Unset = UNSET
+
+
 class _ReportProjectItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ReportProjectItem` that msgspec decodes into; unknown keys are refused."""
 
@@ -887,6 +1135,25 @@ class _ReportProjectItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
     currency: str | None | Unset = UNSET
 
 
+class _ReportProjectUserFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectUserFilterRequest` that msgspec decodes into; unknown keys are refused."""
+
+    project_ids: list[int] | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    start_id: int | Unset = UNSET
+
+
+class _ReportProjectUserItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectUserItem` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    project_id: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+    group_id: int | None | Unset = UNSET
+    hourly_rate: float | None | Unset = UNSET
+    labour_cost: int | None | Unset = UNSET
+
+
 class _ReportProjectUserSummaryRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ReportProjectUserSummaryRow` that msgspec decodes into; unknown keys are refused."""
 
@@ -894,6 +1161,13 @@ class _ReportProjectUserSummaryRowWire(msgspec.Struct, kw_only=True, forbid_unkn
     user_id: int | Unset = UNSET
     tracked_seconds: int | Unset = UNSET
     billable_seconds: int | Unset = UNSET
+
+
+class _ReportStatusRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportStatusRequest` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int] | Unset = UNSET
+    active: bool | Unset = UNSET
 
 
 class _ReportSummaryAuditWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -912,6 +1186,56 @@ class _ReportSummaryAuditGroupFilterWire(msgspec.Struct, kw_only=True, forbid_un
     max_amount_cents: int | Unset = UNSET
     min_duration_seconds: int | Unset = UNSET
     max_duration_seconds: int | Unset = UNSET
+
+
+class _ReportTaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportTask` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    name: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    project_id: int | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_billable: bool | None | Unset = UNSET
+    project_is_private: bool | None | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    user_id: int | None | Unset = UNSET
+    user_name: str | None | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    tracked_seconds: int | None | Unset = UNSET
+    rate: float | None | Unset = UNSET
+    rate_last_updated: str | None | Unset = UNSET
+    recurring: bool | None | Unset = UNSET
+    external_reference: str | None | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+    toggl_accounts_id: str | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    at: datetime.datetime | None | Unset = UNSET
+
+
+class _ReportTaskFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportTaskFilterRequest` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int] | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    name: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    project_active: bool | Unset = UNSET
+    page_size: int | Unset = UNSET
+    start: int | Unset = UNSET
+
+
+class _ReportTaskStatusRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportTaskStatusRequest` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int]
 
 
 class _ReportTotalsGraphPointWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1421,6 +1745,37 @@ class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     user_id: int | Unset = UNSET
     shared_with_user_ids: list[int] | Unset = UNSET
     event_metadata: _TimeEntryEventMetadataWire | Unset = UNSET
+
+
+class _UserDataTrendsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserDataTrends` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str | Unset = UNSET
+    graph: _UserDataTrendsGraphWire | Unset = UNSET
+
+
+class _UserDataTrendsGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserDataTrendsGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_UserDataTrendsGraphDataItemWire] | Unset = UNSET
+
+
+class _UserDataTrendsGraphDataItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserDataTrendsGraphDataItem` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    users: list[_UserDataTrendsGraphDataItemUsersItemWire] | Unset = UNSET
+
+
+class _UserDataTrendsGraphDataItemUsersItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserDataTrendsGraphDataItemUsersItem` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+    user_id: int | Unset = UNSET
 
 
 class _WeeklyReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

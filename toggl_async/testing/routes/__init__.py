@@ -15,6 +15,7 @@ MODULES = (
     "reports_search",
     "reports_exports",
     "saved_reports",
+    "reports_insights",
 )
 
 

@@ -25,9 +25,19 @@ if TYPE_CHECKING:
     from ...models.report_date_range import ReportDateRange
     from ...models.report_export_format import ReportExportFormat
     from ...models.report_filters import ReportFilters
+    from ...models.report_item_status import ReportItemStatus
     from ...models.report_project_filter_request import ReportProjectFilterRequest
+    from ...models.report_project_group_filter_request import ReportProjectGroupFilterRequest
+    from ...models.report_project_group_item import ReportProjectGroupItem
     from ...models.report_project_item import ReportProjectItem
+    from ...models.report_project_user_filter_request import ReportProjectUserFilterRequest
+    from ...models.report_project_user_item import ReportProjectUserItem
     from ...models.report_project_user_summary_row import ReportProjectUserSummaryRow
+    from ...models.report_status_request import ReportStatusRequest
+    from ...models.report_task import ReportTask
+    from ...models.report_task_action import ReportTaskAction
+    from ...models.report_task_filter_request import ReportTaskFilterRequest
+    from ...models.report_task_status_request import ReportTaskStatusRequest
     from ...models.report_user import ReportUser
     from ...models.report_user_filter_item import ReportUserFilterItem
     from ...models.report_user_filter_request import ReportUserFilterRequest
@@ -768,6 +778,134 @@ class ReportsApi:
             body=body,
         )
 
+    async def list_report_project_group_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectGroupFilterRequest,
+    ) -> list[ReportProjectGroupItem]:
+        """List the groups assigned to the workspace's projects, as report filter choices.
+
+        Keyset pagination: `start_id` resumes from that id (rows with id >= start_id).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportProjectGroupFilterRequest): Body of list_report_project_group_filters.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportProjectGroupItem]
+        """
+
+        from . import list_report_project_group_filters as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_project_statuses(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportStatusRequest,
+    ) -> list[ReportItemStatus]:
+        """Tracked, billable and estimated seconds and billable amount (cents) of projects.
+
+        Seconds are all time (not a date range).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportStatusRequest): Body of list_report_project_statuses.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportItemStatus]
+        """
+
+        from . import list_report_project_statuses as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_project_user_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectUserFilterRequest,
+    ) -> list[ReportProjectUserItem]:
+        """List project memberships (user, rate, labour cost), as report filter choices.
+
+        Keyset pagination: `start_id` resumes from that id (rows with id >= start_id).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportProjectUserFilterRequest): Body of list_report_project_user_filters.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportProjectUserItem]
+        """
+
+        from . import list_report_project_user_filters as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_task_statuses(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportTaskStatusRequest,
+    ) -> list[ReportItemStatus]:
+        """Tracked, billable and estimated seconds and billable amount (cents) of tasks.
+
+        Tasks are a paid feature: 402 on the Free plan.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportTaskStatusRequest): Body of list_report_task_statuses; at least one id.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportItemStatus]
+        """
+
+        from . import list_report_task_statuses as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_report_user_filters(
         self,
         workspace_id: int,
@@ -862,6 +1000,41 @@ class ReportsApi:
         return await _operation.asyncio(
             client=self._client,
             workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def search_report_tasks(
+        self,
+        workspace_id: int,
+        action: ReportTaskAction,
+        *,
+        body: ReportTaskFilterRequest,
+    ) -> list[ReportTask]:
+        """Search (`search`) or list as filter choices (`filters`) the workspace's tasks.
+
+        Keyset pagination: `start` resumes from that task id, `page_size` rows per page. At most 2000 ids.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            action (ReportTaskAction): search_report_tasks' mode, search or filters.
+            body (ReportTaskFilterRequest): Body of search_report_tasks.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportTask]
+        """
+
+        from . import search_report_tasks as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            action=action,
             body=body,
         )
 
@@ -1166,6 +1339,78 @@ class ReportsRawApi:
             body=body,
         )
 
+    async def list_report_project_group_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectGroupFilterRequest,
+    ) -> Response[list[ReportProjectGroupItem]]:
+        """List the groups assigned to the workspace's projects, as report filter choices. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/project_groups`
+        """
+        from . import list_report_project_group_filters as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_project_statuses(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportStatusRequest,
+    ) -> Response[list[ReportItemStatus]]:
+        """Tracked, billable and estimated seconds and billable amount (cents) of projects. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/projects/status`
+        """
+        from . import list_report_project_statuses as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_project_user_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectUserFilterRequest,
+    ) -> Response[list[ReportProjectUserItem]]:
+        """List project memberships (user, rate, labour cost), as report filter choices. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/project_users`
+        """
+        from . import list_report_project_user_filters as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_task_statuses(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportTaskStatusRequest,
+    ) -> Response[list[ReportItemStatus]]:
+        """Tracked, billable and estimated seconds and billable amount (cents) of tasks. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/tasks/status`
+        """
+        from . import list_report_task_statuses as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_report_user_filters(
         self,
         workspace_id: int,
@@ -1217,6 +1462,26 @@ class ReportsRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def search_report_tasks(
+        self,
+        workspace_id: int,
+        action: ReportTaskAction,
+        *,
+        body: ReportTaskFilterRequest,
+    ) -> Response[list[ReportTask]]:
+        """Search (`search`) or list as filter choices (`filters`) the workspace's tasks. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/{action}/tasks`
+        """
+        from . import search_report_tasks as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            action=action,
             body=body,
         )
 
