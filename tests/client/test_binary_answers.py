@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loopback import Send, loopback_server
 
 from toggl_async import ForbiddenError, Toggl, TogglNetworkError
 from toggl_async._generated.binary import STREAM_EXTENSION
@@ -180,3 +181,36 @@ async def test_a_bad_format_is_refused_before_sending() -> None:
         with pytest.raises(ValueError, match="pdf"):
             await toggl.reports.export_detailed_report(1, "pdf", body=BODY)  # type: ignore[arg-type]
     assert server.requests == []
+
+
+async def test_a_download_over_a_real_socket_streams_and_gives_the_connection_back(tmp_path: Path) -> None:
+    size = 16 * 1024 * 1024
+
+    async def respond(request_line: bytes, send: Send) -> bool:
+        head = (
+            f"HTTP/1.1 200 OK\r\ncontent-type: {CSV}\r\ncontent-length: {size}\r\n"
+            'content-disposition: attachment; filename="big.csv"\r\n\r\n'
+        )
+        await send(head.encode())
+        for n in range(size // CHUNK):
+            await send(chunk(n))
+        return True
+
+    async with loopback_server(respond) as url, Toggl("token", base_url=url, rate=None) as toggl:
+        tracemalloc.start()
+        try:
+            first = await toggl.reports.export_detailed_report_to_file(
+                tmp_path / "a.csv", 1, ReportExportFormat.CSV, body=BODY
+            )
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        # The pool got its connection back: a second download (and a third, streamed) work at once.
+        second = await toggl.reports.export_detailed_report_to_file(
+            tmp_path / "b.csv", 1, ReportExportFormat.CSV, body=BODY
+        )
+        async with toggl.reports.export_detailed_report_stream(1, ReportExportFormat.CSV, body=BODY) as download:
+            streamed = sum([len(part) async for part in download])
+    assert peak < 4 * 1024 * 1024, peak
+    assert first.size == second.size == streamed == size and first.filename == "big.csv"
+    assert (tmp_path / "a.csv").stat().st_size == size
