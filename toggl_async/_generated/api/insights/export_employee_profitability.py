@@ -9,7 +9,7 @@ from ...binary import BinaryFile, BinaryStream, SavedFile, binary_file
 from ...client import HttpClient
 from ...models.employee_profitability_request import EmployeeProfitabilityRequest
 from ...models.report_export_format import ReportExportFormat
-from ...paths import path_int, path_str
+from ...paths import path_enum, path_int
 from ...types import Response
 
 
@@ -25,7 +25,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/insights/api/v1/workspace/{workspace_id}/profitability/employees.{extension}".format(
             workspace_id=path_int("workspace_id", workspace_id),
-            extension=path_str("extension", ReportExportFormat(extension)),
+            extension=path_enum("extension", ReportExportFormat, extension),
         ),
     }
 

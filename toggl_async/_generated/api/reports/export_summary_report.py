@@ -9,7 +9,7 @@ from ...binary import BinaryFile, BinaryStream, SavedFile, binary_file
 from ...client import HttpClient
 from ...models.report_export_format import ReportExportFormat
 from ...models.summary_report_export_request import SummaryReportExportRequest
-from ...paths import path_int, path_str
+from ...paths import path_enum, path_int
 from ...types import Response
 
 
@@ -25,7 +25,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/reports/api/v3/workspace/{workspace_id}/summary/time_entries.{extension}".format(
             workspace_id=path_int("workspace_id", workspace_id),
-            extension=path_str("extension", ReportExportFormat(extension)),
+            extension=path_enum("extension", ReportExportFormat, extension),
         ),
     }
 

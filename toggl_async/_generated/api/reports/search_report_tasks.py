@@ -9,7 +9,7 @@ from ...decoding import decode
 from ...models.report_task import ReportTask
 from ...models.report_task_action import ReportTaskAction
 from ...models.report_task_filter_request import ReportTaskFilterRequest
-from ...paths import path_int, path_str
+from ...paths import path_enum, path_int
 from ...types import Response
 
 
@@ -25,7 +25,7 @@ def _get_kwargs(
         "method": "post",
         "url": "/reports/api/v3/workspace/{workspace_id}/{action}/tasks".format(
             workspace_id=path_int("workspace_id", workspace_id),
-            action=path_str("action", ReportTaskAction(action)),
+            action=path_enum("action", ReportTaskAction, action),
         ),
     }
 
