@@ -114,7 +114,7 @@ async def test_detailed_xlsx_opens_in_openpyxl_with_the_csv_table(
         tmp_path / "report.xlsx", wid, ReportExportFormat.XLSX, body=body
     )
     assert saved.content_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    sheet = openpyxl.load_workbook(saved.path, read_only=True).active
+    sheet = openpyxl.load_workbook(saved.path).active
     assert sheet is not None
     cells = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     width = len(as_csv[0])

@@ -135,7 +135,7 @@ async def test_profitability_earnings_are_the_billable_amounts(seeded: FakeToggl
     employees = await toggl.insights.export_employee_profitability(
         wid, ReportExportFormat.XLSX, body=EmployeeProfitabilityRequest(currency="USD", start_date=start, end_date=end)
     )
-    sheet = openpyxl.load_workbook(io.BytesIO(employees.content), read_only=True).active
+    sheet = openpyxl.load_workbook(io.BytesIO(employees.content)).active
     assert sheet is not None
     header, *rows = list(sheet.iter_rows(values_only=True))
     assert header[:2] == ("Member", "Hours") and rows

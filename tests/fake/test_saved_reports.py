@@ -148,7 +148,7 @@ async def test_saved_report_files_are_the_exports_of_its_report(seeded: FakeTogg
     assert saved.content == direct.content and saved.content_type == "text/csv"
     rows = list(csv.reader(io.StringIO(saved.content.decode("utf-8-sig"))))
     workbook = await toggl.saved_reports.export_saved_report_xlsx(token, body=SavedReportExportRequest())
-    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content), read_only=True).active
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
     assert sheet is not None and sum(1 for _ in sheet.iter_rows()) == len(rows)
     pdf = await toggl.saved_reports.export_saved_report_pdf(token, body=SavedReportPdfRequest())
     assert "Detailed report" in pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
