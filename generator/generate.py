@@ -59,10 +59,35 @@ def generator_view(spec: dict[str, Any]) -> dict[str, Any]:
                 operation["responses"] = {
                     code: response for code, response in operation["responses"].items() if code.startswith("2")
                 }
+    binary_successes(spec)
     strip_defaults(spec)
     strip_evidence(spec)
     describe_parameters(spec)
     return spec
+
+
+BINARY_MEDIA = re.compile(
+    r"(text/csv|application/pdf|application/vnd\.openxmlformats-officedocument\.[\w.]+|application/zip"
+    r"|application/octet-stream|image/[\w.+-]+)"
+)
+BYTES = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+
+
+def binary_successes(spec: dict[str, Any]) -> None:
+    """Make every file success (csv, pdf, xlsx, zip, image) one octet-stream body for the generator.
+
+    openapi-python-client reads `text/*` as text and has no reader for the others; as octet-stream
+    they become bytes, which the templates turn into BinaryFile / BinaryStream / SavedFile (the
+    content type and file name come from the response headers at run time).
+    """
+    for item in spec["paths"].values():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            for code, response in operation["responses"].items():
+                media = list(response.get("content", {}))
+                if code.startswith("2") and media and all(BINARY_MEDIA.fullmatch(m) for m in media):
+                    response["content"] = json.loads(json.dumps(BYTES))
 
 
 EVIDENCE = re.compile(r"\s*\[(?:V:[^\]]*|I(?::[^\]]*)?|\?)\]")

@@ -103,7 +103,10 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "org_group_id": org_group["group_id"] if "group_id" in org_group else org_group["id"],
         "subscription_id": subscription["subscription_id"],
         "validation_code": fake.webhooks.subscriptions[subscription["subscription_id"]]["_validation_code"],
+        "extension": "csv",  # report exports: {extension} is csv or xlsx
+        "action": "search",  # search_report_tasks: search or filters
     }  # fmt: skip
+    ids["report_token"] = fake.add_saved_report(owner, params={"start_date": "2024-12-09", "end_date": "2024-12-16"})
     scenario = Scenario(ids)
     scenario.member_auth = member.auth
     return scenario, http

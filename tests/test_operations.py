@@ -60,12 +60,17 @@ async def test_operation_round_trip(operation: SpecOperation) -> None:
     schema = json_schema(response)
     payload = sample(schema) if schema is not None else None
     text = "text/plain" in response.get("content", {})
+    media = next((m for m in response.get("content", {}) if m not in ("application/json", "text/plain")), None)
+    file_bytes = b"\x00file bytes\r\n" * 3
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         if text:
             return httpx.Response(int(code), text="OK")
+        if media is not None:  # a file answer (report export, archive, image)
+            disposition = {"content-disposition": 'attachment; filename="export.bin"'}
+            return httpx.Response(int(code), content=file_bytes, headers={"content-type": media} | disposition)
         if schema is None:
             return httpx.Response(int(code))
         return httpx.Response(
@@ -88,6 +93,9 @@ async def test_operation_round_trip(operation: SpecOperation) -> None:
         assert json.loads(request.content) == call.body
     if text:
         assert result == "OK"
+        return
+    if media is not None:
+        assert (result.content, result.content_type, result.filename) == (file_bytes, media, "export.bin")
         return
     if schema is None:
         assert result is None

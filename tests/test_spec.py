@@ -25,6 +25,8 @@ TAGS = {"me", "organizations", "workspaces", "clients", "tags", "projects", "pro
         "time_entries", "groups", "reports", "webhooks"}  # fmt: skip
 VERBS = ("get", "list", "create", "update", "delete", "patch", "stop", "archive", "restore", "pin",
          "reset", "check", "search", "leave", "bulk", "count", "ping", "validate")  # fmt: skip
+VERBS += ("export", "run")  # Reports v3 files and saved reports
+TAGS |= {"saved_reports", "insights"}
 PLACEHOLDERS = {"{wid}": "{workspace_id}", "{oid}": "{organization_id}", "{pid}": "{project_id}"}
 # Names that collide with the locals of generated from_dict/to_dict (see shared/codegen-notes.md §2.5).
 FORBIDDEN_PROPERTIES = {"d", "cls", "src_dict", "field_dict", "to_dict", "from_dict", "additional_properties", "T"}
@@ -78,7 +80,7 @@ def test_operation_ids_and_tags() -> None:
 def test_paths_carry_their_prefix() -> None:
     assert load_spec()["servers"] == [{"url": "https://api.track.toggl.com"}]
     for op in operations():
-        assert op.path.startswith(("/api/v9/", "/reports/api/v3/", "/webhooks/api/v1/")), op.path
+        assert op.path.startswith(("/api/v9/", "/reports/api/v3/", "/insights/api/v1/", "/webhooks/api/v1/")), op.path
 
 
 def is_bare_object(schema: dict[str, Any]) -> bool:

@@ -8,7 +8,9 @@ recorded, and what `retry.decide` allows is retried. Generated code knows nothin
 failure that is not retried (or whose retries ran out) leaves it as `TogglNetworkError`.
 
 Reading the body here, not in httpx's client, puts a connection that dies mid-body inside the retry
-rules like any other network failure, and under the same deadline as the headers.
+rules like any other network failure, and under the same deadline as the headers. The one exception
+is a success of a file download (`BinaryStream`, request extension `STREAM_EXTENSION`): it is handed
+back unread so that its body is streamed, never held whole; only its headers are under the deadline.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ logger = logging.getLogger("toggl_async.transport")
 
 # Statuses worth a second look by the retry rules; everything else goes straight back to the caller.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The request extension of a file download (toggl_async._generated.binary.STREAM_EXTENSION, spelt out so
+# that importing the client does not import the download code).
+STREAM_EXTENSION = "toggl_async.stream_body"
 _STOP_PATH = re.compile(r"^(?P<prefix>.*?)/api/v9/workspaces/\d+/time_entries/(?P<entry>\d+)/stop$")
 
 
@@ -186,6 +191,9 @@ class TogglTransport(httpx.AsyncBaseTransport):
 
     async def _send_once(self, request: httpx.Request) -> httpx.Response:
         response = await self._inner.handle_async_request(request)
+        if request.extensions.get(STREAM_EXTENSION) and 200 <= response.status_code < 300:
+            # A file download (BinaryStream): the caller reads the body chunk by chunk and closes it.
+            return response
         try:
             await response.aread()
         except httpx.DecodingError as exc:

@@ -13,15 +13,15 @@ from typing import Any
 import httpx
 import pytest
 from operation_calls import bound_method, build_call, operation_hints, python_name
-from spec_tools import SpecOperation, operations, parameters
+from spec_tools import SpecOperation, operations, parameters, resolve
 
 from toggl_async import Toggl, TogglError
 from toggl_async._generated.paths import path_str
 
 HOSTILE_INTS: list[Any] = ["..", ".", "%2e%2e", "%2E%2E", "../x", "..%2f", "123", "", True, False, 1.5, None, b"1", [1]]
 HOSTILE_INT_LISTS: list[Any] = ["..", "12", "1,2", b"12", [".."], ["1"], [True], [1, ".."], [1.0], [], None, 5]
-HOSTILE_STRS: list[Any] = ["", None, 1, True, b"x", ["x"]]  # what is not a value; climbing strings: see below
-HOSTILE = {"integer": HOSTILE_INTS, "array": HOSTILE_INT_LISTS, "string": HOSTILE_STRS}
+HOSTILE_STRINGS: list[Any] = ["", None, 1, True, b"x", ["a"]]  # a token: any text, percent-encoded
+HOSTILE_ENUMS: list[Any] = ["..", ".", "", "docx", "CSV", "csv/../x", None, 1, True, b"csv"]  # csv/xlsx, search/filters
 PATH_PARAMS = [
     (operation, param)
     for operation in sorted(operations(), key=lambda op: op.operation_id)
@@ -40,10 +40,17 @@ def recording_client() -> tuple[Toggl, list[httpx.Request]]:
     return Toggl("token", transport=httpx.MockTransport(handler), rate=None), sent
 
 
+def kind(param: dict[str, Any]) -> str:
+    schema = resolve(param["schema"])
+    return "enum" if "enum" in schema else str(schema.get("type"))
+
+
+HOSTILE = {"integer": HOSTILE_INTS, "array": HOSTILE_INT_LISTS, "string": HOSTILE_STRINGS, "enum": HOSTILE_ENUMS}
+
+
 def test_every_path_parameter_is_covered() -> None:
-    # Today's path parameters are ints, lists of ints and (webhooks' validation code) strings; a new kind
-    # needs its own hostile set.
-    kinds = {str(param["schema"].get("type")) for _, param in PATH_PARAMS}
+    # Path parameters are ints, lists of ints, strings or enums; a new kind needs its own hostile set.
+    kinds = {kind(param) for _, param in PATH_PARAMS}
     assert kinds <= set(HOSTILE), kinds
     assert len(PATH_PARAMS) >= 120
 
@@ -53,7 +60,7 @@ def test_every_path_parameter_is_covered() -> None:
 )
 async def test_hostile_path_values_are_refused_before_sending(operation: SpecOperation, param: dict[str, Any]) -> None:
     call = build_call(operation, operation_hints(operation))
-    hostile = HOSTILE[str(param["schema"].get("type"))]
+    hostile = HOSTILE[kind(param)]
     toggl, sent = recording_client()
     async with toggl:
         method = bound_method(toggl, operation)
@@ -90,7 +97,7 @@ def test_string_segments_refuse_what_is_not_a_value(value: Any) -> None:
         path_str("name", value)
 
 
-STRING_PATH_PARAMS = [(op, param) for op, param in PATH_PARAMS if param["schema"].get("type") == "string"]
+STRING_PATH_PARAMS = [(op, param) for op, param in PATH_PARAMS if kind(param) == "string"]
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,13 @@ from .client import HttpClient
 if TYPE_CHECKING:
     from .api.clients import ClientsApi
     from .api.groups import GroupsApi
+    from .api.insights import InsightsApi
     from .api.me import MeApi
     from .api.organizations import OrganizationsApi
     from .api.project_users import ProjectUsersApi
     from .api.projects import ProjectsApi
     from .api.reports import ReportsApi
+    from .api.saved_reports import SavedReportsApi
     from .api.tags import TagsApi
     from .api.tasks import TasksApi
     from .api.time_entries import TimeEntriesApi
@@ -112,3 +114,17 @@ class Namespaces:
         from .api.webhooks import WebhooksApi
 
         return WebhooksApi(self._api)
+
+    @functools.cached_property
+    def saved_reports(self) -> SavedReportsApi:
+        """Saved and shared reports, run or exported by their token (Reports API v3)."""
+        from .api.saved_reports import SavedReportsApi
+
+        return SavedReportsApi(self._api)
+
+    @functools.cached_property
+    def insights(self) -> InsightsApi:
+        """Comparative, data trends and profitability reports (Premium and Enterprise plans)."""
+        from .api.insights import InsightsApi
+
+        return InsightsApi(self._api)

@@ -39,3 +39,14 @@ def path_int_list(name: str, values: Any) -> str:
     if not items:
         raise ValueError(f"{name} must hold at least one id")
     return ",".join(items)
+
+
+def path_enum(name: str, choices: Any, value: Any) -> str:
+    """The segment for a path parameter that takes one of a few words (an enum, e.g. `csv`/`xlsx`): the
+    enum member or its value; TypeError/ValueError naming the choices before anything is sent."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    allowed = [member.value for member in choices]
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return path_str(name, str(choices(value).value))

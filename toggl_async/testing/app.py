@@ -10,6 +10,7 @@ import json
 import random
 import re
 import secrets
+import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -22,7 +23,7 @@ from toggl_async._generated.api import OPERATIONS
 from . import published, routes
 from .clock import Clock, FakeClock, SystemClock
 from .faults import Fault, FaultPlan
-from .http import HANDLERS, ApiError, FakeRequest, Reply, parse_query
+from .http import ANONYMOUS, HANDLERS, OPEN_OPERATIONS, ApiError, FakeRequest, Reply, parse_query
 from .limits import HourlyQuota, LeakyBucket, QuotaState
 from .store import PLAN_QUOTAS, USER_QUOTA, Store
 from .webhooks import FakeWebhooks
@@ -47,20 +48,23 @@ class Route:
 def _compile_routes() -> list[Route]:
     compiled = []
     for operation_id, op in OPERATIONS.items():
-        regex = re.sub(
-            r"\{(\w+)\}",
-            lambda m: (
-                f"(?P<{m[1]}>\\d+(?:,\\d+)*)"
-                if m[1].endswith("_ids")
-                else f"(?P<{m[1]}>[^/]+)"
-                if m[1].endswith("_code")
-                else f"(?P<{m[1]}>\\d+)"
-            ),
-            op.path,
-        )
+        pieces = re.split(r"\{(\w+)\}", op.path)  # literal, name, literal, name, ..., literal
+        regex = "".join(re.escape(piece) if n % 2 == 0 else _segment(piece) for n, piece in enumerate(pieces))
         compiled.append(Route(operation_id, op.method, re.compile(regex + "$")))
     # Literal segments win over parameters (`/time_entries/current` before `/time_entries/{id}`).
     return sorted(compiled, key=lambda r: r.pattern.pattern.count("(?P"))
+
+
+def _segment(name: str) -> str:
+    """The pattern of one path parameter: ids are digits (`*_ids` comma-joined), others (`report_token`,
+    `extension`, ...) any text within the segment."""
+    if name.endswith("_ids"):
+        return f"(?P<{name}>\\d+(?:,\\d+)*)"
+    return f"(?P<{name}>\\d+)" if _numeric(name) else f"(?P<{name}>[^/]+)"
+
+
+def _numeric(name: str) -> bool:
+    return name.endswith("id")
 
 
 ROUTES = _compile_routes()
@@ -147,6 +151,19 @@ class FakeToggl:
         self.users.append(fake_user)
         return fake_user
 
+    def add_saved_report(
+        self, owner: FakeUser, *, report_type: str = "detailed", params: dict[str, Any] | None = None,
+        public: bool = False, name: str = "Saved report", workspace_id: int | None = None,
+    ) -> str:  # fmt: skip
+        """Save a report (detailed, summary or weekly, with saved parameters such as dates and ids) and
+        return its token, which `saved_reports.run_saved_report` and the exports take."""
+        from .routes.saved_reports import add_saved_report
+
+        workspace = workspace_id if workspace_id is not None else owner.default_workspace_id
+        return add_saved_report(
+            self.store, owner.id, workspace, report_type=report_type, params=params, public=public, name=name
+        )
+
     def transport(self) -> httpx.ASGITransport:
         """An httpx transport that sends requests to this fake in process."""
         return httpx.ASGITransport(app=self)
@@ -218,6 +235,8 @@ class FakeToggl:
     ) -> tuple[int, dict[str, str], bytes]:  # fmt: skip
         headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
         user = self._authenticate(headers)
+        if user is None and route is not None and route.operation_id in OPEN_OPERATIONS:
+            user = dict(ANONYMOUS)
         if user is None:
             return 401, {"x-authorization-missing": "true"}, b""
         if isinstance(user, ApiError):
@@ -352,7 +371,7 @@ def _unrouted(method: str, path: str, path_known: bool) -> tuple[int, dict[str, 
 
 def _path_values(params: dict[str, str]) -> dict[str, Any]:
     return {
-        k: [int(p) for p in v.split(",")] if k.endswith("_ids") else v if k.endswith("_code") else int(v)
+        k: [int(p) for p in v.split(",")] if k.endswith("_ids") else int(v) if _numeric(k) else urllib.parse.unquote(v)
         for k, v in params.items()
     }
 
@@ -367,6 +386,8 @@ def _encode(reply: Reply, headers: dict[str, str]) -> tuple[int, dict[str, str],
     headers = headers | reply.headers
     if reply.empty:
         return reply.status, headers, b""
+    if reply.content is not None:
+        return reply.status, headers | {"content-type": reply.content_type}, reply.content
     if reply.text is not None:
         return reply.status, headers | {"content-type": "text/plain; charset=utf-8"}, reply.text.encode()
     payload = json.dumps(reply.body, separators=(",", ":")).encode()

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 # A coroutine handler (one that reaches a webhook URL) is awaited by the app.
 Handler = Callable[["FakeRequest"], "Reply | Awaitable[Reply]"]
 HANDLERS: dict[str, Handler] = {}
+# Operations that answer without credentials too (public shared reports); their handlers then see ANONYMOUS.
+OPEN_OPERATIONS: set[str] = set()
+ANONYMOUS: dict[str, Any] = {"id": 0, "timezone": "UTC", "anonymous": True}
 
 
 def handles(operation_id: str) -> Callable[[Handler], Handler]:
@@ -53,13 +56,16 @@ def not_found(what: str) -> ApiError:
 
 @attrs.define
 class Reply:
-    """What a handler answers: a JSON-ready body (None for `null`), or no body at all."""
+    """What a handler answers: a JSON-ready body (None for `null`), no body at all, text, or a file
+    (`content` bytes of type `content_type`)."""
 
     body: Any = None
     status: int = 200
     headers: dict[str, str] = attrs.field(factory=dict)
     empty: bool = False
     text: str | None = None
+    content: bytes | None = None
+    content_type: str = "application/octet-stream"
 
 
 def empty() -> Reply:

@@ -68,6 +68,57 @@ OPERATIONS: dict[str, Operation] = {
     "update_workspace_group": Operation(
         "groups", "groups.update_workspace_group", "PUT", "/api/v9/workspaces/{workspace_id}/groups/{group_id}"
     ),
+    "export_employee_profitability": Operation(
+        "insights",
+        "insights.export_employee_profitability",
+        "POST",
+        "/insights/api/v1/workspace/{workspace_id}/profitability/employees.{extension}",
+    ),
+    "export_project_profitability": Operation(
+        "insights",
+        "insights.export_project_profitability",
+        "POST",
+        "/insights/api/v1/workspace/{workspace_id}/profitability/projects.{extension}",
+    ),
+    "export_project_trends": Operation(
+        "insights",
+        "insights.export_project_trends",
+        "POST",
+        "/insights/api/v1/workspace/{workspace_id}/trends/projects.{extension}",
+    ),
+    "get_client_data_trends": Operation(
+        "insights",
+        "insights.get_client_data_trends",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/data_trends/clients",
+    ),
+    "get_comparative_report": Operation(
+        "insights", "insights.get_comparative_report", "POST", "/reports/api/v3/workspace/{workspace_id}/comparative"
+    ),
+    "get_project_data_trends": Operation(
+        "insights",
+        "insights.get_project_data_trends",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/data_trends/projects",
+    ),
+    "get_project_profitability": Operation(
+        "insights",
+        "insights.get_project_profitability",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/profitability/projects",
+    ),
+    "get_project_trends": Operation(
+        "insights",
+        "insights.get_project_trends",
+        "POST",
+        "/insights/api/v1/workspace/{workspace_id}/data_trends/projects",
+    ),
+    "get_user_data_trends": Operation(
+        "insights",
+        "insights.get_user_data_trends",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/data_trends/users",
+    ),
     "check_logged": Operation("me", "me.check_logged", "GET", "/api/v9/me/logged"),
     "create_session": Operation("me", "me.create_session", "POST", "/api/v9/me/sessions"),
     "get_me": Operation("me", "me.get_me", "GET", "/api/v9/me"),
@@ -199,6 +250,42 @@ OPERATIONS: dict[str, Operation] = {
     "update_project": Operation(
         "projects", "projects.update_project", "PUT", "/api/v9/workspaces/{workspace_id}/projects/{project_id}"
     ),
+    "export_detailed_report": Operation(
+        "reports",
+        "reports.export_detailed_report",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/search/time_entries.{extension}",
+    ),
+    "export_detailed_report_pdf": Operation(
+        "reports",
+        "reports.export_detailed_report_pdf",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/search/time_entries.pdf",
+    ),
+    "export_summary_report": Operation(
+        "reports",
+        "reports.export_summary_report",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/summary/time_entries.{extension}",
+    ),
+    "export_summary_report_pdf": Operation(
+        "reports",
+        "reports.export_summary_report_pdf",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/summary/time_entries.pdf",
+    ),
+    "export_weekly_report": Operation(
+        "reports",
+        "reports.export_weekly_report",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/weekly/time_entries.csv",
+    ),
+    "export_weekly_report_pdf": Operation(
+        "reports",
+        "reports.export_weekly_report_pdf",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/weekly/time_entries.pdf",
+    ),
     "get_detailed_report": Operation(
         "reports", "reports.get_detailed_report", "POST", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"
     ),
@@ -235,6 +322,30 @@ OPERATIONS: dict[str, Operation] = {
         "POST",
         "/reports/api/v3/workspace/{workspace_id}/filters/projects",
     ),
+    "list_report_project_group_filters": Operation(
+        "reports",
+        "reports.list_report_project_group_filters",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/filters/project_groups",
+    ),
+    "list_report_project_statuses": Operation(
+        "reports",
+        "reports.list_report_project_statuses",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/filters/projects/status",
+    ),
+    "list_report_project_user_filters": Operation(
+        "reports",
+        "reports.list_report_project_user_filters",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/filters/project_users",
+    ),
+    "list_report_task_statuses": Operation(
+        "reports",
+        "reports.list_report_task_statuses",
+        "POST",
+        "/reports/api/v3/workspace/{workspace_id}/filters/tasks/status",
+    ),
     "list_report_user_filters": Operation(
         "reports", "reports.list_report_user_filters", "POST", "/reports/api/v3/workspace/{workspace_id}/filters/users"
     ),
@@ -244,8 +355,23 @@ OPERATIONS: dict[str, Operation] = {
     "search_report_projects": Operation(
         "reports", "reports.search_report_projects", "POST", "/reports/api/v3/workspace/{workspace_id}/search/projects"
     ),
+    "search_report_tasks": Operation(
+        "reports", "reports.search_report_tasks", "POST", "/reports/api/v3/workspace/{workspace_id}/{action}/tasks"
+    ),
     "search_report_users": Operation(
         "reports", "reports.search_report_users", "POST", "/reports/api/v3/workspace/{workspace_id}/search/users"
+    ),
+    "export_saved_report_csv": Operation(
+        "saved_reports", "saved_reports.export_saved_report_csv", "POST", "/reports/api/v3/shared/{report_token}/csv"
+    ),
+    "export_saved_report_pdf": Operation(
+        "saved_reports", "saved_reports.export_saved_report_pdf", "POST", "/reports/api/v3/shared/{report_token}/pdf"
+    ),
+    "export_saved_report_xlsx": Operation(
+        "saved_reports", "saved_reports.export_saved_report_xlsx", "POST", "/reports/api/v3/shared/{report_token}/xlsx"
+    ),
+    "run_saved_report": Operation(
+        "saved_reports", "saved_reports.run_saved_report", "POST", "/reports/api/v3/shared/{report_token}"
     ),
     "bulk_delete_tags": Operation("tags", "tags.bulk_delete_tags", "PATCH", "/api/v9/workspaces/{workspace_id}/tags"),
     "create_tag": Operation("tags", "tags.create_tag", "POST", "/api/v9/workspaces/{workspace_id}/tags"),
@@ -408,11 +534,13 @@ OPERATIONS: dict[str, Operation] = {
 NAMESPACES: dict[str, str] = {
     "clients": "ClientsApi",
     "groups": "GroupsApi",
+    "insights": "InsightsApi",
     "me": "MeApi",
     "organizations": "OrganizationsApi",
     "project_users": "ProjectUsersApi",
     "projects": "ProjectsApi",
     "reports": "ReportsApi",
+    "saved_reports": "SavedReportsApi",
     "tags": "TagsApi",
     "tasks": "TasksApi",
     "time_entries": "TimeEntriesApi",

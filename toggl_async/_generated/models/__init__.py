@@ -9,11 +9,26 @@ if TYPE_CHECKING:
     from .bulk_patch_failure import BulkPatchFailure
     from .bulk_patch_result import BulkPatchResult
     from .client import Client
+    from .client_data_trends import ClientDataTrends
+    from .client_data_trends_graph import ClientDataTrendsGraph
+    from .client_data_trends_graph_data_item import ClientDataTrendsGraphDataItem
+    from .client_data_trends_graph_data_item_clients_item import ClientDataTrendsGraphDataItemClientsItem
     from .client_payload import ClientPayload
     from .client_restore import ClientRestore
+    from .comparative_point import ComparativePoint
+    from .comparative_report import ComparativeReport
+    from .comparative_report_graph import ComparativeReportGraph
+    from .comparative_report_request import ComparativeReportRequest
+    from .comparative_report_request_resolution import ComparativeReportRequestResolution
+    from .comparative_report_request_rounding import ComparativeReportRequestRounding
     from .dashboard_activity import DashboardActivity
     from .dashboard_most_active_user import DashboardMostActiveUser
+    from .data_trends_figures import DataTrendsFigures
+    from .data_trends_request import DataTrendsRequest
+    from .data_trends_request_rounding import DataTrendsRequestRounding
     from .delete_project_te_deletion_mode import DeleteProjectTeDeletionMode
+    from .detailed_report_export_request import DetailedReportExportRequest
+    from .detailed_report_pdf_request import DetailedReportPdfRequest
     from .detailed_report_request import DetailedReportRequest
     from .detailed_report_request_order_by import DetailedReportRequestOrderBy
     from .detailed_report_request_order_dir import DetailedReportRequestOrderDir
@@ -22,6 +37,9 @@ if TYPE_CHECKING:
     from .detailed_totals import DetailedTotals
     from .detailed_totals_request import DetailedTotalsRequest
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
+    from .employee_profitability_request import EmployeeProfitabilityRequest
+    from .employee_profitability_request_resolution import EmployeeProfitabilityRequestResolution
+    from .employee_profitability_request_rounding import EmployeeProfitabilityRequestRounding
     from .group import Group
     from .group_payload import GroupPayload
     from .id_list import IdList
@@ -70,13 +88,27 @@ if TYPE_CHECKING:
     from .project import Project
     from .project_count_map import ProjectCountMap
     from .project_count_request import ProjectCountRequest
+    from .project_data_trends import ProjectDataTrends
+    from .project_data_trends_graph import ProjectDataTrendsGraph
+    from .project_data_trends_graph_data_item import ProjectDataTrendsGraphDataItem
+    from .project_data_trends_graph_data_item_projects_item import ProjectDataTrendsGraphDataItemProjectsItem
     from .project_payload import ProjectPayload
     from .project_payload_rate_change_mode import ProjectPayloadRateChangeMode
     from .project_period import ProjectPeriod
     from .project_pin import ProjectPin
+    from .project_profitability_report import ProjectProfitabilityReport
+    from .project_profitability_report_graph import ProjectProfitabilityReportGraph
+    from .project_profitability_report_graph_data_item import ProjectProfitabilityReportGraphDataItem
+    from .project_profitability_request import ProjectProfitabilityRequest
+    from .project_profitability_request_resolution import ProjectProfitabilityRequestResolution
+    from .project_profitability_request_rounding import ProjectProfitabilityRequestRounding
+    from .project_profitability_row import ProjectProfitabilityRow
     from .project_recurring_parameters import ProjectRecurringParameters
     from .project_recurring_parameters_payload import ProjectRecurringParametersPayload
     from .project_statistics import ProjectStatistics
+    from .project_trend import ProjectTrend
+    from .project_trend_request import ProjectTrendRequest
+    from .project_trend_request_rounding import ProjectTrendRequestRounding
     from .project_user import ProjectUser
     from .project_user_create import ProjectUserCreate
     from .project_user_create_labor_cost_change_mode import ProjectUserCreateLaborCostChangeMode
@@ -89,21 +121,59 @@ if TYPE_CHECKING:
     from .report_client_filter_request import ReportClientFilterRequest
     from .report_client_item import ReportClientItem
     from .report_date_range import ReportDateRange
+    from .report_export_format import ReportExportFormat
     from .report_filters import ReportFilters
     from .report_filters_rounding_minutes import ReportFiltersRoundingMinutes
+    from .report_item_status import ReportItemStatus
+    from .report_pdf_layout import ReportPdfLayout
+    from .report_pdf_layout_date_format import ReportPdfLayoutDateFormat
     from .report_project_filter_request import ReportProjectFilterRequest
+    from .report_project_group_filter_request import ReportProjectGroupFilterRequest
+    from .report_project_group_item import ReportProjectGroupItem
     from .report_project_item import ReportProjectItem
+    from .report_project_user_filter_request import ReportProjectUserFilterRequest
+    from .report_project_user_item import ReportProjectUserItem
     from .report_project_user_summary_row import ReportProjectUserSummaryRow
+    from .report_status_request import ReportStatusRequest
     from .report_summary_audit import ReportSummaryAudit
     from .report_summary_audit_group_filter import ReportSummaryAuditGroupFilter
+    from .report_task import ReportTask
+    from .report_task_action import ReportTaskAction
+    from .report_task_filter_request import ReportTaskFilterRequest
+    from .report_task_status_request import ReportTaskStatusRequest
     from .report_totals_graph_point import ReportTotalsGraphPoint
     from .report_totals_graph_point_by_rate import ReportTotalsGraphPointByRate
     from .report_user import ReportUser
     from .report_user_filter_item import ReportUserFilterItem
     from .report_user_filter_request import ReportUserFilterRequest
+    from .saved_detailed_results import SavedDetailedResults
+    from .saved_report_dictionaries import SavedReportDictionaries
+    from .saved_report_dictionaries_clients import SavedReportDictionariesClients
+    from .saved_report_dictionaries_projects import SavedReportDictionariesProjects
+    from .saved_report_dictionaries_tags import SavedReportDictionariesTags
+    from .saved_report_dictionaries_tasks import SavedReportDictionariesTasks
+    from .saved_report_dictionaries_user_groups import SavedReportDictionariesUserGroups
+    from .saved_report_dictionaries_users import SavedReportDictionariesUsers
+    from .saved_report_export_request import SavedReportExportRequest
+    from .saved_report_named import SavedReportNamed
+    from .saved_report_output import SavedReportOutput
+    from .saved_report_output_features_type_0 import SavedReportOutputFeaturesType0
+    from .saved_report_params import SavedReportParams
+    from .saved_report_params_grouping import SavedReportParamsGrouping
+    from .saved_report_params_rounding import SavedReportParamsRounding
+    from .saved_report_params_sub_grouping import SavedReportParamsSubGrouping
+    from .saved_report_pdf_request import SavedReportPdfRequest
+    from .saved_report_project import SavedReportProject
+    from .saved_report_task import SavedReportTask
+    from .saved_report_user import SavedReportUser
+    from .saved_summary_results import SavedSummaryResults
+    from .saved_weekly_results import SavedWeeklyResults
     from .simple_workspace_user import SimpleWorkspaceUser
     from .summary_group import SummaryGroup
     from .summary_report import SummaryReport
+    from .summary_report_export_request import SummaryReportExportRequest
+    from .summary_report_export_request_duration_format import SummaryReportExportRequestDurationFormat
+    from .summary_report_pdf_request import SummaryReportPdfRequest
     from .summary_report_request import SummaryReportRequest
     from .summary_report_request_grouping import SummaryReportRequestGrouping
     from .summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
@@ -120,6 +190,10 @@ if TYPE_CHECKING:
     from .time_entry_shared_with import TimeEntrySharedWith
     from .time_entry_update import TimeEntryUpdate
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .user_data_trends import UserDataTrends
+    from .user_data_trends_graph import UserDataTrendsGraph
+    from .user_data_trends_graph_data_item import UserDataTrendsGraphDataItem
+    from .user_data_trends_graph_data_item_users_item import UserDataTrendsGraphDataItemUsersItem
     from .webhook_event_filter import WebhookEventFilter
     from .webhook_event_filters import WebhookEventFilters
     from .webhook_limits import WebhookLimits
@@ -128,6 +202,9 @@ if TYPE_CHECKING:
     from .webhook_subscription import WebhookSubscription
     from .webhook_subscription_create import WebhookSubscriptionCreate
     from .webhook_subscription_state import WebhookSubscriptionState
+    from .weekly_report_export_request import WeeklyReportExportRequest
+    from .weekly_report_export_request_calculate import WeeklyReportExportRequestCalculate
+    from .weekly_report_pdf_request import WeeklyReportPdfRequest
     from .weekly_report_row import WeeklyReportRow
     from .workspace import Workspace
     from .workspace_create import WorkspaceCreate
@@ -151,11 +228,26 @@ _MODULES: dict[str, str] = {
     "BulkPatchFailure": ".bulk_patch_failure",
     "BulkPatchResult": ".bulk_patch_result",
     "Client": ".client",
+    "ClientDataTrends": ".client_data_trends",
+    "ClientDataTrendsGraph": ".client_data_trends_graph",
+    "ClientDataTrendsGraphDataItem": ".client_data_trends_graph_data_item",
+    "ClientDataTrendsGraphDataItemClientsItem": ".client_data_trends_graph_data_item_clients_item",
     "ClientPayload": ".client_payload",
     "ClientRestore": ".client_restore",
+    "ComparativePoint": ".comparative_point",
+    "ComparativeReport": ".comparative_report",
+    "ComparativeReportGraph": ".comparative_report_graph",
+    "ComparativeReportRequest": ".comparative_report_request",
+    "ComparativeReportRequestResolution": ".comparative_report_request_resolution",
+    "ComparativeReportRequestRounding": ".comparative_report_request_rounding",
     "DashboardActivity": ".dashboard_activity",
     "DashboardMostActiveUser": ".dashboard_most_active_user",
+    "DataTrendsFigures": ".data_trends_figures",
+    "DataTrendsRequest": ".data_trends_request",
+    "DataTrendsRequestRounding": ".data_trends_request_rounding",
     "DeleteProjectTeDeletionMode": ".delete_project_te_deletion_mode",
+    "DetailedReportExportRequest": ".detailed_report_export_request",
+    "DetailedReportPdfRequest": ".detailed_report_pdf_request",
     "DetailedReportRequest": ".detailed_report_request",
     "DetailedReportRequestOrderBy": ".detailed_report_request_order_by",
     "DetailedReportRequestOrderDir": ".detailed_report_request_order_dir",
@@ -164,6 +256,9 @@ _MODULES: dict[str, str] = {
     "DetailedTotals": ".detailed_totals",
     "DetailedTotalsRequest": ".detailed_totals_request",
     "DetailedTotalsRequestGranularity": ".detailed_totals_request_granularity",
+    "EmployeeProfitabilityRequest": ".employee_profitability_request",
+    "EmployeeProfitabilityRequestResolution": ".employee_profitability_request_resolution",
+    "EmployeeProfitabilityRequestRounding": ".employee_profitability_request_rounding",
     "Group": ".group",
     "GroupPayload": ".group_payload",
     "IdList": ".id_list",
@@ -212,13 +307,27 @@ _MODULES: dict[str, str] = {
     "Project": ".project",
     "ProjectCountMap": ".project_count_map",
     "ProjectCountRequest": ".project_count_request",
+    "ProjectDataTrends": ".project_data_trends",
+    "ProjectDataTrendsGraph": ".project_data_trends_graph",
+    "ProjectDataTrendsGraphDataItem": ".project_data_trends_graph_data_item",
+    "ProjectDataTrendsGraphDataItemProjectsItem": ".project_data_trends_graph_data_item_projects_item",
     "ProjectPayload": ".project_payload",
     "ProjectPayloadRateChangeMode": ".project_payload_rate_change_mode",
     "ProjectPeriod": ".project_period",
     "ProjectPin": ".project_pin",
+    "ProjectProfitabilityReport": ".project_profitability_report",
+    "ProjectProfitabilityReportGraph": ".project_profitability_report_graph",
+    "ProjectProfitabilityReportGraphDataItem": ".project_profitability_report_graph_data_item",
+    "ProjectProfitabilityRequest": ".project_profitability_request",
+    "ProjectProfitabilityRequestResolution": ".project_profitability_request_resolution",
+    "ProjectProfitabilityRequestRounding": ".project_profitability_request_rounding",
+    "ProjectProfitabilityRow": ".project_profitability_row",
     "ProjectRecurringParameters": ".project_recurring_parameters",
     "ProjectRecurringParametersPayload": ".project_recurring_parameters_payload",
     "ProjectStatistics": ".project_statistics",
+    "ProjectTrend": ".project_trend",
+    "ProjectTrendRequest": ".project_trend_request",
+    "ProjectTrendRequestRounding": ".project_trend_request_rounding",
     "ProjectUser": ".project_user",
     "ProjectUserCreate": ".project_user_create",
     "ProjectUserCreateLaborCostChangeMode": ".project_user_create_labor_cost_change_mode",
@@ -231,21 +340,59 @@ _MODULES: dict[str, str] = {
     "ReportClientFilterRequest": ".report_client_filter_request",
     "ReportClientItem": ".report_client_item",
     "ReportDateRange": ".report_date_range",
+    "ReportExportFormat": ".report_export_format",
     "ReportFilters": ".report_filters",
     "ReportFiltersRoundingMinutes": ".report_filters_rounding_minutes",
+    "ReportItemStatus": ".report_item_status",
+    "ReportPdfLayout": ".report_pdf_layout",
+    "ReportPdfLayoutDateFormat": ".report_pdf_layout_date_format",
     "ReportProjectFilterRequest": ".report_project_filter_request",
+    "ReportProjectGroupFilterRequest": ".report_project_group_filter_request",
+    "ReportProjectGroupItem": ".report_project_group_item",
     "ReportProjectItem": ".report_project_item",
+    "ReportProjectUserFilterRequest": ".report_project_user_filter_request",
+    "ReportProjectUserItem": ".report_project_user_item",
     "ReportProjectUserSummaryRow": ".report_project_user_summary_row",
+    "ReportStatusRequest": ".report_status_request",
     "ReportSummaryAudit": ".report_summary_audit",
     "ReportSummaryAuditGroupFilter": ".report_summary_audit_group_filter",
+    "ReportTask": ".report_task",
+    "ReportTaskAction": ".report_task_action",
+    "ReportTaskFilterRequest": ".report_task_filter_request",
+    "ReportTaskStatusRequest": ".report_task_status_request",
     "ReportTotalsGraphPoint": ".report_totals_graph_point",
     "ReportTotalsGraphPointByRate": ".report_totals_graph_point_by_rate",
     "ReportUser": ".report_user",
     "ReportUserFilterItem": ".report_user_filter_item",
     "ReportUserFilterRequest": ".report_user_filter_request",
+    "SavedDetailedResults": ".saved_detailed_results",
+    "SavedReportDictionaries": ".saved_report_dictionaries",
+    "SavedReportDictionariesClients": ".saved_report_dictionaries_clients",
+    "SavedReportDictionariesProjects": ".saved_report_dictionaries_projects",
+    "SavedReportDictionariesTags": ".saved_report_dictionaries_tags",
+    "SavedReportDictionariesTasks": ".saved_report_dictionaries_tasks",
+    "SavedReportDictionariesUserGroups": ".saved_report_dictionaries_user_groups",
+    "SavedReportDictionariesUsers": ".saved_report_dictionaries_users",
+    "SavedReportExportRequest": ".saved_report_export_request",
+    "SavedReportNamed": ".saved_report_named",
+    "SavedReportOutput": ".saved_report_output",
+    "SavedReportOutputFeaturesType0": ".saved_report_output_features_type_0",
+    "SavedReportParams": ".saved_report_params",
+    "SavedReportParamsGrouping": ".saved_report_params_grouping",
+    "SavedReportParamsRounding": ".saved_report_params_rounding",
+    "SavedReportParamsSubGrouping": ".saved_report_params_sub_grouping",
+    "SavedReportPdfRequest": ".saved_report_pdf_request",
+    "SavedReportProject": ".saved_report_project",
+    "SavedReportTask": ".saved_report_task",
+    "SavedReportUser": ".saved_report_user",
+    "SavedSummaryResults": ".saved_summary_results",
+    "SavedWeeklyResults": ".saved_weekly_results",
     "SimpleWorkspaceUser": ".simple_workspace_user",
     "SummaryGroup": ".summary_group",
     "SummaryReport": ".summary_report",
+    "SummaryReportExportRequest": ".summary_report_export_request",
+    "SummaryReportExportRequestDurationFormat": ".summary_report_export_request_duration_format",
+    "SummaryReportPdfRequest": ".summary_report_pdf_request",
     "SummaryReportRequest": ".summary_report_request",
     "SummaryReportRequestGrouping": ".summary_report_request_grouping",
     "SummaryReportRequestSubGrouping": ".summary_report_request_sub_grouping",
@@ -262,6 +409,10 @@ _MODULES: dict[str, str] = {
     "TimeEntrySharedWith": ".time_entry_shared_with",
     "TimeEntryUpdate": ".time_entry_update",
     "TimeEntryUpdateTagAction": ".time_entry_update_tag_action",
+    "UserDataTrends": ".user_data_trends",
+    "UserDataTrendsGraph": ".user_data_trends_graph",
+    "UserDataTrendsGraphDataItem": ".user_data_trends_graph_data_item",
+    "UserDataTrendsGraphDataItemUsersItem": ".user_data_trends_graph_data_item_users_item",
     "WebhookEventFilter": ".webhook_event_filter",
     "WebhookEventFilters": ".webhook_event_filters",
     "WebhookLimits": ".webhook_limits",
@@ -270,6 +421,9 @@ _MODULES: dict[str, str] = {
     "WebhookSubscription": ".webhook_subscription",
     "WebhookSubscriptionCreate": ".webhook_subscription_create",
     "WebhookSubscriptionState": ".webhook_subscription_state",
+    "WeeklyReportExportRequest": ".weekly_report_export_request",
+    "WeeklyReportExportRequestCalculate": ".weekly_report_export_request_calculate",
+    "WeeklyReportPdfRequest": ".weekly_report_pdf_request",
     "WeeklyReportRow": ".weekly_report_row",
     "Workspace": ".workspace",
     "WorkspaceCreate": ".workspace_create",
@@ -308,11 +462,26 @@ __all__ = (
     "BulkPatchFailure",
     "BulkPatchResult",
     "Client",
+    "ClientDataTrends",
+    "ClientDataTrendsGraph",
+    "ClientDataTrendsGraphDataItem",
+    "ClientDataTrendsGraphDataItemClientsItem",
     "ClientPayload",
     "ClientRestore",
+    "ComparativePoint",
+    "ComparativeReport",
+    "ComparativeReportGraph",
+    "ComparativeReportRequest",
+    "ComparativeReportRequestResolution",
+    "ComparativeReportRequestRounding",
     "DashboardActivity",
     "DashboardMostActiveUser",
+    "DataTrendsFigures",
+    "DataTrendsRequest",
+    "DataTrendsRequestRounding",
     "DeleteProjectTeDeletionMode",
+    "DetailedReportExportRequest",
+    "DetailedReportPdfRequest",
     "DetailedReportRequest",
     "DetailedReportRequestOrderBy",
     "DetailedReportRequestOrderDir",
@@ -321,6 +490,9 @@ __all__ = (
     "DetailedTotals",
     "DetailedTotalsRequest",
     "DetailedTotalsRequestGranularity",
+    "EmployeeProfitabilityRequest",
+    "EmployeeProfitabilityRequestResolution",
+    "EmployeeProfitabilityRequestRounding",
     "Group",
     "GroupPayload",
     "IdList",
@@ -369,13 +541,27 @@ __all__ = (
     "Project",
     "ProjectCountMap",
     "ProjectCountRequest",
+    "ProjectDataTrends",
+    "ProjectDataTrendsGraph",
+    "ProjectDataTrendsGraphDataItem",
+    "ProjectDataTrendsGraphDataItemProjectsItem",
     "ProjectPayload",
     "ProjectPayloadRateChangeMode",
     "ProjectPeriod",
     "ProjectPin",
+    "ProjectProfitabilityReport",
+    "ProjectProfitabilityReportGraph",
+    "ProjectProfitabilityReportGraphDataItem",
+    "ProjectProfitabilityRequest",
+    "ProjectProfitabilityRequestResolution",
+    "ProjectProfitabilityRequestRounding",
+    "ProjectProfitabilityRow",
     "ProjectRecurringParameters",
     "ProjectRecurringParametersPayload",
     "ProjectStatistics",
+    "ProjectTrend",
+    "ProjectTrendRequest",
+    "ProjectTrendRequestRounding",
     "ProjectUser",
     "ProjectUserCreate",
     "ProjectUserCreateLaborCostChangeMode",
@@ -388,21 +574,59 @@ __all__ = (
     "ReportClientFilterRequest",
     "ReportClientItem",
     "ReportDateRange",
+    "ReportExportFormat",
     "ReportFilters",
     "ReportFiltersRoundingMinutes",
+    "ReportItemStatus",
+    "ReportPdfLayout",
+    "ReportPdfLayoutDateFormat",
     "ReportProjectFilterRequest",
+    "ReportProjectGroupFilterRequest",
+    "ReportProjectGroupItem",
     "ReportProjectItem",
+    "ReportProjectUserFilterRequest",
+    "ReportProjectUserItem",
     "ReportProjectUserSummaryRow",
+    "ReportStatusRequest",
     "ReportSummaryAudit",
     "ReportSummaryAuditGroupFilter",
+    "ReportTask",
+    "ReportTaskAction",
+    "ReportTaskFilterRequest",
+    "ReportTaskStatusRequest",
     "ReportTotalsGraphPoint",
     "ReportTotalsGraphPointByRate",
     "ReportUser",
     "ReportUserFilterItem",
     "ReportUserFilterRequest",
+    "SavedDetailedResults",
+    "SavedReportDictionaries",
+    "SavedReportDictionariesClients",
+    "SavedReportDictionariesProjects",
+    "SavedReportDictionariesTags",
+    "SavedReportDictionariesTasks",
+    "SavedReportDictionariesUserGroups",
+    "SavedReportDictionariesUsers",
+    "SavedReportExportRequest",
+    "SavedReportNamed",
+    "SavedReportOutput",
+    "SavedReportOutputFeaturesType0",
+    "SavedReportParams",
+    "SavedReportParamsGrouping",
+    "SavedReportParamsRounding",
+    "SavedReportParamsSubGrouping",
+    "SavedReportPdfRequest",
+    "SavedReportProject",
+    "SavedReportTask",
+    "SavedReportUser",
+    "SavedSummaryResults",
+    "SavedWeeklyResults",
     "SimpleWorkspaceUser",
     "SummaryGroup",
     "SummaryReport",
+    "SummaryReportExportRequest",
+    "SummaryReportExportRequestDurationFormat",
+    "SummaryReportPdfRequest",
     "SummaryReportRequest",
     "SummaryReportRequestGrouping",
     "SummaryReportRequestSubGrouping",
@@ -419,6 +643,10 @@ __all__ = (
     "TimeEntrySharedWith",
     "TimeEntryUpdate",
     "TimeEntryUpdateTagAction",
+    "UserDataTrends",
+    "UserDataTrendsGraph",
+    "UserDataTrendsGraphDataItem",
+    "UserDataTrendsGraphDataItemUsersItem",
     "WebhookEventFilter",
     "WebhookEventFilters",
     "WebhookLimits",
@@ -427,6 +655,9 @@ __all__ = (
     "WebhookSubscription",
     "WebhookSubscriptionCreate",
     "WebhookSubscriptionState",
+    "WeeklyReportExportRequest",
+    "WeeklyReportExportRequestCalculate",
+    "WeeklyReportPdfRequest",
     "WeeklyReportRow",
     "Workspace",
     "WorkspaceCreate",

@@ -18,21 +18,35 @@ import msgspec
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from .comparative_report_request_resolution import ComparativeReportRequestResolution
+    from .comparative_report_request_rounding import ComparativeReportRequestRounding
+    from .data_trends_request_rounding import DataTrendsRequestRounding
     from .detailed_report_request_order_by import DetailedReportRequestOrderBy
     from .detailed_report_request_order_dir import DetailedReportRequestOrderDir
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
+    from .employee_profitability_request_resolution import EmployeeProfitabilityRequestResolution
+    from .employee_profitability_request_rounding import EmployeeProfitabilityRequestRounding
     from .json_patch_operation_op import JsonPatchOperationOp
     from .organization_group_patch_operation_op import OrganizationGroupPatchOperationOp
     from .organization_group_patch_operation_path import OrganizationGroupPatchOperationPath
     from .project_payload_rate_change_mode import ProjectPayloadRateChangeMode
+    from .project_profitability_request_resolution import ProjectProfitabilityRequestResolution
+    from .project_profitability_request_rounding import ProjectProfitabilityRequestRounding
+    from .project_trend_request_rounding import ProjectTrendRequestRounding
     from .project_user_create_labor_cost_change_mode import ProjectUserCreateLaborCostChangeMode
     from .project_user_create_rate_change_mode import ProjectUserCreateRateChangeMode
     from .project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
     from .project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
     from .report_filters_rounding_minutes import ReportFiltersRoundingMinutes
+    from .report_pdf_layout_date_format import ReportPdfLayoutDateFormat
+    from .saved_report_params_grouping import SavedReportParamsGrouping
+    from .saved_report_params_rounding import SavedReportParamsRounding
+    from .saved_report_params_sub_grouping import SavedReportParamsSubGrouping
+    from .summary_report_export_request_duration_format import SummaryReportExportRequestDurationFormat
     from .summary_report_request_grouping import SummaryReportRequestGrouping
     from .summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .weekly_report_export_request_calculate import WeeklyReportExportRequestCalculate
     from .workspace_create_rate_change_mode import WorkspaceCreateRateChangeMode
     from .workspace_create_rounding import WorkspaceCreateRounding
     from .workspace_update_rate_change_mode import WorkspaceUpdateRateChangeMode
@@ -73,6 +87,37 @@ class _ClientWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
     total_count: int | None | Unset = UNSET
 
 
+class _ClientDataTrendsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientDataTrends` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str | Unset = UNSET
+    graph: _ClientDataTrendsGraphWire | Unset = UNSET
+
+
+class _ClientDataTrendsGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientDataTrendsGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_ClientDataTrendsGraphDataItemWire] | Unset = UNSET
+
+
+class _ClientDataTrendsGraphDataItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientDataTrendsGraphDataItem` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    clients: list[_ClientDataTrendsGraphDataItemClientsItemWire] | Unset = UNSET
+
+
+class _ClientDataTrendsGraphDataItemClientsItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ClientDataTrendsGraphDataItemClientsItem` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+
+
 class _ClientPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ClientPayload` that msgspec decodes into; unknown keys are refused."""
 
@@ -87,6 +132,43 @@ class _ClientRestoreWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
     projects: list[int] | Unset = UNSET
     restore_all_projects: bool | Unset = UNSET
+
+
+class _ComparativePointWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ComparativePoint` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+
+
+class _ComparativeReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ComparativeReport` that msgspec decodes into; unknown keys are refused."""
+
+    graph: _ComparativeReportGraphWire | Unset = UNSET
+
+
+class _ComparativeReportGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ComparativeReportGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_ComparativePointWire] | Unset = UNSET
+
+
+class _ComparativeReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ComparativeReportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    resolution: ComparativeReportRequestResolution | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    task_ids: list[int] | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    rounding: ComparativeReportRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
 
 
 class _DashboardActivityWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -108,6 +190,92 @@ class _DashboardMostActiveUserWire(msgspec.Struct, kw_only=True, forbid_unknown_
     fullname: str | Unset = UNSET
     email: str | Unset = UNSET
     avatar_file_name: str | None | Unset = UNSET
+
+
+class _DataTrendsFiguresWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DataTrendsFigures` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+
+
+class _DataTrendsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DataTrendsRequest` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    ids: list[int] | Unset = UNSET
+    resolution: str | Unset = UNSET
+    billable: bool | Unset = UNSET
+    rounding: DataTrendsRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
+
+
+class _DetailedReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DetailedReportExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    page_size: int | Unset = UNSET
+    first_id: int | Unset = UNSET
+    first_row_number: int | Unset = UNSET
+    first_timestamp: int | Unset = UNSET
+    order_by: DetailedReportRequestOrderBy | Unset = UNSET
+    order_dir: DetailedReportRequestOrderDir | Unset = UNSET
+    grouped: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    enrich_response: bool | Unset = UNSET
+    duration_format: str | Unset = UNSET
+
+
+class _DetailedReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DetailedReportPdfRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    page_size: int | Unset = UNSET
+    first_id: int | Unset = UNSET
+    first_row_number: int | Unset = UNSET
+    first_timestamp: int | Unset = UNSET
+    order_by: DetailedReportRequestOrderBy | Unset = UNSET
+    order_dir: DetailedReportRequestOrderDir | Unset = UNSET
+    grouped: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    enrich_response: bool | Unset = UNSET
+    duration_format: str | Unset = UNSET
+    date_format: ReportPdfLayoutDateFormat | Unset = UNSET
+    cents_separator: str | Unset = UNSET
+    display_mode: str | Unset = UNSET
+    hour_format: str | Unset = UNSET
 
 
 class _DetailedReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -210,6 +378,19 @@ class _DetailedTotalsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
     resolution: str | Unset = UNSET
     granularity: DetailedTotalsRequestGranularity | Unset = UNSET
     with_inline_rates: bool | Unset = msgspec.field(default=UNSET, name="withInlineRates")
+
+
+class _EmployeeProfitabilityRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `EmployeeProfitabilityRequest` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    resolution: EmployeeProfitabilityRequestResolution | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    rounding: EmployeeProfitabilityRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
 
 
 class _GroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -620,6 +801,41 @@ class _ProjectCountRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
     project_ids: list[int]
 
 
+class _ProjectDataTrendsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectDataTrends` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str | Unset = UNSET
+    graph: _ProjectDataTrendsGraphWire | Unset = UNSET
+
+
+class _ProjectDataTrendsGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectDataTrendsGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_ProjectDataTrendsGraphDataItemWire] | Unset = UNSET
+
+
+class _ProjectDataTrendsGraphDataItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectDataTrendsGraphDataItem` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    projects: list[_ProjectDataTrendsGraphDataItemProjectsItemWire] | Unset = UNSET
+
+
+class _ProjectDataTrendsGraphDataItemProjectsItemWire(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False
+):
+    """The JSON form of `ProjectDataTrendsGraphDataItemProjectsItem` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    color: str | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+
+
 class _ProjectPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ProjectPayload` that msgspec decodes into; unknown keys are refused."""
 
@@ -660,6 +876,56 @@ class _ProjectPinWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
     pin: bool
 
 
+class _ProjectProfitabilityReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityReport` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str | Unset = UNSET
+    graph: _ProjectProfitabilityReportGraphWire | Unset = UNSET
+    table: list[_ProjectProfitabilityRowWire] | Unset = UNSET
+
+
+class _ProjectProfitabilityReportGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityReportGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_ProjectProfitabilityReportGraphDataItemWire] | Unset = UNSET
+
+
+class _ProjectProfitabilityReportGraphDataItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityReportGraphDataItem` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    earnings: int | Unset = UNSET
+    labour_cost: int | Unset = UNSET
+
+
+class _ProjectProfitabilityRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityRequest` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    resolution: ProjectProfitabilityRequestResolution | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    rounding: ProjectProfitabilityRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
+
+
+class _ProjectProfitabilityRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectProfitabilityRow` that msgspec decodes into; unknown keys are refused."""
+
+    project_id: int | None | Unset = UNSET
+    name: str | None | Unset = UNSET
+    color: str | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+    labour_cost: int | Unset = UNSET
+
+
 class _ProjectRecurringParametersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ProjectRecurringParameters` that msgspec decodes into; unknown keys are refused."""
 
@@ -684,6 +950,30 @@ class _ProjectStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
     earliest_time_entry: datetime.datetime | None | Unset = UNSET
     latest_time_entry: datetime.datetime | None | Unset = UNSET
+
+
+class _ProjectTrendWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectTrend` that msgspec decodes into; unknown keys are refused."""
+
+    project_id: int | None | Unset = UNSET
+    start: datetime.date | Unset = UNSET
+    end: datetime.date | Unset = UNSET
+    previous_start: datetime.date | Unset = msgspec.field(default=UNSET, name="previousStart")
+    current_period_seconds: list[int] | Unset = UNSET
+    previous_period_seconds: list[int] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+
+
+class _ProjectTrendRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectTrendRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    previous_period_start: datetime.date | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    billable: bool | Unset = UNSET
+    rounding: ProjectTrendRequestRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
 
 
 class _ProjectUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -784,6 +1074,24 @@ class _ReportFiltersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
 
 
+class _ReportItemStatusWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportItemStatus` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    tracked_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    billable_amount: int | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+
+
+class _ReportPdfLayoutWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportPdfLayout` that msgspec decodes into; unknown keys are refused."""
+
+    date_format: ReportPdfLayoutDateFormat | Unset = UNSET
+    cents_separator: str | Unset = UNSET
+
+
 class _ReportProjectFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ReportProjectFilterRequest` that msgspec decodes into; unknown keys are refused."""
 
@@ -798,6 +1106,23 @@ class _ReportProjectFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unkno
     start: int | Unset = UNSET
 
 
+class _ReportProjectGroupFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectGroupFilterRequest` that msgspec decodes into; unknown keys are refused."""
+
+    project_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    start_id: int | Unset = UNSET
+
+
+class _ReportProjectGroupItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectGroupItem` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    project_id: int | Unset = UNSET
+    group_id: int | Unset = UNSET
+    name: str | None | Unset = UNSET
+
+
 class _ReportProjectItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ReportProjectItem` that msgspec decodes into; unknown keys are refused."""
 
@@ -810,6 +1135,25 @@ class _ReportProjectItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
     currency: str | None | Unset = UNSET
 
 
+class _ReportProjectUserFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectUserFilterRequest` that msgspec decodes into; unknown keys are refused."""
+
+    project_ids: list[int] | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    start_id: int | Unset = UNSET
+
+
+class _ReportProjectUserItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportProjectUserItem` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    project_id: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+    group_id: int | None | Unset = UNSET
+    hourly_rate: float | None | Unset = UNSET
+    labour_cost: int | None | Unset = UNSET
+
+
 class _ReportProjectUserSummaryRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ReportProjectUserSummaryRow` that msgspec decodes into; unknown keys are refused."""
 
@@ -817,6 +1161,13 @@ class _ReportProjectUserSummaryRowWire(msgspec.Struct, kw_only=True, forbid_unkn
     user_id: int | Unset = UNSET
     tracked_seconds: int | Unset = UNSET
     billable_seconds: int | Unset = UNSET
+
+
+class _ReportStatusRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportStatusRequest` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int] | Unset = UNSET
+    active: bool | Unset = UNSET
 
 
 class _ReportSummaryAuditWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -835,6 +1186,56 @@ class _ReportSummaryAuditGroupFilterWire(msgspec.Struct, kw_only=True, forbid_un
     max_amount_cents: int | Unset = UNSET
     min_duration_seconds: int | Unset = UNSET
     max_duration_seconds: int | Unset = UNSET
+
+
+class _ReportTaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportTask` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    name: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    project_id: int | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_billable: bool | None | Unset = UNSET
+    project_is_private: bool | None | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    user_id: int | None | Unset = UNSET
+    user_name: str | None | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    tracked_seconds: int | None | Unset = UNSET
+    rate: float | None | Unset = UNSET
+    rate_last_updated: str | None | Unset = UNSET
+    recurring: bool | None | Unset = UNSET
+    external_reference: str | None | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+    toggl_accounts_id: str | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    at: datetime.datetime | None | Unset = UNSET
+
+
+class _ReportTaskFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportTaskFilterRequest` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int] | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    name: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    project_active: bool | Unset = UNSET
+    page_size: int | Unset = UNSET
+    start: int | Unset = UNSET
+
+
+class _ReportTaskStatusRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ReportTaskStatusRequest` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int]
 
 
 class _ReportTotalsGraphPointWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -879,6 +1280,171 @@ class _ReportUserFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_
     start: int | Unset = UNSET
 
 
+class _SavedDetailedResultsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedDetailedResults` that msgspec decodes into; unknown keys are refused."""
+
+    report: list[_DetailedReportRowWire] | Unset = UNSET
+    totals: _DetailedTotalsWire | Unset = UNSET
+
+
+class _SavedReportDictionariesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportDictionaries` that msgspec decodes into; unknown keys are refused."""
+
+    users: _SavedReportDictionariesUsersWire | Unset = UNSET
+    projects: _SavedReportDictionariesProjectsWire | Unset = UNSET
+    clients: _SavedReportDictionariesClientsWire | Unset = UNSET
+    tasks: _SavedReportDictionariesTasksWire | Unset = UNSET
+    tags: _SavedReportDictionariesTagsWire | Unset = UNSET
+    user_groups: _SavedReportDictionariesUserGroupsWire | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesClientsWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesProjectsWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesTagsWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesTasksWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesUserGroupsWire: TypeAlias = dict[str, Any]
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportDictionariesUsersWire: TypeAlias = dict[str, Any]
+
+
+class _SavedReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+
+
+class _SavedReportNamedWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportNamed` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    external_reference: str | None | Unset = UNSET
+
+
+class _SavedReportOutputWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportOutput` that msgspec decodes into; unknown keys are refused."""
+
+    report_name: str | None | Unset = UNSET
+    report_type: str | Unset = UNSET
+    public: bool | Unset = UNSET
+    fixed_daterange: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    is_commenting_enabled: bool | Unset = UNSET
+    workspace_logo: str | None | Unset = UNSET
+    input_params: _SavedReportParamsWire | Unset = UNSET
+    saved_params: _SavedReportParamsWire | Unset = UNSET
+    features: _SavedReportOutputFeaturesType0Wire | None | Unset = UNSET
+    detailed_results: _SavedDetailedResultsWire | None | Unset = UNSET
+    summary_results: _SavedSummaryResultsWire | None | Unset = UNSET
+    weekly_results: _SavedWeeklyResultsWire | None | Unset = UNSET
+    dictionaries: _SavedReportDictionariesWire | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_SavedReportOutputFeaturesType0Wire: TypeAlias = dict[str, Any]
+
+
+class _SavedReportParamsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportParams` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    first_timestamp: int | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    task_ids: list[int] | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    billable: bool | Unset = UNSET
+    rounding: SavedReportParamsRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
+    grouped: bool | Unset = UNSET
+    grouping: SavedReportParamsGrouping | Unset = UNSET
+    sub_grouping: SavedReportParamsSubGrouping | Unset = UNSET
+
+
+class _SavedReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportPdfRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    display_mode: str | Unset = UNSET
+
+
+class _SavedReportProjectWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportProject` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    color: str | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+    start_date: str | None | Unset = UNSET
+    end_date: str | None | Unset = UNSET
+    estimated_hours: int | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    actual_hours: int | None | Unset = UNSET
+    actual_seconds: int | None | Unset = UNSET
+    fixed_fee: float | None | Unset = UNSET
+    recurring: bool | None | Unset = UNSET
+    recurring_period: str | None | Unset = UNSET
+    custom_period: int | None | Unset = UNSET
+    external_reference: str | None | Unset = UNSET
+
+
+class _SavedReportTaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportTask` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    tracked_seconds: int | None | Unset = UNSET
+
+
+class _SavedReportUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportUser` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    name: str | None | Unset = UNSET
+    email: str | None | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
+    group_ids: list[int] | None | Unset = UNSET
+    labour_cost: int | None | Unset = UNSET
+
+
+class _SavedSummaryResultsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedSummaryResults` that msgspec decodes into; unknown keys are refused."""
+
+    report: _SummaryReportWire | Unset = UNSET
+    totals: _DetailedTotalsWire | Unset = UNSET
+
+
+class _SavedWeeklyResultsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedWeeklyResults` that msgspec decodes into; unknown keys are refused."""
+
+    report: list[_WeeklyReportRowWire] | Unset = UNSET
+    totals: _DetailedTotalsWire | Unset = UNSET
+
+
 class _SimpleWorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `SimpleWorkspaceUser` that msgspec decodes into; unknown keys are refused."""
 
@@ -906,6 +1472,72 @@ class _SummaryReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     """The JSON form of `SummaryReport` that msgspec decodes into; unknown keys are refused."""
 
     groups: list[_SummaryGroupWire] | None | Unset = UNSET
+
+
+class _SummaryReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SummaryReportExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    grouping: SummaryReportRequestGrouping | Unset = UNSET
+    sub_grouping: SummaryReportRequestSubGrouping | Unset = UNSET
+    include_time_entry_ids: bool | Unset = UNSET
+    distinguish_rates: bool | Unset = UNSET
+    audit: _ReportSummaryAuditWire | Unset = UNSET
+    duration_format: SummaryReportExportRequestDurationFormat | Unset = UNSET
+    collapse: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    hide_rates: bool | Unset = UNSET
+    order_by: str | Unset = UNSET
+    order_dir: str | Unset = UNSET
+    resolution: str | Unset = UNSET
+
+
+class _SummaryReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SummaryReportPdfRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    grouping: SummaryReportRequestGrouping | Unset = UNSET
+    sub_grouping: SummaryReportRequestSubGrouping | Unset = UNSET
+    include_time_entry_ids: bool | Unset = UNSET
+    distinguish_rates: bool | Unset = UNSET
+    audit: _ReportSummaryAuditWire | Unset = UNSET
+    duration_format: SummaryReportExportRequestDurationFormat | Unset = UNSET
+    collapse: bool | Unset = UNSET
+    hide_amounts: bool | Unset = UNSET
+    hide_rates: bool | Unset = UNSET
+    order_by: str | Unset = UNSET
+    order_dir: str | Unset = UNSET
+    resolution: str | Unset = UNSET
+    date_format: ReportPdfLayoutDateFormat | Unset = UNSET
+    cents_separator: str | Unset = UNSET
 
 
 class _SummaryReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1115,6 +1747,37 @@ class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     event_metadata: _TimeEntryEventMetadataWire | Unset = UNSET
 
 
+class _UserDataTrendsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserDataTrends` that msgspec decodes into; unknown keys are refused."""
+
+    currency: str | Unset = UNSET
+    graph: _UserDataTrendsGraphWire | Unset = UNSET
+
+
+class _UserDataTrendsGraphWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserDataTrendsGraph` that msgspec decodes into; unknown keys are refused."""
+
+    resolution: str | Unset = UNSET
+    data: list[_UserDataTrendsGraphDataItemWire] | Unset = UNSET
+
+
+class _UserDataTrendsGraphDataItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserDataTrendsGraphDataItem` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date | Unset = UNSET
+    users: list[_UserDataTrendsGraphDataItemUsersItemWire] | Unset = UNSET
+
+
+class _UserDataTrendsGraphDataItemUsersItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserDataTrendsGraphDataItemUsersItem` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | None | Unset = UNSET
+    total_seconds: int | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    earnings: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+
+
 class _WebhookEventFilterWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `WebhookEventFilter` that msgspec decodes into; unknown keys are refused."""
 
@@ -1181,6 +1844,56 @@ class _WebhookSubscriptionStateWire(msgspec.Struct, kw_only=True, forbid_unknown
     """The JSON form of `WebhookSubscriptionState` that msgspec decodes into; unknown keys are refused."""
 
     enabled: bool
+
+
+class _WeeklyReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WeeklyReportExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    calculate: WeeklyReportExportRequestCalculate | Unset = UNSET
+    grouping: str | Unset = UNSET
+    group_by_task: bool | Unset = UNSET
+
+
+class _WeeklyReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WeeklyReportPdfRequest` that msgspec decodes into; unknown keys are refused."""
+
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    billable: bool | Unset = UNSET
+    client_ids: list[int | None] | Unset = UNSET
+    project_ids: list[int | None] | Unset = UNSET
+    tag_ids: list[int | None] | Unset = UNSET
+    task_ids: list[int | None] | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    time_entry_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    min_duration_seconds: int | Unset = UNSET
+    max_duration_seconds: int | Unset = UNSET
+    rounding: int | Unset = UNSET
+    rounding_minutes: ReportFiltersRoundingMinutes | Unset = UNSET
+    calculate: WeeklyReportExportRequestCalculate | Unset = UNSET
+    grouping: str | Unset = UNSET
+    group_by_task: bool | Unset = UNSET
+    date_format: ReportPdfLayoutDateFormat | Unset = UNSET
+    cents_separator: str | Unset = UNSET
+    duration_format: str | Unset = UNSET
+    logo_url: str | Unset = UNSET
 
 
 class _WeeklyReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

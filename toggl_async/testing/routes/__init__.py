@@ -14,6 +14,9 @@ MODULES = (
     "reports_summary",
     "reports_search",
     "webhooks",
+    "reports_exports",
+    "saved_reports",
+    "reports_insights",
 )
 
 

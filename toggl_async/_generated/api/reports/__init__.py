@@ -10,8 +10,12 @@ from ...types import UNSET
 
 if TYPE_CHECKING:
     import datetime
+    import os
 
+    from ...binary import BinaryFile, BinaryStream, SavedFile
     from ...client import HttpClient
+    from ...models.detailed_report_export_request import DetailedReportExportRequest
+    from ...models.detailed_report_pdf_request import DetailedReportPdfRequest
     from ...models.detailed_report_request import DetailedReportRequest
     from ...models.detailed_report_row import DetailedReportRow
     from ...models.detailed_totals import DetailedTotals
@@ -19,15 +23,30 @@ if TYPE_CHECKING:
     from ...models.report_client_filter_request import ReportClientFilterRequest
     from ...models.report_client_item import ReportClientItem
     from ...models.report_date_range import ReportDateRange
+    from ...models.report_export_format import ReportExportFormat
     from ...models.report_filters import ReportFilters
+    from ...models.report_item_status import ReportItemStatus
     from ...models.report_project_filter_request import ReportProjectFilterRequest
+    from ...models.report_project_group_filter_request import ReportProjectGroupFilterRequest
+    from ...models.report_project_group_item import ReportProjectGroupItem
     from ...models.report_project_item import ReportProjectItem
+    from ...models.report_project_user_filter_request import ReportProjectUserFilterRequest
+    from ...models.report_project_user_item import ReportProjectUserItem
     from ...models.report_project_user_summary_row import ReportProjectUserSummaryRow
+    from ...models.report_status_request import ReportStatusRequest
+    from ...models.report_task import ReportTask
+    from ...models.report_task_action import ReportTaskAction
+    from ...models.report_task_filter_request import ReportTaskFilterRequest
+    from ...models.report_task_status_request import ReportTaskStatusRequest
     from ...models.report_user import ReportUser
     from ...models.report_user_filter_item import ReportUserFilterItem
     from ...models.report_user_filter_request import ReportUserFilterRequest
     from ...models.summary_report import SummaryReport
+    from ...models.summary_report_export_request import SummaryReportExportRequest
+    from ...models.summary_report_pdf_request import SummaryReportPdfRequest
     from ...models.summary_report_request import SummaryReportRequest
+    from ...models.weekly_report_export_request import WeeklyReportExportRequest
+    from ...models.weekly_report_pdf_request import WeeklyReportPdfRequest
     from ...models.weekly_report_row import WeeklyReportRow
     from ...types import Response, Unset
 
@@ -48,6 +67,457 @@ class ReportsApi:
     def raw(self) -> ReportsRawApi:
         """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
         return ReportsRawApi(self._client)
+
+    async def export_detailed_report(
+        self,
+        workspace_id: int,
+        extension: ReportExportFormat,
+        *,
+        body: DetailedReportExportRequest,
+    ) -> BinaryFile:
+        """The detailed report as a CSV or XLSX file, one row per time entry (or group of entries).
+
+        Same filters and order as get_detailed_report; the file holds the rows of every page, not one page.
+        CSV columns: User, Email, Client, Project, Task, Description, Billable, Start date, Start time, End
+        date, End time, Duration (HH:MM:SS), Tags, Amount (<currency>).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            extension (ReportExportFormat): File format of a CSV-or-Excel export, csv or xlsx.
+            body (DetailedReportExportRequest): Body of export_detailed_report.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; export_detailed_report_to_file / _stream for large files
+        """
+
+        from . import export_detailed_report as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            extension=extension,
+            body=body,
+        )
+
+    def export_detailed_report_stream(
+        self,
+        workspace_id: int,
+        extension: ReportExportFormat,
+        *,
+        body: DetailedReportExportRequest,
+    ) -> BinaryStream:
+        """The detailed report as a CSV or XLSX file, one row per time entry (or group of entries), streamed chunk by chunk.
+
+        `async with ....export_detailed_report_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `export_detailed_report`.
+        """
+        from . import export_detailed_report as _operation
+
+        return _operation.stream(
+            client=self._client,
+            workspace_id=workspace_id,
+            extension=extension,
+            body=body,
+        )
+
+    async def export_detailed_report_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        workspace_id: int,
+        extension: ReportExportFormat,
+        *,
+        body: DetailedReportExportRequest,
+    ) -> SavedFile:
+        """The detailed report as a CSV or XLSX file, one row per time entry (or group of entries), written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `export_detailed_report` after `destination`.
+        """
+        from . import export_detailed_report as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            workspace_id=workspace_id,
+            extension=extension,
+            body=body,
+        )
+
+    async def export_detailed_report_pdf(
+        self,
+        workspace_id: int,
+        *,
+        body: DetailedReportPdfRequest,
+    ) -> BinaryFile:
+        """The detailed report as a PDF file.
+
+        Same filters as get_detailed_report, plus layout options (date/hour format, display mode).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (DetailedReportPdfRequest): Body of export_detailed_report_pdf.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; export_detailed_report_pdf_to_file / _stream for large files
+        """
+
+        from . import export_detailed_report_pdf as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    def export_detailed_report_pdf_stream(
+        self,
+        workspace_id: int,
+        *,
+        body: DetailedReportPdfRequest,
+    ) -> BinaryStream:
+        """The detailed report as a PDF file, streamed chunk by chunk.
+
+        `async with ....export_detailed_report_pdf_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `export_detailed_report_pdf`.
+        """
+        from . import export_detailed_report_pdf as _operation
+
+        return _operation.stream(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_detailed_report_pdf_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        workspace_id: int,
+        *,
+        body: DetailedReportPdfRequest,
+    ) -> SavedFile:
+        """The detailed report as a PDF file, written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `export_detailed_report_pdf` after `destination`.
+        """
+        from . import export_detailed_report_pdf as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_summary_report(
+        self,
+        workspace_id: int,
+        extension: ReportExportFormat,
+        *,
+        body: SummaryReportExportRequest,
+    ) -> BinaryFile:
+        """The summary report as a CSV or XLSX file, one row per group and sub-group.
+
+        Same grouping as get_summary_report. Durations are written as `duration_format` says (classic
+        HH:MM:SS by default).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            extension (ReportExportFormat): File format of a CSV-or-Excel export, csv or xlsx.
+            body (SummaryReportExportRequest): Body of export_summary_report.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; export_summary_report_to_file / _stream for large files
+        """
+
+        from . import export_summary_report as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            extension=extension,
+            body=body,
+        )
+
+    def export_summary_report_stream(
+        self,
+        workspace_id: int,
+        extension: ReportExportFormat,
+        *,
+        body: SummaryReportExportRequest,
+    ) -> BinaryStream:
+        """The summary report as a CSV or XLSX file, one row per group and sub-group, streamed chunk by chunk.
+
+        `async with ....export_summary_report_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `export_summary_report`.
+        """
+        from . import export_summary_report as _operation
+
+        return _operation.stream(
+            client=self._client,
+            workspace_id=workspace_id,
+            extension=extension,
+            body=body,
+        )
+
+    async def export_summary_report_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        workspace_id: int,
+        extension: ReportExportFormat,
+        *,
+        body: SummaryReportExportRequest,
+    ) -> SavedFile:
+        """The summary report as a CSV or XLSX file, one row per group and sub-group, written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `export_summary_report` after `destination`.
+        """
+        from . import export_summary_report as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            workspace_id=workspace_id,
+            extension=extension,
+            body=body,
+        )
+
+    async def export_summary_report_pdf(
+        self,
+        workspace_id: int,
+        *,
+        body: SummaryReportPdfRequest,
+    ) -> BinaryFile:
+        """The summary report as a PDF file.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (SummaryReportPdfRequest): Body of export_summary_report_pdf.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; export_summary_report_pdf_to_file / _stream for large files
+        """
+
+        from . import export_summary_report_pdf as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    def export_summary_report_pdf_stream(
+        self,
+        workspace_id: int,
+        *,
+        body: SummaryReportPdfRequest,
+    ) -> BinaryStream:
+        """The summary report as a PDF file, streamed chunk by chunk.
+
+        `async with ....export_summary_report_pdf_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `export_summary_report_pdf`.
+        """
+        from . import export_summary_report_pdf as _operation
+
+        return _operation.stream(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_summary_report_pdf_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        workspace_id: int,
+        *,
+        body: SummaryReportPdfRequest,
+    ) -> SavedFile:
+        """The summary report as a PDF file, written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `export_summary_report_pdf` after `destination`.
+        """
+        from . import export_summary_report_pdf as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_weekly_report(
+        self,
+        workspace_id: int,
+        *,
+        body: WeeklyReportExportRequest,
+    ) -> BinaryFile:
+        """The weekly report as a CSV file, one row per user and project with a column per day.
+
+        `calculate` chooses what the day columns hold: `time` (HH:MM:SS) or `earnings`.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (WeeklyReportExportRequest): Body of export_weekly_report.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; export_weekly_report_to_file / _stream for large files
+        """
+
+        from . import export_weekly_report as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    def export_weekly_report_stream(
+        self,
+        workspace_id: int,
+        *,
+        body: WeeklyReportExportRequest,
+    ) -> BinaryStream:
+        """The weekly report as a CSV file, one row per user and project with a column per day, streamed chunk by chunk.
+
+        `async with ....export_weekly_report_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `export_weekly_report`.
+        """
+        from . import export_weekly_report as _operation
+
+        return _operation.stream(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_weekly_report_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        workspace_id: int,
+        *,
+        body: WeeklyReportExportRequest,
+    ) -> SavedFile:
+        """The weekly report as a CSV file, one row per user and project with a column per day, written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `export_weekly_report` after `destination`.
+        """
+        from . import export_weekly_report as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_weekly_report_pdf(
+        self,
+        workspace_id: int,
+        *,
+        body: WeeklyReportPdfRequest,
+    ) -> BinaryFile:
+        """The weekly report as a PDF file.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (WeeklyReportPdfRequest): Body of export_weekly_report_pdf.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; export_weekly_report_pdf_to_file / _stream for large files
+        """
+
+        from . import export_weekly_report_pdf as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    def export_weekly_report_pdf_stream(
+        self,
+        workspace_id: int,
+        *,
+        body: WeeklyReportPdfRequest,
+    ) -> BinaryStream:
+        """The weekly report as a PDF file, streamed chunk by chunk.
+
+        `async with ....export_weekly_report_pdf_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `export_weekly_report_pdf`.
+        """
+        from . import export_weekly_report_pdf as _operation
+
+        return _operation.stream(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_weekly_report_pdf_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        workspace_id: int,
+        *,
+        body: WeeklyReportPdfRequest,
+    ) -> SavedFile:
+        """The weekly report as a PDF file, written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `export_weekly_report_pdf` after `destination`.
+        """
+        from . import export_weekly_report_pdf as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
 
     async def get_detailed_report(
         self,
@@ -308,6 +778,134 @@ class ReportsApi:
             body=body,
         )
 
+    async def list_report_project_group_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectGroupFilterRequest,
+    ) -> list[ReportProjectGroupItem]:
+        """List the groups assigned to the workspace's projects, as report filter choices.
+
+        Keyset pagination: `start_id` resumes from that id (rows with id >= start_id).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportProjectGroupFilterRequest): Body of list_report_project_group_filters.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportProjectGroupItem]
+        """
+
+        from . import list_report_project_group_filters as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_project_statuses(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportStatusRequest,
+    ) -> list[ReportItemStatus]:
+        """Tracked, billable and estimated seconds and billable amount (cents) of projects.
+
+        Seconds are all time (not a date range).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportStatusRequest): Body of list_report_project_statuses.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportItemStatus]
+        """
+
+        from . import list_report_project_statuses as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_project_user_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectUserFilterRequest,
+    ) -> list[ReportProjectUserItem]:
+        """List project memberships (user, rate, labour cost), as report filter choices.
+
+        Keyset pagination: `start_id` resumes from that id (rows with id >= start_id).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportProjectUserFilterRequest): Body of list_report_project_user_filters.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportProjectUserItem]
+        """
+
+        from . import list_report_project_user_filters as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_task_statuses(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportTaskStatusRequest,
+    ) -> list[ReportItemStatus]:
+        """Tracked, billable and estimated seconds and billable amount (cents) of tasks.
+
+        Tasks are a paid feature: 402 on the Free plan.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ReportTaskStatusRequest): Body of list_report_task_statuses; at least one id.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportItemStatus]
+        """
+
+        from . import list_report_task_statuses as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_report_user_filters(
         self,
         workspace_id: int,
@@ -405,6 +1003,41 @@ class ReportsApi:
             body=body,
         )
 
+    async def search_report_tasks(
+        self,
+        workspace_id: int,
+        action: ReportTaskAction,
+        *,
+        body: ReportTaskFilterRequest,
+    ) -> list[ReportTask]:
+        """Search (`search`) or list as filter choices (`filters`) the workspace's tasks.
+
+        Keyset pagination: `start` resumes from that task id, `page_size` rows per page. At most 2000 ids.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            action (ReportTaskAction): search_report_tasks' mode, search or filters.
+            body (ReportTaskFilterRequest): Body of search_report_tasks.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ReportTask]
+        """
+
+        from . import search_report_tasks as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            action=action,
+            body=body,
+        )
+
     async def search_report_users(
         self,
         workspace_id: int,
@@ -447,6 +1080,118 @@ class ReportsRawApi:
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    async def export_detailed_report(
+        self,
+        workspace_id: int,
+        extension: ReportExportFormat,
+        *,
+        body: DetailedReportExportRequest,
+    ) -> Response[BinaryFile]:
+        """The detailed report as a CSV or XLSX file, one row per time entry (or group of entries). (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/search/time_entries.{extension}`
+        """
+        from . import export_detailed_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            extension=extension,
+            body=body,
+        )
+
+    async def export_detailed_report_pdf(
+        self,
+        workspace_id: int,
+        *,
+        body: DetailedReportPdfRequest,
+    ) -> Response[BinaryFile]:
+        """The detailed report as a PDF file. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/search/time_entries.pdf`
+        """
+        from . import export_detailed_report_pdf as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_summary_report(
+        self,
+        workspace_id: int,
+        extension: ReportExportFormat,
+        *,
+        body: SummaryReportExportRequest,
+    ) -> Response[BinaryFile]:
+        """The summary report as a CSV or XLSX file, one row per group and sub-group. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/summary/time_entries.{extension}`
+        """
+        from . import export_summary_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            extension=extension,
+            body=body,
+        )
+
+    async def export_summary_report_pdf(
+        self,
+        workspace_id: int,
+        *,
+        body: SummaryReportPdfRequest,
+    ) -> Response[BinaryFile]:
+        """The summary report as a PDF file. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/summary/time_entries.pdf`
+        """
+        from . import export_summary_report_pdf as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_weekly_report(
+        self,
+        workspace_id: int,
+        *,
+        body: WeeklyReportExportRequest,
+    ) -> Response[BinaryFile]:
+        """The weekly report as a CSV file, one row per user and project with a column per day. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/weekly/time_entries.csv`
+        """
+        from . import export_weekly_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def export_weekly_report_pdf(
+        self,
+        workspace_id: int,
+        *,
+        body: WeeklyReportPdfRequest,
+    ) -> Response[BinaryFile]:
+        """The weekly report as a PDF file. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/weekly/time_entries.pdf`
+        """
+        from . import export_weekly_report_pdf as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
 
     async def get_detailed_report(
         self,
@@ -594,6 +1339,78 @@ class ReportsRawApi:
             body=body,
         )
 
+    async def list_report_project_group_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectGroupFilterRequest,
+    ) -> Response[list[ReportProjectGroupItem]]:
+        """List the groups assigned to the workspace's projects, as report filter choices. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/project_groups`
+        """
+        from . import list_report_project_group_filters as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_project_statuses(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportStatusRequest,
+    ) -> Response[list[ReportItemStatus]]:
+        """Tracked, billable and estimated seconds and billable amount (cents) of projects. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/projects/status`
+        """
+        from . import list_report_project_statuses as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_project_user_filters(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportProjectUserFilterRequest,
+    ) -> Response[list[ReportProjectUserItem]]:
+        """List project memberships (user, rate, labour cost), as report filter choices. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/project_users`
+        """
+        from . import list_report_project_user_filters as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def list_report_task_statuses(
+        self,
+        workspace_id: int,
+        *,
+        body: ReportTaskStatusRequest,
+    ) -> Response[list[ReportItemStatus]]:
+        """Tracked, billable and estimated seconds and billable amount (cents) of tasks. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/filters/tasks/status`
+        """
+        from . import list_report_task_statuses as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_report_user_filters(
         self,
         workspace_id: int,
@@ -645,6 +1462,26 @@ class ReportsRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def search_report_tasks(
+        self,
+        workspace_id: int,
+        action: ReportTaskAction,
+        *,
+        body: ReportTaskFilterRequest,
+    ) -> Response[list[ReportTask]]:
+        """Search (`search`) or list as filter choices (`filters`) the workspace's tasks. (the whole response)
+
+        `POST /reports/api/v3/workspace/{workspace_id}/{action}/tasks`
+        """
+        from . import search_report_tasks as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            action=action,
             body=body,
         )
 
