@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from cli_helpers import cli
 
@@ -257,3 +258,23 @@ def test_entries_on_a_terminal_total_each_day(seeded: Seeded, monkeypatch: pytes
         total = f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
         line = next(line for line in ran.out.splitlines() if f"{len(group)} entries" in line and day in line)
         assert total in line
+
+
+class RefusingUsers(httpx.AsyncBaseTransport):
+    """The fake, except that listing a workspace's users answers 403 (as for a member who is no admin)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/users"):
+            return httpx.Response(403, json="forbidden")
+        return await self.inner.handle_async_request(request)
+
+
+def test_summary_by_users_keeps_ids_when_the_member_list_is_refused(seeded: Seeded) -> None:
+    fake, user = seeded
+    ran = cli(fake, user, "report", "summary", "last", "week", "--group-by", "users",
+              transport=RefusingUsers(fake.transport()))  # fmt: skip
+    assert ran.code == 0, ran.err
+    assert f"#{user.id}" in ran.out
