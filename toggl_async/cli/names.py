@@ -41,10 +41,15 @@ class Names:
         return self._cache[key]
 
     async def users(self, workspace_id: int) -> dict[int, str]:
-        """Members' full names (their email when the name is empty), by user id."""
+        """Members' full names (their email when the name is empty), by user id; {} when Toggl refuses the list."""
         key = ("users", workspace_id)
         if key not in self._cache:
-            found = await self.toggl.workspaces.list_users_in_workspace(workspace_id)
+            from toggl_async.errors import ForbiddenError
+
+            try:
+                found = await self.toggl.workspaces.list_users_in_workspace(workspace_id)
+            except ForbiddenError:
+                found = []  # a member who may not list the others: the table keeps their ids
             self._cache[key] = {u.id: _text(u.fullname) or _text(u.email) for u in found}
         return self._cache[key]
 
