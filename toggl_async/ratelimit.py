@@ -95,19 +95,23 @@ class Pacer:
         if self.rate is None:
             return
         async with self._lock:
-            while True:
-                now = self.clock.monotonic()
-                slot = self._next_slot(now)
-                if slot <= now:
-                    self._take(now)
-                    return
-                generation = self._generation
-                await self.clock.sleep(slot - now + SLEEP_GUARD)
-                if generation == self._generation:
-                    # Booked a hair after the slot: exactly 1/rate apart, float rounding of the gap can trip
-                    # a server running the same bucket; at the wake-up time, the guard would add up.
-                    self._take(slot + BOOKING_MARGIN)
-                    return
+            await self._acquire_local()
+
+    async def _acquire_local(self) -> None:
+        """`acquire` for the holder of the lock."""
+        while True:
+            now = self.clock.monotonic()
+            slot = self._next_slot(now)
+            if slot <= now:
+                self._take(now)
+                return
+            generation = self._generation
+            await self.clock.sleep(slot - now + SLEEP_GUARD)
+            if generation == self._generation:
+                # Booked a hair after the slot: exactly 1/rate apart, float rounding of the gap can trip
+                # a server running the same bucket; at the wake-up time, the guard would add up.
+                self._take(slot + BOOKING_MARGIN)
+                return
 
     def penalize(self, retry_after: float | None) -> None:
         """Record a 429: no slot before now + (retry_after or one interval), then half the pace.
@@ -128,6 +132,10 @@ class Pacer:
         self._tat = max(self._tat if self._tat is not None else now, self._hold_until + tolerance)
         self._generation += 1
         logger.debug("paced down to %.3g req/s until %.3f s from now", 1 / interval, self._hold_until - now)
+
+    async def report_429(self, retry_after: float | None) -> None:
+        """What the transport calls on a 429: `penalize` (a shared pacer also tells the other processes)."""
+        self.penalize(retry_after)
 
     def _next_slot(self, now: float) -> float:
         tat = now if self._tat is None else self._tat
@@ -272,15 +280,29 @@ class QuotaTracker:
         """Seconds until the window of an observation resets (negative once it has)."""
         return (seen.resets_in or 0.0) - (self.clock.monotonic() - seen.observed_at)
 
-    async def before_request(self, method: str, path: str, *, scope: Hashable = None) -> None:
+    async def record(
+        self, headers: Mapping[str, str], *, scope: Hashable = None, ticket: object = None, ok: bool = True
+    ) -> None:
+        """What the transport calls with each answer: `observe`; `ticket` is what `before_request` returned.
+
+        `ok`: the answer was a 2xx. A shared tracker also tells the other processes.
+        """
+        self.observe(headers, scope=scope)
+
+    async def record_refusal(self, resets_in: float | None, *, scope: Hashable = None, ticket: object = None) -> None:
+        """What the transport calls on a quota 402: `refused` (a shared tracker also tells the other processes)."""
+        self.refused(resets_in, scope=scope)
+
+    async def before_request(self, method: str, path: str, *, scope: Hashable = None) -> object:
         """Let a request through, wait for the quota reset, or refuse it; `path` is for the error only.
 
+        Returns a ticket to hand to `record` / `record_refusal` with the answer (None here).
         Raises QuotaExceededError (with `resets_in`) when Toggl refused a request of this scope in the
         current window and the window resets in more than `max_wait` seconds.
         """
         state = self.state_for(scope)
         if not state.refused or state.resets_in is None:
-            return
+            return None
         if state.resets_in > self.max_wait:
             raise QuotaExceededError(
                 402,
@@ -298,6 +320,7 @@ class QuotaTracker:
                 await self.clock.sleep(state.resets_in)
                 if self._seen.get(scope) is waited_on:  # not a newer report that came in meanwhile
                     self._seen.pop(scope, None)
+        return None
 
 
 def quota_scope(path: str) -> Hashable:
