@@ -224,6 +224,14 @@ class RedisLimits:
             logger.info("shared limits backend %s answers again; pacing through it", self.shown_url)
         return result
 
+    async def connect(self) -> bool:
+        """Open this event loop's connection now rather than on the first request; False when Redis is down."""
+        try:
+            await self.call("generation", [_key("connect")], [])
+        except _Down:
+            return False
+        return True
+
     async def aclose(self) -> None:
         """Close this event loop's connection (a later call opens a new one); `Toggl.aclose()` calls it."""
         try:

@@ -246,6 +246,13 @@ async def test_redis_stopped_mid_run_then_back_is_used_again(caplog: pytest.LogC
         server.stop()
 
 
+async def test_connect_says_whether_redis_answers(redis_url: str) -> None:
+    live, dead = RedisLimits(redis_url), RedisLimits(f"redis://127.0.0.1:{free_port()}/0")
+    assert await live.connect() is True
+    assert await dead.connect() is False and dead.down
+    await live.aclose()
+
+
 async def test_strict_mode_raises_a_typed_error_and_sends_nothing() -> None:
     clock = FakeClock()
     fake = FakeToggl(clock=clock, rate=None, quotas=False)
