@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CLI_STAMP := $(VENV)/.installed-cli
 
-.PHONY: install generate check-generated spec-drift lint typecheck test bench demo clean
+.PHONY: install generate check-generated spec-drift lint typecheck test bench demo clean redis-server
 
 install: $(STAMP)
 
@@ -44,7 +44,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-test: $(STAMP) lint typecheck check-generated
+# The shared-limits tests (tests/limits) start a real redis-server from PATH on a free loopback port and
+# stop it at the end (tests/redis_server.py); this installs Debian's package when it is missing.
+redis-server:
+	@command -v redis-server >/dev/null || { \
+		echo "redis-server missing: installing Debian's redis-server package"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
+	@command -v redis-server >/dev/null || { echo "redis-server could not be installed"; exit 1; }
+
+test: $(STAMP) lint typecheck check-generated redis-server
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

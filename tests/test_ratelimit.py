@@ -115,15 +115,20 @@ async def test_off_never_waits() -> None:
 
 
 @on_asyncio_and_trio
-async def test_penalize_holds_everyone_then_halves_the_rate_until_it_recovers() -> None:
+async def test_penalize_holds_everyone_then_halves_the_rate_and_climbs_back_linearly() -> None:
     clock = FakeClock()
-    p = pacer(clock, rate=2, burst=3, recovery=30)
+    p = pacer(clock, rate=2, burst=3, recovery=10)
     await slot_times(p, clock, 3)
+    start = clock.time()
     p.penalize(5.0)
     assert p.effective_rate == 1.0
-    # Nobody before now + 5 s, then no burst (the server's bucket is full), one a second.
-    assert await slot_times(p, clock, 4) == [5.001, 6.001, 7.001, 8.001]
-    await clock.sleep(30 - 8.001)  # 30 s after the 429 without another: back to the full rate
+    # Nobody before now + 5 s, and no burst then (the server's bucket is full).
+    first, second = await slot_times(p, clock, 2)
+    assert first == pytest.approx(5.001, abs=1e-3) and second > first + 0.9
+    # From the end of the hold the pace climbs in a straight line back to the rate within 10 s.
+    await clock.sleep(start + 5 + 5 - clock.time())
+    assert p.effective_rate == pytest.approx(1.5, abs=0.01)
+    await clock.sleep(5)
     assert p.effective_rate == 2.0
 
 
@@ -133,16 +138,42 @@ async def test_penalize_without_retry_after_waits_one_interval_and_penalties_sta
     p = pacer(clock, rate=4, burst=1, recovery=10)
     p.penalize(None)
     assert p.effective_rate == 2.0
-    assert await slot_times(p, clock, 2) == [0.501, 1.001]
+    assert (await slot_times(p, clock, 1))[0] == pytest.approx(0.501, abs=1e-3)
     p.penalize(None)
-    assert p.effective_rate == 1.0
+    assert p.effective_rate is not None and p.effective_rate < 2.0
     for _ in range(5):
         p.penalize(0.0)
     assert p.effective_rate == 0.5  # never below rate / 8
-    await clock.sleep(10)
-    assert p.effective_rate == 1.0  # recovery doubles the pace once per 10 quiet seconds
-    await clock.sleep(20)
+    await clock.sleep(2.0 + 10)  # the last hold: one interval at rate / 8; then the 10 s climb
     assert p.effective_rate == 4.0
+
+
+@on_asyncio_and_trio
+async def test_after_one_429_throughput_is_back_above_95_percent_within_30_seconds() -> None:
+    """Issue 16: the old pacer halved the pace for good (48.8% of R for the rest of the pacing bench)."""
+    clock = FakeClock()
+    p = pacer(clock, rate=5, burst=1)
+    server = LeakyBucket(clock, rate=5, burst=3)
+    granted: list[float] = []
+    start = clock.time()
+
+    async def worker() -> None:
+        while clock.time() < start + 60:
+            await p.acquire()
+            if clock.time() >= start + 10 and p.effective_rate == 5.0 and len(granted) < 60:
+                p.penalize(1.0)  # one 429 at t = 10 s, Retry-After 1 s
+                continue
+            granted.append(clock.time())
+            assert server.take("token") is None
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(8):
+            tg.start_soon(worker)
+    assert [t - start for t in granted if start + 10 <= t < start + 11] == []  # the hold
+    # Back to >= 95% of the rate well before t = 40 s: from t = 25 s to 40 s at least.
+    window = [t for t in granted if start + 25 <= t < start + 40]
+    assert len(window) >= 0.95 * 5 * 15
+    assert p.effective_rate == 5.0
 
 
 @on_asyncio_and_trio

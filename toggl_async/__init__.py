@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         TogglNetworkError as TogglNetworkError,
         UnauthorizedError as UnauthorizedError,
     )
+    from toggl_async.limits import LimitsBackendError as LimitsBackendError
     from toggl_async.ratelimit import (
         Pacer as Pacer,
         QuotaState as QuotaState,
@@ -78,6 +79,7 @@ _LOCATIONS = {
         ],
         "toggl_async.errors",
     ),
+    "LimitsBackendError": "toggl_async.limits",
     "Pacer": "toggl_async.ratelimit",
     "QuotaState": "toggl_async.ratelimit",
     "QuotaTracker": "toggl_async.ratelimit",

@@ -30,6 +30,7 @@ from toggl_async.clock import Clock, SystemClock
 from toggl_async.config import TogglConfig
 from toggl_async.errors import BulkPatchError, ResponseErrors, TogglDecodeError, TogglError
 from toggl_async.iterators import Iterators
+from toggl_async.limits import close_backends, credentials_digest, shared_budget
 from toggl_async.ratelimit import Pacer, QuotaState, QuotaTracker, quota_scope
 from toggl_async.redaction import install_log_redaction, split_userinfo
 from toggl_async.transport import SharedTransport, TogglTransport
@@ -59,8 +60,9 @@ class Toggl(Iterators):
     """An async client of Toggl Track API v9 and Reports API v3; see the module docstring.
 
     `transport`: an httpx transport to send through instead of the network (e.g. `FakeToggl.transport()`).
-    `pacer` / `quota`: one token's pacing and hourly-quota state; pass the same objects to several
-    clients of one token (in one process) so that they share one budget (`with_options` does).
+    `pacer` / `quota`: one token's pacing and hourly-quota state. Clients of the same credentials (and
+    settings) in one process share them without being told; pass objects of your own to share them
+    otherwise (`with_options` does). `limits="redis://..."` shares them across processes (docs/limits.md).
     `clock`: the time the client paces, backs off, dates timers and waits by (a `toggl_async.Clock`;
     tests pass `toggl_async.testing.FakeClock()`, whose sleeps return at once).
     Other keyword arguments are `TogglConfig` fields.
@@ -83,8 +85,16 @@ class Toggl(Iterators):
         install_log_redaction()
         base_url, self._credentials = _credentials_of(self.config.base_url, api_token, email, password)
         self.clock: Clock = clock or SystemClock()
-        self.pacer = pacer or Pacer(self.config.rate, self.config.burst, clock=self.clock)
-        self.quota_tracker = quota or QuotaTracker(self.config.quota_max_wait, clock=self.clock)
+        # One token, one budget: clients of the same credentials share pacer and quota (toggl_async.limits).
+        budget = shared_budget(
+            credentials_digest(base_url, self._credentials.api_token, self._credentials.email,
+                               self._credentials.password),
+            rate=self.config.rate, burst=self.config.burst, quota_max_wait=self.config.quota_max_wait,
+            clock=clock, transport=transport, limits=self.config.limits, strict=self.config.limits_strict,
+        )  # fmt: skip
+        self._budget = budget  # held: the registry keeps a budget only while a client uses it
+        self.pacer: Pacer = pacer or budget.pacer
+        self.quota_tracker: QuotaTracker = quota or budget.quota
         self._inner = transport
         stack = TogglTransport(
             transport or httpx.AsyncHTTPTransport(), pacer=self.pacer, quota=self.quota_tracker,
@@ -128,11 +138,17 @@ class Toggl(Iterators):
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        await self._http.__aexit__(kind, error, trace)
+        try:
+            await self._http.__aexit__(kind, error, trace)
+        finally:
+            await close_backends(self.pacer, self.quota_tracker)
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
+        """Close the connection pool (and this event loop's connection to a Redis `limits` backend)."""
+        try:
+            await self._http.aclose()
+        finally:
+            await close_backends(self.pacer, self.quota_tracker)
 
     def __repr__(self) -> str:
         who = "api_token" if self._credentials.api_token else f"email={self._credentials.email!r}"

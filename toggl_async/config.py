@@ -51,6 +51,13 @@ class TogglConfig:
     quota_max_wait: when the hourly quota is spent, wait for its reset if it is at most this many
         seconds away; otherwise raise `QuotaExceededError` at once.
     user_agent: sent with every request.
+    limits: where the token's pacing and quota state lives. None (the default): in this process, shared
+        by every client of the same credentials, unless the TOGGL_LIMITS_URL environment variable names a
+        Redis server; a `redis://` URL: in that Redis, shared by every process and machine using it (the
+        `redis` extra, asyncio only); "local": in this process, whatever TOGGL_LIMITS_URL says. See
+        docs/limits.md.
+    limits_strict: with a Redis `limits`, raise `LimitsBackendError` (nothing sent) while Redis cannot be
+        reached, instead of pacing locally with one WARNING.
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -60,6 +67,8 @@ class TogglConfig:
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     quota_max_wait: float = 60.0
     user_agent: str = "toggl-async"
+    limits: str | None = None
+    limits_strict: bool = False
 
     def __attrs_post_init__(self) -> None:
         check_base_url(self.base_url)
@@ -68,6 +77,8 @@ class TogglConfig:
         # A base URL may carry user:password@; it never shows in a repr (or a log line built from one).
         shown = {field.name: getattr(self, field.name) for field in attrs.fields(TogglConfig)}
         shown["base_url"] = redact_url(self.base_url)
+        if self.limits is not None:
+            shown["limits"] = redact_url(self.limits)
         fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
         return f"TogglConfig({fields})"
 

@@ -41,6 +41,8 @@ SLEEP_GUARD = 0.001
 BOOKING_MARGIN = 0.00001
 # Each 429 halves the pace, down to this fraction of the configured rate at most.
 MAX_SLOWDOWN = 8
+# After a 429 the pace climbs back linearly (additive increase) to the full rate over this many seconds.
+DEFAULT_RECOVERY = 10.0
 _SCOPED_PATH = re.compile(r"/(workspaces?|organizations)/(\d+)(?:/|$)")
 
 
@@ -48,8 +50,10 @@ class Pacer:
     """A leaky bucket: at most `rate` requests a second, `burst` of them at once; `rate=None` turns it off.
 
     Tasks calling `acquire()` are served in arrival order (FIFO), and the sustained throughput across
-    all of them is exactly `rate`. After a 429, `penalize()` holds everyone back and halves the pace;
-    the pace recovers by doubling after every `recovery` seconds without another 429, up to `rate`.
+    all of them is exactly `rate`. After a 429, `penalize()` holds everyone back (Retry-After) and halves
+    the pace (down to rate / 8 after repeated 429s); from the end of the hold the pace climbs back in a
+    straight line to `rate` within `recovery` seconds (additive increase, multiplicative decrease: a
+    server that really is slower keeps answering 429 on the way up and the pace settles below it).
     """
 
     def __init__(
@@ -57,7 +61,7 @@ class Pacer:
         rate: float | None = 1.0,
         burst: int = 3,
         *,
-        recovery: float = 30.0,
+        recovery: float = DEFAULT_RECOVERY,
         clock: Clock | None = None,
     ) -> None:
         if rate is not None and not (rate > 0 and math.isfinite(rate)):
@@ -72,15 +76,16 @@ class Pacer:
         # Theoretical arrival time (GCRA): when the bucket would be empty again; None = never used.
         self._tat: float | None = None
         self._hold_until = -math.inf
-        self._slowdown = 1
-        self._slowed_at = -math.inf
+        # The pace as a fraction of `rate`: `_low` at `_climb_from`, rising linearly to 1 over `recovery`.
+        self._low = 1.0
+        self._climb_from = -math.inf
         # Bumped by penalize() so a task sleeping toward a slot knows its slot moved.
         self._generation = 0
 
     @property
     def effective_rate(self) -> float | None:
         """The pace now, in requests per second: `rate`, or less while recovering from a 429."""
-        return None if self.rate is None else self.rate / self._current_slowdown(self.clock.monotonic())
+        return None if self.rate is None else self.rate * self._pace(self.clock.monotonic())
 
     async def acquire(self) -> None:
         """Wait until this task may send one request (FIFO among waiters); returns at once when off.
@@ -90,19 +95,23 @@ class Pacer:
         if self.rate is None:
             return
         async with self._lock:
-            while True:
-                now = self.clock.monotonic()
-                slot = self._next_slot(now)
-                if slot <= now:
-                    self._take(now)
-                    return
-                generation = self._generation
-                await self.clock.sleep(slot - now + SLEEP_GUARD)
-                if generation == self._generation:
-                    # Booked a hair after the slot: exactly 1/rate apart, float rounding of the gap can trip
-                    # a server running the same bucket; at the wake-up time, the guard would add up.
-                    self._take(slot + BOOKING_MARGIN)
-                    return
+            await self._acquire_local()
+
+    async def _acquire_local(self) -> None:
+        """`acquire` for the holder of the lock."""
+        while True:
+            now = self.clock.monotonic()
+            slot = self._next_slot(now)
+            if slot <= now:
+                self._take(now)
+                return
+            generation = self._generation
+            await self.clock.sleep(slot - now + SLEEP_GUARD)
+            if generation == self._generation:
+                # Booked a hair after the slot: exactly 1/rate apart, float rounding of the gap can trip
+                # a server running the same bucket; at the wake-up time, the guard would add up.
+                self._take(slot + BOOKING_MARGIN)
+                return
 
     def penalize(self, retry_after: float | None) -> None:
         """Record a 429: no slot before now + (retry_after or one interval), then half the pace.
@@ -114,14 +123,19 @@ class Pacer:
         if self.rate is None:
             return
         now = self.clock.monotonic()
-        self._slowdown = min(MAX_SLOWDOWN, self._current_slowdown(now) * 2)
-        self._slowed_at = now
+        self._low = max(1 / MAX_SLOWDOWN, self._pace(now) / 2)
+        self._climb_from = math.inf  # held at the low pace until the hold ends, set below
         interval = self._interval(now)
         self._hold_until = max(self._hold_until, now + (retry_after or interval))
+        self._climb_from = self._hold_until
         tolerance = (self.burst - 1) * interval
         self._tat = max(self._tat if self._tat is not None else now, self._hold_until + tolerance)
         self._generation += 1
         logger.debug("paced down to %.3g req/s until %.3f s from now", 1 / interval, self._hold_until - now)
+
+    async def report_429(self, retry_after: float | None) -> None:
+        """What the transport calls on a 429: `penalize` (a shared pacer also tells the other processes)."""
+        self.penalize(retry_after)
 
     def _next_slot(self, now: float) -> float:
         tat = now if self._tat is None else self._tat
@@ -133,15 +147,22 @@ class Pacer:
 
     def _interval(self, now: float) -> float:
         assert self.rate is not None  # only reached while pacing is on
-        return self._current_slowdown(now) / self.rate
+        return 1 / (self.rate * self._pace(now))
 
-    def _current_slowdown(self, now: float) -> int:
-        # Recovery: every `recovery` seconds without a 429 doubles the pace back, up to `rate`.
-        steps = math.floor((now - self._slowed_at) / self.recovery) if self._slowdown > 1 else 0
-        if steps > 0:
-            self._slowdown = max(1, self._slowdown >> steps)
-            self._slowed_at += steps * self.recovery
-        return self._slowdown
+    def _pace(self, now: float) -> float:
+        pace = recovered_pace(self._low, now - self._climb_from, self.recovery)
+        if pace >= 1.0:
+            self._low = 1.0
+        return pace
+
+
+def recovered_pace(low: float, since: float, recovery: float) -> float:
+    """The pace (fraction of the rate) `since` seconds into a linear climb from `low` to 1 over `recovery` s."""
+    if low >= 1.0:
+        return 1.0
+    if since <= 0:
+        return low
+    return min(1.0, low + (1.0 - low) * since / recovery)
 
 
 @attrs.frozen
@@ -259,15 +280,29 @@ class QuotaTracker:
         """Seconds until the window of an observation resets (negative once it has)."""
         return (seen.resets_in or 0.0) - (self.clock.monotonic() - seen.observed_at)
 
-    async def before_request(self, method: str, path: str, *, scope: Hashable = None) -> None:
+    async def record(
+        self, headers: Mapping[str, str], *, scope: Hashable = None, ticket: object = None, ok: bool = True
+    ) -> None:
+        """What the transport calls with each answer: `observe`; `ticket` is what `before_request` returned.
+
+        `ok`: the answer was a 2xx. A shared tracker also tells the other processes.
+        """
+        self.observe(headers, scope=scope)
+
+    async def record_refusal(self, resets_in: float | None, *, scope: Hashable = None, ticket: object = None) -> None:
+        """What the transport calls on a quota 402: `refused` (a shared tracker also tells the other processes)."""
+        self.refused(resets_in, scope=scope)
+
+    async def before_request(self, method: str, path: str, *, scope: Hashable = None) -> object:
         """Let a request through, wait for the quota reset, or refuse it; `path` is for the error only.
 
+        Returns a ticket to hand to `record` / `record_refusal` with the answer (None here).
         Raises QuotaExceededError (with `resets_in`) when Toggl refused a request of this scope in the
         current window and the window resets in more than `max_wait` seconds.
         """
         state = self.state_for(scope)
         if not state.refused or state.resets_in is None:
-            return
+            return None
         if state.resets_in > self.max_wait:
             raise QuotaExceededError(
                 402,
@@ -285,6 +320,7 @@ class QuotaTracker:
                 await self.clock.sleep(state.resets_in)
                 if self._seen.get(scope) is waited_on:  # not a newer report that came in meanwhile
                     self._seen.pop(scope, None)
+        return None
 
 
 def quota_scope(path: str) -> Hashable:

@@ -115,16 +115,18 @@ class TogglTransport(httpx.AsyncBaseTransport):
         progress = _Progress()
         while True:
             progress.attempt += 1
-            await self._quota.before_request(method, path, scope=scope)
+            ticket = await self._quota.before_request(method, path, scope=scope)
             await self._pacer.acquire()
             try:
                 response = await self._exchange(request)
             except httpx.TransportError as exc:
                 await self._after_failure(exc, method, path, progress)
                 continue
-            self._quota.observe(response.headers, scope=scope)
-            logger.debug("%s %s -> %d (attempt %d)", method, path, response.status_code, progress.attempt)
-            settled = await self._settle(request, response, progress, scope)
+            status = response.status_code
+            if status != 402:  # a quota 402 is recorded as a refusal, by _quota_refusal
+                await self._quota.record(response.headers, scope=scope, ticket=ticket, ok=200 <= status < 300)
+            logger.debug("%s %s -> %d (attempt %d)", method, path, status, progress.attempt)
+            settled = await self._settle(request, response, progress, scope, ticket)
             if settled is not None:
                 return settled
 
@@ -138,12 +140,12 @@ class TogglTransport(httpx.AsyncBaseTransport):
         await self._clock.sleep(decision.delay)
 
     async def _settle(
-        self, request: httpx.Request, response: httpx.Response, progress: _Progress, scope: Hashable
+        self, request: httpx.Request, response: httpx.Response, progress: _Progress, scope: Hashable, ticket: object
     ) -> httpx.Response | None:
         """The response to hand back for this attempt's answer, or None after sleeping toward a retry."""
         method, path, status = request.method, safe_path(request.url), response.status_code
         if status == 402:
-            wait = self._quota_refusal(response, method, path, scope, progress)
+            wait = await self._quota_refusal(response, method, path, scope, progress, ticket)
             if wait is None:
                 return response
             await self._clock.sleep(wait)
@@ -153,6 +155,12 @@ class TogglTransport(httpx.AsyncBaseTransport):
             if done is not None:
                 return done
         delay = self._status_retry_delay(response, method, path, progress.attempt)
+        if status == 429:
+            # Capped on the last attempt too: the pause applies to every later request of the token.
+            retry_after = parse_retry_after(response.headers.get("retry-after"), self._clock.now().timestamp())
+            await self._pacer.report_429(
+                None if retry_after is None else min(retry_after, self._policy.max_retry_after)
+            )
         if delay is None:
             return response
         progress.maybe_done = progress.maybe_done or may_have_been_processed(status=status)
@@ -247,20 +255,18 @@ class TogglTransport(httpx.AsyncBaseTransport):
             self._policy, method, attempt, status=response.status_code, retry_after=retry_after, random=self._jitter
         )
         log_decision(logger, decision, method, path)
-        if response.status_code == 429:
-            # Capped on the last attempt too: the pause applies to every later request of the token.
-            capped = None if retry_after is None else min(retry_after, self._policy.max_retry_after)
-            self._pacer.penalize(capped)
         return decision.delay if decision.retry else None
 
-    def _quota_refusal(
-        self, response: httpx.Response, method: str, path: str, scope: Hashable, progress: _Progress
+    async def _quota_refusal(
+        self, response: httpx.Response, method: str, path: str, scope: Hashable, progress: _Progress, ticket: object
     ) -> float | None:
         """For a quota 402: record the refusal, and the seconds to wait for one more try (or None)."""
         error = error_for_response(402, response.content, response.headers, method, path)
         if not isinstance(error, QuotaExceededError):
+            await self._quota.record(response.headers, scope=scope, ticket=ticket, ok=False)
             return None
-        self._quota.refused(error.resets_in, scope=scope)
+        self._quota.observe(response.headers, scope=scope)
+        await self._quota.record_refusal(error.resets_in, scope=scope, ticket=ticket)
         if progress.waited_for_quota or error.resets_in is None or error.resets_in > self._quota.max_wait:
             return None
         logger.debug("%s %s: quota spent; waiting %.0f s for the reset, then sending again", method, path,
