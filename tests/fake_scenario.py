@@ -26,13 +26,27 @@ OVERRIDES: dict[str, Any] = {
     "update_me": {"fullname": "Ada L."},
     "create_time_entry": {"created_with": "tests", "start": "2024-12-16T08:00:00Z", "duration": 600},
     "update_time_entry": {"description": "changed"},
+    "update_timesheet_setup": {"end_date": "2024-12-22"},
 }
+# Track-core bodies that name scenario objects (filled in by body_for).
+TRACK_CORE_BODIES: dict[str, Any] = {
+    "create_timesheet_setups": lambda ids: {"member_ids": [ids["guest_id"]], "approver_ids": [ids["owner_id"]],
+                                            "start_date": "2024-12-09"},
+    "update_timesheets": lambda ids: [{"timesheet_setup_id": ids["setup_id"], "start_date": ids["start_date"],
+                                       "status": "submitted"}],
+    "get_timesheet_hours": lambda ids: [{"timesheet_setup_id": ids["setup_id"], "start_date": ids["start_date"]}],
+    "create_rate": lambda ids: {"level": "project", "level_id": ids["project_id"], "amount": 50, "mode": "start-today"},
+    "list_tasks_by_projects": lambda ids: {"project_ids": [ids["project_id"]]},
+    "list_project_users_paginated": lambda ids: [ids["project_id"]],
+    "list_workspace_users_by_ids": lambda ids: [ids["user_id"]],
+}  # fmt: skip
 
 
 class Scenario(dict[str, Any]):
     """Ids of the objects every operation can refer to, and the second member's credentials."""
 
     member_auth: httpx.Auth
+    invitee_auth: httpx.Auth
 
 
 async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
@@ -69,6 +83,13 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
     project_user = await create(
         f"/api/v9/workspaces/{wid}/project_users", {"project_id": project["id"], "user_id": member.id}
     )
+    invitee = fake.add_user("invitee@example.com", "invitee-password", fullname="Invitee")
+    invited = await create(f"/api/v9/organizations/{oid}/invitations", {
+        "emails": ["invitee@example.com"], "workspaces": [{"workspace_id": wid}],
+    })  # fmt: skip
+    setups = await create(f"/api/v9/workspaces/{wid}/timesheet_setups", {
+        "member_ids": [member.id], "approver_ids": [owner.id], "start_date": "2024-12-09",
+    })  # fmt: skip
     org_user_id = next(
         m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
     )
@@ -79,9 +100,13 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "project_user_id": project_user["id"], "workspace_user_id": membership["id"],
         "organization_user_id": org_user_id, "group_id": group["id"],
         "org_group_id": org_group["group_id"] if "group_id" in org_group else org_group["id"],
+        "owner_id": owner.id, "setup_id": setups[0]["id"], "start_date": "2024-12-09", "level": "project",
+        "level_id": project["id"], "invitation_code": invited["invitations"][0]["code"],
+        "invitation_id": invited["data"][0]["invitation_id"],
     }  # fmt: skip
     scenario = Scenario(ids)
     scenario.member_auth = member.auth
+    scenario.invitee_auth = invitee.auth
     return scenario, http
 
 
@@ -105,6 +130,8 @@ def required_query(operation: SpecOperation) -> dict[str, str]:
 
 
 def body_for(operation: SpecOperation, ids: Scenario) -> Any:
+    if operation.operation_id in TRACK_CORE_BODIES:
+        return TRACK_CORE_BODIES[operation.operation_id](ids)
     if operation.operation_id in OVERRIDES:
         return OVERRIDES[operation.operation_id]
     if operation.operation_id == "bulk_delete_tags":

@@ -22,9 +22,9 @@ from spec_tools import (
 )
 
 TAGS = {"me", "organizations", "workspaces", "clients", "tags", "projects", "project_users", "tasks",
-        "time_entries", "groups", "reports"}  # fmt: skip
+        "time_entries", "groups", "reports", "timesheets", "rates"}  # fmt: skip
 VERBS = ("get", "list", "create", "update", "delete", "patch", "stop", "archive", "restore", "pin",
-         "reset", "check", "search", "leave", "bulk", "count")  # fmt: skip
+         "reset", "check", "search", "leave", "bulk", "count", "accept", "reject", "resend")  # fmt: skip
 PLACEHOLDERS = {"{wid}": "{workspace_id}", "{oid}": "{organization_id}", "{pid}": "{project_id}"}
 # Names that collide with the locals of generated from_dict/to_dict (see shared/codegen-notes.md §2.5).
 FORBIDDEN_PROPERTIES = {"d", "cls", "src_dict", "field_dict", "to_dict", "from_dict", "additional_properties", "T"}

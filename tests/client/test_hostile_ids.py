@@ -8,6 +8,7 @@ operation in spec/toggl.yaml is tried with the hostile set, through the public c
 from __future__ import annotations
 
 import contextlib
+import datetime
 from typing import Any
 
 import httpx
@@ -20,6 +21,9 @@ from toggl_async._generated.paths import path_str
 
 HOSTILE_INTS: list[Any] = ["..", ".", "%2e%2e", "%2E%2E", "../x", "..%2f", "123", "", True, False, 1.5, None, b"1", [1]]
 HOSTILE_INT_LISTS: list[Any] = ["..", "12", "1,2", b"12", [".."], ["1"], [True], [1, ".."], [1.0], [], None, 5]
+HOSTILE_STRINGS: list[Any] = ["", None, 1, b"x", True]
+HOSTILE_DATES: list[Any] = ["..", "2024-12-09", "2024-12-09/../x", 20241209, None, datetime.datetime(2024, 12, 9)]
+HOSTILE_CHOICES: list[Any] = ["..", "", "project/../workspace", "PROJECT", None, 1]
 PATH_PARAMS = [
     (operation, param)
     for operation in sorted(operations(), key=lambda op: op.operation_id)
@@ -39,10 +43,23 @@ def recording_client() -> tuple[Toggl, list[httpx.Request]]:
 
 
 def test_every_path_parameter_is_covered() -> None:
-    # All of today's path parameters are ints or lists of ints; a new kind needs its own hostile set.
-    kinds = {str(param["schema"].get("type")) for _, param in PATH_PARAMS}
-    assert kinds <= {"integer", "array"}, kinds
+    # Every kind of path parameter has its hostile set (hostile_values); a new kind needs its own.
+    assert all(hostile_values(param) for _, param in PATH_PARAMS)
     assert len(PATH_PARAMS) >= 120
+
+
+def hostile_values(param: dict[str, Any]) -> list[Any]:
+    """The values a path parameter must refuse before anything is sent, by its kind."""
+    schema = param["schema"]
+    if schema.get("type") == "array":
+        return HOSTILE_INT_LISTS
+    if schema.get("type") == "integer":
+        return HOSTILE_INTS
+    if schema.get("format") == "date":
+        return HOSTILE_DATES
+    if "enum" in schema:
+        return HOSTILE_CHOICES
+    return HOSTILE_STRINGS if schema.get("type") == "string" else []
 
 
 @pytest.mark.parametrize(
@@ -50,7 +67,7 @@ def test_every_path_parameter_is_covered() -> None:
 )
 async def test_hostile_path_values_are_refused_before_sending(operation: SpecOperation, param: dict[str, Any]) -> None:
     call = build_call(operation, operation_hints(operation))
-    hostile = HOSTILE_INT_LISTS if param["schema"].get("type") == "array" else HOSTILE_INTS
+    hostile = hostile_values(param)
     toggl, sent = recording_client()
     async with toggl:
         method = bound_method(toggl, operation)

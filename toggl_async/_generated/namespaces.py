@@ -16,10 +16,12 @@ if TYPE_CHECKING:
     from .api.organizations import OrganizationsApi
     from .api.project_users import ProjectUsersApi
     from .api.projects import ProjectsApi
+    from .api.rates import RatesApi
     from .api.reports import ReportsApi
     from .api.tags import TagsApi
     from .api.tasks import TasksApi
     from .api.time_entries import TimeEntriesApi
+    from .api.timesheets import TimesheetsApi
     from .api.workspaces import WorkspacesApi
 
 
@@ -97,6 +99,20 @@ class Namespaces:
         from .api.groups import GroupsApi
 
         return GroupsApi(self._api)
+
+    @functools.cached_property
+    def timesheets(self) -> TimesheetsApi:
+        """Timesheet setups, timesheets and their approval (Premium and Enterprise)."""
+        from .api.timesheets import TimesheetsApi
+
+        return TimesheetsApi(self._api)
+
+    @functools.cached_property
+    def rates(self) -> RatesApi:
+        """Billable rates and labor costs per hour, with their history (Starter and up)."""
+        from .api.rates import RatesApi
+
+        return RatesApi(self._api)
 
     @functools.cached_property
     def reports(self) -> ReportsApi:

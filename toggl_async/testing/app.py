@@ -9,6 +9,7 @@ import json
 import random
 import re
 import secrets
+import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -45,14 +46,19 @@ class Route:
 def _compile_routes() -> list[Route]:
     compiled = []
     for operation_id, op in OPERATIONS.items():
-        regex = re.sub(
-            r"\{(\w+)\}",
-            lambda m: f"(?P<{m[1]}>\\d+(?:,\\d+)*)" if m[1].endswith("_ids") else f"(?P<{m[1]}>\\d+)",
-            op.path,
-        )
+        regex = re.sub(r"\{(\w+)\}", lambda m: _path_pattern(m[1]), op.path)
         compiled.append(Route(operation_id, op.method, re.compile(regex + "$")))
     # Literal segments win over parameters (`/time_entries/current` before `/time_entries/{id}`).
     return sorted(compiled, key=lambda r: r.pattern.pattern.count("(?P"))
+
+
+def _path_pattern(name: str) -> str:
+    """Ids are digits (`_ids` a comma-separated list of them); other path values (dates, codes, levels) a segment."""
+    if name.endswith("_ids"):
+        return f"(?P<{name}>\\d+(?:,\\d+)*)"
+    if name.endswith("_id") or name == "wid":
+        return f"(?P<{name}>\\d+)"
+    return f"(?P<{name}>[^/]+)"
 
 
 ROUTES = _compile_routes()
@@ -334,7 +340,12 @@ def _unrouted(method: str, path: str, path_known: bool) -> tuple[int, dict[str, 
 
 
 def _path_values(params: dict[str, str]) -> dict[str, Any]:
-    return {k: [int(p) for p in v.split(",")] if k.endswith("_ids") else int(v) for k, v in params.items()}
+    def value(name: str, text: str) -> Any:
+        if name.endswith("_ids"):
+            return [int(p) for p in text.split(",")]
+        return int(text) if name.endswith("_id") or name == "wid" else urllib.parse.unquote(text)
+
+    return {name: value(name, text) for name, text in params.items()}
 
 
 def _error(error: ApiError) -> tuple[int, dict[str, str], bytes]:

@@ -18,9 +18,15 @@ OPERATIONS: dict[str, Operation] = {
     "archive_client": Operation(
         "clients", "clients.archive_client", "POST", "/api/v9/workspaces/{workspace_id}/clients/{client_id}/archive"
     ),
+    "archive_clients": Operation(
+        "clients", "clients.archive_clients", "POST", "/api/v9/workspaces/{workspace_id}/clients/archive"
+    ),
     "create_client": Operation("clients", "clients.create_client", "POST", "/api/v9/workspaces/{workspace_id}/clients"),
     "delete_client": Operation(
         "clients", "clients.delete_client", "DELETE", "/api/v9/workspaces/{workspace_id}/clients/{client_id}"
+    ),
+    "delete_clients": Operation(
+        "clients", "clients.delete_clients", "POST", "/api/v9/workspaces/{workspace_id}/clients/delete"
     ),
     "get_client": Operation(
         "clients", "clients.get_client", "GET", "/api/v9/workspaces/{workspace_id}/clients/{client_id}"
@@ -85,6 +91,12 @@ OPERATIONS: dict[str, Operation] = {
     "list_my_workspaces": Operation("me", "me.list_my_workspaces", "GET", "/api/v9/me/workspaces"),
     "reset_api_token": Operation("me", "me.reset_api_token", "POST", "/api/v9/me/reset_token"),
     "update_me": Operation("me", "me.update_me", "PUT", "/api/v9/me"),
+    "accept_invitation": Operation(
+        "organizations",
+        "organizations.accept_invitation",
+        "POST",
+        "/api/v9/organizations/invitations/{invitation_code}/accept",
+    ),
     "create_invitations": Operation(
         "organizations",
         "organizations.create_invitations",
@@ -108,6 +120,9 @@ OPERATIONS: dict[str, Operation] = {
         "organizations.delete_organization_workspace_users",
         "PATCH",
         "/api/v9/organizations/{organization_id}/workspaces/{workspace_id}/workspace_users",
+    ),
+    "get_invitation": Operation(
+        "organizations", "organizations.get_invitation", "GET", "/api/v9/invitations/{invitation_code}"
     ),
     "get_organization": Operation(
         "organizations", "organizations.get_organization", "GET", "/api/v9/organizations/{organization_id}"
@@ -133,6 +148,18 @@ OPERATIONS: dict[str, Operation] = {
         "GET",
         "/api/v9/organizations/{organization_id}/workspaces/{workspace_id}/workspace_users",
     ),
+    "reject_invitation": Operation(
+        "organizations",
+        "organizations.reject_invitation",
+        "POST",
+        "/api/v9/organizations/invitations/{invitation_code}/reject",
+    ),
+    "resend_invitation": Operation(
+        "organizations",
+        "organizations.resend_invitation",
+        "PUT",
+        "/api/v9/organizations/{organization_id}/invitations/{invitation_id}/resend",
+    ),
     "update_organization": Operation(
         "organizations", "organizations.update_organization", "PUT", "/api/v9/organizations/{organization_id}"
     ),
@@ -153,6 +180,12 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "list_project_users": Operation(
         "project_users", "project_users.list_project_users", "GET", "/api/v9/workspaces/{workspace_id}/project_users"
+    ),
+    "list_project_users_paginated": Operation(
+        "project_users",
+        "project_users.list_project_users_paginated",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/project_users/paginated",
     ),
     "patch_project_users": Operation(
         "project_users",
@@ -198,6 +231,10 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "update_project": Operation(
         "projects", "projects.update_project", "PUT", "/api/v9/workspaces/{workspace_id}/projects/{project_id}"
+    ),
+    "create_rate": Operation("rates", "rates.create_rate", "POST", "/api/v9/workspaces/{workspace_id}/rates"),
+    "list_rates": Operation(
+        "rates", "rates.list_rates", "GET", "/api/v9/workspaces/{workspace_id}/rates/{level}/{level_id}"
     ),
     "get_detailed_report": Operation(
         "reports", "reports.get_detailed_report", "POST", "/reports/api/v3/workspace/{workspace_id}/search/time_entries"
@@ -267,6 +304,9 @@ OPERATIONS: dict[str, Operation] = {
     "list_project_tasks": Operation(
         "tasks", "tasks.list_project_tasks", "GET", "/api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks"
     ),
+    "list_tasks_by_projects": Operation(
+        "tasks", "tasks.list_tasks_by_projects", "POST", "/api/v9/workspaces/{workspace_id}/tasks/data"
+    ),
     "list_workspace_tasks": Operation(
         "tasks", "tasks.list_workspace_tasks", "GET", "/api/v9/workspaces/{workspace_id}/tasks"
     ),
@@ -316,6 +356,52 @@ OPERATIONS: dict[str, Operation] = {
         "PUT",
         "/api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}",
     ),
+    "create_timesheet_setups": Operation(
+        "timesheets", "timesheets.create_timesheet_setups", "POST", "/api/v9/workspaces/{workspace_id}/timesheet_setups"
+    ),
+    "delete_timesheet_setup": Operation(
+        "timesheets",
+        "timesheets.delete_timesheet_setup",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/timesheet_setups/{setup_id}",
+    ),
+    "get_timesheet_hours": Operation(
+        "timesheets", "timesheets.get_timesheet_hours", "POST", "/api/v9/workspaces/{workspace_id}/timesheets/hours"
+    ),
+    "list_my_timesheets": Operation("timesheets", "timesheets.list_my_timesheets", "GET", "/api/v9/me/timesheets"),
+    "list_timesheet_history": Operation(
+        "timesheets",
+        "timesheets.list_timesheet_history",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/timesheets/{setup_id}/{start_date}/history",
+    ),
+    "list_timesheet_setups": Operation(
+        "timesheets", "timesheets.list_timesheet_setups", "GET", "/api/v9/workspaces/{workspace_id}/timesheet_setups"
+    ),
+    "list_timesheet_time_entries": Operation(
+        "timesheets",
+        "timesheets.list_timesheet_time_entries",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/timesheets/{setup_id}/{start_date}/time_entries",
+    ),
+    "list_timesheets": Operation(
+        "timesheets", "timesheets.list_timesheets", "GET", "/api/v9/workspaces/{workspace_id}/timesheets"
+    ),
+    "update_timesheet": Operation(
+        "timesheets",
+        "timesheets.update_timesheet",
+        "PUT",
+        "/api/v9/workspaces/{workspace_id}/timesheets/{setup_id}/{start_date}",
+    ),
+    "update_timesheet_setup": Operation(
+        "timesheets",
+        "timesheets.update_timesheet_setup",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/timesheet_setups/{setup_id}",
+    ),
+    "update_timesheets": Operation(
+        "timesheets", "timesheets.update_timesheets", "PUT", "/api/v9/workspaces/{workspace_id}/timesheets"
+    ),
     "delete_workspace_user": Operation(
         "workspaces",
         "workspaces.delete_workspace_user",
@@ -350,9 +436,15 @@ OPERATIONS: dict[str, Operation] = {
     "list_workspace_users": Operation(
         "workspaces", "workspaces.list_workspace_users", "GET", "/api/v9/workspaces/{workspace_id}/workspace_users"
     ),
+    "list_workspace_users_by_ids": Operation(
+        "workspaces", "workspaces.list_workspace_users_by_ids", "POST", "/api/v9/workspaces/{workspace_id}/users/data"
+    ),
     "list_workspaces": Operation("workspaces", "workspaces.list_workspaces", "GET", "/api/v9/workspaces"),
     "update_workspace": Operation(
         "workspaces", "workspaces.update_workspace", "PUT", "/api/v9/workspaces/{workspace_id}"
+    ),
+    "update_workspace_member": Operation(
+        "workspaces", "workspaces.update_workspace_member", "PUT", "/api/v9/workspaces/{workspace_id}/users/{user_id}"
     ),
     "update_workspace_user": Operation(
         "workspaces",
@@ -369,9 +461,11 @@ NAMESPACES: dict[str, str] = {
     "organizations": "OrganizationsApi",
     "project_users": "ProjectUsersApi",
     "projects": "ProjectsApi",
+    "rates": "RatesApi",
     "reports": "ReportsApi",
     "tags": "TagsApi",
     "tasks": "TasksApi",
     "time_entries": "TimeEntriesApi",
+    "timesheets": "TimesheetsApi",
     "workspaces": "WorkspacesApi",
 }

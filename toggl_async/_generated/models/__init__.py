@@ -6,6 +6,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .api_message import ApiMessage
+    from .approver import Approver
+    from .archived_clients import ArchivedClients
     from .bulk_patch_failure import BulkPatchFailure
     from .bulk_patch_result import BulkPatchResult
     from .client import Client
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from .group import Group
     from .group_payload import GroupPayload
     from .id_list import IdList
+    from .invitation_details import InvitationDetails
     from .invitation_info import InvitationInfo
     from .invitation_info_workspace import InvitationInfoWorkspace
     from .invitation_integration_data import InvitationIntegrationData
@@ -41,6 +45,10 @@ if TYPE_CHECKING:
     from .list_organization_users_detailed_sort_dir import ListOrganizationUsersDetailedSortDir
     from .list_organization_users_sort_dir import ListOrganizationUsersSortDir
     from .list_projects_active import ListProjectsActive
+    from .list_rates_level import ListRatesLevel
+    from .list_rates_type import ListRatesType
+    from .list_timesheet_setups_sort_order import ListTimesheetSetupsSortOrder
+    from .list_timesheets_sort_order import ListTimesheetsSortOrder
     from .list_workspace_tasks_active import ListWorkspaceTasksActive
     from .list_workspace_tasks_basic_active import ListWorkspaceTasksBasicActive
     from .list_workspace_tasks_basic_sort_field import ListWorkspaceTasksBasicSortField
@@ -84,7 +92,13 @@ if TYPE_CHECKING:
     from .project_user_update import ProjectUserUpdate
     from .project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
     from .project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
+    from .project_user_with_meta import ProjectUserWithMeta
     from .quota import Quota
+    from .rate import Rate
+    from .rate_create import RateCreate
+    from .rate_create_mode import RateCreateMode
+    from .rate_level import RateLevel
+    from .rate_type import RateType
     from .report_billable_rate import ReportBillableRate
     from .report_client_filter_request import ReportClientFilterRequest
     from .report_client_item import ReportClientItem
@@ -114,12 +128,33 @@ if TYPE_CHECKING:
     from .task import Task
     from .task_page import TaskPage
     from .task_payload import TaskPayload
+    from .tasks_by_project import TasksByProject
+    from .tasks_data_request import TasksDataRequest
     from .time_entry import TimeEntry
     from .time_entry_create import TimeEntryCreate
     from .time_entry_event_metadata import TimeEntryEventMetadata
     from .time_entry_shared_with import TimeEntrySharedWith
     from .time_entry_update import TimeEntryUpdate
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .timesheet import Timesheet
+    from .timesheet_approvers_layers import TimesheetApproversLayers
+    from .timesheet_batch_update import TimesheetBatchUpdate
+    from .timesheet_batch_update_status import TimesheetBatchUpdateStatus
+    from .timesheet_hours import TimesheetHours
+    from .timesheet_page import TimesheetPage
+    from .timesheet_ref import TimesheetRef
+    from .timesheet_review import TimesheetReview
+    from .timesheet_setup import TimesheetSetup
+    from .timesheet_setup_approvers_layers import TimesheetSetupApproversLayers
+    from .timesheet_setup_create import TimesheetSetupCreate
+    from .timesheet_setup_create_approvers_layers import TimesheetSetupCreateApproversLayers
+    from .timesheet_setup_create_periodicity import TimesheetSetupCreatePeriodicity
+    from .timesheet_setup_list import TimesheetSetupList
+    from .timesheet_setup_update import TimesheetSetupUpdate
+    from .timesheet_setup_update_approvers_layers import TimesheetSetupUpdateApproversLayers
+    from .timesheet_status import TimesheetStatus
+    from .timesheet_update import TimesheetUpdate
+    from .timesheet_update_status import TimesheetUpdateStatus
     from .weekly_report_row import WeeklyReportRow
     from .workspace import Workspace
     from .workspace_create import WorkspaceCreate
@@ -140,6 +175,9 @@ if TYPE_CHECKING:
     from .workspace_user_update_role import WorkspaceUserUpdateRole
 
 _MODULES: dict[str, str] = {
+    "ApiMessage": ".api_message",
+    "Approver": ".approver",
+    "ArchivedClients": ".archived_clients",
     "BulkPatchFailure": ".bulk_patch_failure",
     "BulkPatchResult": ".bulk_patch_result",
     "Client": ".client",
@@ -159,6 +197,7 @@ _MODULES: dict[str, str] = {
     "Group": ".group",
     "GroupPayload": ".group_payload",
     "IdList": ".id_list",
+    "InvitationDetails": ".invitation_details",
     "InvitationInfo": ".invitation_info",
     "InvitationInfoWorkspace": ".invitation_info_workspace",
     "InvitationIntegrationData": ".invitation_integration_data",
@@ -175,6 +214,10 @@ _MODULES: dict[str, str] = {
     "ListOrganizationUsersDetailedSortDir": ".list_organization_users_detailed_sort_dir",
     "ListOrganizationUsersSortDir": ".list_organization_users_sort_dir",
     "ListProjectsActive": ".list_projects_active",
+    "ListRatesLevel": ".list_rates_level",
+    "ListRatesType": ".list_rates_type",
+    "ListTimesheetSetupsSortOrder": ".list_timesheet_setups_sort_order",
+    "ListTimesheetsSortOrder": ".list_timesheets_sort_order",
     "ListWorkspaceTasksActive": ".list_workspace_tasks_active",
     "ListWorkspaceTasksBasicActive": ".list_workspace_tasks_basic_active",
     "ListWorkspaceTasksBasicSortField": ".list_workspace_tasks_basic_sort_field",
@@ -218,7 +261,13 @@ _MODULES: dict[str, str] = {
     "ProjectUserUpdate": ".project_user_update",
     "ProjectUserUpdateLaborCostChangeMode": ".project_user_update_labor_cost_change_mode",
     "ProjectUserUpdateRateChangeMode": ".project_user_update_rate_change_mode",
+    "ProjectUserWithMeta": ".project_user_with_meta",
     "Quota": ".quota",
+    "Rate": ".rate",
+    "RateCreate": ".rate_create",
+    "RateCreateMode": ".rate_create_mode",
+    "RateLevel": ".rate_level",
+    "RateType": ".rate_type",
     "ReportBillableRate": ".report_billable_rate",
     "ReportClientFilterRequest": ".report_client_filter_request",
     "ReportClientItem": ".report_client_item",
@@ -248,12 +297,33 @@ _MODULES: dict[str, str] = {
     "Task": ".task",
     "TaskPage": ".task_page",
     "TaskPayload": ".task_payload",
+    "TasksByProject": ".tasks_by_project",
+    "TasksDataRequest": ".tasks_data_request",
     "TimeEntry": ".time_entry",
     "TimeEntryCreate": ".time_entry_create",
     "TimeEntryEventMetadata": ".time_entry_event_metadata",
     "TimeEntrySharedWith": ".time_entry_shared_with",
     "TimeEntryUpdate": ".time_entry_update",
     "TimeEntryUpdateTagAction": ".time_entry_update_tag_action",
+    "Timesheet": ".timesheet",
+    "TimesheetApproversLayers": ".timesheet_approvers_layers",
+    "TimesheetBatchUpdate": ".timesheet_batch_update",
+    "TimesheetBatchUpdateStatus": ".timesheet_batch_update_status",
+    "TimesheetHours": ".timesheet_hours",
+    "TimesheetPage": ".timesheet_page",
+    "TimesheetRef": ".timesheet_ref",
+    "TimesheetReview": ".timesheet_review",
+    "TimesheetSetup": ".timesheet_setup",
+    "TimesheetSetupApproversLayers": ".timesheet_setup_approvers_layers",
+    "TimesheetSetupCreate": ".timesheet_setup_create",
+    "TimesheetSetupCreateApproversLayers": ".timesheet_setup_create_approvers_layers",
+    "TimesheetSetupCreatePeriodicity": ".timesheet_setup_create_periodicity",
+    "TimesheetSetupList": ".timesheet_setup_list",
+    "TimesheetSetupUpdate": ".timesheet_setup_update",
+    "TimesheetSetupUpdateApproversLayers": ".timesheet_setup_update_approvers_layers",
+    "TimesheetStatus": ".timesheet_status",
+    "TimesheetUpdate": ".timesheet_update",
+    "TimesheetUpdateStatus": ".timesheet_update_status",
     "WeeklyReportRow": ".weekly_report_row",
     "Workspace": ".workspace",
     "WorkspaceCreate": ".workspace_create",
@@ -289,6 +359,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = (
+    "ApiMessage",
+    "Approver",
+    "ArchivedClients",
     "BulkPatchFailure",
     "BulkPatchResult",
     "Client",
@@ -308,6 +381,7 @@ __all__ = (
     "Group",
     "GroupPayload",
     "IdList",
+    "InvitationDetails",
     "InvitationInfo",
     "InvitationInfoWorkspace",
     "InvitationIntegrationData",
@@ -324,6 +398,10 @@ __all__ = (
     "ListOrganizationUsersDetailedSortDir",
     "ListOrganizationUsersSortDir",
     "ListProjectsActive",
+    "ListRatesLevel",
+    "ListRatesType",
+    "ListTimesheetSetupsSortOrder",
+    "ListTimesheetsSortOrder",
     "ListWorkspaceTasksActive",
     "ListWorkspaceTasksBasicActive",
     "ListWorkspaceTasksBasicSortField",
@@ -367,7 +445,13 @@ __all__ = (
     "ProjectUserUpdate",
     "ProjectUserUpdateLaborCostChangeMode",
     "ProjectUserUpdateRateChangeMode",
+    "ProjectUserWithMeta",
     "Quota",
+    "Rate",
+    "RateCreate",
+    "RateCreateMode",
+    "RateLevel",
+    "RateType",
     "ReportBillableRate",
     "ReportClientFilterRequest",
     "ReportClientItem",
@@ -397,12 +481,33 @@ __all__ = (
     "Task",
     "TaskPage",
     "TaskPayload",
+    "TasksByProject",
+    "TasksDataRequest",
     "TimeEntry",
     "TimeEntryCreate",
     "TimeEntryEventMetadata",
     "TimeEntrySharedWith",
     "TimeEntryUpdate",
     "TimeEntryUpdateTagAction",
+    "Timesheet",
+    "TimesheetApproversLayers",
+    "TimesheetBatchUpdate",
+    "TimesheetBatchUpdateStatus",
+    "TimesheetHours",
+    "TimesheetPage",
+    "TimesheetRef",
+    "TimesheetReview",
+    "TimesheetSetup",
+    "TimesheetSetupApproversLayers",
+    "TimesheetSetupCreate",
+    "TimesheetSetupCreateApproversLayers",
+    "TimesheetSetupCreatePeriodicity",
+    "TimesheetSetupList",
+    "TimesheetSetupUpdate",
+    "TimesheetSetupUpdateApproversLayers",
+    "TimesheetStatus",
+    "TimesheetUpdate",
+    "TimesheetUpdateStatus",
     "WeeklyReportRow",
     "Workspace",
     "WorkspaceCreate",

@@ -13,6 +13,9 @@ MODULES = (
     "reports",
     "reports_summary",
     "reports_search",
+    "timesheets",
+    "rates",
+    "track_bulk",
 )
 
 

@@ -276,6 +276,38 @@ class WorkspacesApi:
             include_indirect=include_indirect,
         )
 
+    async def list_workspace_users_by_ids(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+    ) -> list[SimpleWorkspaceUser]:
+        """Name, email and role of some workspace members, by user id.
+
+        1 to 150 user ids (400 otherwise); ids of non-members are left out.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (list[int]): A bare array of numeric ids, as the bulk calls of Toggl take them.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[SimpleWorkspaceUser]
+        """
+
+        from . import list_workspace_users_by_ids as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_workspaces(
         self,
         *,
@@ -336,6 +368,42 @@ class WorkspacesApi:
         return await _operation.asyncio(
             client=self._client,
             workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def update_workspace_member(
+        self,
+        workspace_id: int,
+        user_id: int,
+        *,
+        body: WorkspaceUserUpdate,
+    ) -> str:
+        """Change a member's role, rate or working hours, naming the member by user id.
+
+        The same changes as update_workspace_user, which names the membership instead; workspace admins
+        only.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            user_id (int): Numeric id of the user (not of the membership).
+            body (WorkspaceUserUpdate): Changes to one workspace membership.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
+        """
+
+        from . import update_workspace_member as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            user_id=user_id,
             body=body,
         )
 
@@ -522,6 +590,24 @@ class WorkspacesRawApi:
             include_indirect=include_indirect,
         )
 
+    async def list_workspace_users_by_ids(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+    ) -> Response[list[SimpleWorkspaceUser]]:
+        """Name, email and role of some workspace members, by user id. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/users/data`
+        """
+        from . import list_workspace_users_by_ids as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_workspaces(
         self,
         *,
@@ -553,6 +639,26 @@ class WorkspacesRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def update_workspace_member(
+        self,
+        workspace_id: int,
+        user_id: int,
+        *,
+        body: WorkspaceUserUpdate,
+    ) -> Response[str]:
+        """Change a member's role, rate or working hours, naming the member by user id. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/users/{user_id}`
+        """
+        from . import update_workspace_member as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            user_id=user_id,
             body=body,
         )
 
