@@ -132,6 +132,7 @@ if TYPE_CHECKING:
     from .tasks_data_request import TasksDataRequest
     from .time_entry import TimeEntry
     from .time_entry_create import TimeEntryCreate
+    from .time_entry_create_tag_action import TimeEntryCreateTagAction
     from .time_entry_event_metadata import TimeEntryEventMetadata
     from .time_entry_shared_with import TimeEntrySharedWith
     from .time_entry_update import TimeEntryUpdate
@@ -301,6 +302,7 @@ _MODULES: dict[str, str] = {
     "TasksDataRequest": ".tasks_data_request",
     "TimeEntry": ".time_entry",
     "TimeEntryCreate": ".time_entry_create",
+    "TimeEntryCreateTagAction": ".time_entry_create_tag_action",
     "TimeEntryEventMetadata": ".time_entry_event_metadata",
     "TimeEntrySharedWith": ".time_entry_shared_with",
     "TimeEntryUpdate": ".time_entry_update",
@@ -485,6 +487,7 @@ __all__ = (
     "TasksDataRequest",
     "TimeEntry",
     "TimeEntryCreate",
+    "TimeEntryCreateTagAction",
     "TimeEntryEventMetadata",
     "TimeEntrySharedWith",
     "TimeEntryUpdate",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .report_filters_rounding_minutes import ReportFiltersRoundingMinutes
     from .summary_report_request_grouping import SummaryReportRequestGrouping
     from .summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
+    from .time_entry_create_tag_action import TimeEntryCreateTagAction
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
     from .timesheet_batch_update_status import TimesheetBatchUpdateStatus
     from .timesheet_setup_create_periodicity import TimesheetSetupCreatePeriodicity
@@ -672,9 +673,9 @@ class _ProjectPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     active: bool | Unset = UNSET
     is_private: bool | Unset = UNSET
     is_shared: bool | Unset = UNSET
-    color: str | Unset = UNSET
-    client_id: int | Unset = UNSET
-    cid: int | Unset = UNSET
+    color: str | None | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    cid: int | None | Unset = UNSET
     client_name: str | Unset = UNSET
     billable: bool | Unset = UNSET
     currency: str | Unset = UNSET
@@ -1175,14 +1176,16 @@ class _TimeEntryCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     created_with: str
     workspace_id: int
     start: datetime.datetime
-    stop: datetime.datetime | Unset = UNSET
+    stop: datetime.datetime | None | Unset = UNSET
     duration: int | Unset = UNSET
     start_date: datetime.date | Unset = UNSET
-    description: str | Unset = UNSET
+    description: str | None | Unset = UNSET
     billable: bool | Unset = UNSET
-    project_id: int | Unset = UNSET
-    task_id: int | Unset = UNSET
-    tags: list[str] | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+    tags: list[str] | None | Unset = UNSET
+    tag_action: TimeEntryCreateTagAction | Unset = UNSET
+    expense_ids: list[int] | Unset = UNSET
     tag_ids: list[int] | Unset = UNSET
     user_id: int | Unset = UNSET
     shared_with_user_ids: list[int] | Unset = UNSET
@@ -1210,17 +1213,18 @@ class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     created_with: str | Unset = UNSET
     workspace_id: int | Unset = UNSET
     start: datetime.datetime | Unset = UNSET
-    stop: datetime.datetime | Unset = UNSET
+    stop: datetime.datetime | None | Unset = UNSET
     duration: int | Unset = UNSET
     start_date: datetime.date | Unset = UNSET
-    description: str | Unset = UNSET
+    description: str | None | Unset = UNSET
     billable: bool | Unset = UNSET
     project_id: int | None | Unset = UNSET
     task_id: int | None | Unset = UNSET
-    tags: list[str] | Unset = UNSET
+    tags: list[str] | None | Unset = UNSET
     tag_ids: list[int] | Unset = UNSET
     tag_action: TimeEntryUpdateTagAction | Unset = UNSET
     user_id: int | Unset = UNSET
+    expense_ids: list[int] | Unset = UNSET
     shared_with_user_ids: list[int] | Unset = UNSET
     event_metadata: _TimeEntryEventMetadataWire | Unset = UNSET
 
