@@ -39,6 +39,8 @@ TRACK_CORE_BODIES: dict[str, Any] = {
     "list_tasks_by_projects": lambda ids: {"project_ids": [ids["project_id"]]},
     "list_project_users_paginated": lambda ids: [ids["project_id"]],
     "list_workspace_users_by_ids": lambda ids: [ids["user_id"]],
+    "create_track_reminder": lambda ids: {"frequency": 1, "threshold": 4, "user_ids": [ids["user_id"]]},
+    "update_track_reminder": lambda ids: {"threshold": 6},
 }  # fmt: skip
 
 
@@ -90,6 +92,13 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
     setups = await create(f"/api/v9/workspaces/{wid}/timesheet_setups", {
         "member_ids": [member.id], "approver_ids": [owner.id], "start_date": "2024-12-09",
     })  # fmt: skip
+    goal = await create(f"/api/v9/workspaces/{wid}/goals", {
+        "name": "Deep work", "target_seconds": 3600, "recurrence": "daily", "comparison": "more_than",
+    })  # fmt: skip
+    reminder = await create(f"/api/v9/workspaces/{wid}/track_reminders",
+                            {"frequency": 7, "threshold": 20, "user_ids": [member.id]})  # fmt: skip
+    project_group = await create(f"/api/v9/workspaces/{wid}/project_groups",
+                                 {"group_id": group["id"], "project_id": project["id"]})  # fmt: skip
     org_user_id = next(
         m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
     )
@@ -102,7 +111,8 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "org_group_id": org_group["group_id"] if "group_id" in org_group else org_group["id"],
         "owner_id": owner.id, "setup_id": setups[0]["id"], "start_date": "2024-12-09", "level": "project",
         "level_id": project["id"], "invitation_code": invited["invitations"][0]["code"],
-        "invitation_id": invited["data"][0]["invitation_id"],
+        "invitation_id": invited["data"][0]["invitation_id"], "goal_id": goal["goal_id"],
+        "reminder_id": reminder["reminder_id"], "project_group_id": project_group["id"],
     }  # fmt: skip
     scenario = Scenario(ids)
     scenario.member_auth = member.auth

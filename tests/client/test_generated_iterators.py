@@ -42,6 +42,10 @@ async def _whole_detailed(t: Toggl, ids: Scenario) -> list[Any]:
 
 # helper -> (walk with tiny pages, the same items in one request)
 WALKS: dict[str, tuple[Walk, Whole]] = {
+    "iter_goals": (
+        lambda t, ids: t.iter_goals(ids["workspace_id"], per_page=1),
+        lambda t, ids: t.goals.list_goals(ids["workspace_id"], per_page=500),
+    ),
     "iter_my_projects": (
         lambda t, ids: t.iter_my_projects(per_page=1),
         lambda t, ids: t.me.list_my_projects_paginated(per_page=500),
@@ -130,7 +134,7 @@ def _key(item: Any) -> Any:
     """What tells two items apart (report rows have their row number, timesheets their setup and week)."""
     if hasattr(item, "timesheet_setup_id"):
         return (item.timesheet_setup_id, item.start_date)
-    for name in ("row_number", "id", "user_id"):
+    for name in ("row_number", "id", "goal_id", "user_id"):
         value = getattr(item, name, None)
         if isinstance(value, int):
             return value
@@ -146,6 +150,8 @@ async def _more_data(toggl: Toggl, fake: FakeToggl, ids: Scenario) -> None:
             project = (await http.post(f"/api/v9/workspaces/{wid}/projects", json=body)).json()
             await http.post(f"/api/v9/workspaces/{wid}/projects/{ids['project_id']}/tasks", json={"name": f"Task {n}"})
             await http.post(f"/api/v9/workspaces/{wid}/tags", json={"name": f"tag {n}"})
+            goal = {"name": f"Goal {n}", "target_seconds": 60, "recurrence": "weekly", "comparison": "more_than"}
+            await http.post(f"/api/v9/workspaces/{wid}/goals", json=goal)
             assert project["id"]
         await http.post(f"/api/v9/workspaces/{wid}/project_users", json={"project_id": ids["project_id"],
                                                                           "user_id": ids["guest_id"]})  # fmt: skip

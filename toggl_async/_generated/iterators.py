@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .models import (
         DetailedReportRequest,
         DetailedReportRow,
+        Goal,
         OrganizationUser,
         Project,
         ProjectUserWithMeta,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 # helper name -> (operationId, mechanism)
 PAGINATED: dict[str, tuple[str, str]] = {
     "iter_detailed_report": ("get_detailed_report", "report_cursor"),
+    "iter_goals": ("list_goals", "page"),
     "iter_my_projects": ("list_my_projects_paginated", "keyset"),
     "iter_my_tasks": ("list_my_tasks", "offset"),
     "iter_organization_users": ("list_organization_users", "page"),
@@ -92,6 +94,21 @@ class Iterators(Namespaces):
             return response.parsed, report_cursor(response.headers, status=status, method=method, path=path)
 
         return ReportCursorPaginator(fetch)
+
+    def iter_goals(self, workspace_id: int, *, per_page: int = 200, **filters: Any) -> PageNumberPaginator[Goal]:
+        """The caller's goals in a workspace (or the team's, for admins), with this period's progress.
+
+        Every item of `list_goals`: `async for` walks the pages (page + per_page, a short page is the last),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        `filters` are the operation's other keyword arguments (None leaves one out).
+        """
+        extra = _given(filters)
+
+        async def fetch(position: int, size: int) -> list[Goal]:
+            page: list[Goal] = await self.goals.list_goals(workspace_id, page=position, per_page=size, **extra)
+            return page
+
+        return PageNumberPaginator(fetch, per_page=per_page)
 
     def iter_my_projects(self, *, per_page: int = 200, **filters: Any) -> KeysetPaginator[Project]:
         """List the user's projects one keyset page at a time.

@@ -11,6 +11,7 @@ from .client import HttpClient
 
 if TYPE_CHECKING:
     from .api.clients import ClientsApi
+    from .api.goals import GoalsApi
     from .api.groups import GroupsApi
     from .api.me import MeApi
     from .api.organizations import OrganizationsApi
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from .api.tasks import TasksApi
     from .api.time_entries import TimeEntriesApi
     from .api.timesheets import TimesheetsApi
+    from .api.track_reminders import TrackRemindersApi
     from .api.workspaces import WorkspacesApi
 
 
@@ -113,6 +115,20 @@ class Namespaces:
         from .api.rates import RatesApi
 
         return RatesApi(self._api)
+
+    @functools.cached_property
+    def goals(self) -> GoalsApi:
+        """Time goals (seconds a day or a week on some projects, tasks or tags) and their progress."""
+        from .api.goals import GoalsApi
+
+        return GoalsApi(self._api)
+
+    @functools.cached_property
+    def track_reminders(self) -> TrackRemindersApi:
+        """Reminders for people who tracked less than some hours in a day or a week."""
+        from .api.track_reminders import TrackRemindersApi
+
+        return TrackRemindersApi(self._api)
 
     @functools.cached_property
     def reports(self) -> ReportsApi:

@@ -41,6 +41,14 @@ OPERATIONS: dict[str, Operation] = {
     "update_client": Operation(
         "clients", "clients.update_client", "PUT", "/api/v9/workspaces/{workspace_id}/clients/{client_id}"
     ),
+    "create_goal": Operation("goals", "goals.create_goal", "POST", "/api/v9/workspaces/{workspace_id}/goals"),
+    "delete_goal": Operation(
+        "goals", "goals.delete_goal", "DELETE", "/api/v9/workspaces/{workspace_id}/goals/{goal_id}"
+    ),
+    "get_goal": Operation("goals", "goals.get_goal", "GET", "/api/v9/workspaces/{workspace_id}/goals/{goal_id}"),
+    "list_goals": Operation("goals", "goals.list_goals", "GET", "/api/v9/workspaces/{workspace_id}/goals"),
+    "list_my_goals": Operation("goals", "goals.list_my_goals", "GET", "/api/v9/sync-server/me/goals"),
+    "update_goal": Operation("goals", "goals.update_goal", "PUT", "/api/v9/workspaces/{workspace_id}/goals/{goal_id}"),
     "create_organization_group": Operation(
         "groups", "groups.create_organization_group", "POST", "/api/v9/organizations/{organization_id}/groups"
     ),
@@ -208,8 +216,17 @@ OPERATIONS: dict[str, Operation] = {
     "create_project": Operation(
         "projects", "projects.create_project", "POST", "/api/v9/workspaces/{workspace_id}/projects"
     ),
+    "create_project_group": Operation(
+        "projects", "projects.create_project_group", "POST", "/api/v9/workspaces/{workspace_id}/project_groups"
+    ),
     "delete_project": Operation(
         "projects", "projects.delete_project", "DELETE", "/api/v9/workspaces/{workspace_id}/projects/{project_id}"
+    ),
+    "delete_project_group": Operation(
+        "projects",
+        "projects.delete_project_group",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/project_groups/{project_group_id}",
     ),
     "get_project": Operation(
         "projects", "projects.get_project", "GET", "/api/v9/workspaces/{workspace_id}/projects/{project_id}"
@@ -219,6 +236,9 @@ OPERATIONS: dict[str, Operation] = {
         "projects.get_project_statistics",
         "GET",
         "/api/v9/workspaces/{workspace_id}/projects/{project_id}/statistics",
+    ),
+    "list_project_groups": Operation(
+        "projects", "projects.list_project_groups", "GET", "/api/v9/workspaces/{workspace_id}/project_groups"
     ),
     "list_projects": Operation(
         "projects", "projects.list_projects", "GET", "/api/v9/workspaces/{workspace_id}/projects"
@@ -402,6 +422,33 @@ OPERATIONS: dict[str, Operation] = {
     "update_timesheets": Operation(
         "timesheets", "timesheets.update_timesheets", "PUT", "/api/v9/workspaces/{workspace_id}/timesheets"
     ),
+    "create_track_reminder": Operation(
+        "track_reminders",
+        "track_reminders.create_track_reminder",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/track_reminders",
+    ),
+    "delete_track_reminder": Operation(
+        "track_reminders",
+        "track_reminders.delete_track_reminder",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/track_reminders/{reminder_id}",
+    ),
+    "list_my_track_reminders": Operation(
+        "track_reminders", "track_reminders.list_my_track_reminders", "GET", "/api/v9/me/track_reminders"
+    ),
+    "list_track_reminders": Operation(
+        "track_reminders",
+        "track_reminders.list_track_reminders",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/track_reminders",
+    ),
+    "update_track_reminder": Operation(
+        "track_reminders",
+        "track_reminders.update_track_reminder",
+        "PUT",
+        "/api/v9/workspaces/{workspace_id}/track_reminders/{reminder_id}",
+    ),
     "delete_workspace_user": Operation(
         "workspaces",
         "workspaces.delete_workspace_user",
@@ -426,6 +473,12 @@ OPERATIONS: dict[str, Operation] = {
         "GET",
         "/api/v9/workspaces/{workspace_id}/dashboard/top_activity",
     ),
+    "get_time_entry_constraints": Operation(
+        "workspaces",
+        "workspaces.get_time_entry_constraints",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/time_entry_constraints",
+    ),
     "get_workspace": Operation("workspaces", "workspaces.get_workspace", "GET", "/api/v9/workspaces/{workspace_id}"),
     "get_workspace_statistics": Operation(
         "workspaces", "workspaces.get_workspace_statistics", "GET", "/api/v9/workspaces/{workspace_id}/statistics"
@@ -440,6 +493,12 @@ OPERATIONS: dict[str, Operation] = {
         "workspaces", "workspaces.list_workspace_users_by_ids", "POST", "/api/v9/workspaces/{workspace_id}/users/data"
     ),
     "list_workspaces": Operation("workspaces", "workspaces.list_workspaces", "GET", "/api/v9/workspaces"),
+    "update_time_entry_constraints": Operation(
+        "workspaces",
+        "workspaces.update_time_entry_constraints",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/time_entry_constraints",
+    ),
     "update_workspace": Operation(
         "workspaces", "workspaces.update_workspace", "PUT", "/api/v9/workspaces/{workspace_id}"
     ),
@@ -456,6 +515,7 @@ OPERATIONS: dict[str, Operation] = {
 
 NAMESPACES: dict[str, str] = {
     "clients": "ClientsApi",
+    "goals": "GoalsApi",
     "groups": "GroupsApi",
     "me": "MeApi",
     "organizations": "OrganizationsApi",
@@ -467,5 +527,6 @@ NAMESPACES: dict[str, str] = {
     "tasks": "TasksApi",
     "time_entries": "TimeEntriesApi",
     "timesheets": "TimesheetsApi",
+    "track_reminders": "TrackRemindersApi",
     "workspaces": "WorkspacesApi",
 }

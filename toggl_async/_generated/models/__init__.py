@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from .detailed_totals import DetailedTotals
     from .detailed_totals_request import DetailedTotalsRequest
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
+    from .goal import Goal
+    from .goal_create import GoalCreate
+    from .goal_create_comparison import GoalCreateComparison
+    from .goal_create_recurrence import GoalCreateRecurrence
+    from .goal_update import GoalUpdate
+    from .goal_update_comparison import GoalUpdateComparison
     from .group import Group
     from .group_payload import GroupPayload
     from .id_list import IdList
@@ -78,6 +84,8 @@ if TYPE_CHECKING:
     from .project import Project
     from .project_count_map import ProjectCountMap
     from .project_count_request import ProjectCountRequest
+    from .project_group import ProjectGroup
+    from .project_group_create import ProjectGroupCreate
     from .project_payload import ProjectPayload
     from .project_payload_rate_change_mode import ProjectPayloadRateChangeMode
     from .project_period import ProjectPeriod
@@ -156,6 +164,9 @@ if TYPE_CHECKING:
     from .timesheet_status import TimesheetStatus
     from .timesheet_update import TimesheetUpdate
     from .timesheet_update_status import TimesheetUpdateStatus
+    from .track_reminder import TrackReminder
+    from .track_reminder_payload import TrackReminderPayload
+    from .track_reminder_payload_frequency import TrackReminderPayloadFrequency
     from .weekly_report_row import WeeklyReportRow
     from .workspace import Workspace
     from .workspace_create import WorkspaceCreate
@@ -164,6 +175,7 @@ if TYPE_CHECKING:
     from .workspace_csv_upload import WorkspaceCsvUpload
     from .workspace_feature import WorkspaceFeature
     from .workspace_features import WorkspaceFeatures
+    from .workspace_id_result import WorkspaceIdResult
     from .workspace_statistics import WorkspaceStatistics
     from .workspace_statistics_admin import WorkspaceStatisticsAdmin
     from .workspace_subscription import WorkspaceSubscription
@@ -195,6 +207,12 @@ _MODULES: dict[str, str] = {
     "DetailedTotals": ".detailed_totals",
     "DetailedTotalsRequest": ".detailed_totals_request",
     "DetailedTotalsRequestGranularity": ".detailed_totals_request_granularity",
+    "Goal": ".goal",
+    "GoalCreate": ".goal_create",
+    "GoalCreateComparison": ".goal_create_comparison",
+    "GoalCreateRecurrence": ".goal_create_recurrence",
+    "GoalUpdate": ".goal_update",
+    "GoalUpdateComparison": ".goal_update_comparison",
     "Group": ".group",
     "GroupPayload": ".group_payload",
     "IdList": ".id_list",
@@ -248,6 +266,8 @@ _MODULES: dict[str, str] = {
     "Project": ".project",
     "ProjectCountMap": ".project_count_map",
     "ProjectCountRequest": ".project_count_request",
+    "ProjectGroup": ".project_group",
+    "ProjectGroupCreate": ".project_group_create",
     "ProjectPayload": ".project_payload",
     "ProjectPayloadRateChangeMode": ".project_payload_rate_change_mode",
     "ProjectPeriod": ".project_period",
@@ -326,6 +346,9 @@ _MODULES: dict[str, str] = {
     "TimesheetStatus": ".timesheet_status",
     "TimesheetUpdate": ".timesheet_update",
     "TimesheetUpdateStatus": ".timesheet_update_status",
+    "TrackReminder": ".track_reminder",
+    "TrackReminderPayload": ".track_reminder_payload",
+    "TrackReminderPayloadFrequency": ".track_reminder_payload_frequency",
     "WeeklyReportRow": ".weekly_report_row",
     "Workspace": ".workspace",
     "WorkspaceCreate": ".workspace_create",
@@ -334,6 +357,7 @@ _MODULES: dict[str, str] = {
     "WorkspaceCsvUpload": ".workspace_csv_upload",
     "WorkspaceFeature": ".workspace_feature",
     "WorkspaceFeatures": ".workspace_features",
+    "WorkspaceIdResult": ".workspace_id_result",
     "WorkspaceStatistics": ".workspace_statistics",
     "WorkspaceStatisticsAdmin": ".workspace_statistics_admin",
     "WorkspaceSubscription": ".workspace_subscription",
@@ -380,6 +404,12 @@ __all__ = (
     "DetailedTotals",
     "DetailedTotalsRequest",
     "DetailedTotalsRequestGranularity",
+    "Goal",
+    "GoalCreate",
+    "GoalCreateComparison",
+    "GoalCreateRecurrence",
+    "GoalUpdate",
+    "GoalUpdateComparison",
     "Group",
     "GroupPayload",
     "IdList",
@@ -433,6 +463,8 @@ __all__ = (
     "Project",
     "ProjectCountMap",
     "ProjectCountRequest",
+    "ProjectGroup",
+    "ProjectGroupCreate",
     "ProjectPayload",
     "ProjectPayloadRateChangeMode",
     "ProjectPeriod",
@@ -511,6 +543,9 @@ __all__ = (
     "TimesheetStatus",
     "TimesheetUpdate",
     "TimesheetUpdateStatus",
+    "TrackReminder",
+    "TrackReminderPayload",
+    "TrackReminderPayloadFrequency",
     "WeeklyReportRow",
     "Workspace",
     "WorkspaceCreate",
@@ -519,6 +554,7 @@ __all__ = (
     "WorkspaceCsvUpload",
     "WorkspaceFeature",
     "WorkspaceFeatures",
+    "WorkspaceIdResult",
     "WorkspaceStatistics",
     "WorkspaceStatisticsAdmin",
     "WorkspaceSubscription",

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from .detailed_report_request_order_by import DetailedReportRequestOrderBy
     from .detailed_report_request_order_dir import DetailedReportRequestOrderDir
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
+    from .goal_create_comparison import GoalCreateComparison
+    from .goal_create_recurrence import GoalCreateRecurrence
+    from .goal_update_comparison import GoalUpdateComparison
     from .json_patch_operation_op import JsonPatchOperationOp
     from .organization_group_patch_operation_op import OrganizationGroupPatchOperationOp
     from .organization_group_patch_operation_path import OrganizationGroupPatchOperationPath
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from .timesheet_setup_create_periodicity import TimesheetSetupCreatePeriodicity
     from .timesheet_status import TimesheetStatus
     from .timesheet_update_status import TimesheetUpdateStatus
+    from .track_reminder_payload_frequency import TrackReminderPayloadFrequency
     from .workspace_create_rate_change_mode import WorkspaceCreateRateChangeMode
     from .workspace_create_rounding import WorkspaceCreateRounding
     from .workspace_update_rate_change_mode import WorkspaceUpdateRateChangeMode
@@ -242,6 +246,68 @@ class _DetailedTotalsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
     resolution: str | Unset = UNSET
     granularity: DetailedTotalsRequestGranularity | Unset = UNSET
     with_inline_rates: bool | Unset = msgspec.field(default=UNSET, name="withInlineRates")
+
+
+class _GoalWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Goal` that msgspec decodes into; unknown keys are refused."""
+
+    goal_id: int
+    workspace_id: int
+    name: str
+    user_id: int | Unset = UNSET
+    user_name: str | Unset = UNSET
+    creator_user_id: int | Unset = UNSET
+    creator_user_name: str | Unset = UNSET
+    icon: str | None | Unset = UNSET
+    active: bool | Unset = UNSET
+    billable: bool | Unset = UNSET
+    comparison: str | Unset = UNSET
+    recurrence: str | Unset = UNSET
+    target_seconds: int | Unset = UNSET
+    project_ids: list[int] | None | Unset = UNSET
+    task_ids: list[int] | None | Unset = UNSET
+    tag_ids: list[int] | None | Unset = UNSET
+    tags: list[str] | None | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | None | Unset = UNSET
+    current_recurrence_start_date: datetime.date | Unset = UNSET
+    current_recurrence_end_date: datetime.date | Unset = UNSET
+    current_recurrence_tracked_seconds: int | Unset = UNSET
+    status: str | Unset = UNSET
+    streak: int | Unset = UNSET
+    last_completed_recurrence_end_date: datetime.date | None | Unset = UNSET
+    last_notified_at: datetime.datetime | None | Unset = UNSET
+    team_goal: bool | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+
+
+class _GoalCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `GoalCreate` that msgspec decodes into; unknown keys are refused."""
+
+    name: str
+    target_seconds: int
+    recurrence: GoalCreateRecurrence
+    comparison: GoalCreateComparison
+    user_id: int | Unset = UNSET
+    billable: bool | Unset = UNSET
+    icon: str | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    task_ids: list[int] | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+
+
+class _GoalUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `GoalUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    comparison: GoalUpdateComparison | Unset = UNSET
+    icon: str | Unset = UNSET
+    target_seconds: int | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    last_notified_at: datetime.datetime | Unset = UNSET
 
 
 class _GroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -664,6 +730,22 @@ class _ProjectCountRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
     """The JSON form of `ProjectCountRequest` that msgspec decodes into; unknown keys are refused."""
 
     project_ids: list[int]
+
+
+class _ProjectGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectGroup` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    group_id: int
+    pid: int
+    wid: int
+
+
+class _ProjectGroupCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectGroupCreate` that msgspec decodes into; unknown keys are refused."""
+
+    group_id: int
+    project_id: int
 
 
 class _ProjectPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1400,6 +1482,31 @@ class _TimesheetUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     force_approved: bool | Unset = UNSET
 
 
+class _TrackReminderWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TrackReminder` that msgspec decodes into; unknown keys are refused."""
+
+    reminder_id: int
+    workspace_id: int
+    frequency: int | Unset = UNSET
+    threshold: float | Unset = UNSET
+    user_ids: list[int] | None | Unset = UNSET
+    group_ids: list[int] | None | Unset = UNSET
+    email_reminder_enabled: bool | Unset = UNSET
+    slack_reminder_enabled: bool | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+
+
+class _TrackReminderPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TrackReminderPayload` that msgspec decodes into; unknown keys are refused."""
+
+    frequency: TrackReminderPayloadFrequency | Unset = UNSET
+    threshold: float | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    email_reminder_enabled: bool | Unset = UNSET
+    slack_reminder_enabled: bool | Unset = UNSET
+
+
 class _WeeklyReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `WeeklyReportRow` that msgspec decodes into; unknown keys are refused."""
 
@@ -1505,6 +1612,12 @@ class _WorkspaceFeaturesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
     workspace_id: int | Unset = UNSET
     features: list[_WorkspaceFeatureWire] | Unset = UNSET
+
+
+class _WorkspaceIdResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceIdResult` that msgspec decodes into; unknown keys are refused."""
+
+    wid: int
 
 
 class _WorkspaceStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

@@ -16,6 +16,7 @@ MODULES = (
     "timesheets",
     "rates",
     "track_bulk",
+    "goals_reminders",
 )
 
 

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from ...models.dashboard_most_active_user import DashboardMostActiveUser
     from ...models.simple_workspace_user import SimpleWorkspaceUser
     from ...models.workspace import Workspace
+    from ...models.workspace_id_result import WorkspaceIdResult
     from ...models.workspace_statistics import WorkspaceStatistics
+    from ...models.workspace_te_constraints import WorkspaceTeConstraints
     from ...models.workspace_update import WorkspaceUpdate
     from ...models.workspace_user import WorkspaceUser
     from ...models.workspace_user_update import WorkspaceUserUpdate
@@ -162,6 +164,32 @@ class WorkspacesApi:
             client=self._client,
             workspace_id=workspace_id,
             since=since,
+        )
+
+    async def get_time_entry_constraints(
+        self,
+        workspace_id: int,
+    ) -> WorkspaceTeConstraints:
+        """Which fields a new time entry must have in this workspace.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            WorkspaceTeConstraints
+        """
+
+        from . import get_time_entry_constraints as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
         )
 
     async def get_workspace(
@@ -337,6 +365,39 @@ class WorkspacesApi:
         return await _operation.asyncio(
             client=self._client,
             since=since,
+        )
+
+    async def update_time_entry_constraints(
+        self,
+        workspace_id: int,
+        *,
+        body: WorkspaceTeConstraints,
+    ) -> WorkspaceIdResult:
+        """Require a description, project, task or tag on every new time entry of the workspace.
+
+        Admins only (400 "Admin permissions required"). While time_entry_constraints_enabled, creating a
+        time entry without a required field gives 400. Premium and Enterprise only.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (WorkspaceTeConstraints): Which fields a time entry must have in this workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            WorkspaceIdResult
+        """
+
+        from . import update_time_entry_constraints as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
         )
 
     async def update_workspace(
@@ -524,6 +585,21 @@ class WorkspacesRawApi:
             since=since,
         )
 
+    async def get_time_entry_constraints(
+        self,
+        workspace_id: int,
+    ) -> Response[WorkspaceTeConstraints]:
+        """Which fields a new time entry must have in this workspace. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/time_entry_constraints`
+        """
+        from . import get_time_entry_constraints as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+        )
+
     async def get_workspace(
         self,
         workspace_id: int,
@@ -622,6 +698,24 @@ class WorkspacesRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             since=since,
+        )
+
+    async def update_time_entry_constraints(
+        self,
+        workspace_id: int,
+        *,
+        body: WorkspaceTeConstraints,
+    ) -> Response[WorkspaceIdResult]:
+        """Require a description, project, task or tag on every new time entry of the workspace. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/time_entry_constraints`
+        """
+        from . import update_time_entry_constraints as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
         )
 
     async def update_workspace(
