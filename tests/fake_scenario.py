@@ -41,6 +41,10 @@ TRACK_CORE_BODIES: dict[str, Any] = {
     "list_workspace_users_by_ids": lambda ids: [ids["user_id"]],
     "create_track_reminder": lambda ids: {"frequency": 1, "threshold": 4, "user_ids": [ids["user_id"]]},
     "update_track_reminder": lambda ids: {"threshold": 6},
+    "create_favorite": lambda ids: {"description": "Standup", "project_id": ids["project_id"]},
+    "create_my_favorite": lambda ids: {"workspace_id": ids["workspace_id"], "description": "Review"},
+    "update_favorites": lambda ids: [{"favorite_id": ids["favorite_id"], "rank": 3}],
+    "update_my_favorites": lambda ids: [{"favorite_id": ids["favorite_id"], "description": "Renamed"}],
 }  # fmt: skip
 
 
@@ -99,6 +103,7 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
                             {"frequency": 7, "threshold": 20, "user_ids": [member.id]})  # fmt: skip
     project_group = await create(f"/api/v9/workspaces/{wid}/project_groups",
                                  {"group_id": group["id"], "project_id": project["id"]})  # fmt: skip
+    favorite = await create(f"/api/v9/workspaces/{wid}/favorites", {"description": "Standup"})
     org_user_id = next(
         m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
     )
@@ -113,6 +118,7 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "level_id": project["id"], "invitation_code": invited["invitations"][0]["code"],
         "invitation_id": invited["data"][0]["invitation_id"], "goal_id": goal["goal_id"],
         "reminder_id": reminder["reminder_id"], "project_group_id": project_group["id"],
+        "favorite_id": favorite["favorite_id"],
     }  # fmt: skip
     scenario = Scenario(ids)
     scenario.member_auth = member.auth

@@ -22,7 +22,8 @@ from spec_tools import (
 )
 
 TAGS = {"me", "organizations", "workspaces", "clients", "tags", "projects", "project_users", "tasks",
-        "time_entries", "groups", "reports", "timesheets", "rates", "goals", "track_reminders"}  # fmt: skip
+        "time_entries", "groups", "reports", "timesheets", "rates", "goals", "track_reminders",
+        "favorites"}  # fmt: skip
 VERBS = ("get", "list", "create", "update", "delete", "patch", "stop", "archive", "restore", "pin",
          "reset", "check", "search", "leave", "bulk", "count", "accept", "reject", "resend")  # fmt: skip
 PLACEHOLDERS = {"{wid}": "{workspace_id}", "{oid}": "{organization_id}", "{pid}": "{project_id}"}

@@ -11,6 +11,7 @@ from .client import HttpClient
 
 if TYPE_CHECKING:
     from .api.clients import ClientsApi
+    from .api.favorites import FavoritesApi
     from .api.goals import GoalsApi
     from .api.groups import GroupsApi
     from .api.me import MeApi
@@ -129,6 +130,13 @@ class Namespaces:
         from .api.track_reminders import TrackRemindersApi
 
         return TrackRemindersApi(self._api)
+
+    @functools.cached_property
+    def favorites(self) -> FavoritesApi:
+        """Favorites, the time entry templates a user starts timers from."""
+        from .api.favorites import FavoritesApi
+
+        return FavoritesApi(self._api)
 
     @functools.cached_property
     def reports(self) -> ReportsApi:

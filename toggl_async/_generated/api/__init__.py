@@ -41,6 +41,33 @@ OPERATIONS: dict[str, Operation] = {
     "update_client": Operation(
         "clients", "clients.update_client", "PUT", "/api/v9/workspaces/{workspace_id}/clients/{client_id}"
     ),
+    "create_favorite": Operation(
+        "favorites", "favorites.create_favorite", "POST", "/api/v9/workspaces/{workspace_id}/favorites"
+    ),
+    "create_favorite_suggestions": Operation(
+        "favorites",
+        "favorites.create_favorite_suggestions",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/favorites/suggestions",
+    ),
+    "create_my_favorite": Operation("favorites", "favorites.create_my_favorite", "POST", "/api/v9/me/favorites"),
+    "create_my_favorite_suggestions": Operation(
+        "favorites", "favorites.create_my_favorite_suggestions", "POST", "/api/v9/me/favorites/suggestions"
+    ),
+    "delete_favorite": Operation(
+        "favorites", "favorites.delete_favorite", "DELETE", "/api/v9/workspaces/{workspace_id}/favorites/{favorite_id}"
+    ),
+    "delete_my_favorite": Operation(
+        "favorites", "favorites.delete_my_favorite", "DELETE", "/api/v9/me/favorites/{favorite_id}"
+    ),
+    "list_favorites": Operation(
+        "favorites", "favorites.list_favorites", "GET", "/api/v9/workspaces/{workspace_id}/favorites"
+    ),
+    "list_my_favorites": Operation("favorites", "favorites.list_my_favorites", "GET", "/api/v9/me/favorites"),
+    "update_favorites": Operation(
+        "favorites", "favorites.update_favorites", "PUT", "/api/v9/workspaces/{workspace_id}/favorites"
+    ),
+    "update_my_favorites": Operation("favorites", "favorites.update_my_favorites", "PUT", "/api/v9/me/favorites"),
     "create_goal": Operation("goals", "goals.create_goal", "POST", "/api/v9/workspaces/{workspace_id}/goals"),
     "delete_goal": Operation(
         "goals", "goals.delete_goal", "DELETE", "/api/v9/workspaces/{workspace_id}/goals/{goal_id}"
@@ -515,6 +542,7 @@ OPERATIONS: dict[str, Operation] = {
 
 NAMESPACES: dict[str, str] = {
     "clients": "ClientsApi",
+    "favorites": "FavoritesApi",
     "goals": "GoalsApi",
     "groups": "GroupsApi",
     "me": "MeApi",

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from .detailed_totals import DetailedTotals
     from .detailed_totals_request import DetailedTotalsRequest
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
+    from .favorite import Favorite
+    from .favorite_create import FavoriteCreate
+    from .favorite_update import FavoriteUpdate
     from .goal import Goal
     from .goal_create import GoalCreate
     from .goal_create_comparison import GoalCreateComparison
@@ -63,6 +66,7 @@ if TYPE_CHECKING:
     from .me import Me
     from .me_options import MeOptions
     from .me_update import MeUpdate
+    from .my_favorite_create import MyFavoriteCreate
     from .organization import Organization
     from .organization_create import OrganizationCreate
     from .organization_created import OrganizationCreated
@@ -207,6 +211,9 @@ _MODULES: dict[str, str] = {
     "DetailedTotals": ".detailed_totals",
     "DetailedTotalsRequest": ".detailed_totals_request",
     "DetailedTotalsRequestGranularity": ".detailed_totals_request_granularity",
+    "Favorite": ".favorite",
+    "FavoriteCreate": ".favorite_create",
+    "FavoriteUpdate": ".favorite_update",
     "Goal": ".goal",
     "GoalCreate": ".goal_create",
     "GoalCreateComparison": ".goal_create_comparison",
@@ -245,6 +252,7 @@ _MODULES: dict[str, str] = {
     "Me": ".me",
     "MeOptions": ".me_options",
     "MeUpdate": ".me_update",
+    "MyFavoriteCreate": ".my_favorite_create",
     "Organization": ".organization",
     "OrganizationCreate": ".organization_create",
     "OrganizationCreated": ".organization_created",
@@ -404,6 +412,9 @@ __all__ = (
     "DetailedTotals",
     "DetailedTotalsRequest",
     "DetailedTotalsRequestGranularity",
+    "Favorite",
+    "FavoriteCreate",
+    "FavoriteUpdate",
     "Goal",
     "GoalCreate",
     "GoalCreateComparison",
@@ -442,6 +453,7 @@ __all__ = (
     "Me",
     "MeOptions",
     "MeUpdate",
+    "MyFavoriteCreate",
     "Organization",
     "OrganizationCreate",
     "OrganizationCreated",

@@ -248,6 +248,59 @@ class _DetailedTotalsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
     with_inline_rates: bool | Unset = msgspec.field(default=UNSET, name="withInlineRates")
 
 
+class _FavoriteWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Favorite` that msgspec decodes into; unknown keys are refused."""
+
+    favorite_id: int
+    workspace_id: int
+    user_id: int
+    description: str | None | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+    tag_ids: list[int] | None | Unset = UNSET
+    tags: list[str] | None | Unset = UNSET
+    billable: bool | Unset = UNSET
+    public: bool | Unset = UNSET
+    rank: int | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_active: bool | None | Unset = UNSET
+    project_billable: bool | None | Unset = UNSET
+    project_private: bool | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    task_name: str | None | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+    was_public_at: datetime.datetime | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+
+
+class _FavoriteCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `FavoriteCreate` that msgspec decodes into; unknown keys are refused."""
+
+    description: str | Unset = UNSET
+    project_id: int | Unset = UNSET
+    task_id: int | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    billable: bool | Unset = UNSET
+    public: bool | Unset = UNSET
+    rank: int | Unset = UNSET
+
+
+class _FavoriteUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `FavoriteUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    favorite_id: int
+    description: str | None | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    billable: bool | Unset = UNSET
+    public: bool | Unset = UNSET
+    rank: int | Unset = UNSET
+    posted_fields: list[str] | Unset = msgspec.field(default=UNSET, name="postedFields")
+
+
 class _GoalWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `Goal` that msgspec decodes into; unknown keys are refused."""
 
@@ -487,6 +540,17 @@ class _MeUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
     fullname: str | Unset = UNSET
     password: str | Unset = UNSET
     timezone: str | Unset = UNSET
+
+
+class _MyFavoriteCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `MyFavoriteCreate` that msgspec decodes into; unknown keys are refused."""
+
+    workspace_id: int
+    description: str | Unset = UNSET
+    project_id: int | Unset = UNSET
+    task_id: int | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    billable: bool | Unset = UNSET
 
 
 class _OrganizationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

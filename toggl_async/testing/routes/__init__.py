@@ -17,6 +17,7 @@ MODULES = (
     "rates",
     "track_bulk",
     "goals_reminders",
+    "favorites",
 )
 
 

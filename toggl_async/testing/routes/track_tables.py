@@ -16,7 +16,7 @@ from toggl_async.testing.store import Obj, Store
 # First id per table, realistic magnitudes like store.ID_BASES.
 TABLE_BASES = {
     "timesheet_setups": 700_000, "timesheets": 2_100_000, "rates": 4_400_000, "goals": 1_300_000,
-    "track_reminders": 52_000, "project_groups": 330_000,
+    "track_reminders": 52_000, "project_groups": 330_000, "favorites": 880_000,
 }  # fmt: skip
 PLAN_RANK = {"Free": 0, "Starter": 1, "Premium": 2, "Enterprise": 3}
 
