@@ -179,6 +179,296 @@ def namespaces_module(spec: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------------------------------- pagination helpers
+PAGINATION_STYLES = {"keyset", "offset", "page", "envelope", "report_cursor"}
+PAGINATORS = {
+    "keyset": "KeysetPaginator", "offset": "OffsetPaginator", "page": "PageNumberPaginator",
+    "envelope": "EnvelopePaginator", "report_cursor": "ReportCursorPaginator",
+}  # fmt: skip
+REPORT_CURSOR_HEADERS = {"X-Next-ID": "first_id", "X-Next-Row-Number": "first_row_number",
+                         "X-Next-Timestamp": "first_timestamp"}  # fmt: skip
+PATH_TYPES = {"integer": "int", "string": "str"}
+
+
+def iterator_name(operation_id: str, pagination: dict[str, Any]) -> str:
+    """`iter_` + the operationId without its leading verb and a trailing `_paginated` (or x-pagination `name`)."""
+    if "name" in pagination:
+        return str(pagination["name"])
+    stem = re.sub(r"^(list|get|search)_", "", operation_id).removesuffix("_paginated")
+    return f"iter_{stem}"
+
+
+def _ref_name(schema: dict[str, Any]) -> str:
+    return str(schema["$ref"].rsplit("/", 1)[1])
+
+
+def _item_model(spec: dict[str, Any], operation: dict[str, Any], pagination: dict[str, Any]) -> str:
+    """The model name of one item of a page, from the 200 body (array, envelope or grouped map)."""
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    schemas = spec["components"]["schemas"]
+    if pagination["style"] == "envelope":
+        body = schemas[_ref_name(body)]["properties"][pagination["data"]]
+    elif pagination.get("items") == "grouped":
+        body = schemas[_ref_name(body)]["additionalProperties"]
+    kinds = body.get("type")
+    if "array" not in (kinds if isinstance(kinds, list) else [kinds]) or "$ref" not in body.get("items", {}):
+        raise ValueError(f"{operation['operationId']}: a page must be an array of a model")
+    return _ref_name(body["items"])
+
+
+def _parameters(spec: dict[str, Any], item: dict[str, Any], operation: dict[str, Any]) -> list[dict[str, Any]]:
+    shared = spec.get("components", {}).get("parameters", {})
+    found = [*item.get("parameters", []), *operation.get("parameters", [])]
+    return [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in found]
+
+
+def _body_type(spec: dict[str, Any], operation: dict[str, Any]) -> str | None:
+    if "requestBody" not in operation:
+        return None
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    if "$ref" in schema and spec["components"]["schemas"][_ref_name(schema)].get("type") != "array":
+        return _ref_name(schema)
+    schema = spec["components"]["schemas"][_ref_name(schema)] if "$ref" in schema else schema
+    if schema.get("type") == "array" and schema["items"].get("type") == "integer":
+        return "list[int]"
+    raise ValueError(f"{operation['operationId']}: unsupported body for a paginated operation")
+
+
+def paginated_operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every operation with `x-pagination`, checked: the parameters and fields it names must exist."""
+    found = []
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS or "x-pagination" not in operation:
+                continue
+            pagination, op_id = operation["x-pagination"], operation["operationId"]
+            if pagination.get("style") not in PAGINATION_STYLES:
+                sys.exit(f"{op_id}: x-pagination style must be one of {sorted(PAGINATION_STYLES)}")
+            params = _parameters(spec, item, operation)
+            names = {p["name"] for p in params}
+            body = _body_type(spec, operation)
+            schemas = spec["components"]["schemas"]
+            body_fields = set(schemas[body].get("properties", {})) if body and not body.startswith("list") else set()
+            where = pagination.get("in", "query")
+            for key in ("page", "per_page", "offset", "start"):
+                if key in pagination and pagination[key] not in (names if where == "query" else body_fields):
+                    sys.exit(f"{op_id}: x-pagination {key} {pagination[key]!r} is not a {where} parameter")
+            if pagination["style"] == "report_cursor" and pagination.get("headers") != REPORT_CURSOR_HEADERS:
+                sys.exit(f"{op_id}: report_cursor headers must be {REPORT_CURSOR_HEADERS}")
+            queries = {p["name"] for p in params if p["in"] == "query"}
+            found.append({
+                "operation_id": op_id, "tag": operation.get("tags", ["default"])[0], "path": path,
+                "name": iterator_name(op_id, pagination), "pagination": pagination, "body": body,
+                "item": _item_model(spec, operation, pagination), "summary": operation.get("summary", ""),
+                "path_params": [p for p in params if p["in"] == "path"],
+                "filters": bool(queries - {v for v in pagination.values() if isinstance(v, str)}),
+            })  # fmt: skip
+    names = [op["name"] for op in found]
+    if len(names) != len(set(names)):
+        sys.exit(f"x-pagination: two operations give the same helper name: {sorted(names)}")
+    return sorted(found, key=lambda op: op["name"])
+
+
+def _path_signature(op: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(parameters of the helper's signature, arguments of the call) for the path parameters."""
+    params, args = [], []
+    for param in op["path_params"]:
+        schema = param["schema"]
+        kind = "datetime.date" if schema.get("format") == "date" else PATH_TYPES.get(schema.get("type", ""), "Any")
+        params.append(f"{param['name']}: {kind}")
+        args.append(param["name"])
+    return params, args
+
+
+def _mechanism(pagination: dict[str, Any]) -> str:
+    page, size = pagination.get("page"), pagination.get("per_page")
+    return {
+        "keyset": f"keyset on {pagination.get('start')}",
+        "offset": f"{pagination.get('offset')} + {size}",
+        "page": f"{page} + {size}, a short page is the last",
+        "envelope": f"{page} + {size} in an envelope with {pagination.get('total')}",
+        "report_cursor": "the X-Next-* cursor headers",
+    }[pagination["style"]]
+
+
+def _fetch_lines(op: dict[str, Any], call: str, lead: list[str], extra: str) -> list[str]:
+    """The body of the helper's `fetch` and its `return`, by mechanism."""
+    pagination, style, item = op["pagination"], op["pagination"]["style"], op["item"]
+    maximum = pagination.get("max_per_page")
+    size = f"min(per_page, {maximum})" if maximum else "per_page"
+    key = pagination.get("key", "id")
+    if style == "keyset" and pagination.get("in") == "body" and "per_page" not in pagination:
+        # The server picks the page size: every non-empty page counts as full, and a page with nothing
+        # new after the last key ends the walk (one request more than a known size would need).
+        return [
+            f"        async def fetch(start: int | None, size: int) -> list[{item}]:",
+            f"            page_body = attrs.evolve(body, {pagination['start']}=UNSET if start is None else start)",
+            f"            page: list[{item}] = await {call}({', '.join([*lead, 'body=page_body'])}{extra})",
+            "            return page",
+            "",
+            f"        return KeysetPaginator(fetch, key=lambda item: item.{key}, per_page=1)",
+        ]
+    if style == "keyset" and pagination.get("in") == "body":
+        start, limit = pagination["start"], pagination["per_page"]
+        return [
+            f"        async def fetch(start: int | None, size: int) -> list[{item}]:",
+            f"            page_body = attrs.evolve(body, {start}=UNSET if start is None else start, {limit}=size)",
+            f"            page: list[{item}] = await {call}({', '.join([*lead, 'body=page_body'])}{extra})",
+            "            return page",
+            "",
+            f"        return KeysetPaginator(fetch, key=lambda item: item.{key}, per_page={size})",
+        ]
+    if style == "keyset":
+        args = [*lead, f"{pagination['start']}=UNSET if start is None else start", f"{pagination['per_page']}=size"]
+        return [
+            f"        async def fetch(start: int | None, size: int) -> list[{item}]:",
+            f"            page: list[{item}] = await {call}({', '.join(args)}{extra})",
+            "            return page",
+            "",
+            f"        return KeysetPaginator(fetch, key=lambda item: item.{key}, per_page={size})",
+        ]
+    if style in ("offset", "page"):
+        position = pagination["offset" if style == "offset" else "page"]
+        args = ", ".join([*lead, f"{position}=position", f"{pagination['per_page']}=size"])
+        if pagination.get("items") == "grouped":  # a map of project id -> items: the page is all its lists
+            got = [
+                f"            grouped = await {call}({args}{extra})",
+                "            groups = (grouped.additional_properties or {}).values()",
+                f"            page: list[{item}] = [each for group in groups for each in group]",
+            ]
+        else:
+            got = [f"            page: list[{item}] = await {call}({args}{extra})"]
+        return [
+            f"        async def fetch(position: int, size: int) -> list[{item}]:",
+            *got,
+            "            return page",
+            "",
+            f"        return {PAGINATORS[style]}(fetch, per_page={size})",
+        ]
+    if style == "envelope":
+        data, total = pagination["data"], pagination["total"]
+        args = ", ".join([*lead, f"{pagination['page']}=number", f"{pagination['per_page']}=size"])
+        return [
+            f"        async def fetch(number: int, size: int) -> tuple[list[{item}], int]:",
+            f"            envelope = await {call}({args}{extra})",
+            f"            data = envelope.{data} if isinstance(envelope.{data}, list) else []",
+            f"            total = envelope.{total} if isinstance(envelope.{total}, int) else 0",
+            "            return data, total",
+            "",
+            f"        return EnvelopePaginator(fetch, per_page={size})",
+        ]
+    echoed = ", ".join(f"{f}=UNSET if cursor.{f} is None else cursor.{f}" for f in REPORT_CURSOR_HEADERS.values())
+    raw_call = call.replace(f".{op['operation_id']}", f".raw.{op['operation_id']}")
+    return [
+        f"        async def fetch(cursor: ReportCursor | None) -> tuple[list[{item}], ReportCursor | None]:",
+        f"            body = request if cursor is None else attrs.evolve(request, {echoed})",
+        f"            response = await {raw_call}({', '.join([*lead, 'body=body'])}{extra})",
+        "            status, method = response.status_code, route.method",
+        "            return response.parsed, report_cursor(response.headers, status=status, method=method, path=path)",
+        "",
+        "        return ReportCursorPaginator(fetch)",
+    ]
+
+
+def _iterator_method(op: dict[str, Any]) -> list[str]:
+    """One `iter_*` method of the generated Iterators class."""
+    pagination, style, item = op["pagination"], op["pagination"]["style"], op["item"]
+    path_params, path_args = _path_signature(op)
+    body_name = "request" if style == "report_cursor" else "body"
+    signature = ["self", *path_params, *([f"{body_name}: {op['body']}"] if op["body"] else [])]
+    maximum = pagination.get("max_per_page")
+    if style != "report_cursor" and "per_page" in pagination:
+        signature += ["*", f"per_page: int = {pagination.get('default_per_page', min(200, maximum or 200))}"]
+    if op["filters"]:
+        signature += ["**filters: Any"]
+    # The body goes with every call, except where the cursor lives in it (then fetch evolves it per page).
+    passes_body = op["body"] and style != "report_cursor" and pagination.get("in") != "body"
+    lead = [*path_args, *(["body=body"] if passes_body else [])]
+    extra = ", **extra" if op["filters"] else ""
+    limit = f" (at most {maximum} a page)" if maximum else ""
+    doc = [
+        f'        """{" ".join(op["summary"].split()).rstrip(".")}.',
+        "",
+        f"        Every item of `{op['operation_id']}`: `async for` walks the pages ({_mechanism(pagination)}){limit},",
+        "        holding one page at a time, and stops by itself; `.pages()` yields whole pages.",
+    ]
+    if op["filters"]:
+        doc += ["        `filters` are the operation's other keyword arguments (None leaves one out)."]
+    setup = ["        extra = _given(filters)"] if op["filters"] else []
+    if style == "report_cursor":
+        setup += [
+            f'        route = OPERATIONS["{op["operation_id"]}"]',
+            f"        path = route.path.format({', '.join(f'{a}={a}' for a in path_args)})",
+        ]
+    call = f"self.{op['tag']}.{op['operation_id']}"
+    return [
+        "",
+        f"    def {op['name']}({', '.join(signature)}) -> {PAGINATORS[style]}[{item}]:",
+        *doc,
+        '        """',
+        *setup,
+        "",
+        *_fetch_lines(op, call, lead, extra),
+    ]
+
+
+ITERATORS_DOC = '''"""`async for` helpers, one per paginated operation of spec/toggl.yaml, made from its x-pagination.
+
+Each helper fetches one page at a time (see toggl_async.pagination for the mechanisms) and stops by itself;
+`async for page in helper(...).pages()` yields whole pages. The registry PAGINATED names every helper, the
+operation it walks and its mechanism.
+"""
+'''
+
+
+def iterators_module(spec: dict[str, Any]) -> str:
+    """`iterators.py`: the `iter_*` helpers, written here because they need the spec's `x-pagination`."""
+    ops = paginated_operations(spec)
+    models = sorted({op["item"] for op in ops} | {op["body"] for op in ops if op["body"] and "[" not in op["body"]})
+    lines = [
+        ITERATORS_DOC,
+        "from __future__ import annotations",
+        "",
+        "import datetime",
+        "from typing import TYPE_CHECKING, Any",
+        "",
+        "import attrs",
+        "",
+        "from toggl_async.pagination import (",
+        *(f"    {name}," for name in sorted({PAGINATORS[op["pagination"]["style"]] for op in ops})),
+        "    ReportCursor,",
+        "    report_cursor,",
+        ")",
+        "",
+        "from .api import OPERATIONS",
+        "from .namespaces import Namespaces",
+        "from .types import UNSET",
+        "",
+        "if TYPE_CHECKING:",
+        f"    from .models import {', '.join(models)}",
+        "",
+        "# helper name -> (operationId, mechanism)",
+        "PAGINATED: dict[str, tuple[str, str]] = {",
+        *(f'    "{op["name"]}": ("{op["operation_id"]}", "{op["pagination"]["style"]}"),' for op in ops),
+        "}",
+        "",
+        "",
+        "class Iterators(Namespaces):",
+        '    """Mixed into the client: every paginated listing as an `async for` iterator that stops by itself."""',
+    ]
+    for op in ops:
+        lines += _iterator_method(op)
+    lines += [
+        "",
+        "",
+        "def _given(filters: dict[str, Any]) -> dict[str, Any]:",
+        '    """The filters to send: None means "not given"."""',
+        "    return {name: value for name, value in filters.items() if value is not None}",
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def class_name(tag: str) -> str:
     """The namespace class openapi-python-client names for a tag (its `pascalcase` filter)."""
     return "".join(part[:1].upper() + part[1:] for part in tag.split("_")) + "Api"
@@ -268,6 +558,7 @@ def build(out: Path) -> None:
     for runtime in sorted((GENERATOR / "runtime").glob("*.py")):
         shutil.copyfile(runtime, out / runtime.name)
     (out / "namespaces.py").write_text(namespaces_module(yaml.safe_load(SPEC.read_text())))
+    (out / "iterators.py").write_text(iterators_module(yaml.safe_load(SPEC.read_text())))
     for path in sorted(out.rglob("*.py")):
         path.write_text(HEADER + path.read_text())
     ruff = [str(Path(sys.executable).parent / "ruff")]

@@ -26,6 +26,7 @@ OVERRIDES: dict[str, Any] = {
     "update_me": {"fullname": "Ada L."},
     "create_time_entry": {"created_with": "tests", "start": "2024-12-16T08:00:00Z", "duration": 600},
     "update_time_entry": {"description": "changed"},
+    "update_timesheet_setup": {"end_date": "2024-12-22"},
     "create_webhook_subscription": {
         "url_callback": "https://hooks.example.com/second", "description": "second",
         "event_filters": [{"entity": "project", "action": "created"}],
@@ -46,10 +47,31 @@ async def accept_everything(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
+# Track-core bodies that name scenario objects (filled in by body_for).
+TRACK_CORE_BODIES: dict[str, Any] = {
+    "create_timesheet_setups": lambda ids: {"member_ids": [ids["guest_id"]], "approver_ids": [ids["owner_id"]],
+                                            "start_date": "2024-12-09"},
+    "update_timesheets": lambda ids: [{"timesheet_setup_id": ids["setup_id"], "start_date": ids["start_date"],
+                                       "status": "submitted"}],
+    "get_timesheet_hours": lambda ids: [{"timesheet_setup_id": ids["setup_id"], "start_date": ids["start_date"]}],
+    "create_rate": lambda ids: {"level": "project", "level_id": ids["project_id"], "amount": 50, "mode": "start-today"},
+    "list_tasks_by_projects": lambda ids: {"project_ids": [ids["project_id"]]},
+    "list_project_users_paginated": lambda ids: [ids["project_id"]],
+    "list_workspace_users_by_ids": lambda ids: [ids["user_id"]],
+    "create_track_reminder": lambda ids: {"frequency": 1, "threshold": 4, "user_ids": [ids["user_id"]]},
+    "update_track_reminder": lambda ids: {"threshold": 6},
+    "create_favorite": lambda ids: {"description": "Standup", "project_id": ids["project_id"]},
+    "create_my_favorite": lambda ids: {"workspace_id": ids["workspace_id"], "description": "Review"},
+    "update_favorites": lambda ids: [{"favorite_id": ids["favorite_id"], "rank": 3}],
+    "update_my_favorites": lambda ids: [{"favorite_id": ids["favorite_id"], "description": "Renamed"}],
+}  # fmt: skip
+
+
 class Scenario(dict[str, Any]):
     """Ids of the objects every operation can refer to, and the second member's credentials."""
 
     member_auth: httpx.Auth
+    invitee_auth: httpx.Auth
 
 
 async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
@@ -91,6 +113,21 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "url_callback": "https://hooks.example.com/toggl", "description": "scenario", "enabled": True,
         "event_filters": [{"entity": "time_entry", "action": "*"}],
     })  # fmt: skip
+    invitee = fake.add_user("invitee@example.com", "invitee-password", fullname="Invitee")
+    invited = await create(f"/api/v9/organizations/{oid}/invitations", {
+        "emails": ["invitee@example.com"], "workspaces": [{"workspace_id": wid}],
+    })  # fmt: skip
+    setups = await create(f"/api/v9/workspaces/{wid}/timesheet_setups", {
+        "member_ids": [member.id], "approver_ids": [owner.id], "start_date": "2024-12-09",
+    })  # fmt: skip
+    goal = await create(f"/api/v9/workspaces/{wid}/goals", {
+        "name": "Deep work", "target_seconds": 3600, "recurrence": "daily", "comparison": "more_than",
+    })  # fmt: skip
+    reminder = await create(f"/api/v9/workspaces/{wid}/track_reminders",
+                            {"frequency": 7, "threshold": 20, "user_ids": [member.id]})  # fmt: skip
+    project_group = await create(f"/api/v9/workspaces/{wid}/project_groups",
+                                 {"group_id": group["id"], "project_id": project["id"]})  # fmt: skip
+    favorite = await create(f"/api/v9/workspaces/{wid}/favorites", {"description": "Standup"})
     org_user_id = next(
         m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
     )
@@ -105,10 +142,16 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "validation_code": fake.webhooks.subscriptions[subscription["subscription_id"]]["_validation_code"],
         "extension": "csv",  # report exports: {extension} is csv or xlsx
         "action": "search",  # search_report_tasks: search or filters
+        "owner_id": owner.id, "setup_id": setups[0]["id"], "start_date": "2024-12-09", "level": "project",
+        "level_id": project["id"], "invitation_code": invited["invitations"][0]["code"],
+        "invitation_id": invited["data"][0]["invitation_id"], "goal_id": goal["goal_id"],
+        "reminder_id": reminder["reminder_id"], "project_group_id": project_group["id"],
+        "favorite_id": favorite["favorite_id"],
     }  # fmt: skip
     ids["report_token"] = fake.add_saved_report(owner, params={"start_date": "2024-12-09", "end_date": "2024-12-16"})
     scenario = Scenario(ids)
     scenario.member_auth = member.auth
+    scenario.invitee_auth = invitee.auth
     return scenario, http
 
 
@@ -132,6 +175,8 @@ def required_query(operation: SpecOperation) -> dict[str, str]:
 
 
 def body_for(operation: SpecOperation, ids: Scenario) -> Any:
+    if operation.operation_id in TRACK_CORE_BODIES:
+        return TRACK_CORE_BODIES[operation.operation_id](ids)
     if operation.operation_id in OVERRIDES:
         return OVERRIDES[operation.operation_id]
     if operation.operation_id == "bulk_delete_tags":

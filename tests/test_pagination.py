@@ -30,6 +30,19 @@ async def test_keyset_works_whether_the_start_key_is_inclusive_or_not(inclusive:
     assert calls[0] is None and len(calls) <= 12
 
 
+@pytest.mark.parametrize("inclusive", [True, False])
+@pytest.mark.parametrize("per_page", [1, 2])
+async def test_keyset_pages_of_one_item_advance_on_an_inclusive_cursor(inclusive: bool, per_page: int) -> None:
+    # An inclusive cursor answers the repeated last item first: a page of one held nothing new, and the
+    # walk used to stop after the first item.
+    items = [3, 5, 8, 13]
+
+    async def fetch(start: int | None, size: int) -> list[int]:
+        return [i for i in items if start is None or (i >= start if inclusive else i > start)][:size]
+
+    assert [i async for i in KeysetPaginator(fetch, key=lambda i: i, per_page=per_page)] == items
+
+
 async def test_offset() -> None:
     async def fetch(offset: int, per_page: int) -> list[int]:
         return ITEMS[offset : offset + per_page]

@@ -22,9 +22,11 @@ from spec_tools import (
 )
 
 TAGS = {"me", "organizations", "workspaces", "clients", "tags", "projects", "project_users", "tasks",
-        "time_entries", "groups", "reports", "webhooks"}  # fmt: skip
+        "time_entries", "groups", "reports", "webhooks", "timesheets", "rates", "goals", "track_reminders",
+        "favorites"}  # fmt: skip
 VERBS = ("get", "list", "create", "update", "delete", "patch", "stop", "archive", "restore", "pin",
-         "reset", "check", "search", "leave", "bulk", "count", "ping", "validate")  # fmt: skip
+         "reset", "check", "search", "leave", "bulk", "count", "ping", "validate", "accept", "reject",
+         "resend")  # fmt: skip
 VERBS += ("export", "run")  # Reports v3 files and saved reports
 TAGS |= {"saved_reports", "insights"}
 PLACEHOLDERS = {"{wid}": "{workspace_id}", "{oid}": "{organization_id}", "{pid}": "{project_id}"}

@@ -51,8 +51,10 @@ class Paginator(Generic[T]):
 class KeysetPaginator(Paginator[T]):
     """Keyset pages: each request starts at the key of the last item seen.
 
-    Whether `start_project_id` is inclusive is not documented [?]; the request repeats the last key
-    and items at or below it are dropped, which is right either way.
+    Whether `start_project_id` is inclusive is not documented [?] (the Reports searches' `start` is,
+    [V:SWNEW reports]); the second request repeats the last key and items at or below it are dropped,
+    which is right either way. When that request shows the cursor is inclusive (the last item came back),
+    later requests start one past the last key, so that a page of one item still advances.
     """
 
     def __init__(
@@ -62,10 +64,17 @@ class KeysetPaginator(Paginator[T]):
 
     async def pages(self) -> AsyncIterator[list[T]]:
         last: int | None = None
+        inclusive: bool | None = None  # learned from the first request that names a cursor
         while True:
-            raw = await self._fetch(last, self._per_page)
+            start = last + 1 if last is not None and inclusive else last
+            raw = await self._fetch(start, self._per_page)
+            if last is not None and inclusive is None:
+                inclusive = any(self._key(item) == last for item in raw)
             page = [item for item in raw if last is None or self._key(item) > last]
-            done = not page or len(raw) < self._per_page
+            full = len(raw) >= self._per_page
+            # Only the repeated item came back (a page of one on an inclusive cursor): ask again past it.
+            again = not page and full and bool(inclusive) and start == last
+            done = not full or (not page and not again)
             del raw
             if page:
                 last = self._key(page[-1])

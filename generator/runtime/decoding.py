@@ -107,6 +107,8 @@ def _decode(content: bytes, type_: Any, from_data: Callable[[Any], T]) -> T:
             raise _Undecodable(f"not JSON: {exc}") from exc
         except RecursionError:
             raise _Undecodable("JSON nested too deeply") from None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # a free-form model's conversion refused what its wire form let through: decode leniently
     return _lenient(content, from_data, want_list=typing.get_origin(type_) is list)
 
 

@@ -7,6 +7,7 @@ are percent-encoded so that `/`, `?`, `#` and `%` stay inside their segment and 
 dots is sent as `%2E`s, which no URL normalisation removes.
 """
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
@@ -48,3 +49,21 @@ def path_enum(name: str, choices: Any, value: Any) -> str:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
     return path_str(name, str(choices(value).value))
+
+
+def path_date(name: str, value: Any) -> str:
+    """The YYYY-MM-DD segment for a date path parameter; TypeError for anything but a `datetime.date`.
+
+    A `datetime.datetime` is refused too: its time of day would be dropped without a word.
+    """
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        raise TypeError(f"{name} must be a datetime.date, got {type(value).__name__}")
+    return value.isoformat()
+
+
+def path_choice(name: str, value: Any, choices: list[str]) -> str:
+    """The segment for a path parameter with a fixed set of values (an enum member or its string)."""
+    text = getattr(value, "value", value)
+    if not isinstance(text, str) or text not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return text

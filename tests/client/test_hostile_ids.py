@@ -8,6 +8,7 @@ operation in spec/toggl.yaml is tried with the hostile set, through the public c
 from __future__ import annotations
 
 import contextlib
+import datetime
 from typing import Any
 
 import httpx
@@ -22,6 +23,8 @@ HOSTILE_INTS: list[Any] = ["..", ".", "%2e%2e", "%2E%2E", "../x", "..%2f", "123"
 HOSTILE_INT_LISTS: list[Any] = ["..", "12", "1,2", b"12", [".."], ["1"], [True], [1, ".."], [1.0], [], None, 5]
 HOSTILE_STRINGS: list[Any] = ["", None, 1, True, b"x", ["a"]]  # a token: any text, percent-encoded
 HOSTILE_ENUMS: list[Any] = ["..", ".", "", "docx", "CSV", "csv/../x", None, 1, True, b"csv"]  # csv/xlsx, search/filters
+HOSTILE_ENUMS += ["project/../workspace", "PROJECT"]  # rate levels and the like
+HOSTILE_DATES: list[Any] = ["..", "2024-12-09", "2024-12-09/../x", 20241209, None, datetime.datetime(2024, 12, 9)]
 PATH_PARAMS = [
     (operation, param)
     for operation in sorted(operations(), key=lambda op: op.operation_id)
@@ -42,10 +45,15 @@ def recording_client() -> tuple[Toggl, list[httpx.Request]]:
 
 def kind(param: dict[str, Any]) -> str:
     schema = resolve(param["schema"])
-    return "enum" if "enum" in schema else str(schema.get("type"))
+    if "enum" in schema:
+        return "enum"
+    return "date" if schema.get("format") == "date" else str(schema.get("type"))
 
 
-HOSTILE = {"integer": HOSTILE_INTS, "array": HOSTILE_INT_LISTS, "string": HOSTILE_STRINGS, "enum": HOSTILE_ENUMS}
+HOSTILE = {
+    "integer": HOSTILE_INTS, "array": HOSTILE_INT_LISTS, "string": HOSTILE_STRINGS, "enum": HOSTILE_ENUMS,
+    "date": HOSTILE_DATES,
+}  # fmt: skip
 
 
 def test_every_path_parameter_is_covered() -> None:
@@ -53,6 +61,20 @@ def test_every_path_parameter_is_covered() -> None:
     kinds = {kind(param) for _, param in PATH_PARAMS}
     assert kinds <= set(HOSTILE), kinds
     assert len(PATH_PARAMS) >= 120
+
+
+def hostile_values(param: dict[str, Any]) -> list[Any]:
+    """The values a path parameter must refuse before anything is sent, by its kind."""
+    schema = param["schema"]
+    if schema.get("type") == "array":
+        return HOSTILE_INT_LISTS
+    if schema.get("type") == "integer":
+        return HOSTILE_INTS
+    if schema.get("format") == "date":
+        return HOSTILE_DATES
+    if "enum" in schema:
+        return HOSTILE_CHOICES
+    return HOSTILE_STRINGS if schema.get("type") == "string" else []
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from spec_validation import assert_matches_spec
 from toggl_async.testing import FakeClock, FakeToggl
 
 AS_MEMBER = {"leave_organization"}
+AS_INVITEE = {"get_invitation", "accept_invitation", "reject_invitation"}
 ALL = sorted(operations(), key=lambda op: op.operation_id)
 
 
@@ -30,6 +31,7 @@ async def test_operation_succeeds_with_a_documented_body(operation: SpecOperatio
         body = body_for(operation, ids)
         # The owner may not leave their organization; the member may.
         auth = ids.member_auth if operation.operation_id in AS_MEMBER else httpx.USE_CLIENT_DEFAULT
+        auth = ids.invitee_auth if operation.operation_id in AS_INVITEE else auth
         response = await http.request(
             operation.method, path_for(operation, ids), params=required_query(operation),
             json=body if body is not None else None, auth=auth,

@@ -19,6 +19,7 @@ from toggl_async.models import (
     Me,
     TimeEntry,
     TimeEntryCreate,
+    TimeEntryUpdate,
 )
 
 
@@ -43,4 +44,8 @@ async def bot(http: httpx.AsyncClient) -> None:
         1, [started.id], body=[JsonPatchOperation(op=JsonPatchOperationOp.ADD, path="/tags", value=["sdk"])]
     )
     rows = await ReportsApi(client).get_detailed_report(1, body=DetailedReportRequest(page_size=50))
-    print(result, len(rows))
+    # None clears a field (sent as null); leaving it out changes nothing (spec-fidelity.md).
+    cleared: TimeEntry = await entries.update_time_entry(
+        1, started.id, body=TimeEntryUpdate(description=None, project_id=None, tags=None, stop=None)
+    )
+    print(result, len(rows), cleared)

@@ -11,17 +11,22 @@ from .client import HttpClient
 
 if TYPE_CHECKING:
     from .api.clients import ClientsApi
+    from .api.favorites import FavoritesApi
+    from .api.goals import GoalsApi
     from .api.groups import GroupsApi
     from .api.insights import InsightsApi
     from .api.me import MeApi
     from .api.organizations import OrganizationsApi
     from .api.project_users import ProjectUsersApi
     from .api.projects import ProjectsApi
+    from .api.rates import RatesApi
     from .api.reports import ReportsApi
     from .api.saved_reports import SavedReportsApi
     from .api.tags import TagsApi
     from .api.tasks import TasksApi
     from .api.time_entries import TimeEntriesApi
+    from .api.timesheets import TimesheetsApi
+    from .api.track_reminders import TrackRemindersApi
     from .api.webhooks import WebhooksApi
     from .api.workspaces import WorkspacesApi
 
@@ -100,6 +105,41 @@ class Namespaces:
         from .api.groups import GroupsApi
 
         return GroupsApi(self._api)
+
+    @functools.cached_property
+    def timesheets(self) -> TimesheetsApi:
+        """Timesheet setups, timesheets and their approval (Premium and Enterprise)."""
+        from .api.timesheets import TimesheetsApi
+
+        return TimesheetsApi(self._api)
+
+    @functools.cached_property
+    def rates(self) -> RatesApi:
+        """Billable rates and labor costs per hour, with their history (Starter and up)."""
+        from .api.rates import RatesApi
+
+        return RatesApi(self._api)
+
+    @functools.cached_property
+    def goals(self) -> GoalsApi:
+        """Time goals (seconds a day or a week on some projects, tasks or tags) and their progress."""
+        from .api.goals import GoalsApi
+
+        return GoalsApi(self._api)
+
+    @functools.cached_property
+    def track_reminders(self) -> TrackRemindersApi:
+        """Reminders for people who tracked less than some hours in a day or a week."""
+        from .api.track_reminders import TrackRemindersApi
+
+        return TrackRemindersApi(self._api)
+
+    @functools.cached_property
+    def favorites(self) -> FavoritesApi:
+        """Favorites, the time entry templates a user starts timers from."""
+        from .api.favorites import FavoritesApi
+
+        return FavoritesApi(self._api)
 
     @functools.cached_property
     def reports(self) -> ReportsApi:

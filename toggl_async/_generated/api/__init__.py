@@ -18,9 +18,15 @@ OPERATIONS: dict[str, Operation] = {
     "archive_client": Operation(
         "clients", "clients.archive_client", "POST", "/api/v9/workspaces/{workspace_id}/clients/{client_id}/archive"
     ),
+    "archive_clients": Operation(
+        "clients", "clients.archive_clients", "POST", "/api/v9/workspaces/{workspace_id}/clients/archive"
+    ),
     "create_client": Operation("clients", "clients.create_client", "POST", "/api/v9/workspaces/{workspace_id}/clients"),
     "delete_client": Operation(
         "clients", "clients.delete_client", "DELETE", "/api/v9/workspaces/{workspace_id}/clients/{client_id}"
+    ),
+    "delete_clients": Operation(
+        "clients", "clients.delete_clients", "POST", "/api/v9/workspaces/{workspace_id}/clients/delete"
     ),
     "get_client": Operation(
         "clients", "clients.get_client", "GET", "/api/v9/workspaces/{workspace_id}/clients/{client_id}"
@@ -35,6 +41,41 @@ OPERATIONS: dict[str, Operation] = {
     "update_client": Operation(
         "clients", "clients.update_client", "PUT", "/api/v9/workspaces/{workspace_id}/clients/{client_id}"
     ),
+    "create_favorite": Operation(
+        "favorites", "favorites.create_favorite", "POST", "/api/v9/workspaces/{workspace_id}/favorites"
+    ),
+    "create_favorite_suggestions": Operation(
+        "favorites",
+        "favorites.create_favorite_suggestions",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/favorites/suggestions",
+    ),
+    "create_my_favorite": Operation("favorites", "favorites.create_my_favorite", "POST", "/api/v9/me/favorites"),
+    "create_my_favorite_suggestions": Operation(
+        "favorites", "favorites.create_my_favorite_suggestions", "POST", "/api/v9/me/favorites/suggestions"
+    ),
+    "delete_favorite": Operation(
+        "favorites", "favorites.delete_favorite", "DELETE", "/api/v9/workspaces/{workspace_id}/favorites/{favorite_id}"
+    ),
+    "delete_my_favorite": Operation(
+        "favorites", "favorites.delete_my_favorite", "DELETE", "/api/v9/me/favorites/{favorite_id}"
+    ),
+    "list_favorites": Operation(
+        "favorites", "favorites.list_favorites", "GET", "/api/v9/workspaces/{workspace_id}/favorites"
+    ),
+    "list_my_favorites": Operation("favorites", "favorites.list_my_favorites", "GET", "/api/v9/me/favorites"),
+    "update_favorites": Operation(
+        "favorites", "favorites.update_favorites", "PUT", "/api/v9/workspaces/{workspace_id}/favorites"
+    ),
+    "update_my_favorites": Operation("favorites", "favorites.update_my_favorites", "PUT", "/api/v9/me/favorites"),
+    "create_goal": Operation("goals", "goals.create_goal", "POST", "/api/v9/workspaces/{workspace_id}/goals"),
+    "delete_goal": Operation(
+        "goals", "goals.delete_goal", "DELETE", "/api/v9/workspaces/{workspace_id}/goals/{goal_id}"
+    ),
+    "get_goal": Operation("goals", "goals.get_goal", "GET", "/api/v9/workspaces/{workspace_id}/goals/{goal_id}"),
+    "list_goals": Operation("goals", "goals.list_goals", "GET", "/api/v9/workspaces/{workspace_id}/goals"),
+    "list_my_goals": Operation("goals", "goals.list_my_goals", "GET", "/api/v9/sync-server/me/goals"),
+    "update_goal": Operation("goals", "goals.update_goal", "PUT", "/api/v9/workspaces/{workspace_id}/goals/{goal_id}"),
     "create_organization_group": Operation(
         "groups", "groups.create_organization_group", "POST", "/api/v9/organizations/{organization_id}/groups"
     ),
@@ -136,6 +177,12 @@ OPERATIONS: dict[str, Operation] = {
     "list_my_workspaces": Operation("me", "me.list_my_workspaces", "GET", "/api/v9/me/workspaces"),
     "reset_api_token": Operation("me", "me.reset_api_token", "POST", "/api/v9/me/reset_token"),
     "update_me": Operation("me", "me.update_me", "PUT", "/api/v9/me"),
+    "accept_invitation": Operation(
+        "organizations",
+        "organizations.accept_invitation",
+        "POST",
+        "/api/v9/organizations/invitations/{invitation_code}/accept",
+    ),
     "create_invitations": Operation(
         "organizations",
         "organizations.create_invitations",
@@ -159,6 +206,9 @@ OPERATIONS: dict[str, Operation] = {
         "organizations.delete_organization_workspace_users",
         "PATCH",
         "/api/v9/organizations/{organization_id}/workspaces/{workspace_id}/workspace_users",
+    ),
+    "get_invitation": Operation(
+        "organizations", "organizations.get_invitation", "GET", "/api/v9/invitations/{invitation_code}"
     ),
     "get_organization": Operation(
         "organizations", "organizations.get_organization", "GET", "/api/v9/organizations/{organization_id}"
@@ -184,6 +234,18 @@ OPERATIONS: dict[str, Operation] = {
         "GET",
         "/api/v9/organizations/{organization_id}/workspaces/{workspace_id}/workspace_users",
     ),
+    "reject_invitation": Operation(
+        "organizations",
+        "organizations.reject_invitation",
+        "POST",
+        "/api/v9/organizations/invitations/{invitation_code}/reject",
+    ),
+    "resend_invitation": Operation(
+        "organizations",
+        "organizations.resend_invitation",
+        "PUT",
+        "/api/v9/organizations/{organization_id}/invitations/{invitation_id}/resend",
+    ),
     "update_organization": Operation(
         "organizations", "organizations.update_organization", "PUT", "/api/v9/organizations/{organization_id}"
     ),
@@ -204,6 +266,12 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "list_project_users": Operation(
         "project_users", "project_users.list_project_users", "GET", "/api/v9/workspaces/{workspace_id}/project_users"
+    ),
+    "list_project_users_paginated": Operation(
+        "project_users",
+        "project_users.list_project_users_paginated",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/project_users/paginated",
     ),
     "patch_project_users": Operation(
         "project_users",
@@ -226,8 +294,17 @@ OPERATIONS: dict[str, Operation] = {
     "create_project": Operation(
         "projects", "projects.create_project", "POST", "/api/v9/workspaces/{workspace_id}/projects"
     ),
+    "create_project_group": Operation(
+        "projects", "projects.create_project_group", "POST", "/api/v9/workspaces/{workspace_id}/project_groups"
+    ),
     "delete_project": Operation(
         "projects", "projects.delete_project", "DELETE", "/api/v9/workspaces/{workspace_id}/projects/{project_id}"
+    ),
+    "delete_project_group": Operation(
+        "projects",
+        "projects.delete_project_group",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/project_groups/{project_group_id}",
     ),
     "get_project": Operation(
         "projects", "projects.get_project", "GET", "/api/v9/workspaces/{workspace_id}/projects/{project_id}"
@@ -237,6 +314,9 @@ OPERATIONS: dict[str, Operation] = {
         "projects.get_project_statistics",
         "GET",
         "/api/v9/workspaces/{workspace_id}/projects/{project_id}/statistics",
+    ),
+    "list_project_groups": Operation(
+        "projects", "projects.list_project_groups", "GET", "/api/v9/workspaces/{workspace_id}/project_groups"
     ),
     "list_projects": Operation(
         "projects", "projects.list_projects", "GET", "/api/v9/workspaces/{workspace_id}/projects"
@@ -249,6 +329,10 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "update_project": Operation(
         "projects", "projects.update_project", "PUT", "/api/v9/workspaces/{workspace_id}/projects/{project_id}"
+    ),
+    "create_rate": Operation("rates", "rates.create_rate", "POST", "/api/v9/workspaces/{workspace_id}/rates"),
+    "list_rates": Operation(
+        "rates", "rates.list_rates", "GET", "/api/v9/workspaces/{workspace_id}/rates/{level}/{level_id}"
     ),
     "export_detailed_report": Operation(
         "reports",
@@ -393,6 +477,9 @@ OPERATIONS: dict[str, Operation] = {
     "list_project_tasks": Operation(
         "tasks", "tasks.list_project_tasks", "GET", "/api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks"
     ),
+    "list_tasks_by_projects": Operation(
+        "tasks", "tasks.list_tasks_by_projects", "POST", "/api/v9/workspaces/{workspace_id}/tasks/data"
+    ),
     "list_workspace_tasks": Operation(
         "tasks", "tasks.list_workspace_tasks", "GET", "/api/v9/workspaces/{workspace_id}/tasks"
     ),
@@ -441,6 +528,79 @@ OPERATIONS: dict[str, Operation] = {
         "time_entries.update_time_entry",
         "PUT",
         "/api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}",
+    ),
+    "create_timesheet_setups": Operation(
+        "timesheets", "timesheets.create_timesheet_setups", "POST", "/api/v9/workspaces/{workspace_id}/timesheet_setups"
+    ),
+    "delete_timesheet_setup": Operation(
+        "timesheets",
+        "timesheets.delete_timesheet_setup",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/timesheet_setups/{setup_id}",
+    ),
+    "get_timesheet_hours": Operation(
+        "timesheets", "timesheets.get_timesheet_hours", "POST", "/api/v9/workspaces/{workspace_id}/timesheets/hours"
+    ),
+    "list_my_timesheets": Operation("timesheets", "timesheets.list_my_timesheets", "GET", "/api/v9/me/timesheets"),
+    "list_timesheet_history": Operation(
+        "timesheets",
+        "timesheets.list_timesheet_history",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/timesheets/{setup_id}/{start_date}/history",
+    ),
+    "list_timesheet_setups": Operation(
+        "timesheets", "timesheets.list_timesheet_setups", "GET", "/api/v9/workspaces/{workspace_id}/timesheet_setups"
+    ),
+    "list_timesheet_time_entries": Operation(
+        "timesheets",
+        "timesheets.list_timesheet_time_entries",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/timesheets/{setup_id}/{start_date}/time_entries",
+    ),
+    "list_timesheets": Operation(
+        "timesheets", "timesheets.list_timesheets", "GET", "/api/v9/workspaces/{workspace_id}/timesheets"
+    ),
+    "update_timesheet": Operation(
+        "timesheets",
+        "timesheets.update_timesheet",
+        "PUT",
+        "/api/v9/workspaces/{workspace_id}/timesheets/{setup_id}/{start_date}",
+    ),
+    "update_timesheet_setup": Operation(
+        "timesheets",
+        "timesheets.update_timesheet_setup",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/timesheet_setups/{setup_id}",
+    ),
+    "update_timesheets": Operation(
+        "timesheets", "timesheets.update_timesheets", "PUT", "/api/v9/workspaces/{workspace_id}/timesheets"
+    ),
+    "create_track_reminder": Operation(
+        "track_reminders",
+        "track_reminders.create_track_reminder",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/track_reminders",
+    ),
+    "delete_track_reminder": Operation(
+        "track_reminders",
+        "track_reminders.delete_track_reminder",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/track_reminders/{reminder_id}",
+    ),
+    "list_my_track_reminders": Operation(
+        "track_reminders", "track_reminders.list_my_track_reminders", "GET", "/api/v9/me/track_reminders"
+    ),
+    "list_track_reminders": Operation(
+        "track_reminders",
+        "track_reminders.list_track_reminders",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/track_reminders",
+    ),
+    "update_track_reminder": Operation(
+        "track_reminders",
+        "track_reminders.update_track_reminder",
+        "PUT",
+        "/api/v9/workspaces/{workspace_id}/track_reminders/{reminder_id}",
     ),
     "create_webhook_subscription": Operation(
         "webhooks", "webhooks.create_webhook_subscription", "POST", "/webhooks/api/v1/subscriptions/{workspace_id}"
@@ -509,6 +669,12 @@ OPERATIONS: dict[str, Operation] = {
         "GET",
         "/api/v9/workspaces/{workspace_id}/dashboard/top_activity",
     ),
+    "get_time_entry_constraints": Operation(
+        "workspaces",
+        "workspaces.get_time_entry_constraints",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/time_entry_constraints",
+    ),
     "get_workspace": Operation("workspaces", "workspaces.get_workspace", "GET", "/api/v9/workspaces/{workspace_id}"),
     "get_workspace_statistics": Operation(
         "workspaces", "workspaces.get_workspace_statistics", "GET", "/api/v9/workspaces/{workspace_id}/statistics"
@@ -519,9 +685,21 @@ OPERATIONS: dict[str, Operation] = {
     "list_workspace_users": Operation(
         "workspaces", "workspaces.list_workspace_users", "GET", "/api/v9/workspaces/{workspace_id}/workspace_users"
     ),
+    "list_workspace_users_by_ids": Operation(
+        "workspaces", "workspaces.list_workspace_users_by_ids", "POST", "/api/v9/workspaces/{workspace_id}/users/data"
+    ),
     "list_workspaces": Operation("workspaces", "workspaces.list_workspaces", "GET", "/api/v9/workspaces"),
+    "update_time_entry_constraints": Operation(
+        "workspaces",
+        "workspaces.update_time_entry_constraints",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/time_entry_constraints",
+    ),
     "update_workspace": Operation(
         "workspaces", "workspaces.update_workspace", "PUT", "/api/v9/workspaces/{workspace_id}"
+    ),
+    "update_workspace_member": Operation(
+        "workspaces", "workspaces.update_workspace_member", "PUT", "/api/v9/workspaces/{workspace_id}/users/{user_id}"
     ),
     "update_workspace_user": Operation(
         "workspaces",
@@ -533,17 +711,22 @@ OPERATIONS: dict[str, Operation] = {
 
 NAMESPACES: dict[str, str] = {
     "clients": "ClientsApi",
+    "favorites": "FavoritesApi",
+    "goals": "GoalsApi",
     "groups": "GroupsApi",
     "insights": "InsightsApi",
     "me": "MeApi",
     "organizations": "OrganizationsApi",
     "project_users": "ProjectUsersApi",
     "projects": "ProjectsApi",
+    "rates": "RatesApi",
     "reports": "ReportsApi",
     "saved_reports": "SavedReportsApi",
     "tags": "TagsApi",
     "tasks": "TasksApi",
     "time_entries": "TimeEntriesApi",
+    "timesheets": "TimesheetsApi",
+    "track_reminders": "TrackRemindersApi",
     "webhooks": "WebhooksApi",
     "workspaces": "WorkspacesApi",
 }

@@ -6,6 +6,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .api_message import ApiMessage
+    from .approver import Approver
+    from .archived_clients import ArchivedClients
     from .bulk_patch_failure import BulkPatchFailure
     from .bulk_patch_result import BulkPatchResult
     from .client import Client
@@ -40,9 +43,19 @@ if TYPE_CHECKING:
     from .employee_profitability_request import EmployeeProfitabilityRequest
     from .employee_profitability_request_resolution import EmployeeProfitabilityRequestResolution
     from .employee_profitability_request_rounding import EmployeeProfitabilityRequestRounding
+    from .favorite import Favorite
+    from .favorite_create import FavoriteCreate
+    from .favorite_update import FavoriteUpdate
+    from .goal import Goal
+    from .goal_create import GoalCreate
+    from .goal_create_comparison import GoalCreateComparison
+    from .goal_create_recurrence import GoalCreateRecurrence
+    from .goal_update import GoalUpdate
+    from .goal_update_comparison import GoalUpdateComparison
     from .group import Group
     from .group_payload import GroupPayload
     from .id_list import IdList
+    from .invitation_details import InvitationDetails
     from .invitation_info import InvitationInfo
     from .invitation_info_workspace import InvitationInfoWorkspace
     from .invitation_integration_data import InvitationIntegrationData
@@ -59,6 +72,10 @@ if TYPE_CHECKING:
     from .list_organization_users_detailed_sort_dir import ListOrganizationUsersDetailedSortDir
     from .list_organization_users_sort_dir import ListOrganizationUsersSortDir
     from .list_projects_active import ListProjectsActive
+    from .list_rates_level import ListRatesLevel
+    from .list_rates_type import ListRatesType
+    from .list_timesheet_setups_sort_order import ListTimesheetSetupsSortOrder
+    from .list_timesheets_sort_order import ListTimesheetsSortOrder
     from .list_workspace_tasks_active import ListWorkspaceTasksActive
     from .list_workspace_tasks_basic_active import ListWorkspaceTasksBasicActive
     from .list_workspace_tasks_basic_sort_field import ListWorkspaceTasksBasicSortField
@@ -67,6 +84,7 @@ if TYPE_CHECKING:
     from .me import Me
     from .me_options import MeOptions
     from .me_update import MeUpdate
+    from .my_favorite_create import MyFavoriteCreate
     from .organization import Organization
     from .organization_create import OrganizationCreate
     from .organization_created import OrganizationCreated
@@ -92,6 +110,8 @@ if TYPE_CHECKING:
     from .project_data_trends_graph import ProjectDataTrendsGraph
     from .project_data_trends_graph_data_item import ProjectDataTrendsGraphDataItem
     from .project_data_trends_graph_data_item_projects_item import ProjectDataTrendsGraphDataItemProjectsItem
+    from .project_group import ProjectGroup
+    from .project_group_create import ProjectGroupCreate
     from .project_payload import ProjectPayload
     from .project_payload_rate_change_mode import ProjectPayloadRateChangeMode
     from .project_period import ProjectPeriod
@@ -116,7 +136,13 @@ if TYPE_CHECKING:
     from .project_user_update import ProjectUserUpdate
     from .project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
     from .project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
+    from .project_user_with_meta import ProjectUserWithMeta
     from .quota import Quota
+    from .rate import Rate
+    from .rate_create import RateCreate
+    from .rate_create_mode import RateCreateMode
+    from .rate_level import RateLevel
+    from .rate_type import RateType
     from .report_billable_rate import ReportBillableRate
     from .report_client_filter_request import ReportClientFilterRequest
     from .report_client_item import ReportClientItem
@@ -184,12 +210,37 @@ if TYPE_CHECKING:
     from .task import Task
     from .task_page import TaskPage
     from .task_payload import TaskPayload
+    from .tasks_by_project import TasksByProject
+    from .tasks_data_request import TasksDataRequest
     from .time_entry import TimeEntry
     from .time_entry_create import TimeEntryCreate
+    from .time_entry_create_tag_action import TimeEntryCreateTagAction
     from .time_entry_event_metadata import TimeEntryEventMetadata
     from .time_entry_shared_with import TimeEntrySharedWith
     from .time_entry_update import TimeEntryUpdate
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .timesheet import Timesheet
+    from .timesheet_approvers_layers import TimesheetApproversLayers
+    from .timesheet_batch_update import TimesheetBatchUpdate
+    from .timesheet_batch_update_status import TimesheetBatchUpdateStatus
+    from .timesheet_hours import TimesheetHours
+    from .timesheet_page import TimesheetPage
+    from .timesheet_ref import TimesheetRef
+    from .timesheet_review import TimesheetReview
+    from .timesheet_setup import TimesheetSetup
+    from .timesheet_setup_approvers_layers import TimesheetSetupApproversLayers
+    from .timesheet_setup_create import TimesheetSetupCreate
+    from .timesheet_setup_create_approvers_layers import TimesheetSetupCreateApproversLayers
+    from .timesheet_setup_create_periodicity import TimesheetSetupCreatePeriodicity
+    from .timesheet_setup_list import TimesheetSetupList
+    from .timesheet_setup_update import TimesheetSetupUpdate
+    from .timesheet_setup_update_approvers_layers import TimesheetSetupUpdateApproversLayers
+    from .timesheet_status import TimesheetStatus
+    from .timesheet_update import TimesheetUpdate
+    from .timesheet_update_status import TimesheetUpdateStatus
+    from .track_reminder import TrackReminder
+    from .track_reminder_payload import TrackReminderPayload
+    from .track_reminder_payload_frequency import TrackReminderPayloadFrequency
     from .user_data_trends import UserDataTrends
     from .user_data_trends_graph import UserDataTrendsGraph
     from .user_data_trends_graph_data_item import UserDataTrendsGraphDataItem
@@ -213,6 +264,7 @@ if TYPE_CHECKING:
     from .workspace_csv_upload import WorkspaceCsvUpload
     from .workspace_feature import WorkspaceFeature
     from .workspace_features import WorkspaceFeatures
+    from .workspace_id_result import WorkspaceIdResult
     from .workspace_statistics import WorkspaceStatistics
     from .workspace_statistics_admin import WorkspaceStatisticsAdmin
     from .workspace_subscription import WorkspaceSubscription
@@ -225,6 +277,9 @@ if TYPE_CHECKING:
     from .workspace_user_update_role import WorkspaceUserUpdateRole
 
 _MODULES: dict[str, str] = {
+    "ApiMessage": ".api_message",
+    "Approver": ".approver",
+    "ArchivedClients": ".archived_clients",
     "BulkPatchFailure": ".bulk_patch_failure",
     "BulkPatchResult": ".bulk_patch_result",
     "Client": ".client",
@@ -259,9 +314,19 @@ _MODULES: dict[str, str] = {
     "EmployeeProfitabilityRequest": ".employee_profitability_request",
     "EmployeeProfitabilityRequestResolution": ".employee_profitability_request_resolution",
     "EmployeeProfitabilityRequestRounding": ".employee_profitability_request_rounding",
+    "Favorite": ".favorite",
+    "FavoriteCreate": ".favorite_create",
+    "FavoriteUpdate": ".favorite_update",
+    "Goal": ".goal",
+    "GoalCreate": ".goal_create",
+    "GoalCreateComparison": ".goal_create_comparison",
+    "GoalCreateRecurrence": ".goal_create_recurrence",
+    "GoalUpdate": ".goal_update",
+    "GoalUpdateComparison": ".goal_update_comparison",
     "Group": ".group",
     "GroupPayload": ".group_payload",
     "IdList": ".id_list",
+    "InvitationDetails": ".invitation_details",
     "InvitationInfo": ".invitation_info",
     "InvitationInfoWorkspace": ".invitation_info_workspace",
     "InvitationIntegrationData": ".invitation_integration_data",
@@ -278,6 +343,10 @@ _MODULES: dict[str, str] = {
     "ListOrganizationUsersDetailedSortDir": ".list_organization_users_detailed_sort_dir",
     "ListOrganizationUsersSortDir": ".list_organization_users_sort_dir",
     "ListProjectsActive": ".list_projects_active",
+    "ListRatesLevel": ".list_rates_level",
+    "ListRatesType": ".list_rates_type",
+    "ListTimesheetSetupsSortOrder": ".list_timesheet_setups_sort_order",
+    "ListTimesheetsSortOrder": ".list_timesheets_sort_order",
     "ListWorkspaceTasksActive": ".list_workspace_tasks_active",
     "ListWorkspaceTasksBasicActive": ".list_workspace_tasks_basic_active",
     "ListWorkspaceTasksBasicSortField": ".list_workspace_tasks_basic_sort_field",
@@ -286,6 +355,7 @@ _MODULES: dict[str, str] = {
     "Me": ".me",
     "MeOptions": ".me_options",
     "MeUpdate": ".me_update",
+    "MyFavoriteCreate": ".my_favorite_create",
     "Organization": ".organization",
     "OrganizationCreate": ".organization_create",
     "OrganizationCreated": ".organization_created",
@@ -311,6 +381,8 @@ _MODULES: dict[str, str] = {
     "ProjectDataTrendsGraph": ".project_data_trends_graph",
     "ProjectDataTrendsGraphDataItem": ".project_data_trends_graph_data_item",
     "ProjectDataTrendsGraphDataItemProjectsItem": ".project_data_trends_graph_data_item_projects_item",
+    "ProjectGroup": ".project_group",
+    "ProjectGroupCreate": ".project_group_create",
     "ProjectPayload": ".project_payload",
     "ProjectPayloadRateChangeMode": ".project_payload_rate_change_mode",
     "ProjectPeriod": ".project_period",
@@ -335,7 +407,13 @@ _MODULES: dict[str, str] = {
     "ProjectUserUpdate": ".project_user_update",
     "ProjectUserUpdateLaborCostChangeMode": ".project_user_update_labor_cost_change_mode",
     "ProjectUserUpdateRateChangeMode": ".project_user_update_rate_change_mode",
+    "ProjectUserWithMeta": ".project_user_with_meta",
     "Quota": ".quota",
+    "Rate": ".rate",
+    "RateCreate": ".rate_create",
+    "RateCreateMode": ".rate_create_mode",
+    "RateLevel": ".rate_level",
+    "RateType": ".rate_type",
     "ReportBillableRate": ".report_billable_rate",
     "ReportClientFilterRequest": ".report_client_filter_request",
     "ReportClientItem": ".report_client_item",
@@ -403,12 +481,37 @@ _MODULES: dict[str, str] = {
     "Task": ".task",
     "TaskPage": ".task_page",
     "TaskPayload": ".task_payload",
+    "TasksByProject": ".tasks_by_project",
+    "TasksDataRequest": ".tasks_data_request",
     "TimeEntry": ".time_entry",
     "TimeEntryCreate": ".time_entry_create",
+    "TimeEntryCreateTagAction": ".time_entry_create_tag_action",
     "TimeEntryEventMetadata": ".time_entry_event_metadata",
     "TimeEntrySharedWith": ".time_entry_shared_with",
     "TimeEntryUpdate": ".time_entry_update",
     "TimeEntryUpdateTagAction": ".time_entry_update_tag_action",
+    "Timesheet": ".timesheet",
+    "TimesheetApproversLayers": ".timesheet_approvers_layers",
+    "TimesheetBatchUpdate": ".timesheet_batch_update",
+    "TimesheetBatchUpdateStatus": ".timesheet_batch_update_status",
+    "TimesheetHours": ".timesheet_hours",
+    "TimesheetPage": ".timesheet_page",
+    "TimesheetRef": ".timesheet_ref",
+    "TimesheetReview": ".timesheet_review",
+    "TimesheetSetup": ".timesheet_setup",
+    "TimesheetSetupApproversLayers": ".timesheet_setup_approvers_layers",
+    "TimesheetSetupCreate": ".timesheet_setup_create",
+    "TimesheetSetupCreateApproversLayers": ".timesheet_setup_create_approvers_layers",
+    "TimesheetSetupCreatePeriodicity": ".timesheet_setup_create_periodicity",
+    "TimesheetSetupList": ".timesheet_setup_list",
+    "TimesheetSetupUpdate": ".timesheet_setup_update",
+    "TimesheetSetupUpdateApproversLayers": ".timesheet_setup_update_approvers_layers",
+    "TimesheetStatus": ".timesheet_status",
+    "TimesheetUpdate": ".timesheet_update",
+    "TimesheetUpdateStatus": ".timesheet_update_status",
+    "TrackReminder": ".track_reminder",
+    "TrackReminderPayload": ".track_reminder_payload",
+    "TrackReminderPayloadFrequency": ".track_reminder_payload_frequency",
     "UserDataTrends": ".user_data_trends",
     "UserDataTrendsGraph": ".user_data_trends_graph",
     "UserDataTrendsGraphDataItem": ".user_data_trends_graph_data_item",
@@ -432,6 +535,7 @@ _MODULES: dict[str, str] = {
     "WorkspaceCsvUpload": ".workspace_csv_upload",
     "WorkspaceFeature": ".workspace_feature",
     "WorkspaceFeatures": ".workspace_features",
+    "WorkspaceIdResult": ".workspace_id_result",
     "WorkspaceStatistics": ".workspace_statistics",
     "WorkspaceStatisticsAdmin": ".workspace_statistics_admin",
     "WorkspaceSubscription": ".workspace_subscription",
@@ -459,6 +563,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = (
+    "ApiMessage",
+    "Approver",
+    "ArchivedClients",
     "BulkPatchFailure",
     "BulkPatchResult",
     "Client",
@@ -493,9 +600,19 @@ __all__ = (
     "EmployeeProfitabilityRequest",
     "EmployeeProfitabilityRequestResolution",
     "EmployeeProfitabilityRequestRounding",
+    "Favorite",
+    "FavoriteCreate",
+    "FavoriteUpdate",
+    "Goal",
+    "GoalCreate",
+    "GoalCreateComparison",
+    "GoalCreateRecurrence",
+    "GoalUpdate",
+    "GoalUpdateComparison",
     "Group",
     "GroupPayload",
     "IdList",
+    "InvitationDetails",
     "InvitationInfo",
     "InvitationInfoWorkspace",
     "InvitationIntegrationData",
@@ -512,6 +629,10 @@ __all__ = (
     "ListOrganizationUsersDetailedSortDir",
     "ListOrganizationUsersSortDir",
     "ListProjectsActive",
+    "ListRatesLevel",
+    "ListRatesType",
+    "ListTimesheetSetupsSortOrder",
+    "ListTimesheetsSortOrder",
     "ListWorkspaceTasksActive",
     "ListWorkspaceTasksBasicActive",
     "ListWorkspaceTasksBasicSortField",
@@ -520,6 +641,7 @@ __all__ = (
     "Me",
     "MeOptions",
     "MeUpdate",
+    "MyFavoriteCreate",
     "Organization",
     "OrganizationCreate",
     "OrganizationCreated",
@@ -545,6 +667,8 @@ __all__ = (
     "ProjectDataTrendsGraph",
     "ProjectDataTrendsGraphDataItem",
     "ProjectDataTrendsGraphDataItemProjectsItem",
+    "ProjectGroup",
+    "ProjectGroupCreate",
     "ProjectPayload",
     "ProjectPayloadRateChangeMode",
     "ProjectPeriod",
@@ -569,7 +693,13 @@ __all__ = (
     "ProjectUserUpdate",
     "ProjectUserUpdateLaborCostChangeMode",
     "ProjectUserUpdateRateChangeMode",
+    "ProjectUserWithMeta",
     "Quota",
+    "Rate",
+    "RateCreate",
+    "RateCreateMode",
+    "RateLevel",
+    "RateType",
     "ReportBillableRate",
     "ReportClientFilterRequest",
     "ReportClientItem",
@@ -637,12 +767,37 @@ __all__ = (
     "Task",
     "TaskPage",
     "TaskPayload",
+    "TasksByProject",
+    "TasksDataRequest",
     "TimeEntry",
     "TimeEntryCreate",
+    "TimeEntryCreateTagAction",
     "TimeEntryEventMetadata",
     "TimeEntrySharedWith",
     "TimeEntryUpdate",
     "TimeEntryUpdateTagAction",
+    "Timesheet",
+    "TimesheetApproversLayers",
+    "TimesheetBatchUpdate",
+    "TimesheetBatchUpdateStatus",
+    "TimesheetHours",
+    "TimesheetPage",
+    "TimesheetRef",
+    "TimesheetReview",
+    "TimesheetSetup",
+    "TimesheetSetupApproversLayers",
+    "TimesheetSetupCreate",
+    "TimesheetSetupCreateApproversLayers",
+    "TimesheetSetupCreatePeriodicity",
+    "TimesheetSetupList",
+    "TimesheetSetupUpdate",
+    "TimesheetSetupUpdateApproversLayers",
+    "TimesheetStatus",
+    "TimesheetUpdate",
+    "TimesheetUpdateStatus",
+    "TrackReminder",
+    "TrackReminderPayload",
+    "TrackReminderPayloadFrequency",
     "UserDataTrends",
     "UserDataTrendsGraph",
     "UserDataTrendsGraphDataItem",
@@ -666,6 +821,7 @@ __all__ = (
     "WorkspaceCsvUpload",
     "WorkspaceFeature",
     "WorkspaceFeatures",
+    "WorkspaceIdResult",
     "WorkspaceStatistics",
     "WorkspaceStatisticsAdmin",
     "WorkspaceSubscription",

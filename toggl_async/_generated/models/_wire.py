@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
     from .employee_profitability_request_resolution import EmployeeProfitabilityRequestResolution
     from .employee_profitability_request_rounding import EmployeeProfitabilityRequestRounding
+    from .goal_create_comparison import GoalCreateComparison
+    from .goal_create_recurrence import GoalCreateRecurrence
+    from .goal_update_comparison import GoalUpdateComparison
     from .json_patch_operation_op import JsonPatchOperationOp
     from .organization_group_patch_operation_op import OrganizationGroupPatchOperationOp
     from .organization_group_patch_operation_path import OrganizationGroupPatchOperationPath
@@ -37,6 +40,9 @@ if TYPE_CHECKING:
     from .project_user_create_rate_change_mode import ProjectUserCreateRateChangeMode
     from .project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
     from .project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
+    from .rate_create_mode import RateCreateMode
+    from .rate_level import RateLevel
+    from .rate_type import RateType
     from .report_filters_rounding_minutes import ReportFiltersRoundingMinutes
     from .report_pdf_layout_date_format import ReportPdfLayoutDateFormat
     from .saved_report_params_grouping import SavedReportParamsGrouping
@@ -45,13 +51,43 @@ if TYPE_CHECKING:
     from .summary_report_export_request_duration_format import SummaryReportExportRequestDurationFormat
     from .summary_report_request_grouping import SummaryReportRequestGrouping
     from .summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
+    from .time_entry_create_tag_action import TimeEntryCreateTagAction
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .timesheet_batch_update_status import TimesheetBatchUpdateStatus
+    from .timesheet_setup_create_periodicity import TimesheetSetupCreatePeriodicity
+    from .timesheet_status import TimesheetStatus
+    from .timesheet_update_status import TimesheetUpdateStatus
+    from .track_reminder_payload_frequency import TrackReminderPayloadFrequency
     from .weekly_report_export_request_calculate import WeeklyReportExportRequestCalculate
     from .workspace_create_rate_change_mode import WorkspaceCreateRateChangeMode
     from .workspace_create_rounding import WorkspaceCreateRounding
     from .workspace_update_rate_change_mode import WorkspaceUpdateRateChangeMode
     from .workspace_update_rounding import WorkspaceUpdateRounding
     from .workspace_user_update_role import WorkspaceUserUpdateRole
+
+
+class _ApiMessageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ApiMessage` that msgspec decodes into; unknown keys are refused."""
+
+    code: str | Unset = UNSET
+    message: str | Unset = UNSET
+
+
+class _ApproverWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Approver` that msgspec decodes into; unknown keys are refused."""
+
+    user_id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    avatar_url: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    deleted: bool | Unset = UNSET
+
+
+class _ArchivedClientsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ArchivedClients` that msgspec decodes into; unknown keys are refused."""
+
+    client_ids: list[int]
+    project_ids: list[int]
 
 
 class _BulkPatchFailureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -393,6 +429,121 @@ class _EmployeeProfitabilityRequestWire(msgspec.Struct, kw_only=True, forbid_unk
     rounding_minutes: int | Unset = UNSET
 
 
+class _FavoriteWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Favorite` that msgspec decodes into; unknown keys are refused."""
+
+    favorite_id: int
+    workspace_id: int
+    user_id: int
+    description: str | None | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+    tag_ids: list[int] | None | Unset = UNSET
+    tags: list[str] | None | Unset = UNSET
+    billable: bool | Unset = UNSET
+    public: bool | Unset = UNSET
+    rank: int | Unset = UNSET
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    project_active: bool | None | Unset = UNSET
+    project_billable: bool | None | Unset = UNSET
+    project_private: bool | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    task_name: str | None | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+    was_public_at: datetime.datetime | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+
+
+class _FavoriteCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `FavoriteCreate` that msgspec decodes into; unknown keys are refused."""
+
+    description: str | Unset = UNSET
+    project_id: int | Unset = UNSET
+    task_id: int | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    billable: bool | Unset = UNSET
+    public: bool | Unset = UNSET
+    rank: int | Unset = UNSET
+
+
+class _FavoriteUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `FavoriteUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    favorite_id: int
+    description: str | None | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    billable: bool | Unset = UNSET
+    public: bool | Unset = UNSET
+    rank: int | Unset = UNSET
+    posted_fields: list[str] | Unset = msgspec.field(default=UNSET, name="postedFields")
+
+
+class _GoalWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Goal` that msgspec decodes into; unknown keys are refused."""
+
+    goal_id: int
+    workspace_id: int
+    name: str
+    user_id: int | Unset = UNSET
+    user_name: str | Unset = UNSET
+    creator_user_id: int | Unset = UNSET
+    creator_user_name: str | Unset = UNSET
+    icon: str | None | Unset = UNSET
+    active: bool | Unset = UNSET
+    billable: bool | Unset = UNSET
+    comparison: str | Unset = UNSET
+    recurrence: str | Unset = UNSET
+    target_seconds: int | Unset = UNSET
+    project_ids: list[int] | None | Unset = UNSET
+    task_ids: list[int] | None | Unset = UNSET
+    tag_ids: list[int] | None | Unset = UNSET
+    tags: list[str] | None | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | None | Unset = UNSET
+    current_recurrence_start_date: datetime.date | Unset = UNSET
+    current_recurrence_end_date: datetime.date | Unset = UNSET
+    current_recurrence_tracked_seconds: int | Unset = UNSET
+    status: str | Unset = UNSET
+    streak: int | Unset = UNSET
+    last_completed_recurrence_end_date: datetime.date | None | Unset = UNSET
+    last_notified_at: datetime.datetime | None | Unset = UNSET
+    team_goal: bool | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+
+
+class _GoalCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `GoalCreate` that msgspec decodes into; unknown keys are refused."""
+
+    name: str
+    target_seconds: int
+    recurrence: GoalCreateRecurrence
+    comparison: GoalCreateComparison
+    user_id: int | Unset = UNSET
+    billable: bool | Unset = UNSET
+    icon: str | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    task_ids: list[int] | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+
+
+class _GoalUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `GoalUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | Unset = UNSET
+    active: bool | Unset = UNSET
+    comparison: GoalUpdateComparison | Unset = UNSET
+    icon: str | Unset = UNSET
+    target_seconds: int | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    last_notified_at: datetime.datetime | Unset = UNSET
+
+
 class _GroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `Group` that msgspec decodes into; unknown keys are refused."""
 
@@ -414,6 +565,20 @@ class _IdListWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
     """The JSON form of `IdList` that msgspec decodes into; unknown keys are refused."""
 
     delete: list[int]
+
+
+class _InvitationDetailsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `InvitationDetails` that msgspec decodes into; unknown keys are refused."""
+
+    code: str
+    email: str
+    organization_id: int
+    organization_name: str | Unset = UNSET
+    sender_email: str | Unset = UNSET
+    sender_name: str | Unset = UNSET
+    sso: bool | Unset = UNSET
+    token: str | Unset = UNSET
+    accounts_signup_url: str | Unset = UNSET
 
 
 class _InvitationInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -556,6 +721,17 @@ class _MeUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
     fullname: str | Unset = UNSET
     password: str | Unset = UNSET
     timezone: str | Unset = UNSET
+
+
+class _MyFavoriteCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `MyFavoriteCreate` that msgspec decodes into; unknown keys are refused."""
+
+    workspace_id: int
+    description: str | Unset = UNSET
+    project_id: int | Unset = UNSET
+    task_id: int | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    billable: bool | Unset = UNSET
 
 
 class _OrganizationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -836,6 +1012,22 @@ class _ProjectDataTrendsGraphDataItemProjectsItemWire(
     currency: str | None | Unset = UNSET
 
 
+class _ProjectGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectGroup` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    group_id: int
+    pid: int
+    wid: int
+
+
+class _ProjectGroupCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectGroupCreate` that msgspec decodes into; unknown keys are refused."""
+
+    group_id: int
+    project_id: int
+
+
 class _ProjectPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ProjectPayload` that msgspec decodes into; unknown keys are refused."""
 
@@ -843,9 +1035,9 @@ class _ProjectPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     active: bool | Unset = UNSET
     is_private: bool | Unset = UNSET
     is_shared: bool | Unset = UNSET
-    color: str | Unset = UNSET
-    client_id: int | Unset = UNSET
-    cid: int | Unset = UNSET
+    color: str | None | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    cid: int | None | Unset = UNSET
     client_name: str | Unset = UNSET
     billable: bool | Unset = UNSET
     currency: str | Unset = UNSET
@@ -1015,6 +1207,29 @@ class _ProjectUserUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
     labor_cost_change_mode: ProjectUserUpdateLaborCostChangeMode | Unset = UNSET
 
 
+class _ProjectUserWithMetaWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectUserWithMeta` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    project_id: int
+    user_id: int
+    workspace_id: int | Unset = UNSET
+    workspace_user_id: int | Unset = UNSET
+    user_name: str | Unset = UNSET
+    avatar_url: str | Unset = UNSET
+    is_active: bool | Unset = UNSET
+    manager: bool | Unset = UNSET
+    rate: float | None | Unset = UNSET
+    rate_last_updated: datetime.datetime | None | Unset = UNSET
+    labor_cost: float | None | Unset = UNSET
+    labor_cost_last_updated: datetime.datetime | None | Unset = UNSET
+    workspace_user_rate: float | None | Unset = UNSET
+    workspace_user_labor_cost: float | None | Unset = UNSET
+    group_id: int | None | Unset = UNSET
+    gid: int | None | Unset = UNSET
+    at: datetime.datetime | Unset = UNSET
+
+
 class _QuotaWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `Quota` that msgspec decodes into; unknown keys are refused."""
 
@@ -1022,6 +1237,37 @@ class _QuotaWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fa
     remaining: int | Unset = UNSET
     resets_in_secs: int | Unset = UNSET
     total: int | Unset = UNSET
+
+
+class _RateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Rate` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    amount: float
+    workspace_id: int
+    type_: RateType | Unset = msgspec.field(default=UNSET, name="type")
+    workspace_user_id: int | None | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    project_user_id: int | None | Unset = UNSET
+    planned_task_id: int | None | Unset = UNSET
+    rate_change_mode: str | Unset = UNSET
+    start: datetime.datetime | None | Unset = UNSET
+    end: datetime.datetime | None | Unset = UNSET
+    creator_id: int | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    updated_at: datetime.datetime | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+
+
+class _RateCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `RateCreate` that msgspec decodes into; unknown keys are refused."""
+
+    level: RateLevel
+    level_id: int
+    amount: float
+    type_: RateType | Unset = msgspec.field(default=UNSET, name="type")
+    mode: RateCreateMode | Unset = UNSET
+    start: datetime.datetime | Unset = UNSET
 
 
 class _ReportBillableRateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1655,6 +1901,17 @@ class _TaskPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
     external_reference: str | Unset = UNSET
 
 
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_TasksByProjectWire: TypeAlias = dict[str, Any]
+
+
+class _TasksDataRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TasksDataRequest` that msgspec decodes into; unknown keys are refused."""
+
+    project_ids: list[int] | Unset = UNSET
+    task_ids: list[int] | Unset = UNSET
+
+
 class _TimeEntryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `TimeEntry` that msgspec decodes into; unknown keys are refused."""
 
@@ -1697,14 +1954,16 @@ class _TimeEntryCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     created_with: str
     workspace_id: int
     start: datetime.datetime
-    stop: datetime.datetime | Unset = UNSET
+    stop: datetime.datetime | None | Unset = UNSET
     duration: int | Unset = UNSET
     start_date: datetime.date | Unset = UNSET
-    description: str | Unset = UNSET
+    description: str | None | Unset = UNSET
     billable: bool | Unset = UNSET
-    project_id: int | Unset = UNSET
-    task_id: int | Unset = UNSET
-    tags: list[str] | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+    tags: list[str] | None | Unset = UNSET
+    tag_action: TimeEntryCreateTagAction | Unset = UNSET
+    expense_ids: list[int] | Unset = UNSET
     tag_ids: list[int] | Unset = UNSET
     user_id: int | Unset = UNSET
     shared_with_user_ids: list[int] | Unset = UNSET
@@ -1732,19 +1991,216 @@ class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     created_with: str | Unset = UNSET
     workspace_id: int | Unset = UNSET
     start: datetime.datetime | Unset = UNSET
-    stop: datetime.datetime | Unset = UNSET
+    stop: datetime.datetime | None | Unset = UNSET
     duration: int | Unset = UNSET
     start_date: datetime.date | Unset = UNSET
-    description: str | Unset = UNSET
+    description: str | None | Unset = UNSET
     billable: bool | Unset = UNSET
     project_id: int | None | Unset = UNSET
     task_id: int | None | Unset = UNSET
-    tags: list[str] | Unset = UNSET
+    tags: list[str] | None | Unset = UNSET
     tag_ids: list[int] | Unset = UNSET
     tag_action: TimeEntryUpdateTagAction | Unset = UNSET
     user_id: int | Unset = UNSET
+    expense_ids: list[int] | Unset = UNSET
     shared_with_user_ids: list[int] | Unset = UNSET
     event_metadata: _TimeEntryEventMetadataWire | Unset = UNSET
+
+
+class _TimesheetWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Timesheet` that msgspec decodes into; unknown keys are refused."""
+
+    timesheet_setup_id: int
+    workspace_id: int
+    start_date: datetime.date
+    status: TimesheetStatus
+    timesheet_id: int | None | Unset = UNSET
+    member_id: int | Unset = UNSET
+    member_name: str | Unset = UNSET
+    member_avatar_url: str | Unset = UNSET
+    approver_id: int | None | Unset = UNSET
+    approver_name: str | None | Unset = UNSET
+    approver_avatar_url: str | None | Unset = UNSET
+    approvers: list[_ApproverWire] | Unset = UNSET
+    approvers_layers: _TimesheetApproversLayersWire | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    period_start: datetime.date | Unset = UNSET
+    period_end: datetime.date | Unset = UNSET
+    period_editable: bool | Unset = UNSET
+    period_locked: bool | Unset = UNSET
+    periodicity: str | Unset = UNSET
+    rejection_comment: str | None | Unset = UNSET
+    force_approved: bool | Unset = UNSET
+    submitted_at: datetime.datetime | None | Unset = UNSET
+    approved_or_rejected_at: datetime.datetime | None | Unset = UNSET
+    approved_or_rejected_id: int | None | Unset = UNSET
+    approved_or_rejected_name: str | None | Unset = UNSET
+    review_layer: int | Unset = UNSET
+    reviews: list[_TimesheetReviewWire] | None | Unset = UNSET
+    reminder_day: int | None | Unset = UNSET
+    reminder_time: str | None | Unset = UNSET
+    reminder_sent_at: datetime.datetime | None | Unset = UNSET
+    timezone: str | Unset = UNSET
+    working_hours_in_minutes: int | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    errors: list[_ApiMessageWire] | None | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    updated_at: datetime.datetime | None | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_TimesheetApproversLayersWire: TypeAlias = dict[str, Any]
+
+
+class _TimesheetBatchUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetBatchUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    timesheet_setup_id: int
+    start_date: datetime.date
+    status: TimesheetBatchUpdateStatus
+    rejection_comment: str | Unset = UNSET
+    force_approved: bool | Unset = UNSET
+
+
+class _TimesheetHoursWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetHours` that msgspec decodes into; unknown keys are refused."""
+
+    timesheet_setup_id: int
+    start_date: datetime.date
+    total_seconds: int
+    working_hours_in_minutes: int | None | Unset = UNSET
+
+
+class _TimesheetPageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetPage` that msgspec decodes into; unknown keys are refused."""
+
+    data: list[_TimesheetWire]
+    page: int
+    per_page: int
+    total_count: int
+
+
+class _TimesheetRefWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetRef` that msgspec decodes into; unknown keys are refused."""
+
+    timesheet_setup_id: int
+    start_date: datetime.date
+
+
+class _TimesheetReviewWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetReview` that msgspec decodes into; unknown keys are refused."""
+
+    user_id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    avatar_url: str | Unset = UNSET
+    approved: bool | Unset = UNSET
+    force_approved: bool | Unset = UNSET
+    rejection_comment: str | None | Unset = UNSET
+    review_layer: int | Unset = UNSET
+    updated_at: datetime.datetime | Unset = UNSET
+
+
+class _TimesheetSetupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetSetup` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    workspace_id: int
+    member_id: int
+    periodicity: str
+    start_date: datetime.date
+    member_name: str | Unset = UNSET
+    member_avatar_url: str | Unset = UNSET
+    approver_id: int | None | Unset = UNSET
+    approver_name: str | None | Unset = UNSET
+    approver_avatar_url: str | None | Unset = UNSET
+    approvers: list[_ApproverWire] | Unset = UNSET
+    approvers_layers: _TimesheetSetupApproversLayersWire | Unset = UNSET
+    end_date: datetime.date | None | Unset = UNSET
+    reminder_day: int | None | Unset = UNSET
+    reminder_time: str | None | Unset = UNSET
+    email_reminder_enabled: bool | Unset = UNSET
+    slack_reminder_enabled: bool | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    errors: list[_ApiMessageWire] | None | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_TimesheetSetupApproversLayersWire: TypeAlias = dict[str, Any]
+
+
+class _TimesheetSetupCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetSetupCreate` that msgspec decodes into; unknown keys are refused."""
+
+    member_ids: list[int]
+    start_date: datetime.date
+    approver_id: int | Unset = UNSET
+    approver_ids: list[int] | Unset = UNSET
+    approvers_layers: _TimesheetSetupCreateApproversLayersWire | Unset = UNSET
+    periodicity: TimesheetSetupCreatePeriodicity | Unset = UNSET
+    reminder_day: int | Unset = UNSET
+    reminder_time: str | Unset = UNSET
+    email_reminder_enabled: bool | Unset = UNSET
+    slack_reminder_enabled: bool | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_TimesheetSetupCreateApproversLayersWire: TypeAlias = dict[str, Any]
+
+
+class _TimesheetSetupListWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetSetupList` that msgspec decodes into; unknown keys are refused."""
+
+    data: list[_TimesheetSetupWire]
+
+
+class _TimesheetSetupUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetSetupUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    approver_id: int | Unset = UNSET
+    approver_ids: list[int] | Unset = UNSET
+    approvers_layers: _TimesheetSetupUpdateApproversLayersWire | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    reminder_day: int | Unset = UNSET
+    reminder_time: str | Unset = UNSET
+    email_reminder_enabled: bool | Unset = UNSET
+    slack_reminder_enabled: bool | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_TimesheetSetupUpdateApproversLayersWire: TypeAlias = dict[str, Any]
+
+
+class _TimesheetUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimesheetUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    status: TimesheetUpdateStatus
+    rejection_comment: str | Unset = UNSET
+    force_approved: bool | Unset = UNSET
+
+
+class _TrackReminderWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TrackReminder` that msgspec decodes into; unknown keys are refused."""
+
+    reminder_id: int
+    workspace_id: int
+    frequency: int | Unset = UNSET
+    threshold: float | Unset = UNSET
+    user_ids: list[int] | None | Unset = UNSET
+    group_ids: list[int] | None | Unset = UNSET
+    email_reminder_enabled: bool | Unset = UNSET
+    slack_reminder_enabled: bool | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+
+
+class _TrackReminderPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TrackReminderPayload` that msgspec decodes into; unknown keys are refused."""
+
+    frequency: TrackReminderPayloadFrequency | Unset = UNSET
+    threshold: float | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    email_reminder_enabled: bool | Unset = UNSET
+    slack_reminder_enabled: bool | Unset = UNSET
 
 
 class _UserDataTrendsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -2001,6 +2457,12 @@ class _WorkspaceFeaturesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
     workspace_id: int | Unset = UNSET
     features: list[_WorkspaceFeatureWire] | Unset = UNSET
+
+
+class _WorkspaceIdResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceIdResult` that msgspec decodes into; unknown keys are refused."""
+
+    wid: int
 
 
 class _WorkspaceStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
 from msgspec.structs import astuple
@@ -35,11 +35,13 @@ class ProjectPayload:
     """ False archives the project. """
     is_private: bool | Unset = UNSET
     is_shared: bool | Unset = UNSET
-    color: str | Unset = UNSET
-    """ Hex color "#rrggbb" (400 otherwise). """
-    client_id: int | Unset = UNSET
-    cid: int | Unset = UNSET
-    """ Client id, legacy duplicate of client_id. """
+    color: str | None | Unset = UNSET
+    """ Hex color "#rrggbb" (400 otherwise). null is accepted; every project keeps a color, so it leaves the color
+    as it is. """
+    client_id: int | None | Unset = UNSET
+    """ The client; null removes the project's client. """
+    cid: int | None | Unset = UNSET
+    """ Client id, legacy duplicate of client_id; null removes the client. """
     client_name: str | Unset = UNSET
     """ Client name, as an alternative to client_id. """
     billable: bool | Unset = UNSET
@@ -153,11 +155,23 @@ class ProjectPayload:
 
         is_shared = self.is_shared
 
-        color = self.color
+        color: None | str | Unset
+        if isinstance(self.color, Unset):
+            color = UNSET
+        else:
+            color = self.color
 
-        client_id = self.client_id
+        client_id: int | None | Unset
+        if isinstance(self.client_id, Unset):
+            client_id = UNSET
+        else:
+            client_id = self.client_id
 
-        cid = self.cid
+        cid: int | None | Unset
+        if isinstance(self.cid, Unset):
+            cid = UNSET
+        else:
+            cid = self.cid
 
         client_name = self.client_name
 
@@ -276,11 +290,47 @@ class ProjectPayload:
 
         is_shared = d.pop("is_shared", UNSET)
 
-        color = d.pop("color", UNSET)
+        try:
 
-        client_id = d.pop("client_id", UNSET)
+            def _parse_color(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
 
-        cid = d.pop("cid", UNSET)
+            color = _parse_color(d.pop("color", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            color = deviation(cls.__name__, "color", src_dict, d, exc)
+
+        try:
+
+            def _parse_client_id(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            client_id = _parse_client_id(d.pop("client_id", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            client_id = deviation(cls.__name__, "client_id", src_dict, d, exc)
+
+        try:
+
+            def _parse_cid(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            cid = _parse_cid(d.pop("cid", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            cid = deviation(cls.__name__, "cid", src_dict, d, exc)
 
         client_name = d.pop("client_name", UNSET)
 

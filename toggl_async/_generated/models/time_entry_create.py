@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 import attrs
 from msgspec.structs import astuple
 
 from .. import models as _models
 from ..decoding import as_received, deviation, model_repr, parse_date, parse_datetime
+from ..models.time_entry_create_tag_action import TimeEntryCreateTagAction
 from ..types import UNSET, Unset
 from . import _wire
 from ._wire import _TimeEntryCreateWire
@@ -35,19 +36,25 @@ class TimeEntryCreate:
     """ Must equal the workspace id in the path. """
     start: datetime.datetime
     """ RFC 3339 with an offset; year 2006..2030. """
-    stop: datetime.datetime | Unset = UNSET
-    """ Omit for a running entry; must agree with `duration` if both are sent. """
+    stop: datetime.datetime | None | Unset = UNSET
+    """ Omit (or null) for a running entry; must agree with `duration` if both are sent. """
     duration: int | Unset = UNSET
     """ Seconds; a negative value (use -1) starts a running timer. """
     start_date: datetime.date | Unset = UNSET
     """ If set, replaces the date part of `start`. """
-    description: str | Unset = UNSET
+    description: str | None | Unset = UNSET
+    """ null is the same as no description. """
     billable: bool | Unset = UNSET
     """ Premium feature; the server treats a missing value as false. """
-    project_id: int | Unset = UNSET
-    task_id: int | Unset = UNSET
-    tags: list[str] | Unset = UNSET
-    """ Tag names; unknown names are created as new tags. """
+    project_id: int | None | Unset = UNSET
+    """ null is the same as no project. """
+    task_id: int | None | Unset = UNSET
+    tags: list[str] | None | Unset = UNSET
+    """ Tag names; unknown names are created as new tags; null is no tags. """
+    tag_action: TimeEntryCreateTagAction | Literal["add", "delete"] | Unset = UNSET
+    """ Whether `tags`/`tag_ids` are added to or deleted from the entry. """
+    expense_ids: list[int] | Unset = UNSET
+    """ Expenses to attach to the entry. """
     tag_ids: list[int] | Unset = UNSET
     user_id: int | Unset = UNSET
     """ Owner of the entry; defaults to the caller (admins may set another user). """
@@ -70,6 +77,8 @@ class TimeEntryCreate:
         "project_id",
         "task_id",
         "tags",
+        "tag_action",
+        "expense_ids",
         "tag_ids",
         "user_id",
         "shared_with_user_ids",
@@ -99,6 +108,8 @@ class TimeEntryCreate:
             new.project_id,
             new.task_id,
             new.tags,
+            new.tag_action,
+            new.expense_ids,
             new.tag_ids,
             new.user_id,
             new.shared_with_user_ids,
@@ -123,9 +134,13 @@ class TimeEntryCreate:
             start = as_received(self.start)
 
         try:
-            stop: str | Unset = UNSET
-            if not isinstance(self.stop, Unset):
+            stop: None | str | Unset
+            if isinstance(self.stop, Unset):
+                stop = UNSET
+            elif isinstance(self.stop, datetime.datetime):
                 stop = self.stop.isoformat()
+            else:
+                stop = self.stop
         except (AttributeError, TypeError, ValueError):
             stop = as_received(self.stop)
 
@@ -138,17 +153,48 @@ class TimeEntryCreate:
         except (AttributeError, TypeError, ValueError):
             start_date = as_received(self.start_date)
 
-        description = self.description
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
         billable = self.billable
 
-        project_id = self.project_id
+        project_id: int | None | Unset
+        if isinstance(self.project_id, Unset):
+            project_id = UNSET
+        else:
+            project_id = self.project_id
 
-        task_id = self.task_id
+        task_id: int | None | Unset
+        if isinstance(self.task_id, Unset):
+            task_id = UNSET
+        else:
+            task_id = self.task_id
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None | Unset
+        if isinstance(self.tags, Unset):
+            tags = UNSET
+        elif isinstance(self.tags, list):
             tags = self.tags
+
+        else:
+            tags = self.tags
+
+        try:
+            tag_action: str | Unset = UNSET
+            if not isinstance(self.tag_action, Unset):
+                tag_action = (
+                    self.tag_action.value if isinstance(self.tag_action, TimeEntryCreateTagAction) else self.tag_action
+                )
+
+        except (AttributeError, TypeError, ValueError):
+            tag_action = as_received(self.tag_action)
+
+        expense_ids: list[int] | Unset = UNSET
+        if not isinstance(self.expense_ids, Unset):
+            expense_ids = self.expense_ids
 
         tag_ids: list[int] | Unset = UNSET
         if not isinstance(self.tag_ids, Unset):
@@ -191,6 +237,10 @@ class TimeEntryCreate:
             field_dict["task_id"] = task_id
         if tags is not UNSET:
             field_dict["tags"] = tags
+        if tag_action is not UNSET:
+            field_dict["tag_action"] = tag_action
+        if expense_ids is not UNSET:
+            field_dict["expense_ids"] = expense_ids
         if tag_ids is not UNSET:
             field_dict["tag_ids"] = tag_ids
         if user_id is not UNSET:
@@ -224,12 +274,23 @@ class TimeEntryCreate:
             start = deviation(cls.__name__, "start", src_dict, d, exc)
 
         try:
-            _stop = d.pop("stop", UNSET)
-            stop: datetime.datetime | Unset
-            if isinstance(_stop, Unset):
-                stop = UNSET
-            else:
-                stop = parse_datetime(_stop)
+
+            def _parse_stop(data: object) -> datetime.datetime | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    stop_type_0 = parse_datetime(data)
+
+                    return stop_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.datetime | None | Unset, data)
+
+            stop = _parse_stop(d.pop("stop", UNSET))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             stop = deviation(cls.__name__, "stop", src_dict, d, exc)
@@ -247,19 +308,88 @@ class TimeEntryCreate:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start_date = deviation(cls.__name__, "start_date", src_dict, d, exc)
 
-        description = d.pop("description", UNSET)
+        try:
+
+            def _parse_description(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            description = _parse_description(d.pop("description", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            description = deviation(cls.__name__, "description", src_dict, d, exc)
 
         billable = d.pop("billable", UNSET)
 
-        project_id = d.pop("project_id", UNSET)
+        try:
 
-        task_id = d.pop("task_id", UNSET)
+            def _parse_project_id(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            project_id = _parse_project_id(d.pop("project_id", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            project_id = deviation(cls.__name__, "project_id", src_dict, d, exc)
 
         try:
-            tags = cast(list[str], d.pop("tags", UNSET))
+
+            def _parse_task_id(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            task_id = _parse_task_id(d.pop("task_id", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            task_id = deviation(cls.__name__, "task_id", src_dict, d, exc)
+
+        try:
+
+            def _parse_tags(data: object) -> list[str] | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, list):
+                        raise TypeError()
+                    tags_type_0 = cast(list[str], data)
+
+                    return tags_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(list[str] | None | Unset, data)
+
+            tags = _parse_tags(d.pop("tags", UNSET))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             tags = deviation(cls.__name__, "tags", src_dict, d, exc)
+
+        try:
+            _tag_action = d.pop("tag_action", UNSET)
+            tag_action: TimeEntryCreateTagAction | Unset
+            if isinstance(_tag_action, Unset):
+                tag_action = UNSET
+            else:
+                tag_action = TimeEntryCreateTagAction(_tag_action)
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            tag_action = deviation(cls.__name__, "tag_action", src_dict, d, exc)
+
+        try:
+            expense_ids = cast(list[int], d.pop("expense_ids", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            expense_ids = deviation(cls.__name__, "expense_ids", src_dict, d, exc)
 
         try:
             tag_ids = cast(list[int], d.pop("tag_ids", UNSET))
@@ -298,6 +428,8 @@ class TimeEntryCreate:
             project_id=project_id,
             task_id=task_id,
             tags=tags,
+            tag_action=tag_action,
+            expense_ids=expense_ids,
             tag_ids=tag_ids,
             user_id=user_id,
             shared_with_user_ids=shared_with_user_ids,

@@ -30,24 +30,29 @@ class TimeEntryUpdate:
     created_with: str | Unset = UNSET
     workspace_id: int | Unset = UNSET
     start: datetime.datetime | Unset = UNSET
-    stop: datetime.datetime | Unset = UNSET
-    """ Must agree with `duration` if both are sent. """
+    stop: datetime.datetime | None | Unset = UNSET
+    """ Must agree with `duration` if both are sent. null is accepted and changes nothing on a stopped entry; to run
+    an entry again send a negative duration. """
     duration: int | Unset = UNSET
     """ Seconds; negative means running. """
     start_date: datetime.date | Unset = UNSET
     """ If set, replaces the date part of `start`. """
-    description: str | Unset = UNSET
+    description: str | None | Unset = UNSET
+    """ null removes the description. """
     billable: bool | Unset = UNSET
     project_id: int | None | Unset = UNSET
     """ Send null to remove the project. """
     task_id: int | None | Unset = UNSET
     """ Send null to remove the task. """
-    tags: list[str] | Unset = UNSET
-    """ Tag names; with `tag_action` they are added or removed, else they replace the list. """
+    tags: list[str] | None | Unset = UNSET
+    """ Tag names; with `tag_action` they are added or removed, else they replace the list; null removes every tag.
+    """
     tag_ids: list[int] | Unset = UNSET
     tag_action: TimeEntryUpdateTagAction | Literal["add", "delete"] | Unset = UNSET
     """ Whether `tags`/`tag_ids` are added to or deleted from the entry. """
     user_id: int | Unset = UNSET
+    expense_ids: list[int] | Unset = UNSET
+    """ Expenses to attach to the entry. """
     shared_with_user_ids: list[int] | Unset = UNSET
     event_metadata: TimeEntryEventMetadata | Unset = UNSET
     """ Client analytics attached to a create/update; optional. """
@@ -70,6 +75,7 @@ class TimeEntryUpdate:
         "tag_ids",
         "tag_action",
         "user_id",
+        "expense_ids",
         "shared_with_user_ids",
         "event_metadata",
         "additional_properties",
@@ -100,6 +106,7 @@ class TimeEntryUpdate:
             new.tag_ids,
             new.tag_action,
             new.user_id,
+            new.expense_ids,
             new.shared_with_user_ids,
             new.event_metadata,
             *_,
@@ -124,9 +131,13 @@ class TimeEntryUpdate:
             start = as_received(self.start)
 
         try:
-            stop: str | Unset = UNSET
-            if not isinstance(self.stop, Unset):
+            stop: None | str | Unset
+            if isinstance(self.stop, Unset):
+                stop = UNSET
+            elif isinstance(self.stop, datetime.datetime):
                 stop = self.stop.isoformat()
+            else:
+                stop = self.stop
         except (AttributeError, TypeError, ValueError):
             stop = as_received(self.stop)
 
@@ -139,7 +150,11 @@ class TimeEntryUpdate:
         except (AttributeError, TypeError, ValueError):
             start_date = as_received(self.start_date)
 
-        description = self.description
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
 
         billable = self.billable
 
@@ -155,8 +170,13 @@ class TimeEntryUpdate:
         else:
             task_id = self.task_id
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None | Unset
+        if isinstance(self.tags, Unset):
+            tags = UNSET
+        elif isinstance(self.tags, list):
+            tags = self.tags
+
+        else:
             tags = self.tags
 
         tag_ids: list[int] | Unset = UNSET
@@ -174,6 +194,10 @@ class TimeEntryUpdate:
             tag_action = as_received(self.tag_action)
 
         user_id = self.user_id
+
+        expense_ids: list[int] | Unset = UNSET
+        if not isinstance(self.expense_ids, Unset):
+            expense_ids = self.expense_ids
 
         shared_with_user_ids: list[int] | Unset = UNSET
         if not isinstance(self.shared_with_user_ids, Unset):
@@ -216,6 +240,8 @@ class TimeEntryUpdate:
             field_dict["tag_action"] = tag_action
         if user_id is not UNSET:
             field_dict["user_id"] = user_id
+        if expense_ids is not UNSET:
+            field_dict["expense_ids"] = expense_ids
         if shared_with_user_ids is not UNSET:
             field_dict["shared_with_user_ids"] = shared_with_user_ids
         if event_metadata is not UNSET:
@@ -244,12 +270,23 @@ class TimeEntryUpdate:
             start = deviation(cls.__name__, "start", src_dict, d, exc)
 
         try:
-            _stop = d.pop("stop", UNSET)
-            stop: datetime.datetime | Unset
-            if isinstance(_stop, Unset):
-                stop = UNSET
-            else:
-                stop = parse_datetime(_stop)
+
+            def _parse_stop(data: object) -> datetime.datetime | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    stop_type_0 = parse_datetime(data)
+
+                    return stop_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.datetime | None | Unset, data)
+
+            stop = _parse_stop(d.pop("stop", UNSET))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             stop = deviation(cls.__name__, "stop", src_dict, d, exc)
@@ -267,7 +304,19 @@ class TimeEntryUpdate:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             start_date = deviation(cls.__name__, "start_date", src_dict, d, exc)
 
-        description = d.pop("description", UNSET)
+        try:
+
+            def _parse_description(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            description = _parse_description(d.pop("description", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            description = deviation(cls.__name__, "description", src_dict, d, exc)
 
         billable = d.pop("billable", UNSET)
 
@@ -300,7 +349,23 @@ class TimeEntryUpdate:
             task_id = deviation(cls.__name__, "task_id", src_dict, d, exc)
 
         try:
-            tags = cast(list[str], d.pop("tags", UNSET))
+
+            def _parse_tags(data: object) -> list[str] | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, list):
+                        raise TypeError()
+                    tags_type_0 = cast(list[str], data)
+
+                    return tags_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(list[str] | None | Unset, data)
+
+            tags = _parse_tags(d.pop("tags", UNSET))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             tags = deviation(cls.__name__, "tags", src_dict, d, exc)
@@ -323,6 +388,12 @@ class TimeEntryUpdate:
             tag_action = deviation(cls.__name__, "tag_action", src_dict, d, exc)
 
         user_id = d.pop("user_id", UNSET)
+
+        try:
+            expense_ids = cast(list[int], d.pop("expense_ids", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            expense_ids = deviation(cls.__name__, "expense_ids", src_dict, d, exc)
 
         try:
             shared_with_user_ids = cast(list[int], d.pop("shared_with_user_ids", UNSET))
@@ -356,6 +427,7 @@ class TimeEntryUpdate:
             tag_ids=tag_ids,
             tag_action=tag_action,
             user_id=user_id,
+            expense_ids=expense_ids,
             shared_with_user_ids=shared_with_user_ids,
             event_metadata=event_metadata,
         )

@@ -17,6 +17,11 @@ MODULES = (
     "reports_exports",
     "saved_reports",
     "reports_insights",
+    "timesheets",
+    "rates",
+    "track_bulk",
+    "goals_reminders",
+    "favorites",
 )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from toggl_async.testing import shapes
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, empty, forbidden, handles, not_found
+from toggl_async.testing.routes.goals_reminders import check_time_entry_constraints
 from toggl_async.testing.shapes import Shape
 from toggl_async.testing.store import Obj, Store, iso, parse_time
 
@@ -104,6 +105,7 @@ def create_time_entry(request: FakeRequest) -> Reply:
         "_created_with": created_with,
     }  # fmt: skip
     _apply_fields(request, entry, body, wid, creating=True)
+    check_time_entry_constraints(store, wid, entry)  # the workspace's required fields, when enabled
     if entry["stop"] is None:
         _stop_running(store, owner)  # one timer per user: the new one stops the old [V:VCR]
     store.insert(TABLE, entry)

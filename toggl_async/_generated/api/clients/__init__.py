@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...types import UNSET
 
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import datetime
 
     from ...client import HttpClient
+    from ...models.archived_clients import ArchivedClients
     from ...models.client import Client
     from ...models.client_payload import ClientPayload
     from ...models.client_restore import ClientRestore
@@ -65,6 +66,39 @@ class ClientsApi:
             client=self._client,
             workspace_id=workspace_id,
             client_id=client_id,
+        )
+
+    async def archive_clients(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+    ) -> list[ArchivedClients]:
+        """Archive several clients, and their active projects, at once.
+
+        All or nothing: an id that is not a client of the workspace gives 404 and archives none. Paid plans
+        only, like archive_client.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (list[int]): A bare array of numeric ids, as the bulk calls of Toggl take them.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ArchivedClients]
+        """
+
+        from . import archive_clients as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
         )
 
     async def create_client(
@@ -124,6 +158,38 @@ class ClientsApi:
             client=self._client,
             workspace_id=workspace_id,
             client_id=client_id,
+        )
+
+    async def delete_clients(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+    ) -> str:
+        """Delete several clients at once; their projects stay, without a client.
+
+        All or nothing, as archive_clients.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (list[int]): A bare array of numeric ids, as the bulk calls of Toggl take them.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
+        """
+
+        from . import delete_clients as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
         )
 
     async def get_client(
@@ -315,6 +381,24 @@ class ClientsRawApi:
             client_id=client_id,
         )
 
+    async def archive_clients(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+    ) -> Response[list[ArchivedClients]]:
+        """Archive several clients, and their active projects, at once. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/clients/archive`
+        """
+        from . import archive_clients as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def create_client(
         self,
         workspace_id: int,
@@ -348,6 +432,24 @@ class ClientsRawApi:
             client=self._client,
             workspace_id=workspace_id,
             client_id=client_id,
+        )
+
+    async def delete_clients(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+    ) -> Response[str]:
+        """Delete several clients at once; their projects stay, without a client. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/clients/delete`
+        """
+        from . import delete_clients as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
         )
 
     async def get_client(

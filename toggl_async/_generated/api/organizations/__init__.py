@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...types import UNSET
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from ...client import HttpClient
     from ...models.id_list import IdList
+    from ...models.invitation_details import InvitationDetails
     from ...models.invitation_request import InvitationRequest
     from ...models.invitation_result import InvitationResult
     from ...models.list_organization_users_active_status_item import ListOrganizationUsersActiveStatusItem
@@ -49,6 +50,34 @@ class OrganizationsApi:
     def raw(self) -> OrganizationsRawApi:
         """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
         return OrganizationsRawApi(self._client)
+
+    async def accept_invitation(
+        self,
+        invitation_code: str,
+    ) -> str:
+        """Accept an invitation as the invited user, joining its organization and workspaces.
+
+        403 when the caller's email is not the invited one.
+
+        Args:
+            invitation_code (str): The code of the invitation link.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
+        """
+
+        from . import accept_invitation as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            invitation_code=invitation_code,
+        )
 
     async def create_invitations(
         self,
@@ -212,6 +241,34 @@ class OrganizationsApi:
             organization_id=organization_id,
             workspace_id=workspace_id,
             body=body,
+        )
+
+    async def get_invitation(
+        self,
+        invitation_code: str,
+    ) -> InvitationDetails:
+        """An invitation, by the code of its link.
+
+        404 for an unknown, accepted or rejected code.
+
+        Args:
+            invitation_code (str): The code of the invitation link.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            InvitationDetails
+        """
+
+        from . import get_invitation as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            invitation_code=invitation_code,
         )
 
     async def get_organization(
@@ -431,6 +488,65 @@ class OrganizationsApi:
             active=active,
         )
 
+    async def reject_invitation(
+        self,
+        invitation_code: str,
+    ) -> str:
+        """Decline an invitation as the invited user.
+
+        403 when the caller's email is not the invited one.
+
+        Args:
+            invitation_code (str): The code of the invitation link.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
+        """
+
+        from . import reject_invitation as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            invitation_code=invitation_code,
+        )
+
+    async def resend_invitation(
+        self,
+        organization_id: int,
+        invitation_id: int,
+    ) -> str:
+        """Send an invitation's email again.
+
+        400 when the invitation is of another organization, 404 when there is none.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            invitation_id (int): Numeric id of the invitation.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
+        """
+
+        from . import resend_invitation as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            invitation_id=invitation_id,
+        )
+
     async def update_organization(
         self,
         organization_id: int,
@@ -507,6 +623,21 @@ class OrganizationsRawApi:
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    async def accept_invitation(
+        self,
+        invitation_code: str,
+    ) -> Response[str]:
+        """Accept an invitation as the invited user, joining its organization and workspaces. (the whole response)
+
+        `POST /api/v9/organizations/invitations/{invitation_code}/accept`
+        """
+        from . import accept_invitation as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            invitation_code=invitation_code,
+        )
 
     async def create_invitations(
         self,
@@ -596,6 +727,21 @@ class OrganizationsRawApi:
             organization_id=organization_id,
             workspace_id=workspace_id,
             body=body,
+        )
+
+    async def get_invitation(
+        self,
+        invitation_code: str,
+    ) -> Response[InvitationDetails]:
+        """An invitation, by the code of its link. (the whole response)
+
+        `GET /api/v9/invitations/{invitation_code}`
+        """
+        from . import get_invitation as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            invitation_code=invitation_code,
         )
 
     async def get_organization(
@@ -722,6 +868,38 @@ class OrganizationsRawApi:
             per_page=per_page,
             custom_rates=custom_rates,
             active=active,
+        )
+
+    async def reject_invitation(
+        self,
+        invitation_code: str,
+    ) -> Response[str]:
+        """Decline an invitation as the invited user. (the whole response)
+
+        `POST /api/v9/organizations/invitations/{invitation_code}/reject`
+        """
+        from . import reject_invitation as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            invitation_code=invitation_code,
+        )
+
+    async def resend_invitation(
+        self,
+        organization_id: int,
+        invitation_id: int,
+    ) -> Response[str]:
+        """Send an invitation's email again. (the whole response)
+
+        `PUT /api/v9/organizations/{organization_id}/invitations/{invitation_id}/resend`
+        """
+        from . import resend_invitation as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            invitation_id=invitation_id,
         )
 
     async def update_organization(

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...types import UNSET
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ...models.project_user import ProjectUser
     from ...models.project_user_create import ProjectUserCreate
     from ...models.project_user_update import ProjectUserUpdate
+    from ...models.project_user_with_meta import ProjectUserWithMeta
     from ...types import Response, Unset
 
 
@@ -133,6 +134,48 @@ class ProjectUsersApi:
             project_ids=project_ids,
             user_id=user_id,
             with_group_members=with_group_members,
+        )
+
+    async def list_project_users_paginated(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+        show_inactive: bool | Unset = UNSET,
+        users_per_project: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+    ) -> list[ProjectUserWithMeta]:
+        """Members of some projects, with their names and rates, page by page.
+
+        At most `users_per_project` members of each project a page, by project then user id; `page` counts
+        from 1 and a short page is the last.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            show_inactive (bool | Unset): Also list deactivated members.
+            users_per_project (int | Unset): Members of each project per page.
+            page (int | Unset): Page number, from 1.
+            body (list[int]): A bare array of numeric ids, as the bulk calls of Toggl take them.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ProjectUserWithMeta]
+        """
+
+        from . import list_project_users_paginated as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+            show_inactive=show_inactive,
+            users_per_project=users_per_project,
+            page=page,
         )
 
     async def patch_project_users(
@@ -271,6 +314,30 @@ class ProjectUsersRawApi:
             project_ids=project_ids,
             user_id=user_id,
             with_group_members=with_group_members,
+        )
+
+    async def list_project_users_paginated(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+        show_inactive: bool | Unset = UNSET,
+        users_per_project: int | Unset = UNSET,
+        page: int | Unset = UNSET,
+    ) -> Response[list[ProjectUserWithMeta]]:
+        """Members of some projects, with their names and rates, page by page. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/project_users/paginated`
+        """
+        from . import list_project_users_paginated as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+            show_inactive=show_inactive,
+            users_per_project=users_per_project,
+            page=page,
         )
 
     async def patch_project_users(

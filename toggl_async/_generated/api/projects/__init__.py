@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...types import UNSET
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from ...models.project import Project
     from ...models.project_count_map import ProjectCountMap
     from ...models.project_count_request import ProjectCountRequest
+    from ...models.project_group import ProjectGroup
+    from ...models.project_group_create import ProjectGroupCreate
     from ...models.project_payload import ProjectPayload
     from ...models.project_pin import ProjectPin
     from ...models.project_statistics import ProjectStatistics
@@ -140,6 +142,38 @@ class ProjectsApi:
             body=body,
         )
 
+    async def create_project_group(
+        self,
+        workspace_id: int,
+        *,
+        body: ProjectGroupCreate,
+    ) -> ProjectGroup:
+        """Make a group a member of a project (its users then see the project).
+
+        Workspace admins only; the group and project must be of the workspace (400 otherwise).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ProjectGroupCreate): Which group joins which project.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            ProjectGroup
+        """
+
+        from . import create_project_group as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def delete_project(
         self,
         workspace_id: int,
@@ -173,6 +207,35 @@ class ProjectsApi:
             workspace_id=workspace_id,
             project_id=project_id,
             te_deletion_mode=te_deletion_mode,
+        )
+
+    async def delete_project_group(
+        self,
+        workspace_id: int,
+        project_group_id: int,
+    ) -> str:
+        """Remove a group from a project.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_group_id (int): Numeric id of the project group.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
+        """
+
+        from . import delete_project_group as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_group_id=project_group_id,
         )
 
     async def get_project(
@@ -233,6 +296,36 @@ class ProjectsApi:
             client=self._client,
             workspace_id=workspace_id,
             project_id=project_id,
+        )
+
+    async def list_project_groups(
+        self,
+        workspace_id: int,
+        *,
+        project_ids: list[int] | Unset = UNSET,
+    ) -> list[ProjectGroup]:
+        """Which groups are members of which projects.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_ids (list[int] | Unset): Only these projects (comma-separated).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ProjectGroup]
+        """
+
+        from . import list_project_groups as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_ids=project_ids,
         )
 
     async def list_projects(
@@ -495,6 +588,24 @@ class ProjectsRawApi:
             body=body,
         )
 
+    async def create_project_group(
+        self,
+        workspace_id: int,
+        *,
+        body: ProjectGroupCreate,
+    ) -> Response[ProjectGroup]:
+        """Make a group a member of a project (its users then see the project). (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/project_groups`
+        """
+        from . import create_project_group as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def delete_project(
         self,
         workspace_id: int,
@@ -513,6 +624,23 @@ class ProjectsRawApi:
             workspace_id=workspace_id,
             project_id=project_id,
             te_deletion_mode=te_deletion_mode,
+        )
+
+    async def delete_project_group(
+        self,
+        workspace_id: int,
+        project_group_id: int,
+    ) -> Response[str]:
+        """Remove a group from a project. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/project_groups/{project_group_id}`
+        """
+        from . import delete_project_group as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_group_id=project_group_id,
         )
 
     async def get_project(
@@ -547,6 +675,24 @@ class ProjectsRawApi:
             client=self._client,
             workspace_id=workspace_id,
             project_id=project_id,
+        )
+
+    async def list_project_groups(
+        self,
+        workspace_id: int,
+        *,
+        project_ids: list[int] | Unset = UNSET,
+    ) -> Response[list[ProjectGroup]]:
+        """Which groups are members of which projects. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/project_groups`
+        """
+        from . import list_project_groups as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_ids=project_ids,
         )
 
     async def list_projects(

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...types import UNSET
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from ...models.task import Task
     from ...models.task_page import TaskPage
     from ...models.task_payload import TaskPayload
+    from ...models.tasks_by_project import TasksByProject
+    from ...models.tasks_data_request import TasksDataRequest
     from ...types import Response, Unset
 
 
@@ -172,6 +174,48 @@ class TasksApi:
             workspace_id=workspace_id,
             project_id=project_id,
             active=active,
+        )
+
+    async def list_tasks_by_projects(
+        self,
+        workspace_id: int,
+        *,
+        body: TasksDataRequest,
+        search: str | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+    ) -> TasksByProject:
+        """Tasks of some projects (and/or some tasks by id), grouped by project id, page by page.
+
+        The answer maps each project id (as a string) to that project's tasks on this page, by name; `page`
+        counts from 1 over all matching tasks.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            search (str | Unset): Only tasks whose name contains this text (case-insensitive).
+            page (int | Unset): Page number, from 1 (required in the swagger).
+            per_page (int | Unset): Tasks per page (required in the swagger).
+            body (TasksDataRequest): Which tasks to list.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            TasksByProject
+        """
+
+        from . import list_tasks_by_projects as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+            search=search,
+            page=page,
+            per_page=per_page,
         )
 
     async def list_workspace_tasks(
@@ -460,6 +504,30 @@ class TasksRawApi:
             workspace_id=workspace_id,
             project_id=project_id,
             active=active,
+        )
+
+    async def list_tasks_by_projects(
+        self,
+        workspace_id: int,
+        *,
+        body: TasksDataRequest,
+        search: str | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+    ) -> Response[TasksByProject]:
+        """Tasks of some projects (and/or some tasks by id), grouped by project id, page by page. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/tasks/data`
+        """
+        from . import list_tasks_by_projects as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+            search=search,
+            page=page,
+            per_page=per_page,
         )
 
     async def list_workspace_tasks(

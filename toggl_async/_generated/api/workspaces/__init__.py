@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...types import UNSET
 
@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from ...models.dashboard_most_active_user import DashboardMostActiveUser
     from ...models.simple_workspace_user import SimpleWorkspaceUser
     from ...models.workspace import Workspace
+    from ...models.workspace_id_result import WorkspaceIdResult
     from ...models.workspace_statistics import WorkspaceStatistics
+    from ...models.workspace_te_constraints import WorkspaceTeConstraints
     from ...models.workspace_update import WorkspaceUpdate
     from ...models.workspace_user import WorkspaceUser
     from ...models.workspace_user_update import WorkspaceUserUpdate
@@ -164,6 +166,32 @@ class WorkspacesApi:
             since=since,
         )
 
+    async def get_time_entry_constraints(
+        self,
+        workspace_id: int,
+    ) -> WorkspaceTeConstraints:
+        """Which fields a new time entry must have in this workspace.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            WorkspaceTeConstraints
+        """
+
+        from . import get_time_entry_constraints as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+        )
+
     async def get_workspace(
         self,
         workspace_id: int,
@@ -276,6 +304,38 @@ class WorkspacesApi:
             include_indirect=include_indirect,
         )
 
+    async def list_workspace_users_by_ids(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+    ) -> list[SimpleWorkspaceUser]:
+        """Name, email and role of some workspace members, by user id.
+
+        1 to 150 user ids (400 otherwise); ids of non-members are left out.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (list[int]): A bare array of numeric ids, as the bulk calls of Toggl take them.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[SimpleWorkspaceUser]
+        """
+
+        from . import list_workspace_users_by_ids as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_workspaces(
         self,
         *,
@@ -307,6 +367,39 @@ class WorkspacesApi:
             since=since,
         )
 
+    async def update_time_entry_constraints(
+        self,
+        workspace_id: int,
+        *,
+        body: WorkspaceTeConstraints,
+    ) -> WorkspaceIdResult:
+        """Require a description, project, task or tag on every new time entry of the workspace.
+
+        Admins only (400 "Admin permissions required"). While time_entry_constraints_enabled, creating a
+        time entry without a required field gives 400. Premium and Enterprise only.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (WorkspaceTeConstraints): Which fields a time entry must have in this workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            WorkspaceIdResult
+        """
+
+        from . import update_time_entry_constraints as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def update_workspace(
         self,
         workspace_id: int,
@@ -336,6 +429,42 @@ class WorkspacesApi:
         return await _operation.asyncio(
             client=self._client,
             workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def update_workspace_member(
+        self,
+        workspace_id: int,
+        user_id: int,
+        *,
+        body: WorkspaceUserUpdate,
+    ) -> str:
+        """Change a member's role, rate or working hours, naming the member by user id.
+
+        The same changes as update_workspace_user, which names the membership instead; workspace admins
+        only.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            user_id (int): Numeric id of the user (not of the membership).
+            body (WorkspaceUserUpdate): Changes to one workspace membership.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
+        """
+
+        from . import update_workspace_member as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            user_id=user_id,
             body=body,
         )
 
@@ -456,6 +585,21 @@ class WorkspacesRawApi:
             since=since,
         )
 
+    async def get_time_entry_constraints(
+        self,
+        workspace_id: int,
+    ) -> Response[WorkspaceTeConstraints]:
+        """Which fields a new time entry must have in this workspace. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/time_entry_constraints`
+        """
+        from . import get_time_entry_constraints as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+        )
+
     async def get_workspace(
         self,
         workspace_id: int,
@@ -522,6 +666,24 @@ class WorkspacesRawApi:
             include_indirect=include_indirect,
         )
 
+    async def list_workspace_users_by_ids(
+        self,
+        workspace_id: int,
+        *,
+        body: list[int],
+    ) -> Response[list[SimpleWorkspaceUser]]:
+        """Name, email and role of some workspace members, by user id. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/users/data`
+        """
+        from . import list_workspace_users_by_ids as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_workspaces(
         self,
         *,
@@ -536,6 +698,24 @@ class WorkspacesRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             since=since,
+        )
+
+    async def update_time_entry_constraints(
+        self,
+        workspace_id: int,
+        *,
+        body: WorkspaceTeConstraints,
+    ) -> Response[WorkspaceIdResult]:
+        """Require a description, project, task or tag on every new time entry of the workspace. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/time_entry_constraints`
+        """
+        from . import update_time_entry_constraints as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
         )
 
     async def update_workspace(
@@ -553,6 +733,26 @@ class WorkspacesRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def update_workspace_member(
+        self,
+        workspace_id: int,
+        user_id: int,
+        *,
+        body: WorkspaceUserUpdate,
+    ) -> Response[str]:
+        """Change a member's role, rate or working hours, naming the member by user id. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/users/{user_id}`
+        """
+        from . import update_workspace_member as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            user_id=user_id,
             body=body,
         )
 
