@@ -54,6 +54,14 @@ class Lock:
         if lock is None:
             lock = self._lock = sys.modules["asyncio"].Lock() if on_asyncio() else anyio.Lock()
         await lock.acquire()
+        if not isinstance(lock, anyio.Lock):
+            # Yield once after taking the lock, as anyio's lock does: tasks then interleave the same way on
+            # both libraries (which a FakeClock, whose sleep never yields, makes visible).
+            try:
+                await sys.modules["asyncio"].sleep(0)
+            except BaseException:
+                lock.release()
+                raise
 
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
