@@ -30,6 +30,7 @@ from toggl_async.clock import Clock, SystemClock
 from toggl_async.config import TogglConfig
 from toggl_async.errors import BulkPatchError, ResponseErrors, TogglDecodeError, TogglError
 from toggl_async.iterators import Iterators
+from toggl_async.network import network_transport
 from toggl_async.ratelimit import Pacer, QuotaState, QuotaTracker, quota_scope
 from toggl_async.redaction import install_log_redaction, split_userinfo
 from toggl_async.transport import SharedTransport, TogglTransport
@@ -58,7 +59,8 @@ class _Credentials:
 class Toggl(Iterators):
     """An async client of Toggl Track API v9 and Reports API v3; see the module docstring.
 
-    `transport`: an httpx transport to send through instead of the network (e.g. `FakeToggl.transport()`).
+    `transport`: an httpx transport to send through instead of the network (e.g. `FakeToggl.transport()`);
+    without it, requests go to the network through `proxy` / `verify` / `trust_env` (see `TogglConfig`).
     `pacer` / `quota`: one token's pacing and hourly-quota state; pass the same objects to several
     clients of one token (in one process) so that they share one budget (`with_options` does).
     `clock`: the time the client paces, backs off, dates timers and waits by (a `toggl_async.Clock`;
@@ -85,9 +87,11 @@ class Toggl(Iterators):
         self.clock: Clock = clock or SystemClock()
         self.pacer = pacer or Pacer(self.config.rate, self.config.burst, clock=self.clock)
         self.quota_tracker = quota or QuotaTracker(self.config.quota_max_wait, clock=self.clock)
+        if transport is not None and self.config.proxy is not None:
+            raise ValueError("proxy applies to the network; a client given a transport sends only through that")
         self._inner = transport
         stack = TogglTransport(
-            transport or httpx.AsyncHTTPTransport(), pacer=self.pacer, quota=self.quota_tracker,
+            transport or self._network(), pacer=self.pacer, quota=self.quota_tracker,
             retry=self.config.retry, timeout=self.config.timeout, clock=self.clock,
         )  # fmt: skip
         self._http = httpx.AsyncClient(
@@ -121,17 +125,29 @@ class Toggl(Iterators):
         )  # fmt: skip
         return clone
 
+    def _network(self) -> httpx.AsyncBaseTransport:
+        config = self.config
+        return network_transport(proxy=config.proxy, verify=config.verify, trust_env=config.trust_env)
+
     async def __aenter__(self) -> Self:
-        await self._http.__aenter__()
+        """Use the client in `async with`; leaving it closes the connection pool.
+
+        A client works without it too (calls made before entering are fine; close it with `aclose()`).
+        Raises RuntimeError when the client is already closed: make a new one.
+        """
+        # httpx's client opens itself on its first request, and refuses `async with` once opened; the
+        # pools it would open on entering need no opening, so entering is only a check here.
+        if self._http.is_closed:
+            raise RuntimeError("this Toggl client is closed; create a new Toggl(...) or toggl.with_options()")
         return self
 
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        await self._http.__aexit__(kind, error, trace)
+        await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool; later calls raise RuntimeError. Closing twice is harmless."""
         await self._http.aclose()
 
     def __repr__(self) -> str:
