@@ -135,7 +135,7 @@ def test_the_wheel_holds_the_package_its_data_and_the_licence_only(built: Built)
     dist_info = built.wheel.name.split("-py3")[0] + ".dist-info"
     assert {name.split("/", 1)[0] for name in names} == {"toggl_async", dist_info}  # no tests/, spec/, generator/
     assert "License-Expression: MIT" in metadata
-    for version in ("3.11", "3.12", "3.13"):
+    for version in ("3.11", "3.13"):
         assert f"Classifier: Programming Language :: Python :: {version}" in metadata
     # Users' extras are ranges, never exact pins (they share an environment with other packages).
     extras = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" in line]
