@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CLI_STAMP := $(VENV)/.installed-cli
 
-.PHONY: install generate check-generated spec-drift lint typecheck test bench demo clean redis-server
+.PHONY: install generate check-generated spec-drift lint typecheck test docs docs-serve bench demo clean redis-server test-py312 test-py313
 
 install: $(STAMP)
 
@@ -53,11 +53,39 @@ redis-server:
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
 	@command -v redis-server >/dev/null || { echo "redis-server could not be installed"; exit 1; }
 
-test: $(STAMP) lint typecheck check-generated redis-server
+
+# The packaging test (tests/test_package.py, marked slow: it builds the wheel and sdist and installs the
+# wheel into fresh venvs from PyPI) runs here too; `pytest -m "not slow"` skips it while working.
+test: $(STAMP) lint typecheck check-generated docs redis-server
 	$(PY) -m pytest -q
+
+# The docs site from docs/ into site/; any warning (a broken link, a missing docstring target) fails it.
+docs: $(STAMP)
+	$(PY) -m mkdocs build --strict --quiet
+
+docs-serve: $(STAMP)
+	$(PY) -m mkdocs serve
+
+# The suite on other CPythons: `make test-py312`, `make test-py313`, each in its own .venv-py3XX. The
+# interpreter is pyenv's newest 3.X, else python3.X on PATH (`pyenv install 3.13` brings one).
+PYENV_ROOT ?= $(HOME)/.pyenv
+python-for = $(or $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1)))),$(shell command -v python$(1) 2>/dev/null))
+
+define other_python
+.venv-py$(subst .,,$(1))/.installed: pyproject.toml
+	@test -n "$$(call python-for,$(1))" || { echo "no python$(1) on PATH or in $(PYENV_ROOT): pyenv install $(1)"; exit 2; }
+	test -x .venv-py$(subst .,,$(1))/bin/python || $$(call python-for,$(1)) -m venv .venv-py$(subst .,,$(1))
+	.venv-py$(subst .,,$(1))/bin/python -m pip install --quiet --upgrade pip
+	.venv-py$(subst .,,$(1))/bin/python -m pip install --quiet -e '.[dev]'
+	touch $$@
+
+test-py$(subst .,,$(1)): .venv-py$(subst .,,$(1))/.installed
+	.venv-py$(subst .,,$(1))/bin/python -m pytest -q
+endef
+$(foreach version,3.12 3.13,$(eval $(call other_python,$(version))))
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-py3* build dist site *.egg-info .pytest_cache .mypy_cache .ruff_cache

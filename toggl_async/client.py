@@ -31,6 +31,7 @@ from toggl_async.config import TogglConfig
 from toggl_async.errors import BulkPatchError, ResponseErrors, TogglDecodeError, TogglError
 from toggl_async.iterators import Iterators
 from toggl_async.limits import close_backends, credentials_digest, shared_budget
+from toggl_async.network import network_transport
 from toggl_async.ratelimit import Pacer, QuotaState, QuotaTracker, quota_scope
 from toggl_async.redaction import install_log_redaction, split_userinfo
 from toggl_async.transport import SharedTransport, TogglTransport
@@ -59,7 +60,8 @@ class _Credentials:
 class Toggl(Iterators):
     """An async client of Toggl Track API v9 and Reports API v3; see the module docstring.
 
-    `transport`: an httpx transport to send through instead of the network (e.g. `FakeToggl.transport()`).
+    `transport`: an httpx transport to send through instead of the network (e.g. `FakeToggl.transport()`);
+    without it, requests go to the network through `proxy` / `verify` / `trust_env` (see `TogglConfig`).
     `pacer` / `quota`: one token's pacing and hourly-quota state. Clients of the same credentials (and
     settings) in one process share them without being told; pass objects of your own to share them
     otherwise (`with_options` does). `limits="redis://..."` shares them across processes (docs/limits.md).
@@ -95,9 +97,11 @@ class Toggl(Iterators):
         self._budget = budget  # held: the registry keeps a budget only while a client uses it
         self.pacer: Pacer = pacer or budget.pacer
         self.quota_tracker: QuotaTracker = quota or budget.quota
+        if transport is not None and self.config.proxy is not None:
+            raise ValueError("proxy applies to the network; a client given a transport sends only through that")
         self._inner = transport
         stack = TogglTransport(
-            transport or httpx.AsyncHTTPTransport(), pacer=self.pacer, quota=self.quota_tracker,
+            transport or self._network(), pacer=self.pacer, quota=self.quota_tracker,
             retry=self.config.retry, timeout=self.config.timeout, clock=self.clock,
         )  # fmt: skip
         self._http = httpx.AsyncClient(
@@ -131,20 +135,30 @@ class Toggl(Iterators):
         )  # fmt: skip
         return clone
 
+    def _network(self) -> httpx.AsyncBaseTransport:
+        config = self.config
+        return network_transport(proxy=config.proxy, verify=config.verify, trust_env=config.trust_env)
+
     async def __aenter__(self) -> Self:
-        await self._http.__aenter__()
+        """Use the client in `async with`; leaving it closes the connection pool.
+
+        A client works without it too (calls made before entering are fine; close it with `aclose()`).
+        Raises RuntimeError when the client is already closed: make a new one.
+        """
+        # httpx's client opens itself on its first request, and refuses `async with` once opened; the
+        # pools it would open on entering need no opening, so entering is only a check here.
+        if self._http.is_closed:
+            raise RuntimeError("this Toggl client is closed; create a new Toggl(...) or toggl.with_options()")
         return self
 
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        try:
-            await self._http.__aexit__(kind, error, trace)
-        finally:
-            await close_backends(self.pacer, self.quota_tracker)
+        await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (and this event loop's connection to a Redis `limits` backend)."""
+        """Close the connection pool (and this event loop's connection to a Redis `limits` backend); later
+        calls raise RuntimeError. Closing twice is harmless."""
         try:
             await self._http.aclose()
         finally:

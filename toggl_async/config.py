@@ -8,6 +8,7 @@ import attrs
 import httpx
 
 from toggl_async import _publish
+from toggl_async.network import Verify
 from toggl_async.redaction import redact_url
 from toggl_async.retry import RetryPolicy
 
@@ -23,6 +24,16 @@ def check_base_url(value: str) -> None:
     if url.scheme == "http" and _is_loopback(url.host):
         return
     raise ValueError(f"base_url must be https (http only for loopback hosts), got {url.scheme}://{url.host}")
+
+
+def check_proxy_url(value: str) -> None:
+    """A proxy URL httpx can use: http://, https://, socks5:// (socks needs `httpx[socks]`)."""
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL:
+        raise ValueError("proxy is not a valid URL") from None  # the message could quote a password
+    if url.scheme not in ("http", "https", "socks5", "socks5h") or not url.host:
+        raise ValueError(f"proxy must be an http://, https:// or socks5:// URL with a host, got {redact_url(value)!r}")
 
 
 def _is_loopback(host: str) -> bool:
@@ -58,6 +69,13 @@ class TogglConfig:
         docs/limits.md.
     limits_strict: with a Redis `limits`, raise `LimitsBackendError` (nothing sent) while Redis cannot be
         reached, instead of pacing locally with one WARNING.
+    proxy: one proxy URL for every request (`http://proxy.internal:3128`, credentials as
+        `http://user:password@...`); None (the default) uses the environment's `HTTPS_PROXY`,
+        `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` when `trust_env` is true, as httpx and curl do.
+    verify: how the server's TLS certificate is checked: True (certifi's CAs, or `SSL_CERT_FILE` /
+        `SSL_CERT_DIR` when `trust_env`), a path to a CA bundle file or directory (a corporate CA),
+        an `ssl.SSLContext`, or False (no check: only for a loopback test server).
+    trust_env: read proxies and CA locations from the environment (default True).
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -69,9 +87,14 @@ class TogglConfig:
     user_agent: str = "toggl-async"
     limits: str | None = None
     limits_strict: bool = False
+    proxy: str | None = None
+    verify: Verify = True
+    trust_env: bool = True
 
     def __attrs_post_init__(self) -> None:
         check_base_url(self.base_url)
+        if self.proxy is not None:
+            check_proxy_url(self.proxy)
 
     def __repr__(self) -> str:
         # A base URL may carry user:password@; it never shows in a repr (or a log line built from one).
@@ -79,6 +102,7 @@ class TogglConfig:
         shown["base_url"] = redact_url(self.base_url)
         if self.limits is not None:
             shown["limits"] = redact_url(self.limits)
+        shown["proxy"] = None if self.proxy is None else redact_url(self.proxy)
         fields = ", ".join(f"{name}={value!r}" for name, value in shown.items())
         return f"TogglConfig({fields})"
 

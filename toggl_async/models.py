@@ -20,6 +20,12 @@ __all__ = sorted([*_models.__all__, "UNSET", "Unset"])
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("UNSET", "Unset"):
+        from toggl_async._generated import types
+
+        value = getattr(types, name)
+        globals()[name] = value
+        return value
     if name in _models.__all__:
         value = getattr(_models, name)
         globals()[name] = value

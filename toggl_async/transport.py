@@ -173,7 +173,8 @@ class TogglTransport(httpx.AsyncBaseTransport):
         Past the deadline the attempt fails with the httpx timeout of the stage it was in (see
         `_Stages`), so the retry rules know whether the request can have reached Toggl.
         """
-        stages = _Stages(request, traced=isinstance(self._inner, httpx.AsyncHTTPTransport))
+        traced = isinstance(self._inner, httpx.AsyncHTTPTransport) or getattr(self._inner, "traced", False)
+        stages = _Stages(request, traced=traced)
         request.extensions["trace"] = stages
         try:
             if self._native:

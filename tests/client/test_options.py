@@ -37,3 +37,31 @@ def test_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_repr_names_the_auth_kind_only() -> None:
     assert repr(Toggl("secret-token")) == "Toggl(base_url='https://api.track.toggl.com', auth=api_token)"
     assert "pw" not in repr(Toggl(email="a@example.com", password="pw"))
+
+
+async def test_a_client_used_before_async_with_can_then_be_entered(fake: FakeToggl, user: FakeUser) -> None:
+    toggl = Toggl(user.api_token, transport=fake.transport(), clock=FakeClock(), rate=None)
+    assert (await toggl.me.get_me()).email == user.email  # no `async with` yet
+    async with toggl as entered:
+        assert entered is toggl
+        assert (await toggl.me.get_me()).email == user.email
+    with pytest.raises(RuntimeError, match="closed"):
+        await toggl.me.get_me()
+
+
+async def test_a_closed_client_says_to_make_a_new_one(fake: FakeToggl, user: FakeUser) -> None:
+    toggl = Toggl(user.api_token, transport=fake.transport(), clock=FakeClock(), rate=None)
+    async with toggl:
+        await toggl.me.get_me()
+    with pytest.raises(RuntimeError, match=r"closed; create a new Toggl"):
+        async with toggl:
+            pass
+    await toggl.aclose()  # closing twice is harmless
+
+
+async def test_a_client_never_entered_is_closed_by_aclose(fake: FakeToggl, user: FakeUser) -> None:
+    toggl = Toggl(user.api_token, transport=fake.transport(), clock=FakeClock(), rate=None)
+    await toggl.me.get_me()
+    await toggl.aclose()
+    with pytest.raises(RuntimeError, match="closed"):
+        await toggl.me.get_me()

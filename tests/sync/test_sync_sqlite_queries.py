@@ -1,4 +1,4 @@
-"""The SQLite mirror as its users query it: the `entries` and `entry_tags` views, the README's tables and example
+"""The SQLite mirror as its users query it: the `entries` and `entry_tags` views, the tables and example
 queries, and the upgrade of a file written before the views existed."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from toggl_async.sync.engine import Sync
 from toggl_async.sync.sqlite import SCHEMA_VERSION, SQLiteStore, migrate
 from toggl_async.testing import FakeToggl, FakeUser
 
-README = Path(__file__).parents[2] / "README.md"
+# The user docs page of the mirror (it was the README's section until the docs site).
+MIRROR_DOC = Path(__file__).parents[2] / "docs" / "mirror.md"
 DAY = "2024-12-16"
 AT = "2024-12-16T18:00:00.000000Z"
 
@@ -129,14 +130,13 @@ async def test_entry_tags_falls_back_to_names_for_a_copy_without_tag_ids(tmp_pat
 
 
 def readme_schema() -> dict[str, list[str]]:
-    """The README's table of tables and views: name -> columns, in order."""
-    rows = re.findall(r"^\| (?:view )?`(\w+)` \| (.+) \|$", README.read_text(), re.MULTILINE)
+    """The docs' table of tables and views: name -> columns, in order."""
+    rows = re.findall(r"^\| (?:view )?`(\w+)` \| (.+) \|$", MIRROR_DOC.read_text(), re.MULTILINE)
     return {name: re.findall(r"`(\w+)`", columns) for name, columns in rows}
 
 
 def readme_queries() -> list[str]:
-    section = README.read_text().split("## The SQLite mirror", 1)[1].split("\n## ", 1)[0]
-    (block,) = re.findall(r"```sql\n(.*?)```", section, re.DOTALL)
+    (block,) = re.findall(r"```sql\n(.*?)```", MIRROR_DOC.read_text(), re.DOTALL)
     return [statement.strip() for statement in block.split(";") if statement.strip()]
 
 

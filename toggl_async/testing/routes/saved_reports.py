@@ -129,7 +129,9 @@ def _json_report(request: FakeRequest, saved: Obj, operation_id: str, params: Ob
         request, operation_id=operation_id, path_params={"workspace_id": saved["workspace_id"]},
         raw_body=json.dumps(params).encode(), user=request.store.tables["users"][saved["owner_id"]],
     )  # fmt: skip
-    return HANDLERS[operation_id](shim).body
+    reply = HANDLERS[operation_id](shim)
+    assert isinstance(reply, Reply)  # the JSON report handlers answer at once (none is a coroutine)
+    return reply.body
 
 
 @handles("run_saved_report")
