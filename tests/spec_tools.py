@@ -110,7 +110,10 @@ def sample(schema: dict[str, Any], depth: int = 0) -> Any:
     if kind == "object":
         props = schema.get("properties", {})
         if not props:
-            return {"extra": 1} if schema.get("additionalProperties", True) is not False else {}
+            extra = schema.get("additionalProperties", True)
+            if isinstance(extra, dict):  # a map of typed values
+                return {"extra": sample(extra, depth + 1)}
+            return {"extra": 1} if extra is not False else {}
         if depth > 3:
             return {k: sample(v, depth + 1) for k, v in props.items() if k in schema.get("required", [])}
         return {name: sample(prop, depth + 1) for name, prop in props.items()}

@@ -23,8 +23,11 @@ from spec_tools import (
 
 TAGS = {"me", "organizations", "workspaces", "clients", "tags", "projects", "project_users", "tasks",
         "time_entries", "groups", "reports", "webhooks"}  # fmt: skip
+TAGS |= {"billing", "calendar", "sso", "avatars", "timeline", "reference", "account", "internal"}  # track-rest
 VERBS = ("get", "list", "create", "update", "delete", "patch", "stop", "archive", "restore", "pin",
          "reset", "check", "search", "leave", "bulk", "count", "ping", "validate")  # fmt: skip
+# track-rest (billing, SSO, account, ...)
+VERBS += ("request", "link", "unlink", "use", "save", "accept", "close", "disable", "enable", "send", "apply")
 PLACEHOLDERS = {"{wid}": "{workspace_id}", "{oid}": "{organization_id}", "{pid}": "{project_id}"}
 # Names that collide with the locals of generated from_dict/to_dict (see shared/codegen-notes.md §2.5).
 FORBIDDEN_PROPERTIES = {"d", "cls", "src_dict", "field_dict", "to_dict", "from_dict", "additional_properties", "T"}
@@ -120,7 +123,10 @@ def all_schemas() -> dict[str, Any]:
 def test_ids_are_int64() -> None:
     for name, schema in all_schemas().items():
         for prop, definition in merged(schema).get("properties", {}).items():
-            if prop == "id" or (prop.endswith("_id") and "integer" in schema_types(definition)):
+            # Billing ids (customers, coupons, invoices) are the payment provider's strings [V:SW26].
+            if (prop == "id" and schema_types(definition) != ["string"]) or (
+                prop.endswith("_id") and "integer" in schema_types(definition)
+            ):
                 assert definition.get("format") == "int64", f"{name}.{prop}"
 
 

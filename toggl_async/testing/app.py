@@ -52,9 +52,9 @@ def _compile_routes() -> list[Route]:
             lambda m: (
                 f"(?P<{m[1]}>\\d+(?:,\\d+)*)"
                 if m[1].endswith("_ids")
-                else f"(?P<{m[1]}>[^/]+)"
-                if m[1].endswith("_code")
                 else f"(?P<{m[1]}>\\d+)"
+                if m[1].endswith("_id")
+                else f"(?P<{m[1]}>[^/]+)"  # codes, uids, instants: any text within the segment
             ),
             op.path,
         )
@@ -352,7 +352,7 @@ def _unrouted(method: str, path: str, path_known: bool) -> tuple[int, dict[str, 
 
 def _path_values(params: dict[str, str]) -> dict[str, Any]:
     return {
-        k: [int(p) for p in v.split(",")] if k.endswith("_ids") else v if k.endswith("_code") else int(v)
+        k: [int(p) for p in v.split(",")] if k.endswith("_ids") else int(v) if k.endswith("_id") else v
         for k, v in params.items()
     }
 

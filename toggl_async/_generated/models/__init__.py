@@ -6,14 +6,57 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .audit_log_event import AuditLogEvent
+    from .avatar import Avatar
+    from .avatar_urls import AvatarUrls
+    from .billing_campaign import BillingCampaign
+    from .billing_card_details import BillingCardDetails
+    from .billing_contact_detail import BillingContactDetail
+    from .billing_coupon import BillingCoupon
+    from .billing_customer import BillingCustomer
+    from .billing_discount import BillingDiscount
+    from .billing_invoice_info import BillingInvoiceInfo
+    from .billing_payment_card import BillingPaymentCard
+    from .billing_payment_info import BillingPaymentInfo
+    from .billing_payment_method import BillingPaymentMethod
+    from .billing_payment_sepa_debit import BillingPaymentSepaDebit
+    from .billing_payment_us_bank_account import BillingPaymentUsBankAccount
+    from .billing_plan import BillingPlan
+    from .billing_prices import BillingPrices
+    from .billing_pricing import BillingPricing
+    from .billing_pricing_plan import BillingPricingPlan
+    from .billing_promotion_code import BillingPromotionCode
+    from .billing_subscription import BillingSubscription
     from .bulk_patch_failure import BulkPatchFailure
     from .bulk_patch_result import BulkPatchResult
+    from .calendar import Calendar
+    from .calendar_event import CalendarEvent
+    from .calendar_event_attendee import CalendarEventAttendee
+    from .calendar_event_color import CalendarEventColor
+    from .calendar_event_page import CalendarEventPage
+    from .calendar_event_suggestion import CalendarEventSuggestion
+    from .calendar_events_fetched import CalendarEventsFetched
+    from .calendar_integration import CalendarIntegration
+    from .calendar_page import CalendarPage
+    from .calendar_patch import CalendarPatch
+    from .calendar_suggestion_item import CalendarSuggestionItem
+    from .calendar_suggestion_request import CalendarSuggestionRequest
+    from .calendar_suggestions import CalendarSuggestions
+    from .calendars_fetched import CalendarsFetched
+    from .cancellation_feedback import CancellationFeedback
+    from .cancellation_feedback_data import CancellationFeedbackData
     from .client import Client
     from .client_payload import ClientPayload
     from .client_restore import ClientRestore
+    from .contact_email import ContactEmail
+    from .country import Country
+    from .country_subdivision import CountrySubdivision
+    from .currency import Currency
     from .dashboard_activity import DashboardActivity
     from .dashboard_most_active_user import DashboardMostActiveUser
     from .delete_project_te_deletion_mode import DeleteProjectTeDeletionMode
+    from .demo_email import DemoEmail
+    from .desktop_login_token import DesktopLoginToken
     from .detailed_report_request import DetailedReportRequest
     from .detailed_report_request_order_by import DetailedReportRequestOrderBy
     from .detailed_report_request_order_dir import DetailedReportRequestOrderDir
@@ -22,6 +65,9 @@ if TYPE_CHECKING:
     from .detailed_totals import DetailedTotals
     from .detailed_totals_request import DetailedTotalsRequest
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
+    from .discount_request import DiscountRequest
+    from .discount_request_answers import DiscountRequestAnswers
+    from .feature_upsell import FeatureUpsell
     from .group import Group
     from .group_payload import GroupPayload
     from .id_list import IdList
@@ -35,7 +81,11 @@ if TYPE_CHECKING:
     from .invitation_workspace import InvitationWorkspace
     from .json_patch_operation import JsonPatchOperation
     from .json_patch_operation_op import JsonPatchOperationOp
+    from .json_web_key import JsonWebKey
+    from .json_web_key_set import JsonWebKeySet
+    from .linked_sso_profile import LinkedSsoProfile
     from .list_clients_status import ListClientsStatus
+    from .list_feature_upsells_response_200 import ListFeatureUpsellsResponse200
     from .list_organization_users_active_status_item import ListOrganizationUsersActiveStatusItem
     from .list_organization_users_detailed_active_status_item import ListOrganizationUsersDetailedActiveStatusItem
     from .list_organization_users_detailed_sort_dir import ListOrganizationUsersDetailedSortDir
@@ -49,6 +99,7 @@ if TYPE_CHECKING:
     from .me import Me
     from .me_options import MeOptions
     from .me_update import MeUpdate
+    from .meet_email import MeetEmail
     from .organization import Organization
     from .organization_create import OrganizationCreate
     from .organization_created import OrganizationCreated
@@ -67,6 +118,12 @@ if TYPE_CHECKING:
     from .organization_user_update import OrganizationUserUpdate
     from .organization_user_workspace import OrganizationUserWorkspace
     from .organization_user_workspace_update import OrganizationUserWorkspaceUpdate
+    from .payment_failure import PaymentFailure
+    from .payment_record import PaymentRecord
+    from .payment_record_page import PaymentRecordPage
+    from .plan_feature import PlanFeature
+    from .plan_with_features import PlanWithFeatures
+    from .pricing_plan import PricingPlan
     from .project import Project
     from .project_count_map import ProjectCountMap
     from .project_count_request import ProjectCountRequest
@@ -84,6 +141,7 @@ if TYPE_CHECKING:
     from .project_user_update import ProjectUserUpdate
     from .project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
     from .project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
+    from .push_service_token import PushServiceToken
     from .quota import Quota
     from .report_billable_rate import ReportBillableRate
     from .report_client_filter_request import ReportClientFilterRequest
@@ -102,6 +160,11 @@ if TYPE_CHECKING:
     from .report_user_filter_item import ReportUserFilterItem
     from .report_user_filter_request import ReportUserFilterRequest
     from .simple_workspace_user import SimpleWorkspaceUser
+    from .sso_confirmation import SsoConfirmation
+    from .sso_login_url import SsoLoginUrl
+    from .subscription_period import SubscriptionPeriod
+    from .subscription_plan import SubscriptionPlan
+    from .subscription_plan_change import SubscriptionPlanChange
     from .summary_group import SummaryGroup
     from .summary_report import SummaryReport
     from .summary_report_request import SummaryReportRequest
@@ -120,6 +183,11 @@ if TYPE_CHECKING:
     from .time_entry_shared_with import TimeEntrySharedWith
     from .time_entry_update import TimeEntryUpdate
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .timeline_event import TimelineEvent
+    from .timeline_settings import TimelineSettings
+    from .timezone_offset import TimezoneOffset
+    from .usage_counter import UsageCounter
+    from .user_flags import UserFlags
     from .webhook_event_filter import WebhookEventFilter
     from .webhook_event_filters import WebhookEventFilters
     from .webhook_limits import WebhookLimits
@@ -136,6 +204,7 @@ if TYPE_CHECKING:
     from .workspace_csv_upload import WorkspaceCsvUpload
     from .workspace_feature import WorkspaceFeature
     from .workspace_features import WorkspaceFeatures
+    from .workspace_logo import WorkspaceLogo
     from .workspace_statistics import WorkspaceStatistics
     from .workspace_statistics_admin import WorkspaceStatisticsAdmin
     from .workspace_subscription import WorkspaceSubscription
@@ -148,14 +217,57 @@ if TYPE_CHECKING:
     from .workspace_user_update_role import WorkspaceUserUpdateRole
 
 _MODULES: dict[str, str] = {
+    "AuditLogEvent": ".audit_log_event",
+    "Avatar": ".avatar",
+    "AvatarUrls": ".avatar_urls",
+    "BillingCampaign": ".billing_campaign",
+    "BillingCardDetails": ".billing_card_details",
+    "BillingContactDetail": ".billing_contact_detail",
+    "BillingCoupon": ".billing_coupon",
+    "BillingCustomer": ".billing_customer",
+    "BillingDiscount": ".billing_discount",
+    "BillingInvoiceInfo": ".billing_invoice_info",
+    "BillingPaymentCard": ".billing_payment_card",
+    "BillingPaymentInfo": ".billing_payment_info",
+    "BillingPaymentMethod": ".billing_payment_method",
+    "BillingPaymentSepaDebit": ".billing_payment_sepa_debit",
+    "BillingPaymentUsBankAccount": ".billing_payment_us_bank_account",
+    "BillingPlan": ".billing_plan",
+    "BillingPrices": ".billing_prices",
+    "BillingPricing": ".billing_pricing",
+    "BillingPricingPlan": ".billing_pricing_plan",
+    "BillingPromotionCode": ".billing_promotion_code",
+    "BillingSubscription": ".billing_subscription",
     "BulkPatchFailure": ".bulk_patch_failure",
     "BulkPatchResult": ".bulk_patch_result",
+    "Calendar": ".calendar",
+    "CalendarEvent": ".calendar_event",
+    "CalendarEventAttendee": ".calendar_event_attendee",
+    "CalendarEventColor": ".calendar_event_color",
+    "CalendarEventPage": ".calendar_event_page",
+    "CalendarEventSuggestion": ".calendar_event_suggestion",
+    "CalendarEventsFetched": ".calendar_events_fetched",
+    "CalendarIntegration": ".calendar_integration",
+    "CalendarPage": ".calendar_page",
+    "CalendarPatch": ".calendar_patch",
+    "CalendarSuggestionItem": ".calendar_suggestion_item",
+    "CalendarSuggestionRequest": ".calendar_suggestion_request",
+    "CalendarSuggestions": ".calendar_suggestions",
+    "CalendarsFetched": ".calendars_fetched",
+    "CancellationFeedback": ".cancellation_feedback",
+    "CancellationFeedbackData": ".cancellation_feedback_data",
     "Client": ".client",
     "ClientPayload": ".client_payload",
     "ClientRestore": ".client_restore",
+    "ContactEmail": ".contact_email",
+    "Country": ".country",
+    "CountrySubdivision": ".country_subdivision",
+    "Currency": ".currency",
     "DashboardActivity": ".dashboard_activity",
     "DashboardMostActiveUser": ".dashboard_most_active_user",
     "DeleteProjectTeDeletionMode": ".delete_project_te_deletion_mode",
+    "DemoEmail": ".demo_email",
+    "DesktopLoginToken": ".desktop_login_token",
     "DetailedReportRequest": ".detailed_report_request",
     "DetailedReportRequestOrderBy": ".detailed_report_request_order_by",
     "DetailedReportRequestOrderDir": ".detailed_report_request_order_dir",
@@ -164,6 +276,9 @@ _MODULES: dict[str, str] = {
     "DetailedTotals": ".detailed_totals",
     "DetailedTotalsRequest": ".detailed_totals_request",
     "DetailedTotalsRequestGranularity": ".detailed_totals_request_granularity",
+    "DiscountRequest": ".discount_request",
+    "DiscountRequestAnswers": ".discount_request_answers",
+    "FeatureUpsell": ".feature_upsell",
     "Group": ".group",
     "GroupPayload": ".group_payload",
     "IdList": ".id_list",
@@ -177,7 +292,11 @@ _MODULES: dict[str, str] = {
     "InvitationWorkspace": ".invitation_workspace",
     "JsonPatchOperation": ".json_patch_operation",
     "JsonPatchOperationOp": ".json_patch_operation_op",
+    "JsonWebKey": ".json_web_key",
+    "JsonWebKeySet": ".json_web_key_set",
+    "LinkedSsoProfile": ".linked_sso_profile",
     "ListClientsStatus": ".list_clients_status",
+    "ListFeatureUpsellsResponse200": ".list_feature_upsells_response_200",
     "ListOrganizationUsersActiveStatusItem": ".list_organization_users_active_status_item",
     "ListOrganizationUsersDetailedActiveStatusItem": ".list_organization_users_detailed_active_status_item",
     "ListOrganizationUsersDetailedSortDir": ".list_organization_users_detailed_sort_dir",
@@ -191,6 +310,7 @@ _MODULES: dict[str, str] = {
     "Me": ".me",
     "MeOptions": ".me_options",
     "MeUpdate": ".me_update",
+    "MeetEmail": ".meet_email",
     "Organization": ".organization",
     "OrganizationCreate": ".organization_create",
     "OrganizationCreated": ".organization_created",
@@ -209,6 +329,12 @@ _MODULES: dict[str, str] = {
     "OrganizationUserUpdate": ".organization_user_update",
     "OrganizationUserWorkspace": ".organization_user_workspace",
     "OrganizationUserWorkspaceUpdate": ".organization_user_workspace_update",
+    "PaymentFailure": ".payment_failure",
+    "PaymentRecord": ".payment_record",
+    "PaymentRecordPage": ".payment_record_page",
+    "PlanFeature": ".plan_feature",
+    "PlanWithFeatures": ".plan_with_features",
+    "PricingPlan": ".pricing_plan",
     "Project": ".project",
     "ProjectCountMap": ".project_count_map",
     "ProjectCountRequest": ".project_count_request",
@@ -226,6 +352,7 @@ _MODULES: dict[str, str] = {
     "ProjectUserUpdate": ".project_user_update",
     "ProjectUserUpdateLaborCostChangeMode": ".project_user_update_labor_cost_change_mode",
     "ProjectUserUpdateRateChangeMode": ".project_user_update_rate_change_mode",
+    "PushServiceToken": ".push_service_token",
     "Quota": ".quota",
     "ReportBillableRate": ".report_billable_rate",
     "ReportClientFilterRequest": ".report_client_filter_request",
@@ -244,6 +371,11 @@ _MODULES: dict[str, str] = {
     "ReportUserFilterItem": ".report_user_filter_item",
     "ReportUserFilterRequest": ".report_user_filter_request",
     "SimpleWorkspaceUser": ".simple_workspace_user",
+    "SsoConfirmation": ".sso_confirmation",
+    "SsoLoginUrl": ".sso_login_url",
+    "SubscriptionPeriod": ".subscription_period",
+    "SubscriptionPlan": ".subscription_plan",
+    "SubscriptionPlanChange": ".subscription_plan_change",
     "SummaryGroup": ".summary_group",
     "SummaryReport": ".summary_report",
     "SummaryReportRequest": ".summary_report_request",
@@ -262,6 +394,11 @@ _MODULES: dict[str, str] = {
     "TimeEntrySharedWith": ".time_entry_shared_with",
     "TimeEntryUpdate": ".time_entry_update",
     "TimeEntryUpdateTagAction": ".time_entry_update_tag_action",
+    "TimelineEvent": ".timeline_event",
+    "TimelineSettings": ".timeline_settings",
+    "TimezoneOffset": ".timezone_offset",
+    "UsageCounter": ".usage_counter",
+    "UserFlags": ".user_flags",
     "WebhookEventFilter": ".webhook_event_filter",
     "WebhookEventFilters": ".webhook_event_filters",
     "WebhookLimits": ".webhook_limits",
@@ -278,6 +415,7 @@ _MODULES: dict[str, str] = {
     "WorkspaceCsvUpload": ".workspace_csv_upload",
     "WorkspaceFeature": ".workspace_feature",
     "WorkspaceFeatures": ".workspace_features",
+    "WorkspaceLogo": ".workspace_logo",
     "WorkspaceStatistics": ".workspace_statistics",
     "WorkspaceStatisticsAdmin": ".workspace_statistics_admin",
     "WorkspaceSubscription": ".workspace_subscription",
@@ -305,14 +443,57 @@ def __dir__() -> list[str]:
 
 
 __all__ = (
+    "AuditLogEvent",
+    "Avatar",
+    "AvatarUrls",
+    "BillingCampaign",
+    "BillingCardDetails",
+    "BillingContactDetail",
+    "BillingCoupon",
+    "BillingCustomer",
+    "BillingDiscount",
+    "BillingInvoiceInfo",
+    "BillingPaymentCard",
+    "BillingPaymentInfo",
+    "BillingPaymentMethod",
+    "BillingPaymentSepaDebit",
+    "BillingPaymentUsBankAccount",
+    "BillingPlan",
+    "BillingPrices",
+    "BillingPricing",
+    "BillingPricingPlan",
+    "BillingPromotionCode",
+    "BillingSubscription",
     "BulkPatchFailure",
     "BulkPatchResult",
+    "Calendar",
+    "CalendarEvent",
+    "CalendarEventAttendee",
+    "CalendarEventColor",
+    "CalendarEventPage",
+    "CalendarEventsFetched",
+    "CalendarEventSuggestion",
+    "CalendarIntegration",
+    "CalendarPage",
+    "CalendarPatch",
+    "CalendarsFetched",
+    "CalendarSuggestionItem",
+    "CalendarSuggestionRequest",
+    "CalendarSuggestions",
+    "CancellationFeedback",
+    "CancellationFeedbackData",
     "Client",
     "ClientPayload",
     "ClientRestore",
+    "ContactEmail",
+    "Country",
+    "CountrySubdivision",
+    "Currency",
     "DashboardActivity",
     "DashboardMostActiveUser",
     "DeleteProjectTeDeletionMode",
+    "DemoEmail",
+    "DesktopLoginToken",
     "DetailedReportRequest",
     "DetailedReportRequestOrderBy",
     "DetailedReportRequestOrderDir",
@@ -321,6 +502,9 @@ __all__ = (
     "DetailedTotals",
     "DetailedTotalsRequest",
     "DetailedTotalsRequestGranularity",
+    "DiscountRequest",
+    "DiscountRequestAnswers",
+    "FeatureUpsell",
     "Group",
     "GroupPayload",
     "IdList",
@@ -334,7 +518,11 @@ __all__ = (
     "InvitationWorkspace",
     "JsonPatchOperation",
     "JsonPatchOperationOp",
+    "JsonWebKey",
+    "JsonWebKeySet",
+    "LinkedSsoProfile",
     "ListClientsStatus",
+    "ListFeatureUpsellsResponse200",
     "ListOrganizationUsersActiveStatusItem",
     "ListOrganizationUsersDetailedActiveStatusItem",
     "ListOrganizationUsersDetailedSortDir",
@@ -346,6 +534,7 @@ __all__ = (
     "ListWorkspaceTasksSortField",
     "Location",
     "Me",
+    "MeetEmail",
     "MeOptions",
     "MeUpdate",
     "Organization",
@@ -366,6 +555,12 @@ __all__ = (
     "OrganizationUserUpdate",
     "OrganizationUserWorkspace",
     "OrganizationUserWorkspaceUpdate",
+    "PaymentFailure",
+    "PaymentRecord",
+    "PaymentRecordPage",
+    "PlanFeature",
+    "PlanWithFeatures",
+    "PricingPlan",
     "Project",
     "ProjectCountMap",
     "ProjectCountRequest",
@@ -383,6 +578,7 @@ __all__ = (
     "ProjectUserUpdate",
     "ProjectUserUpdateLaborCostChangeMode",
     "ProjectUserUpdateRateChangeMode",
+    "PushServiceToken",
     "Quota",
     "ReportBillableRate",
     "ReportClientFilterRequest",
@@ -401,6 +597,11 @@ __all__ = (
     "ReportUserFilterItem",
     "ReportUserFilterRequest",
     "SimpleWorkspaceUser",
+    "SsoConfirmation",
+    "SsoLoginUrl",
+    "SubscriptionPeriod",
+    "SubscriptionPlan",
+    "SubscriptionPlanChange",
     "SummaryGroup",
     "SummaryReport",
     "SummaryReportRequest",
@@ -419,6 +620,11 @@ __all__ = (
     "TimeEntrySharedWith",
     "TimeEntryUpdate",
     "TimeEntryUpdateTagAction",
+    "TimelineEvent",
+    "TimelineSettings",
+    "TimezoneOffset",
+    "UsageCounter",
+    "UserFlags",
     "WebhookEventFilter",
     "WebhookEventFilters",
     "WebhookLimits",
@@ -435,6 +641,7 @@ __all__ = (
     "WorkspaceCsvUpload",
     "WorkspaceFeature",
     "WorkspaceFeatures",
+    "WorkspaceLogo",
     "WorkspaceStatistics",
     "WorkspaceStatisticsAdmin",
     "WorkspaceSubscription",

@@ -14,6 +14,7 @@ MODULES = (
     "reports_summary",
     "reports_search",
     "webhooks",
+    "fixed",
 )
 
 
