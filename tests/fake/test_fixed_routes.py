@@ -129,11 +129,12 @@ async def test_billing_is_for_admins_and_the_trial_can_be_cancelled_once(
 ) -> None:
     oid = owner.organization_id
     subscription = await toggl.billing.get_organization_subscription(oid)
-    assert subscription.to_dict()["pricing_plan_name"] == "Premium"
+    assert subscription.plan_name == "Premium" and subscription.trial_available is True
     with pytest.raises(TogglAPIError) as raised:
         await member.billing.get_organization_subscription(oid)
     assert raised.value.status == 403
     await toggl.billing.create_trial(oid)
+    assert (await toggl.billing.get_organization_subscription(oid)).trial_available is False
     assert await toggl.billing.delete_trial(oid) == "OK"
     with pytest.raises(TogglAPIError) as raised:
         await toggl.billing.delete_trial(oid)

@@ -434,7 +434,6 @@ def _integration(request: FakeRequest) -> Obj:
     return {
         "calendar_integration_id": INTEGRATION_ID, "provider": "google", "email": request.user["email"],
         "auto_track": False, "has_write_scope": False, "error_status": "", "created_at": "2024-12-01T09:00:00Z",
-        "updated_at": "2024-12-01T09:00:00Z", "user_id": request.user_id,
     }  # fmt: skip
 
 
@@ -600,12 +599,15 @@ def _pricing(org: Obj) -> Obj:
 def _subscription(request: FakeRequest, org: Obj) -> Obj:
     plan = str(org.get("pricing_plan_name", "Free"))
     users = [m for m in request.store.live("org_users") if m["organization_id"] == org["id"]]
+    plan_id = list(PLAN_PRICES).index(plan) if plan in PLAN_PRICES else 0
     return {
-        "company_id": org["id"], "organization_id": org["id"], "pricing_plan_id": list(PLAN_PRICES).index(plan)
-        if plan in PLAN_PRICES else 0, "pricing_plan_name": plan, "active_users": len(users),
+        "company_id": org["id"], "plan_id": plan_id, "pricing_plan_id": plan_id, "plan_name": plan,
+        "active_users": len(users), "seats": len(users), "seat_cost_in_cents": PLAN_PRICES.get(plan, 0),
         "auto_renew": plan != "Free", "billing_period_in_months": 1, "campaign_available": False,
-        "cancel_date": None, "card_details": None, "contact_details": None, "created_at": "2024-01-01T00:00:00Z",
-        "next_payment_date": None, "trial": state(request.fake).trials.get(org["id"], False),
+        "cancel_date": None, "card_details": None, "contact_details": None, "currency": "USD",
+        "enterprise": plan == "Enterprise", "is_unified": True, "next_payment_date": None,
+        "payment_failed": False, "state": "active", "subscription_created_at": "2024-01-01T00:00:00Z",
+        "trial_available": not state(request.fake).trials.get(org["id"], False),
     }  # fmt: skip
 
 
