@@ -107,6 +107,10 @@ def _decode(content: bytes, type_: Any, from_data: Callable[[Any], T]) -> T:
             raise _Undecodable(f"not JSON: {exc}") from exc
         except RecursionError:
             raise _Undecodable("JSON nested too deeply") from None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            # A free-form map's wire form is any JSON object, so a misfit value (an int where the map holds
+            # lists) surfaces only while building the model: the lenient path says so as a decode error.
+            pass
     return _lenient(content, from_data, want_list=typing.get_origin(type_) is list)
 
 

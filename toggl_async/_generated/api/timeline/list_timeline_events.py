@@ -77,8 +77,8 @@ async def asyncio_detailed(
     user has not switched timeline recording on.
 
     Args:
-        start_date (int | Unset): Unix timestamp of the start date, a Unix timestamp in seconds
-        end_date (int | Unset): Unix timestamp of the end date, a Unix timestamp in seconds
+        start_date (int | Unset): Start of the range, a Unix timestamp in seconds
+        end_date (int | Unset): End of the range, a Unix timestamp in seconds
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -115,8 +115,8 @@ async def asyncio(
     user has not switched timeline recording on.
 
     Args:
-        start_date (int | Unset): Unix timestamp of the start date, a Unix timestamp in seconds
-        end_date (int | Unset): Unix timestamp of the end date, a Unix timestamp in seconds
+        start_date (int | Unset): Start of the range, a Unix timestamp in seconds
+        end_date (int | Unset): End of the range, a Unix timestamp in seconds
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
