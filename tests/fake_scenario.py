@@ -13,6 +13,7 @@ import httpx
 from spec_tools import SpecOperation, json_schema, merged, parameters, sample, schema_types
 
 from toggl_async.testing import BASE_URL, FakeToggl
+from toggl_async.testing.routes import fixed
 
 TODAY = datetime.date(2024, 12, 16)
 
@@ -37,6 +38,46 @@ OVERRIDES: dict[str, Any] = {
     },
     "patch_webhook_subscription": {"enabled": False},
 }  # fmt: skip
+
+
+# Path values of the fixed-data routes (toggl_async/testing/routes/fixed.py): ids its data holds.
+FIXED_IDS: dict[str, Any] = {
+    "start": "2024-12-01T00:00:00Z", "end": "2024-12-16T00:00:00Z", "sso_profile_id": fixed.SSO_PROFILE_ID,
+    "country_id": 234, "event_id": fixed.EVENT_ID, "integration_id": fixed.INTEGRATION_ID,
+    "calendar_id": fixed.CALENDAR_ID, "id_calendar": str(fixed.CALENDAR_ID), "disable_code": "unsubscribe-1",
+    "weekly_report_code": "weekly-1", "plan_id": 2, "feature_id": 13,
+}  # fmt: skip
+# Bodies of the fixed-data routes whose required fields the schema cannot say (free-form or all optional).
+OVERRIDES |= {
+    "update_flags": {"tour_done": True}, "create_push_service": {"fcm_registration_token": "fcm-1"},
+    "delete_push_service": {"fcm_registration_token": "fcm-1"}, "enable_sso": {"confirmation_code": "c0de"},
+    "send_contact_email": {"Email": "a@example.com", "Name": "Ada", "Message": "Hello"},
+    "send_demo_request": {"Email": "a@example.com", "FirstName": "Ada", "TeamSize": "5"},
+    "send_meet_request": {"email": "a@example.com", "location": "Tallinn"},
+    "create_calendar_event_suggestions": {"event_ids": [fixed.EVENT_ID]},
+    "create_organization_subscription": {"pricing_plan_tag": "premium"},
+    "update_organization_subscription": {"pricing_plan_tag": "starter"},
+    "request_discount": {"responses_submitted": {"positive_answers": ["price"], "negative_answers": ["none"]}},
+    "apply_usage_based_discount": "seats-10", "create_cancellation_feedback": {"data": {"reason": "testing"}},
+    "save_timeline_events": [{"desktop_id": "d1", "title": "Editor", "filename": "code", "start_time": 1734336000,
+                              "end_time": 1734336600, "idle": False}],
+}  # fmt: skip
+# Requests that put the scenario in the state an operation needs (what it deletes must exist first).
+PREPARE: dict[str, tuple[str, str, Any]] = {
+    "delete_trial": ("POST", "/api/v9/organizations/{organization_id}/subscription/trial", None),
+    "delete_usage_based_discount": (
+        "POST", "/api/v9/organizations/{organization_id}/subscription/usage_based_discount", "seats-10"
+    ),
+    "unlink_sso_profile": ("PUT", "/api/v9/workspaces/{workspace_id}/linked_sso_profiles/{sso_profile_id}", None),
+}  # fmt: skip
+
+
+async def prepare(operation: SpecOperation, ids: Scenario, http: httpx.AsyncClient) -> None:
+    """Send the PREPARE request of `operation`, if it has one."""
+    if operation.operation_id in PREPARE:
+        method, template, body = PREPARE[operation.operation_id]
+        response = await http.request(method, template.format(**ids), json=body)
+        assert response.is_success, response.text
 
 
 async def accept_everything(scope: Any, receive: Any, send: Any) -> None:
@@ -149,6 +190,7 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "favorite_id": favorite["favorite_id"],
     }  # fmt: skip
     ids["report_token"] = fake.add_saved_report(owner, params={"start_date": "2024-12-09", "end_date": "2024-12-16"})
+    ids |= FIXED_IDS
     scenario = Scenario(ids)
     scenario.member_auth = member.auth
     scenario.invitee_auth = invitee.auth
@@ -168,10 +210,14 @@ def path_for(operation: SpecOperation, ids: Scenario) -> str:
     return path
 
 
+# Required query values a sample string cannot be.
+QUERY_OVERRIDES = {"get_sso_login_url": {"email": "owner@example.com"}}
+
+
 def required_query(operation: SpecOperation) -> dict[str, str]:
     return {
         p["name"]: str(sample(p["schema"])) for p in parameters(operation) if p["in"] == "query" and p.get("required")
-    }
+    } | QUERY_OVERRIDES.get(operation.operation_id, {})
 
 
 def body_for(operation: SpecOperation, ids: Scenario) -> Any:

@@ -17,6 +17,8 @@ from toggl_async._generated.types import Unset
 
 
 def python_name(name: str) -> str:
+    if name == "client":  # the generator's name for it: `client` is the HTTP client argument
+        return "client_query"
     return str(PythonIdentifier(name, "field_"))
 
 

@@ -24,11 +24,14 @@ from spec_tools import (
 TAGS = {"me", "organizations", "workspaces", "clients", "tags", "projects", "project_users", "tasks",
         "time_entries", "groups", "reports", "webhooks", "timesheets", "rates", "goals", "track_reminders",
         "favorites"}  # fmt: skip
+TAGS |= {"billing", "calendar", "sso", "avatars", "timeline", "reference", "account", "internal"}  # track-rest
 VERBS = ("get", "list", "create", "update", "delete", "patch", "stop", "archive", "restore", "pin",
          "reset", "check", "search", "leave", "bulk", "count", "ping", "validate", "accept", "reject",
          "resend")  # fmt: skip
 VERBS += ("export", "run")  # Reports v3 files and saved reports
 TAGS |= {"saved_reports", "insights"}
+# track-rest (billing, SSO, account, ...)
+VERBS += ("request", "link", "unlink", "use", "save", "close", "disable", "enable", "send", "apply")
 PLACEHOLDERS = {"{wid}": "{workspace_id}", "{oid}": "{organization_id}", "{pid}": "{project_id}"}
 # Names that collide with the locals of generated from_dict/to_dict (see shared/codegen-notes.md §2.5).
 FORBIDDEN_PROPERTIES = {"d", "cls", "src_dict", "field_dict", "to_dict", "from_dict", "additional_properties", "T"}
@@ -124,7 +127,10 @@ def all_schemas() -> dict[str, Any]:
 def test_ids_are_int64() -> None:
     for name, schema in all_schemas().items():
         for prop, definition in merged(schema).get("properties", {}).items():
-            if prop == "id" or (prop.endswith("_id") and "integer" in schema_types(definition)):
+            # Billing ids (customers, coupons, invoices) are the payment provider's strings [V:SW26].
+            if (prop == "id" and schema_types(definition) != ["string"]) or (
+                prop.endswith("_id") and "integer" in schema_types(definition)
+            ):
                 assert definition.get("format") == "int64", f"{name}.{prop}"
 
 

@@ -44,6 +44,7 @@ async def _whole_detailed(t: Toggl, ids: Scenario) -> list[Any]:
 
 
 # helper -> (walk with tiny pages, the same items in one request)
+AUDIT_WINDOW = ("2024-01-01T00:00:00Z", "2030-01-01T00:00:00Z")
 WALKS: dict[str, tuple[Walk, Whole]] = {
     "iter_goals": (
         lambda t, ids: t.iter_goals(ids["workspace_id"], per_page=1),
@@ -133,6 +134,10 @@ WALKS: dict[str, tuple[Walk, Whole]] = {
         lambda t, ids: t.iter_workspace_tasks_basic(ids["workspace_id"], per_page=1),
         lambda t, ids: _data(t.tasks.list_workspace_tasks_basic(ids["workspace_id"], per_page=500)),
     ),
+    "iter_audit_logs": (  # the fake's events: the objects changed in the window (it starts at the scenario's day)
+        lambda t, ids: t.iter_audit_logs(ids["organization_id"], *AUDIT_WINDOW, per_page=2),
+        lambda t, ids: t.organizations.list_audit_logs(ids["organization_id"], *AUDIT_WINDOW, page_size=500),
+    ),
     "iter_detailed_report": (
         lambda t, ids: t.iter_detailed_report(ids["workspace_id"], _paged(REPORT, 2)),
         _whole_detailed,
@@ -155,6 +160,8 @@ def _key(item: Any) -> Any:
     """What tells two items apart (report rows have their row number, timesheets their setup and week)."""
     if hasattr(item, "timesheet_setup_id"):
         return (item.timesheet_setup_id, item.start_date)
+    if type(item).__name__ == "AuditLogEvent":  # a free-form map: its fields are in additional_properties
+        return item.additional_properties["id"]
     for name in ("row_number", "id", "goal_id", "user_id"):
         value = getattr(item, name, None)
         if isinstance(value, int):

@@ -10,7 +10,7 @@ import datetime
 
 import httpx
 import pytest
-from fake_scenario import body_for, build, path_for, required_query
+from fake_scenario import body_for, build, path_for, prepare, required_query
 from spec_tools import SpecOperation, operations
 from spec_validation import assert_matches_spec
 
@@ -28,6 +28,7 @@ async def test_operation_succeeds_with_a_documented_body(operation: SpecOperatio
     )
     ids, http = await build(fake)
     try:
+        await prepare(operation, ids, http)
         body = body_for(operation, ids)
         # The owner may not leave their organization; the member may.
         auth = ids.member_auth if operation.operation_id in AS_MEMBER else httpx.USE_CLIENT_DEFAULT

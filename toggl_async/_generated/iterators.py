@@ -28,6 +28,7 @@ from .types import UNSET
 
 if TYPE_CHECKING:
     from .models import (
+        AuditLogEvent,
         DetailedReportRequest,
         DetailedReportRow,
         Goal,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 # helper name -> (operationId, mechanism)
 PAGINATED: dict[str, tuple[str, str]] = {
+    "iter_audit_logs": ("list_audit_logs", "page"),
     "iter_detailed_report": ("get_detailed_report", "report_cursor"),
     "iter_goals": ("list_goals", "page"),
     "iter_my_projects": ("list_my_projects_paginated", "keyset"),
@@ -75,6 +77,25 @@ PAGINATED: dict[str, tuple[str, str]] = {
 
 class Iterators(Namespaces):
     """Mixed into the client: every paginated listing as an `async for` iterator that stops by itself."""
+
+    def iter_audit_logs(
+        self, organization_id: int, start: str, end: str, *, per_page: int = 200, **filters: Any
+    ) -> PageNumberPaginator[AuditLogEvent]:
+        """The organization's audit log events between two instants, page by page.
+
+        Every item of `list_audit_logs`: `async for` walks the pages (page_number + page_size, a short page is the last),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        `filters` are the operation's other keyword arguments (None leaves one out).
+        """
+        extra = _given(filters)
+
+        async def fetch(position: int, size: int) -> list[AuditLogEvent]:
+            page: list[AuditLogEvent] = await self.organizations.list_audit_logs(
+                organization_id, start, end, page_number=position, page_size=size, **extra
+            )
+            return page
+
+        return PageNumberPaginator(fetch, per_page=per_page)
 
     def iter_detailed_report(
         self, workspace_id: int, request: DetailedReportRequest

@@ -10,21 +10,29 @@ from typing import TYPE_CHECKING
 from .client import HttpClient
 
 if TYPE_CHECKING:
+    from .api.account import AccountApi
+    from .api.avatars import AvatarsApi
+    from .api.billing import BillingApi
+    from .api.calendar import CalendarApi
     from .api.clients import ClientsApi
     from .api.favorites import FavoritesApi
     from .api.goals import GoalsApi
     from .api.groups import GroupsApi
     from .api.insights import InsightsApi
+    from .api.internal import InternalApi
     from .api.me import MeApi
     from .api.organizations import OrganizationsApi
     from .api.project_users import ProjectUsersApi
     from .api.projects import ProjectsApi
     from .api.rates import RatesApi
+    from .api.reference import ReferenceApi
     from .api.reports import ReportsApi
     from .api.saved_reports import SavedReportsApi
+    from .api.sso import SsoApi
     from .api.tags import TagsApi
     from .api.tasks import TasksApi
     from .api.time_entries import TimeEntriesApi
+    from .api.timeline import TimelineApi
     from .api.timesheets import TimesheetsApi
     from .api.track_reminders import TrackRemindersApi
     from .api.webhooks import WebhooksApi
@@ -168,3 +176,59 @@ class Namespaces:
         from .api.insights import InsightsApi
 
         return InsightsApi(self._api)
+
+    @functools.cached_property
+    def billing(self) -> BillingApi:
+        """Subscriptions, plans and prices, billing customers, payment records and usage."""
+        from .api.billing import BillingApi
+
+        return BillingApi(self._api)
+
+    @functools.cached_property
+    def calendar(self) -> CalendarApi:
+        """Calendar integrations (Google, Outlook), their calendars, events and suggestions."""
+        from .api.calendar import CalendarApi
+
+        return CalendarApi(self._api)
+
+    @functools.cached_property
+    def sso(self) -> SsoApi:
+        """Single sign-on (SAML2 sign-in URL, linked SSO profiles) and desktop login tokens."""
+        from .api.sso import SsoApi
+
+        return SsoApi(self._api)
+
+    @functools.cached_property
+    def avatars(self) -> AvatarsApi:
+        """The user's avatar and the workspace logo."""
+        from .api.avatars import AvatarsApi
+
+        return AvatarsApi(self._api)
+
+    @functools.cached_property
+    def timeline(self) -> TimelineApi:
+        """The desktop app's recorded timeline."""
+        from .api.timeline import TimelineApi
+
+        return TimelineApi(self._api)
+
+    @functools.cached_property
+    def reference(self) -> ReferenceApi:
+        """Reference data (countries, currencies, time zones) and the API status."""
+        from .api.reference import ReferenceApi
+
+        return ReferenceApi(self._api)
+
+    @functools.cached_property
+    def account(self) -> AccountApi:
+        """Account settings the Toggl apps use (terms, emails, flags, push tokens, SSO, closing)."""
+        from .api.account import AccountApi
+
+        return AccountApi(self._api)
+
+    @functools.cached_property
+    def internal(self) -> InternalApi:
+        """Toggl website helpers (contact, demo and meeting requests)."""
+        from .api.internal import InternalApi
+
+        return InternalApi(self._api)

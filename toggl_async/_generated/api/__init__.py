@@ -15,6 +15,225 @@ class Operation(NamedTuple):
 
 
 OPERATIONS: dict[str, Operation] = {
+    "accept_terms_of_service": Operation("account", "account.accept_terms_of_service", "POST", "/api/v9/me/accept_tos"),
+    "close_account": Operation("account", "account.close_account", "POST", "/api/v9/me/close_account"),
+    "create_push_service": Operation("account", "account.create_push_service", "POST", "/api/v9/me/push_services"),
+    "delete_push_service": Operation("account", "account.delete_push_service", "DELETE", "/api/v9/me/push_services"),
+    "disable_product_emails": Operation(
+        "account", "account.disable_product_emails", "POST", "/api/v9/me/disable_product_emails/{disable_code}"
+    ),
+    "disable_weekly_report": Operation(
+        "account", "account.disable_weekly_report", "POST", "/api/v9/me/disable_weekly_report/{weekly_report_code}"
+    ),
+    "enable_sso": Operation("account", "account.enable_sso", "POST", "/api/v9/me/enable_sso"),
+    "get_flags": Operation("account", "account.get_flags", "GET", "/api/v9/me/flags"),
+    "get_web_timer": Operation("account", "account.get_web_timer", "GET", "/api/v9/me/web-timer"),
+    "list_push_services": Operation("account", "account.list_push_services", "GET", "/api/v9/me/push_services"),
+    "update_flags": Operation("account", "account.update_flags", "POST", "/api/v9/me/flags"),
+    "delete_avatar": Operation("avatars", "avatars.delete_avatar", "DELETE", "/api/v9/avatars"),
+    "delete_workspace_logo": Operation(
+        "avatars", "avatars.delete_workspace_logo", "DELETE", "/api/v9/workspaces/{workspace_id}/logo"
+    ),
+    "get_workspace_logo": Operation(
+        "avatars", "avatars.get_workspace_logo", "GET", "/api/v9/workspaces/{workspace_id}/logo"
+    ),
+    "use_gravatar": Operation("avatars", "avatars.use_gravatar", "POST", "/api/v9/avatars/use_gravatar"),
+    "apply_promotion_code": Operation(
+        "billing",
+        "billing.apply_promotion_code",
+        "POST",
+        "/api/v9/organizations/{organization_id}/subscription/promocode",
+    ),
+    "apply_usage_based_discount": Operation(
+        "billing",
+        "billing.apply_usage_based_discount",
+        "POST",
+        "/api/v9/organizations/{organization_id}/subscription/usage_based_discount",
+    ),
+    "create_billing_customer": Operation(
+        "billing",
+        "billing.create_billing_customer",
+        "POST",
+        "/api/v9/organizations/{organization_id}/subscription/customer",
+    ),
+    "create_cancellation_feedback": Operation(
+        "billing",
+        "billing.create_cancellation_feedback",
+        "POST",
+        "/api/v9/organizations/{organization_id}/subscription/cancellation_feedback",
+    ),
+    "create_organization_subscription": Operation(
+        "billing",
+        "billing.create_organization_subscription",
+        "POST",
+        "/api/v9/organizations/{organization_id}/subscription",
+    ),
+    "create_setup_intent": Operation(
+        "billing",
+        "billing.create_setup_intent",
+        "POST",
+        "/api/v9/organizations/{organization_id}/subscription/setup_intent",
+    ),
+    "create_trial": Operation(
+        "billing", "billing.create_trial", "POST", "/api/v9/organizations/{organization_id}/subscription/trial"
+    ),
+    "delete_organization_subscription": Operation(
+        "billing",
+        "billing.delete_organization_subscription",
+        "DELETE",
+        "/api/v9/organizations/{organization_id}/subscription",
+    ),
+    "delete_promotion_code": Operation(
+        "billing",
+        "billing.delete_promotion_code",
+        "DELETE",
+        "/api/v9/organizations/{organization_id}/subscription/promocode",
+    ),
+    "delete_trial": Operation(
+        "billing", "billing.delete_trial", "DELETE", "/api/v9/organizations/{organization_id}/subscription/trial"
+    ),
+    "delete_usage_based_discount": Operation(
+        "billing",
+        "billing.delete_usage_based_discount",
+        "DELETE",
+        "/api/v9/organizations/{organization_id}/subscription/usage_based_discount",
+    ),
+    "get_billing_customer": Operation(
+        "billing",
+        "billing.get_billing_customer",
+        "GET",
+        "/api/v9/organizations/{organization_id}/subscription/customer",
+    ),
+    "get_invoice_summary": Operation(
+        "billing",
+        "billing.get_invoice_summary",
+        "GET",
+        "/api/v9/organizations/{organization_id}/subscription/invoice_summary",
+    ),
+    "get_organization_plan": Operation(
+        "billing", "billing.get_organization_plan", "GET", "/api/v9/organizations/{organization_id}/plans/{plan_id}"
+    ),
+    "get_organization_subscription": Operation(
+        "billing",
+        "billing.get_organization_subscription",
+        "GET",
+        "/api/v9/organizations/{organization_id}/subscription",
+    ),
+    "get_payment_failure": Operation(
+        "billing",
+        "billing.get_payment_failure",
+        "GET",
+        "/api/v9/organizations/{organization_id}/subscription/payment_failed",
+    ),
+    "get_workspace_subscription": Operation(
+        "billing", "billing.get_workspace_subscription", "GET", "/api/v9/workspaces/{workspace_id}/subscription"
+    ),
+    "list_feature_upsells": Operation(
+        "billing",
+        "billing.list_feature_upsells",
+        "POST",
+        "/api/v9/organizations/{organization_id}/subscription/feature_upsell_multi",
+    ),
+    "list_organization_plans": Operation(
+        "billing", "billing.list_organization_plans", "GET", "/api/v9/organizations/{organization_id}/plans"
+    ),
+    "list_organization_usage": Operation(
+        "billing", "billing.list_organization_usage", "GET", "/api/v9/organizations/{organization_id}/usage"
+    ),
+    "list_payment_records": Operation(
+        "billing", "billing.list_payment_records", "GET", "/api/v9/organizations/{organization_id}/payment_records"
+    ),
+    "list_plans_with_features": Operation(
+        "billing", "billing.list_plans_with_features", "GET", "/api/v9/subscriptions/plans"
+    ),
+    "list_public_plans": Operation("billing", "billing.list_public_plans", "GET", "/api/v9/workspaces/plans"),
+    "request_discount": Operation(
+        "billing",
+        "billing.request_discount",
+        "POST",
+        "/api/v9/organizations/{organization_id}/subscription/discount_request",
+    ),
+    "request_upgrade": Operation(
+        "billing",
+        "billing.request_upgrade",
+        "POST",
+        "/api/v9/organizations/{organization_id}/subscription/upgrade_request/{feature_id}",
+    ),
+    "update_billing_customer": Operation(
+        "billing",
+        "billing.update_billing_customer",
+        "PUT",
+        "/api/v9/organizations/{organization_id}/subscription/customer",
+    ),
+    "update_organization_subscription": Operation(
+        "billing",
+        "billing.update_organization_subscription",
+        "PUT",
+        "/api/v9/organizations/{organization_id}/subscription",
+    ),
+    "create_calendar_event_suggestions": Operation(
+        "calendar",
+        "calendar.create_calendar_event_suggestions",
+        "POST",
+        "/api/v9/integrations/calendar/events/details-suggestion",
+    ),
+    "delete_calendar_integration": Operation(
+        "calendar", "calendar.delete_calendar_integration", "DELETE", "/api/v9/integrations/calendar/{integration_id}"
+    ),
+    "get_calendar_event_suggestion": Operation(
+        "calendar",
+        "calendar.get_calendar_event_suggestion",
+        "GET",
+        "/api/v9/integrations/calendar/events/{event_id}/details-suggestion",
+    ),
+    "list_calendar_event_attendees": Operation(
+        "calendar",
+        "calendar.list_calendar_event_attendees",
+        "GET",
+        "/api/v9/integrations/calendar/{integration_id}/calendars/{calendar_id}/events/{event_id}/attendees",
+    ),
+    "list_calendar_events": Operation(
+        "calendar", "calendar.list_calendar_events", "GET", "/api/v9/integrations/calendar/events"
+    ),
+    "list_calendar_integrations": Operation(
+        "calendar", "calendar.list_calendar_integrations", "GET", "/api/v9/integrations/calendar"
+    ),
+    "list_calendars": Operation(
+        "calendar", "calendar.list_calendars", "GET", "/api/v9/integrations/calendar/calendars"
+    ),
+    "list_integration_calendar_events": Operation(
+        "calendar",
+        "calendar.list_integration_calendar_events",
+        "GET",
+        "/api/v9/integrations/calendar/{integration_id}/calendars/{id_calendar}/events",
+    ),
+    "list_integration_calendars": Operation(
+        "calendar",
+        "calendar.list_integration_calendars",
+        "GET",
+        "/api/v9/integrations/calendar/{integration_id}/calendars",
+    ),
+    "list_selected_calendars": Operation(
+        "calendar", "calendar.list_selected_calendars", "GET", "/api/v9/integrations/calendar/calendars/selected"
+    ),
+    "patch_calendar": Operation(
+        "calendar",
+        "calendar.patch_calendar",
+        "PATCH",
+        "/api/v9/integrations/calendar/{integration_id}/calendars/{calendar_id}",
+    ),
+    "update_calendar_events": Operation(
+        "calendar", "calendar.update_calendar_events", "POST", "/api/v9/integrations/calendar/events/update"
+    ),
+    "update_calendar_integration": Operation(
+        "calendar", "calendar.update_calendar_integration", "PUT", "/api/v9/integrations/calendar/{integration_id}"
+    ),
+    "update_integration_calendars": Operation(
+        "calendar",
+        "calendar.update_integration_calendars",
+        "POST",
+        "/api/v9/integrations/calendar/{integration_id}/calendars/update",
+    ),
     "archive_client": Operation(
         "clients", "clients.archive_client", "POST", "/api/v9/workspaces/{workspace_id}/clients/{client_id}/archive"
     ),
@@ -160,6 +379,9 @@ OPERATIONS: dict[str, Operation] = {
         "POST",
         "/reports/api/v3/workspace/{workspace_id}/data_trends/users",
     ),
+    "send_contact_email": Operation("internal", "internal.send_contact_email", "POST", "/api/v9/smail/contact"),
+    "send_demo_request": Operation("internal", "internal.send_demo_request", "POST", "/api/v9/smail/demo"),
+    "send_meet_request": Operation("internal", "internal.send_meet_request", "POST", "/api/v9/smail/meet"),
     "check_logged": Operation("me", "me.check_logged", "GET", "/api/v9/me/logged"),
     "create_session": Operation("me", "me.create_session", "POST", "/api/v9/me/sessions"),
     "get_me": Operation("me", "me.get_me", "GET", "/api/v9/me"),
@@ -219,6 +441,9 @@ OPERATIONS: dict[str, Operation] = {
         "DELETE",
         "/api/v9/organizations/{organization_id}/users/leave",
     ),
+    "list_audit_logs": Operation(
+        "organizations", "organizations.list_audit_logs", "GET", "/api/v9/audit_logs/{organization_id}/{start}/{end}"
+    ),
     "list_organization_users": Operation(
         "organizations", "organizations.list_organization_users", "GET", "/api/v9/organizations/{organization_id}/users"
     ),
@@ -239,6 +464,12 @@ OPERATIONS: dict[str, Operation] = {
         "organizations.reject_invitation",
         "POST",
         "/api/v9/organizations/invitations/{invitation_code}/reject",
+    ),
+    "request_slack_integration": Operation(
+        "organizations",
+        "organizations.request_slack_integration",
+        "POST",
+        "/api/v9/organizations/{organization_id}/integrations/slack/request",
     ),
     "resend_invitation": Operation(
         "organizations",
@@ -333,6 +564,19 @@ OPERATIONS: dict[str, Operation] = {
     "create_rate": Operation("rates", "rates.create_rate", "POST", "/api/v9/workspaces/{workspace_id}/rates"),
     "list_rates": Operation(
         "rates", "rates.list_rates", "GET", "/api/v9/workspaces/{workspace_id}/rates/{level}/{level_id}"
+    ),
+    "get_status": Operation("reference", "reference.get_status", "GET", "/api/v9/status"),
+    "list_countries": Operation("reference", "reference.list_countries", "GET", "/api/v9/countries"),
+    "list_country_subdivisions": Operation(
+        "reference", "reference.list_country_subdivisions", "GET", "/api/v9/countries/{country_id}/subdivisions"
+    ),
+    "list_currencies": Operation("reference", "reference.list_currencies", "GET", "/api/v9/currencies"),
+    "list_timezone_offsets": Operation(
+        "reference", "reference.list_timezone_offsets", "GET", "/api/v9/timezones/offsets"
+    ),
+    "list_timezones": Operation("reference", "reference.list_timezones", "GET", "/api/v9/timezones"),
+    "list_workspace_currencies": Operation(
+        "reference", "reference.list_workspace_currencies", "GET", "/api/v9/workspaces/{workspace_id}/currencies"
     ),
     "export_detailed_report": Operation(
         "reports",
@@ -457,6 +701,23 @@ OPERATIONS: dict[str, Operation] = {
     "run_saved_report": Operation(
         "saved_reports", "saved_reports.run_saved_report", "POST", "/reports/api/v3/shared/{report_token}"
     ),
+    "create_desktop_login_token": Operation(
+        "sso", "sso.create_desktop_login_token", "POST", "/api/v9/desktop_login_tokens"
+    ),
+    "get_sso_login_url": Operation("sso", "sso.get_sso_login_url", "GET", "/api/v9/auth/saml2/login"),
+    "link_sso_profile": Operation(
+        "sso", "sso.link_sso_profile", "PUT", "/api/v9/workspaces/{workspace_id}/linked_sso_profiles/{sso_profile_id}"
+    ),
+    "list_auth_keys": Operation("sso", "sso.list_auth_keys", "GET", "/api/v9/keys"),
+    "list_linked_sso_profiles": Operation(
+        "sso", "sso.list_linked_sso_profiles", "GET", "/api/v9/workspaces/{workspace_id}/linked_sso_profiles"
+    ),
+    "unlink_sso_profile": Operation(
+        "sso",
+        "sso.unlink_sso_profile",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/linked_sso_profiles/{sso_profile_id}",
+    ),
     "bulk_delete_tags": Operation("tags", "tags.bulk_delete_tags", "PATCH", "/api/v9/workspaces/{workspace_id}/tags"),
     "create_tag": Operation("tags", "tags.create_tag", "POST", "/api/v9/workspaces/{workspace_id}/tags"),
     "delete_tag": Operation("tags", "tags.delete_tag", "DELETE", "/api/v9/workspaces/{workspace_id}/tags/{tag_id}"),
@@ -529,6 +790,9 @@ OPERATIONS: dict[str, Operation] = {
         "PUT",
         "/api/v9/workspaces/{workspace_id}/time_entries/{time_entry_id}",
     ),
+    "delete_timeline": Operation("timeline", "timeline.delete_timeline", "DELETE", "/api/v9/timeline"),
+    "list_timeline_events": Operation("timeline", "timeline.list_timeline_events", "GET", "/api/v9/timeline"),
+    "save_timeline_events": Operation("timeline", "timeline.save_timeline_events", "POST", "/api/v9/timeline"),
     "create_timesheet_setups": Operation(
         "timesheets", "timesheets.create_timesheet_setups", "POST", "/api/v9/workspaces/{workspace_id}/timesheet_setups"
     ),
@@ -710,21 +974,29 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 NAMESPACES: dict[str, str] = {
+    "account": "AccountApi",
+    "avatars": "AvatarsApi",
+    "billing": "BillingApi",
+    "calendar": "CalendarApi",
     "clients": "ClientsApi",
     "favorites": "FavoritesApi",
     "goals": "GoalsApi",
     "groups": "GroupsApi",
     "insights": "InsightsApi",
+    "internal": "InternalApi",
     "me": "MeApi",
     "organizations": "OrganizationsApi",
     "project_users": "ProjectUsersApi",
     "projects": "ProjectsApi",
     "rates": "RatesApi",
+    "reference": "ReferenceApi",
     "reports": "ReportsApi",
     "saved_reports": "SavedReportsApi",
+    "sso": "SsoApi",
     "tags": "TagsApi",
     "tasks": "TasksApi",
     "time_entries": "TimeEntriesApi",
+    "timeline": "TimelineApi",
     "timesheets": "TimesheetsApi",
     "track_reminders": "TrackRemindersApi",
     "webhooks": "WebhooksApi",

@@ -9,8 +9,45 @@ if TYPE_CHECKING:
     from .api_message import ApiMessage
     from .approver import Approver
     from .archived_clients import ArchivedClients
+    from .audit_log_event import AuditLogEvent
+    from .avatar import Avatar
+    from .avatar_urls import AvatarUrls
+    from .billing_campaign import BillingCampaign
+    from .billing_card_details import BillingCardDetails
+    from .billing_contact_detail import BillingContactDetail
+    from .billing_coupon import BillingCoupon
+    from .billing_customer import BillingCustomer
+    from .billing_discount import BillingDiscount
+    from .billing_invoice_info import BillingInvoiceInfo
+    from .billing_payment_card import BillingPaymentCard
+    from .billing_payment_info import BillingPaymentInfo
+    from .billing_payment_method import BillingPaymentMethod
+    from .billing_payment_sepa_debit import BillingPaymentSepaDebit
+    from .billing_payment_us_bank_account import BillingPaymentUsBankAccount
+    from .billing_plan import BillingPlan
+    from .billing_prices import BillingPrices
+    from .billing_pricing import BillingPricing
+    from .billing_pricing_plan import BillingPricingPlan
+    from .billing_promotion_code import BillingPromotionCode
+    from .billing_subscription import BillingSubscription
     from .bulk_patch_failure import BulkPatchFailure
     from .bulk_patch_result import BulkPatchResult
+    from .calendar import Calendar
+    from .calendar_event import CalendarEvent
+    from .calendar_event_attendee import CalendarEventAttendee
+    from .calendar_event_color import CalendarEventColor
+    from .calendar_event_page import CalendarEventPage
+    from .calendar_event_suggestion import CalendarEventSuggestion
+    from .calendar_events_fetched import CalendarEventsFetched
+    from .calendar_integration import CalendarIntegration
+    from .calendar_page import CalendarPage
+    from .calendar_patch import CalendarPatch
+    from .calendar_suggestion_item import CalendarSuggestionItem
+    from .calendar_suggestion_request import CalendarSuggestionRequest
+    from .calendar_suggestions import CalendarSuggestions
+    from .calendars_fetched import CalendarsFetched
+    from .cancellation_feedback import CancellationFeedback
+    from .cancellation_feedback_data import CancellationFeedbackData
     from .client import Client
     from .client_data_trends import ClientDataTrends
     from .client_data_trends_graph import ClientDataTrendsGraph
@@ -24,12 +61,18 @@ if TYPE_CHECKING:
     from .comparative_report_request import ComparativeReportRequest
     from .comparative_report_request_resolution import ComparativeReportRequestResolution
     from .comparative_report_request_rounding import ComparativeReportRequestRounding
+    from .contact_email import ContactEmail
+    from .country import Country
+    from .country_subdivision import CountrySubdivision
+    from .currency import Currency
     from .dashboard_activity import DashboardActivity
     from .dashboard_most_active_user import DashboardMostActiveUser
     from .data_trends_figures import DataTrendsFigures
     from .data_trends_request import DataTrendsRequest
     from .data_trends_request_rounding import DataTrendsRequestRounding
     from .delete_project_te_deletion_mode import DeleteProjectTeDeletionMode
+    from .demo_email import DemoEmail
+    from .desktop_login_token import DesktopLoginToken
     from .detailed_report_export_request import DetailedReportExportRequest
     from .detailed_report_pdf_request import DetailedReportPdfRequest
     from .detailed_report_request import DetailedReportRequest
@@ -40,12 +83,15 @@ if TYPE_CHECKING:
     from .detailed_totals import DetailedTotals
     from .detailed_totals_request import DetailedTotalsRequest
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
+    from .discount_request import DiscountRequest
+    from .discount_request_answers import DiscountRequestAnswers
     from .employee_profitability_request import EmployeeProfitabilityRequest
     from .employee_profitability_request_resolution import EmployeeProfitabilityRequestResolution
     from .employee_profitability_request_rounding import EmployeeProfitabilityRequestRounding
     from .favorite import Favorite
     from .favorite_create import FavoriteCreate
     from .favorite_update import FavoriteUpdate
+    from .feature_upsell import FeatureUpsell
     from .goal import Goal
     from .goal_create import GoalCreate
     from .goal_create_comparison import GoalCreateComparison
@@ -66,7 +112,11 @@ if TYPE_CHECKING:
     from .invitation_workspace import InvitationWorkspace
     from .json_patch_operation import JsonPatchOperation
     from .json_patch_operation_op import JsonPatchOperationOp
+    from .json_web_key import JsonWebKey
+    from .json_web_key_set import JsonWebKeySet
+    from .linked_sso_profile import LinkedSsoProfile
     from .list_clients_status import ListClientsStatus
+    from .list_feature_upsells_response_200 import ListFeatureUpsellsResponse200
     from .list_organization_users_active_status_item import ListOrganizationUsersActiveStatusItem
     from .list_organization_users_detailed_active_status_item import ListOrganizationUsersDetailedActiveStatusItem
     from .list_organization_users_detailed_sort_dir import ListOrganizationUsersDetailedSortDir
@@ -84,6 +134,7 @@ if TYPE_CHECKING:
     from .me import Me
     from .me_options import MeOptions
     from .me_update import MeUpdate
+    from .meet_email import MeetEmail
     from .my_favorite_create import MyFavoriteCreate
     from .organization import Organization
     from .organization_create import OrganizationCreate
@@ -103,6 +154,12 @@ if TYPE_CHECKING:
     from .organization_user_update import OrganizationUserUpdate
     from .organization_user_workspace import OrganizationUserWorkspace
     from .organization_user_workspace_update import OrganizationUserWorkspaceUpdate
+    from .payment_failure import PaymentFailure
+    from .payment_record import PaymentRecord
+    from .payment_record_page import PaymentRecordPage
+    from .plan_feature import PlanFeature
+    from .plan_with_features import PlanWithFeatures
+    from .pricing_plan import PricingPlan
     from .project import Project
     from .project_count_map import ProjectCountMap
     from .project_count_request import ProjectCountRequest
@@ -137,6 +194,7 @@ if TYPE_CHECKING:
     from .project_user_update_labor_cost_change_mode import ProjectUserUpdateLaborCostChangeMode
     from .project_user_update_rate_change_mode import ProjectUserUpdateRateChangeMode
     from .project_user_with_meta import ProjectUserWithMeta
+    from .push_service_token import PushServiceToken
     from .quota import Quota
     from .rate import Rate
     from .rate_create import RateCreate
@@ -195,6 +253,11 @@ if TYPE_CHECKING:
     from .saved_summary_results import SavedSummaryResults
     from .saved_weekly_results import SavedWeeklyResults
     from .simple_workspace_user import SimpleWorkspaceUser
+    from .sso_confirmation import SsoConfirmation
+    from .sso_login_url import SsoLoginUrl
+    from .subscription_period import SubscriptionPeriod
+    from .subscription_plan import SubscriptionPlan
+    from .subscription_plan_change import SubscriptionPlanChange
     from .summary_group import SummaryGroup
     from .summary_report import SummaryReport
     from .summary_report_export_request import SummaryReportExportRequest
@@ -219,6 +282,8 @@ if TYPE_CHECKING:
     from .time_entry_shared_with import TimeEntrySharedWith
     from .time_entry_update import TimeEntryUpdate
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
+    from .timeline_event import TimelineEvent
+    from .timeline_settings import TimelineSettings
     from .timesheet import Timesheet
     from .timesheet_approvers_layers import TimesheetApproversLayers
     from .timesheet_batch_update import TimesheetBatchUpdate
@@ -238,13 +303,16 @@ if TYPE_CHECKING:
     from .timesheet_status import TimesheetStatus
     from .timesheet_update import TimesheetUpdate
     from .timesheet_update_status import TimesheetUpdateStatus
+    from .timezone_offset import TimezoneOffset
     from .track_reminder import TrackReminder
     from .track_reminder_payload import TrackReminderPayload
     from .track_reminder_payload_frequency import TrackReminderPayloadFrequency
+    from .usage_counter import UsageCounter
     from .user_data_trends import UserDataTrends
     from .user_data_trends_graph import UserDataTrendsGraph
     from .user_data_trends_graph_data_item import UserDataTrendsGraphDataItem
     from .user_data_trends_graph_data_item_users_item import UserDataTrendsGraphDataItemUsersItem
+    from .user_flags import UserFlags
     from .webhook_event_filter import WebhookEventFilter
     from .webhook_event_filters import WebhookEventFilters
     from .webhook_limits import WebhookLimits
@@ -265,6 +333,7 @@ if TYPE_CHECKING:
     from .workspace_feature import WorkspaceFeature
     from .workspace_features import WorkspaceFeatures
     from .workspace_id_result import WorkspaceIdResult
+    from .workspace_logo import WorkspaceLogo
     from .workspace_statistics import WorkspaceStatistics
     from .workspace_statistics_admin import WorkspaceStatisticsAdmin
     from .workspace_subscription import WorkspaceSubscription
@@ -280,8 +349,45 @@ _MODULES: dict[str, str] = {
     "ApiMessage": ".api_message",
     "Approver": ".approver",
     "ArchivedClients": ".archived_clients",
+    "AuditLogEvent": ".audit_log_event",
+    "Avatar": ".avatar",
+    "AvatarUrls": ".avatar_urls",
+    "BillingCampaign": ".billing_campaign",
+    "BillingCardDetails": ".billing_card_details",
+    "BillingContactDetail": ".billing_contact_detail",
+    "BillingCoupon": ".billing_coupon",
+    "BillingCustomer": ".billing_customer",
+    "BillingDiscount": ".billing_discount",
+    "BillingInvoiceInfo": ".billing_invoice_info",
+    "BillingPaymentCard": ".billing_payment_card",
+    "BillingPaymentInfo": ".billing_payment_info",
+    "BillingPaymentMethod": ".billing_payment_method",
+    "BillingPaymentSepaDebit": ".billing_payment_sepa_debit",
+    "BillingPaymentUsBankAccount": ".billing_payment_us_bank_account",
+    "BillingPlan": ".billing_plan",
+    "BillingPrices": ".billing_prices",
+    "BillingPricing": ".billing_pricing",
+    "BillingPricingPlan": ".billing_pricing_plan",
+    "BillingPromotionCode": ".billing_promotion_code",
+    "BillingSubscription": ".billing_subscription",
     "BulkPatchFailure": ".bulk_patch_failure",
     "BulkPatchResult": ".bulk_patch_result",
+    "Calendar": ".calendar",
+    "CalendarEvent": ".calendar_event",
+    "CalendarEventAttendee": ".calendar_event_attendee",
+    "CalendarEventColor": ".calendar_event_color",
+    "CalendarEventPage": ".calendar_event_page",
+    "CalendarEventSuggestion": ".calendar_event_suggestion",
+    "CalendarEventsFetched": ".calendar_events_fetched",
+    "CalendarIntegration": ".calendar_integration",
+    "CalendarPage": ".calendar_page",
+    "CalendarPatch": ".calendar_patch",
+    "CalendarSuggestionItem": ".calendar_suggestion_item",
+    "CalendarSuggestionRequest": ".calendar_suggestion_request",
+    "CalendarSuggestions": ".calendar_suggestions",
+    "CalendarsFetched": ".calendars_fetched",
+    "CancellationFeedback": ".cancellation_feedback",
+    "CancellationFeedbackData": ".cancellation_feedback_data",
     "Client": ".client",
     "ClientDataTrends": ".client_data_trends",
     "ClientDataTrendsGraph": ".client_data_trends_graph",
@@ -295,12 +401,18 @@ _MODULES: dict[str, str] = {
     "ComparativeReportRequest": ".comparative_report_request",
     "ComparativeReportRequestResolution": ".comparative_report_request_resolution",
     "ComparativeReportRequestRounding": ".comparative_report_request_rounding",
+    "ContactEmail": ".contact_email",
+    "Country": ".country",
+    "CountrySubdivision": ".country_subdivision",
+    "Currency": ".currency",
     "DashboardActivity": ".dashboard_activity",
     "DashboardMostActiveUser": ".dashboard_most_active_user",
     "DataTrendsFigures": ".data_trends_figures",
     "DataTrendsRequest": ".data_trends_request",
     "DataTrendsRequestRounding": ".data_trends_request_rounding",
     "DeleteProjectTeDeletionMode": ".delete_project_te_deletion_mode",
+    "DemoEmail": ".demo_email",
+    "DesktopLoginToken": ".desktop_login_token",
     "DetailedReportExportRequest": ".detailed_report_export_request",
     "DetailedReportPdfRequest": ".detailed_report_pdf_request",
     "DetailedReportRequest": ".detailed_report_request",
@@ -311,12 +423,15 @@ _MODULES: dict[str, str] = {
     "DetailedTotals": ".detailed_totals",
     "DetailedTotalsRequest": ".detailed_totals_request",
     "DetailedTotalsRequestGranularity": ".detailed_totals_request_granularity",
+    "DiscountRequest": ".discount_request",
+    "DiscountRequestAnswers": ".discount_request_answers",
     "EmployeeProfitabilityRequest": ".employee_profitability_request",
     "EmployeeProfitabilityRequestResolution": ".employee_profitability_request_resolution",
     "EmployeeProfitabilityRequestRounding": ".employee_profitability_request_rounding",
     "Favorite": ".favorite",
     "FavoriteCreate": ".favorite_create",
     "FavoriteUpdate": ".favorite_update",
+    "FeatureUpsell": ".feature_upsell",
     "Goal": ".goal",
     "GoalCreate": ".goal_create",
     "GoalCreateComparison": ".goal_create_comparison",
@@ -337,7 +452,11 @@ _MODULES: dict[str, str] = {
     "InvitationWorkspace": ".invitation_workspace",
     "JsonPatchOperation": ".json_patch_operation",
     "JsonPatchOperationOp": ".json_patch_operation_op",
+    "JsonWebKey": ".json_web_key",
+    "JsonWebKeySet": ".json_web_key_set",
+    "LinkedSsoProfile": ".linked_sso_profile",
     "ListClientsStatus": ".list_clients_status",
+    "ListFeatureUpsellsResponse200": ".list_feature_upsells_response_200",
     "ListOrganizationUsersActiveStatusItem": ".list_organization_users_active_status_item",
     "ListOrganizationUsersDetailedActiveStatusItem": ".list_organization_users_detailed_active_status_item",
     "ListOrganizationUsersDetailedSortDir": ".list_organization_users_detailed_sort_dir",
@@ -355,6 +474,7 @@ _MODULES: dict[str, str] = {
     "Me": ".me",
     "MeOptions": ".me_options",
     "MeUpdate": ".me_update",
+    "MeetEmail": ".meet_email",
     "MyFavoriteCreate": ".my_favorite_create",
     "Organization": ".organization",
     "OrganizationCreate": ".organization_create",
@@ -374,6 +494,12 @@ _MODULES: dict[str, str] = {
     "OrganizationUserUpdate": ".organization_user_update",
     "OrganizationUserWorkspace": ".organization_user_workspace",
     "OrganizationUserWorkspaceUpdate": ".organization_user_workspace_update",
+    "PaymentFailure": ".payment_failure",
+    "PaymentRecord": ".payment_record",
+    "PaymentRecordPage": ".payment_record_page",
+    "PlanFeature": ".plan_feature",
+    "PlanWithFeatures": ".plan_with_features",
+    "PricingPlan": ".pricing_plan",
     "Project": ".project",
     "ProjectCountMap": ".project_count_map",
     "ProjectCountRequest": ".project_count_request",
@@ -408,6 +534,7 @@ _MODULES: dict[str, str] = {
     "ProjectUserUpdateLaborCostChangeMode": ".project_user_update_labor_cost_change_mode",
     "ProjectUserUpdateRateChangeMode": ".project_user_update_rate_change_mode",
     "ProjectUserWithMeta": ".project_user_with_meta",
+    "PushServiceToken": ".push_service_token",
     "Quota": ".quota",
     "Rate": ".rate",
     "RateCreate": ".rate_create",
@@ -466,6 +593,11 @@ _MODULES: dict[str, str] = {
     "SavedSummaryResults": ".saved_summary_results",
     "SavedWeeklyResults": ".saved_weekly_results",
     "SimpleWorkspaceUser": ".simple_workspace_user",
+    "SsoConfirmation": ".sso_confirmation",
+    "SsoLoginUrl": ".sso_login_url",
+    "SubscriptionPeriod": ".subscription_period",
+    "SubscriptionPlan": ".subscription_plan",
+    "SubscriptionPlanChange": ".subscription_plan_change",
     "SummaryGroup": ".summary_group",
     "SummaryReport": ".summary_report",
     "SummaryReportExportRequest": ".summary_report_export_request",
@@ -490,6 +622,8 @@ _MODULES: dict[str, str] = {
     "TimeEntrySharedWith": ".time_entry_shared_with",
     "TimeEntryUpdate": ".time_entry_update",
     "TimeEntryUpdateTagAction": ".time_entry_update_tag_action",
+    "TimelineEvent": ".timeline_event",
+    "TimelineSettings": ".timeline_settings",
     "Timesheet": ".timesheet",
     "TimesheetApproversLayers": ".timesheet_approvers_layers",
     "TimesheetBatchUpdate": ".timesheet_batch_update",
@@ -509,13 +643,16 @@ _MODULES: dict[str, str] = {
     "TimesheetStatus": ".timesheet_status",
     "TimesheetUpdate": ".timesheet_update",
     "TimesheetUpdateStatus": ".timesheet_update_status",
+    "TimezoneOffset": ".timezone_offset",
     "TrackReminder": ".track_reminder",
     "TrackReminderPayload": ".track_reminder_payload",
     "TrackReminderPayloadFrequency": ".track_reminder_payload_frequency",
+    "UsageCounter": ".usage_counter",
     "UserDataTrends": ".user_data_trends",
     "UserDataTrendsGraph": ".user_data_trends_graph",
     "UserDataTrendsGraphDataItem": ".user_data_trends_graph_data_item",
     "UserDataTrendsGraphDataItemUsersItem": ".user_data_trends_graph_data_item_users_item",
+    "UserFlags": ".user_flags",
     "WebhookEventFilter": ".webhook_event_filter",
     "WebhookEventFilters": ".webhook_event_filters",
     "WebhookLimits": ".webhook_limits",
@@ -536,6 +673,7 @@ _MODULES: dict[str, str] = {
     "WorkspaceFeature": ".workspace_feature",
     "WorkspaceFeatures": ".workspace_features",
     "WorkspaceIdResult": ".workspace_id_result",
+    "WorkspaceLogo": ".workspace_logo",
     "WorkspaceStatistics": ".workspace_statistics",
     "WorkspaceStatisticsAdmin": ".workspace_statistics_admin",
     "WorkspaceSubscription": ".workspace_subscription",
@@ -566,8 +704,45 @@ __all__ = (
     "ApiMessage",
     "Approver",
     "ArchivedClients",
+    "AuditLogEvent",
+    "Avatar",
+    "AvatarUrls",
+    "BillingCampaign",
+    "BillingCardDetails",
+    "BillingContactDetail",
+    "BillingCoupon",
+    "BillingCustomer",
+    "BillingDiscount",
+    "BillingInvoiceInfo",
+    "BillingPaymentCard",
+    "BillingPaymentInfo",
+    "BillingPaymentMethod",
+    "BillingPaymentSepaDebit",
+    "BillingPaymentUsBankAccount",
+    "BillingPlan",
+    "BillingPrices",
+    "BillingPricing",
+    "BillingPricingPlan",
+    "BillingPromotionCode",
+    "BillingSubscription",
     "BulkPatchFailure",
     "BulkPatchResult",
+    "Calendar",
+    "CalendarEvent",
+    "CalendarEventAttendee",
+    "CalendarEventColor",
+    "CalendarEventPage",
+    "CalendarEventsFetched",
+    "CalendarEventSuggestion",
+    "CalendarIntegration",
+    "CalendarPage",
+    "CalendarPatch",
+    "CalendarsFetched",
+    "CalendarSuggestionItem",
+    "CalendarSuggestionRequest",
+    "CalendarSuggestions",
+    "CancellationFeedback",
+    "CancellationFeedbackData",
     "Client",
     "ClientDataTrends",
     "ClientDataTrendsGraph",
@@ -581,12 +756,18 @@ __all__ = (
     "ComparativeReportRequest",
     "ComparativeReportRequestResolution",
     "ComparativeReportRequestRounding",
+    "ContactEmail",
+    "Country",
+    "CountrySubdivision",
+    "Currency",
     "DashboardActivity",
     "DashboardMostActiveUser",
     "DataTrendsFigures",
     "DataTrendsRequest",
     "DataTrendsRequestRounding",
     "DeleteProjectTeDeletionMode",
+    "DemoEmail",
+    "DesktopLoginToken",
     "DetailedReportExportRequest",
     "DetailedReportPdfRequest",
     "DetailedReportRequest",
@@ -597,12 +778,15 @@ __all__ = (
     "DetailedTotals",
     "DetailedTotalsRequest",
     "DetailedTotalsRequestGranularity",
+    "DiscountRequest",
+    "DiscountRequestAnswers",
     "EmployeeProfitabilityRequest",
     "EmployeeProfitabilityRequestResolution",
     "EmployeeProfitabilityRequestRounding",
     "Favorite",
     "FavoriteCreate",
     "FavoriteUpdate",
+    "FeatureUpsell",
     "Goal",
     "GoalCreate",
     "GoalCreateComparison",
@@ -623,7 +807,11 @@ __all__ = (
     "InvitationWorkspace",
     "JsonPatchOperation",
     "JsonPatchOperationOp",
+    "JsonWebKey",
+    "JsonWebKeySet",
+    "LinkedSsoProfile",
     "ListClientsStatus",
+    "ListFeatureUpsellsResponse200",
     "ListOrganizationUsersActiveStatusItem",
     "ListOrganizationUsersDetailedActiveStatusItem",
     "ListOrganizationUsersDetailedSortDir",
@@ -639,6 +827,7 @@ __all__ = (
     "ListWorkspaceTasksSortField",
     "Location",
     "Me",
+    "MeetEmail",
     "MeOptions",
     "MeUpdate",
     "MyFavoriteCreate",
@@ -660,6 +849,12 @@ __all__ = (
     "OrganizationUserUpdate",
     "OrganizationUserWorkspace",
     "OrganizationUserWorkspaceUpdate",
+    "PaymentFailure",
+    "PaymentRecord",
+    "PaymentRecordPage",
+    "PlanFeature",
+    "PlanWithFeatures",
+    "PricingPlan",
     "Project",
     "ProjectCountMap",
     "ProjectCountRequest",
@@ -694,6 +889,7 @@ __all__ = (
     "ProjectUserUpdateLaborCostChangeMode",
     "ProjectUserUpdateRateChangeMode",
     "ProjectUserWithMeta",
+    "PushServiceToken",
     "Quota",
     "Rate",
     "RateCreate",
@@ -752,6 +948,11 @@ __all__ = (
     "SavedSummaryResults",
     "SavedWeeklyResults",
     "SimpleWorkspaceUser",
+    "SsoConfirmation",
+    "SsoLoginUrl",
+    "SubscriptionPeriod",
+    "SubscriptionPlan",
+    "SubscriptionPlanChange",
     "SummaryGroup",
     "SummaryReport",
     "SummaryReportExportRequest",
@@ -776,6 +977,8 @@ __all__ = (
     "TimeEntrySharedWith",
     "TimeEntryUpdate",
     "TimeEntryUpdateTagAction",
+    "TimelineEvent",
+    "TimelineSettings",
     "Timesheet",
     "TimesheetApproversLayers",
     "TimesheetBatchUpdate",
@@ -795,13 +998,16 @@ __all__ = (
     "TimesheetStatus",
     "TimesheetUpdate",
     "TimesheetUpdateStatus",
+    "TimezoneOffset",
     "TrackReminder",
     "TrackReminderPayload",
     "TrackReminderPayloadFrequency",
+    "UsageCounter",
     "UserDataTrends",
     "UserDataTrendsGraph",
     "UserDataTrendsGraphDataItem",
     "UserDataTrendsGraphDataItemUsersItem",
+    "UserFlags",
     "WebhookEventFilter",
     "WebhookEventFilters",
     "WebhookLimits",
@@ -822,6 +1028,7 @@ __all__ = (
     "WorkspaceFeature",
     "WorkspaceFeatures",
     "WorkspaceIdResult",
+    "WorkspaceLogo",
     "WorkspaceStatistics",
     "WorkspaceStatisticsAdmin",
     "WorkspaceSubscription",

@@ -90,6 +90,258 @@ class _ArchivedClientsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     project_ids: list[int]
 
 
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_AuditLogEventWire: TypeAlias = dict[str, Any]
+
+
+class _AvatarWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Avatar` that msgspec decodes into; unknown keys are refused."""
+
+    avatar_urls: _AvatarUrlsWire | Unset = UNSET
+    file_type: str | Unset = msgspec.field(default=UNSET, name="fileType")
+    name: str | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_AvatarUrlsWire: TypeAlias = dict[str, Any]
+
+
+class _BillingCampaignWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingCampaign` that msgspec decodes into; unknown keys are refused."""
+
+    discount: int | None | Unset = UNSET
+    end: str | None | Unset = UNSET
+    key: str | Unset = UNSET
+    name: str | Unset = UNSET
+    start: str | None | Unset = UNSET
+
+
+class _BillingCardDetailsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingCardDetails` that msgspec decodes into; unknown keys are refused."""
+
+    added_at: str | None | Unset = UNSET
+    card_number: str | Unset = UNSET
+    card_type: str | Unset = UNSET
+    creator_id: int | Unset = UNSET
+    creator_name: str | Unset = UNSET
+    expiry_date: str | None | Unset = UNSET
+    holder_name: str | Unset = UNSET
+
+
+class _BillingContactDetailWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingContactDetail` that msgspec decodes into; unknown keys are refused."""
+
+    company_address: str | Unset = UNSET
+    company_city: str | Unset = UNSET
+    company_name: str | Unset = UNSET
+    contact_detail_id: int | Unset = UNSET
+    contact_email: str | Unset = UNSET
+    contact_person: str | Unset = UNSET
+    country_id: int | Unset = UNSET
+    country_subdivision_id: int | Unset = UNSET
+    created_at: str | None | Unset = UNSET
+    customer_id: int | Unset = UNSET
+    is_eu_resident: bool | Unset = UNSET
+    updated_at: str | None | Unset = UNSET
+    user_id: int | Unset = UNSET
+    vat_number: str | Unset = UNSET
+    vat_number_valid: bool | Unset = UNSET
+    vat_number_validated_at: str | None | Unset = UNSET
+    zip_code: str | Unset = UNSET
+
+
+class _BillingCouponWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingCoupon` that msgspec decodes into; unknown keys are refused."""
+
+    amount_off: int | Unset = UNSET
+    deleted: bool | Unset = UNSET
+    duration: str | Unset = UNSET
+    duration_in_months: int | Unset = UNSET
+    id: str | Unset = UNSET
+    name: str | Unset = UNSET
+    percent_off: float | Unset = UNSET
+    valid: bool | Unset = UNSET
+
+
+class _BillingCustomerWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingCustomer` that msgspec decodes into; unknown keys are refused."""
+
+    address_line: str | Unset = UNSET
+    country_id: str | Unset = UNSET
+    currency: str | Unset = UNSET
+    customer_name: str | Unset = UNSET
+    default_payment_method: _BillingPaymentMethodWire | None | Unset = UNSET
+    discount: _BillingDiscountWire | None | Unset = UNSET
+    id: str | Unset = UNSET
+    postal_code: str | Unset = UNSET
+    site: str | Unset = UNSET
+    state: str | Unset = UNSET
+    tax_number: str | Unset = UNSET
+    toggl_user_email: str | Unset = UNSET
+    toggl_user_id: int | Unset = UNSET
+
+
+class _BillingDiscountWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingDiscount` that msgspec decodes into; unknown keys are refused."""
+
+    coupon: _BillingCouponWire | None | Unset = UNSET
+    promotion_code: _BillingPromotionCodeWire | None | Unset = UNSET
+
+
+class _BillingInvoiceInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingInvoiceInfo` that msgspec decodes into; unknown keys are refused."""
+
+    amount: int | Unset = UNSET
+    created_at: str | None | Unset = UNSET
+    currency_id: int | Unset = UNSET
+    due: str | Unset = UNSET
+    id: int | Unset = UNSET
+    paid_at: str | None | Unset = UNSET
+    tax_percentage: float | Unset = UNSET
+    total_amount: int | Unset = UNSET
+
+
+class _BillingPaymentCardWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPaymentCard` that msgspec decodes into; unknown keys are refused."""
+
+    brand: str | Unset = UNSET
+    country: str | Unset = UNSET
+    exp_month: int | Unset = UNSET
+    exp_year: int | Unset = UNSET
+    last4: str | Unset = UNSET
+
+
+class _BillingPaymentInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPaymentInfo` that msgspec decodes into; unknown keys are refused."""
+
+    created_at: str | None | Unset = UNSET
+    description: str | Unset = UNSET
+    id: int | Unset = UNSET
+    status: str | Unset = UNSET
+
+
+class _BillingPaymentMethodWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPaymentMethod` that msgspec decodes into; unknown keys are refused."""
+
+    card: _BillingPaymentCardWire | Unset = UNSET
+    sepa_debit: _BillingPaymentSepaDebitWire | Unset = UNSET
+    type_: str | Unset = msgspec.field(default=UNSET, name="type")
+    us_bank_account: _BillingPaymentUsBankAccountWire | Unset = UNSET
+
+
+class _BillingPaymentSepaDebitWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPaymentSepaDebit` that msgspec decodes into; unknown keys are refused."""
+
+    bank_code: str | Unset = UNSET
+    country: str | Unset = UNSET
+    last4: str | Unset = UNSET
+
+
+class _BillingPaymentUsBankAccountWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPaymentUsBankAccount` that msgspec decodes into; unknown keys are refused."""
+
+    bank_name: str | Unset = UNSET
+    blocked: bool | Unset = UNSET
+    blocked_reason: str | Unset = UNSET
+    last4: str | Unset = UNSET
+
+
+class _BillingPlanWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPlan` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | Unset = UNSET
+    plan_id: int | Unset = UNSET
+    pricing_plans: list[_BillingPricingPlanWire] | Unset = UNSET
+
+
+class _BillingPricesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPrices` that msgspec decodes into; unknown keys are refused."""
+
+    actual: int | Unset = UNSET
+    base: int | Unset = UNSET
+    with_tax: int | Unset = UNSET
+
+
+class _BillingPricingWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPricing` that msgspec decodes into; unknown keys are refused."""
+
+    currency_id: int | Unset = UNSET
+    discount_percentage: int | Unset = UNSET
+    discount_to: str | None | Unset = UNSET
+    plans: list[_BillingPlanWire] | Unset = UNSET
+    tax_included: bool | Unset = UNSET
+    tax_percentage: float | Unset = UNSET
+    tax_type: str | Unset = UNSET
+    user_count: int | Unset = UNSET
+
+
+class _BillingPricingPlanWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPricingPlan` that msgspec decodes into; unknown keys are refused."""
+
+    actual_price_in_usd_cents: int | Unset = UNSET
+    campaign: _BillingCampaignWire | None | Unset = UNSET
+    list_price_in_usd_cents: int | Unset = UNSET
+    name: str | Unset = UNSET
+    period: int | Unset = UNSET
+    price_point_handle: str | Unset = UNSET
+    prices_month: _BillingPricesWire | Unset = UNSET
+    prices_period: _BillingPricesWire | Unset = UNSET
+    pricing_plan_id: int | Unset = UNSET
+
+
+class _BillingPromotionCodeWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingPromotionCode` that msgspec decodes into; unknown keys are refused."""
+
+    active: bool | Unset = UNSET
+    code: str | Unset = UNSET
+    expires_at: str | None | Unset = UNSET
+    id: str | Unset = UNSET
+
+
+class _BillingSubscriptionWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `BillingSubscription` that msgspec decodes into; unknown keys are refused."""
+
+    active_users: int | Unset = UNSET
+    auto_renew: bool | Unset = UNSET
+    billing_period_in_months: int | Unset = UNSET
+    campaign_available: bool | Unset = UNSET
+    cancel_date: str | None | Unset = UNSET
+    card_details: _BillingCardDetailsWire | None | Unset = UNSET
+    company_id: int | Unset = UNSET
+    contact_details: _BillingContactDetailWire | None | Unset = UNSET
+    currency: str | Unset = UNSET
+    current_period_ends_at: str | None | Unset = UNSET
+    current_period_starts_at: str | None | Unset = UNSET
+    customer_id: int | Unset = UNSET
+    end_date: str | None | Unset = UNSET
+    enterprise: bool | Unset = UNSET
+    is_subscription_beta: bool | Unset = UNSET
+    is_unified: bool | Unset = UNSET
+    keep_trial_on_subscription: bool | Unset = UNSET
+    last_invoice: _BillingInvoiceInfoWire | Unset = UNSET
+    last_payment: _BillingPaymentInfoWire | Unset = UNSET
+    last_pricing_plan_id: int | Unset = UNSET
+    new_signup_trial: bool | Unset = UNSET
+    next_payment_date: str | None | Unset = UNSET
+    payment_failed: bool | Unset = UNSET
+    payment_method: str | Unset = UNSET
+    plan_id: int | Unset = UNSET
+    plan_name: str | Unset = UNSET
+    pricing_plan_id: int | Unset = UNSET
+    renewal_at: str | None | Unset = UNSET
+    renewal_date: str | None | Unset = UNSET
+    seat_cost_in_cents: int | Unset = UNSET
+    seats: int | Unset = UNSET
+    site: str | Unset = UNSET
+    start_date: str | None | Unset = UNSET
+    state: str | Unset = UNSET
+    subscription_created_at: str | None | Unset = UNSET
+    subscription_period: _SubscriptionPeriodWire | Unset = UNSET
+    trial_available: bool | Unset = UNSET
+    trial_end_date: str | None | Unset = UNSET
+    trial_start_date: str | None | Unset = UNSET
+
+
 class _BulkPatchFailureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `BulkPatchFailure` that msgspec decodes into; unknown keys are refused."""
 
@@ -102,6 +354,160 @@ class _BulkPatchResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
     success: list[int] | Unset = UNSET
     failure: list[_BulkPatchFailureWire] | Unset = UNSET
+
+
+class _CalendarWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Calendar` that msgspec decodes into; unknown keys are refused."""
+
+    background_color: str | Unset = UNSET
+    calendar_id: int | Unset = UNSET
+    calendar_integration_id: int | Unset = UNSET
+    created_at: str | None | Unset = UNSET
+    default_planned_task_id: int | None | Unset = UNSET
+    default_project_id: int | None | Unset = UNSET
+    default_workspace_id: int | None | Unset = UNSET
+    deleted_at: str | None | Unset = UNSET
+    external_id: str | Unset = UNSET
+    foreground_color: str | Unset = UNSET
+    name: str | Unset = UNSET
+    remind_tracking: bool | Unset = UNSET
+    selected: bool | Unset = UNSET
+    updated_at: str | None | Unset = UNSET
+
+
+class _CalendarEventWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarEvent` that msgspec decodes into; unknown keys are refused."""
+
+    all_day: bool | Unset = UNSET
+    calendar_event_id: int | Unset = UNSET
+    calendar_id: int | Unset = UNSET
+    color: _CalendarEventColorWire | Unset = UNSET
+    created_at: str | None | Unset = UNSET
+    end_time: str | Unset = UNSET
+    external_id: str | Unset = UNSET
+    html_link: str | Unset = UNSET
+    ical_uid: str | Unset = UNSET
+    internal_ref_id: int | Unset = UNSET
+    internal_ref_product_id: int | Unset = UNSET
+    internal_ref_type: str | Unset = UNSET
+    meeting_link: str | Unset = UNSET
+    provider: str | Unset = UNSET
+    start_time: str | Unset = UNSET
+    title: str | Unset = UNSET
+    updated: str | Unset = UNSET
+    updated_at: str | None | Unset = UNSET
+
+
+class _CalendarEventAttendeeWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarEventAttendee` that msgspec decodes into; unknown keys are refused."""
+
+    email: str | Unset = UNSET
+    name: str | Unset = UNSET
+
+
+class _CalendarEventColorWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarEventColor` that msgspec decodes into; unknown keys are refused."""
+
+    background: str | Unset = UNSET
+    foreground: str | Unset = UNSET
+
+
+class _CalendarEventPageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarEventPage` that msgspec decodes into; unknown keys are refused."""
+
+    events: list[_CalendarEventWire] | Unset = UNSET
+    next_page_token: str | None | Unset = UNSET
+
+
+class _CalendarEventSuggestionWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarEventSuggestion` that msgspec decodes into; unknown keys are refused."""
+
+    accuracy: float | Unset = UNSET
+    billable: bool | Unset = UNSET
+    description_match: bool | Unset = UNSET
+    last_seen: str | Unset = UNSET
+    project_active: bool | Unset = UNSET
+    project_color: str | Unset = UNSET
+    project_id: int | Unset = UNSET
+    project_name: str | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    tags: list[str] | Unset = UNSET
+    task_id: int | Unset = UNSET
+    task_name: str | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+
+
+class _CalendarEventsFetchedWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarEventsFetched` that msgspec decodes into; unknown keys are refused."""
+
+    fetched_events: int | Unset = UNSET
+
+
+class _CalendarIntegrationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarIntegration` that msgspec decodes into; unknown keys are refused."""
+
+    auto_track: bool | Unset = UNSET
+    calendar_integration_id: int | Unset = UNSET
+    created_at: str | None | Unset = UNSET
+    email: str | Unset = UNSET
+    error_status: str | Unset = UNSET
+    has_write_scope: bool | Unset = UNSET
+    origin_product_id: int | Unset = UNSET
+    provider: str | Unset = UNSET
+    scopes: list[str] | Unset = UNSET
+
+
+class _CalendarPageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarPage` that msgspec decodes into; unknown keys are refused."""
+
+    calendars: list[_CalendarWire] | Unset = UNSET
+    next_page_token: str | None | Unset = UNSET
+
+
+class _CalendarPatchWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarPatch` that msgspec decodes into; unknown keys are refused."""
+
+    default_planned_task_id: int | None | Unset = UNSET
+    default_project_id: int | None | Unset = UNSET
+    default_workspace_id: int | None | Unset = UNSET
+    remind_tracking: bool | Unset = UNSET
+    selected: bool | Unset = UNSET
+
+
+class _CalendarSuggestionItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarSuggestionItem` that msgspec decodes into; unknown keys are refused."""
+
+    event_id: int | Unset = UNSET
+    suggestion: _CalendarEventSuggestionWire | Unset = UNSET
+
+
+class _CalendarSuggestionRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarSuggestionRequest` that msgspec decodes into; unknown keys are refused."""
+
+    event_ids: list[int] | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+
+
+class _CalendarSuggestionsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarSuggestions` that msgspec decodes into; unknown keys are refused."""
+
+    suggestions: list[_CalendarSuggestionItemWire] | Unset = UNSET
+
+
+class _CalendarsFetchedWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CalendarsFetched` that msgspec decodes into; unknown keys are refused."""
+
+    fetched_calendars: int | Unset = UNSET
+
+
+class _CancellationFeedbackWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CancellationFeedback` that msgspec decodes into; unknown keys are refused."""
+
+    data: _CancellationFeedbackDataWire
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_CancellationFeedbackDataWire: TypeAlias = dict[str, Any]
 
 
 class _ClientWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -207,6 +613,45 @@ class _ComparativeReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown
     rounding_minutes: int | Unset = UNSET
 
 
+class _ContactEmailWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ContactEmail` that msgspec decodes into; unknown keys are refused."""
+
+    email: str | Unset = msgspec.field(default=UNSET, name="Email")
+    message: str | Unset = msgspec.field(default=UNSET, name="Message")
+    name: str | Unset = msgspec.field(default=UNSET, name="Name")
+
+
+class _CountryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Country` that msgspec decodes into; unknown keys are refused."""
+
+    country_code: str | Unset = UNSET
+    default_currency_id: int | None | Unset = UNSET
+    id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    requires_postal_code: bool | Unset = UNSET
+    vat_applicable: bool | Unset = UNSET
+    vat_percentage: float | Unset = UNSET
+    vat_regex: str | Unset = UNSET
+
+
+class _CountrySubdivisionWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `CountrySubdivision` that msgspec decodes into; unknown keys are refused."""
+
+    company_id: int | Unset = UNSET
+    country_id: int | Unset = UNSET
+    country_subdivision_id: int | Unset = UNSET
+    iso_code: str | Unset = UNSET
+    name: str | Unset = UNSET
+
+
+class _CurrencyWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Currency` that msgspec decodes into; unknown keys are refused."""
+
+    currency_id: int | Unset = UNSET
+    iso_code: str | Unset = UNSET
+    symbol: str | Unset = UNSET
+
+
 class _DashboardActivityWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `DashboardActivity` that msgspec decodes into; unknown keys are refused."""
 
@@ -248,6 +693,24 @@ class _DataTrendsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
     billable: bool | Unset = UNSET
     rounding: DataTrendsRequestRounding | Unset = UNSET
     rounding_minutes: int | Unset = UNSET
+
+
+class _DemoEmailWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DemoEmail` that msgspec decodes into; unknown keys are refused."""
+
+    email: str | Unset = msgspec.field(default=UNSET, name="Email")
+    first_name: str | Unset = msgspec.field(default=UNSET, name="FirstName")
+    last_name: str | Unset = msgspec.field(default=UNSET, name="LastName")
+    phone: str | Unset = msgspec.field(default=UNSET, name="Phone")
+    purpose: str | Unset = msgspec.field(default=UNSET, name="Purpose")
+    source: str | Unset = msgspec.field(default=UNSET, name="Source")
+    team_size: str | Unset = msgspec.field(default=UNSET, name="TeamSize")
+
+
+class _DesktopLoginTokenWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DesktopLoginToken` that msgspec decodes into; unknown keys are refused."""
+
+    login_token: str | None | Unset = UNSET
 
 
 class _DetailedReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -416,6 +879,21 @@ class _DetailedTotalsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
     with_inline_rates: bool | Unset = msgspec.field(default=UNSET, name="withInlineRates")
 
 
+class _DiscountRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DiscountRequest` that msgspec decodes into; unknown keys are refused."""
+
+    responses_submitted: _DiscountRequestAnswersWire | Unset = UNSET
+
+
+class _DiscountRequestAnswersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DiscountRequestAnswers` that msgspec decodes into; unknown keys are refused."""
+
+    negative_answers: list[str]
+    positive_answers: list[str]
+    negative_feedback: str | Unset = UNSET
+    positive_feedback: str | Unset = UNSET
+
+
 class _EmployeeProfitabilityRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `EmployeeProfitabilityRequest` that msgspec decodes into; unknown keys are refused."""
 
@@ -480,6 +958,16 @@ class _FavoriteUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     public: bool | Unset = UNSET
     rank: int | Unset = UNSET
     posted_fields: list[str] | Unset = msgspec.field(default=UNSET, name="postedFields")
+
+
+class _FeatureUpsellWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `FeatureUpsell` that msgspec decodes into; unknown keys are refused."""
+
+    feature_id: int | Unset = UNSET
+    is_default_feature: bool | Unset = UNSET
+    name: str | Unset = UNSET
+    upsell_plan_handle: str | Unset = UNSET
+    upsell_plan_id: int | Unset = UNSET
 
 
 class _GoalWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -664,6 +1152,38 @@ class _JsonPatchOperationWire(msgspec.Struct, kw_only=True, forbid_unknown_field
     value: Any | Unset = UNSET
 
 
+class _JsonWebKeyWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `JsonWebKey` that msgspec decodes into; unknown keys are refused."""
+
+    kty: str
+    kid: str | Unset = UNSET
+    use: str | Unset = UNSET
+    alg: str | Unset = UNSET
+    n: str | Unset = UNSET
+    e: str | Unset = UNSET
+    crv: str | Unset = UNSET
+    x: str | Unset = UNSET
+    y: str | Unset = UNSET
+
+
+class _JsonWebKeySetWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `JsonWebKeySet` that msgspec decodes into; unknown keys are refused."""
+
+    keys: list[_JsonWebKeyWire] | Unset = UNSET
+
+
+class _LinkedSsoProfileWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `LinkedSsoProfile` that msgspec decodes into; unknown keys are refused."""
+
+    domain: str | Unset = UNSET
+    name: str | Unset = UNSET
+    sso_profile_id: int | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_ListFeatureUpsellsResponse200Wire: TypeAlias = dict[str, Any]
+
+
 class _LocationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `Location` that msgspec decodes into; unknown keys are refused."""
 
@@ -721,6 +1241,13 @@ class _MeUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
     fullname: str | Unset = UNSET
     password: str | Unset = UNSET
     timezone: str | Unset = UNSET
+
+
+class _MeetEmailWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `MeetEmail` that msgspec decodes into; unknown keys are refused."""
+
+    email: str | Unset = UNSET
+    location: str | Unset = UNSET
 
 
 class _MyFavoriteCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -916,6 +1443,76 @@ class _OrganizationUserWorkspaceUpdateWire(msgspec.Struct, kw_only=True, forbid_
     working_hours: float | Unset = UNSET
     view_edit_billable_rates: bool | Unset = UNSET
     view_edit_labor_costs: bool | Unset = UNSET
+
+
+class _PaymentFailureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `PaymentFailure` that msgspec decodes into; unknown keys are refused."""
+
+    code: str | Unset = UNSET
+    decline_code: str | Unset = UNSET
+    doc_url: str | Unset = UNSET
+    invoice_total_amount: int | Unset = UNSET
+    message: str | Unset = UNSET
+    next_payment_attempt: str | None | Unset = UNSET
+    organization_id: int | Unset = UNSET
+
+
+class _PaymentRecordWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `PaymentRecord` that msgspec decodes into; unknown keys are refused."""
+
+    creation_date: datetime.datetime | None | Unset = UNSET
+    currency: str | Unset = UNSET
+    description: str | Unset = UNSET
+    hosted_url: str | Unset = UNSET
+    id: str | Unset = UNSET
+    invoice_number: str | Unset = UNSET
+    pdf_url: str | Unset = UNSET
+    status: str | Unset = UNSET
+    total_amount: int | Unset = UNSET
+
+
+class _PaymentRecordPageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `PaymentRecordPage` that msgspec decodes into; unknown keys are refused."""
+
+    items: list[_PaymentRecordWire] | Unset = UNSET
+    next_: str | None | Unset = msgspec.field(default=UNSET, name="next")
+
+
+class _PlanFeatureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `PlanFeature` that msgspec decodes into; unknown keys are refused."""
+
+    description: str | Unset = UNSET
+    feature_id: int | Unset = UNSET
+    is_default_feature: bool | Unset = UNSET
+    name: str | Unset = UNSET
+    trial_only: bool | Unset = UNSET
+
+
+class _PlanWithFeaturesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `PlanWithFeatures` that msgspec decodes into; unknown keys are refused."""
+
+    active_at: str | None | Unset = UNSET
+    features: list[_PlanFeatureWire] | Unset = UNSET
+    inactive_at: str | None | Unset = UNSET
+    max_user_count: int | Unset = UNSET
+    name: str | Unset = UNSET
+    plan_at: str | None | Unset = UNSET
+    plan_id: int | Unset = UNSET
+    prices: list[_PricingPlanWire] | Unset = UNSET
+    product_handle: str | Unset = UNSET
+    toggl_product_name: str | Unset = UNSET
+
+
+class _PricingPlanWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `PricingPlan` that msgspec decodes into; unknown keys are refused."""
+
+    amount_in_cents: int | Unset = UNSET
+    currency: str | Unset = UNSET
+    period: int | Unset = UNSET
+    plan: _SubscriptionPlanWire | Unset = UNSET
+    plan_id: int | Unset = UNSET
+    price_point_handle: str | Unset = UNSET
+    pricing_plan_id: int | Unset = UNSET
 
 
 class _ProjectWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1228,6 +1825,12 @@ class _ProjectUserWithMetaWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
     group_id: int | None | Unset = UNSET
     gid: int | None | Unset = UNSET
     at: datetime.datetime | Unset = UNSET
+
+
+class _PushServiceTokenWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `PushServiceToken` that msgspec decodes into; unknown keys are refused."""
+
+    fcm_registration_token: str | None | Unset = UNSET
 
 
 class _QuotaWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1703,6 +2306,46 @@ class _SimpleWorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fiel
     role: str | Unset = UNSET
 
 
+class _SsoConfirmationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SsoConfirmation` that msgspec decodes into; unknown keys are refused."""
+
+    confirmation_code: str | Unset = UNSET
+
+
+class _SsoLoginUrlWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SsoLoginUrl` that msgspec decodes into; unknown keys are refused."""
+
+    sso_url: str | Unset = UNSET
+
+
+class _SubscriptionPeriodWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SubscriptionPeriod` that msgspec decodes into; unknown keys are refused."""
+
+    created_at: str | None | Unset = UNSET
+    finished_on: str | None | Unset = UNSET
+    started_on: str | None | Unset = UNSET
+    subscription_id: int | Unset = UNSET
+    subscription_period_id: int | Unset = UNSET
+    trial: bool | Unset = UNSET
+    user_count: int | Unset = UNSET
+
+
+class _SubscriptionPlanWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SubscriptionPlan` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    max_user_count: int | Unset = UNSET
+    name: str | Unset = UNSET
+    pricing_plans: list[_PricingPlanWire] | Unset = UNSET
+    product_handle: str | Unset = UNSET
+
+
+class _SubscriptionPlanChangeWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SubscriptionPlanChange` that msgspec decodes into; unknown keys are refused."""
+
+    pricing_plan_tag: str | Unset = UNSET
+
+
 class _SummaryGroupWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `SummaryGroup` that msgspec decodes into; unknown keys are refused."""
 
@@ -2007,6 +2650,24 @@ class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     event_metadata: _TimeEntryEventMetadataWire | Unset = UNSET
 
 
+class _TimelineEventWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimelineEvent` that msgspec decodes into; unknown keys are refused."""
+
+    desktop_id: str | Unset = UNSET
+    end_time: int | Unset = UNSET
+    filename: str | Unset = UNSET
+    id: int | Unset = UNSET
+    idle: bool | Unset = UNSET
+    start_time: int | Unset = UNSET
+    title: str | Unset = UNSET
+
+
+class _TimelineSettingsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimelineSettings` that msgspec decodes into; unknown keys are refused."""
+
+    record_timeline: bool | Unset = UNSET
+
+
 class _TimesheetWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `Timesheet` that msgspec decodes into; unknown keys are refused."""
 
@@ -2178,6 +2839,13 @@ class _TimesheetUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     force_approved: bool | Unset = UNSET
 
 
+class _TimezoneOffsetWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimezoneOffset` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | Unset = UNSET
+    utc: str | Unset = UNSET
+
+
 class _TrackReminderWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `TrackReminder` that msgspec decodes into; unknown keys are refused."""
 
@@ -2201,6 +2869,15 @@ class _TrackReminderPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fie
     group_ids: list[int] | Unset = UNSET
     email_reminder_enabled: bool | Unset = UNSET
     slack_reminder_enabled: bool | Unset = UNSET
+
+
+class _UsageCounterWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UsageCounter` that msgspec decodes into; unknown keys are refused."""
+
+    count: int | Unset = UNSET
+    limit: int | Unset = UNSET
+    name: str | Unset = UNSET
+    reset_at: str | None | Unset = UNSET
 
 
 class _UserDataTrendsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -2232,6 +2909,10 @@ class _UserDataTrendsGraphDataItemUsersItemWire(msgspec.Struct, kw_only=True, fo
     billable_seconds: int | Unset = UNSET
     earnings: int | Unset = UNSET
     user_id: int | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_UserFlagsWire: TypeAlias = dict[str, Any]
 
 
 class _WebhookEventFilterWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -2463,6 +3144,12 @@ class _WorkspaceIdResultWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
     """The JSON form of `WorkspaceIdResult` that msgspec decodes into; unknown keys are refused."""
 
     wid: int
+
+
+class _WorkspaceLogoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceLogo` that msgspec decodes into; unknown keys are refused."""
+
+    logo: str | Unset = UNSET
 
 
 class _WorkspaceStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

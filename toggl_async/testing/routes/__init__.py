@@ -22,6 +22,7 @@ MODULES = (
     "track_bulk",
     "goals_reminders",
     "favorites",
+    "fixed",
 )
 
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import datetime
 
     from ...client import HttpClient
+    from ...models.audit_log_event import AuditLogEvent
     from ...models.id_list import IdList
     from ...models.invitation_details import InvitationDetails
     from ...models.invitation_request import InvitationRequest
@@ -326,6 +327,70 @@ class OrganizationsApi:
             organization_id=organization_id,
         )
 
+    async def list_audit_logs(
+        self,
+        organization_id: int,
+        start: str,
+        end: str,
+        *,
+        export: bool | Unset = UNSET,
+        workspace_id: int | Unset = UNSET,
+        entity_type: str | Unset = UNSET,
+        entity_id: int | Unset = UNSET,
+        action: str | Unset = UNSET,
+        user_id: int | Unset = UNSET,
+        page_size: int | Unset = UNSET,
+        page_number: int | Unset = UNSET,
+    ) -> list[AuditLogEvent]:
+        """The organization's audit log events between two instants, page by page.
+
+        Who changed what in the organization: each event names the entity, the action and the user. start
+        and end are RFC 3339 instants (UTC, e.g. 2024-12-01T00:00:00Z). Pages are numbered from 1
+        (page_number, page_size); export=true returns every event in one answer. Only organization admins of
+        plans with the audit log see it; others get 403 "User does not have access to the audit logs".
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            start (str): Start of the period (Toggl calls it from), an RFC 3339 instant in UTC such as
+                2024-12-01T00:00:00Z
+            end (str): End of the period (Toggl calls it to), an RFC 3339 instant in UTC such as
+                2024-12-01T00:00:00Z
+            export (bool | Unset): If set to true, returns all audit logs without pagination
+            workspace_id (int | Unset): Workspace ID
+            entity_type (str | Unset): Entity Type
+            entity_id (int | Unset): Entity ID
+            action (str | Unset): Action
+            user_id (int | Unset): User ID
+            page_size (int | Unset): Page Size
+            page_number (int | Unset): Page Number
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[AuditLogEvent]
+        """
+
+        from . import list_audit_logs as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            start=start,
+            end=end,
+            export=export,
+            workspace_id=workspace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            user_id=user_id,
+            page_size=page_size,
+            page_number=page_number,
+        )
+
     async def list_organization_users(
         self,
         organization_id: int,
@@ -514,6 +579,34 @@ class OrganizationsApi:
         return await _operation.asyncio(
             client=self._client,
             invitation_code=invitation_code,
+        )
+
+    async def request_slack_integration(
+        self,
+        organization_id: int,
+    ) -> str:
+        """Ask the organization's admins to set up the Slack integration.
+
+        Notifies the organization's admins that a member would like the Slack integration.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str
+        """
+
+        from . import request_slack_integration as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
         )
 
     async def resend_invitation(
@@ -774,6 +867,42 @@ class OrganizationsRawApi:
             organization_id=organization_id,
         )
 
+    async def list_audit_logs(
+        self,
+        organization_id: int,
+        start: str,
+        end: str,
+        *,
+        export: bool | Unset = UNSET,
+        workspace_id: int | Unset = UNSET,
+        entity_type: str | Unset = UNSET,
+        entity_id: int | Unset = UNSET,
+        action: str | Unset = UNSET,
+        user_id: int | Unset = UNSET,
+        page_size: int | Unset = UNSET,
+        page_number: int | Unset = UNSET,
+    ) -> Response[list[AuditLogEvent]]:
+        """The organization's audit log events between two instants, page by page. (the whole response)
+
+        `GET /api/v9/audit_logs/{organization_id}/{start}/{end}`
+        """
+        from . import list_audit_logs as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            start=start,
+            end=end,
+            export=export,
+            workspace_id=workspace_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            user_id=user_id,
+            page_size=page_size,
+            page_number=page_number,
+        )
+
     async def list_organization_users(
         self,
         organization_id: int,
@@ -883,6 +1012,21 @@ class OrganizationsRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             invitation_code=invitation_code,
+        )
+
+    async def request_slack_integration(
+        self,
+        organization_id: int,
+    ) -> Response[str]:
+        """Ask the organization's admins to set up the Slack integration. (the whole response)
+
+        `POST /api/v9/organizations/{organization_id}/integrations/slack/request`
+        """
+        from . import request_slack_integration as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
         )
 
     async def resend_invitation(
