@@ -105,6 +105,19 @@ def test_case_and_surrounding_whitespace_of_the_hex_do_not_matter_but_the_body_d
     with pytest.raises(MissingSignatureError):
         verify_signature(SECRET, body, " ")
     verify_signature("sécret-ü", body, signature_for("sécret-ü", body))  # a unicode secret, as UTF-8
+    verify_signature(SECRET, body, good.encode())  # a raw header value, as ASGI gives it
+    with pytest.raises(MalformedSignatureError):  # failed before: a TypeError from the str pattern
+        verify_signature(SECRET, body, b"sha256=\xff")
+
+
+def test_several_secrets_may_come_as_any_collection() -> None:
+    # Failed before: a tuple was taken for one secret, and every delivery raised TypeError inside hmac.
+    body, header = _signed({"event_id": 1, "payload": {"id": 1}})
+    for secrets in (("old-secret", SECRET), {SECRET}, [b"old", SECRET.encode()]):
+        assert WebhookReceiver(secrets, max_age=float("inf")).accept(body, header)[0] == 200
+    for empty in ([], (), ["", SECRET], ""):
+        with pytest.raises(ValueError):
+            WebhookReceiver(empty)
 
 
 def test_the_comparison_is_constant_time_on_equal_length_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,8 +256,9 @@ async def test_a_body_over_max_body_is_refused_413_without_reading_it() -> None:
     chunks = [{"type": "http.request", "body": b"x" * 400, "more_body": True} for _ in range(100)]
     sent, read = await _drive(receiver, chunks)
     assert sent[0]["status"] == 413 and read == 3
-    sent, _ = await _drive(receiver, [{"type": "http.request", "body": b"{}"}], [(b"content-length", b"-1")])
-    assert sent[0]["status"] == 400
+    for odd in (b"-1", b"\xb2", b"1e3", b"", b"9" * 40):  # "\xb2" is "\u00b2" in latin-1: isdigit(), not int()
+        sent, read = await _drive(receiver, [{"type": "http.request", "body": b"{}"}], [(b"content-length", odd)])
+        assert sent[0]["status"] == 400 and read == 0
     with pytest.raises(ValueError):
         WebhookReceiver(SECRET, max_body=0)
 

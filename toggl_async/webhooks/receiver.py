@@ -20,8 +20,9 @@ Works on asyncio and trio (anyio). Answers never echo the secret or the body.
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 import anyio
@@ -36,12 +37,13 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Event = PingEvent | EntityEvent
 
 MAX_BODY_BYTES = 1 << 20  # the default `max_body`: Toggl's deliveries are a few KiB
+_LENGTH = re.compile(r"[0-9]{1,19}")
 
 
 class WebhookReceiver:
     """Verifies, deduplicates and queues Toggl's webhook deliveries; see the module docstring.
 
-    `secret`: the subscription's secret (or several, e.g. while rotating: any may match).
+    `secret`: the subscription's secret (or a list of several, e.g. while rotating: any may match).
     `max_age`: seconds a delivery's `timestamp` may be away from now (default 300).
     `dedupe_window`: seconds an `event_id` is remembered (default one day), at most `dedupe_size` of them.
     `queue_size`: events held for your code before deliveries are refused with 503.
@@ -51,11 +53,11 @@ class WebhookReceiver:
     """
 
     def __init__(
-        self, secret: str | bytes | list[str | bytes], *, max_age: float = 300.0, dedupe_window: float = 86400.0,
+        self, secret: str | bytes | Iterable[str | bytes], *, max_age: float = 300.0, dedupe_window: float = 86400.0,
         dedupe_size: int = 100_000, queue_size: int = 1000, max_body: int = MAX_BODY_BYTES, pings: bool = False,
         clock: Clock | None = None,
     ) -> None:  # fmt: skip
-        self._secrets = list(secret) if isinstance(secret, list) else [secret]
+        self._secrets = [secret] if isinstance(secret, str | bytes) else list(secret)  # a list, tuple or set
         if not self._secrets or not all(self._secrets):
             raise ValueError("WebhookReceiver needs a non-empty secret")
         if queue_size < 1:
@@ -200,9 +202,14 @@ class WebhookReceiver:
             await _answer(send, 405, {"allow": "POST"}, b"")
             return
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared[:20]) > self.max_body):
-            await _answer(send, 413 if declared.isdigit() else 400, {}, b"")
-            return
+        if declared is not None:
+            # ASCII digits only: str.isdigit() also takes "²" (a latin-1 byte), which int() refuses.
+            if not _LENGTH.fullmatch(declared.strip()):
+                await _answer(send, 400, {}, b"")
+                return
+            if int(declared) > self.max_body:
+                await _answer(send, 413, {}, b"")
+                return
         body = bytearray()  # appended in place: a body sent a byte at a time costs linear time, not quadratic
         while True:
             message = await receive()
