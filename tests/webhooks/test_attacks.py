@@ -325,6 +325,12 @@ def test_the_dedupe_memory_stays_bounded_under_a_flood_of_distinct_ids() -> None
         receiver.get_nowait()
     assert receiver.counts["accepted"] == 20_000
     assert len(receiver._seen) <= 100  # what the flood leaves behind: at most dedupe_size ids
+    # Seen from outside: the newest ids are still known, the oldest were forgotten to make room.
+    newest, newest_header = _signed({"event_id": 19_999, "timestamp": moment, "payload": {"id": 1}})
+    oldest, oldest_header = _signed({"event_id": 0, "timestamp": moment, "payload": {"id": 1}})
+    receiver.accept(newest, newest_header)
+    receiver.accept(oldest, oldest_header)
+    assert receiver.counts["duplicate"] == 1 and receiver.counts["accepted"] == 20_001
 
 
 @pytest.mark.parametrize("offset", [-3600, 3600, 10**7, -(10**7)])
@@ -452,3 +458,37 @@ async def test_other_methods_and_scopes_are_refused_without_reading_a_body() -> 
     assert sent_ws == []  # never accepted: the server closes it (403)
     async with _client(receiver) as http:
         assert (await http.post("/toggl", content=b"{}")).status_code == 401
+
+
+def test_the_cli_never_prints_a_secret_it_was_given(caplog: pytest.LogCaptureFixture) -> None:
+    import io
+
+    from toggl_async.cli.app import run
+    from toggl_async.testing import FakeToggl
+
+    caplog.set_level(logging.DEBUG)
+    fake = FakeToggl(rate=None, quotas=False)
+    user = fake.add_user(plan="Premium")
+    fake.webhooks.mount("https://bot.example.com/toggl", WebhookReceiver("given-secret-123"))
+    printed: list[str] = []
+
+    def cli(*argv: str) -> int:
+        out, err = io.StringIO(), io.StringIO()
+        code = run([*argv, "--token", user.api_token], stdout=out, stderr=err, transport=fake.transport(),
+                   clock=fake.clock)  # fmt: skip
+        printed.extend((out.getvalue(), err.getvalue()))
+        return code
+
+    assert cli("webhooks", "subscribe", "--url", "https://bot.example.com/toggl", "--event", "time_entry/*",
+               "--secret", "given-secret-123", "--description", "bot") == 0  # fmt: skip
+    sid = str(next(iter(fake.webhooks.subscriptions)))
+    for argv in (("webhooks", "list"), ("webhooks", "list", "--json"), ("webhooks", "ping", sid),
+                 ("webhooks", "delete", sid)):  # fmt: skip
+        assert cli(*argv) == 0
+    # The plan limit refused: the error line names the limit, not the secret.
+    for n in range(4):  # Premium allows 3 enabled subscriptions: the fourth is refused
+        cli("webhooks", "subscribe", "--url", "https://bot.example.com/toggl", "--event", "tag/*",
+            "--secret", "given-secret-123", "--description", f"more {n}")  # fmt: skip
+    text = "\n".join(printed) + caplog.text
+    assert "given-secret-123" not in text and user.api_token not in text
+    assert "enabled webhook subscriptions" in printed[-1]
