@@ -229,6 +229,12 @@ def test_odd_id_strings_are_kept_unconverted_never_a_crash(odd: str) -> None:
     assert event.metadata.extra["custom_id"] == odd
 
 
+def test_a_boolean_is_not_an_id() -> None:
+    # Failed before: the payload fallback took `true` for entity 1 (bool is an int subclass in Python).
+    event = parse_event(b'{"event_id":1,"metadata":{"model":"spaceship"},"payload":{"id":true,"workspace_id":false}}')
+    assert isinstance(event, EntityEvent) and event.entity_id is None and event.workspace_id is None
+
+
 def test_odd_envelopes_decode_and_keep_what_they_carry() -> None:
     event = parse_event(json.dumps({
         "event_id": 2**62, "timestamp": "not a time", "created_at": 12, "metadata": ["not", "an", "object"],

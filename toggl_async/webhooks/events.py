@@ -104,7 +104,7 @@ class EntityEvent(WebhookEvent):
         if self.metadata.entity_id is not None:
             return self.metadata.entity_id
         value = self.payload.get("id") if isinstance(self.payload, dict) else None
-        return value if isinstance(value, int) else None
+        return _integer(value) if isinstance(value, int) else None
 
     @property
     def workspace_id(self) -> int | None:
@@ -112,7 +112,7 @@ class EntityEvent(WebhookEvent):
         if self.metadata.workspace_id is not None:
             return self.metadata.workspace_id
         value = self.payload.get("workspace_id") if isinstance(self.payload, dict) else None
-        return value if isinstance(value, int) else None
+        return _integer(value) if isinstance(value, int) else None
 
 
 def parse_event(body: bytes | str) -> PingEvent | EntityEvent:
