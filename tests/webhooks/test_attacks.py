@@ -498,3 +498,19 @@ def test_the_cli_never_prints_a_secret_it_was_given(caplog: pytest.LogCaptureFix
     text = "\n".join(printed) + caplog.text
     assert "given-secret-123" not in text and user.api_token not in text
     assert "enabled webhook subscriptions" in printed[-1]
+
+
+def test_only_a_ping_echoes_a_validation_code_and_only_as_json_text() -> None:
+    clock = FakeClock()
+    receiver = WebhookReceiver(SECRET, clock=clock)
+    moment = clock.now().isoformat()
+    entity, entity_header = _signed({"event_id": 1, "timestamp": moment, "payload": {"id": 1},
+                                     "validation_code": "not-for-entities"})  # fmt: skip
+    assert receiver.accept(entity, entity_header) == (200, {}, b"")
+    odd, odd_header = _signed({"event_id": 0, "timestamp": moment, "payload": "ping", "validation_code": ["x"]})
+    assert receiver.accept(odd, odd_header) == (200, {}, b"")  # not a string: no handshake answer
+    tricky = '"}<script>\u2028'
+    ping, ping_header = _signed({"event_id": 0, "timestamp": moment, "payload": "ping", "validation_code": tricky})
+    status, headers, answer = receiver.accept(ping, ping_header)
+    assert status == 200 and headers["content-type"] == "application/json"
+    assert json.loads(answer) == {"validation_code": tricky}
