@@ -30,6 +30,9 @@ _ENVELOPE = ("event_id", "created_at", "creator_id", "metadata", "payload", "sub
 _KNOWN_METADATA = ("action", "model", "path", "request_type", "request_body", "event_user_id", "model_owner_id",
                    "workspace_id", "project_id")  # fmt: skip
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+# A decimal id as Toggl writes one: ASCII digits only (str.isdigit also takes "²" and "٣", which int()
+# refuses or reads), and short enough for int() (Python refuses strings past 4300 digits).
+_DIGITS = re.compile(r"-?[0-9]{1,40}")
 
 
 class WebhookEventError(WebhookError):
@@ -101,7 +104,7 @@ class EntityEvent(WebhookEvent):
         if self.metadata.entity_id is not None:
             return self.metadata.entity_id
         value = self.payload.get("id") if isinstance(self.payload, dict) else None
-        return value if isinstance(value, int) else None
+        return _integer(value) if isinstance(value, int) else None
 
     @property
     def workspace_id(self) -> int | None:
@@ -109,16 +112,19 @@ class EntityEvent(WebhookEvent):
         if self.metadata.workspace_id is not None:
             return self.metadata.workspace_id
         value = self.payload.get("workspace_id") if isinstance(self.payload, dict) else None
-        return value if isinstance(value, int) else None
+        return _integer(value) if isinstance(value, int) else None
 
 
 def parse_event(body: bytes | str) -> PingEvent | EntityEvent:
     """Decode a delivery body (verify its signature first). Raises `WebhookEventError` when it is not an event."""
     try:
         data = json.loads(body)
-    except ValueError as exc:
+    except ValueError as exc:  # also invalid UTF-8 (UnicodeDecodeError) and over-long integers
         raise WebhookEventError("the delivery body is not JSON") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("event_id"), int):
+    except RecursionError as exc:  # a JSON bomb: arrays or objects nested thousands deep
+        raise WebhookEventError("the delivery body is nested too deeply to be a webhook event") from exc
+    event_id = data.get("event_id") if isinstance(data, dict) else None
+    if not isinstance(event_id, int) or isinstance(event_id, bool):
         raise WebhookEventError("the delivery body is not a webhook event (no integer event_id)")
     return event_from_dict(data)
 
@@ -184,7 +190,7 @@ def _metadata(raw: dict[str, Any]) -> EventMetadata:
 
 def _converted(key: str, value: Any) -> Any:
     if isinstance(value, str):
-        if key.endswith("_id") and value.lstrip("-").isdigit():
+        if key.endswith("_id") and _DIGITS.fullmatch(value):
             return int(value)
         if value in ("true", "false"):
             return value == "true"
@@ -196,7 +202,7 @@ def _integer(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
         return int(value)
     return None
 

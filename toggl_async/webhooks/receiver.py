@@ -20,8 +20,9 @@ Works on asyncio and trio (anyio). Answers never echo the secret or the body.
 from __future__ import annotations
 
 import json
+import re
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 import anyio
@@ -35,30 +36,36 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Event = PingEvent | EntityEvent
 
-MAX_BODY_BYTES = 1 << 20
+MAX_BODY_BYTES = 1 << 20  # the default `max_body`: Toggl's deliveries are a few KiB
+_LENGTH = re.compile(r"[0-9]{1,19}")
 
 
 class WebhookReceiver:
     """Verifies, deduplicates and queues Toggl's webhook deliveries; see the module docstring.
 
-    `secret`: the subscription's secret (or several, e.g. while rotating: any may match).
+    `secret`: the subscription's secret (or a list of several, e.g. while rotating: any may match).
     `max_age`: seconds a delivery's `timestamp` may be away from now (default 300).
     `dedupe_window`: seconds an `event_id` is remembered (default one day), at most `dedupe_size` of them.
     `queue_size`: events held for your code before deliveries are refused with 503.
+    `max_body`: the largest body read, in bytes (default 1 MiB); a larger one is answered 413 unread.
     `pings`: whether ping events reach your code too (default False; the handshake happens either way).
     `clock`: what "now" is (a `toggl_async.Clock`; tests pass `FakeClock`).
     """
 
     def __init__(
-        self, secret: str | bytes | list[str | bytes], *, max_age: float = 300.0, dedupe_window: float = 86400.0,
-        dedupe_size: int = 100_000, queue_size: int = 1000, pings: bool = False, clock: Clock | None = None,
+        self, secret: str | bytes | Iterable[str | bytes], *, max_age: float = 300.0, dedupe_window: float = 86400.0,
+        dedupe_size: int = 100_000, queue_size: int = 1000, max_body: int = MAX_BODY_BYTES, pings: bool = False,
+        clock: Clock | None = None,
     ) -> None:  # fmt: skip
-        self._secrets = list(secret) if isinstance(secret, list) else [secret]
+        self._secrets = [secret] if isinstance(secret, str | bytes) else list(secret)  # a list, tuple or set
         if not self._secrets or not all(self._secrets):
             raise ValueError("WebhookReceiver needs a non-empty secret")
         if queue_size < 1:
             raise ValueError("queue_size must be at least 1")
+        if max_body < 1:
+            raise ValueError("max_body must be at least 1 byte")
         self.max_age, self.dedupe_window, self.dedupe_size = max_age, dedupe_window, dedupe_size
+        self.max_body = max_body
         self.pings = pings
         self.clock: Clock = clock or SystemClock()
         # A plain deque, not an anyio memory stream: the receiver may be built outside any event loop (for
@@ -98,8 +105,10 @@ class WebhookReceiver:
                 raise anyio.EndOfStream
             if self._arrived is None:
                 self._arrived = anyio.Event()
-            await self._arrived.wait()
-            self._arrived = None
+            arrived = self._arrived
+            await arrived.wait()
+            if self._arrived is arrived:  # not one another consumer made since: that one still has waiters
+                self._arrived = None
         return self._queue.popleft()
 
     def get_nowait(self) -> Event | None:
@@ -138,8 +147,10 @@ class WebhookReceiver:
                 return 400, {}, b'"stale timestamp"'
         if isinstance(event, PingEvent):
             self.counts["ping"] += 1
-            if self.pings:
-                self._offer(event)
+            if self.pings and not self._offer(event) and event.validation_code is None:
+                # You asked for pings and there is no room: Toggl retries it later, as any event.
+                self.counts["refused_full"] += 1
+                return 503, {"retry-after": "60"}, b'"busy, deliver later"'
             if event.validation_code is not None:
                 # Toggl's synchronous validation: echo the code [V:D-WH url endpoint validation].
                 return (
@@ -180,6 +191,9 @@ class WebhookReceiver:
         if scope["type"] == "lifespan":
             while (message := await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
+            # The server stops: refuse what still arrives (503, Toggl retries it) and let `async for`
+            # loops end once they have taken the events already acknowledged.
+            self.close()
             await send({"type": "lifespan.shutdown.complete"})
             return
         if scope["type"] != "http":
@@ -187,19 +201,33 @@ class WebhookReceiver:
         if scope["method"] != "POST":
             await _answer(send, 405, {"allow": "POST"}, b"")
             return
-        body = b""
+        declared = _header(scope, b"content-length")
+        if declared is not None:
+            # ASCII digits only: str.isdigit() also takes "²" (a latin-1 byte), which int() refuses.
+            if not _LENGTH.fullmatch(declared.strip()):
+                await _answer(send, 400, {}, b"")
+                return
+            if int(declared) > self.max_body:
+                await _answer(send, 413, {}, b"")
+                return
+        body = bytearray()  # appended in place: a body sent a byte at a time costs linear time, not quadratic
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the sender went away mid-body: nothing to judge, no one to answer
             body += message.get("body", b"")
-            if len(body) > MAX_BODY_BYTES:
+            if len(body) > self.max_body:
                 await _answer(send, 413, {}, b"")
                 return
             if not message.get("more_body"):
                 break
-        signature = next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == b"x-webhook-signature-256"),
-                         None)  # fmt: skip
-        status, headers, payload = self.accept(body, signature)
+        status, headers, payload = self.accept(bytes(body), _header(scope, b"x-webhook-signature-256"))
         await _answer(send, status, headers, payload)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The first value of header `name` (lower case), as text."""
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k.lower() == name), None)
 
 
 def _matches(secret: str | bytes, body: bytes, signature: str | None) -> bool:

@@ -43,15 +43,17 @@ def signature_for(secret: str | bytes, body: bytes) -> str:
     return "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
-def verify_signature(secret: str | bytes, body: bytes, header: str | None) -> None:
+def verify_signature(secret: str | bytes, body: bytes, header: str | bytes | None) -> None:
     """Check `header` (the X-Webhook-Signature-256 value) against the raw `body`; return None when it matches.
 
-    `body` must be the bytes as received, before any JSON parsing. The comparison is constant-time
-    (`hmac.compare_digest`). Raises `MissingSignatureError` (no header), `MalformedSignatureError`, or
-    `SignatureMismatchError`; none of them carries the secret or the expected signature.
+    `body` must be the bytes as received, before any JSON parsing; `header` may be text or raw bytes.
+    The comparison is constant-time (`hmac.compare_digest`). Raises `MissingSignatureError` (no header),
+    `MalformedSignatureError`, or `SignatureMismatchError`; none of them carries the secret or the expected signature.
     """
     if not secret:
         raise ValueError("the webhook secret is empty")
+    if isinstance(header, bytes):  # a raw ASGI/WSGI header value
+        header = header.decode("latin-1")
     if header is None or not header.strip():
         raise MissingSignatureError(f"no {SIGNATURE_HEADER} header")
     match = _SIGNATURE.fullmatch(header.strip())
