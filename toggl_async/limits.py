@@ -28,9 +28,9 @@ from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import sniffio
 
 from toggl_async import _publish
+from toggl_async._running import on_asyncio
 from toggl_async.clock import Clock, SystemClock
 from toggl_async.errors import (
     QUOTA_REMAINING_HEADER,
@@ -203,7 +203,7 @@ class RedisLimits:
 
     async def call(self, script: str, keys: list[str], args: list[str | int | float]) -> Any:
         """Run one of the scripts; raises _Down (after logging) when Redis is down or failing."""
-        if sniffio.current_async_library() != "asyncio":
+        if not on_asyncio():
             raise LimitsBackendError(
                 f"the Redis limits backend ({self.shown_url}) runs on asyncio only (redis-py); on trio leave "
                 "`limits` unset: clients of one token in one process still share their budget"
