@@ -21,6 +21,8 @@ import attrs
 import httpx
 import pytest
 
+from toggl_async.testing.serve import serve_in_thread
+
 LOOPBACK = "127.0.0.1"
 
 
@@ -123,24 +125,5 @@ def tls_files(folder: Path) -> Iterator[tuple[Path, Path]]:
 @contextmanager
 def serve_tls(app: Any, cert: Path, key: Path) -> Iterator[str]:
     """Serve an ASGI app over https on a free loopback port (uvicorn in a thread); yields the base URL."""
-    import time
-
-    import uvicorn
-
-    config = uvicorn.Config(
-        app, host=LOOPBACK, port=0, log_level="warning", lifespan="off", ssl_certfile=str(cert), ssl_keyfile=str(key)
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not (server.started and server.servers):
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise TimeoutError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"https://{LOOPBACK}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app, tls=(str(cert), str(key))) as url:
+        yield url

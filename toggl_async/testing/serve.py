@@ -397,16 +397,19 @@ def _server(app: AccessLog, on_ready: Callable[[], None], on_stopped: Callable[[
 
 
 @contextmanager
-def serve_in_thread(app: Any, *, log_level: str = "warning") -> Iterator[str]:
+def serve_in_thread(app: Any, *, log_level: str = "warning", tls: tuple[str, str] | None = None) -> Iterator[str]:
     """Serve an ASGI app (a FakeToggl, say) with uvicorn on a free loopback port in a daemon thread.
 
+    `tls`: (certificate file, key file) to serve https instead of http.
     Yields the base URL (`http://127.0.0.1:PORT`) once the port accepts connections; stops the server and
     joins the thread on exit. Raises TimeoutError when uvicorn has not started within 15 s. For tests and
     benchmarks that drive another client over real sockets; needs the `fake` extra (uvicorn).
     """
     import uvicorn
 
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level=log_level, lifespan="off", date_header=False)
+    certificate, key = tls if tls is not None else (None, None)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level=log_level, lifespan="off", date_header=False,
+                            ssl_certfile=certificate, ssl_keyfile=key)  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -417,7 +420,7 @@ def serve_in_thread(app: Any, *, log_level: str = "warning") -> Iterator[str]:
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'http' if tls is None else 'https'}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
