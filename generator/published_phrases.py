@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print(f"no *.json files in {args.published}", file=sys.stderr)
         return 2
-    found = set()
+    found: set[str] = set()
     for path in files:
         for text in texts(json.loads(path.read_text())):
             found.update(fingerprint(p) for p in phrases(text))
