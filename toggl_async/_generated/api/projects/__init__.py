@@ -218,7 +218,7 @@ class ProjectsApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            project_group_id (int): Numeric id of the project group.
+            project_group_id (int): The project group's id.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

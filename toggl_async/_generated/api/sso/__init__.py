@@ -69,13 +69,14 @@ class SsoApi:
         """The identity provider's sign-in URL for an email address with SSO.
 
         Public (no credentials needed): for an email address whose domain uses SAML2 SSO, the URL to send
-        the person to; a 400 "SSO is not configured for this email address" otherwise.
+        the person to; a 400 when the address is malformed or its domain has no SSO set up.
 
         Args:
             email (str): User email
-            client_query (str | Unset): Client identification (webapp/toggl-button/client) TODO: add
-                desktop identification
-            state (str | Unset): State to be preserved when redirecting to Accounts API
+            client_query (str | Unset): Which app signs in: webapp, toggl-button or client; Toggl
+                names no value for its desktop apps
+            state (str | Unset): An opaque value Toggl carries through the sign-in and hands back when
+                it redirects to its Accounts service
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -107,7 +108,7 @@ class SsoApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            sso_profile_id (int): Numeric ID of the SSO profile
+            sso_profile_id (int): The SSO profile's id
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -190,7 +191,7 @@ class SsoApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            sso_profile_id (int): Numeric ID of the SSO profile
+            sso_profile_id (int): The SSO profile's id
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -85,7 +85,7 @@ class TimeEntriesApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            time_entry_id (int): Numeric id of the time entry.
+            time_entry_id (int): The time entry's id.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -139,7 +139,7 @@ class TimeEntriesApi:
         """Get one of the current user's time entries by id.
 
         Args:
-            time_entry_id (int): Numeric id of the time entry.
+            time_entry_id (int): The time entry's id.
             meta (bool | Unset): Add project, client, task and user names to the entry.
             include_sharing (bool | Unset): Add the `shared_with` list to the entry.
 
@@ -269,7 +269,7 @@ class TimeEntriesApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            time_entry_id (int): Numeric id of the time entry.
+            time_entry_id (int): The time entry's id.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -305,7 +305,7 @@ class TimeEntriesApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            time_entry_id (int): Numeric id of the time entry.
+            time_entry_id (int): The time entry's id.
             meta (bool | Unset): Add project, client, task and user names to the entry.
             include_sharing (bool | Unset): Add the `shared_with` list to the entry.
             body (TimeEntryUpdate): Body of update_time_entry; every field optional, send only what
