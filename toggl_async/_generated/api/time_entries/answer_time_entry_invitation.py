@@ -60,7 +60,8 @@ async def asyncio_detailed(
         workspace_id (int): Numeric id of the workspace.
         time_entry_invitation_id (int): Numeric id of the invitation (from
             list_time_entry_invitations).
-        action (TimeEntryInvitationAction): What to do with a shared time entry.
+        action (TimeEntryInvitationAction): What to do with the shared time entry, accept or
+            reject.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -99,7 +100,8 @@ async def asyncio(
         workspace_id (int): Numeric id of the workspace.
         time_entry_invitation_id (int): Numeric id of the invitation (from
             list_time_entry_invitations).
-        action (TimeEntryInvitationAction): What to do with a shared time entry.
+        action (TimeEntryInvitationAction): What to do with the shared time entry, accept or
+            reject.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
