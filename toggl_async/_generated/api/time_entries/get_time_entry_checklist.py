@@ -58,8 +58,7 @@ async def asyncio_detailed(
 ) -> Response[list[TimeEntryChecklist]]:
     """Whether the user has tracked enough time entries for Toggl's onboarding offers.
 
-    Toggl's apps use it to decide on a coupon. The fake checks "created at least one entry" and "has at
-    least 10 entries".
+    Toggl's apps use it to decide on a coupon; how many entries are "enough" is not published.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -87,8 +86,7 @@ async def asyncio(
 ) -> list[TimeEntryChecklist]:
     """Whether the user has tracked enough time entries for Toggl's onboarding offers.
 
-    Toggl's apps use it to decide on a coupon. The fake checks "created at least one entry" and "has at
-    least 10 entries".
+    Toggl's apps use it to decide on a coupon; how many entries are "enough" is not published.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
