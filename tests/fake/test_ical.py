@@ -7,6 +7,7 @@ path and no security on it, 403 "Paid feature", and the reset and toggle operati
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -128,3 +129,18 @@ async def test_unknown_tokens_free_workspaces_and_strangers_get_typed_errors(fak
             await theirs.ical.get_ical_feed(token)
         with pytest.raises(ForbiddenError):  # not their workspace
             await theirs.ical.reset_ical_token(fake.users[0].default_workspace_id)
+
+
+async def test_the_feed_token_stays_out_of_errors_and_logs(
+    toggl: Toggl, owner: FakeUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    wid = owner.default_workspace_id
+    token = (await toggl.ical.toggle_ical(wid)).rsplit("/", 1)[-1]
+    await toggl.ical.get_ical_feed(token)
+    await toggl.ical.reset_ical_token(wid)
+    with pytest.raises(NotFoundError) as caught:
+        await toggl.ical.get_ical_feed(token)
+    assert token not in str(caught.value) and token not in repr(caught.value)
+    assert "/ical/workspace_user/REDACTED" in str(caught.value)
+    assert "workspace_user/REDACTED" in caplog.text and token not in caplog.text
