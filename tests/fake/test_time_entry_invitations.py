@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from toggl_async import BadRequestError, NotFoundError, Toggl
-from toggl_async.models import TimeEntryCreate, TimeEntryInvitationAction, TimeEntrySharingQuery
+from toggl_async.models import TimeEntryCreate, TimeEntryInvitationAction, TimeEntrySharingQuery, TimeEntryUpdate
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 
 NOW = datetime.datetime(2024, 12, 16, 9, tzinfo=datetime.UTC)
@@ -112,3 +112,15 @@ async def test_the_checklist_follows_the_users_entries(team: Team) -> None:
             await ops.time_entries.create_time_entry(team.wid, body=entry_body(team.wid, start=start))
         (done,) = await ops.time_entries.get_time_entry_checklist()
         assert (done.time_entries_created_check, done.time_entries_count_check) == (True, True)
+
+
+async def test_an_update_invites_only_the_users_not_invited_yet(team: Team) -> None:
+    async with team.client(team.lead) as lead, team.client(team.ops) as ops:
+        shared = await lead.time_entries.create_time_entry(
+            team.wid, body=entry_body(team.wid, shared_with_user_ids=[team.dev.id])
+        )
+        body = TimeEntryUpdate(shared_with_user_ids=[team.dev.id, team.ops.id])
+        await lead.time_entries.update_time_entry(team.wid, shared.id, body=body)
+        read = await lead.time_entries.get_time_entry(shared.id, include_sharing=True)
+        assert sorted(w.user_id for w in read.shared_with or []) == [team.dev.id, team.ops.id]
+        assert len(await ops.time_entries.list_time_entry_invitations(team.wid)) == 1

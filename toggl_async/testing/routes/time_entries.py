@@ -118,10 +118,12 @@ def create_time_entry(request: FakeRequest) -> Reply:
 @handles("update_time_entry")
 def update_time_entry(request: FakeRequest) -> Reply:
     """Only the fields present in the body change [V:D-OVR]; `at` moves."""
-    entry = _path_entry(request)
+    entry, body = _path_entry(request), request.body_object()
     changed = copy.deepcopy(entry)
-    _apply_fields(request, changed, request.body_object(), entry["workspace_id"], creating=False)
+    _apply_fields(request, changed, body, entry["workspace_id"], creating=False)
+    share(request.store, changed, body.get("shared_with_user_ids"))
     _commit(request.store, entry, changed)
+    invite(request.store, entry, body.get("shared_with_user_ids"))  # users not invited yet
     return Reply(_shown(request, entry, shapes.TIME_ENTRY_WRITTEN))
 
 

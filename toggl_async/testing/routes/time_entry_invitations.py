@@ -1,9 +1,10 @@
 """Time entry sharing on the fake: invitations, their answers, sharing details and the onboarding checklist.
 
-A time entry created with `shared_with_user_ids` [V:SW26 timeentry.Payload] invites each of those users;
-every one must be another member of the entry's workspace (400 otherwise) [I]. The invitee lists their open
-invitations per workspace and accepts one (a copy of the entry, same times, description, project, task,
-tags and billable flag, becomes theirs) or rejects it; either answer closes it [V:SW26 operations; the copy I].
+A time entry created or updated with `shared_with_user_ids` [V:SW26 timeentry.Payload] invites each of those
+users once; every one must be another member of the entry's workspace (400 otherwise) [I]. The invitee lists
+their open invitations per workspace and accepts one (a copy of the entry, same times, description, project,
+task, tags and billable flag, becomes theirs) or rejects it; either answer closes it [V:SW26 operations; the
+copy I].
 The sharer reads who accepted through `include_sharing` or list_time_entries_sharing [V:SW26].
 """
 
@@ -41,8 +42,9 @@ def share(store: Store, entry: Obj, user_ids: Any) -> None:
 
 
 def invite(store: Store, entry: Obj, user_ids: Any) -> None:
-    """Record the invitations of a stored entry (share() checked them before the entry was stored)."""
-    for user_id in dict.fromkeys(user_ids or []):
+    """Record the invitations of a stored entry (share() checked them first); invited users are skipped."""
+    invited = {i["user_id"] for i in table(store, TABLE).values() if i["time_entry_id"] == entry["id"]}
+    for user_id in dict.fromkeys(u for u in user_ids or [] if u not in invited):
         insert(store, TABLE, {"workspace_id": entry["workspace_id"], "time_entry_id": entry["id"],
                               "sender_id": entry["user_id"], "user_id": user_id, "state": "open"})  # fmt: skip
 
