@@ -82,6 +82,9 @@ async def test_a_workspace_export_is_a_snapshot_of_the_objects_asked_for(toggl: 
     assert [(t["id"], t["name"]) for t in found["tags.json"]] == [(t.id, t.name) for t in tags]
     assert [c["name"] for c in found["clients.json"]] == ["Acme"]
     assert [e.token for e in await toggl.data_exports.list_workspace_data_exports(wid)] == [token]
+    async with toggl.data_exports.get_workspace_data_export_archive_stream(wid, token) as download:
+        assert download.content_type == "application/zip"
+        assert b"".join([chunk async for chunk in download]) == archive.content
 
 
 async def test_bad_requests_unknown_tokens_and_members_get_typed_errors(

@@ -99,6 +99,9 @@ async def test_the_feed_holds_the_last_14_days_and_is_fetched_without_the_api_to
     assert found[0]["DTEND"] == (start + datetime.timedelta(seconds=5400)).strftime("%Y%m%dT%H%M%SZ")
     assert found[0]["SUMMARY"] == "Design, review; ship (Site)"
     assert found[1]["SUMMARY"] == "Standup"
+    async with toggl.ical.get_ical_feed_stream(url.rsplit("/", 1)[-1]) as download:  # streamed: same rule
+        assert b"".join([chunk async for chunk in download]) == calendar.content
+    assert "authorization" not in wire.seen[-1].headers
 
 
 async def test_a_reset_token_and_a_switched_off_feed_answer_404(toggl: Toggl, owner: FakeUser) -> None:
