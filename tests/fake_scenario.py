@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 from spec_tools import SpecOperation, json_schema, merged, parameters, sample, schema_types
 
-from toggl_async.testing import BASE_URL, FakeToggl
-from toggl_async.testing.routes import fixed
+from toggl_async.testing import BASE_URL, FakeClock, FakeToggl
+from toggl_async.testing.routes import data_exports, fixed
 
 TODAY = datetime.date(2024, 12, 16)
 
@@ -179,6 +179,8 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
                                  {"group_id": group["id"], "project_id": project["id"]})  # fmt: skip
     favorite = await create(f"/api/v9/workspaces/{wid}/favorites", {"description": "Standup"})
     exports_ical = await exports_ical_ids(http, wid, owner.id, member.auth)
+    if isinstance(fake.clock, FakeClock):
+        fake.clock.advance(data_exports.EXPORT_SECONDS)  # the exports are complete
     org_user_id = next(
         m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
     )

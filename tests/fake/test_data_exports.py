@@ -19,6 +19,7 @@ import pytest
 from toggl_async import BadRequestError, ForbiddenError, NotFoundError, Toggl
 from toggl_async.models import AccountDataExportRequest, ClientPayload, ProjectPayload, TagPayload
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
+from toggl_async.testing.routes.data_exports import EXPORT_SECONDS
 
 
 @pytest.fixture
@@ -48,11 +49,17 @@ def files(content: bytes) -> dict[str, Any]:
 
 
 async def test_an_account_export_is_listed_and_its_zip_holds_the_profile_without_secrets(
-    toggl: Toggl, owner: FakeUser, tmp_path: Path
+    fake: FakeToggl, toggl: Toggl, owner: FakeUser, tmp_path: Path
 ) -> None:
     token = await toggl.data_exports.create_my_data_export(body=AccountDataExportRequest(profile=True, timeline=True))
+    assert [(e.token, e.state) for e in await toggl.data_exports.list_my_data_exports()] == [(token, "processing")]
+    with pytest.raises(BadRequestError, match="not complete"):
+        await toggl.data_exports.get_my_data_export_archive(token)
+    with pytest.raises(BadRequestError, match="Cannot start another export"):
+        await toggl.data_exports.create_my_data_export(body=AccountDataExportRequest(profile=True))
+    fake.clock.advance(EXPORT_SECONDS)
     (listed,) = await toggl.data_exports.list_my_data_exports()
-    assert (listed.token, listed.state) == (token, "completed")
+    assert (listed.token, listed.state, listed.error_message) == (token, "completed", "")
     saved = await toggl.data_exports.get_my_data_export_archive_to_file(tmp_path / "me.zip", token)
     assert saved.content_type == "application/zip" and saved.filename and saved.filename.endswith(".zip")
     with zipfile.ZipFile(saved.path) as archive:
@@ -64,13 +71,16 @@ async def test_an_account_export_is_listed_and_its_zip_holds_the_profile_without
     assert "api_token" not in profile
 
 
-async def test_a_workspace_export_is_a_snapshot_of_the_objects_asked_for(toggl: Toggl, owner: FakeUser) -> None:
+async def test_a_workspace_export_is_a_snapshot_of_the_objects_asked_for(
+    fake: FakeToggl, toggl: Toggl, owner: FakeUser
+) -> None:
     wid = owner.default_workspace_id
     client = await toggl.clients.create_client(wid, body=ClientPayload(name="Acme"))
     await toggl.projects.create_project(wid, body=ProjectPayload(name="Site", client_id=client.id, active=True))
     await toggl.tags.create_tag(wid, body=TagPayload(name="deep"))
     token = await toggl.data_exports.create_workspace_data_export(wid, body=["clients", "projects", "tags"])
     await toggl.clients.create_client(wid, body=ClientPayload(name="Later"))  # after the request: not in it
+    fake.clock.advance(EXPORT_SECONDS)
     archive = await toggl.data_exports.get_workspace_data_export_archive(wid, token)
     found = files(archive.content)
     assert sorted(found) == ["clients.json", "projects.json", "tags.json"]
@@ -102,6 +112,7 @@ async def test_bad_requests_unknown_tokens_and_members_get_typed_errors(
     with pytest.raises(BadRequestError, match="time_entries"):
         await exports.create_workspace_data_export(wid, body=["clients", "time_entries"])
     workspace_token = await exports.create_workspace_data_export(wid, body=["tags"])
+    fake.clock.advance(EXPORT_SECONDS)
     for wrong in ("no-such-export", "../../me", "x" * 5000):
         with pytest.raises(NotFoundError):
             await exports.get_workspace_data_export_archive(wid, wrong)

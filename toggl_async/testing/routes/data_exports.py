@@ -3,13 +3,15 @@
 A request names what to export: a user's `profile` and/or `timeline` [V:SW26 export.payload], or a list of
 workspace objects (clients, projects, tags, ...) [V:SW26 body; the names I, from the file names of Toggl's
 workspace archive]. The data is read when the request is made (a snapshot); the archive is built from it on
-download, one `<object>.json` file each, holding the objects as the API shows them [I]. The fake finishes an
-export at once (state "completed") [I], so "Cannot start another export until current one is complete"
-[V:SW26] never happens here. Workspace exports are for workspace admins [V:SUP-IMP]; no plan needed [I].
+download, one `<object>.json` file each, holding the objects as the API shows them [I]. An export is
+"processing" for EXPORT_SECONDS of the fake's clock, then "completed" [I]; meanwhile another request of the
+same user (or workspace) gives 400 "Cannot start another export until current one is complete" [V:SW26] and
+its archive 400 "not complete yet" [I]. Workspace exports are for workspace admins [V:SUP-IMP]; no plan [I].
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import uuid
@@ -26,6 +28,8 @@ from toggl_async.testing.store import Obj, Store, public, stamp
 TABLE = "data_exports"
 NOTHING_SELECTED = "You must select at least one object to export"  # [V:SW26]
 SECRETS = ("api_token", "intercom_hash")
+EXPORT_SECONDS = 2  # how long an export is "processing" [I]
+BUSY = "Cannot start another export until current one is complete"  # [V:SW26]
 
 
 def _rows(store: Store, name: str, wid: int, key: str = "workspace_id") -> list[Obj]:
@@ -58,25 +62,39 @@ def _profile(request: FakeRequest) -> Obj:
     return {k: v for k, v in user.items() if k not in SECRETS}  # never a credential in a file
 
 
+def _state(store: Store, export: Obj) -> str:
+    ready = datetime.datetime.fromisoformat(export["_ready_at"])
+    return "completed" if store.now() >= ready else "processing"
+
+
+def _exports(store: Store, scope: str, owner: int) -> list[Obj]:
+    return [e for e in table(store, TABLE).values() if e["_scope"] == scope and e["_owner"] == owner]
+
+
 def _request(request: FakeRequest, scope: str, owner: int, files: dict[str, Any]) -> Reply:
-    token = str(uuid.uuid4())
-    insert(request.store, TABLE, {
+    store = request.store
+    if any(_state(store, e) == "processing" for e in _exports(store, scope, owner)):
+        raise bad_request(BUSY)
+    token, now = str(uuid.uuid4()), store.now()
+    insert(store, TABLE, {
         "_scope": scope, "_owner": owner, "_by": request.user_id, "_files": files, "token": token,
-        "state": "completed", "error_message": "", "created_at": stamp(request.store.now()),
+        "error_message": "", "created_at": stamp(now),
+        "_ready_at": (now + datetime.timedelta(seconds=EXPORT_SECONDS)).isoformat(),
     })  # fmt: skip
     return Reply(token)
 
 
 def _listing(store: Store, scope: str, owner: int) -> Reply:
-    found = [e for e in table(store, TABLE).values() if e["_scope"] == scope and e["_owner"] == owner]
-    found.sort(key=lambda e: e["id"], reverse=True)
-    return Reply([{k: e[k] for k in ("token", "state", "error_message")} for e in found])
+    found = sorted(_exports(store, scope, owner), key=lambda e: e["id"], reverse=True)
+    return Reply([{"token": e["token"], "state": _state(store, e), "error_message": e["error_message"]} for e in found])
 
 
 def _archive(store: Store, scope: str, owner: int, token: str) -> Reply:
     found = next((e for e in table(store, TABLE).values() if e["token"] == token), None)
     if found is None or found["_scope"] != scope or found["_owner"] != owner:
         raise not_found("Export data")  # unknown, another user's or another workspace's token
+    if _state(store, found) != "completed":
+        raise bad_request("Export data is not complete yet")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, rows in found["_files"].items():

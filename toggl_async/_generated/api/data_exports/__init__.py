@@ -109,8 +109,8 @@ class DataExportsApi:
     ) -> BinaryFile:
         """Download the zip archive of a completed account data export.
 
-        A zip of JSON files, one per exported object (profile.json, timeline.json). Large: prefer
-        get_my_data_export_archive_to_file, which never holds it in memory.
+        A zip of JSON files, one per exported object (profile.json, timeline.json); 400 while the export is
+        still processing. Large: prefer get_my_data_export_archive_to_file, which never holds it in memory.
 
         Args:
             uuid (str): The export request's token (from list_my_data_exports).
@@ -175,8 +175,9 @@ class DataExportsApi:
         """Download the zip archive of a completed workspace data export.
 
         A zip with one JSON file per exported object (clients.json, projects.json, ...), each a list of the
-        workspace's objects as the API shows them. Workspace admins only. Large: prefer
-        get_workspace_data_export_archive_to_file, which never holds it in memory.
+        workspace's objects as the API shows them; 400 while the export is still processing. Workspace
+        admins only. Large: prefer get_workspace_data_export_archive_to_file, which never holds it in
+        memory.
 
         Args:
             workspace_id (int): Numeric id of the workspace.

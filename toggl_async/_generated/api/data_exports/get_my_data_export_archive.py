@@ -48,8 +48,8 @@ async def asyncio_detailed(
 ) -> Response[BinaryFile]:
     """Download the zip archive of a completed account data export.
 
-    A zip of JSON files, one per exported object (profile.json, timeline.json). Large: prefer
-    get_my_data_export_archive_to_file, which never holds it in memory.
+    A zip of JSON files, one per exported object (profile.json, timeline.json); 400 while the export is
+    still processing. Large: prefer get_my_data_export_archive_to_file, which never holds it in memory.
 
     Args:
         uuid (str): The export request's token (from list_my_data_exports).
@@ -83,8 +83,8 @@ async def asyncio(
 ) -> BinaryFile:
     """Download the zip archive of a completed account data export.
 
-    A zip of JSON files, one per exported object (profile.json, timeline.json). Large: prefer
-    get_my_data_export_archive_to_file, which never holds it in memory.
+    A zip of JSON files, one per exported object (profile.json, timeline.json); 400 while the export is
+    still processing. Large: prefer get_my_data_export_archive_to_file, which never holds it in memory.
 
     Args:
         uuid (str): The export request's token (from list_my_data_exports).

@@ -52,8 +52,9 @@ async def asyncio_detailed(
     """Download the zip archive of a completed workspace data export.
 
     A zip with one JSON file per exported object (clients.json, projects.json, ...), each a list of the
-    workspace's objects as the API shows them. Workspace admins only. Large: prefer
-    get_workspace_data_export_archive_to_file, which never holds it in memory.
+    workspace's objects as the API shows them; 400 while the export is still processing. Workspace
+    admins only. Large: prefer get_workspace_data_export_archive_to_file, which never holds it in
+    memory.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -91,8 +92,9 @@ async def asyncio(
     """Download the zip archive of a completed workspace data export.
 
     A zip with one JSON file per exported object (clients.json, projects.json, ...), each a list of the
-    workspace's objects as the API shows them. Workspace admins only. Large: prefer
-    get_workspace_data_export_archive_to_file, which never holds it in memory.
+    workspace's objects as the API shows them; 400 while the export is still processing. Workspace
+    admins only. Large: prefer get_workspace_data_export_archive_to_file, which never holds it in
+    memory.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
