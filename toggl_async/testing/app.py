@@ -64,7 +64,7 @@ def _segment(name: str) -> str:
 
 
 def _numeric(name: str) -> bool:
-    return name.endswith("id")
+    return name.endswith("id") and name != "uuid"  # a data export's uuid is text
 
 
 ROUTES = _compile_routes()

@@ -23,6 +23,10 @@ MODULES = (
     "goals_reminders",
     "favorites",
     "fixed",
+    "data_exports",
+    "ical",
+    "time_entry_invitations",
+    "project_extras",
 )
 
 
