@@ -32,6 +32,7 @@ VERBS += ("export", "run")  # Reports v3 files and saved reports
 TAGS |= {"saved_reports", "insights"}
 # track-rest (billing, SSO, account, ...)
 VERBS += ("request", "link", "unlink", "use", "save", "close", "disable", "enable", "send", "apply")
+TAGS |= {"preferences"}  # organization extras (orgme)
 PLACEHOLDERS = {"{wid}": "{workspace_id}", "{oid}": "{organization_id}", "{pid}": "{project_id}"}
 # Names that collide with the locals of generated from_dict/to_dict (see shared/codegen-notes.md §2.5).
 FORBIDDEN_PROPERTIES = {"d", "cls", "src_dict", "field_dict", "to_dict", "from_dict", "additional_properties", "T"}
