@@ -168,7 +168,7 @@ _MANAGE_ORG = _permission(1, "organization.manage", "organization", "Change the 
 _MANAGE_WS = _permission(2, "workspace.manage", "workspace", "Change the workspace, its members and settings")
 _TRACK = _permission(3, "time_entry.track", "workspace", "Track time in the workspace")
 _MANAGE_PROJECT = _permission(4, "project.manage", "project", "Change the project and its members")
-_ROLES = (
+_ROLES: tuple[tuple[int, str, str, str, str | None, int, list[Obj]], ...] = (
     (101, "organization_owner", "Organization owner", "organization", "owner", 100, [_MANAGE_ORG, _MANAGE_WS, _TRACK]),
     (102, "organization_admin", "Organization admin", "organization", "admin", 90, [_MANAGE_ORG, _MANAGE_WS, _TRACK]),
     (103, "organization_member", "Organization member", "organization", None, 10, [_TRACK]),

@@ -118,8 +118,9 @@ def _kind_ok(value: Any, kind: str) -> bool:
         return type(value) is int and 0 <= value <= LARGEST_NUMBER
     if kind == "ids":
         return isinstance(value, list) and all(_kind_ok(v, "id") for v in value)
-    expected = {"str": str, "bool": bool, "obj": dict}[kind]
-    return isinstance(value, expected) and (kind != "str" or len(value) <= LONGEST_TEXT)
+    if kind == "str":
+        return isinstance(value, str) and len(value) <= LONGEST_TEXT
+    return isinstance(value, bool if kind == "bool" else dict)
 
 
 def _object_ok(value: Any, kinds: dict[str, str]) -> bool:
@@ -196,7 +197,7 @@ def _view(user: Obj, app: str | None, since: int | None) -> Obj:
     own = user.get(f"_preferences_{app}", {}) if app else {}
     own_at = user.get(f"_preferences_{app}_at", {}) if app else {}
     switched = user.get("_alpha_features", {})
-    values = _defaults(user) | shared | own
+    values: Obj = _defaults(user) | shared | own
     values["alpha_features"] = [
         {"alpha_feature_id": fid, "code": code, "description": text, "enabled": switched.get(code, False),
          "product_id": 1}
