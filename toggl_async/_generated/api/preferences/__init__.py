@@ -47,8 +47,8 @@ class PreferencesApi:
 
         Args:
             client_app (PreferencesClientApp): Which Toggl app's preferences, desktop or web.
-            since (int | Unset): UNIX timestamp in seconds; only preferences changed after it are
-                returned (all of them when nothing changed since, as Toggl has no per-field dates).
+            since (int | Unset): UNIX timestamp in seconds; only the preferences changed after it are
+                returned, so an app can fetch what other apps changed since its last read.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
