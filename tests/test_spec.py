@@ -34,6 +34,7 @@ TAGS |= {"saved_reports", "insights"}
 VERBS += ("request", "link", "unlink", "use", "save", "close", "disable", "enable", "send", "apply")
 TAGS |= {"data_exports", "ical"}  # exports-ical
 VERBS += ("toggle", "answer")  # toggle_ical, answer_time_entry_invitation
+TAGS |= {"preferences"}  # organization extras (orgme)
 PLACEHOLDERS = {"{wid}": "{workspace_id}", "{oid}": "{organization_id}", "{pid}": "{project_id}"}
 # Names that collide with the locals of generated from_dict/to_dict (see shared/codegen-notes.md §2.5).
 FORBIDDEN_PROPERTIES = {"d", "cls", "src_dict", "field_dict", "to_dict", "from_dict", "additional_properties", "T"}
