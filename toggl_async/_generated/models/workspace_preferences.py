@@ -40,7 +40,7 @@ class WorkspacePreferences:
     inc_tos_accepted_at: datetime.datetime | None | Unset = UNSET
     """ When the terms of service were accepted (read-only). """
     inc_tos_accepted_by: int | None | Unset = UNSET
-    """ Read-only: the id of the user who agreed to the terms of service for the organization. """
+    """ Read-only: who agreed to the organization's terms of service, as a user id. """
     initial_pricing_plan: int | None | Unset = UNSET
     """ Id of the pricing plan the workspace started on (read-only). """
     additional_properties: dict[str, Any] | None = None
