@@ -6,6 +6,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .alert import Alert
+    from .alert_error import AlertError
+    from .alert_payload import AlertPayload
     from .api_message import ApiMessage
     from .approver import Approver
     from .archived_clients import ArchivedClients
@@ -124,8 +127,12 @@ if TYPE_CHECKING:
     from .list_projects_active import ListProjectsActive
     from .list_rates_level import ListRatesLevel
     from .list_rates_type import ListRatesType
+    from .list_saved_reports_sort_direction import ListSavedReportsSortDirection
+    from .list_saved_reports_sort_field import ListSavedReportsSortField
     from .list_timesheet_setups_sort_order import ListTimesheetSetupsSortOrder
     from .list_timesheets_sort_order import ListTimesheetsSortOrder
+    from .list_user_invoices_sort_field import ListUserInvoicesSortField
+    from .list_user_invoices_sort_order import ListUserInvoicesSortOrder
     from .list_workspace_tasks_active import ListWorkspaceTasksActive
     from .list_workspace_tasks_basic_active import ListWorkspaceTasksBasicActive
     from .list_workspace_tasks_basic_sort_field import ListWorkspaceTasksBasicSortField
@@ -231,6 +238,10 @@ if TYPE_CHECKING:
     from .report_user_filter_item import ReportUserFilterItem
     from .report_user_filter_request import ReportUserFilterRequest
     from .saved_detailed_results import SavedDetailedResults
+    from .saved_report import SavedReport
+    from .saved_report_batch_update import SavedReportBatchUpdate
+    from .saved_report_bulk_delete import SavedReportBulkDelete
+    from .saved_report_create import SavedReportCreate
     from .saved_report_dictionaries import SavedReportDictionaries
     from .saved_report_dictionaries_clients import SavedReportDictionariesClients
     from .saved_report_dictionaries_projects import SavedReportDictionariesProjects
@@ -248,10 +259,16 @@ if TYPE_CHECKING:
     from .saved_report_params_sub_grouping import SavedReportParamsSubGrouping
     from .saved_report_pdf_request import SavedReportPdfRequest
     from .saved_report_project import SavedReportProject
+    from .saved_report_settings import SavedReportSettings
     from .saved_report_task import SavedReportTask
+    from .saved_report_type import SavedReportType
+    from .saved_report_update import SavedReportUpdate
     from .saved_report_user import SavedReportUser
     from .saved_summary_results import SavedSummaryResults
     from .saved_weekly_results import SavedWeeklyResults
+    from .scheduled_report import ScheduledReport
+    from .scheduled_report_create import ScheduledReportCreate
+    from .scheduled_report_frequency import ScheduledReportFrequency
     from .simple_workspace_user import SimpleWorkspaceUser
     from .sso_confirmation import SsoConfirmation
     from .sso_login_url import SsoLoginUrl
@@ -313,6 +330,12 @@ if TYPE_CHECKING:
     from .user_data_trends_graph_data_item import UserDataTrendsGraphDataItem
     from .user_data_trends_graph_data_item_users_item import UserDataTrendsGraphDataItemUsersItem
     from .user_flags import UserFlags
+    from .user_invoice import UserInvoice
+    from .user_invoice_create import UserInvoiceCreate
+    from .user_invoice_item import UserInvoiceItem
+    from .user_invoice_item_input import UserInvoiceItemInput
+    from .user_invoice_tax import UserInvoiceTax
+    from .user_invoice_tax_input import UserInvoiceTaxInput
     from .webhook_event_filter import WebhookEventFilter
     from .webhook_event_filters import WebhookEventFilters
     from .webhook_limits import WebhookLimits
@@ -346,6 +369,9 @@ if TYPE_CHECKING:
     from .workspace_user_update_role import WorkspaceUserUpdateRole
 
 _MODULES: dict[str, str] = {
+    "Alert": ".alert",
+    "AlertError": ".alert_error",
+    "AlertPayload": ".alert_payload",
     "ApiMessage": ".api_message",
     "Approver": ".approver",
     "ArchivedClients": ".archived_clients",
@@ -464,8 +490,12 @@ _MODULES: dict[str, str] = {
     "ListProjectsActive": ".list_projects_active",
     "ListRatesLevel": ".list_rates_level",
     "ListRatesType": ".list_rates_type",
+    "ListSavedReportsSortDirection": ".list_saved_reports_sort_direction",
+    "ListSavedReportsSortField": ".list_saved_reports_sort_field",
     "ListTimesheetSetupsSortOrder": ".list_timesheet_setups_sort_order",
     "ListTimesheetsSortOrder": ".list_timesheets_sort_order",
+    "ListUserInvoicesSortField": ".list_user_invoices_sort_field",
+    "ListUserInvoicesSortOrder": ".list_user_invoices_sort_order",
     "ListWorkspaceTasksActive": ".list_workspace_tasks_active",
     "ListWorkspaceTasksBasicActive": ".list_workspace_tasks_basic_active",
     "ListWorkspaceTasksBasicSortField": ".list_workspace_tasks_basic_sort_field",
@@ -571,6 +601,10 @@ _MODULES: dict[str, str] = {
     "ReportUserFilterItem": ".report_user_filter_item",
     "ReportUserFilterRequest": ".report_user_filter_request",
     "SavedDetailedResults": ".saved_detailed_results",
+    "SavedReport": ".saved_report",
+    "SavedReportBatchUpdate": ".saved_report_batch_update",
+    "SavedReportBulkDelete": ".saved_report_bulk_delete",
+    "SavedReportCreate": ".saved_report_create",
     "SavedReportDictionaries": ".saved_report_dictionaries",
     "SavedReportDictionariesClients": ".saved_report_dictionaries_clients",
     "SavedReportDictionariesProjects": ".saved_report_dictionaries_projects",
@@ -588,10 +622,16 @@ _MODULES: dict[str, str] = {
     "SavedReportParamsSubGrouping": ".saved_report_params_sub_grouping",
     "SavedReportPdfRequest": ".saved_report_pdf_request",
     "SavedReportProject": ".saved_report_project",
+    "SavedReportSettings": ".saved_report_settings",
     "SavedReportTask": ".saved_report_task",
+    "SavedReportType": ".saved_report_type",
+    "SavedReportUpdate": ".saved_report_update",
     "SavedReportUser": ".saved_report_user",
     "SavedSummaryResults": ".saved_summary_results",
     "SavedWeeklyResults": ".saved_weekly_results",
+    "ScheduledReport": ".scheduled_report",
+    "ScheduledReportCreate": ".scheduled_report_create",
+    "ScheduledReportFrequency": ".scheduled_report_frequency",
     "SimpleWorkspaceUser": ".simple_workspace_user",
     "SsoConfirmation": ".sso_confirmation",
     "SsoLoginUrl": ".sso_login_url",
@@ -653,6 +693,12 @@ _MODULES: dict[str, str] = {
     "UserDataTrendsGraphDataItem": ".user_data_trends_graph_data_item",
     "UserDataTrendsGraphDataItemUsersItem": ".user_data_trends_graph_data_item_users_item",
     "UserFlags": ".user_flags",
+    "UserInvoice": ".user_invoice",
+    "UserInvoiceCreate": ".user_invoice_create",
+    "UserInvoiceItem": ".user_invoice_item",
+    "UserInvoiceItemInput": ".user_invoice_item_input",
+    "UserInvoiceTax": ".user_invoice_tax",
+    "UserInvoiceTaxInput": ".user_invoice_tax_input",
     "WebhookEventFilter": ".webhook_event_filter",
     "WebhookEventFilters": ".webhook_event_filters",
     "WebhookLimits": ".webhook_limits",
@@ -701,6 +747,9 @@ def __dir__() -> list[str]:
 
 
 __all__ = (
+    "Alert",
+    "AlertError",
+    "AlertPayload",
     "ApiMessage",
     "Approver",
     "ArchivedClients",
@@ -819,8 +868,12 @@ __all__ = (
     "ListProjectsActive",
     "ListRatesLevel",
     "ListRatesType",
+    "ListSavedReportsSortDirection",
+    "ListSavedReportsSortField",
     "ListTimesheetSetupsSortOrder",
     "ListTimesheetsSortOrder",
+    "ListUserInvoicesSortField",
+    "ListUserInvoicesSortOrder",
     "ListWorkspaceTasksActive",
     "ListWorkspaceTasksBasicActive",
     "ListWorkspaceTasksBasicSortField",
@@ -926,6 +979,10 @@ __all__ = (
     "ReportUserFilterItem",
     "ReportUserFilterRequest",
     "SavedDetailedResults",
+    "SavedReport",
+    "SavedReportBatchUpdate",
+    "SavedReportBulkDelete",
+    "SavedReportCreate",
     "SavedReportDictionaries",
     "SavedReportDictionariesClients",
     "SavedReportDictionariesProjects",
@@ -943,10 +1000,16 @@ __all__ = (
     "SavedReportParamsSubGrouping",
     "SavedReportPdfRequest",
     "SavedReportProject",
+    "SavedReportSettings",
     "SavedReportTask",
+    "SavedReportType",
+    "SavedReportUpdate",
     "SavedReportUser",
     "SavedSummaryResults",
     "SavedWeeklyResults",
+    "ScheduledReport",
+    "ScheduledReportCreate",
+    "ScheduledReportFrequency",
     "SimpleWorkspaceUser",
     "SsoConfirmation",
     "SsoLoginUrl",
@@ -1008,6 +1071,12 @@ __all__ = (
     "UserDataTrendsGraphDataItem",
     "UserDataTrendsGraphDataItemUsersItem",
     "UserFlags",
+    "UserInvoice",
+    "UserInvoiceCreate",
+    "UserInvoiceItem",
+    "UserInvoiceItemInput",
+    "UserInvoiceTax",
+    "UserInvoiceTaxInput",
     "WebhookEventFilter",
     "WebhookEventFilters",
     "WebhookLimits",
