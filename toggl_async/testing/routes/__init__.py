@@ -22,6 +22,9 @@ MODULES = (
     "track_bulk",
     "goals_reminders",
     "favorites",
+    "saved_reports_crud",
+    "alerts",
+    "user_invoices",
     "fixed",
 )
 
