@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, forbidden, handles, not_found
@@ -163,8 +164,10 @@ def list_saved_reports(request: FakeRequest) -> Reply:
     found = _workspace_reports(request, workspace["id"])
     if name := query.get("name"):
         found = [r for r in found if name.lower() in r["name"].lower()]
-    flags = {"public": lambda r: r["public"], "fixed_dates": lambda r: r["fixed_daterange"],
-             "scheduled": lambda r: bool(_schedules_of(store, r))}  # fmt: skip
+    flags: dict[str, Callable[[Obj], Any]] = {
+        "public": lambda r: r["public"], "fixed_dates": lambda r: r["fixed_daterange"],
+        "scheduled": lambda r: bool(_schedules_of(store, r)),
+    }  # fmt: skip
     for flag, keep in flags.items():
         wanted = request.query_bool(flag)
         if wanted is not None:

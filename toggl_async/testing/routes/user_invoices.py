@@ -98,7 +98,8 @@ def invoice_view(invoice: Obj) -> Obj:
 
 
 def total(invoice: Obj) -> float:
-    return round(sum(i["amount"] for i in invoice["items"]) + sum(t["amount"] for t in invoice["taxes"] or []), 2)
+    amounts: list[float] = [i["amount"] for i in invoice["items"]] + [t["amount"] for t in invoice["taxes"] or []]
+    return round(sum(amounts), 2)
 
 
 def pdf_lines(invoice: Obj) -> list[str]:
