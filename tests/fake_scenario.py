@@ -120,7 +120,7 @@ TRACK_CORE_BODIES |= {
                                             "user_ids": [ids["user_id"]]},
     "create_alert": lambda ids: ALERT | {"project_id": ids["project_id"]},
     "update_alert": lambda ids: ALERT | {"project_id": ids["project_id"], "thresholds": [50]},
-    "create_user_invoice": lambda ids: INVOICE,
+    "create_workspace_invoice": lambda ids: INVOICE,
 }  # fmt: skip
 
 

@@ -142,9 +142,9 @@ WALKS: dict[str, tuple[Walk, Whole]] = {
         lambda t, ids: t.iter_saved_reports(ids["workspace_id"], per_page=1),
         lambda t, ids: t.saved_reports.list_saved_reports(ids["workspace_id"], per_page=500),
     ),
-    "iter_user_invoices": (
-        lambda t, ids: t.iter_user_invoices(ids["workspace_id"], per_page=1),
-        lambda t, ids: t.user_invoices.list_user_invoices(ids["workspace_id"], per_page=500),
+    "iter_workspace_invoices": (
+        lambda t, ids: t.iter_workspace_invoices(ids["workspace_id"], per_page=1),
+        lambda t, ids: t.user_invoices.list_workspace_invoices(ids["workspace_id"], per_page=500),
     ),
     "iter_detailed_report": (
         lambda t, ids: t.iter_detailed_report(ids["workspace_id"], _paged(REPORT, 2)),

@@ -50,13 +50,14 @@ async def test_an_invoice_is_computed_listed_and_its_pdf_holds_its_lines(tmp_pat
     fake, owner, _ = setup()
     wid = owner.default_workspace_id
     async with client_of(fake, owner) as toggl:
-        (made,) = await toggl.user_invoices.create_user_invoice(wid, body=invoice())
+        (made,) = await toggl.user_invoices.create_workspace_invoice(wid, body=invoice())
         due = datetime.date(2024, 12, 30)
         assert (made.user_id, made.currency, made.document_id, made.due_date) == (owner.id, "EUR", "2024-017", due)
         assert [(i.item_id, i.amount) for i in made.items] == [(1, 1250.0), (2, 30.0)]  # to cents
-        assert [i.user_invoice_id for i in await toggl.user_invoices.list_user_invoices(wid)] == [made.user_invoice_id]
-        pdf = await toggl.user_invoices.get_user_invoice_pdf(wid, made.user_invoice_id)
-        saved = await toggl.user_invoices.get_user_invoice_pdf_to_file(tmp_path / "i.pdf", wid, made.user_invoice_id)
+        number = made.user_invoice_id
+        assert [i.user_invoice_id for i in await toggl.user_invoices.list_workspace_invoices(wid)] == [number]
+        pdf = await toggl.user_invoices.get_workspace_invoice_pdf(wid, number)
+        saved = await toggl.user_invoices.get_workspace_invoice_pdf_to_file(tmp_path / "i.pdf", wid, number)
     assert pdf.content_type == "application/pdf" and pdf.filename == "invoice_2024-017.pdf"
     assert saved.path.read_bytes() == pdf.content and saved.size == len(pdf.content)
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
@@ -70,30 +71,31 @@ async def test_a_deleted_invoice_is_gone_from_the_list_and_its_pdf_is_404() -> N
     fake, owner, _ = setup()
     wid = owner.default_workspace_id
     async with client_of(fake, owner) as toggl:
-        (made,) = await toggl.user_invoices.create_user_invoice(wid, body=invoice())
-        assert await toggl.user_invoices.delete_user_invoice(wid, made.user_invoice_id)
-        assert await toggl.user_invoices.list_user_invoices(wid) == []
+        (made,) = await toggl.user_invoices.create_workspace_invoice(wid, body=invoice())
+        assert await toggl.user_invoices.delete_workspace_invoice(wid, made.user_invoice_id)
+        assert await toggl.user_invoices.list_workspace_invoices(wid) == []
         with pytest.raises(NotFoundError, match="Invoice not found"):
-            await toggl.user_invoices.get_user_invoice_pdf(wid, made.user_invoice_id)
+            await toggl.user_invoices.get_workspace_invoice_pdf(wid, made.user_invoice_id)
         with pytest.raises(NotFoundError):
-            await toggl.user_invoices.delete_user_invoice(wid, made.user_invoice_id)
+            await toggl.user_invoices.delete_workspace_invoice(wid, made.user_invoice_id)
 
 
 async def test_members_see_their_own_invoices_admins_everyone_s() -> None:
     fake, owner, other = setup()
     wid = owner.default_workspace_id
     async with client_of(fake, owner) as toggl, client_of(fake, other) as theirs:
-        (mine,) = await toggl.user_invoices.create_user_invoice(wid, body=invoice("A-1"))
-        (their,) = await theirs.user_invoices.create_user_invoice(wid, body=invoice("B-1"))
-        assert [i.document_id for i in await theirs.user_invoices.list_user_invoices(wid)] == ["B-1"]
+        (mine,) = await toggl.user_invoices.create_workspace_invoice(wid, body=invoice("A-1"))
+        (their,) = await theirs.user_invoices.create_workspace_invoice(wid, body=invoice("B-1"))
+        assert [i.document_id for i in await theirs.user_invoices.list_workspace_invoices(wid)] == ["B-1"]
         with pytest.raises(ForbiddenError):
-            await theirs.user_invoices.get_user_invoice_pdf(wid, mine.user_invoice_id)
+            await theirs.user_invoices.get_workspace_invoice_pdf(wid, mine.user_invoice_id)
         with pytest.raises(ForbiddenError):
-            await theirs.user_invoices.delete_user_invoice(wid, mine.user_invoice_id)
-        listed = await toggl.user_invoices.list_user_invoices(wid, sort_field="document_id", sort_order="DESC")
+            await theirs.user_invoices.delete_workspace_invoice(wid, mine.user_invoice_id)
+        listed = await toggl.user_invoices.list_workspace_invoices(wid, sort_field="document_id", sort_order="DESC")
         assert [i.document_id for i in listed] == ["B-1", "A-1"]
-        assert (await toggl.user_invoices.get_user_invoice_pdf(wid, their.user_invoice_id)).content.startswith(b"%PDF")
-        assert [i.document_id async for i in toggl.iter_user_invoices(wid, per_page=1)] == ["A-1", "B-1"]
+        their_pdf = await toggl.user_invoices.get_workspace_invoice_pdf(wid, their.user_invoice_id)
+        assert their_pdf.content.startswith(b"%PDF")
+        assert [i.document_id async for i in toggl.iter_workspace_invoices(wid, per_page=1)] == ["A-1", "B-1"]
 
 
 async def test_an_invoice_without_a_number_gets_one() -> None:
@@ -101,7 +103,7 @@ async def test_an_invoice_without_a_number_gets_one() -> None:
     async with client_of(fake, owner) as toggl:
         body = UserInvoiceCreate(date=DAY, currency="USD", items=[UserInvoiceItemInput(description="x", quantity=1,
                                                                                        amount=1)])  # fmt: skip
-        (made,) = await toggl.user_invoices.create_user_invoice(owner.default_workspace_id, body=body)
+        (made,) = await toggl.user_invoices.create_workspace_invoice(owner.default_workspace_id, body=body)
     assert made.document_id == f"INV-{made.user_invoice_id}" and made.taxes == []
 
 
@@ -121,12 +123,12 @@ async def test_bad_invoices_are_400_through_the_client() -> None:
     async with client_of(fake, owner) as toggl:
         for message, body in cases.items():
             with pytest.raises(BadRequestError, match=message):
-                await toggl.user_invoices.create_user_invoice(wid, body=body)
+                await toggl.user_invoices.create_workspace_invoice(wid, body=body)
         with pytest.raises(BadRequestError):
-            await toggl.user_invoices.list_user_invoices(wid, page=0)
+            await toggl.user_invoices.list_workspace_invoices(wid, page=0)
         with pytest.raises(NotFoundError):
-            await toggl.user_invoices.get_user_invoice_pdf(wid, 2**62)
-        assert await toggl.user_invoices.list_user_invoices(wid) == []
+            await toggl.user_invoices.get_workspace_invoice_pdf(wid, 2**62)
+        assert await toggl.user_invoices.list_workspace_invoices(wid) == []
 
 
 async def test_hostile_bodies_are_400_on_the_wire() -> None:
@@ -148,7 +150,7 @@ async def test_hostile_bodies_are_400_on_the_wire() -> None:
         for body in bodies:
             response = await http.post(path, json=body)
             assert response.status_code == 400, body
-            assert_matches_spec("create_user_invoice", response)
+            assert_matches_spec("create_workspace_invoice", response)
         for raw in (b"{", b'{"date": "2024-12-16", "currency": "EUR", "items": [{"description": "x", "quantity": NaN,'
                     b' "amount": Infinity}]}'):  # fmt: skip
             response = await http.post(path, content=raw, headers={"content-type": "application/json"})

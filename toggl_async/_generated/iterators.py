@@ -73,7 +73,7 @@ PAGINATED: dict[str, tuple[str, str]] = {
     "iter_tags": ("list_tags", "page"),
     "iter_tasks_by_projects": ("list_tasks_by_projects", "page"),
     "iter_timesheets": ("list_timesheets", "envelope"),
-    "iter_user_invoices": ("list_user_invoices", "page"),
+    "iter_workspace_invoices": ("list_workspace_invoices", "page"),
     "iter_workspace_tasks": ("list_workspace_tasks", "envelope"),
     "iter_workspace_tasks_basic": ("list_workspace_tasks_basic", "envelope"),
 }
@@ -425,19 +425,19 @@ class Iterators(Namespaces):
 
         return EnvelopePaginator(fetch, per_page=min(per_page, 1000))
 
-    def iter_user_invoices(
+    def iter_workspace_invoices(
         self, workspace_id: int, *, per_page: int = 50, **filters: Any
     ) -> PageNumberPaginator[UserInvoice]:
         """List the invoices made in a workspace (the caller's; an admin sees everyone's), page by page.
 
-        Every item of `list_user_invoices`: `async for` walks the pages (page + per_page, a short page is the last),
+        Every item of `list_workspace_invoices`: `async for` walks the pages (page + per_page, a short page is the last),
         holding one page at a time, and stops by itself; `.pages()` yields whole pages.
         `filters` are the operation's other keyword arguments (None leaves one out).
         """
         extra = _given(filters)
 
         async def fetch(position: int, size: int) -> list[UserInvoice]:
-            page: list[UserInvoice] = await self.user_invoices.list_user_invoices(
+            page: list[UserInvoice] = await self.user_invoices.list_workspace_invoices(
                 workspace_id, page=position, per_page=size, **extra
             )
             return page

@@ -925,23 +925,23 @@ OPERATIONS: dict[str, Operation] = {
         "PUT",
         "/api/v9/workspaces/{workspace_id}/track_reminders/{reminder_id}",
     ),
-    "create_user_invoice": Operation(
-        "user_invoices", "user_invoices.create_user_invoice", "POST", "/api/v9/workspaces/{workspace_id}/invoices"
+    "create_workspace_invoice": Operation(
+        "user_invoices", "user_invoices.create_workspace_invoice", "POST", "/api/v9/workspaces/{workspace_id}/invoices"
     ),
-    "delete_user_invoice": Operation(
+    "delete_workspace_invoice": Operation(
         "user_invoices",
-        "user_invoices.delete_user_invoice",
+        "user_invoices.delete_workspace_invoice",
         "DELETE",
         "/api/v9/workspaces/{workspace_id}/invoices/{user_invoice_id}",
     ),
-    "get_user_invoice_pdf": Operation(
+    "get_workspace_invoice_pdf": Operation(
         "user_invoices",
-        "user_invoices.get_user_invoice_pdf",
+        "user_invoices.get_workspace_invoice_pdf",
         "GET",
         "/api/v9/workspaces/{workspace_id}/invoices/{invoice_id}.pdf",
     ),
-    "list_user_invoices": Operation(
-        "user_invoices", "user_invoices.list_user_invoices", "GET", "/api/v9/workspaces/{workspace_id}/invoices"
+    "list_workspace_invoices": Operation(
+        "user_invoices", "user_invoices.list_workspace_invoices", "GET", "/api/v9/workspaces/{workspace_id}/invoices"
     ),
     "create_webhook_subscription": Operation(
         "webhooks", "webhooks.create_webhook_subscription", "POST", "/webhooks/api/v1/subscriptions/{workspace_id}"

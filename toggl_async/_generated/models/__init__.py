@@ -131,8 +131,8 @@ if TYPE_CHECKING:
     from .list_saved_reports_sort_field import ListSavedReportsSortField
     from .list_timesheet_setups_sort_order import ListTimesheetSetupsSortOrder
     from .list_timesheets_sort_order import ListTimesheetsSortOrder
-    from .list_user_invoices_sort_field import ListUserInvoicesSortField
-    from .list_user_invoices_sort_order import ListUserInvoicesSortOrder
+    from .list_workspace_invoices_sort_field import ListWorkspaceInvoicesSortField
+    from .list_workspace_invoices_sort_order import ListWorkspaceInvoicesSortOrder
     from .list_workspace_tasks_active import ListWorkspaceTasksActive
     from .list_workspace_tasks_basic_active import ListWorkspaceTasksBasicActive
     from .list_workspace_tasks_basic_sort_field import ListWorkspaceTasksBasicSortField
@@ -494,8 +494,8 @@ _MODULES: dict[str, str] = {
     "ListSavedReportsSortField": ".list_saved_reports_sort_field",
     "ListTimesheetSetupsSortOrder": ".list_timesheet_setups_sort_order",
     "ListTimesheetsSortOrder": ".list_timesheets_sort_order",
-    "ListUserInvoicesSortField": ".list_user_invoices_sort_field",
-    "ListUserInvoicesSortOrder": ".list_user_invoices_sort_order",
+    "ListWorkspaceInvoicesSortField": ".list_workspace_invoices_sort_field",
+    "ListWorkspaceInvoicesSortOrder": ".list_workspace_invoices_sort_order",
     "ListWorkspaceTasksActive": ".list_workspace_tasks_active",
     "ListWorkspaceTasksBasicActive": ".list_workspace_tasks_basic_active",
     "ListWorkspaceTasksBasicSortField": ".list_workspace_tasks_basic_sort_field",
@@ -872,8 +872,8 @@ __all__ = (
     "ListSavedReportsSortField",
     "ListTimesheetSetupsSortOrder",
     "ListTimesheetsSortOrder",
-    "ListUserInvoicesSortField",
-    "ListUserInvoicesSortOrder",
+    "ListWorkspaceInvoicesSortField",
+    "ListWorkspaceInvoicesSortOrder",
     "ListWorkspaceTasksActive",
     "ListWorkspaceTasksBasicActive",
     "ListWorkspaceTasksBasicSortField",

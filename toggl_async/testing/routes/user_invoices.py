@@ -133,8 +133,8 @@ def _one(request: FakeRequest, wid: int, invoice_id: int) -> Obj:
     return invoice
 
 
-@handles("list_user_invoices")
-def list_user_invoices(request: FakeRequest) -> Reply:
+@handles("list_workspace_invoices")
+def list_workspace_invoices(request: FakeRequest) -> Reply:
     workspace = member_workspace(request)
     field, order = request.query.get("sort_field") or "created_at", (request.query.get("sort_order") or "ASC").upper()
     if field not in SORTS or order not in ("ASC", "DESC"):
@@ -145,16 +145,16 @@ def list_user_invoices(request: FakeRequest) -> Reply:
     return Reply([invoice_view(i) for i in page_slice(found, page, per_page)])
 
 
-@handles("create_user_invoice")
-def create_user_invoice(request: FakeRequest) -> Reply:
+@handles("create_workspace_invoice")
+def create_workspace_invoice(request: FakeRequest) -> Reply:
     workspace = member_workspace(request)
     invoice = insert(request.store, "user_invoices", _invoice(request, workspace["id"]))
     invoice["document_id"] = invoice["document_id"] or f"INV-{invoice['id']}"
     return Reply([invoice_view(invoice)])
 
 
-@handles("delete_user_invoice")
-def delete_user_invoice(request: FakeRequest) -> Reply:
+@handles("delete_workspace_invoice")
+def delete_workspace_invoice(request: FakeRequest) -> Reply:
     workspace = member_workspace(request)
     invoice = _one(request, workspace["id"], request.path_params["user_invoice_id"])
     invoice["deleted_at"] = stamp(request.store.now())
@@ -162,8 +162,8 @@ def delete_user_invoice(request: FakeRequest) -> Reply:
     return Reply("OK")
 
 
-@handles("get_user_invoice_pdf")
-def get_user_invoice_pdf(request: FakeRequest) -> Reply:
+@handles("get_workspace_invoice_pdf")
+def get_workspace_invoice_pdf(request: FakeRequest) -> Reply:
     workspace = member_workspace(request)
     invoice = _one(request, workspace["id"], request.path_params["invoice_id"])
     content = report_files.pdf_file(f"Invoice {invoice['document_id']}", pdf_lines(invoice))

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
     from ...binary import BinaryFile, BinaryStream, SavedFile
     from ...client import HttpClient
-    from ...models.list_user_invoices_sort_field import ListUserInvoicesSortField
-    from ...models.list_user_invoices_sort_order import ListUserInvoicesSortOrder
+    from ...models.list_workspace_invoices_sort_field import ListWorkspaceInvoicesSortField
+    from ...models.list_workspace_invoices_sort_order import ListWorkspaceInvoicesSortOrder
     from ...models.user_invoice import UserInvoice
     from ...models.user_invoice_create import UserInvoiceCreate
     from ...types import Response, Unset
@@ -38,14 +38,14 @@ class UserInvoicesApi:
         """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
         return UserInvoicesRawApi(self._client)
 
-    async def create_user_invoice(
+    async def create_workspace_invoice(
         self,
         workspace_id: int,
         *,
         body: UserInvoiceCreate,
     ) -> list[UserInvoice]:
         """Make an invoice (to a client of yours) from items and taxes; get it as a PDF with
-        get_user_invoice_pdf.
+        get_workspace_invoice_pdf.
 
         Amounts are in the invoice's currency (an ISO 4217 code), quantities in units such as hours. 400 on
         invalid JSON and, in the fake, on an invoice without items, a negative quantity or amount, a date
@@ -65,7 +65,7 @@ class UserInvoicesApi:
             list[UserInvoice]
         """
 
-        from . import create_user_invoice as _operation
+        from . import create_workspace_invoice as _operation
 
         return await _operation.asyncio(
             client=self._client,
@@ -73,7 +73,7 @@ class UserInvoicesApi:
             body=body,
         )
 
-    async def delete_user_invoice(
+    async def delete_workspace_invoice(
         self,
         workspace_id: int,
         user_invoice_id: int,
@@ -94,7 +94,7 @@ class UserInvoicesApi:
             str
         """
 
-        from . import delete_user_invoice as _operation
+        from . import delete_workspace_invoice as _operation
 
         return await _operation.asyncio(
             client=self._client,
@@ -102,7 +102,7 @@ class UserInvoicesApi:
             user_invoice_id=user_invoice_id,
         )
 
-    async def get_user_invoice_pdf(
+    async def get_workspace_invoice_pdf(
         self,
         workspace_id: int,
         invoice_id: int,
@@ -122,10 +122,10 @@ class UserInvoicesApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            BinaryFile: content (bytes), content_type, filename; get_user_invoice_pdf_to_file / _stream for large files
+            BinaryFile: content (bytes), content_type, filename; get_workspace_invoice_pdf_to_file / _stream for large files
         """
 
-        from . import get_user_invoice_pdf as _operation
+        from . import get_workspace_invoice_pdf as _operation
 
         return await _operation.asyncio(
             client=self._client,
@@ -133,17 +133,17 @@ class UserInvoicesApi:
             invoice_id=invoice_id,
         )
 
-    def get_user_invoice_pdf_stream(
+    def get_workspace_invoice_pdf_stream(
         self,
         workspace_id: int,
         invoice_id: int,
     ) -> BinaryStream:
         """An invoice as a PDF document (its items, taxes and totals), streamed chunk by chunk.
 
-        `async with ....get_user_invoice_pdf_stream(...) as download:` then `async for chunk in download:`;
-        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `get_user_invoice_pdf`.
+        `async with ....get_workspace_invoice_pdf_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `get_workspace_invoice_pdf`.
         """
-        from . import get_user_invoice_pdf as _operation
+        from . import get_workspace_invoice_pdf as _operation
 
         return _operation.stream(
             client=self._client,
@@ -151,7 +151,7 @@ class UserInvoicesApi:
             invoice_id=invoice_id,
         )
 
-    async def get_user_invoice_pdf_to_file(
+    async def get_workspace_invoice_pdf_to_file(
         self,
         destination: str | os.PathLike[str],
         workspace_id: int,
@@ -161,9 +161,9 @@ class UserInvoicesApi:
 
         The body goes to the file chunk by chunk, never held whole in memory; the file appears only
         once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
-        Takes the arguments of `get_user_invoice_pdf` after `destination`.
+        Takes the arguments of `get_workspace_invoice_pdf` after `destination`.
         """
-        from . import get_user_invoice_pdf as _operation
+        from . import get_workspace_invoice_pdf as _operation
 
         return await _operation.save(
             destination,
@@ -172,14 +172,14 @@ class UserInvoicesApi:
             invoice_id=invoice_id,
         )
 
-    async def list_user_invoices(
+    async def list_workspace_invoices(
         self,
         workspace_id: int,
         *,
-        sort_field: ListUserInvoicesSortField
+        sort_field: ListWorkspaceInvoicesSortField
         | Literal["created_at", "date", "due_date", "document_id"]
         | Unset = UNSET,
-        sort_order: ListUserInvoicesSortOrder | Literal["ASC", "DESC"] | Unset = UNSET,
+        sort_order: ListWorkspaceInvoicesSortOrder | Literal["ASC", "DESC"] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
     ) -> list[UserInvoice]:
@@ -190,9 +190,9 @@ class UserInvoicesApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            sort_field (ListUserInvoicesSortField | Unset): Field to sort by, created_at when not
+            sort_field (ListWorkspaceInvoicesSortField | Unset): Field to sort by, created_at when not
                 given.
-            sort_order (ListUserInvoicesSortOrder | Unset): ASC (when not given) or DESC.
+            sort_order (ListWorkspaceInvoicesSortOrder | Unset): ASC (when not given) or DESC.
             page (int | Unset): Page number, from 1.
             per_page (int | Unset): Invoices per page, 50 when not given.
 
@@ -206,7 +206,7 @@ class UserInvoicesApi:
             list[UserInvoice]
         """
 
-        from . import list_user_invoices as _operation
+        from . import list_workspace_invoices as _operation
 
         return await _operation.asyncio(
             client=self._client,
@@ -228,17 +228,17 @@ class UserInvoicesRawApi:
     def __init__(self, client: HttpClient) -> None:
         self._client = client
 
-    async def create_user_invoice(
+    async def create_workspace_invoice(
         self,
         workspace_id: int,
         *,
         body: UserInvoiceCreate,
     ) -> Response[list[UserInvoice]]:
-        """Make an invoice (to a client of yours) from items and taxes; get it as a PDF with get_user_invoice_pdf. (the whole response)
+        """Make an invoice (to a client of yours) from items and taxes; get it as a PDF with get_workspace_invoice_pdf. (the whole response)
 
         `POST /api/v9/workspaces/{workspace_id}/invoices`
         """
-        from . import create_user_invoice as _operation
+        from . import create_workspace_invoice as _operation
 
         return await _operation.asyncio_detailed(
             client=self._client,
@@ -246,7 +246,7 @@ class UserInvoicesRawApi:
             body=body,
         )
 
-    async def delete_user_invoice(
+    async def delete_workspace_invoice(
         self,
         workspace_id: int,
         user_invoice_id: int,
@@ -255,7 +255,7 @@ class UserInvoicesRawApi:
 
         `DELETE /api/v9/workspaces/{workspace_id}/invoices/{user_invoice_id}`
         """
-        from . import delete_user_invoice as _operation
+        from . import delete_workspace_invoice as _operation
 
         return await _operation.asyncio_detailed(
             client=self._client,
@@ -263,7 +263,7 @@ class UserInvoicesRawApi:
             user_invoice_id=user_invoice_id,
         )
 
-    async def get_user_invoice_pdf(
+    async def get_workspace_invoice_pdf(
         self,
         workspace_id: int,
         invoice_id: int,
@@ -272,7 +272,7 @@ class UserInvoicesRawApi:
 
         `GET /api/v9/workspaces/{workspace_id}/invoices/{invoice_id}.pdf`
         """
-        from . import get_user_invoice_pdf as _operation
+        from . import get_workspace_invoice_pdf as _operation
 
         return await _operation.asyncio_detailed(
             client=self._client,
@@ -280,14 +280,14 @@ class UserInvoicesRawApi:
             invoice_id=invoice_id,
         )
 
-    async def list_user_invoices(
+    async def list_workspace_invoices(
         self,
         workspace_id: int,
         *,
-        sort_field: ListUserInvoicesSortField
+        sort_field: ListWorkspaceInvoicesSortField
         | Literal["created_at", "date", "due_date", "document_id"]
         | Unset = UNSET,
-        sort_order: ListUserInvoicesSortOrder | Literal["ASC", "DESC"] | Unset = UNSET,
+        sort_order: ListWorkspaceInvoicesSortOrder | Literal["ASC", "DESC"] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
     ) -> Response[list[UserInvoice]]:
@@ -295,7 +295,7 @@ class UserInvoicesRawApi:
 
         `GET /api/v9/workspaces/{workspace_id}/invoices`
         """
-        from . import list_user_invoices as _operation
+        from . import list_workspace_invoices as _operation
 
         return await _operation.asyncio_detailed(
             client=self._client,

@@ -3,7 +3,7 @@
 from enum import StrEnum
 
 
-class ListUserInvoicesSortField(StrEnum):
+class ListWorkspaceInvoicesSortField(StrEnum):
     CREATED_AT = "created_at"
     DATE = "date"
     DOCUMENT_ID = "document_id"

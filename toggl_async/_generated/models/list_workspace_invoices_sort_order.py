@@ -3,7 +3,7 @@
 from enum import StrEnum
 
 
-class ListUserInvoicesSortOrder(StrEnum):
+class ListWorkspaceInvoicesSortOrder(StrEnum):
     ASC = "ASC"
     DESC = "DESC"
 
