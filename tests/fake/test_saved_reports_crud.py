@@ -177,6 +177,12 @@ BAD_BODIES = [
     {"name": "x", "fixed_daterange": False, "params": {"report_type": "detailed"}},  # no public
     {"name": 7, "public": False, "fixed_daterange": False, "params": {"report_type": "detailed"}},
     {"name": "x", "public": "yes", "fixed_daterange": False, "params": {"report_type": "detailed"}},
+    {
+        "name": "x",
+        "public": False,
+        "fixed_daterange": True,
+        "params": {"report_type": "summary", "start_date": "2024-13-45"},
+    },
     ["not", "an", "object"],
 ]
 

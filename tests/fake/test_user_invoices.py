@@ -98,13 +98,17 @@ async def test_members_see_their_own_invoices_admins_everyone_s() -> None:
         assert [i.document_id async for i in toggl.iter_workspace_invoices(wid, per_page=1)] == ["A-1", "B-1"]
 
 
-async def test_an_invoice_without_a_number_gets_one() -> None:
+async def test_an_invoice_without_a_number_gets_one_and_odd_numbers_make_safe_file_names() -> None:
     fake, owner, _ = setup()
+    wid = owner.default_workspace_id
     async with client_of(fake, owner) as toggl:
         body = UserInvoiceCreate(date=DAY, currency="USD", items=[UserInvoiceItemInput(description="x", quantity=1,
                                                                                        amount=1)])  # fmt: skip
-        (made,) = await toggl.user_invoices.create_workspace_invoice(owner.default_workspace_id, body=body)
+        (made,) = await toggl.user_invoices.create_workspace_invoice(wid, body=body)
+        (odd,) = await toggl.user_invoices.create_workspace_invoice(wid, body=invoice('"../2024"; x=1'))
+        pdf = await toggl.user_invoices.get_workspace_invoice_pdf(wid, odd.user_invoice_id)
     assert made.document_id == f"INV-{made.user_invoice_id}" and made.taxes == []
+    assert pdf.filename == "invoice__.._2024___x_1.pdf"
 
 
 async def test_bad_invoices_are_400_through_the_client() -> None:

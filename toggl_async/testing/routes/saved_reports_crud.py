@@ -24,7 +24,7 @@ from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, 
 from toggl_async.testing.routes.common import fields
 from toggl_async.testing.routes.params import page_params, page_slice
 from toggl_async.testing.routes.saved_reports import PARAMS, REPORT_TYPES, saved_reports
-from toggl_async.testing.routes.track_tables import TABLE_BASES, insert, live, member_workspace
+from toggl_async.testing.routes.track_tables import TABLE_BASES, date_value, insert, live, member_workspace
 from toggl_async.testing.store import Obj, Store, public, stamp
 
 SAVED_BASE, NAME_LIMIT = 9_100_000, 255
@@ -111,6 +111,11 @@ def _settings(value: Obj) -> tuple[str, Obj]:
     if report_type not in REPORT_TYPES:
         raise bad_request("parameter report_type is invalid or blank")  # [V:SW26]
     params = fields(value, PARAM_KINDS)
+    for key in ("start_date", "end_date"):
+        if key in params:
+            date_value(params[key], key)
+    if params.get("rounding", 0) not in (-1, 0, 1):
+        raise bad_request("Invalid value for rounding")
     return str(report_type), {k: v for k, v in params.items() if k in PARAMS}
 
 
@@ -121,8 +126,10 @@ def _changes(request: FakeRequest, wid: int, values: Obj, *, creating: bool) -> 
             raise bad_request(f"saved report {required} can't be blank")  # [V:SW26 texts]
     changes: Obj = {k: values[k] for k in ("public", "fixed_daterange") if k in values}
     if "name" in values:
-        if not values["name"].strip() or len(values["name"]) > NAME_LIMIT:
+        if not values["name"].strip():
             raise bad_request("saved report name field can't be blank")  # [V:SW26]
+        if len(values["name"].strip()) > NAME_LIMIT:
+            raise bad_request(f"saved report name must be at most {NAME_LIMIT} characters")
         changes["name"] = values["name"].strip()
     if "params" in values:
         changes["report_type"], changes["params"] = _settings(values["params"])

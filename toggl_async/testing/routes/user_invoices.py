@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from typing import Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, forbidden, handles
@@ -167,5 +168,5 @@ def get_workspace_invoice_pdf(request: FakeRequest) -> Reply:
     workspace = member_workspace(request)
     invoice = _one(request, workspace["id"], request.path_params["invoice_id"])
     content = report_files.pdf_file(f"Invoice {invoice['document_id']}", pdf_lines(invoice))
-    name = f"invoice_{invoice['document_id']}.pdf"
+    name = f"invoice_{re.sub(r'[^A-Za-z0-9._-]', '_', invoice['document_id'])}.pdf"  # safe in the header
     return Reply(content=content, content_type=report_files.PDF, headers=report_files.attachment(name))
