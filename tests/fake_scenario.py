@@ -129,6 +129,22 @@ TRACK_CORE_BODIES |= {
         {"time_entry_id": ids["stopped_time_entry_id"], "workspace_id": ids["workspace_id"]}
     ],
 }  # exports-ical
+# Saved reports CRUD, scheduled reports, alerts and user invoices.
+SAVED_REPORT = {"name": "Weekly", "public": False, "fixed_daterange": False, "params": {"report_type": "summary"}}
+ALERT = {"source_kind": "project", "threshold_type": "percentage", "thresholds": [80, 100],
+         "receiver_roles": ["admins"]}  # fmt: skip
+INVOICE = {"date": "2024-12-16", "currency": "EUR", "items": [{"description": "Design", "quantity": 2, "amount": 200}]}
+TRACK_CORE_BODIES |= {
+    "create_saved_report": lambda ids: SAVED_REPORT,
+    "update_saved_report": lambda ids: {"name": "Renamed"},
+    "update_saved_reports": lambda ids: [{"id": ids["report_id"], "public": True}],
+    "bulk_delete_saved_reports": lambda ids: {"ids": [ids["report_id"]]},
+    "create_scheduled_report": lambda ids: {"bookmark_id": ids["report_id"], "frequency": 7,
+                                            "user_ids": [ids["user_id"]]},
+    "create_alert": lambda ids: ALERT | {"project_id": ids["project_id"]},
+    "update_alert": lambda ids: ALERT | {"project_id": ids["project_id"], "thresholds": [50]},
+    "create_workspace_invoice": lambda ids: INVOICE,
+}  # fmt: skip
 
 
 class Scenario(dict[str, Any]):
@@ -196,6 +212,11 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
     if isinstance(fake.clock, FakeClock):
         fake.clock.advance(data_exports.EXPORT_SECONDS)  # the exports are complete
     transfer = await create(f"/api/v9/organizations/{oid}/owner/transfer", {"new_owner_id": member.id})
+    saved = await create(f"/api/v9/workspaces/{wid}/reports/shared", SAVED_REPORT)
+    schedule = await create(f"/api/v9/workspaces/{wid}/scheduled_reports",
+                            {"bookmark_id": saved["id"], "frequency": 1, "user_ids": [owner.id]})  # fmt: skip
+    alert = await create(f"/api/v9/workspaces/{wid}/alerts", ALERT | {"project_id": project["id"]})
+    (invoice,) = await create(f"/api/v9/workspaces/{wid}/invoices", INVOICE)
     org_user_id = next(
         m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
     )
@@ -215,6 +236,8 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "invitation_id": invited["data"][0]["invitation_id"], "goal_id": goal["goal_id"],
         "reminder_id": reminder["reminder_id"], "project_group_id": project_group["id"],
         "favorite_id": favorite["favorite_id"], "transfer_id": transfer["owner_transfer_id"], "client_app": "desktop",
+        "report_id": saved["id"], "scheduled_report_id": schedule["report_id"], "alert_id": alert["id"],
+        "user_invoice_id": invoice["user_invoice_id"], "invoice_id": invoice["user_invoice_id"],
     } | exports_ical  # fmt: skip
     ids["report_token"] = fake.add_saved_report(owner, params={"start_date": "2024-12-09", "end_date": "2024-12-16"})
     ids |= FIXED_IDS

@@ -30,6 +30,7 @@ VERBS = ("get", "list", "create", "update", "delete", "patch", "stop", "archive"
          "resend")  # fmt: skip
 VERBS += ("export", "run")  # Reports v3 files and saved reports
 TAGS |= {"saved_reports", "insights"}
+TAGS |= {"scheduled_reports", "alerts", "user_invoices"}  # saved reports CRUD, alerts, invoices
 # track-rest (billing, SSO, account, ...)
 VERBS += ("request", "link", "unlink", "use", "save", "close", "disable", "enable", "send", "apply")
 TAGS |= {"data_exports", "ical"}  # exports-ical

@@ -138,6 +138,14 @@ WALKS: dict[str, tuple[Walk, Whole]] = {
         lambda t, ids: t.iter_audit_logs(ids["organization_id"], *AUDIT_WINDOW, per_page=2),
         lambda t, ids: t.organizations.list_audit_logs(ids["organization_id"], *AUDIT_WINDOW, page_size=500),
     ),
+    "iter_saved_reports": (  # the scenario's saved report and the one add_saved_report made
+        lambda t, ids: t.iter_saved_reports(ids["workspace_id"], per_page=1),
+        lambda t, ids: t.saved_reports.list_saved_reports(ids["workspace_id"], per_page=500),
+    ),
+    "iter_workspace_invoices": (
+        lambda t, ids: t.iter_workspace_invoices(ids["workspace_id"], per_page=1),
+        lambda t, ids: t.user_invoices.list_workspace_invoices(ids["workspace_id"], per_page=500),
+    ),
     "iter_detailed_report": (
         lambda t, ids: t.iter_detailed_report(ids["workspace_id"], _paged(REPORT, 2)),
         _whole_detailed,
@@ -162,7 +170,7 @@ def _key(item: Any) -> Any:
         return (item.timesheet_setup_id, item.start_date)
     if type(item).__name__ == "AuditLogEvent":  # a free-form map: its fields are in additional_properties
         return item.additional_properties["id"]
-    for name in ("row_number", "id", "goal_id", "user_id"):
+    for name in ("row_number", "id", "goal_id", "user_invoice_id", "user_id"):
         value = getattr(item, name, None)
         if isinstance(value, int):
             return value
@@ -180,6 +188,9 @@ async def _more_data(toggl: Toggl, fake: FakeToggl, ids: Scenario) -> None:
             await http.post(f"/api/v9/workspaces/{wid}/tags", json={"name": f"tag {n}"})
             goal = {"name": f"Goal {n}", "target_seconds": 60, "recurrence": "weekly", "comparison": "more_than"}
             await http.post(f"/api/v9/workspaces/{wid}/goals", json=goal)
+            invoice = {"date": "2024-12-16", "currency": "EUR", "items": [{"description": f"Work {n}", "quantity": 1,
+                                                                           "amount": 10}]}  # fmt: skip
+            await http.post(f"/api/v9/workspaces/{wid}/invoices", json=invoice)
             assert project["id"]
             member = {"project_id": project["id"], "user_id": ids["guest_id"]}
             await http.post(f"/api/v9/workspaces/{wid}/project_users", json=member)

@@ -43,10 +43,12 @@ if TYPE_CHECKING:
         ReportProjectUserItem,
         ReportTask,
         ReportTaskFilterRequest,
+        SavedReport,
         Tag,
         Task,
         TasksDataRequest,
         Timesheet,
+        UserInvoice,
         WorkspaceUser,
     )
 
@@ -67,9 +69,11 @@ PAGINATED: dict[str, tuple[str, str]] = {
     "iter_report_project_user_filters": ("list_report_project_user_filters", "keyset"),
     "iter_report_projects": ("search_report_projects", "keyset"),
     "iter_report_tasks": ("search_report_tasks", "keyset"),
+    "iter_saved_reports": ("list_saved_reports", "page"),
     "iter_tags": ("list_tags", "page"),
     "iter_tasks_by_projects": ("list_tasks_by_projects", "page"),
     "iter_timesheets": ("list_timesheets", "envelope"),
+    "iter_workspace_invoices": ("list_workspace_invoices", "page"),
     "iter_workspace_tasks": ("list_workspace_tasks", "envelope"),
     "iter_workspace_tasks_basic": ("list_workspace_tasks_basic", "envelope"),
 }
@@ -347,6 +351,25 @@ class Iterators(Namespaces):
 
         return KeysetPaginator(fetch, key=lambda item: item.id, per_page=per_page)
 
+    def iter_saved_reports(
+        self, workspace_id: int, *, per_page: int = 50, **filters: Any
+    ) -> PageNumberPaginator[SavedReport]:
+        """List a workspace's saved reports, one page at a time.
+
+        Every item of `list_saved_reports`: `async for` walks the pages (page + per_page, a short page is the last),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        `filters` are the operation's other keyword arguments (None leaves one out).
+        """
+        extra = _given(filters)
+
+        async def fetch(position: int, size: int) -> list[SavedReport]:
+            page: list[SavedReport] = await self.saved_reports.list_saved_reports(
+                workspace_id, page=position, per_page=size, **extra
+            )
+            return page
+
+        return PageNumberPaginator(fetch, per_page=per_page)
+
     def iter_tags(self, workspace_id: int, *, per_page: int = 200, **filters: Any) -> PageNumberPaginator[Tag]:
         """List the tags of a workspace.
 
@@ -401,6 +424,25 @@ class Iterators(Namespaces):
             return data, total
 
         return EnvelopePaginator(fetch, per_page=min(per_page, 1000))
+
+    def iter_workspace_invoices(
+        self, workspace_id: int, *, per_page: int = 50, **filters: Any
+    ) -> PageNumberPaginator[UserInvoice]:
+        """List the invoices made in a workspace (the caller's; an admin sees everyone's), page by page.
+
+        Every item of `list_workspace_invoices`: `async for` walks the pages (page + per_page, a short page is the last),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        `filters` are the operation's other keyword arguments (None leaves one out).
+        """
+        extra = _given(filters)
+
+        async def fetch(position: int, size: int) -> list[UserInvoice]:
+            page: list[UserInvoice] = await self.user_invoices.list_workspace_invoices(
+                workspace_id, page=position, per_page=size, **extra
+            )
+            return page
+
+        return PageNumberPaginator(fetch, per_page=per_page)
 
     def iter_workspace_tasks(
         self, workspace_id: int, *, per_page: int = 200, **filters: Any

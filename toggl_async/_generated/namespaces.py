@@ -11,6 +11,7 @@ from .client import HttpClient
 
 if TYPE_CHECKING:
     from .api.account import AccountApi
+    from .api.alerts import AlertsApi
     from .api.avatars import AvatarsApi
     from .api.billing import BillingApi
     from .api.calendar import CalendarApi
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from .api.reference import ReferenceApi
     from .api.reports import ReportsApi
     from .api.saved_reports import SavedReportsApi
+    from .api.scheduled_reports import ScheduledReportsApi
     from .api.sso import SsoApi
     from .api.tags import TagsApi
     from .api.tasks import TasksApi
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from .api.timeline import TimelineApi
     from .api.timesheets import TimesheetsApi
     from .api.track_reminders import TrackRemindersApi
+    from .api.user_invoices import UserInvoicesApi
     from .api.webhooks import WebhooksApi
     from .api.workspaces import WorkspacesApi
 
@@ -193,6 +196,27 @@ class Namespaces:
         from .api.saved_reports import SavedReportsApi
 
         return SavedReportsApi(self._api)
+
+    @functools.cached_property
+    def scheduled_reports(self) -> ScheduledReportsApi:
+        """Saved reports e-mailed to members and groups daily, weekly or monthly (Premium and Enterprise)."""
+        from .api.scheduled_reports import ScheduledReportsApi
+
+        return ScheduledReportsApi(self._api)
+
+    @functools.cached_property
+    def alerts(self) -> AlertsApi:
+        """Project alerts, sent when tracked time reaches thresholds of a project's estimate."""
+        from .api.alerts import AlertsApi
+
+        return AlertsApi(self._api)
+
+    @functools.cached_property
+    def user_invoices(self) -> UserInvoicesApi:
+        """Invoices workspace members make for their clients, and their PDF files."""
+        from .api.user_invoices import UserInvoicesApi
+
+        return UserInvoicesApi(self._api)
 
     @functools.cached_property
     def insights(self) -> InsightsApi:

@@ -30,6 +30,14 @@ OPERATIONS: dict[str, Operation] = {
     "get_web_timer": Operation("account", "account.get_web_timer", "GET", "/api/v9/me/web-timer"),
     "list_push_services": Operation("account", "account.list_push_services", "GET", "/api/v9/me/push_services"),
     "update_flags": Operation("account", "account.update_flags", "POST", "/api/v9/me/flags"),
+    "create_alert": Operation("alerts", "alerts.create_alert", "POST", "/api/v9/workspaces/{workspace_id}/alerts"),
+    "delete_alert": Operation(
+        "alerts", "alerts.delete_alert", "DELETE", "/api/v9/workspaces/{workspace_id}/alerts/{alert_id}"
+    ),
+    "list_alerts": Operation("alerts", "alerts.list_alerts", "GET", "/api/v9/workspaces/{workspace_id}/alerts"),
+    "update_alert": Operation(
+        "alerts", "alerts.update_alert", "PUT", "/api/v9/workspaces/{workspace_id}/alerts/{alert_id}"
+    ),
     "delete_avatar": Operation("avatars", "avatars.delete_avatar", "DELETE", "/api/v9/avatars"),
     "delete_workspace_logo": Operation(
         "avatars", "avatars.delete_workspace_logo", "DELETE", "/api/v9/workspaces/{workspace_id}/logo"
@@ -802,6 +810,21 @@ OPERATIONS: dict[str, Operation] = {
     "search_report_users": Operation(
         "reports", "reports.search_report_users", "POST", "/reports/api/v3/workspace/{workspace_id}/search/users"
     ),
+    "bulk_delete_saved_reports": Operation(
+        "saved_reports",
+        "saved_reports.bulk_delete_saved_reports",
+        "PATCH",
+        "/api/v9/workspaces/{workspace_id}/reports/shared/bulk_delete",
+    ),
+    "create_saved_report": Operation(
+        "saved_reports", "saved_reports.create_saved_report", "POST", "/api/v9/workspaces/{workspace_id}/reports/shared"
+    ),
+    "delete_saved_report": Operation(
+        "saved_reports",
+        "saved_reports.delete_saved_report",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/reports/shared/{report_id}",
+    ),
     "export_saved_report_csv": Operation(
         "saved_reports", "saved_reports.export_saved_report_csv", "POST", "/reports/api/v3/shared/{report_token}/csv"
     ),
@@ -811,8 +834,44 @@ OPERATIONS: dict[str, Operation] = {
     "export_saved_report_xlsx": Operation(
         "saved_reports", "saved_reports.export_saved_report_xlsx", "POST", "/reports/api/v3/shared/{report_token}/xlsx"
     ),
+    "get_saved_report": Operation(
+        "saved_reports",
+        "saved_reports.get_saved_report",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/reports/shared/{report_id}",
+    ),
+    "list_saved_reports": Operation(
+        "saved_reports", "saved_reports.list_saved_reports", "GET", "/api/v9/workspaces/{workspace_id}/reports/shared"
+    ),
     "run_saved_report": Operation(
         "saved_reports", "saved_reports.run_saved_report", "POST", "/reports/api/v3/shared/{report_token}"
+    ),
+    "update_saved_report": Operation(
+        "saved_reports",
+        "saved_reports.update_saved_report",
+        "PUT",
+        "/api/v9/workspaces/{workspace_id}/reports/shared/{report_id}",
+    ),
+    "update_saved_reports": Operation(
+        "saved_reports", "saved_reports.update_saved_reports", "PUT", "/api/v9/workspaces/{workspace_id}/reports/shared"
+    ),
+    "create_scheduled_report": Operation(
+        "scheduled_reports",
+        "scheduled_reports.create_scheduled_report",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/scheduled_reports",
+    ),
+    "delete_scheduled_report": Operation(
+        "scheduled_reports",
+        "scheduled_reports.delete_scheduled_report",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/scheduled_reports/{scheduled_report_id}",
+    ),
+    "list_scheduled_reports": Operation(
+        "scheduled_reports",
+        "scheduled_reports.list_scheduled_reports",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/scheduled_reports",
     ),
     "create_desktop_login_token": Operation(
         "sso", "sso.create_desktop_login_token", "POST", "/api/v9/desktop_login_tokens"
@@ -997,6 +1056,24 @@ OPERATIONS: dict[str, Operation] = {
         "PUT",
         "/api/v9/workspaces/{workspace_id}/track_reminders/{reminder_id}",
     ),
+    "create_workspace_invoice": Operation(
+        "user_invoices", "user_invoices.create_workspace_invoice", "POST", "/api/v9/workspaces/{workspace_id}/invoices"
+    ),
+    "delete_workspace_invoice": Operation(
+        "user_invoices",
+        "user_invoices.delete_workspace_invoice",
+        "DELETE",
+        "/api/v9/workspaces/{workspace_id}/invoices/{user_invoice_id}",
+    ),
+    "get_workspace_invoice_pdf": Operation(
+        "user_invoices",
+        "user_invoices.get_workspace_invoice_pdf",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/invoices/{invoice_id}.pdf",
+    ),
+    "list_workspace_invoices": Operation(
+        "user_invoices", "user_invoices.list_workspace_invoices", "GET", "/api/v9/workspaces/{workspace_id}/invoices"
+    ),
     "create_webhook_subscription": Operation(
         "webhooks", "webhooks.create_webhook_subscription", "POST", "/webhooks/api/v1/subscriptions/{workspace_id}"
     ),
@@ -1106,6 +1183,7 @@ OPERATIONS: dict[str, Operation] = {
 
 NAMESPACES: dict[str, str] = {
     "account": "AccountApi",
+    "alerts": "AlertsApi",
     "avatars": "AvatarsApi",
     "billing": "BillingApi",
     "calendar": "CalendarApi",
@@ -1126,6 +1204,7 @@ NAMESPACES: dict[str, str] = {
     "reference": "ReferenceApi",
     "reports": "ReportsApi",
     "saved_reports": "SavedReportsApi",
+    "scheduled_reports": "ScheduledReportsApi",
     "sso": "SsoApi",
     "tags": "TagsApi",
     "tasks": "TasksApi",
@@ -1133,6 +1212,7 @@ NAMESPACES: dict[str, str] = {
     "timeline": "TimelineApi",
     "timesheets": "TimesheetsApi",
     "track_reminders": "TrackRemindersApi",
+    "user_invoices": "UserInvoicesApi",
     "webhooks": "WebhooksApi",
     "workspaces": "WorkspacesApi",
 }

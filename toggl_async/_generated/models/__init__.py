@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .account_data_export_request import AccountDataExportRequest
+    from .alert import Alert
+    from .alert_error import AlertError
+    from .alert_payload import AlertPayload
     from .alpha_feature import AlphaFeature
     from .api_message import ApiMessage
     from .approver import Approver
@@ -130,8 +133,12 @@ if TYPE_CHECKING:
     from .list_projects_active import ListProjectsActive
     from .list_rates_level import ListRatesLevel
     from .list_rates_type import ListRatesType
+    from .list_saved_reports_sort_direction import ListSavedReportsSortDirection
+    from .list_saved_reports_sort_field import ListSavedReportsSortField
     from .list_timesheet_setups_sort_order import ListTimesheetSetupsSortOrder
     from .list_timesheets_sort_order import ListTimesheetsSortOrder
+    from .list_workspace_invoices_sort_field import ListWorkspaceInvoicesSortField
+    from .list_workspace_invoices_sort_order import ListWorkspaceInvoicesSortOrder
     from .list_workspace_tasks_active import ListWorkspaceTasksActive
     from .list_workspace_tasks_basic_active import ListWorkspaceTasksBasicActive
     from .list_workspace_tasks_basic_sort_field import ListWorkspaceTasksBasicSortField
@@ -250,6 +257,10 @@ if TYPE_CHECKING:
     from .role_entity import RoleEntity
     from .role_permission import RolePermission
     from .saved_detailed_results import SavedDetailedResults
+    from .saved_report import SavedReport
+    from .saved_report_batch_update import SavedReportBatchUpdate
+    from .saved_report_bulk_delete import SavedReportBulkDelete
+    from .saved_report_create import SavedReportCreate
     from .saved_report_dictionaries import SavedReportDictionaries
     from .saved_report_dictionaries_clients import SavedReportDictionariesClients
     from .saved_report_dictionaries_projects import SavedReportDictionariesProjects
@@ -267,10 +278,16 @@ if TYPE_CHECKING:
     from .saved_report_params_sub_grouping import SavedReportParamsSubGrouping
     from .saved_report_pdf_request import SavedReportPdfRequest
     from .saved_report_project import SavedReportProject
+    from .saved_report_settings import SavedReportSettings
     from .saved_report_task import SavedReportTask
+    from .saved_report_type import SavedReportType
+    from .saved_report_update import SavedReportUpdate
     from .saved_report_user import SavedReportUser
     from .saved_summary_results import SavedSummaryResults
     from .saved_weekly_results import SavedWeeklyResults
+    from .scheduled_report import ScheduledReport
+    from .scheduled_report_create import ScheduledReportCreate
+    from .scheduled_report_frequency import ScheduledReportFrequency
     from .simple_workspace_user import SimpleWorkspaceUser
     from .sso_confirmation import SsoConfirmation
     from .sso_login_url import SsoLoginUrl
@@ -337,6 +354,12 @@ if TYPE_CHECKING:
     from .user_data_trends_graph_data_item import UserDataTrendsGraphDataItem
     from .user_data_trends_graph_data_item_users_item import UserDataTrendsGraphDataItemUsersItem
     from .user_flags import UserFlags
+    from .user_invoice import UserInvoice
+    from .user_invoice_create import UserInvoiceCreate
+    from .user_invoice_item import UserInvoiceItem
+    from .user_invoice_item_input import UserInvoiceItemInput
+    from .user_invoice_tax import UserInvoiceTax
+    from .user_invoice_tax_input import UserInvoiceTaxInput
     from .webhook_event_filter import WebhookEventFilter
     from .webhook_event_filters import WebhookEventFilters
     from .webhook_limits import WebhookLimits
@@ -376,6 +399,9 @@ if TYPE_CHECKING:
 
 _MODULES: dict[str, str] = {
     "AccountDataExportRequest": ".account_data_export_request",
+    "Alert": ".alert",
+    "AlertError": ".alert_error",
+    "AlertPayload": ".alert_payload",
     "AlphaFeature": ".alpha_feature",
     "ApiMessage": ".api_message",
     "Approver": ".approver",
@@ -499,8 +525,12 @@ _MODULES: dict[str, str] = {
     "ListProjectsActive": ".list_projects_active",
     "ListRatesLevel": ".list_rates_level",
     "ListRatesType": ".list_rates_type",
+    "ListSavedReportsSortDirection": ".list_saved_reports_sort_direction",
+    "ListSavedReportsSortField": ".list_saved_reports_sort_field",
     "ListTimesheetSetupsSortOrder": ".list_timesheet_setups_sort_order",
     "ListTimesheetsSortOrder": ".list_timesheets_sort_order",
+    "ListWorkspaceInvoicesSortField": ".list_workspace_invoices_sort_field",
+    "ListWorkspaceInvoicesSortOrder": ".list_workspace_invoices_sort_order",
     "ListWorkspaceTasksActive": ".list_workspace_tasks_active",
     "ListWorkspaceTasksBasicActive": ".list_workspace_tasks_basic_active",
     "ListWorkspaceTasksBasicSortField": ".list_workspace_tasks_basic_sort_field",
@@ -619,6 +649,10 @@ _MODULES: dict[str, str] = {
     "RoleEntity": ".role_entity",
     "RolePermission": ".role_permission",
     "SavedDetailedResults": ".saved_detailed_results",
+    "SavedReport": ".saved_report",
+    "SavedReportBatchUpdate": ".saved_report_batch_update",
+    "SavedReportBulkDelete": ".saved_report_bulk_delete",
+    "SavedReportCreate": ".saved_report_create",
     "SavedReportDictionaries": ".saved_report_dictionaries",
     "SavedReportDictionariesClients": ".saved_report_dictionaries_clients",
     "SavedReportDictionariesProjects": ".saved_report_dictionaries_projects",
@@ -636,10 +670,16 @@ _MODULES: dict[str, str] = {
     "SavedReportParamsSubGrouping": ".saved_report_params_sub_grouping",
     "SavedReportPdfRequest": ".saved_report_pdf_request",
     "SavedReportProject": ".saved_report_project",
+    "SavedReportSettings": ".saved_report_settings",
     "SavedReportTask": ".saved_report_task",
+    "SavedReportType": ".saved_report_type",
+    "SavedReportUpdate": ".saved_report_update",
     "SavedReportUser": ".saved_report_user",
     "SavedSummaryResults": ".saved_summary_results",
     "SavedWeeklyResults": ".saved_weekly_results",
+    "ScheduledReport": ".scheduled_report",
+    "ScheduledReportCreate": ".scheduled_report_create",
+    "ScheduledReportFrequency": ".scheduled_report_frequency",
     "SimpleWorkspaceUser": ".simple_workspace_user",
     "SsoConfirmation": ".sso_confirmation",
     "SsoLoginUrl": ".sso_login_url",
@@ -706,6 +746,12 @@ _MODULES: dict[str, str] = {
     "UserDataTrendsGraphDataItem": ".user_data_trends_graph_data_item",
     "UserDataTrendsGraphDataItemUsersItem": ".user_data_trends_graph_data_item_users_item",
     "UserFlags": ".user_flags",
+    "UserInvoice": ".user_invoice",
+    "UserInvoiceCreate": ".user_invoice_create",
+    "UserInvoiceItem": ".user_invoice_item",
+    "UserInvoiceItemInput": ".user_invoice_item_input",
+    "UserInvoiceTax": ".user_invoice_tax",
+    "UserInvoiceTaxInput": ".user_invoice_tax_input",
     "WebhookEventFilter": ".webhook_event_filter",
     "WebhookEventFilters": ".webhook_event_filters",
     "WebhookLimits": ".webhook_limits",
@@ -760,6 +806,9 @@ def __dir__() -> list[str]:
 
 __all__ = (
     "AccountDataExportRequest",
+    "Alert",
+    "AlertError",
+    "AlertPayload",
     "AlphaFeature",
     "ApiMessage",
     "Approver",
@@ -883,8 +932,12 @@ __all__ = (
     "ListProjectsActive",
     "ListRatesLevel",
     "ListRatesType",
+    "ListSavedReportsSortDirection",
+    "ListSavedReportsSortField",
     "ListTimesheetSetupsSortOrder",
     "ListTimesheetsSortOrder",
+    "ListWorkspaceInvoicesSortField",
+    "ListWorkspaceInvoicesSortOrder",
     "ListWorkspaceTasksActive",
     "ListWorkspaceTasksBasicActive",
     "ListWorkspaceTasksBasicSortField",
@@ -1003,6 +1056,10 @@ __all__ = (
     "RoleEntity",
     "RolePermission",
     "SavedDetailedResults",
+    "SavedReport",
+    "SavedReportBatchUpdate",
+    "SavedReportBulkDelete",
+    "SavedReportCreate",
     "SavedReportDictionaries",
     "SavedReportDictionariesClients",
     "SavedReportDictionariesProjects",
@@ -1020,10 +1077,16 @@ __all__ = (
     "SavedReportParamsSubGrouping",
     "SavedReportPdfRequest",
     "SavedReportProject",
+    "SavedReportSettings",
     "SavedReportTask",
+    "SavedReportType",
+    "SavedReportUpdate",
     "SavedReportUser",
     "SavedSummaryResults",
     "SavedWeeklyResults",
+    "ScheduledReport",
+    "ScheduledReportCreate",
+    "ScheduledReportFrequency",
     "SimpleWorkspaceUser",
     "SsoConfirmation",
     "SsoLoginUrl",
@@ -1090,6 +1153,12 @@ __all__ = (
     "UserDataTrendsGraphDataItem",
     "UserDataTrendsGraphDataItemUsersItem",
     "UserFlags",
+    "UserInvoice",
+    "UserInvoiceCreate",
+    "UserInvoiceItem",
+    "UserInvoiceItemInput",
+    "UserInvoiceTax",
+    "UserInvoiceTaxInput",
     "WebhookEventFilter",
     "WebhookEventFilters",
     "WebhookLimits",

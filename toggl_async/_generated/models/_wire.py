@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from .saved_report_params_grouping import SavedReportParamsGrouping
     from .saved_report_params_rounding import SavedReportParamsRounding
     from .saved_report_params_sub_grouping import SavedReportParamsSubGrouping
+    from .saved_report_type import SavedReportType
+    from .scheduled_report_frequency import ScheduledReportFrequency
     from .summary_report_export_request_duration_format import SummaryReportExportRequestDurationFormat
     from .summary_report_request_grouping import SummaryReportRequestGrouping
     from .summary_report_request_sub_grouping import SummaryReportRequestSubGrouping
@@ -60,7 +62,13 @@ if TYPE_CHECKING:
     from .timesheet_status import TimesheetStatus
     from .timesheet_update_status import TimesheetUpdateStatus
     from .track_reminder_payload_frequency import TrackReminderPayloadFrequency
+    from .user_invoice_tax_input import UserInvoiceTaxInput
+    from .webhook_event_filter import WebhookEventFilter
     from .weekly_report_export_request_calculate import WeeklyReportExportRequestCalculate
+    from .weekly_report_row import WeeklyReportRow
+    from .windows_auto_tracking_parameters import WindowsAutoTrackingParameters
+    from .windows_auto_tracking_rule import WindowsAutoTrackingRule
+    from .workspace import Workspace
     from .workspace_create_rate_change_mode import WorkspaceCreateRateChangeMode
     from .workspace_create_rounding import WorkspaceCreateRounding
     from .workspace_csv_upload import WorkspaceCsvUpload
@@ -79,6 +87,51 @@ class _AccountDataExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown
 
     profile: bool | Unset = UNSET
     timeline: bool | Unset = UNSET
+
+
+class _AlertWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Alert` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    wid: int
+    project_id: int
+    source_kind: str
+    threshold_type: str
+    thresholds: list[int]
+    project_name: str | None | Unset = UNSET
+    project_color: str | None | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    billable: bool | None | Unset = UNSET
+    is_private: bool | None | Unset = msgspec.field(default=UNSET, name="isPrivate")
+    is_fixed_fee: bool | None | Unset = msgspec.field(default=UNSET, name="isFixedFee")
+    estimated_hours: int | None | Unset = msgspec.field(default=UNSET, name="estimatedHours")
+    threshold: int | None | Unset = UNSET
+    object_type: int | None | Unset = UNSET
+    receivers: int | None | Unset = UNSET
+    receiver_users: list[int] | None | Unset = UNSET
+    receiver_users_name: list[str] | None | Unset = UNSET
+    receiver_roles: list[str] | None | Unset = UNSET
+    receiver_groups: list[int] | None | Unset = UNSET
+    errors: list[_AlertErrorWire] | None | Unset = UNSET
+
+
+class _AlertErrorWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `AlertError` that msgspec decodes into; unknown keys are refused."""
+
+    code: str | Unset = UNSET
+    message: str | Unset = UNSET
+
+
+class _AlertPayloadWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `AlertPayload` that msgspec decodes into; unknown keys are refused."""
+
+    project_id: int
+    source_kind: str
+    threshold_type: str
+    thresholds: list[int]
+    receiver_users: list[int] | Unset = UNSET
+    receiver_roles: list[str] | Unset = UNSET
 
 
 class _AlphaFeatureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -2469,6 +2522,51 @@ class _SavedDetailedResultsWire(msgspec.Struct, kw_only=True, forbid_unknown_fie
     totals: _DetailedTotalsWire | Unset = UNSET
 
 
+class _SavedReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReport` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    name: str
+    token: str
+    params: str | Unset = UNSET
+    public: bool | Unset = UNSET
+    fixed_daterange: bool | Unset = UNSET
+    uid: int | Unset = UNSET
+    updated_by: int | None | Unset = UNSET
+    updated_at: datetime.datetime | None | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+    is_commenting_enabled: bool | Unset = UNSET
+    is_na_resource: bool | Unset = msgspec.field(default=UNSET, name="isNAResource")
+    scheduled_email_uids: list[int] | None | Unset = UNSET
+    scheduled_email_gids: list[int] | None | Unset = UNSET
+
+
+class _SavedReportBatchUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportBatchUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    name: str | Unset = UNSET
+    public: bool | Unset = UNSET
+    fixed_daterange: bool | Unset = UNSET
+    params: _SavedReportSettingsWire | Unset = UNSET
+    regenerate_token: bool | Unset = UNSET
+
+
+class _SavedReportBulkDeleteWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportBulkDelete` that msgspec decodes into; unknown keys are refused."""
+
+    ids: list[int]
+
+
+class _SavedReportCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportCreate` that msgspec decodes into; unknown keys are refused."""
+
+    name: str
+    public: bool
+    fixed_daterange: bool
+    params: _SavedReportSettingsWire
+
+
 class _SavedReportDictionariesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `SavedReportDictionaries` that msgspec decodes into; unknown keys are refused."""
 
@@ -2592,6 +2690,28 @@ class _SavedReportProjectWire(msgspec.Struct, kw_only=True, forbid_unknown_field
     external_reference: str | None | Unset = UNSET
 
 
+class _SavedReportSettingsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportSettings` that msgspec decodes into; unknown keys are refused."""
+
+    report_type: SavedReportType
+    start_date: datetime.date | Unset = UNSET
+    end_date: datetime.date | Unset = UNSET
+    first_timestamp: int | Unset = UNSET
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
+    client_ids: list[int] | Unset = UNSET
+    project_ids: list[int] | Unset = UNSET
+    task_ids: list[int] | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    description: str | Unset = UNSET
+    billable: bool | Unset = UNSET
+    rounding: SavedReportParamsRounding | Unset = UNSET
+    rounding_minutes: int | Unset = UNSET
+    grouped: bool | Unset = UNSET
+    grouping: SavedReportParamsGrouping | Unset = UNSET
+    sub_grouping: SavedReportParamsSubGrouping | Unset = UNSET
+
+
 class _SavedReportTaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `SavedReportTask` that msgspec decodes into; unknown keys are refused."""
 
@@ -2600,6 +2720,16 @@ class _SavedReportTaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     project_id: int | None | Unset = UNSET
     estimated_seconds: int | None | Unset = UNSET
     tracked_seconds: int | None | Unset = UNSET
+
+
+class _SavedReportUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `SavedReportUpdate` that msgspec decodes into; unknown keys are refused."""
+
+    name: str | Unset = UNSET
+    public: bool | Unset = UNSET
+    fixed_daterange: bool | Unset = UNSET
+    params: _SavedReportSettingsWire | Unset = UNSET
+    regenerate_token: bool | Unset = UNSET
 
 
 class _SavedReportUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -2625,6 +2755,29 @@ class _SavedWeeklyResultsWire(msgspec.Struct, kw_only=True, forbid_unknown_field
 
     report: list[_WeeklyReportRowWire] | Unset = UNSET
     totals: _DetailedTotalsWire | Unset = UNSET
+
+
+class _ScheduledReportWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ScheduledReport` that msgspec decodes into; unknown keys are refused."""
+
+    report_id: int
+    bookmark_id: int
+    frequency: int
+    user_ids: list[int] | None | Unset = UNSET
+    group_ids: list[int] | None | Unset = UNSET
+    creator_id: int | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+
+
+class _ScheduledReportCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ScheduledReportCreate` that msgspec decodes into; unknown keys are refused."""
+
+    bookmark_id: int
+    frequency: ScheduledReportFrequency
+    user_ids: list[int] | Unset = UNSET
+    group_ids: list[int] | Unset = UNSET
 
 
 class _SimpleWorkspaceUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -3281,6 +3434,80 @@ class _UserDataTrendsGraphDataItemUsersItemWire(msgspec.Struct, kw_only=True, fo
 
 # Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
 _UserFlagsWire: TypeAlias = dict[str, Any]
+
+
+class _UserInvoiceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserInvoice` that msgspec decodes into; unknown keys are refused."""
+
+    user_invoice_id: int
+    workspace_id: int
+    user_id: int
+    date: datetime.date
+    currency: str
+    items: list[_UserInvoiceItemWire]
+    document_id: str | None | Unset = UNSET
+    due_date: datetime.date | None | Unset = UNSET
+    taxes: list[_UserInvoiceTaxWire] | None | Unset = UNSET
+    billing_address: str | None | Unset = UNSET
+    workspace_address: str | None | Unset = UNSET
+    workspace_logo: str | None | Unset = UNSET
+    message: str | None | Unset = UNSET
+    payment_terms: str | None | Unset = UNSET
+    purchase_number: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    updated_at: datetime.datetime | None | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+
+
+class _UserInvoiceCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserInvoiceCreate` that msgspec decodes into; unknown keys are refused."""
+
+    date: datetime.date
+    currency: str
+    items: list[_UserInvoiceItemInputWire]
+    document_id: str | Unset = UNSET
+    due_date: datetime.date | Unset = UNSET
+    taxes: list[_UserInvoiceTaxInputWire] | Unset = UNSET
+    billing_address: str | Unset = UNSET
+    workspace_address: str | Unset = UNSET
+    message: str | Unset = UNSET
+    payment_terms: str | Unset = UNSET
+    purchase_number: str | Unset = UNSET
+
+
+class _UserInvoiceItemWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserInvoiceItem` that msgspec decodes into; unknown keys are refused."""
+
+    item_id: int
+    description: str
+    quantity: float
+    amount: float
+
+
+class _UserInvoiceItemInputWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserInvoiceItemInput` that msgspec decodes into; unknown keys are refused."""
+
+    description: str
+    quantity: float
+    amount: float
+
+
+class _UserInvoiceTaxWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserInvoiceTax` that msgspec decodes into; unknown keys are refused."""
+
+    tax_id: int
+    name: str
+    amount: float
+
+
+class _UserInvoiceTaxInputWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `UserInvoiceTaxInput` that msgspec decodes into; unknown keys are refused."""
+
+    name: str
+    amount: float
 
 
 class _WebhookEventFilterWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

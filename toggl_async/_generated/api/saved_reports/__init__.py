@@ -14,10 +14,17 @@ if TYPE_CHECKING:
 
     from ...binary import BinaryFile, BinaryStream, SavedFile
     from ...client import HttpClient
+    from ...models.list_saved_reports_sort_direction import ListSavedReportsSortDirection
+    from ...models.list_saved_reports_sort_field import ListSavedReportsSortField
+    from ...models.saved_report import SavedReport
+    from ...models.saved_report_batch_update import SavedReportBatchUpdate
+    from ...models.saved_report_bulk_delete import SavedReportBulkDelete
+    from ...models.saved_report_create import SavedReportCreate
     from ...models.saved_report_export_request import SavedReportExportRequest
     from ...models.saved_report_output import SavedReportOutput
     from ...models.saved_report_params import SavedReportParams
     from ...models.saved_report_pdf_request import SavedReportPdfRequest
+    from ...models.saved_report_update import SavedReportUpdate
     from ...types import Response, Unset
 
 
@@ -37,6 +44,102 @@ class SavedReportsApi:
     def raw(self) -> SavedReportsRawApi:
         """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
         return SavedReportsRawApi(self._client)
+
+    async def bulk_delete_saved_reports(
+        self,
+        workspace_id: int,
+        *,
+        body: SavedReportBulkDelete,
+    ) -> list[SavedReport]:
+        """Delete several saved reports at once, all or nothing; their tokens stop running.
+
+        404 when some id is not found, and then none is deleted. Schedules of a deleted report are deleted
+        with it.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (SavedReportBulkDelete): Which saved reports to delete.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[SavedReport]
+        """
+
+        from . import bulk_delete_saved_reports as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def create_saved_report(
+        self,
+        workspace_id: int,
+        *,
+        body: SavedReportCreate,
+    ) -> SavedReport:
+        """Save a report (its type and parameters) under a name; the answer carries the token that runs it.
+
+        The new report runs by its token at once (saved_reports.run_saved_report and the exports). Only
+        workspace admins save public reports (403 otherwise); 400 when the name, public, fixed_daterange or
+        params.report_type is missing or invalid; 402 on Free.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (SavedReportCreate): A new saved report.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            SavedReport
+        """
+
+        from . import create_saved_report as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def delete_saved_report(
+        self,
+        workspace_id: int,
+        report_id: int,
+    ) -> SavedReport:
+        """Delete a saved report; its token stops running (404) and its schedules are deleted.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            report_id (int): Numeric id of the saved report (not its token).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            SavedReport
+        """
+
+        from . import delete_saved_report as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            report_id=report_id,
+        )
 
     async def export_saved_report_csv(
         self,
@@ -253,6 +356,92 @@ class SavedReportsApi:
             body=body,
         )
 
+    async def get_saved_report(
+        self,
+        workspace_id: int,
+        report_id: int,
+    ) -> SavedReport:
+        """Get one saved report (its name, parameters and token).
+
+        404 when it does not exist or the caller may not see it.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            report_id (int): Numeric id of the saved report (not its token).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            SavedReport
+        """
+
+        from . import get_saved_report as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            report_id=report_id,
+        )
+
+    async def list_saved_reports(
+        self,
+        workspace_id: int,
+        *,
+        name: str | Unset = UNSET,
+        public: bool | Unset = UNSET,
+        scheduled: bool | Unset = UNSET,
+        fixed_dates: bool | Unset = UNSET,
+        sort_field: ListSavedReportsSortField | Literal["id", "name", "updated_at"] | Unset = UNSET,
+        sort_direction: ListSavedReportsSortDirection | Literal["asc", "desc"] | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+    ) -> list[SavedReport]:
+        """List a workspace's saved reports, one page at a time.
+
+        The caller's own saved reports and the workspace's public ones (a workspace admin sees them all);
+        `page` from 1, `per_page` 50 when not given. Saved reports need a paid plan: 402 on Free.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            name (str | Unset): Only reports whose name contains this text, ignoring case.
+            public (bool | Unset): Only public (true) or only private (false) reports.
+            scheduled (bool | Unset): Only reports that are (true) or are not (false) e-mailed on a
+                schedule.
+            fixed_dates (bool | Unset): Only reports with fixed (true) or rolling (false) dates.
+            sort_field (ListSavedReportsSortField | Unset): Field to sort by; id when not given.
+            sort_direction (ListSavedReportsSortDirection | Unset): asc (when not given) or desc.
+            page (int | Unset): Page number, from 1.
+            per_page (int | Unset): Reports per page, 50 when not given.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[SavedReport]
+        """
+
+        from . import list_saved_reports as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            name=name,
+            public=public,
+            scheduled=scheduled,
+            fixed_dates=fixed_dates,
+            sort_field=sort_field,
+            sort_direction=sort_direction,
+            page=page,
+            per_page=per_page,
+        )
+
     async def run_saved_report(
         self,
         report_token: str,
@@ -288,6 +477,75 @@ class SavedReportsApi:
             body=body,
         )
 
+    async def update_saved_report(
+        self,
+        workspace_id: int,
+        report_id: int,
+        *,
+        body: SavedReportUpdate,
+    ) -> SavedReport:
+        """Change a saved report; the fields given replace the saved ones.
+
+        regenerate_token=true gives the report a new token and the old one stops running (404). Only admins
+        make a report public (403).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            report_id (int): Numeric id of the saved report (not its token).
+            body (SavedReportUpdate): Changes to a saved report; fields not given stay.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            SavedReport
+        """
+
+        from . import update_saved_report as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            report_id=report_id,
+            body=body,
+        )
+
+    async def update_saved_reports(
+        self,
+        workspace_id: int,
+        *,
+        body: list[SavedReportBatchUpdate],
+    ) -> list[SavedReport]:
+        """Change several saved reports at once (each named by id), all or nothing.
+
+        404 when some id is not one of the workspace's saved reports the caller may change, and then none is
+        changed.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (list[SavedReportBatchUpdate]):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[SavedReport]
+        """
+
+        from . import update_saved_reports as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
 
 class SavedReportsRawApi:
     """The `saved_reports` operations returning the whole response: `Response[...]` with
@@ -298,6 +556,59 @@ class SavedReportsRawApi:
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    async def bulk_delete_saved_reports(
+        self,
+        workspace_id: int,
+        *,
+        body: SavedReportBulkDelete,
+    ) -> Response[list[SavedReport]]:
+        """Delete several saved reports at once, all or nothing; their tokens stop running. (the whole response)
+
+        `PATCH /api/v9/workspaces/{workspace_id}/reports/shared/bulk_delete`
+        """
+        from . import bulk_delete_saved_reports as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def create_saved_report(
+        self,
+        workspace_id: int,
+        *,
+        body: SavedReportCreate,
+    ) -> Response[SavedReport]:
+        """Save a report (its type and parameters) under a name; the answer carries the token that runs it. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/reports/shared`
+        """
+        from . import create_saved_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
+    async def delete_saved_report(
+        self,
+        workspace_id: int,
+        report_id: int,
+    ) -> Response[SavedReport]:
+        """Delete a saved report; its token stops running (404) and its schedules are deleted. (the whole response)
+
+        `DELETE /api/v9/workspaces/{workspace_id}/reports/shared/{report_id}`
+        """
+        from . import delete_saved_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            report_id=report_id,
+        )
 
     async def export_saved_report_csv(
         self,
@@ -353,6 +664,55 @@ class SavedReportsRawApi:
             body=body,
         )
 
+    async def get_saved_report(
+        self,
+        workspace_id: int,
+        report_id: int,
+    ) -> Response[SavedReport]:
+        """Get one saved report (its name, parameters and token). (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/reports/shared/{report_id}`
+        """
+        from . import get_saved_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            report_id=report_id,
+        )
+
+    async def list_saved_reports(
+        self,
+        workspace_id: int,
+        *,
+        name: str | Unset = UNSET,
+        public: bool | Unset = UNSET,
+        scheduled: bool | Unset = UNSET,
+        fixed_dates: bool | Unset = UNSET,
+        sort_field: ListSavedReportsSortField | Literal["id", "name", "updated_at"] | Unset = UNSET,
+        sort_direction: ListSavedReportsSortDirection | Literal["asc", "desc"] | Unset = UNSET,
+        page: int | Unset = UNSET,
+        per_page: int | Unset = UNSET,
+    ) -> Response[list[SavedReport]]:
+        """List a workspace's saved reports, one page at a time. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/reports/shared`
+        """
+        from . import list_saved_reports as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            name=name,
+            public=public,
+            scheduled=scheduled,
+            fixed_dates=fixed_dates,
+            sort_field=sort_field,
+            sort_direction=sort_direction,
+            page=page,
+            per_page=per_page,
+        )
+
     async def run_saved_report(
         self,
         report_token: str,
@@ -368,5 +728,43 @@ class SavedReportsRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             report_token=report_token,
+            body=body,
+        )
+
+    async def update_saved_report(
+        self,
+        workspace_id: int,
+        report_id: int,
+        *,
+        body: SavedReportUpdate,
+    ) -> Response[SavedReport]:
+        """Change a saved report; the fields given replace the saved ones. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/reports/shared/{report_id}`
+        """
+        from . import update_saved_report as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            report_id=report_id,
+            body=body,
+        )
+
+    async def update_saved_reports(
+        self,
+        workspace_id: int,
+        *,
+        body: list[SavedReportBatchUpdate],
+    ) -> Response[list[SavedReport]]:
+        """Change several saved reports at once (each named by id), all or nothing. (the whole response)
+
+        `PUT /api/v9/workspaces/{workspace_id}/reports/shared`
+        """
+        from . import update_saved_reports as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
             body=body,
         )
