@@ -56,8 +56,9 @@ def generator_view(spec: dict[str, Any]) -> dict[str, Any]:
     for item in spec["paths"].values():
         for method, operation in item.items():
             if method in HTTP_METHODS:
+                # A 3xx kept is a redirect to a web page: its Location is the answer (see the endpoint template).
                 operation["responses"] = {
-                    code: response for code, response in operation["responses"].items() if code.startswith("2")
+                    code: response for code, response in operation["responses"].items() if code[0] in "23"
                 }
     binary_successes(spec)
     strip_defaults(spec)

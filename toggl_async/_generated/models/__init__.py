@@ -88,10 +88,13 @@ if TYPE_CHECKING:
     from .employee_profitability_request import EmployeeProfitabilityRequest
     from .employee_profitability_request_resolution import EmployeeProfitabilityRequestResolution
     from .employee_profitability_request_rounding import EmployeeProfitabilityRequestRounding
+    from .expense import Expense
+    from .expense_upload import ExpenseUpload
     from .favorite import Favorite
     from .favorite_create import FavoriteCreate
     from .favorite_update import FavoriteUpdate
     from .feature_upsell import FeatureUpsell
+    from .feedback_form import FeedbackForm
     from .goal import Goal
     from .goal_create import GoalCreate
     from .goal_create_comparison import GoalCreateComparison
@@ -101,6 +104,7 @@ if TYPE_CHECKING:
     from .group import Group
     from .group_payload import GroupPayload
     from .id_list import IdList
+    from .image_upload import ImageUpload
     from .invitation_details import InvitationDetails
     from .invitation_info import InvitationInfo
     from .invitation_info_workspace import InvitationInfoWorkspace
@@ -230,6 +234,7 @@ if TYPE_CHECKING:
     from .report_user import ReportUser
     from .report_user_filter_item import ReportUserFilterItem
     from .report_user_filter_request import ReportUserFilterRequest
+    from .saml_2_callback import Saml2Callback
     from .saved_detailed_results import SavedDetailedResults
     from .saved_report_dictionaries import SavedReportDictionaries
     from .saved_report_dictionaries_clients import SavedReportDictionariesClients
@@ -428,10 +433,13 @@ _MODULES: dict[str, str] = {
     "EmployeeProfitabilityRequest": ".employee_profitability_request",
     "EmployeeProfitabilityRequestResolution": ".employee_profitability_request_resolution",
     "EmployeeProfitabilityRequestRounding": ".employee_profitability_request_rounding",
+    "Expense": ".expense",
+    "ExpenseUpload": ".expense_upload",
     "Favorite": ".favorite",
     "FavoriteCreate": ".favorite_create",
     "FavoriteUpdate": ".favorite_update",
     "FeatureUpsell": ".feature_upsell",
+    "FeedbackForm": ".feedback_form",
     "Goal": ".goal",
     "GoalCreate": ".goal_create",
     "GoalCreateComparison": ".goal_create_comparison",
@@ -441,6 +449,7 @@ _MODULES: dict[str, str] = {
     "Group": ".group",
     "GroupPayload": ".group_payload",
     "IdList": ".id_list",
+    "ImageUpload": ".image_upload",
     "InvitationDetails": ".invitation_details",
     "InvitationInfo": ".invitation_info",
     "InvitationInfoWorkspace": ".invitation_info_workspace",
@@ -570,6 +579,7 @@ _MODULES: dict[str, str] = {
     "ReportUser": ".report_user",
     "ReportUserFilterItem": ".report_user_filter_item",
     "ReportUserFilterRequest": ".report_user_filter_request",
+    "Saml2Callback": ".saml_2_callback",
     "SavedDetailedResults": ".saved_detailed_results",
     "SavedReportDictionaries": ".saved_report_dictionaries",
     "SavedReportDictionariesClients": ".saved_report_dictionaries_clients",
@@ -783,10 +793,13 @@ __all__ = (
     "EmployeeProfitabilityRequest",
     "EmployeeProfitabilityRequestResolution",
     "EmployeeProfitabilityRequestRounding",
+    "Expense",
+    "ExpenseUpload",
     "Favorite",
     "FavoriteCreate",
     "FavoriteUpdate",
     "FeatureUpsell",
+    "FeedbackForm",
     "Goal",
     "GoalCreate",
     "GoalCreateComparison",
@@ -796,6 +809,7 @@ __all__ = (
     "Group",
     "GroupPayload",
     "IdList",
+    "ImageUpload",
     "InvitationDetails",
     "InvitationInfo",
     "InvitationInfoWorkspace",
@@ -925,6 +939,7 @@ __all__ = (
     "ReportUser",
     "ReportUserFilterItem",
     "ReportUserFilterRequest",
+    "Saml2Callback",
     "SavedDetailedResults",
     "SavedReportDictionaries",
     "SavedReportDictionariesClients",
