@@ -46,11 +46,8 @@ class File:
             content = bytes(content)
         if isinstance(content, str):
             content = Path(content)
-        if (
-            isinstance(content, io.TextIOBase)
-            or not isinstance(content, bytes | os.PathLike)
-            and not hasattr(content, "read")
-        ):
+        readable = isinstance(content, bytes | os.PathLike) or hasattr(content, "read")
+        if isinstance(content, io.TextIOBase) or not readable:
             raise TypeError("File takes bytes, a path, or a file opened in binary mode ('rb')")
         self._content = content
         name = filename if filename is not None else _base_name(content)
@@ -108,10 +105,7 @@ def _base_name(content: bytes | os.PathLike[str] | IO[bytes]) -> str | None:
 
 def field_part(field: str, value: Any) -> Part:
     """A plain form field (no file name, no content type): booleans as true/false, numbers as digits."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = str(value)
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return field, (None, text.encode(), None)
 
 

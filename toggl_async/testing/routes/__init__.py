@@ -23,6 +23,9 @@ MODULES = (
     "goals_reminders",
     "favorites",
     "fixed",
+    "uploads",
+    "expenses",
+    "documents",
 )
 
 

@@ -42,7 +42,7 @@ class ExpensesApi:
 
         Expenses are made by uploading a receipt (`upload_expense`); amounts are integer cents of
         `currency`, `date_of_expense` a local date (YYYY-MM-DD, no time zone). The file declares no filters
-        and no paging. A workspace the caller is not in is a 404 here (Toggl says 400 "Workspace not
+        and no paging. A workspace the caller is not in is a 403 here (Toggl says 400 "Workspace not
         found"); errors of Toggl's expense service come back as 412.
 
         Args:
