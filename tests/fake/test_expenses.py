@@ -49,7 +49,9 @@ async def test_members_see_their_own_and_admins_everyones(fake: FakeToggl, user:
     fake.store.add_workspace_member(workspace, fake.store.tables["users"][member.id])
     mine = await toggl.expenses.upload_expense(workspace["id"], body=ExpenseUpload(file=File(PDF, filename="a.pdf")))
     async with Toggl(member.api_token, transport=fake.transport(), clock=fake.clock, rate=None) as theirs:
-        made = await theirs.expenses.upload_expense(workspace["id"], body=ExpenseUpload(file=File(JPEG, filename="r.jpg")))
+        made = await theirs.expenses.upload_expense(
+            workspace["id"], body=ExpenseUpload(file=File(JPEG, filename="r.jpg"))
+        )
         assert [e.id for e in await theirs.expenses.list_expenses(workspace["id"])] == [made.id]
     assert {e.id for e in await toggl.expenses.list_expenses(workspace["id"])} == {mine.id, made.id}
 
