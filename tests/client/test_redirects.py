@@ -69,3 +69,13 @@ async def test_a_relative_location_is_made_absolute_and_a_missing_one_is_an_erro
         with pytest.raises(TogglAPIError) as missing:
             await toggl.sso.get_desktop_login_redirect()
     assert missing.value.status == 302 and TOKEN not in str(missing.value)
+
+
+@pytest.mark.parametrize("location", ["http://[::1", "https://bad host/\x00"])
+async def test_a_location_that_is_no_url_is_a_typed_error_on_any_operation(location: str) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(302, headers={"location": location}))
+    async with Toggl(TOKEN, transport=transport, rate=None) as toggl:
+        with pytest.raises(TogglAPIError):
+            await toggl.sso.get_desktop_login_redirect()
+        with pytest.raises(TogglAPIError):  # an operation that documents no redirect
+            await toggl.me.get_me()

@@ -94,8 +94,12 @@ def _part(raw: bytes, max_size: int) -> Part:
 
 def parse(request: FakeRequest, *, max_size: int) -> dict[str, Part]:
     """The parts of the request's multipart/form-data body by field name (the first of a repeated name)."""
-    delimiter = b"--" + boundary_of(request.headers.get("content-type", ""))
-    body = request.raw_body
+    return parse_body(request.headers.get("content-type", ""), request.raw_body, max_size=max_size)
+
+
+def parse_body(content_type: str, body: bytes, *, max_size: int) -> dict[str, Part]:
+    """The parts of a multipart/form-data `body` sent with `content_type`, by field name."""
+    delimiter = b"--" + boundary_of(content_type)
     if not body.startswith(delimiter):
         start = body.find(b"\r\n" + delimiter)
         if start < 0:

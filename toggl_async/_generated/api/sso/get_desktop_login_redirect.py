@@ -23,7 +23,10 @@ def _parse_response(*, client: HttpClient, response: httpx.Response) -> str:
     # not see the credentials); its target is the answer, resolved against the request's URL.
     location = response.headers.get("location", "").strip()
     if 300 <= response.status_code < 400 and location:
-        return str(response.url.join(location))
+        try:
+            return str(response.url.join(location))
+        except (httpx.InvalidURL, ValueError):
+            pass  # a Location that is no URL: the answer is unusable, raised as such below
     raise client.errors.unexpected_status(response)
 
 
