@@ -17,7 +17,7 @@ import pytest
 
 from toggl_async import BadRequestError, ForbiddenError, Toggl, TogglAPIError
 from toggl_async.models import FeedbackForm, File, ImageUpload
-from toggl_async.testing import FakeToggl, FakeUser
+from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 from toggl_async.testing.routes.uploads import uploads_state
 from toggl_async.testing.store import DEFAULT_PROFILE_IMAGE, DEFAULT_WORKSPACE_LOGO
 
@@ -135,3 +135,24 @@ def test_file_refuses_text_and_hides_its_content() -> None:
     assert "top secret" not in repr(secret)
     with open(__file__, "rb") as handle:
         assert File(handle).filename == "test_multipart.py"
+
+
+async def test_a_retried_upload_sends_the_whole_file_again(tmp_path: Path) -> None:
+    bodies: list[bytes] = []
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        bodies.append(b"".join([chunk async for chunk in request.stream]))  # type: ignore[union-attr]
+        if len(bodies) == 1:  # refused before processing: a POST may be sent again
+            return httpx.Response(429, headers={"retry-after": "1"}, json="slow down")
+        return httpx.Response(200, json={"avatar_urls": {}, "fileType": "image/png", "name": "a.png"})
+
+    class Recording(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            return await answer(request)
+
+    path = tmp_path / "a.png"
+    path.write_bytes(PNG)
+    async with Toggl("secret-token", transport=Recording(), clock=FakeClock(), rate=None) as toggl:
+        await toggl.avatars.upload_avatar(body=ImageUpload(file=File(path)))
+    assert len(bodies) == 2 and bodies[0].count(PNG) == 1
+    assert bodies[1].split(b"\r\n", 1)[1] == bodies[0].split(b"\r\n", 1)[1]  # same parts, whole file again

@@ -79,3 +79,7 @@ async def test_a_location_that_is_no_url_is_a_typed_error_on_any_operation(locat
             await toggl.sso.get_desktop_login_redirect()
         with pytest.raises(TogglAPIError):  # an operation that documents no redirect
             await toggl.me.get_me()
+
+
+def test_the_saml_assertion_never_shows_in_a_repr() -> None:
+    assert "PHNhbWw" not in repr(Saml2Callback(saml_response="PHNhbWw+", relay_state="web"))

@@ -32,7 +32,7 @@ class Saml2Callback:
 
     def __repr__(self) -> str:
         # Only the fields that are set; credentials never appear (and so never reach logs or test output).
-        return model_repr(self, self._shown, [])
+        return model_repr(self, self._shown, ["saml_response"])
 
     @classmethod
     def _from_wire(cls: type[T], wire: _Saml2CallbackWire, _new: Any = object.__new__, _values: Any = astuple) -> T:
