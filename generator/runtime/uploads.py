@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
@@ -111,12 +110,3 @@ def file_part(field: str, value: Any, files: ExitStack) -> Part:
     if not isinstance(value, File):
         raise TypeError(f"{field} must be a toggl_async.models.File (bytes, a path or a binary file)")
     return value.part(field, files)
-
-
-def iter_unset(values: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """The (name, value) pairs of a form that were given (not UNSET)."""
-    from .types import UNSET
-
-    for name, value in values.items():
-        if value is not UNSET:
-            yield name, value
