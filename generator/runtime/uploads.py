@@ -27,7 +27,9 @@ class File:
     `filename` defaults to the path's or the file object's base name (never its folders: they are the
     caller's business), else "upload"; `content_type` to the type its name suggests, else
     application/octet-stream. A `str` content is a path; pass bytes for content.
-    Raises TypeError for anything else (text, numbers, a file opened in text mode).
+    Raises TypeError for anything else (text, numbers, a file opened in text mode); a path that cannot
+    be read raises OSError (FileNotFoundError, PermissionError) when the request is sent, before anything
+    goes to Toggl.
     """
 
     __slots__ = ("_content", "content_type", "filename")
@@ -63,9 +65,9 @@ class File:
         content = self._content
         if isinstance(content, bytes):
             return len(content)
-        if isinstance(content, os.PathLike):
-            return Path(content).stat().st_size
         try:
+            if isinstance(content, os.PathLike):
+                return Path(content).stat().st_size
             return os.fstat(content.fileno()).st_size
         except (AttributeError, OSError, ValueError):
             return None

@@ -156,3 +156,13 @@ async def test_a_retried_upload_sends_the_whole_file_again(tmp_path: Path) -> No
         await toggl.avatars.upload_avatar(body=ImageUpload(file=File(path)))
     assert len(bodies) == 2 and bodies[0].count(PNG) == 1
     assert bodies[1].split(b"\r\n", 1)[1] == bodies[0].split(b"\r\n", 1)[1]  # same parts, whole file again
+
+
+async def test_a_missing_path_fails_before_anything_is_sent(tmp_path: Path) -> None:
+    server = Streamed()
+    missing = File(tmp_path / "gone.png")
+    assert "gone.png" in repr(missing) and missing.size is None
+    async with Toggl("secret-token", transport=server, rate=None) as toggl:
+        with pytest.raises(FileNotFoundError):
+            await toggl.avatars.upload_avatar(body=ImageUpload(file=missing))
+    assert server.requests == []
