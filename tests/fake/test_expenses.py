@@ -72,3 +72,12 @@ async def test_bad_receipts_and_foreign_workspaces_are_typed_errors(
     with pytest.raises(ForbiddenError):
         await toggl.expenses.upload_expense(other.default_workspace_id, body=ExpenseUpload(file=File(PDF)))
     assert await toggl.expenses.list_expenses(wid) == []
+
+
+async def test_a_workspace_with_expenses_disabled_refuses_uploads(
+    fake: FakeToggl, user: FakeUser, toggl: Toggl
+) -> None:
+    fake.store.tables["workspaces"][user.default_workspace_id]["disable_expenses"] = True
+    with pytest.raises(TogglAPIError, match="disabled") as refused:
+        await toggl.expenses.upload_expense(user.default_workspace_id, body=ExpenseUpload(file=File(PDF)))
+    assert refused.value.status == 412

@@ -5,7 +5,8 @@ A receipt comes in the form's `file` part: an image (JPEG, PNG, GIF, WebP, HEIC)
 nothing from it: a new expense is `processing`, with the receipt's type and name, amounts 0 in the
 workspace's currency and today's date in the uploader's time zone. The list holds the workspace's
 expenses, newest first; members see their own, workspace admins everyone's [I]. Toggl's docs name no
-plan for expenses, so no plan is refused [?].
+plan for expenses, so no plan is refused [?]; a workspace whose `disable_expenses` is set refuses uploads
+with the 412 of Toggl's expense service [V:SWNEW disable_expenses; V:SW26 412; the pairing I].
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from toggl_async.testing.http import FakeRequest, Reply, bad_request, handles
+from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, handles
 from toggl_async.testing.routes.multipart import parse
 from toggl_async.testing.routes.uploads import ASSETS, MAX_ATTACHMENT, file_part
 from toggl_async.testing.store import Obj, Store, public, stamp
@@ -49,6 +50,8 @@ def _today(request: FakeRequest) -> str:
 def upload_expense(request: FakeRequest) -> Reply:
     store = request.store
     workspace = store.workspace_for(request.user_id, request.path_params["workspace_id"])
+    if workspace.get("disable_expenses"):
+        raise ApiError(412, "Expenses are disabled for this workspace")
     receipt = file_part(parse(request, max_size=MAX_ATTACHMENT))
     if receipt.content_type not in RECEIPT_TYPES:
         raise bad_request("Invalid content type for receipt: an image or a PDF is expected")

@@ -76,7 +76,7 @@ class ExpensesApi:
         A multipart/form-data form with the receipt in `file`. The new expense is answered in state
         `processing` until Toggl has read the receipt; its `receipt_mime_type` is the file's type. A file of
         another type than JPEG, PNG, GIF, WebP, HEIC or PDF is a 400, a missing file a 400, a file over 10
-        MiB a 413.
+        MiB a 413. A workspace with expenses switched off (disable_expenses) answers 412.
 
         Args:
             workspace_id (int): Numeric id of the workspace.
