@@ -56,8 +56,12 @@ redis-server:
 
 # The packaging test (tests/test_package.py, marked slow: it builds the wheel and sdist and installs the
 # wheel into fresh venvs from PyPI) runs here too; `pytest -m "not slow"` skips it while working.
+# pytest-xdist runs the test files on every core, each file whole in one worker process (session fixtures
+# such as the built wheel or a redis-server are made once per worker that needs them); PYTEST_WORKERS=0
+# runs them in this process.
+PYTEST_WORKERS ?= auto
 test: $(STAMP) lint typecheck check-generated docs redis-server
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # The docs site from docs/ into site/; any warning (a broken link, a missing docstring target) fails it.
 docs: $(STAMP)
@@ -80,7 +84,7 @@ define other_python
 	touch $$@
 
 test-py$(subst .,,$(1)): .venv-py$(subst .,,$(1))/.installed
-	.venv-py$(subst .,,$(1))/bin/python -m pytest -q
+	.venv-py$(subst .,,$(1))/bin/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 endef
 $(foreach version,3.12 3.13,$(eval $(call other_python,$(version))))
 

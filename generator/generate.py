@@ -61,6 +61,7 @@ def generator_view(spec: dict[str, Any]) -> dict[str, Any]:
                     code: response for code, response in operation["responses"].items() if code[0] in "23"
                 }
     binary_successes(spec)
+    explicit_security(spec)
     strip_defaults(spec)
     strip_evidence(spec)
     describe_parameters(spec)
@@ -69,7 +70,7 @@ def generator_view(spec: dict[str, Any]) -> dict[str, Any]:
 
 BINARY_MEDIA = re.compile(
     r"(text/csv|application/pdf|application/vnd\.openxmlformats-officedocument\.[\w.]+|application/zip"
-    r"|application/octet-stream|image/[\w.+-]+)"
+    r"|application/octet-stream|image/[\w.+-]+|text/calendar)"
 )
 BYTES = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 
@@ -89,6 +90,20 @@ def binary_successes(spec: dict[str, Any]) -> None:
                 media = list(response.get("content", {}))
                 if code.startswith("2") and media and all(BINARY_MEDIA.fullmatch(m) for m in media):
                     response["content"] = json.loads(json.dumps(BYTES))
+
+
+def explicit_security(spec: dict[str, Any]) -> None:
+    """Give every operation its security requirement, the document's when it names none.
+
+    openapi-python-client marks an operation as needing credentials only when the operation itself lists
+    a requirement; with the default copied in, `security: []` (a token in the path is the credential, as
+    for the iCal feed) is the one case left without, and the template sends those requests without auth.
+    """
+    default = spec.get("security", [])
+    for item in spec["paths"].values():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                operation.setdefault("security", default)
 
 
 EVIDENCE = re.compile(r"\s*\[(?:V:[^\]]*|I(?::[^\]]*)?|\?)\]")

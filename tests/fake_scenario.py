@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 from spec_tools import SpecOperation, json_schema, merged, parameters, sample, schema_types
 
-from toggl_async.testing import BASE_URL, FakeToggl
-from toggl_async.testing.routes import documents, fixed
+from toggl_async.testing import BASE_URL, FakeClock, FakeToggl
+from toggl_async.testing.routes import data_exports, documents, fixed
 
 TODAY = datetime.date(2024, 12, 16)
 
@@ -118,6 +118,15 @@ TRACK_CORE_BODIES: dict[str, Any] = {
 }  # fmt: skip
 
 
+TRACK_CORE_BODIES |= {
+    "create_my_data_export": lambda ids: {"profile": True, "timeline": True},
+    "create_workspace_data_export": lambda ids: ["clients", "projects", "tags"],
+    "list_time_entries_sharing": lambda ids: [
+        {"time_entry_id": ids["stopped_time_entry_id"], "workspace_id": ids["workspace_id"]}
+    ],
+}  # exports-ical
+
+
 class Scenario(dict[str, Any]):
     """Ids of the objects every operation can refer to, and the second member's credentials."""
 
@@ -179,6 +188,9 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
     project_group = await create(f"/api/v9/workspaces/{wid}/project_groups",
                                  {"group_id": group["id"], "project_id": project["id"]})  # fmt: skip
     favorite = await create(f"/api/v9/workspaces/{wid}/favorites", {"description": "Standup"})
+    exports_ical = await exports_ical_ids(http, wid, owner.id, member.auth)
+    if isinstance(fake.clock, FakeClock):
+        fake.clock.advance(data_exports.EXPORT_SECONDS)  # the exports are complete
     org_user_id = next(
         m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
     )
@@ -198,7 +210,7 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "invitation_id": invited["data"][0]["invitation_id"], "goal_id": goal["goal_id"],
         "reminder_id": reminder["reminder_id"], "project_group_id": project_group["id"],
         "favorite_id": favorite["favorite_id"],
-    }  # fmt: skip
+    } | exports_ical  # fmt: skip
     ids["report_token"] = fake.add_saved_report(owner, params={"start_date": "2024-12-09", "end_date": "2024-12-16"})
     ids |= FIXED_IDS
     ids |= {
@@ -213,6 +225,36 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
     return scenario, http
 
 
+async def exports_ical_ids(http: httpx.AsyncClient, wid: int, owner_id: int, member: httpx.Auth) -> dict[str, Any]:
+    """A data export of each kind, the owner's iCal feed switched on, and an entry the member shared with them."""
+
+    async def answer(method: str, path: str, body: Any = None, auth: Any = httpx.USE_CLIENT_DEFAULT) -> Any:
+        response = await http.request(method, f"/api/v9{path}", json=body, auth=auth)
+        assert response.status_code == 200, (path, response.text)
+        return response.json()
+
+    await answer("POST", f"/workspaces/{wid}/time_entries", {
+        "created_with": "tests", "workspace_id": wid, "start": "2024-12-16T06:00:00Z", "duration": 900,
+        "description": "Pairing", "shared_with_user_ids": [owner_id],
+    }, auth=member)  # fmt: skip
+    return {
+        "uuid": await answer("POST", "/me/export", {"profile": True}),
+        "workspace_export_uuid": await answer("POST", f"/workspaces/{wid}/exports", ["clients", "projects"]),
+        "token": (await answer("POST", f"/workspaces/{wid}/ical/toggle")).rsplit("/", 1)[-1],
+        "time_entry_invitation_id": (await answer("GET", f"/workspaces/{wid}/time_entry_invitations"))[0][
+            "time_entry_invitation_id"
+        ],
+        "invitation_action": "accept",
+    }
+
+
+# Path parameters whose scenario value has another name: (parameter, a piece of the path) -> key in the ids.
+RENAMED = {
+    ("uuid", "/workspaces/"): "workspace_export_uuid",
+    ("action", "/time_entry_invitations/"): "invitation_action",
+}
+
+
 def path_for(operation: SpecOperation, ids: Scenario) -> str:
     path = operation.path
     for param in parameters(operation):
@@ -220,6 +262,7 @@ def path_for(operation: SpecOperation, ids: Scenario) -> str:
             continue
         name = param["name"]
         key = "org_group_id" if name == "group_id" and "/organizations/" in path else name.removesuffix("s")
+        key = next((k for (n, piece), k in RENAMED.items() if n == name and piece in path), key)
         if name.endswith("_ids"):
             key = name[: -len("_ids")] + "_id"
         path = path.replace("{" + name + "}", str(ids[key]))

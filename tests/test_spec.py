@@ -32,6 +32,8 @@ VERBS += ("export", "run")  # Reports v3 files and saved reports
 TAGS |= {"saved_reports", "insights"}
 # track-rest (billing, SSO, account, ...)
 VERBS += ("request", "link", "unlink", "use", "save", "close", "disable", "enable", "send", "apply")
+TAGS |= {"data_exports", "ical"}  # exports-ical
+VERBS += ("toggle", "answer")  # toggle_ical, answer_time_entry_invitation
 # binary uploads, PDFs and redirects
 VERBS += ("upload", "complete")
 TAGS |= {"expenses"}

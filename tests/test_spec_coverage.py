@@ -31,19 +31,8 @@ OTHER_AREAS = """
     POST /api/v9/workspaces/{workspace_id}/alerts
     DELETE /api/v9/workspaces/{workspace_id}/alerts/{alert_id}
     PUT /api/v9/workspaces/{workspace_id}/alerts/{alert_id}
-    # data exports (account/workspace zip)
-    GET /api/v9/me/export
-    POST /api/v9/me/export
-    GET /api/v9/me/export/data/{uuid}.zip
-    GET /api/v9/workspaces/{workspace_id}/exports
-    POST /api/v9/workspaces/{workspace_id}/exports
-    GET /api/v9/workspaces/{workspace_id}/exports/data/{uuid}.zip
     # groups
     GET /api/v9/organizations/{organization_id}/workspaces/{workspace_id}/groups
-    # ical
-    GET /api/v9/ical/workspace_user/{token}
-    POST /api/v9/workspaces/{workspace_id}/ical/reset
-    POST /api/v9/workspaces/{workspace_id}/ical/toggle
     # me
     GET /api/v9/me/id
     # organizations
@@ -63,10 +52,6 @@ OTHER_AREAS = """
     POST /api/v9/me/preferences/{client}
     GET /api/v9/workspaces/{workspace_id}/preferences
     POST /api/v9/workspaces/{workspace_id}/preferences
-    # projects
-    POST /api/v9/workspaces/{workspace_id}/projects/billable-amounts
-    GET /api/v9/workspaces/{workspace_id}/projects/templates
-    GET /api/v9/workspaces/{workspace_id}/projects/{project_id}/periods
     # saved reports (CRUD)
     GET /api/v9/workspaces/{workspace_id}/reports/shared
     POST /api/v9/workspaces/{workspace_id}/reports/shared
@@ -81,12 +66,6 @@ OTHER_AREAS = """
     DELETE /api/v9/workspaces/{workspace_id}/scheduled_reports/{report_id}
     # statistics
     GET /api/v9/organizations/{organization_id}/workspaces/statistics
-    # time entry invitations
-    GET /api/v9/workspaces/{workspace_id}/time_entry_invitations
-    POST /api/v9/workspaces/{workspace_id}/time_entry_invitations/{time_entry_invitation_id}/{action}
-    # time_entries
-    GET /api/v9/me/time_entries/checklist
-    POST /api/v9/me/time_entries_shared_with
     # user invoices
     GET /api/v9/workspaces/{workspace_id}/invoices
     POST /api/v9/workspaces/{workspace_id}/invoices

@@ -49,6 +49,7 @@ import httpx
 
 from toggl_async import _publish
 from toggl_async.error_bodies import parse_messages
+from toggl_async.redaction import redact_path_secrets
 from toggl_async.retry import parse_retry_after
 
 __all__ = [
@@ -383,20 +384,22 @@ def clamp_quota_reset(value: float | None) -> float | None:
 
 
 def safe_path(url: httpx.URL | str) -> str:
-    """The path plus query of `url`, with credential-looking query values replaced by "REDACTED".
+    """The path plus query of `url`, with credential-looking query values and path segments (the iCal
+    feed's token) replaced by "REDACTED".
 
     Scheme, userinfo (user:password@) and host are dropped; use this for anything shown in errors or logs.
     """
     parsed = httpx.URL(url) if isinstance(url, str) else url
     if _MAYBE_SECRET_QUERY.search(parsed.query.lower()) is None:
-        return parsed.raw_path.decode("ascii")  # no key can be a secret one: skip parsing the query
+        # no key can be a secret one: skip parsing the query
+        return redact_path_secrets(parsed.raw_path.decode("ascii"))
     if any(key.lower() in _SECRET_QUERY_KEYS for key in parsed.params):
         params: list[tuple[str, str | int | float | bool | None]] = [
             (key, "REDACTED" if key.lower() in _SECRET_QUERY_KEYS else value)
             for key, value in parsed.params.multi_items()
         ]
         parsed = parsed.copy_with(params=params)
-    return parsed.raw_path.decode("ascii")
+    return redact_path_secrets(parsed.raw_path.decode("ascii"))
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -14,7 +14,7 @@ import re
 
 import httpx
 
-__all__ = ["REDACTED", "install_log_redaction", "redact_url", "split_userinfo"]
+__all__ = ["REDACTED", "install_log_redaction", "redact_path_secrets", "redact_url", "split_userinfo"]
 
 REDACTED = "REDACTED"
 # The loggers httpcore writes its trace lines to; the filter must sit on each, since a logger's
@@ -23,6 +23,26 @@ HTTPCORE_LOGGERS = ("httpcore.http11", "httpcore.http2", "httpcore.connection", 
 _SECRET_HEADERS = "set-cookie|cookie|authorization|proxy-authorization|x-api-key"
 # A header in httpcore's trace is the repr of a (name, value) tuple of bytes: (b'set-cookie', b'...').
 _HEADER_REPR = re.compile(rf"""(\(b(['"])(?:{_SECRET_HEADERS})\2,\s*b)(['"])((?:\\.|(?!\3).)*)\3""", re.IGNORECASE)
+
+
+# Path segments that are credentials: the iCal feed's token is all a calendar app needs to read the feed.
+_SECRET_PATH_SEGMENT = re.compile(r"(/ical/workspace_user/)[^/?#\s\"']+")
+
+
+def redact_path_secrets(text: str) -> str:
+    """`text` (a path, URL or log line) with credential path segments replaced by REDACTED."""
+    return _SECRET_PATH_SEGMENT.sub(rf"\g<1>{REDACTED}", text) if "/ical/" in text else text
+
+
+class CredentialPathFilter(logging.Filter):
+    """Blanks credential path segments in httpx's request lines ("HTTP Request: GET https://...")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_path_secrets(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
 
 
 class CredentialHeaderFilter(logging.Filter):
@@ -37,14 +57,20 @@ class CredentialHeaderFilter(logging.Filter):
 
 
 _FILTER = CredentialHeaderFilter()
+_PATH_FILTER = CredentialPathFilter()
 
 
 def install_log_redaction() -> None:
-    """Put the credential filter on httpcore's loggers (once; later calls do nothing)."""
+    """Put the credential filters on httpcore's and httpx's loggers (once; later calls do nothing)."""
     for name in HTTPCORE_LOGGERS:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
+        if _PATH_FILTER not in logger.filters:
+            logger.addFilter(_PATH_FILTER)
+    httpx_logger = logging.getLogger("httpx")
+    if _PATH_FILTER not in httpx_logger.filters:
+        httpx_logger.addFilter(_PATH_FILTER)
 
 
 def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:

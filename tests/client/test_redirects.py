@@ -61,6 +61,21 @@ async def test_the_redirect_is_never_followed_and_the_token_stays_home() -> None
     assert [r.url.host for r in requests] == ["api.track.toggl.com"]  # one request, to Toggl only
 
 
+async def test_the_saml_callback_carries_the_assertion_and_no_api_token() -> None:
+    requests: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(302, headers={"location": "https://track.toggl.com/sso/result"})
+
+    async with Toggl(TOKEN, transport=httpx.MockTransport(answer), rate=None) as toggl:
+        await toggl.sso.complete_saml2_login(7, body=Saml2Callback(saml_response="PHNhbWw+", relay_state="web"))
+    (request,) = requests
+    assert "authorization" not in request.headers
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert parse_qs(request.content.decode()) == {"SAMLResponse": ["PHNhbWw+"], "RelayState": ["web"]}
+
+
 async def test_a_relative_location_is_made_absolute_and_a_missing_one_is_an_error() -> None:
     answers = iter([httpx.Response(302, headers={"location": "/sso/done"}), httpx.Response(302)])
     transport = httpx.MockTransport(lambda request: next(answers))

@@ -7,10 +7,11 @@ import contextlib
 import datetime
 from collections.abc import AsyncIterator
 
+import attrs
 from webhook_helpers import on_asyncio_and_trio
 
 from toggl_async import MemoryStore, Sync, Toggl
-from toggl_async.models import ProjectPayload
+from toggl_async.models import ProjectPayload, TimeEntryUpdate
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.webhooks import EntityEvent, WebhookReceiver, event_from_dict, subscribe
 
@@ -119,3 +120,51 @@ async def test_events_of_kinds_not_mirrored_are_skipped() -> None:
             "metadata": {"action": "created", "model": "expense", "workspace_id": str(wid)},
         }))  # fmt: skip
     assert not skipped and mirror.stats.skipped == 1
+
+
+@on_asyncio_and_trio
+async def test_reordered_deliveries_leave_the_newest_copy() -> None:
+    # Toggl retries a failed delivery later (Webhooks docs): an older update can arrive after a newer one.
+    clock, _fake, bot, other, receiver, sync, wid = await _world()
+    mirror = sync.webhook_mirror(receiver)
+    async with _closing(bot, other):
+        entry = await other.start_timer(wid, "first")
+        _take(receiver)
+        for text in ("second", "third"):
+            clock.advance(60)
+            await other.time_entries.update_time_entry(wid, entry.id, body=TimeEntryUpdate(description=text))
+        clock.advance(60)
+        await other.time_entries.update_time_entry(wid, entry.id, body=TimeEntryUpdate(description="fourth"))
+        await other.time_entries.delete_time_entry(wid, entry.id)
+        events = _take(receiver)
+        assert len(events) == 4
+        for event in reversed(events[:3]):  # the three updates, newest first
+            await mirror.apply(event)
+        stored = await sync.store.get("time_entries", entry.id)
+        assert stored is not None and stored["description"] == "fourth"
+        await mirror.apply(events[3])  # the deletion, then an older update arriving late
+        await mirror.apply(events[1])
+    assert await sync.store.get("time_entries", entry.id) is None
+
+
+@on_asyncio_and_trio
+async def test_a_payload_naming_another_object_changes_nothing() -> None:
+    clock, _fake, bot, other, receiver, sync, wid = await _world()
+    mirror = sync.webhook_mirror(receiver)
+    async with _closing(bot, other):
+        mine = await other.start_timer(wid, "mine")
+        await other.stop_timer(mine)
+        bystander = await other.start_timer(wid, "bystander")
+        await sync.run()
+        _take(receiver)
+        clock.advance(60)
+        await other.time_entries.update_time_entry(wid, mine.id, body=TimeEntryUpdate(description="edited"))
+        await other.time_entries.delete_time_entry(wid, mine.id)
+        update, deletion = _take(receiver)
+        assert isinstance(update.payload, dict)
+        for event in (update, deletion):
+            payload = {**update.payload, "id": bystander.id}  # the metadata still names `mine`
+            await mirror.apply(attrs.evolve(event, payload=payload))
+    kept = await sync.store.get("time_entries", bystander.id)
+    assert kept is not None and kept["description"] == "bystander"
+    assert mirror.stats.skipped == 2

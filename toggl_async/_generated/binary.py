@@ -102,8 +102,10 @@ class BinaryStream:
             raise RuntimeError("this download is already open")
         http = self._client.get_async_httpx_client()
         kwargs = dict(self._kwargs)
+        # An operation whose path is its credential says `auth: None`; send() takes it, build_request not.
+        auth = kwargs.pop("auth", httpx.USE_CLIENT_DEFAULT)
         request = http.build_request(**kwargs, extensions={STREAM_EXTENSION: True})
-        response = await http.send(request, stream=True)
+        response = await http.send(request, stream=True, auth=auth)
         if response.status_code not in self._success:
             try:
                 await response.aread()

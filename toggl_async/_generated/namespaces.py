@@ -15,10 +15,12 @@ if TYPE_CHECKING:
     from .api.billing import BillingApi
     from .api.calendar import CalendarApi
     from .api.clients import ClientsApi
+    from .api.data_exports import DataExportsApi
     from .api.expenses import ExpensesApi
     from .api.favorites import FavoritesApi
     from .api.goals import GoalsApi
     from .api.groups import GroupsApi
+    from .api.ical import IcalApi
     from .api.insights import InsightsApi
     from .api.internal import InternalApi
     from .api.me import MeApi
@@ -149,6 +151,20 @@ class Namespaces:
         from .api.favorites import FavoritesApi
 
         return FavoritesApi(self._api)
+
+    @functools.cached_property
+    def data_exports(self) -> DataExportsApi:
+        """Zip archives of a user's account data or of a workspace's data, asked for and downloaded."""
+        from .api.data_exports import DataExportsApi
+
+        return DataExportsApi(self._api)
+
+    @functools.cached_property
+    def ical(self) -> IcalApi:
+        """The iCalendar feed of a user's time entries in a workspace, and its token."""
+        from .api.ical import IcalApi
+
+        return IcalApi(self._api)
 
     @functools.cached_property
     def reports(self) -> ReportsApi:

@@ -110,12 +110,17 @@ class WebhookMirror:
         payload = event.payload if isinstance(event.payload, dict) else {}
         entity_id = event.entity_id
         assert entity_id is not None
+        if "id" in payload and payload["id"] != entity_id:
+            # The metadata names one object and the payload is another's: storing either could overwrite or
+            # delete the wrong copy. Toggl never sends this; the reconciliation settles the real change.
+            logger.warning("a %s event for id %s carries a payload with another id; skipped", event.model, entity_id)
+            return None
         if event.action == "deleted":
             self.stats.deleted += 1
             stored = await self.sync.store.get(kind, entity_id, include_deleted=True) or {}
             gone = _utc_text(event)
             marker = "deleted_at" if kind == "tags" else "server_deleted_at"
-            obj = {"id": entity_id, **stored, **payload}
+            obj = {**stored, **payload, "id": entity_id}
             obj[marker] = obj.get(marker) or gone
             obj["at"] = payload.get("at") or gone
             return obj

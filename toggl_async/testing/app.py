@@ -64,7 +64,7 @@ def _segment(name: str) -> str:
 
 
 def _numeric(name: str) -> bool:
-    # `*_uid` ids are "numeric or string" (billing documents) [V:SW26].
+    # A data export's `uuid` and the billing documents' `*_uid` ("numeric or string" [V:SW26]) are text.
     return name.endswith("id") and not name.endswith("uid")
 
 

@@ -291,6 +291,25 @@ OPERATIONS: dict[str, Operation] = {
     "update_client": Operation(
         "clients", "clients.update_client", "PUT", "/api/v9/workspaces/{workspace_id}/clients/{client_id}"
     ),
+    "create_my_data_export": Operation(
+        "data_exports", "data_exports.create_my_data_export", "POST", "/api/v9/me/export"
+    ),
+    "create_workspace_data_export": Operation(
+        "data_exports", "data_exports.create_workspace_data_export", "POST", "/api/v9/workspaces/{workspace_id}/exports"
+    ),
+    "get_my_data_export_archive": Operation(
+        "data_exports", "data_exports.get_my_data_export_archive", "GET", "/api/v9/me/export/data/{uuid}.zip"
+    ),
+    "get_workspace_data_export_archive": Operation(
+        "data_exports",
+        "data_exports.get_workspace_data_export_archive",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/exports/data/{uuid}.zip",
+    ),
+    "list_my_data_exports": Operation("data_exports", "data_exports.list_my_data_exports", "GET", "/api/v9/me/export"),
+    "list_workspace_data_exports": Operation(
+        "data_exports", "data_exports.list_workspace_data_exports", "GET", "/api/v9/workspaces/{workspace_id}/exports"
+    ),
     "list_expenses": Operation(
         "expenses", "expenses.list_expenses", "GET", "/api/v9/workspaces/{workspace_id}/expenses"
     ),
@@ -365,6 +384,11 @@ OPERATIONS: dict[str, Operation] = {
     "update_workspace_group": Operation(
         "groups", "groups.update_workspace_group", "PUT", "/api/v9/workspaces/{workspace_id}/groups/{group_id}"
     ),
+    "get_ical_feed": Operation("ical", "ical.get_ical_feed", "GET", "/api/v9/ical/workspace_user/{token}"),
+    "reset_ical_token": Operation(
+        "ical", "ical.reset_ical_token", "POST", "/api/v9/workspaces/{workspace_id}/ical/reset"
+    ),
+    "toggle_ical": Operation("ical", "ical.toggle_ical", "POST", "/api/v9/workspaces/{workspace_id}/ical/toggle"),
     "export_employee_profitability": Operation(
         "insights",
         "insights.export_employee_profitability",
@@ -584,8 +608,23 @@ OPERATIONS: dict[str, Operation] = {
         "GET",
         "/api/v9/workspaces/{workspace_id}/projects/{project_id}/statistics",
     ),
+    "list_project_billable_amounts": Operation(
+        "projects",
+        "projects.list_project_billable_amounts",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/projects/billable-amounts",
+    ),
     "list_project_groups": Operation(
         "projects", "projects.list_project_groups", "GET", "/api/v9/workspaces/{workspace_id}/project_groups"
+    ),
+    "list_project_periods": Operation(
+        "projects",
+        "projects.list_project_periods",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/projects/{project_id}/periods",
+    ),
+    "list_project_templates": Operation(
+        "projects", "projects.list_project_templates", "GET", "/api/v9/workspaces/{workspace_id}/projects/templates"
     ),
     "list_projects": Operation(
         "projects", "projects.list_projects", "GET", "/api/v9/workspaces/{workspace_id}/projects"
@@ -798,6 +837,12 @@ OPERATIONS: dict[str, Operation] = {
     "update_task": Operation(
         "tasks", "tasks.update_task", "PUT", "/api/v9/workspaces/{workspace_id}/projects/{project_id}/tasks/{task_id}"
     ),
+    "answer_time_entry_invitation": Operation(
+        "time_entries",
+        "time_entries.answer_time_entry_invitation",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/time_entry_invitations/{time_entry_invitation_id}/{action}",
+    ),
     "create_time_entry": Operation(
         "time_entries", "time_entries.create_time_entry", "POST", "/api/v9/workspaces/{workspace_id}/time_entries"
     ),
@@ -813,7 +858,19 @@ OPERATIONS: dict[str, Operation] = {
     "get_time_entry": Operation(
         "time_entries", "time_entries.get_time_entry", "GET", "/api/v9/me/time_entries/{time_entry_id}"
     ),
+    "get_time_entry_checklist": Operation(
+        "time_entries", "time_entries.get_time_entry_checklist", "GET", "/api/v9/me/time_entries/checklist"
+    ),
     "list_time_entries": Operation("time_entries", "time_entries.list_time_entries", "GET", "/api/v9/me/time_entries"),
+    "list_time_entries_sharing": Operation(
+        "time_entries", "time_entries.list_time_entries_sharing", "POST", "/api/v9/me/time_entries_shared_with"
+    ),
+    "list_time_entry_invitations": Operation(
+        "time_entries",
+        "time_entries.list_time_entry_invitations",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/time_entry_invitations",
+    ),
     "patch_time_entries": Operation(
         "time_entries",
         "time_entries.patch_time_entries",
@@ -1021,10 +1078,12 @@ NAMESPACES: dict[str, str] = {
     "billing": "BillingApi",
     "calendar": "CalendarApi",
     "clients": "ClientsApi",
+    "data_exports": "DataExportsApi",
     "expenses": "ExpensesApi",
     "favorites": "FavoritesApi",
     "goals": "GoalsApi",
     "groups": "GroupsApi",
+    "ical": "IcalApi",
     "insights": "InsightsApi",
     "internal": "InternalApi",
     "me": "MeApi",

@@ -6,6 +6,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .account_data_export_request import AccountDataExportRequest
     from .api_message import ApiMessage
     from .approver import Approver
     from .archived_clients import ArchivedClients
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from .currency import Currency
     from .dashboard_activity import DashboardActivity
     from .dashboard_most_active_user import DashboardMostActiveUser
+    from .data_export_request import DataExportRequest
     from .data_trends_figures import DataTrendsFigures
     from .data_trends_request import DataTrendsRequest
     from .data_trends_request_rounding import DataTrendsRequestRounding
@@ -165,6 +167,8 @@ if TYPE_CHECKING:
     from .plan_with_features import PlanWithFeatures
     from .pricing_plan import PricingPlan
     from .project import Project
+    from .project_billable_amount import ProjectBillableAmount
+    from .project_billable_amounts_request import ProjectBillableAmountsRequest
     from .project_count_map import ProjectCountMap
     from .project_count_request import ProjectCountRequest
     from .project_data_trends import ProjectDataTrends
@@ -281,10 +285,15 @@ if TYPE_CHECKING:
     from .tasks_by_project import TasksByProject
     from .tasks_data_request import TasksDataRequest
     from .time_entry import TimeEntry
+    from .time_entry_checklist import TimeEntryChecklist
     from .time_entry_create import TimeEntryCreate
     from .time_entry_create_tag_action import TimeEntryCreateTagAction
     from .time_entry_event_metadata import TimeEntryEventMetadata
+    from .time_entry_invitation import TimeEntryInvitation
+    from .time_entry_invitation_action import TimeEntryInvitationAction
     from .time_entry_shared_with import TimeEntrySharedWith
+    from .time_entry_sharing import TimeEntrySharing
+    from .time_entry_sharing_query import TimeEntrySharingQuery
     from .time_entry_update import TimeEntryUpdate
     from .time_entry_update_tag_action import TimeEntryUpdateTagAction
     from .timeline_event import TimelineEvent
@@ -351,6 +360,7 @@ if TYPE_CHECKING:
     from .workspace_user_update_role import WorkspaceUserUpdateRole
 
 _MODULES: dict[str, str] = {
+    "AccountDataExportRequest": ".account_data_export_request",
     "ApiMessage": ".api_message",
     "Approver": ".approver",
     "ArchivedClients": ".archived_clients",
@@ -412,6 +422,7 @@ _MODULES: dict[str, str] = {
     "Currency": ".currency",
     "DashboardActivity": ".dashboard_activity",
     "DashboardMostActiveUser": ".dashboard_most_active_user",
+    "DataExportRequest": ".data_export_request",
     "DataTrendsFigures": ".data_trends_figures",
     "DataTrendsRequest": ".data_trends_request",
     "DataTrendsRequestRounding": ".data_trends_request_rounding",
@@ -510,6 +521,8 @@ _MODULES: dict[str, str] = {
     "PlanWithFeatures": ".plan_with_features",
     "PricingPlan": ".pricing_plan",
     "Project": ".project",
+    "ProjectBillableAmount": ".project_billable_amount",
+    "ProjectBillableAmountsRequest": ".project_billable_amounts_request",
     "ProjectCountMap": ".project_count_map",
     "ProjectCountRequest": ".project_count_request",
     "ProjectDataTrends": ".project_data_trends",
@@ -626,10 +639,15 @@ _MODULES: dict[str, str] = {
     "TasksByProject": ".tasks_by_project",
     "TasksDataRequest": ".tasks_data_request",
     "TimeEntry": ".time_entry",
+    "TimeEntryChecklist": ".time_entry_checklist",
     "TimeEntryCreate": ".time_entry_create",
     "TimeEntryCreateTagAction": ".time_entry_create_tag_action",
     "TimeEntryEventMetadata": ".time_entry_event_metadata",
+    "TimeEntryInvitation": ".time_entry_invitation",
+    "TimeEntryInvitationAction": ".time_entry_invitation_action",
     "TimeEntrySharedWith": ".time_entry_shared_with",
+    "TimeEntrySharing": ".time_entry_sharing",
+    "TimeEntrySharingQuery": ".time_entry_sharing_query",
     "TimeEntryUpdate": ".time_entry_update",
     "TimeEntryUpdateTagAction": ".time_entry_update_tag_action",
     "TimelineEvent": ".timeline_event",
@@ -711,6 +729,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = (
+    "AccountDataExportRequest",
     "ApiMessage",
     "Approver",
     "ArchivedClients",
@@ -772,6 +791,7 @@ __all__ = (
     "Currency",
     "DashboardActivity",
     "DashboardMostActiveUser",
+    "DataExportRequest",
     "DataTrendsFigures",
     "DataTrendsRequest",
     "DataTrendsRequestRounding",
@@ -870,6 +890,8 @@ __all__ = (
     "PlanWithFeatures",
     "PricingPlan",
     "Project",
+    "ProjectBillableAmount",
+    "ProjectBillableAmountsRequest",
     "ProjectCountMap",
     "ProjectCountRequest",
     "ProjectDataTrends",
@@ -986,10 +1008,15 @@ __all__ = (
     "TasksByProject",
     "TasksDataRequest",
     "TimeEntry",
+    "TimeEntryChecklist",
     "TimeEntryCreate",
     "TimeEntryCreateTagAction",
     "TimeEntryEventMetadata",
+    "TimeEntryInvitation",
+    "TimeEntryInvitationAction",
     "TimeEntrySharedWith",
+    "TimeEntrySharing",
+    "TimeEntrySharingQuery",
     "TimeEntryUpdate",
     "TimeEntryUpdateTagAction",
     "TimelineEvent",

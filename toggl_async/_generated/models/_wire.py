@@ -66,6 +66,13 @@ if TYPE_CHECKING:
     from .workspace_user_update_role import WorkspaceUserUpdateRole
 
 
+class _AccountDataExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `AccountDataExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    profile: bool | Unset = UNSET
+    timeline: bool | Unset = UNSET
+
+
 class _ApiMessageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `ApiMessage` that msgspec decodes into; unknown keys are refused."""
 
@@ -671,6 +678,14 @@ class _DashboardMostActiveUserWire(msgspec.Struct, kw_only=True, forbid_unknown_
     fullname: str | Unset = UNSET
     email: str | Unset = UNSET
     avatar_file_name: str | None | Unset = UNSET
+
+
+class _DataExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DataExportRequest` that msgspec decodes into; unknown keys are refused."""
+
+    token: str | Unset = UNSET
+    state: str | Unset = UNSET
+    error_message: str | None | Unset = UNSET
 
 
 class _DataTrendsFiguresWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1603,6 +1618,27 @@ class _ProjectWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=
     integration_ext_type: str | None | Unset = UNSET
     integration_provider: str | None | Unset = UNSET
     total_count: int | None | Unset = UNSET
+
+
+class _ProjectBillableAmountWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectBillableAmount` that msgspec decodes into; unknown keys are refused."""
+
+    id: int
+    workspace_id: int
+    name: str
+    billable_seconds: int
+    billable_amount_in_cents: int
+    billable: bool | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
+    rate: float | None | Unset = UNSET
+    fixed_fee: float | None | Unset = UNSET
+    actual_seconds: int | Unset = UNSET
+
+
+class _ProjectBillableAmountsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `ProjectBillableAmountsRequest` that msgspec decodes into; unknown keys are refused."""
+
+    project_ids: list[int]
 
 
 # Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
@@ -2639,6 +2675,13 @@ class _TimeEntryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
     tid: int | Unset = UNSET
 
 
+class _TimeEntryChecklistWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimeEntryChecklist` that msgspec decodes into; unknown keys are refused."""
+
+    time_entries_created_check: bool | Unset = UNSET
+    time_entries_count_check: bool | Unset = UNSET
+
+
 class _TimeEntryCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `TimeEntryCreate` that msgspec decodes into; unknown keys are refused."""
 
@@ -2668,12 +2711,40 @@ class _TimeEntryEventMetadataWire(msgspec.Struct, kw_only=True, forbid_unknown_f
     visible_goals_count: int | Unset = UNSET
 
 
+class _TimeEntryInvitationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimeEntryInvitation` that msgspec decodes into; unknown keys are refused."""
+
+    time_entry_invitation_id: int | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    shared_by_user_id: int | Unset = UNSET
+    shared_by_user_name: str | None | Unset = UNSET
+    time_entry: _TimeEntryWire | Unset = UNSET
+
+
 class _TimeEntrySharedWithWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `TimeEntrySharedWith` that msgspec decodes into; unknown keys are refused."""
 
     user_id: int | Unset = UNSET
     user_name: str | None | Unset = UNSET
     accepted: bool | Unset = UNSET
+
+
+class _TimeEntrySharingWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimeEntrySharing` that msgspec decodes into; unknown keys are refused."""
+
+    time_entry_id: int | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    time_entry_invitation_id: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+    user_name: str | None | Unset = UNSET
+    is_accepted: bool | Unset = UNSET
+
+
+class _TimeEntrySharingQueryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `TimeEntrySharingQuery` that msgspec decodes into; unknown keys are refused."""
+
+    time_entry_id: int
+    workspace_id: int
 
 
 class _TimeEntryUpdateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

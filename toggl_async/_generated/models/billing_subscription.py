@@ -40,15 +40,15 @@ class BillingSubscription:
     current_period_starts_at: str | None | Unset = UNSET
     customer_id: int | Unset = UNSET
     end_date: str | None | Unset = UNSET
-    """ Deprecated: this field will be replaced by CurrentPeriodEndsAt """
+    """ Deprecated: read current_period_ends_at instead, its replacement; format not documented """
     enterprise: bool | Unset = UNSET
     is_subscription_beta: bool | Unset = UNSET
-    """ temporary flag which is true iff there is at least one admin in the organization, who has the
-    `multi_workspace_payments` beta flag enabled """
+    """ Temporary: true exactly when some admin of the organization has Toggl's multi_workspace_payments beta flag
+    on """
     is_unified: bool | Unset = UNSET
     keep_trial_on_subscription: bool | Unset = UNSET
-    """ KeepTrialOnSubscription instructs a consumer that when user chooses to subscribe, the trial should be kept.
-    Unless it's `true`, customer must cancel the trial. If no trial active, is nil """
+    """ Whether a running trial survives subscribing: unless it is true, the trial has to be cancelled to subscribe.
+    Toggl says nil when no trial runs """
     last_invoice: BillingInvoiceInfo | Unset = UNSET
     last_payment: BillingPaymentInfo | Unset = UNSET
     last_pricing_plan_id: int | Unset = UNSET
@@ -59,14 +59,14 @@ class BillingSubscription:
     plan_id: int | Unset = UNSET
     plan_name: str | Unset = UNSET
     pricing_plan_id: int | Unset = UNSET
-    """ Legacy fields (kept for compatibility with FE) """
+    """ Legacy: Toggl still sends it for its own web front end """
     renewal_at: str | None | Unset = UNSET
     renewal_date: str | None | Unset = UNSET
     seat_cost_in_cents: int | Unset = UNSET
     seats: int | Unset = UNSET
     site: str | Unset = UNSET
     start_date: str | None | Unset = UNSET
-    """ Deprecated: this field will be replaced by CurrentPeriodStartsAt """
+    """ Deprecated: read current_period_starts_at instead, its replacement; format not documented """
     state: str | Unset = UNSET
     subscription_created_at: str | None | Unset = UNSET
     subscription_period: SubscriptionPeriod | Unset = UNSET

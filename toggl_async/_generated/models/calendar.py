@@ -29,8 +29,7 @@ class Calendar:
     foreground_color: str | Unset = UNSET
     name: str | Unset = UNSET
     remind_tracking: bool | Unset = UNSET
-    """ The following fields are deprecated but we need to keep them for backward compatibility with previous
-    versions of mobile apps """
+    """ Deprecated: Toggl keeps it only for older releases of its mobile apps """
     selected: bool | Unset = UNSET
     updated_at: str | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None

@@ -32,11 +32,11 @@ class CalendarEvent:
     external_id: str | Unset = UNSET
     html_link: str | Unset = UNSET
     ical_uid: str | Unset = UNSET
-    """ This is a unique ID used to avoid duplicate events when getting information from multiple sources. E. G. the
-    mobile may get calendar events without BE integration, so they should be able to tell if an event is repeated.
-    """
+    """ The event's UID across sources, so an app that also reads the calendar by itself (the mobile apps do,
+    without Toggl's servers) can spot the same event twice """
     internal_ref_id: int | Unset = UNSET
-    """ Potentially nil fields, attempt retrieval with Reference() method. """
+    """ The Toggl object linked to the event (its kind in internal_ref_type, its product in
+    internal_ref_product_id); may be missing """
     internal_ref_product_id: int | Unset = UNSET
     internal_ref_type: str | Unset = UNSET
     meeting_link: str | Unset = UNSET

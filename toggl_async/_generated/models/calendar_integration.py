@@ -24,7 +24,7 @@ class CalendarIntegration:
     error_status: str | Unset = UNSET
     has_write_scope: bool | Unset = UNSET
     origin_product_id: int | Unset = UNSET
-    """ The product that initially integrated the calendar. """
+    """ Which Toggl product first connected this calendar """
     provider: str | Unset = UNSET
     scopes: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] | None = None

@@ -21,8 +21,7 @@ class CalendarPatch:
     default_project_id: int | None | Unset = UNSET
     default_workspace_id: int | None | Unset = UNSET
     remind_tracking: bool | Unset = UNSET
-    """ The following fields are deprecated but we need to keep them for backward compatibility with previous
-    versions of mobile apps """
+    """ Deprecated: Toggl keeps it only for older releases of its mobile apps """
     selected: bool | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

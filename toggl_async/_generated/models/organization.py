@@ -29,7 +29,7 @@ class Organization:
     id: int
     name: str
     admin: bool | Unset = UNSET
-    """ Whether the caller is an admin of the organization. """
+    """ True when the caller administers the organization. """
     owner: bool | Unset = UNSET
     """ Whether the caller owns the organization. """
     at: datetime.datetime | Unset = UNSET

@@ -35,9 +35,14 @@ class OrganizationUserWorkspace:
     """ Deprecated by Toggl. """
     role_id: int | None | Unset = UNSET
     rate: float | None | Unset = UNSET
+    """ The member's billable rate in this workspace, in the workspace's currency per hour; null when none is set.
+    """
     cost: float | None | Unset = UNSET
+    """ The member's labor cost in this workspace, in the workspace's currency per hour; null when none is set. """
     default_currency: str | Unset = UNSET
     working_hours: float | None | Unset = UNSET
+    """ The member's working hours in this workspace (hours a day, we believe: Toggl does not document the unit);
+    null when not set. """
     view_edit_billable_rates: bool | Unset = UNSET
     view_edit_labor_costs: bool | Unset = UNSET
     groups: list[OrganizationUserGroup] | None | Unset = UNSET

@@ -27,8 +27,12 @@ class OrganizationUserWorkspaceUpdate:
     role_id: int | Unset = UNSET
     inactive: bool | Unset = UNSET
     rate: float | Unset = UNSET
+    """ The member's billable rate in this workspace, in the workspace's currency per hour. """
     cost: float | Unset = UNSET
+    """ The member's labor cost in this workspace, in the workspace's currency per hour. """
     working_hours: float | Unset = UNSET
+    """ The member's working hours in this workspace (hours a day, we believe: Toggl does not document the unit).
+    """
     view_edit_billable_rates: bool | Unset = UNSET
     view_edit_labor_costs: bool | Unset = UNSET
     additional_properties: dict[str, Any] | None = None

@@ -30,11 +30,17 @@ class ProjectUserWithMeta:
     is_active: bool | Unset = UNSET
     manager: bool | Unset = UNSET
     rate: float | None | Unset = UNSET
+    """ The member's own billable rate on this project, in the workspace's currency per hour; null when the
+    workspace rate applies. """
     rate_last_updated: datetime.datetime | None | Unset = UNSET
     labor_cost: float | None | Unset = UNSET
+    """ The member's own labor cost on this project, in the workspace's currency per hour; null when the workspace
+    cost applies. """
     labor_cost_last_updated: datetime.datetime | None | Unset = UNSET
     workspace_user_rate: float | None | Unset = UNSET
+    """ The member's workspace-wide billable rate, in the workspace's currency per hour. """
     workspace_user_labor_cost: float | None | Unset = UNSET
+    """ The member's workspace-wide labor cost, in the workspace's currency per hour. """
     group_id: int | None | Unset = UNSET
     gid: int | None | Unset = UNSET
     at: datetime.datetime | Unset = UNSET

@@ -22,7 +22,8 @@ class Quota:
     organization_id: int | None | Unset = UNSET
     """ The organization the bucket belongs to; null for user-level (/me*) requests. """
     remaining: int | Unset = UNSET
-    """ Requests left in the window; may go negative while the quota is not enforced. """
+    """ Requests left in this window; until Toggl enforces the quota it can drop below zero, by as many requests as
+    the caller went over. """
     resets_in_secs: int | Unset = UNSET
     """ Seconds until the window resets. """
     total: int | Unset = UNSET

@@ -47,8 +47,10 @@ class WorkspaceUser:
     is_direct: bool | Unset = UNSET
     """ False when the user belongs only through a group. """
     rate: float | None | Unset = UNSET
+    """ The member's billable rate, in the workspace's currency per hour. """
     rate_last_updated: datetime.datetime | None | Unset = UNSET
     labor_cost: float | None | Unset = UNSET
+    """ The member's labor cost, in the workspace's currency per hour. """
     labor_cost_last_updated: datetime.datetime | None | Unset = UNSET
     timezone: str | Unset = UNSET
     avatar_file_name: str | None | Unset = UNSET

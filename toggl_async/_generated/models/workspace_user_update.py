@@ -30,7 +30,9 @@ class WorkspaceUserUpdate:
     rate_change_mode: str | Unset = UNSET
     """ How the new rate applies; paid plans only. """
     labor_cost: float | Unset = UNSET
+    """ The member's labor cost, in the workspace's currency per hour; paid plans only. """
     labor_cost_change_mode: str | Unset = UNSET
+    """ How the new labor cost applies: "start-today", "override-current" or "override-all". """
     working_hours_in_minutes: int | Unset = UNSET
     """ Positive, or null to clear (list the field in postedFields); paid plans only. """
     view_edit_billable_rates: bool | Unset = UNSET

@@ -96,12 +96,23 @@ _WORKSPACE_DEFAULTS: Obj = {
 
 
 def workspace_view(store: Store, user_id: int, workspace: Obj) -> Obj:
-    """A workspace as `user_id` sees it (admin/role depend on the caller)."""
+    """A workspace as `user_id` sees it (admin/role and the iCal feed depend on the caller)."""
     admin = store.is_workspace_admin(user_id, workspace["id"])
     rank = PLAN_RANK.get(plan_of(store, workspace), 0)
     return _WORKSPACE_DEFAULTS | public(workspace) | {
         "admin": admin, "role": "admin" if admin else "user", "premium": rank >= 1, "business_ws": rank >= 2,
-    }  # fmt: skip
+    } | ical_fields(store.membership(user_id, workspace["id"]))  # fmt: skip
+
+
+# The feed of one workspace user (routes/ical.py keeps its token and switch on the membership).
+ICAL_URL = "https://api.track.toggl.com/api/v9/ical/workspace_user/"
+
+
+def ical_fields(member: Obj | None) -> Obj:
+    """`ical_url` and `ical_enabled` of a workspace as its member sees them."""
+    if member is None or not member.get("_ical_token"):
+        return {}
+    return {"ical_url": ICAL_URL + member["_ical_token"], "ical_enabled": bool(member.get("_ical_enabled"))}
 
 
 def org_view(store: Store, user_id: int, org: Obj) -> Obj:

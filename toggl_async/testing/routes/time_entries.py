@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from toggl_async.testing import shapes
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, empty, forbidden, handles, not_found
 from toggl_async.testing.routes.goals_reminders import check_time_entry_constraints
+from toggl_async.testing.routes.time_entry_invitations import invite, share, shared_with
 from toggl_async.testing.shapes import Shape
 from toggl_async.testing.store import Obj, Store, iso, parse_time
 
@@ -106,19 +107,23 @@ def create_time_entry(request: FakeRequest) -> Reply:
     }  # fmt: skip
     _apply_fields(request, entry, body, wid, creating=True)
     check_time_entry_constraints(store, wid, entry)  # the workspace's required fields, when enabled
+    share(store, entry, body.get("shared_with_user_ids"))  # checked before anything is stored
     if entry["stop"] is None:
         _stop_running(store, owner)  # one timer per user: the new one stops the old [V:VCR]
     store.insert(TABLE, entry)
+    invite(store, entry, body.get("shared_with_user_ids"))
     return Reply(shapes.created_time_entry(entry, body) | _extras(request, entry))
 
 
 @handles("update_time_entry")
 def update_time_entry(request: FakeRequest) -> Reply:
     """Only the fields present in the body change [V:D-OVR]; `at` moves."""
-    entry = _path_entry(request)
+    entry, body = _path_entry(request), request.body_object()
     changed = copy.deepcopy(entry)
-    _apply_fields(request, changed, request.body_object(), entry["workspace_id"], creating=False)
+    _apply_fields(request, changed, body, entry["workspace_id"], creating=False)
+    share(request.store, changed, body.get("shared_with_user_ids"))
     _commit(request.store, entry, changed)
+    invite(request.store, entry, body.get("shared_with_user_ids"))  # users not invited yet
     return Reply(_shown(request, entry, shapes.TIME_ENTRY_WRITTEN))
 
 
@@ -198,7 +203,7 @@ def _extras(request: FakeRequest, entry: Obj) -> Obj:
         task = store.tables["tasks"].get(entry["task_id"])
         extras |= shapes.time_entry_meta(project, client, task, store.tables["users"].get(entry["user_id"]) or {})
     if request.query_bool("include_sharing"):
-        extras["shared_with"] = []  # the fake does not share entries
+        extras["shared_with"] = shared_with(request.store, entry)
     return extras
 
 

@@ -174,7 +174,7 @@ class BillingApi:
     ) -> None:
         """Subscribe the organization to a pricing plan.
 
-        A 400 "pricing_plan_tag is a required field" without it.
+        pricing_plan_tag must be given: without it the answer is a 400 naming that field.
 
         Args:
             organization_id (int): Numeric id of the organization.
@@ -262,8 +262,8 @@ class BillingApi:
 
         Args:
             organization_id (int): Numeric id of the organization.
-            immediate_cancel (str): If true, the subscription is canceled immediately otherwise
-                canceled at period end
+            immediate_cancel (str): The string true ends the subscription now; false lets it run until
+                the paid period ends
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -670,7 +670,7 @@ class BillingApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            payment_id (int): Numeric id of the payment
+            payment_id (int): The payment (a number)
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -740,7 +740,7 @@ class BillingApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            purchase_order_id (int): Numeric id of the purchase order
+            purchase_order_id (int): The purchase order (a number)
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -927,9 +927,10 @@ class BillingApi:
         Args:
             organization_id (int): Numeric id of the organization.
             is_unified (bool | Unset): If 'true', returns unified invoices
-            cursor (str | Unset): Next cursor for unified subsriptions. Cannot be used without
-                `last_inv`
-            last_inv (str | Unset): Last invoice ID from the previous call
+            cursor (str | Unset): With is_unified=true: the cursor the previous answer ended on, for
+                older records; send last_inv along with it
+            last_inv (str | Unset): The id of the last invoice the previous answer held; goes with
+                cursor
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -1096,7 +1097,7 @@ class BillingApi:
     ) -> None:
         """Change the organization's subscription to another pricing plan.
 
-        A 400 "pricing_plan_tag is a required field" without it.
+        pricing_plan_tag must be given: without it the answer is a 400 naming that field.
 
         Args:
             organization_id (int): Numeric id of the organization.

@@ -59,7 +59,7 @@ async def asyncio_detailed(
 ) -> Response[None]:
     """Subscribe the organization to a pricing plan.
 
-    A 400 "pricing_plan_tag is a required field" without it.
+    pricing_plan_tag must be given: without it the answer is a 400 naming that field.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -96,7 +96,7 @@ async def asyncio(
 ) -> None:
     """Subscribe the organization to a pricing plan.
 
-    A 400 "pricing_plan_tag is a required field" without it.
+    pricing_plan_tag must be given: without it the answer is a 400 naming that field.
 
     Args:
         organization_id (int): Numeric id of the organization.

@@ -70,8 +70,8 @@ async def asyncio_detailed(
 
     Args:
         organization_id (int): Numeric id of the organization.
-        immediate_cancel (str): If true, the subscription is canceled immediately otherwise
-            canceled at period end
+        immediate_cancel (str): The string true ends the subscription now; false lets it run until
+            the paid period ends
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -108,8 +108,8 @@ async def asyncio(
 
     Args:
         organization_id (int): Numeric id of the organization.
-        immediate_cancel (str): If true, the subscription is canceled immediately otherwise
-            canceled at period end
+        immediate_cancel (str): The string true ends the subscription now; false lets it run until
+            the paid period ends
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -56,7 +56,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        payment_id (int): Numeric id of the payment
+        payment_id (int): The payment (a number)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -94,7 +94,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        payment_id (int): Numeric id of the payment
+        payment_id (int): The payment (a number)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

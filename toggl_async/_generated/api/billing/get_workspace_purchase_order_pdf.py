@@ -55,7 +55,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        purchase_order_id (int): Numeric id of the purchase order
+        purchase_order_id (int): The purchase order (a number)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -92,7 +92,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        purchase_order_id (int): Numeric id of the purchase order
+        purchase_order_id (int): The purchase order (a number)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

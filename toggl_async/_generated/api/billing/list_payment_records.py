@@ -87,9 +87,10 @@ async def asyncio_detailed(
     Args:
         organization_id (int): Numeric id of the organization.
         is_unified (bool | Unset): If 'true', returns unified invoices
-        cursor (str | Unset): Next cursor for unified subsriptions. Cannot be used without
-            `last_inv`
-        last_inv (str | Unset): Last invoice ID from the previous call
+        cursor (str | Unset): With is_unified=true: the cursor the previous answer ended on, for
+            older records; send last_inv along with it
+        last_inv (str | Unset): The id of the last invoice the previous answer held; goes with
+            cursor
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -131,9 +132,10 @@ async def asyncio(
     Args:
         organization_id (int): Numeric id of the organization.
         is_unified (bool | Unset): If 'true', returns unified invoices
-        cursor (str | Unset): Next cursor for unified subsriptions. Cannot be used without
-            `last_inv`
-        last_inv (str | Unset): Last invoice ID from the previous call
+        cursor (str | Unset): With is_unified=true: the cursor the previous answer ended on, for
+            older records; send last_inv along with it
+        last_inv (str | Unset): The id of the last invoice the previous answer held; goes with
+            cursor
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -82,7 +82,7 @@ class CalendarApi:
         204 with no body.
 
         Args:
-            integration_id (int): Integration ID as saved in the database
+            integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -110,7 +110,8 @@ class CalendarApi:
         The most likely time-entry details for one event.
 
         Args:
-            event_id (int): Calendar event ID which we want to get a possible project to match
+            event_id (int): The calendar event (its calendar_event_id) to suggest a project, tags and
+                billable flag for
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -175,9 +176,9 @@ class CalendarApi:
         Names and emails as the provider gives them.
 
         Args:
-            integration_id (int): Integration ID as saved in the database
-            calendar_id (int): Calendar ID as saved in the database
-            event_id (int): Event ID as saved in the database
+            integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
+            calendar_id (int): Toggl's id of the calendar (calendar_id, not the provider's id)
+            event_id (int): Toggl's id of the calendar event (calendar_event_id)
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -212,12 +213,14 @@ class CalendarApi:
         end_date are dates (YYYY-MM-DD) or RFC 3339 instants. Pages as list_calendars.
 
         Args:
-            start_date (str): Smallest boundary date to search for calendar events
-            end_date (str): Biggest boundary date to search for calendar events
+            start_date (str): Start of the window to search, a date (YYYY-MM-DD) or an RFC 3339
+                timestamp; must come before end_date
+            end_date (str): End of the window to search, in the same format as start_date; must come
+                after it
             limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
                 Toggl's swagger types it string; the 400 texts say a number 0-250)
-            page_token (str | Unset): Token for next page. Used in pagination when the number of
-                results exceed 'limit'
+            page_token (str | Unset): The next_page_token of the previous answer, to get the page
+                after it; leave it out for the first page
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -278,9 +281,10 @@ class CalendarApi:
         Args:
             limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
                 Toggl's swagger types it string; the 400 texts say a number 0-250)
-            page_token (str | Unset): Token for next page. Used in pagination when the number of
-                results exceed 'limit'
-            integration_id (int | Unset): Filter calendars by the integration ID
+            page_token (str | Unset): The next_page_token of the previous answer, to get the page
+                after it; leave it out for the first page
+            integration_id (int | Unset): Only the calendars of this calendar integration (its
+                calendar_integration_id)
             selected (bool | Unset): filter calendars by selected value
 
         Raises:
@@ -318,15 +322,17 @@ class CalendarApi:
         Toggl marks this route deprecated in favour of list_calendar_events. Pages as list_calendars.
 
         Args:
-            integration_id (int): Integration ID as saved in the database
-            id_calendar (str): Calendar ID as returned by the provider, it may be an e-mail address,
-                for instance
-            start_date (str): Smallest boundary date to search for calendar events
-            end_date (str): Biggest boundary date to search for calendar events
+            integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
+            id_calendar (str): The provider's own id of the calendar, a string that can be an email
+                address
+            start_date (str): Start of the window to search, a date (YYYY-MM-DD) or an RFC 3339
+                timestamp; must come before end_date
+            end_date (str): End of the window to search, in the same format as start_date; must come
+                after it
             limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
                 Toggl's swagger types it string; the 400 texts say a number 0-250)
-            page_token (str | Unset): Token for next page. Used in pagination when the number of
-                results exceed 'limit'
+            page_token (str | Unset): The next_page_token of the previous answer, to get the page
+                after it; leave it out for the first page
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -363,12 +369,12 @@ class CalendarApi:
         Pages as list_calendars.
 
         Args:
-            integration_id (int): Integration ID as saved in the database
+            integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
             limit (int | Unset): Items per page, 1 to 250; keep it the same while paging
-            selected (bool | Unset): if we should get the selected or not calendars, or all calendars,
-                in case of omission
-            page_token (str | Unset): Token for next page. Used in pagination when the number of
-                results exceed 'limit'
+            selected (bool | Unset): true: only the selected calendars; false: only the unselected
+                ones; left out: every calendar
+            page_token (str | Unset): The next_page_token of the previous answer, to get the page
+                after it; leave it out for the first page
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -403,8 +409,8 @@ class CalendarApi:
         Args:
             limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
                 Toggl's swagger types it string; the 400 texts say a number 0-250)
-            page_token (str | Unset): Token for next page. Used in pagination when the number of
-                results exceed 'limit'
+            page_token (str | Unset): The next_page_token of the previous answer, to get the page
+                after it; leave it out for the first page
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -436,8 +442,8 @@ class CalendarApi:
         Answers the integration's calendars after the change.
 
         Args:
-            integration_id (int): Integration ID as saved in the database
-            calendar_id (int): Calendar ID as saved in the database
+            integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
+            calendar_id (int): Toggl's id of the calendar (calendar_id, not the provider's id)
             body (CalendarPatch | Unset):
 
         Raises:
@@ -491,7 +497,7 @@ class CalendarApi:
         Toggl's swagger lists no body: the call refreshes the integration; 204 with no body.
 
         Args:
-            integration_id (int): Integration ID as saved in the database
+            integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -519,7 +525,7 @@ class CalendarApi:
         Answers how many calendars were fetched.
 
         Args:
-            integration_id (int): Integration ID as saved in the database
+            integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

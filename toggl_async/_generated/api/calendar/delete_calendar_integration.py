@@ -52,7 +52,7 @@ async def asyncio_detailed(
     204 with no body.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -86,7 +86,7 @@ async def asyncio(
     204 with no body.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -62,7 +62,8 @@ async def asyncio_detailed(
     The most likely time-entry details for one event.
 
     Args:
-        event_id (int): Calendar event ID which we want to get a possible project to match
+        event_id (int): The calendar event (its calendar_event_id) to suggest a project, tags and
+            billable flag for
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -96,7 +97,8 @@ async def asyncio(
     The most likely time-entry details for one event.
 
     Args:
-        event_id (int): Calendar event ID which we want to get a possible project to match
+        event_id (int): The calendar event (its calendar_event_id) to suggest a project, tags and
+            billable flag for
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -73,9 +73,9 @@ async def asyncio_detailed(
     Names and emails as the provider gives them.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
-        calendar_id (int): Calendar ID as saved in the database
-        event_id (int): Event ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
+        calendar_id (int): Toggl's id of the calendar (calendar_id, not the provider's id)
+        event_id (int): Toggl's id of the calendar event (calendar_event_id)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -113,9 +113,9 @@ async def asyncio(
     Names and emails as the provider gives them.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
-        calendar_id (int): Calendar ID as saved in the database
-        event_id (int): Event ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
+        calendar_id (int): Toggl's id of the calendar (calendar_id, not the provider's id)
+        event_id (int): Toggl's id of the calendar event (calendar_event_id)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

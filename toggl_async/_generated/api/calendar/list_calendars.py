@@ -82,9 +82,10 @@ async def asyncio_detailed(
     Args:
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
-        page_token (str | Unset): Token for next page. Used in pagination when the number of
-            results exceed 'limit'
-        integration_id (int | Unset): Filter calendars by the integration ID
+        page_token (str | Unset): The next_page_token of the previous answer, to get the page
+            after it; leave it out for the first page
+        integration_id (int | Unset): Only the calendars of this calendar integration (its
+            calendar_integration_id)
         selected (bool | Unset): filter calendars by selected value
 
     Raises:
@@ -128,9 +129,10 @@ async def asyncio(
     Args:
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
-        page_token (str | Unset): Token for next page. Used in pagination when the number of
-            results exceed 'limit'
-        integration_id (int | Unset): Filter calendars by the integration ID
+        page_token (str | Unset): The next_page_token of the previous answer, to get the page
+            after it; leave it out for the first page
+        integration_id (int | Unset): Only the calendars of this calendar integration (its
+            calendar_integration_id)
         selected (bool | Unset): filter calendars by selected value
 
     Raises:

@@ -87,15 +87,17 @@ async def asyncio_detailed(
     Toggl marks this route deprecated in favour of list_calendar_events. Pages as list_calendars.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
-        id_calendar (str): Calendar ID as returned by the provider, it may be an e-mail address,
-            for instance
-        start_date (str): Smallest boundary date to search for calendar events
-        end_date (str): Biggest boundary date to search for calendar events
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
+        id_calendar (str): The provider's own id of the calendar, a string that can be an email
+            address
+        start_date (str): Start of the window to search, a date (YYYY-MM-DD) or an RFC 3339
+            timestamp; must come before end_date
+        end_date (str): End of the window to search, in the same format as start_date; must come
+            after it
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
-        page_token (str | Unset): Token for next page. Used in pagination when the number of
-            results exceed 'limit'
+        page_token (str | Unset): The next_page_token of the previous answer, to get the page
+            after it; leave it out for the first page
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -139,15 +141,17 @@ async def asyncio(
     Toggl marks this route deprecated in favour of list_calendar_events. Pages as list_calendars.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
-        id_calendar (str): Calendar ID as returned by the provider, it may be an e-mail address,
-            for instance
-        start_date (str): Smallest boundary date to search for calendar events
-        end_date (str): Biggest boundary date to search for calendar events
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
+        id_calendar (str): The provider's own id of the calendar, a string that can be an email
+            address
+        start_date (str): Start of the window to search, a date (YYYY-MM-DD) or an RFC 3339
+            timestamp; must come before end_date
+        end_date (str): End of the window to search, in the same format as start_date; must come
+            after it
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
-        page_token (str | Unset): Token for next page. Used in pagination when the number of
-            results exceed 'limit'
+        page_token (str | Unset): The next_page_token of the previous answer, to get the page
+            after it; leave it out for the first page
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

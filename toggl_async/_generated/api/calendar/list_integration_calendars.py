@@ -80,12 +80,12 @@ async def asyncio_detailed(
     Pages as list_calendars.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging
-        selected (bool | Unset): if we should get the selected or not calendars, or all calendars,
-            in case of omission
-        page_token (str | Unset): Token for next page. Used in pagination when the number of
-            results exceed 'limit'
+        selected (bool | Unset): true: only the selected calendars; false: only the unselected
+            ones; left out: every calendar
+        page_token (str | Unset): The next_page_token of the previous answer, to get the page
+            after it; leave it out for the first page
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -125,12 +125,12 @@ async def asyncio(
     Pages as list_calendars.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging
-        selected (bool | Unset): if we should get the selected or not calendars, or all calendars,
-            in case of omission
-        page_token (str | Unset): Token for next page. Used in pagination when the number of
-            results exceed 'limit'
+        selected (bool | Unset): true: only the selected calendars; false: only the unselected
+            ones; left out: every calendar
+        page_token (str | Unset): The next_page_token of the previous answer, to get the page
+            after it; leave it out for the first page
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

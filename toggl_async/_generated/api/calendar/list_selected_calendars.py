@@ -73,8 +73,8 @@ async def asyncio_detailed(
     Args:
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
-        page_token (str | Unset): Token for next page. Used in pagination when the number of
-            results exceed 'limit'
+        page_token (str | Unset): The next_page_token of the previous answer, to get the page
+            after it; leave it out for the first page
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -112,8 +112,8 @@ async def asyncio(
     Args:
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
-        page_token (str | Unset): Token for next page. Used in pagination when the number of
-            results exceed 'limit'
+        page_token (str | Unset): The next_page_token of the previous answer, to get the page
+            after it; leave it out for the first page
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

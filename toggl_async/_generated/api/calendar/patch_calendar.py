@@ -81,8 +81,8 @@ async def asyncio_detailed(
     Answers the integration's calendars after the change.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
-        calendar_id (int): Calendar ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
+        calendar_id (int): Toggl's id of the calendar (calendar_id, not the provider's id)
         body (CalendarPatch | Unset):
 
     Raises:
@@ -121,8 +121,8 @@ async def asyncio(
     Answers the integration's calendars after the change.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
-        calendar_id (int): Calendar ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
+        calendar_id (int): Toggl's id of the calendar (calendar_id, not the provider's id)
         body (CalendarPatch | Unset):
 
     Raises:

@@ -62,7 +62,7 @@ async def asyncio_detailed(
     Answers how many calendars were fetched.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -96,7 +96,7 @@ async def asyncio(
     Answers how many calendars were fetched.
 
     Args:
-        integration_id (int): Integration ID as saved in the database
+        integration_id (int): Toggl's id of the calendar integration (calendar_integration_id)
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -347,7 +347,7 @@ class OrganizationsApi:
         Who changed what in the organization: each event names the entity, the action and the user. start
         and end are RFC 3339 instants (UTC, e.g. 2024-12-01T00:00:00Z). Pages are numbered from 1
         (page_number, page_size); export=true returns every event in one answer. Only organization admins of
-        plans with the audit log see it; others get 403 "User does not have access to the audit logs".
+        plans with the audit log see it; anyone else gets a 403 saying they may not read the audit logs.
 
         Args:
             organization_id (int): Numeric id of the organization.
@@ -355,7 +355,8 @@ class OrganizationsApi:
                 2024-12-01T00:00:00Z
             end (str): End of the period (Toggl calls it to), an RFC 3339 instant in UTC such as
                 2024-12-01T00:00:00Z
-            export (bool | Unset): If set to true, returns all audit logs without pagination
+            export (bool | Unset): true: every matching event in one answer instead of one page
+                (page_number and page_size are then not used)
             workspace_id (int | Unset): Workspace ID
             entity_type (str | Unset): Entity Type
             entity_id (int | Unset): Entity ID
@@ -679,11 +680,13 @@ class OrganizationsApi:
     ) -> str:
         """Change one organization user (name, email, role, groups, workspaces).
 
-        At least one field is required; admin flags and role_id cannot be combined.
+        Send one field or more (an empty body is a 400); role_id may not be sent together with the admin
+        flags.
 
         Args:
             organization_id (int): Numeric id of the organization.
-            organization_user_id (int): Numeric id of the organization user (not the user id).
+            organization_user_id (int): The organization user's id, the id that
+                list_organization_users gives (not the Toggl user id).
             body (OrganizationUserUpdate): Changes to one organization user; at least one field, and
                 not admin flags together with role_id.
 

@@ -111,7 +111,7 @@ async def asyncio_detailed(
     Who changed what in the organization: each event names the entity, the action and the user. start
     and end are RFC 3339 instants (UTC, e.g. 2024-12-01T00:00:00Z). Pages are numbered from 1
     (page_number, page_size); export=true returns every event in one answer. Only organization admins of
-    plans with the audit log see it; others get 403 "User does not have access to the audit logs".
+    plans with the audit log see it; anyone else gets a 403 saying they may not read the audit logs.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -119,7 +119,8 @@ async def asyncio_detailed(
             2024-12-01T00:00:00Z
         end (str): End of the period (Toggl calls it to), an RFC 3339 instant in UTC such as
             2024-12-01T00:00:00Z
-        export (bool | Unset): If set to true, returns all audit logs without pagination
+        export (bool | Unset): true: every matching event in one answer instead of one page
+            (page_number and page_size are then not used)
         workspace_id (int | Unset): Workspace ID
         entity_type (str | Unset): Entity Type
         entity_id (int | Unset): Entity ID
@@ -180,7 +181,7 @@ async def asyncio(
     Who changed what in the organization: each event names the entity, the action and the user. start
     and end are RFC 3339 instants (UTC, e.g. 2024-12-01T00:00:00Z). Pages are numbered from 1
     (page_number, page_size); export=true returns every event in one answer. Only organization admins of
-    plans with the audit log see it; others get 403 "User does not have access to the audit logs".
+    plans with the audit log see it; anyone else gets a 403 saying they may not read the audit logs.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -188,7 +189,8 @@ async def asyncio(
             2024-12-01T00:00:00Z
         end (str): End of the period (Toggl calls it to), an RFC 3339 instant in UTC such as
             2024-12-01T00:00:00Z
-        export (bool | Unset): If set to true, returns all audit logs without pagination
+        export (bool | Unset): true: every matching event in one answer instead of one page
+            (page_number and page_size are then not used)
         workspace_id (int | Unset): Workspace ID
         entity_type (str | Unset): Entity Type
         entity_id (int | Unset): Entity ID

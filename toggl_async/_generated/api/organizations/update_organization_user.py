@@ -59,11 +59,13 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Change one organization user (name, email, role, groups, workspaces).
 
-    At least one field is required; admin flags and role_id cannot be combined.
+    Send one field or more (an empty body is a 400); role_id may not be sent together with the admin
+    flags.
 
     Args:
         organization_id (int): Numeric id of the organization.
-        organization_user_id (int): Numeric id of the organization user (not the user id).
+        organization_user_id (int): The organization user's id, the id that
+            list_organization_users gives (not the Toggl user id).
         body (OrganizationUserUpdate): Changes to one organization user; at least one field, and
             not admin flags together with role_id.
 
@@ -100,11 +102,13 @@ async def asyncio(
 ) -> str:
     """Change one organization user (name, email, role, groups, workspaces).
 
-    At least one field is required; admin flags and role_id cannot be combined.
+    Send one field or more (an empty body is a 400); role_id may not be sent together with the admin
+    flags.
 
     Args:
         organization_id (int): Numeric id of the organization.
-        organization_user_id (int): Numeric id of the organization user (not the user id).
+        organization_user_id (int): The organization user's id, the id that
+            list_organization_users gives (not the Toggl user id).
         body (OrganizationUserUpdate): Changes to one organization user; at least one field, and
             not admin flags together with role_id.
 

@@ -17,11 +17,14 @@ if TYPE_CHECKING:
     from ...models.json_patch_operation import JsonPatchOperation
     from ...models.list_projects_active import ListProjectsActive
     from ...models.project import Project
+    from ...models.project_billable_amount import ProjectBillableAmount
+    from ...models.project_billable_amounts_request import ProjectBillableAmountsRequest
     from ...models.project_count_map import ProjectCountMap
     from ...models.project_count_request import ProjectCountRequest
     from ...models.project_group import ProjectGroup
     from ...models.project_group_create import ProjectGroupCreate
     from ...models.project_payload import ProjectPayload
+    from ...models.project_period import ProjectPeriod
     from ...models.project_pin import ProjectPin
     from ...models.project_statistics import ProjectStatistics
     from ...types import Response, Unset
@@ -218,7 +221,7 @@ class ProjectsApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            project_group_id (int): Numeric id of the project group.
+            project_group_id (int): The project group's id.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -298,6 +301,40 @@ class ProjectsApi:
             project_id=project_id,
         )
 
+    async def list_project_billable_amounts(
+        self,
+        workspace_id: int,
+        *,
+        body: ProjectBillableAmountsRequest,
+    ) -> list[ProjectBillableAmount]:
+        """What each project's billable time is worth, from its time entries and billable rates.
+
+        Amounts use the rate of each entry's project, else its member's, else the workspace default, as the
+        reports do. Billable rates need the Starter plan or higher (402 on Free); 403 when only admins may
+        see rates and the user is not one. Unknown project ids give 404.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ProjectBillableAmountsRequest): The projects to price.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ProjectBillableAmount]
+        """
+
+        from . import list_project_billable_amounts as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_project_groups(
         self,
         workspace_id: int,
@@ -326,6 +363,74 @@ class ProjectsApi:
             client=self._client,
             workspace_id=workspace_id,
             project_ids=project_ids,
+        )
+
+    async def list_project_periods(
+        self,
+        workspace_id: int,
+        project_id: int,
+        *,
+        start_date: datetime.date | Unset = UNSET,
+        end_date: datetime.date | Unset = UNSET,
+    ) -> list[ProjectPeriod]:
+        """The periods of a recurring project that overlap a date window.
+
+        Periods follow the project's `recurring_parameters` (weekly, monthly, quarterly or yearly from the
+        recurrence's start; "custom" is `custom_period` days) [periods I]. A project that does not recur has
+        none. Unknown projects give 404.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            project_id (int): Numeric id of the project.
+            start_date (datetime.date | Unset): First day of the window (YYYY-MM-DD); the recurrence's
+                start when not given.
+            end_date (datetime.date | Unset): Last day of the window (YYYY-MM-DD); today when not
+                given.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[ProjectPeriod]
+        """
+
+        from . import list_project_periods as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            start_date=start_date,
+            end_date=end_date,
+        )
+
+    async def list_project_templates(
+        self,
+        workspace_id: int,
+    ) -> list[Project]:
+        """List the workspace's project templates (projects marked `template`).
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Project]
+        """
+
+        from . import list_project_templates as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
         )
 
     async def list_projects(
@@ -677,6 +782,24 @@ class ProjectsRawApi:
             project_id=project_id,
         )
 
+    async def list_project_billable_amounts(
+        self,
+        workspace_id: int,
+        *,
+        body: ProjectBillableAmountsRequest,
+    ) -> Response[list[ProjectBillableAmount]]:
+        """What each project's billable time is worth, from its time entries and billable rates. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/projects/billable-amounts`
+        """
+        from . import list_project_billable_amounts as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def list_project_groups(
         self,
         workspace_id: int,
@@ -693,6 +816,43 @@ class ProjectsRawApi:
             client=self._client,
             workspace_id=workspace_id,
             project_ids=project_ids,
+        )
+
+    async def list_project_periods(
+        self,
+        workspace_id: int,
+        project_id: int,
+        *,
+        start_date: datetime.date | Unset = UNSET,
+        end_date: datetime.date | Unset = UNSET,
+    ) -> Response[list[ProjectPeriod]]:
+        """The periods of a recurring project that overlap a date window. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/projects/{project_id}/periods`
+        """
+        from . import list_project_periods as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            start_date=start_date,
+            end_date=end_date,
+        )
+
+    async def list_project_templates(
+        self,
+        workspace_id: int,
+    ) -> Response[list[Project]]:
+        """List the workspace's project templates (projects marked `template`). (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/projects/templates`
+        """
+        from . import list_project_templates as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
         )
 
     async def list_projects(

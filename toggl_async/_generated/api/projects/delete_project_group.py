@@ -61,7 +61,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        project_group_id (int): Numeric id of the project group.
+        project_group_id (int): The project group's id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -96,7 +96,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        project_group_id (int): Numeric id of the project group.
+        project_group_id (int): The project group's id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

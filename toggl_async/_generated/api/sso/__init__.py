@@ -48,7 +48,7 @@ class SsoApi:
         The identity provider's callback (a form post the browser makes; no credentials needed):
         SAMLResponse is the provider's assertion, RelayState what the sign-in started with. Toggl answers
         302 to the page that shows the result; the client does not follow it and returns that URL, to open
-        in a browser.
+        in a browser. The assertion is the credential, so the SDK sends no API token with this call.
 
         Args:
             workspace_id (int): Numeric id of the workspace.
@@ -129,13 +129,14 @@ class SsoApi:
         """The identity provider's sign-in URL for an email address with SSO.
 
         Public (no credentials needed): for an email address whose domain uses SAML2 SSO, the URL to send
-        the person to; a 400 "SSO is not configured for this email address" otherwise.
+        the person to; a 400 when the address is malformed or its domain has no SSO set up.
 
         Args:
             email (str): User email
-            client_query (str | Unset): Client identification (webapp/toggl-button/client) TODO: add
-                desktop identification
-            state (str | Unset): State to be preserved when redirecting to Accounts API
+            client_query (str | Unset): Which app signs in: webapp, toggl-button or client; Toggl
+                names no value for its desktop apps
+            state (str | Unset): An opaque value Toggl carries through the sign-in and hands back when
+                it redirects to its Accounts service
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -167,7 +168,7 @@ class SsoApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            sso_profile_id (int): Numeric ID of the SSO profile
+            sso_profile_id (int): The SSO profile's id
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -250,7 +251,7 @@ class SsoApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            sso_profile_id (int): Numeric ID of the SSO profile
+            sso_profile_id (int): The SSO profile's id
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -22,6 +22,8 @@ def _get_kwargs(
         "url": "/api/v9/auth/saml2/login/{workspace_id}".format(
             workspace_id=path_int("workspace_id", workspace_id),
         ),
+        # `security: []` in the spec: the path or the body carries the credential, so no API token is sent.
+        "auth": None,
     }
 
     _kwargs["data"] = body.to_dict()
@@ -65,7 +67,7 @@ async def asyncio_detailed(
     The identity provider's callback (a form post the browser makes; no credentials needed):
     SAMLResponse is the provider's assertion, RelayState what the sign-in started with. Toggl answers
     302 to the page that shows the result; the client does not follow it and returns that URL, to open
-    in a browser.
+    in a browser. The assertion is the credential, so the SDK sends no API token with this call.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -105,7 +107,7 @@ async def asyncio(
     The identity provider's callback (a form post the browser makes; no credentials needed):
     SAMLResponse is the provider's assertion, RelayState what the sign-in started with. Toggl answers
     302 to the page that shows the result; the client does not follow it and returns that URL, to open
-    in a browser.
+    in a browser. The assertion is the credential, so the SDK sends no API token with this call.
 
     Args:
         workspace_id (int): Numeric id of the workspace.

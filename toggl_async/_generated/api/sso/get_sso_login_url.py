@@ -73,13 +73,14 @@ async def asyncio_detailed(
     """The identity provider's sign-in URL for an email address with SSO.
 
     Public (no credentials needed): for an email address whose domain uses SAML2 SSO, the URL to send
-    the person to; a 400 "SSO is not configured for this email address" otherwise.
+    the person to; a 400 when the address is malformed or its domain has no SSO set up.
 
     Args:
         email (str): User email
-        client_query (str | Unset): Client identification (webapp/toggl-button/client) TODO: add
-            desktop identification
-        state (str | Unset): State to be preserved when redirecting to Accounts API
+        client_query (str | Unset): Which app signs in: webapp, toggl-button or client; Toggl
+            names no value for its desktop apps
+        state (str | Unset): An opaque value Toggl carries through the sign-in and hands back when
+            it redirects to its Accounts service
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -115,13 +116,14 @@ async def asyncio(
     """The identity provider's sign-in URL for an email address with SSO.
 
     Public (no credentials needed): for an email address whose domain uses SAML2 SSO, the URL to send
-    the person to; a 400 "SSO is not configured for this email address" otherwise.
+    the person to; a 400 when the address is malformed or its domain has no SSO set up.
 
     Args:
         email (str): User email
-        client_query (str | Unset): Client identification (webapp/toggl-button/client) TODO: add
-            desktop identification
-        state (str | Unset): State to be preserved when redirecting to Accounts API
+        client_query (str | Unset): Which app signs in: webapp, toggl-button or client; Toggl
+            names no value for its desktop apps
+        state (str | Unset): An opaque value Toggl carries through the sign-in and hands back when
+            it redirects to its Accounts service
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -71,7 +71,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        sso_profile_id (int): Numeric ID of the SSO profile
+        sso_profile_id (int): The SSO profile's id
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -108,7 +108,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        sso_profile_id (int): Numeric ID of the SSO profile
+        sso_profile_id (int): The SSO profile's id
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -15,7 +15,12 @@ if TYPE_CHECKING:
     from ...models.bulk_patch_result import BulkPatchResult
     from ...models.json_patch_operation import JsonPatchOperation
     from ...models.time_entry import TimeEntry
+    from ...models.time_entry_checklist import TimeEntryChecklist
     from ...models.time_entry_create import TimeEntryCreate
+    from ...models.time_entry_invitation import TimeEntryInvitation
+    from ...models.time_entry_invitation_action import TimeEntryInvitationAction
+    from ...models.time_entry_sharing import TimeEntrySharing
+    from ...models.time_entry_sharing_query import TimeEntrySharingQuery
     from ...models.time_entry_update import TimeEntryUpdate
     from ...types import Response, Unset
 
@@ -36,6 +41,40 @@ class TimeEntriesApi:
     def raw(self) -> TimeEntriesRawApi:
         """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
         return TimeEntriesRawApi(self._client)
+
+    async def answer_time_entry_invitation(
+        self,
+        workspace_id: int,
+        time_entry_invitation_id: int,
+        action: TimeEntryInvitationAction,
+    ) -> None:
+        """Accept (the entry is copied to the user's time entries) or reject a shared time entry.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            time_entry_invitation_id (int): Numeric id of the invitation (from
+                list_time_entry_invitations).
+            action (TimeEntryInvitationAction): What to do with the shared time entry, accept or
+                reject.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
+        """
+
+        from . import answer_time_entry_invitation as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            time_entry_invitation_id=time_entry_invitation_id,
+            action=action,
+        )
 
     async def create_time_entry(
         self,
@@ -85,7 +124,7 @@ class TimeEntriesApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            time_entry_id (int): Numeric id of the time entry.
+            time_entry_id (int): The time entry's id.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -139,7 +178,7 @@ class TimeEntriesApi:
         """Get one of the current user's time entries by id.
 
         Args:
-            time_entry_id (int): Numeric id of the time entry.
+            time_entry_id (int): The time entry's id.
             meta (bool | Unset): Add project, client, task and user names to the entry.
             include_sharing (bool | Unset): Add the `shared_with` list to the entry.
 
@@ -160,6 +199,29 @@ class TimeEntriesApi:
             time_entry_id=time_entry_id,
             meta=meta,
             include_sharing=include_sharing,
+        )
+
+    async def get_time_entry_checklist(
+        self,
+    ) -> list[TimeEntryChecklist]:
+        """Whether the user has tracked enough time entries for Toggl's onboarding offers.
+
+        Toggl's apps use it to decide on a coupon; how many entries are "enough" is not published.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[TimeEntryChecklist]
+        """
+
+        from . import get_time_entry_checklist as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
         )
 
     async def list_time_entries(
@@ -216,6 +278,62 @@ class TimeEntriesApi:
             include_sharing=include_sharing,
         )
 
+    async def list_time_entries_sharing(
+        self,
+        *,
+        body: list[TimeEntrySharingQuery],
+    ) -> list[TimeEntrySharing]:
+        """Who each of the user's time entries was shared with, and whether they accepted.
+
+        One item per (entry, invitee); entries that are not the user's, or not shared, add none. A workspace
+        the user is not in gives 400 "Invalid workspace".
+
+        Args:
+            body (list[TimeEntrySharingQuery]):
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[TimeEntrySharing]
+        """
+
+        from . import list_time_entries_sharing as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            body=body,
+        )
+
+    async def list_time_entry_invitations(
+        self,
+        workspace_id: int,
+    ) -> list[TimeEntryInvitation]:
+        """List the time entries other members of the workspace shared with the user, still unanswered.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[TimeEntryInvitation]
+        """
+
+        from . import list_time_entry_invitations as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+        )
+
     async def patch_time_entries(
         self,
         workspace_id: int,
@@ -269,7 +387,7 @@ class TimeEntriesApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            time_entry_id (int): Numeric id of the time entry.
+            time_entry_id (int): The time entry's id.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -305,7 +423,7 @@ class TimeEntriesApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            time_entry_id (int): Numeric id of the time entry.
+            time_entry_id (int): The time entry's id.
             meta (bool | Unset): Add project, client, task and user names to the entry.
             include_sharing (bool | Unset): Add the `shared_with` list to the entry.
             body (TimeEntryUpdate): Body of update_time_entry; every field optional, send only what
@@ -342,6 +460,25 @@ class TimeEntriesRawApi:
 
     def __init__(self, client: HttpClient) -> None:
         self._client = client
+
+    async def answer_time_entry_invitation(
+        self,
+        workspace_id: int,
+        time_entry_invitation_id: int,
+        action: TimeEntryInvitationAction,
+    ) -> Response[None]:
+        """Accept (the entry is copied to the user's time entries) or reject a shared time entry. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/time_entry_invitations/{time_entry_invitation_id}/{action}`
+        """
+        from . import answer_time_entry_invitation as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            time_entry_invitation_id=time_entry_invitation_id,
+            action=action,
+        )
 
     async def create_time_entry(
         self,
@@ -413,6 +550,19 @@ class TimeEntriesRawApi:
             include_sharing=include_sharing,
         )
 
+    async def get_time_entry_checklist(
+        self,
+    ) -> Response[list[TimeEntryChecklist]]:
+        """Whether the user has tracked enough time entries for Toggl's onboarding offers. (the whole response)
+
+        `GET /api/v9/me/time_entries/checklist`
+        """
+        from . import get_time_entry_checklist as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
     async def list_time_entries(
         self,
         *,
@@ -437,6 +587,37 @@ class TimeEntriesRawApi:
             end_date=end_date,
             meta=meta,
             include_sharing=include_sharing,
+        )
+
+    async def list_time_entries_sharing(
+        self,
+        *,
+        body: list[TimeEntrySharingQuery],
+    ) -> Response[list[TimeEntrySharing]]:
+        """Who each of the user's time entries was shared with, and whether they accepted. (the whole response)
+
+        `POST /api/v9/me/time_entries_shared_with`
+        """
+        from . import list_time_entries_sharing as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            body=body,
+        )
+
+    async def list_time_entry_invitations(
+        self,
+        workspace_id: int,
+    ) -> Response[list[TimeEntryInvitation]]:
+        """List the time entries other members of the workspace shared with the user, still unanswered. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/time_entry_invitations`
+        """
+        from . import list_time_entry_invitations as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
         )
 
     async def patch_time_entries(

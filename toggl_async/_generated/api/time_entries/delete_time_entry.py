@@ -54,7 +54,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        time_entry_id (int): Numeric id of the time entry.
+        time_entry_id (int): The time entry's id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -89,7 +89,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        time_entry_id (int): Numeric id of the time entry.
+        time_entry_id (int): The time entry's id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -74,7 +74,7 @@ async def asyncio_detailed(
     """Get one of the current user's time entries by id.
 
     Args:
-        time_entry_id (int): Numeric id of the time entry.
+        time_entry_id (int): The time entry's id.
         meta (bool | Unset): Add project, client, task and user names to the entry.
         include_sharing (bool | Unset): Add the `shared_with` list to the entry.
 
@@ -112,7 +112,7 @@ async def asyncio(
     """Get one of the current user's time entries by id.
 
     Args:
-        time_entry_id (int): Numeric id of the time entry.
+        time_entry_id (int): The time entry's id.
         meta (bool | Unset): Add project, client, task and user names to the entry.
         include_sharing (bool | Unset): Add the `shared_with` list to the entry.
 

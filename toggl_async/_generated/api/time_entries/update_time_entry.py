@@ -90,7 +90,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        time_entry_id (int): Numeric id of the time entry.
+        time_entry_id (int): The time entry's id.
         meta (bool | Unset): Add project, client, task and user names to the entry.
         include_sharing (bool | Unset): Add the `shared_with` list to the entry.
         body (TimeEntryUpdate): Body of update_time_entry; every field optional, send only what
@@ -138,7 +138,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        time_entry_id (int): Numeric id of the time entry.
+        time_entry_id (int): The time entry's id.
         meta (bool | Unset): Add project, client, task and user names to the entry.
         include_sharing (bool | Unset): Add the `shared_with` list to the entry.
         body (TimeEntryUpdate): Body of update_time_entry; every field optional, send only what

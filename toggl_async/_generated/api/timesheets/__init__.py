@@ -91,7 +91,7 @@ class TimesheetsApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            setup_id (int): Numeric id of the timesheet setup.
+            setup_id (int): The timesheet setup's id.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -179,7 +179,7 @@ class TimesheetsApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            setup_id (int): Numeric id of the timesheet setup.
+            setup_id (int): The timesheet setup's id.
             start_date (datetime.date): First day (YYYY-MM-DD) of the timesheet's week.
 
         Raises:
@@ -254,7 +254,7 @@ class TimesheetsApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            setup_id (int): Numeric id of the timesheet setup.
+            setup_id (int): The timesheet setup's id.
             start_date (datetime.date): First day (YYYY-MM-DD) of the timesheet's week.
 
         Raises:
@@ -354,7 +354,7 @@ class TimesheetsApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            setup_id (int): Numeric id of the timesheet setup.
+            setup_id (int): The timesheet setup's id.
             start_date (datetime.date): First day (YYYY-MM-DD) of the timesheet's week.
             body (TimesheetUpdate): A timesheet's new status.
 
@@ -391,7 +391,7 @@ class TimesheetsApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            setup_id (int): Numeric id of the timesheet setup.
+            setup_id (int): The timesheet setup's id.
             body (TimesheetSetupUpdate): Changes to a timesheet setup; send only what changes.
 
         Raises:

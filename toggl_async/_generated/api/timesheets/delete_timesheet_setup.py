@@ -63,7 +63,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        setup_id (int): Numeric id of the timesheet setup.
+        setup_id (int): The timesheet setup's id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -100,7 +100,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        setup_id (int): Numeric id of the timesheet setup.
+        setup_id (int): The timesheet setup's id.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:

@@ -73,7 +73,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        setup_id (int): Numeric id of the timesheet setup.
+        setup_id (int): The timesheet setup's id.
         start_date (datetime.date): First day (YYYY-MM-DD) of the timesheet's week.
 
     Raises:
@@ -111,7 +111,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        setup_id (int): Numeric id of the timesheet setup.
+        setup_id (int): The timesheet setup's id.
         start_date (datetime.date): First day (YYYY-MM-DD) of the timesheet's week.
 
     Raises:

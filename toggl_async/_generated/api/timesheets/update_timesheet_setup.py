@@ -76,7 +76,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        setup_id (int): Numeric id of the timesheet setup.
+        setup_id (int): The timesheet setup's id.
         body (TimesheetSetupUpdate): Changes to a timesheet setup; send only what changes.
 
     Raises:
@@ -116,7 +116,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        setup_id (int): Numeric id of the timesheet setup.
+        setup_id (int): The timesheet setup's id.
         body (TimesheetSetupUpdate): Changes to a timesheet setup; send only what changes.
 
     Raises:
