@@ -13,14 +13,15 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from toggl_async import Toggl, TogglAPIError
+from toggl_async import FeatureNotAvailableError, Toggl, TogglAPIError
 from toggl_async.models import Saml2Callback
 from toggl_async.testing import FakeToggl, FakeUser
 
 TOKEN = "s3cret-api-token-value"
 
 
-async def test_each_redirect_answers_its_location_on_another_host(fake: FakeToggl, user: FakeUser) -> None:
+async def test_each_redirect_answers_its_location_on_another_host(fake: FakeToggl) -> None:
+    user = fake.add_user("paid@example.com", plan="Starter")
     async with Toggl(user.api_token, transport=fake.transport(), clock=fake.clock, rate=None) as toggl:
         consent = await toggl.calendar.get_calendar_setup_redirect(provider="google", return_to="https://x.test/back")
         desktop = await toggl.sso.get_desktop_login_redirect()
@@ -42,6 +43,9 @@ async def test_bad_input_to_a_redirect_is_a_typed_error(fake: FakeToggl, user: F
         with pytest.raises(TogglAPIError, match="invalid provider name") as bad:
             await toggl.calendar.get_calendar_setup_redirect(provider="myspace")
         assert bad.value.status == 400
+        with pytest.raises(FeatureNotAvailableError, match="multiple integrations"):  # Free has Google already
+            await toggl.calendar.get_calendar_setup_redirect(provider="google")
+        assert "login.microsoftonline.com" in await toggl.calendar.get_calendar_setup_redirect(provider="outlook")
         with pytest.raises(TogglAPIError, match="SAMLResponse"):
             await toggl.sso.complete_saml2_login(user.default_workspace_id, body=Saml2Callback(saml_response="%%%"))
 

@@ -8,7 +8,8 @@ billing. Organization documents are for organization admins (403 otherwise), wor
 of the workspace's organization.
 
 Redirects answer 302 with an absolute Location on another host (the identity provider's result page,
-the desktop login page, the calendar provider's consent page), as Toggl does [V:SW26].
+the desktop login page, the calendar provider's consent page), as Toggl does [V:SW26]. A second Google
+calendar integration on the Free plan is a 402, as the swagger's 402 text says [V:SW26].
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import secrets
 from urllib.parse import parse_qsl, urlencode
 
 from toggl_async.testing.http import OPEN_OPERATIONS, ApiError, FakeRequest, Reply, bad_request, forbidden, handles
-from toggl_async.testing.routes.common import is_org_admin, member_org
+from toggl_async.testing.routes.common import is_org_admin, member_org, plan_of
 from toggl_async.testing.routes.report_files import PDF, attachment, pdf_file
 
 PAYMENT_ID = 5501
@@ -132,6 +133,10 @@ def get_calendar_setup_redirect(request: FakeRequest) -> Reply:
     provider = request.query.get("provider", "")
     if provider not in CALENDAR_CONSENT:
         raise bad_request("invalid provider name")
+    # Every user of the fake has one Google integration (routes/fixed.py); Free allows one per provider.
+    workspace = request.store.tables["workspaces"].get(request.user.get("default_workspace_id"))
+    if provider == "google" and workspace is not None and plan_of(request.store, workspace) == "Free":
+        raise ApiError(402, "user plan does not allow multiple integrations with the same provider")
     state = {"user_id": str(request.user_id), "return_to": request.query.get("return_to", f"{WEB}/integrations")}
     consent = urlencode({"client_id": "toggl-track", "state": urlencode(state)})
     return redirect(f"{CALENDAR_CONSENT[provider]}?{consent}")
