@@ -134,7 +134,7 @@ def get_calendar_setup_redirect(request: FakeRequest) -> Reply:
     if provider not in CALENDAR_CONSENT:
         raise bad_request("invalid provider name")
     # Every user of the fake has one Google integration (routes/fixed.py); Free allows one per provider.
-    workspace = request.store.tables["workspaces"].get(request.user.get("default_workspace_id"))
+    workspace = request.store.tables["workspaces"].get(int(request.user.get("default_workspace_id") or 0))
     if provider == "google" and workspace is not None and plan_of(request.store, workspace) == "Free":
         raise ApiError(402, "user plan does not allow multiple integrations with the same provider")
     state = {"user_id": str(request.user_id), "return_to": request.query.get("return_to", f"{WEB}/integrations")}
