@@ -80,6 +80,12 @@ PREPARE: dict[str, tuple[str, str, Any]] = {
     ),
     "unlink_sso_profile": ("PUT", "/api/v9/workspaces/{workspace_id}/linked_sso_profiles/{sso_profile_id}", None),
 }  # fmt: skip
+# One ownership transfer at a time: the scenario's is withdrawn before another is started.
+PREPARE["create_owner_transfer"] = (
+    "POST", "/api/v9/organizations/{organization_id}/owner/transfer/{transfer_id}/withdraw", None
+)  # fmt: skip
+# Path values an operation needs other than the scenario's (`action` is search_report_tasks' too).
+PATH_OVERRIDES = {"update_owner_transfer": {"action": "withdraw"}}
 
 
 async def prepare(operation: SpecOperation, ids: Scenario, http: httpx.AsyncClient) -> None:
@@ -115,6 +121,14 @@ TRACK_CORE_BODIES: dict[str, Any] = {
     "create_my_favorite": lambda ids: {"workspace_id": ids["workspace_id"], "description": "Review"},
     "update_favorites": lambda ids: [{"favorite_id": ids["favorite_id"], "rank": 3}],
     "update_my_favorites": lambda ids: [{"favorite_id": ids["favorite_id"], "description": "Renamed"}],
+}  # fmt: skip
+# Organization extras and preferences (the scenario's owner hands the organization to the member).
+TRACK_CORE_BODIES |= {
+    "create_owner_transfer": lambda ids: {"new_owner_id": ids["user_id"]},
+    "update_organization_segmentation": lambda ids: {"members_range": "2-10", "industries": ["software"]},
+    "update_my_preferences": lambda ids: {"date_format": "DD.MM.YYYY", "pomodoro_enabled": True},
+    "update_my_app_preferences": lambda ids: {"timeofday_format": "h:mm A"},
+    "update_workspace_preferences": lambda ids: {"disable_expenses": True},
 }  # fmt: skip
 
 
@@ -191,6 +205,7 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
     exports_ical = await exports_ical_ids(http, wid, owner.id, member.auth)
     if isinstance(fake.clock, FakeClock):
         fake.clock.advance(data_exports.EXPORT_SECONDS)  # the exports are complete
+    transfer = await create(f"/api/v9/organizations/{oid}/owner/transfer", {"new_owner_id": member.id})
     org_user_id = next(
         m["id"] for m in fake.store.live("org_users") if m["user_id"] == member.id and m["organization_id"] == oid
     )
@@ -209,7 +224,7 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
         "level_id": project["id"], "invitation_code": invited["invitations"][0]["code"],
         "invitation_id": invited["data"][0]["invitation_id"], "goal_id": goal["goal_id"],
         "reminder_id": reminder["reminder_id"], "project_group_id": project_group["id"],
-        "favorite_id": favorite["favorite_id"],
+        "favorite_id": favorite["favorite_id"], "transfer_id": transfer["owner_transfer_id"], "client_app": "desktop",
     } | exports_ical  # fmt: skip
     ids["report_token"] = fake.add_saved_report(owner, params={"start_date": "2024-12-09", "end_date": "2024-12-16"})
     ids |= FIXED_IDS
@@ -265,7 +280,8 @@ def path_for(operation: SpecOperation, ids: Scenario) -> str:
         key = next((k for (n, piece), k in RENAMED.items() if n == name and piece in path), key)
         if name.endswith("_ids"):
             key = name[: -len("_ids")] + "_id"
-        path = path.replace("{" + name + "}", str(ids[key]))
+        value = PATH_OVERRIDES.get(operation.operation_id, {}).get(name, ids[key])
+        path = path.replace("{" + name + "}", str(value))
     return path
 
 

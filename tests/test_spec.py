@@ -34,6 +34,7 @@ TAGS |= {"saved_reports", "insights"}
 VERBS += ("request", "link", "unlink", "use", "save", "close", "disable", "enable", "send", "apply")
 TAGS |= {"data_exports", "ical"}  # exports-ical
 VERBS += ("toggle", "answer")  # toggle_ical, answer_time_entry_invitation
+TAGS |= {"preferences"}  # organization extras (orgme)
 # binary uploads, PDFs and redirects
 VERBS += ("upload", "complete")
 TAGS |= {"expenses"}

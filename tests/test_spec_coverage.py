@@ -31,27 +31,6 @@ OTHER_AREAS = """
     POST /api/v9/workspaces/{workspace_id}/alerts
     DELETE /api/v9/workspaces/{workspace_id}/alerts/{alert_id}
     PUT /api/v9/workspaces/{workspace_id}/alerts/{alert_id}
-    # groups
-    GET /api/v9/organizations/{organization_id}/workspaces/{workspace_id}/groups
-    # me
-    GET /api/v9/me/id
-    # organizations
-    GET /api/v9/organizations/{organization_id}/roles
-    GET /api/v9/organizations/{organization_id}/segmentation
-    PUT /api/v9/organizations/{organization_id}/segmentation
-    # organizations: owner transfer
-    GET /api/v9/organizations/{organization_id}/owner
-    GET /api/v9/organizations/{organization_id}/owner/transfer
-    POST /api/v9/organizations/{organization_id}/owner/transfer
-    GET /api/v9/organizations/{organization_id}/owner/transfer/{transfer_id}
-    POST /api/v9/organizations/{organization_id}/owner/transfer/{transfer_id}/{action}
-    # preferences
-    GET /api/v9/me/preferences
-    POST /api/v9/me/preferences
-    GET /api/v9/me/preferences/{client}
-    POST /api/v9/me/preferences/{client}
-    GET /api/v9/workspaces/{workspace_id}/preferences
-    POST /api/v9/workspaces/{workspace_id}/preferences
     # saved reports (CRUD)
     GET /api/v9/workspaces/{workspace_id}/reports/shared
     POST /api/v9/workspaces/{workspace_id}/reports/shared
@@ -64,8 +43,6 @@ OTHER_AREAS = """
     GET /api/v9/workspaces/{workspace_id}/scheduled_reports
     POST /api/v9/workspaces/{workspace_id}/scheduled_reports
     DELETE /api/v9/workspaces/{workspace_id}/scheduled_reports/{report_id}
-    # statistics
-    GET /api/v9/organizations/{organization_id}/workspaces/statistics
     # user invoices
     GET /api/v9/workspaces/{workspace_id}/invoices
     POST /api/v9/workspaces/{workspace_id}/invoices

@@ -369,6 +369,31 @@ async def test_ids_go_on_after_loading(tmp_path: Path) -> None:
     assert created["id"] > max(fake.store.tables["time_entries"])  # deleted ones included: no id comes back
 
 
+async def test_tables_made_on_first_use_survive_a_restart(tmp_path: Path) -> None:
+    # Favorites and goals live in tables a fake makes only when they are first used; a state file that holds
+    # them was refused on load ("unknown tables") before.
+    clock = FakeClock()
+    fake = FakeToggl(clock=clock, rate=None, quotas=False)
+    owner = fake.add_user(plan="Premium")
+    wid = owner.default_workspace_id
+    async with fake.http_client(owner) as http:
+        favorite = (await http.post(f"/api/v9/workspaces/{wid}/favorites", json={"description": "Standup"})).json()
+        goal_body = {"name": "Focus", "target_seconds": 3600, "recurrence": "daily", "comparison": "more_than",
+                     "user_id": owner.id, "workspace_id": wid}  # fmt: skip
+        goal = await http.post(f"/api/v9/workspaces/{wid}/goals", json=goal_body)
+        assert goal.status_code == 200, goal.text
+    save_state(fake, tmp_path / "state.json")
+    loaded = load_state(tmp_path / "state.json", clock=clock)
+    owner = loaded.users[0]
+    async with loaded.http_client(owner) as http:
+        listed = (await http.get(f"/api/v9/workspaces/{wid}/favorites")).json()
+        goals = (await http.get(f"/api/v9/workspaces/{wid}/goals")).json()
+        again = (await http.post(f"/api/v9/workspaces/{wid}/favorites", json={"description": "Review"})).json()
+    assert [f["favorite_id"] for f in listed] == [favorite["favorite_id"]]
+    assert [g["name"] for g in goals] == ["Focus"]
+    assert again["favorite_id"] > favorite["favorite_id"]  # ids go on after the loaded ones
+
+
 def test_saving_is_atomic_and_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     path.write_text("previous state")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .api.internal import InternalApi
     from .api.me import MeApi
     from .api.organizations import OrganizationsApi
+    from .api.preferences import PreferencesApi
     from .api.project_users import ProjectUsersApi
     from .api.projects import ProjectsApi
     from .api.rates import RatesApi
@@ -53,6 +54,13 @@ class Namespaces:
         from .api.me import MeApi
 
         return MeApi(self._api)
+
+    @functools.cached_property
+    def preferences(self) -> PreferencesApi:
+        """Preferences of the authenticated user (shared and per Toggl app) and of workspaces."""
+        from .api.preferences import PreferencesApi
+
+        return PreferencesApi(self._api)
 
     @functools.cached_property
     def organizations(self) -> OrganizationsApi:

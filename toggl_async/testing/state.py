@@ -21,7 +21,7 @@ from typing import Any
 
 from .app import FakeToggl, FakeUser
 from .clock import Clock, SystemClock
-from .store import ID_BASES, Obj
+from .store import ID_BASES, LAZY_ID_BASES, Obj
 
 __all__ = ["STATE_FORMAT", "STATE_VERSION", "FakeStateError", "load_state", "save_state"]
 
@@ -86,10 +86,13 @@ def _restore(fake: FakeToggl, document: object) -> None:
     store = fake.store
     tables = _checked_tables(document.get("tables"))
     store.tables = {name: {row["id"]: row for row in tables.get(name, [])} for name in ID_BASES}
+    for name in sorted(set(tables) & set(LAZY_ID_BASES)):  # made on first use: only those the file holds
+        store.tables[name] = {row["id"]: row for row in tables[name]}
     store.tokens = _checked_user_map(document.get("tokens"), "tokens", store.tables["users"])
     store.sessions = _checked_user_map(document.get("sessions"), "sessions", store.tables["users"])
     # New ids continue after the highest stored one (deleted rows are kept, so no id is handed out twice).
-    store._ids = {name: itertools.count(max([base - 1, *store.tables[name]]) + 1) for name, base in ID_BASES.items()}
+    bases = ID_BASES | {name: LAZY_ID_BASES[name] for name in store.tables if name in LAZY_ID_BASES}
+    store._ids = {name: itertools.count(max([base - 1, *store.tables[name]]) + 1) for name, base in bases.items()}
     fake.users = [_fake_user(fake, user_id) for user_id in _checked_ids(document.get("users"), store.tables["users"])]
 
 
@@ -110,7 +113,7 @@ def _checked_header(document: object) -> dict[str, Any]:
 def _checked_tables(tables: object) -> dict[str, list[Obj]]:
     if not isinstance(tables, dict):
         raise FakeStateError("the state file has no tables")
-    unknown = sorted(set(tables) - set(ID_BASES))
+    unknown = sorted(set(tables) - set(ID_BASES) - set(LAZY_ID_BASES))
     if unknown:
         raise FakeStateError(f"unknown tables {unknown} (written by a newer toggl-async?)")
     for name, rows in tables.items():

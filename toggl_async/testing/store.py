@@ -26,6 +26,9 @@ ID_BASES = {
     "org_groups": 400_000, "project_users": 110_000_000, "workspace_users": 120_000_000,
     "org_users": 130_000_000, "time_entries": 3_700_000_000, "invitations": 5_000,
 }  # fmt: skip
+# Tables the routes of later areas create on first use, so that a fake that never touches them carries none
+# (name -> first id); declared with `lazy_tables` by the modules that own them, known to saved states.
+LAZY_ID_BASES: dict[str, int] = {}
 PLAN_QUOTAS = {"Free": 30, "Starter": 240, "Premium": 600, "Enterprise": 6000}
 USER_QUOTA = 30
 # Toggl's images for a user and a workspace that have none of their own [V:toggl-python tests/responses
@@ -34,6 +37,11 @@ DEFAULT_PROFILE_IMAGE = "https://assets.track.toggl.com/images/profile.png"
 DEFAULT_WORKSPACE_LOGO = "https://assets.track.toggl.com/images/workspace.jpg"
 # toggl_accounts_id: 22 characters of this alphabet, a short UUID [V:VCR values; toggl-python requires 22].
 _ACCOUNTS_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def lazy_tables(bases: dict[str, int]) -> None:
+    """Declare tables made on first use, with their first ids (see LAZY_ID_BASES)."""
+    LAZY_ID_BASES.update(bases)
 
 
 def iso(moment: datetime.datetime) -> str:
@@ -87,6 +95,13 @@ class Store:
     # ---- ids, time, changes
     def next_id(self, table: str) -> int:
         return next(self._ids[table])
+
+    def lazy_table(self, name: str) -> dict[int, Obj]:
+        """A table of LAZY_ID_BASES, made empty (with its id counter) the first time it is asked for."""
+        if name not in self.tables:
+            self.tables[name] = {}
+            self._ids[name] = itertools.count(LAZY_ID_BASES[name])
+        return self.tables[name]
 
     def now(self) -> datetime.datetime:
         return self.clock.now()

@@ -369,6 +369,12 @@ OPERATIONS: dict[str, Operation] = {
     "list_organization_groups": Operation(
         "groups", "groups.list_organization_groups", "GET", "/api/v9/organizations/{organization_id}/groups"
     ),
+    "list_organization_workspace_groups": Operation(
+        "groups",
+        "groups.list_organization_workspace_groups",
+        "GET",
+        "/api/v9/organizations/{organization_id}/workspaces/{workspace_id}/groups",
+    ),
     "list_workspace_groups": Operation(
         "groups", "groups.list_workspace_groups", "GET", "/api/v9/workspaces/{workspace_id}/groups"
     ),
@@ -447,6 +453,7 @@ OPERATIONS: dict[str, Operation] = {
     "check_logged": Operation("me", "me.check_logged", "GET", "/api/v9/me/logged"),
     "create_session": Operation("me", "me.create_session", "POST", "/api/v9/me/sessions"),
     "get_me": Operation("me", "me.get_me", "GET", "/api/v9/me"),
+    "get_my_id": Operation("me", "me.get_my_id", "GET", "/api/v9/me/id"),
     "get_my_location": Operation("me", "me.get_my_location", "GET", "/api/v9/me/location"),
     "get_my_quota": Operation("me", "me.get_my_quota", "GET", "/api/v9/me/quota"),
     "list_my_clients": Operation("me", "me.list_my_clients", "GET", "/api/v9/me/clients"),
@@ -476,6 +483,12 @@ OPERATIONS: dict[str, Operation] = {
     "create_organization": Operation(
         "organizations", "organizations.create_organization", "POST", "/api/v9/organizations"
     ),
+    "create_owner_transfer": Operation(
+        "organizations",
+        "organizations.create_owner_transfer",
+        "POST",
+        "/api/v9/organizations/{organization_id}/owner/transfer",
+    ),
     "create_workspace": Operation(
         "organizations", "organizations.create_workspace", "POST", "/api/v9/organizations/{organization_id}/workspaces"
     ),
@@ -497,6 +510,27 @@ OPERATIONS: dict[str, Operation] = {
     "get_organization": Operation(
         "organizations", "organizations.get_organization", "GET", "/api/v9/organizations/{organization_id}"
     ),
+    "get_organization_owner": Operation(
+        "organizations", "organizations.get_organization_owner", "GET", "/api/v9/organizations/{organization_id}/owner"
+    ),
+    "get_organization_segmentation": Operation(
+        "organizations",
+        "organizations.get_organization_segmentation",
+        "GET",
+        "/api/v9/organizations/{organization_id}/segmentation",
+    ),
+    "get_organization_workspaces_statistics": Operation(
+        "organizations",
+        "organizations.get_organization_workspaces_statistics",
+        "GET",
+        "/api/v9/organizations/{organization_id}/workspaces/statistics",
+    ),
+    "get_owner_transfer": Operation(
+        "organizations",
+        "organizations.get_owner_transfer",
+        "GET",
+        "/api/v9/organizations/{organization_id}/owner/transfer/{transfer_id}",
+    ),
     "leave_organization": Operation(
         "organizations",
         "organizations.leave_organization",
@@ -505,6 +539,9 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "list_audit_logs": Operation(
         "organizations", "organizations.list_audit_logs", "GET", "/api/v9/audit_logs/{organization_id}/{start}/{end}"
+    ),
+    "list_organization_roles": Operation(
+        "organizations", "organizations.list_organization_roles", "GET", "/api/v9/organizations/{organization_id}/roles"
     ),
     "list_organization_users": Operation(
         "organizations", "organizations.list_organization_users", "GET", "/api/v9/organizations/{organization_id}/users"
@@ -520,6 +557,12 @@ OPERATIONS: dict[str, Operation] = {
         "organizations.list_organization_workspace_users",
         "GET",
         "/api/v9/organizations/{organization_id}/workspaces/{workspace_id}/workspace_users",
+    ),
+    "list_owner_transfers": Operation(
+        "organizations",
+        "organizations.list_owner_transfers",
+        "GET",
+        "/api/v9/organizations/{organization_id}/owner/transfer",
     ),
     "reject_invitation": Operation(
         "organizations",
@@ -542,11 +585,42 @@ OPERATIONS: dict[str, Operation] = {
     "update_organization": Operation(
         "organizations", "organizations.update_organization", "PUT", "/api/v9/organizations/{organization_id}"
     ),
+    "update_organization_segmentation": Operation(
+        "organizations",
+        "organizations.update_organization_segmentation",
+        "PUT",
+        "/api/v9/organizations/{organization_id}/segmentation",
+    ),
     "update_organization_user": Operation(
         "organizations",
         "organizations.update_organization_user",
         "PUT",
         "/api/v9/organizations/{organization_id}/users/{organization_user_id}",
+    ),
+    "update_owner_transfer": Operation(
+        "organizations",
+        "organizations.update_owner_transfer",
+        "POST",
+        "/api/v9/organizations/{organization_id}/owner/transfer/{transfer_id}/{action}",
+    ),
+    "get_my_app_preferences": Operation(
+        "preferences", "preferences.get_my_app_preferences", "GET", "/api/v9/me/preferences/{client_app}"
+    ),
+    "get_my_preferences": Operation("preferences", "preferences.get_my_preferences", "GET", "/api/v9/me/preferences"),
+    "get_workspace_preferences": Operation(
+        "preferences", "preferences.get_workspace_preferences", "GET", "/api/v9/workspaces/{workspace_id}/preferences"
+    ),
+    "update_my_app_preferences": Operation(
+        "preferences", "preferences.update_my_app_preferences", "POST", "/api/v9/me/preferences/{client_app}"
+    ),
+    "update_my_preferences": Operation(
+        "preferences", "preferences.update_my_preferences", "POST", "/api/v9/me/preferences"
+    ),
+    "update_workspace_preferences": Operation(
+        "preferences",
+        "preferences.update_workspace_preferences",
+        "POST",
+        "/api/v9/workspaces/{workspace_id}/preferences",
     ),
     "create_project_user": Operation(
         "project_users", "project_users.create_project_user", "POST", "/api/v9/workspaces/{workspace_id}/project_users"
@@ -1088,6 +1162,7 @@ NAMESPACES: dict[str, str] = {
     "internal": "InternalApi",
     "me": "MeApi",
     "organizations": "OrganizationsApi",
+    "preferences": "PreferencesApi",
     "project_users": "ProjectUsersApi",
     "projects": "ProjectsApi",
     "rates": "RatesApi",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .account_data_export_request import AccountDataExportRequest
+    from .alpha_feature import AlphaFeature
     from .api_message import ApiMessage
     from .approver import Approver
     from .archived_clients import ArchivedClients
@@ -72,6 +73,8 @@ if TYPE_CHECKING:
     from .data_trends_figures import DataTrendsFigures
     from .data_trends_request import DataTrendsRequest
     from .data_trends_request_rounding import DataTrendsRequestRounding
+    from .decimal_separator import DecimalSeparator
+    from .default_project_task import DefaultProjectTask
     from .delete_project_te_deletion_mode import DeleteProjectTeDeletionMode
     from .demo_email import DemoEmail
     from .desktop_login_token import DesktopLoginToken
@@ -120,6 +123,7 @@ if TYPE_CHECKING:
     from .json_patch_operation_op import JsonPatchOperationOp
     from .json_web_key import JsonWebKey
     from .json_web_key_set import JsonWebKeySet
+    from .keyboard_shortcut import KeyboardShortcut
     from .linked_sso_profile import LinkedSsoProfile
     from .list_clients_status import ListClientsStatus
     from .list_feature_upsells_response_200 import ListFeatureUpsellsResponse200
@@ -137,6 +141,7 @@ if TYPE_CHECKING:
     from .list_workspace_tasks_basic_sort_field import ListWorkspaceTasksBasicSortField
     from .list_workspace_tasks_sort_field import ListWorkspaceTasksSortField
     from .location import Location
+    from .macos_auto_tracking_rule import MacosAutoTrackingRule
     from .me import Me
     from .me_options import MeOptions
     from .me_update import MeUpdate
@@ -153,6 +158,8 @@ if TYPE_CHECKING:
     from .organization_group_patch_result import OrganizationGroupPatchResult
     from .organization_group_payload import OrganizationGroupPayload
     from .organization_group_user import OrganizationGroupUser
+    from .organization_owner import OrganizationOwner
+    from .organization_segmentation import OrganizationSegmentation
     from .organization_trial_info import OrganizationTrialInfo
     from .organization_update import OrganizationUpdate
     from .organization_user import OrganizationUser
@@ -160,11 +167,16 @@ if TYPE_CHECKING:
     from .organization_user_update import OrganizationUserUpdate
     from .organization_user_workspace import OrganizationUserWorkspace
     from .organization_user_workspace_update import OrganizationUserWorkspaceUpdate
+    from .owner_transfer import OwnerTransfer
+    from .owner_transfer_action import OwnerTransferAction
+    from .owner_transfer_create import OwnerTransferCreate
     from .payment_failure import PaymentFailure
     from .payment_record import PaymentRecord
     from .payment_record_page import PaymentRecordPage
     from .plan_feature import PlanFeature
     from .plan_with_features import PlanWithFeatures
+    from .preferences import Preferences
+    from .preferences_client_app import PreferencesClientApp
     from .pricing_plan import PricingPlan
     from .project import Project
     from .project_billable_amount import ProjectBillableAmount
@@ -238,6 +250,9 @@ if TYPE_CHECKING:
     from .report_user import ReportUser
     from .report_user_filter_item import ReportUserFilterItem
     from .report_user_filter_request import ReportUserFilterRequest
+    from .role import Role
+    from .role_entity import RoleEntity
+    from .role_permission import RolePermission
     from .saml_2_callback import Saml2Callback
     from .saved_detailed_results import SavedDetailedResults
     from .saved_report_dictionaries import SavedReportDictionaries
@@ -339,17 +354,22 @@ if TYPE_CHECKING:
     from .weekly_report_export_request_calculate import WeeklyReportExportRequestCalculate
     from .weekly_report_pdf_request import WeeklyReportPdfRequest
     from .weekly_report_row import WeeklyReportRow
+    from .windows_auto_tracking_parameters import WindowsAutoTrackingParameters
+    from .windows_auto_tracking_rule import WindowsAutoTrackingRule
     from .workspace import Workspace
     from .workspace_create import WorkspaceCreate
     from .workspace_create_rate_change_mode import WorkspaceCreateRateChangeMode
     from .workspace_create_rounding import WorkspaceCreateRounding
     from .workspace_csv_upload import WorkspaceCsvUpload
+    from .workspace_entity_ref import WorkspaceEntityRef
     from .workspace_feature import WorkspaceFeature
     from .workspace_features import WorkspaceFeatures
     from .workspace_id_result import WorkspaceIdResult
     from .workspace_logo import WorkspaceLogo
+    from .workspace_preferences import WorkspacePreferences
     from .workspace_statistics import WorkspaceStatistics
     from .workspace_statistics_admin import WorkspaceStatisticsAdmin
+    from .workspace_statistics_map import WorkspaceStatisticsMap
     from .workspace_subscription import WorkspaceSubscription
     from .workspace_te_constraints import WorkspaceTeConstraints
     from .workspace_update import WorkspaceUpdate
@@ -361,6 +381,7 @@ if TYPE_CHECKING:
 
 _MODULES: dict[str, str] = {
     "AccountDataExportRequest": ".account_data_export_request",
+    "AlphaFeature": ".alpha_feature",
     "ApiMessage": ".api_message",
     "Approver": ".approver",
     "ArchivedClients": ".archived_clients",
@@ -426,6 +447,8 @@ _MODULES: dict[str, str] = {
     "DataTrendsFigures": ".data_trends_figures",
     "DataTrendsRequest": ".data_trends_request",
     "DataTrendsRequestRounding": ".data_trends_request_rounding",
+    "DecimalSeparator": ".decimal_separator",
+    "DefaultProjectTask": ".default_project_task",
     "DeleteProjectTeDeletionMode": ".delete_project_te_deletion_mode",
     "DemoEmail": ".demo_email",
     "DesktopLoginToken": ".desktop_login_token",
@@ -474,6 +497,7 @@ _MODULES: dict[str, str] = {
     "JsonPatchOperationOp": ".json_patch_operation_op",
     "JsonWebKey": ".json_web_key",
     "JsonWebKeySet": ".json_web_key_set",
+    "KeyboardShortcut": ".keyboard_shortcut",
     "LinkedSsoProfile": ".linked_sso_profile",
     "ListClientsStatus": ".list_clients_status",
     "ListFeatureUpsellsResponse200": ".list_feature_upsells_response_200",
@@ -491,6 +515,7 @@ _MODULES: dict[str, str] = {
     "ListWorkspaceTasksBasicSortField": ".list_workspace_tasks_basic_sort_field",
     "ListWorkspaceTasksSortField": ".list_workspace_tasks_sort_field",
     "Location": ".location",
+    "MacosAutoTrackingRule": ".macos_auto_tracking_rule",
     "Me": ".me",
     "MeOptions": ".me_options",
     "MeUpdate": ".me_update",
@@ -507,6 +532,8 @@ _MODULES: dict[str, str] = {
     "OrganizationGroupPatchResult": ".organization_group_patch_result",
     "OrganizationGroupPayload": ".organization_group_payload",
     "OrganizationGroupUser": ".organization_group_user",
+    "OrganizationOwner": ".organization_owner",
+    "OrganizationSegmentation": ".organization_segmentation",
     "OrganizationTrialInfo": ".organization_trial_info",
     "OrganizationUpdate": ".organization_update",
     "OrganizationUser": ".organization_user",
@@ -514,11 +541,16 @@ _MODULES: dict[str, str] = {
     "OrganizationUserUpdate": ".organization_user_update",
     "OrganizationUserWorkspace": ".organization_user_workspace",
     "OrganizationUserWorkspaceUpdate": ".organization_user_workspace_update",
+    "OwnerTransfer": ".owner_transfer",
+    "OwnerTransferAction": ".owner_transfer_action",
+    "OwnerTransferCreate": ".owner_transfer_create",
     "PaymentFailure": ".payment_failure",
     "PaymentRecord": ".payment_record",
     "PaymentRecordPage": ".payment_record_page",
     "PlanFeature": ".plan_feature",
     "PlanWithFeatures": ".plan_with_features",
+    "Preferences": ".preferences",
+    "PreferencesClientApp": ".preferences_client_app",
     "PricingPlan": ".pricing_plan",
     "Project": ".project",
     "ProjectBillableAmount": ".project_billable_amount",
@@ -592,6 +624,9 @@ _MODULES: dict[str, str] = {
     "ReportUser": ".report_user",
     "ReportUserFilterItem": ".report_user_filter_item",
     "ReportUserFilterRequest": ".report_user_filter_request",
+    "Role": ".role",
+    "RoleEntity": ".role_entity",
+    "RolePermission": ".role_permission",
     "Saml2Callback": ".saml_2_callback",
     "SavedDetailedResults": ".saved_detailed_results",
     "SavedReportDictionaries": ".saved_report_dictionaries",
@@ -693,17 +728,22 @@ _MODULES: dict[str, str] = {
     "WeeklyReportExportRequestCalculate": ".weekly_report_export_request_calculate",
     "WeeklyReportPdfRequest": ".weekly_report_pdf_request",
     "WeeklyReportRow": ".weekly_report_row",
+    "WindowsAutoTrackingParameters": ".windows_auto_tracking_parameters",
+    "WindowsAutoTrackingRule": ".windows_auto_tracking_rule",
     "Workspace": ".workspace",
     "WorkspaceCreate": ".workspace_create",
     "WorkspaceCreateRateChangeMode": ".workspace_create_rate_change_mode",
     "WorkspaceCreateRounding": ".workspace_create_rounding",
     "WorkspaceCsvUpload": ".workspace_csv_upload",
+    "WorkspaceEntityRef": ".workspace_entity_ref",
     "WorkspaceFeature": ".workspace_feature",
     "WorkspaceFeatures": ".workspace_features",
     "WorkspaceIdResult": ".workspace_id_result",
     "WorkspaceLogo": ".workspace_logo",
+    "WorkspacePreferences": ".workspace_preferences",
     "WorkspaceStatistics": ".workspace_statistics",
     "WorkspaceStatisticsAdmin": ".workspace_statistics_admin",
+    "WorkspaceStatisticsMap": ".workspace_statistics_map",
     "WorkspaceSubscription": ".workspace_subscription",
     "WorkspaceTeConstraints": ".workspace_te_constraints",
     "WorkspaceUpdate": ".workspace_update",
@@ -730,6 +770,7 @@ def __dir__() -> list[str]:
 
 __all__ = (
     "AccountDataExportRequest",
+    "AlphaFeature",
     "ApiMessage",
     "Approver",
     "ArchivedClients",
@@ -795,6 +836,8 @@ __all__ = (
     "DataTrendsFigures",
     "DataTrendsRequest",
     "DataTrendsRequestRounding",
+    "DecimalSeparator",
+    "DefaultProjectTask",
     "DeleteProjectTeDeletionMode",
     "DemoEmail",
     "DesktopLoginToken",
@@ -843,6 +886,7 @@ __all__ = (
     "JsonPatchOperationOp",
     "JsonWebKey",
     "JsonWebKeySet",
+    "KeyboardShortcut",
     "LinkedSsoProfile",
     "ListClientsStatus",
     "ListFeatureUpsellsResponse200",
@@ -860,6 +904,7 @@ __all__ = (
     "ListWorkspaceTasksBasicSortField",
     "ListWorkspaceTasksSortField",
     "Location",
+    "MacosAutoTrackingRule",
     "Me",
     "MeetEmail",
     "MeOptions",
@@ -876,6 +921,8 @@ __all__ = (
     "OrganizationGroupPatchResult",
     "OrganizationGroupPayload",
     "OrganizationGroupUser",
+    "OrganizationOwner",
+    "OrganizationSegmentation",
     "OrganizationTrialInfo",
     "OrganizationUpdate",
     "OrganizationUser",
@@ -883,11 +930,16 @@ __all__ = (
     "OrganizationUserUpdate",
     "OrganizationUserWorkspace",
     "OrganizationUserWorkspaceUpdate",
+    "OwnerTransfer",
+    "OwnerTransferAction",
+    "OwnerTransferCreate",
     "PaymentFailure",
     "PaymentRecord",
     "PaymentRecordPage",
     "PlanFeature",
     "PlanWithFeatures",
+    "Preferences",
+    "PreferencesClientApp",
     "PricingPlan",
     "Project",
     "ProjectBillableAmount",
@@ -961,6 +1013,9 @@ __all__ = (
     "ReportUser",
     "ReportUserFilterItem",
     "ReportUserFilterRequest",
+    "Role",
+    "RoleEntity",
+    "RolePermission",
     "Saml2Callback",
     "SavedDetailedResults",
     "SavedReportDictionaries",
@@ -1062,17 +1117,22 @@ __all__ = (
     "WeeklyReportExportRequestCalculate",
     "WeeklyReportPdfRequest",
     "WeeklyReportRow",
+    "WindowsAutoTrackingParameters",
+    "WindowsAutoTrackingRule",
     "Workspace",
     "WorkspaceCreate",
     "WorkspaceCreateRateChangeMode",
     "WorkspaceCreateRounding",
     "WorkspaceCsvUpload",
+    "WorkspaceEntityRef",
     "WorkspaceFeature",
     "WorkspaceFeatures",
     "WorkspaceIdResult",
     "WorkspaceLogo",
+    "WorkspacePreferences",
     "WorkspaceStatistics",
     "WorkspaceStatisticsAdmin",
+    "WorkspaceStatisticsMap",
     "WorkspaceSubscription",
     "WorkspaceTeConstraints",
     "WorkspaceUpdate",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .comparative_report_request_resolution import ComparativeReportRequestResolution
     from .comparative_report_request_rounding import ComparativeReportRequestRounding
     from .data_trends_request_rounding import DataTrendsRequestRounding
+    from .decimal_separator import DecimalSeparator
     from .detailed_report_request_order_by import DetailedReportRequestOrderBy
     from .detailed_report_request_order_dir import DetailedReportRequestOrderDir
     from .detailed_totals_request_granularity import DetailedTotalsRequestGranularity
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from .rate_type import RateType
     from .report_filters_rounding_minutes import ReportFiltersRoundingMinutes
     from .report_pdf_layout_date_format import ReportPdfLayoutDateFormat
+    from .role_entity import RoleEntity
     from .saved_report_params_grouping import SavedReportParamsGrouping
     from .saved_report_params_rounding import SavedReportParamsRounding
     from .saved_report_params_sub_grouping import SavedReportParamsSubGrouping
@@ -61,6 +63,12 @@ if TYPE_CHECKING:
     from .weekly_report_export_request_calculate import WeeklyReportExportRequestCalculate
     from .workspace_create_rate_change_mode import WorkspaceCreateRateChangeMode
     from .workspace_create_rounding import WorkspaceCreateRounding
+    from .workspace_csv_upload import WorkspaceCsvUpload
+    from .workspace_entity_ref import WorkspaceEntityRef
+    from .workspace_feature import WorkspaceFeature
+    from .workspace_statistics import WorkspaceStatistics
+    from .workspace_statistics_admin import WorkspaceStatisticsAdmin
+    from .workspace_te_constraints import WorkspaceTeConstraints
     from .workspace_update_rate_change_mode import WorkspaceUpdateRateChangeMode
     from .workspace_update_rounding import WorkspaceUpdateRounding
     from .workspace_user_update_role import WorkspaceUserUpdateRole
@@ -71,6 +79,17 @@ class _AccountDataExportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown
 
     profile: bool | Unset = UNSET
     timeline: bool | Unset = UNSET
+
+
+class _AlphaFeatureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `AlphaFeature` that msgspec decodes into; unknown keys are refused."""
+
+    alpha_feature_id: int | Unset = UNSET
+    code: str | Unset = UNSET
+    description: str | Unset = UNSET
+    enabled: bool | Unset = UNSET
+    product_id: int | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
 
 
 class _ApiMessageWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -710,6 +729,14 @@ class _DataTrendsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields
     rounding_minutes: int | Unset = UNSET
 
 
+class _DefaultProjectTaskWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `DefaultProjectTask` that msgspec decodes into; unknown keys are refused."""
+
+    workspace_id: int | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+
+
 class _DemoEmailWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `DemoEmail` that msgspec decodes into; unknown keys are refused."""
 
@@ -1228,6 +1255,13 @@ class _JsonWebKeySetWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     keys: list[_JsonWebKeyWire] | Unset = UNSET
 
 
+class _KeyboardShortcutWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `KeyboardShortcut` that msgspec decodes into; unknown keys are refused."""
+
+    key: int | Unset = UNSET
+    modifiers: int | Unset = UNSET
+
+
 class _LinkedSsoProfileWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `LinkedSsoProfile` that msgspec decodes into; unknown keys are refused."""
 
@@ -1248,6 +1282,16 @@ class _LocationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
     country_code: str | Unset = UNSET
     country_name: str | Unset = UNSET
     state: str | Unset = UNSET
+
+
+class _MacosAutoTrackingRuleWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `MacosAutoTrackingRule` that msgspec decodes into; unknown keys are refused."""
+
+    id: str | Unset = UNSET
+    keyword: str | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
 
 
 class _MeWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1408,6 +1452,36 @@ class _OrganizationGroupUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
     joined: bool | Unset = UNSET
 
 
+class _OrganizationOwnerWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationOwner` that msgspec decodes into; unknown keys are refused."""
+
+    user_id: int | Unset = UNSET
+    id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    email: str | Unset = UNSET
+    avatar_url: str | None | Unset = UNSET
+    toggl_accounts_id: str | Unset = UNSET
+    organization_id: int | Unset = UNSET
+    organization_user_id: int | Unset = UNSET
+    organization_user_created_at: datetime.datetime | Unset = UNSET
+    organization_user_updated_at: datetime.datetime | Unset = UNSET
+
+
+class _OrganizationSegmentationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationSegmentation` that msgspec decodes into; unknown keys are refused."""
+
+    organization_id: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+    full_name: str | Unset = UNSET
+    members_range: str | Unset = UNSET
+    industries: list[str] | Unset = UNSET
+    reasons: list[str] | Unset = UNSET
+    heard: list[str] | Unset = UNSET
+    user_segments: list[str] | Unset = UNSET
+    demo_requested: bool | Unset = UNSET
+    skipped_step: str | Unset = UNSET
+
+
 class _OrganizationTrialInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `OrganizationTrialInfo` that msgspec decodes into; unknown keys are refused."""
 
@@ -1501,6 +1575,29 @@ class _OrganizationUserWorkspaceUpdateWire(msgspec.Struct, kw_only=True, forbid_
     view_edit_labor_costs: bool | Unset = UNSET
 
 
+class _OwnerTransferWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OwnerTransfer` that msgspec decodes into; unknown keys are refused."""
+
+    owner_transfer_id: int
+    organization_id: int
+    requester_id: int | Unset = UNSET
+    current_owner_id: int | Unset = UNSET
+    current_owner_accepted: bool | None | Unset = UNSET
+    current_owner_answered_at: datetime.datetime | None | Unset = UNSET
+    new_owner_id: int | Unset = UNSET
+    new_owner_accepted: bool | None | Unset = UNSET
+    new_owner_answered_at: datetime.datetime | None | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    finished_at: datetime.datetime | None | Unset = UNSET
+    outcome_name: str | None | Unset = UNSET
+
+
+class _OwnerTransferCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OwnerTransferCreate` that msgspec decodes into; unknown keys are refused."""
+
+    new_owner_id: int
+
+
 class _PaymentFailureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `PaymentFailure` that msgspec decodes into; unknown keys are refused."""
 
@@ -1557,6 +1654,182 @@ class _PlanWithFeaturesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=
     prices: list[_PricingPlanWire] | Unset = UNSET
     product_handle: str | Unset = UNSET
     toggl_product_name: str | Unset = UNSET
+
+
+class _PreferencesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Preferences` that msgspec decodes into; unknown keys are refused."""
+
+    activity_timeline_display_activity: bool | Unset = UNSET
+    activity_timeline_grouping_interval: str | Unset = UNSET
+    activity_timeline_grouping_method: str | Unset = UNSET
+    activity_timeline_recording_level: str | Unset = UNSET
+    activity_timeline_sync_events: bool | Unset = UNSET
+    alpha_features: list[_AlphaFeatureWire] | Unset = UNSET
+    analytics_advanced_filters: bool | Unset = msgspec.field(default=UNSET, name="analyticsAdvancedFilters")
+    auto_tracker_delay_enabled: bool | Unset = UNSET
+    auto_tracker_delay_in_seconds: int | Unset = UNSET
+    auto_tracker_stop_on_no_rule_match_enabled: bool | Unset = UNSET
+    automatic_tagging: bool | Unset = UNSET
+    autotracking_enabled: bool | Unset = UNSET
+    beginning_of_week: int | Unset = msgspec.field(default=UNSET, name="beginningOfWeek")
+    calendar_snap_duration: str | Unset = UNSET
+    calendar_snap_initial_location: str | Unset = UNSET
+    calendar_visible_hours_end: int | Unset = UNSET
+    calendar_visible_hours_start: int | Unset = UNSET
+    calendar_zoom_level: str | Unset = UNSET
+    cell_swipe_actions_enabled: bool | Unset = UNSET
+    charts_view_type: str | Unset = UNSET
+    collapse_detailed_report_entries: bool | Unset = msgspec.field(default=UNSET, name="collapseDetailedReportEntries")
+    collapse_time_entries: bool | Unset = msgspec.field(default=UNSET, name="collapseTimeEntries")
+    dashboards_view_type: str | Unset = UNSET
+    date_format: str | Unset = UNSET
+    decimal_separator: DecimalSeparator | Unset = UNSET
+    default_project_id: int | None | Unset = UNSET
+    default_project_task: _DefaultProjectTaskWire | Unset = UNSET
+    default_task_id: int | None | Unset = UNSET
+    display_density: str | Unset = msgspec.field(default=UNSET, name="displayDensity")
+    distinct_rates: str | Unset = msgspec.field(default=UNSET, name="distinctRates")
+    duration_format: str | Unset = UNSET
+    duration_format_on_timer_duration_field: bool | Unset = UNSET
+    edit_popup_integration_timer: bool | Unset = UNSET
+    extension_send_error_reports: bool | Unset = UNSET
+    extension_send_usage_statistics: bool | Unset = UNSET
+    first_seen_business_promo: int | Unset = msgspec.field(default=UNSET, name="firstSeenBusinessPromo")
+    focus_app_on_time_entry_started: bool | Unset = UNSET
+    focus_app_on_time_entry_stopped: bool | Unset = UNSET
+    haptic_feedback_enabled: bool | Unset = UNSET
+    hide_keyboard_shortcut: bool | Unset = UNSET
+    hide_sidebar_right: bool | Unset = UNSET
+    idle_detection_enabled: bool | Unset = UNSET
+    idle_detection_interval_in_minutes: int | Unset = UNSET
+    inactivity_behavior: str | Unset = UNSET
+    ios_is_goals_view_shown: bool | Unset = UNSET
+    is_goals_view_expanded: bool | Unset = UNSET
+    is_goals_view_shown: bool | Unset = UNSET
+    is_summary_total_view_visible: bool | Unset = UNSET
+    keep_mini_timer_on_top: bool | Unset = UNSET
+    keep_window_on_top: bool | Unset = UNSET
+    keyboard_increment_timer_page: int | Unset = UNSET
+    keyboard_shortcuts_enabled: bool | Unset = UNSET
+    keyboard_shortcuts_share_time_entries: bool | Unset = UNSET
+    mac_is_goals_view_shown: bool | Unset = UNSET
+    macos_auto_tracking_rules: list[_MacosAutoTrackingRuleWire] | Unset = UNSET
+    macos_show_hide_toggl_keyboard_shortcut: _KeyboardShortcutWire | Unset = UNSET
+    macos_stop_continue_keyboard_shortcut: _KeyboardShortcutWire | Unset = UNSET
+    manual_entry_mode: str | Unset = msgspec.field(default=UNSET, name="manualEntryMode")
+    manual_mode: bool | Unset = msgspec.field(default=UNSET, name="manualMode")
+    manual_mode_overlay_seen: bool | Unset = msgspec.field(default=UNSET, name="manualModeOverlaySeen")
+    modify_on_start_time_change: str | Unset = UNSET
+    offline_mode: str | Unset = msgspec.field(default=UNSET, name="offlineMode")
+    pg_time_zone_name: str | Unset = UNSET
+    pomodoro_auto_start_break: bool | Unset = UNSET
+    pomodoro_auto_start_focus: bool | Unset = UNSET
+    pomodoro_break_interval_in_minutes: int | Unset = UNSET
+    pomodoro_break_project: _WorkspaceEntityRefWire | Unset = UNSET
+    pomodoro_break_project_id: int | None | Unset = UNSET
+    pomodoro_break_start_sound_enabled: bool | Unset = UNSET
+    pomodoro_break_tag: _WorkspaceEntityRefWire | Unset = UNSET
+    pomodoro_break_tag_id: int | None | Unset = UNSET
+    pomodoro_countdown_timer: bool | Unset = UNSET
+    pomodoro_enabled: bool | Unset = UNSET
+    pomodoro_focus_interval_in_minutes: int | Unset = UNSET
+    pomodoro_focus_sound: str | Unset = UNSET
+    pomodoro_global_sound_enabled: bool | Unset = UNSET
+    pomodoro_interval_end_sound: bool | Unset = UNSET
+    pomodoro_interval_end_volume: int | Unset = UNSET
+    pomodoro_longer_break_duration_in_minutes: int | Unset = UNSET
+    pomodoro_prevent_screen_lock: bool | Unset = UNSET
+    pomodoro_rounds_before_longer_break: int | Unset = UNSET
+    pomodoro_session_start_sound_enabled: bool | Unset = UNSET
+    pomodoro_show_notifications: bool | Unset = UNSET
+    pomodoro_stop_timer_at_interval_end: bool | Unset = UNSET
+    pomodoro_track_breaks_as_time_entries: bool | Unset = UNSET
+    project_shortcut_enabled: bool | Unset = UNSET
+    project_dashboard_activity_mode: str | Unset = msgspec.field(default=UNSET, name="projectDashboardActivityMode")
+    record_timeline: bool | Unset = UNSET
+    remember_last_project: str | Unset = UNSET
+    reminder_days: str | Unset = UNSET
+    reminder_enabled: bool | Unset = UNSET
+    reminder_interval_in_minutes: int | Unset = UNSET
+    reminder_period: str | Unset = UNSET
+    reminder_snoozing_in_minutes: int | Unset = UNSET
+    report_rounding: bool | Unset = msgspec.field(default=UNSET, name="reportRounding")
+    report_rounding_direction: str | Unset = msgspec.field(default=UNSET, name="reportRoundingDirection")
+    report_rounding_step_in_minutes: int | Unset = msgspec.field(default=UNSET, name="reportRoundingStepInMinutes")
+    reports_hide_weekends: bool | Unset = msgspec.field(default=UNSET, name="reportsHideWeekends")
+    run_app_on_startup: bool | Unset = UNSET
+    running_entry_warning: str | Unset = UNSET
+    running_timer_notification_enabled: bool | Unset = UNSET
+    seen_follow_modal: bool | Unset = msgspec.field(default=UNSET, name="seenFollowModal")
+    seen_footer_popup: bool | Unset = msgspec.field(default=UNSET, name="seenFooterPopup")
+    seen_project_dashboard_overlay: bool | Unset = msgspec.field(default=UNSET, name="seenProjectDashboardOverlay")
+    seen_toggl_button_modal: bool | Unset = msgspec.field(default=UNSET, name="seenTogglButtonModal")
+    send_added_to_project_notification: bool | Unset = UNSET
+    send_daily_project_invites: bool | Unset = UNSET
+    send_product_emails: bool | Unset = UNSET
+    send_product_release_notification: bool | Unset = UNSET
+    send_system_message_notification: bool | Unset = UNSET
+    send_timer_notifications: bool | Unset = UNSET
+    send_weekly_report: bool | Unset = UNSET
+    sharing_shortcut_enabled: bool | Unset = UNSET
+    show_all_entries: bool | Unset = UNSET
+    show_changelog: bool | Unset = UNSET
+    show_description_in_menu_bar: bool | Unset = UNSET
+    show_dock_icon: bool | Unset = UNSET
+    show_events_in_calendar: bool | Unset = UNSET
+    show_project_in_menu_bar: bool | Unset = UNSET
+    show_qr_scanner: bool | Unset = UNSET
+    show_seconds_in_menu_bar: bool | Unset = UNSET
+    show_timeline_in_day_view: bool | Unset = UNSET
+    show_timer_in_menu_bar: bool | Unset = UNSET
+    show_today_total_in_menu_bar: bool | Unset = UNSET
+    show_total_billable_hours: bool | Unset = UNSET
+    show_weekend_on_timer_page: bool | Unset = UNSET
+    show_workouts_in_calendar: bool | Unset = UNSET
+    show_time_in_title: bool | Unset = msgspec.field(default=UNSET, name="showTimeInTitle")
+    sleep_behaviour: str | Unset = UNSET
+    smart_alerts_option: str | Unset = UNSET
+    snowball_report_rounding: str | Unset = msgspec.field(default=UNSET, name="snowballReportRounding")
+    stack_times_on_manual_mode_after: str | Unset = UNSET
+    start_automatically: bool | Unset = UNSET
+    start_shortcut_mode: str | Unset = UNSET
+    stop_at_specific_time: bool | Unset = UNSET
+    stop_automatically: bool | Unset = UNSET
+    stop_entry_on_shutdown: bool | Unset = UNSET
+    stop_specified_time: str | Unset = UNSET
+    stopped_timer_notification_enabled: bool | Unset = UNSET
+    suggestions_enabled: bool | Unset = UNSET
+    summary_total_mode: str | Unset = UNSET
+    summary_report_amounts: str | Unset = msgspec.field(default=UNSET, name="summaryReportAmounts")
+    summary_report_distinct_rates: bool | Unset = msgspec.field(default=UNSET, name="summaryReportDistinctRates")
+    summary_report_grouping: str | Unset = msgspec.field(default=UNSET, name="summaryReportGrouping")
+    summary_report_sort_asc: bool | Unset = msgspec.field(default=UNSET, name="summaryReportSortAsc")
+    summary_report_sort_field: str | Unset = msgspec.field(default=UNSET, name="summaryReportSortField")
+    summary_report_sub_grouping: str | Unset = msgspec.field(default=UNSET, name="summaryReportSubGrouping")
+    tags_shortcut_enabled: bool | Unset = UNSET
+    time_entry_display_mode: str | Unset = UNSET
+    time_entry_ghost_suggestions_enabled: bool | Unset = UNSET
+    time_entry_invitations_notification_enabled: bool | Unset = UNSET
+    time_entry_start_stop_input_mode: str | Unset = UNSET
+    timeofday_format: str | Unset = UNSET
+    timer_view: str | Unset = msgspec.field(default=UNSET, name="timerView")
+    timer_view_mobile: str | Unset = msgspec.field(default=UNSET, name="timerViewMobile")
+    to_s_accept_needed: bool | Unset = msgspec.field(default=UNSET, name="toSAcceptNeeded")
+    use_mini_timer: bool | Unset = UNSET
+    visible_footer: str | Unset = msgspec.field(default=UNSET, name="visibleFooter")
+    web_time_entry_started: bool | Unset = msgspec.field(default=UNSET, name="webTimeEntryStarted")
+    web_time_entry_stopped: bool | Unset = msgspec.field(default=UNSET, name="webTimeEntryStopped")
+    weekly_report_grouping: str | Unset = msgspec.field(default=UNSET, name="weeklyReportGrouping")
+    weekly_report_value_to_show: str | Unset = msgspec.field(default=UNSET, name="weeklyReportValueToShow")
+    windows_auto_tracking_rules: list[_WindowsAutoTrackingRuleWire] | Unset = UNSET
+    windows_show_hide_toggl_keyboard_shortcut: _KeyboardShortcutWire | Unset = UNSET
+    windows_stop_continue_keyboard_shortcut: _KeyboardShortcutWire | Unset = UNSET
+    windows_stop_start_keyboard_shortcut: _KeyboardShortcutWire | Unset = UNSET
+    windows_theme: str | Unset = UNSET
+    workout_default_project: _WorkspaceEntityRefWire | Unset = UNSET
+    workout_default_project_id: int | None | Unset = UNSET
+    workout_default_tag: _WorkspaceEntityRefWire | Unset = UNSET
+    workout_default_tag_id: int | None | Unset = UNSET
 
 
 class _PricingPlanWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -2204,6 +2477,30 @@ class _ReportUserFilterRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_
     ids: list[int] | Unset = UNSET
     active: bool | Unset = UNSET
     start: int | Unset = UNSET
+
+
+class _RoleWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Role` that msgspec decodes into; unknown keys are refused."""
+
+    role_id: int | Unset = UNSET
+    organization_id: int | None | Unset = UNSET
+    code: str | Unset = UNSET
+    name: str | Unset = UNSET
+    description: str | Unset = UNSET
+    entity: RoleEntity | Unset = UNSET
+    type_: str | None | Unset = msgspec.field(default=UNSET, name="type")
+    privilege_level: int | Unset = UNSET
+    permissions: list[_RolePermissionWire] | None | Unset = UNSET
+
+
+class _RolePermissionWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `RolePermission` that msgspec decodes into; unknown keys are refused."""
+
+    permission_id: int | Unset = UNSET
+    name: str | Unset = UNSET
+    description: str | Unset = UNSET
+    condition: str | Unset = UNSET
+    entity: RoleEntity | Unset = UNSET
 
 
 class _Saml2CallbackWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -3170,6 +3467,33 @@ class _WeeklyReportRowWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     billable_amounts_in_cents: list[int | None] | None | Unset = UNSET
 
 
+class _WindowsAutoTrackingParametersWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WindowsAutoTrackingParameters` that msgspec decodes into; unknown keys are refused."""
+
+    keyword: str | Unset = UNSET
+    keyword_mode: str | Unset = UNSET
+    duration: str | Unset = UNSET
+    time_of_day: str | Unset = UNSET
+    week_days: str | Unset = UNSET
+
+
+class _WindowsAutoTrackingRuleWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WindowsAutoTrackingRule` that msgspec decodes into; unknown keys are refused."""
+
+    id: str | Unset = UNSET
+    type_: int | Unset = msgspec.field(default=UNSET, name="type")
+    enabled: bool | Unset = UNSET
+    description: str | Unset = UNSET
+    billable: bool | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    project_id: int | None | Unset = UNSET
+    task_id: int | None | Unset = UNSET
+    tag_ids: list[int] | Unset = UNSET
+    skip_when_timer_is_running: bool | Unset = UNSET
+    start_without_confirmation: bool | Unset = UNSET
+    parameters: _WindowsAutoTrackingParametersWire | Unset = UNSET
+
+
 class _WorkspaceWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `Workspace` that msgspec decodes into; unknown keys are refused."""
 
@@ -3244,6 +3568,13 @@ class _WorkspaceCsvUploadWire(msgspec.Struct, kw_only=True, forbid_unknown_field
     log_id: int | Unset = UNSET
 
 
+class _WorkspaceEntityRefWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspaceEntityRef` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+
+
 class _WorkspaceFeatureWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `WorkspaceFeature` that msgspec decodes into; unknown keys are refused."""
 
@@ -3271,6 +3602,22 @@ class _WorkspaceLogoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     logo: str | Unset = UNSET
 
 
+class _WorkspacePreferencesWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `WorkspacePreferences` that msgspec decodes into; unknown keys are refused."""
+
+    calendar_suggestion_start_date: datetime.datetime | None | Unset = UNSET
+    disable_approvals: bool | Unset = UNSET
+    disable_expenses: bool | Unset = UNSET
+    disable_timesheet_view: bool | Unset = UNSET
+    hide_start_end_times: bool | Unset = UNSET
+    report_locked_at: datetime.datetime | None | Unset = UNSET
+    single_sign_on: bool | Unset = UNSET
+    sso_requested_at: datetime.datetime | None | Unset = UNSET
+    inc_tos_accepted_at: datetime.datetime | None | Unset = UNSET
+    inc_tos_accepted_by: int | None | Unset = UNSET
+    initial_pricing_plan: int | None | Unset = UNSET
+
+
 class _WorkspaceStatisticsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `WorkspaceStatistics` that msgspec decodes into; unknown keys are refused."""
 
@@ -3284,6 +3631,10 @@ class _WorkspaceStatisticsAdminWire(msgspec.Struct, kw_only=True, forbid_unknown
 
     user_id: int | Unset = UNSET
     name: str | Unset = UNSET
+
+
+# Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
+_WorkspaceStatisticsMapWire: TypeAlias = dict[str, Any]
 
 
 # Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.

@@ -22,6 +22,8 @@ MODULES = (
     "track_bulk",
     "goals_reminders",
     "favorites",
+    "org_extras",
+    "preferences",
     "fixed",
     "data_exports",
     "ical",

@@ -6,20 +6,18 @@ touches them carries none (and a saved state file stays as it was).
 
 from __future__ import annotations
 
-import itertools
-
-from toggl_async.testing.store import Obj, Store
+from toggl_async.testing.store import Obj, Store, lazy_tables
 
 # First id per table, realistic magnitudes like store.ID_BASES.
 TABLE_BASES = {"data_exports": 61_000, "time_entry_invitations": 9_400_000}
 
 
+lazy_tables(TABLE_BASES)
+
+
 def table(store: Store, name: str) -> dict[int, Obj]:
     """The named table, created empty (with its id counter) the first time it is asked for."""
-    if name not in store.tables:
-        store.tables[name] = {}
-        store._ids[name] = itertools.count(TABLE_BASES[name])
-    return store.tables[name]
+    return store.lazy_table(name)
 
 
 def insert(store: Store, name: str, obj: Obj) -> Obj:

@@ -7,11 +7,10 @@ created on first use so that a fake that never touches them carries none.
 from __future__ import annotations
 
 import datetime
-import itertools
 from typing import Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, bad_request, forbidden
-from toggl_async.testing.store import Obj, Store
+from toggl_async.testing.store import Obj, Store, lazy_tables
 
 # First id per table, realistic magnitudes like store.ID_BASES.
 TABLE_BASES = {
@@ -21,12 +20,12 @@ TABLE_BASES = {
 PLAN_RANK = {"Free": 0, "Starter": 1, "Premium": 2, "Enterprise": 3}
 
 
+lazy_tables(TABLE_BASES)
+
+
 def table(store: Store, name: str) -> dict[int, Obj]:
     """The named table, created empty (with its id counter) the first time it is asked for."""
-    if name not in store.tables:
-        store.tables[name] = {}
-        store._ids[name] = itertools.count(TABLE_BASES[name])
-    return store.tables[name]
+    return store.lazy_table(name)
 
 
 def insert(store: Store, name: str, obj: Obj) -> Obj:

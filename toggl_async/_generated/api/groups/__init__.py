@@ -193,6 +193,38 @@ class GroupsApi:
             workspace=workspace,
         )
 
+    async def list_organization_workspace_groups(
+        self,
+        organization_id: int,
+        workspace_id: int,
+    ) -> list[OrganizationGroup]:
+        """List the groups of one workspace of an organization, with their users, sorted by name.
+
+        The groups assigned to the workspace. A workspace outside the organization gives 404, a caller
+        outside the organization 403.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            workspace_id (int): Numeric id of the workspace.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[OrganizationGroup]
+        """
+
+        from . import list_organization_workspace_groups as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            workspace_id=workspace_id,
+        )
+
     async def list_workspace_groups(
         self,
         workspace_id: int,
@@ -423,6 +455,23 @@ class GroupsRawApi:
             organization_id=organization_id,
             name=name,
             workspace=workspace,
+        )
+
+    async def list_organization_workspace_groups(
+        self,
+        organization_id: int,
+        workspace_id: int,
+    ) -> Response[list[OrganizationGroup]]:
+        """List the groups of one workspace of an organization, with their users, sorted by name. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/workspaces/{workspace_id}/groups`
+        """
+        from . import list_organization_workspace_groups as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            workspace_id=workspace_id,
         )
 
     async def list_workspace_groups(

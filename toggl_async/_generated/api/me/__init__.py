@@ -122,6 +122,29 @@ class MeApi:
             with_related_data=with_related_data,
         )
 
+    async def get_my_id(
+        self,
+    ) -> int:
+        """Get the authenticated user's numeric id, without the rest of the profile.
+
+        A cheaper call than get_me when only the id is needed.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            int
+        """
+
+        from . import get_my_id as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+        )
+
     async def get_my_location(
         self,
     ) -> Location:
@@ -511,6 +534,19 @@ class MeRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             with_related_data=with_related_data,
+        )
+
+    async def get_my_id(
+        self,
+    ) -> Response[int]:
+        """Get the authenticated user's numeric id, without the rest of the profile. (the whole response)
+
+        `GET /api/v9/me/id`
+        """
+        from . import get_my_id as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
         )
 
     async def get_my_location(

@@ -26,11 +26,18 @@ if TYPE_CHECKING:
     from ...models.organization import Organization
     from ...models.organization_create import OrganizationCreate
     from ...models.organization_created import OrganizationCreated
+    from ...models.organization_owner import OrganizationOwner
+    from ...models.organization_segmentation import OrganizationSegmentation
     from ...models.organization_update import OrganizationUpdate
     from ...models.organization_user import OrganizationUser
     from ...models.organization_user_update import OrganizationUserUpdate
+    from ...models.owner_transfer import OwnerTransfer
+    from ...models.owner_transfer_action import OwnerTransferAction
+    from ...models.owner_transfer_create import OwnerTransferCreate
+    from ...models.role import Role
     from ...models.workspace import Workspace
     from ...models.workspace_create import WorkspaceCreate
+    from ...models.workspace_statistics_map import WorkspaceStatisticsMap
     from ...models.workspace_user import WorkspaceUser
     from ...types import Response, Unset
 
@@ -139,6 +146,40 @@ class OrganizationsApi:
 
         return await _operation.asyncio(
             client=self._client,
+            body=body,
+        )
+
+    async def create_owner_transfer(
+        self,
+        organization_id: int,
+        *,
+        body: OwnerTransferCreate,
+    ) -> OwnerTransfer:
+        """Start handing the organization over to another of its members.
+
+        Only the owner may start one (403 otherwise); the new owner must be a member of the organization
+        other than the owner, and one transfer at a time may be in progress (400 otherwise). The new owner
+        then accepts or declines it; until then the owner may withdraw it.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            body (OwnerTransferCreate): Who should become the organization's owner.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            OwnerTransfer
+        """
+
+        from . import create_owner_transfer as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
             body=body,
         )
 
@@ -298,6 +339,123 @@ class OrganizationsApi:
             organization_id=organization_id,
         )
 
+    async def get_organization_owner(
+        self,
+        organization_id: int,
+    ) -> OrganizationOwner:
+        """Get the owner of an organization.
+
+        Any member of the organization may read it; others get 403.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            OrganizationOwner
+        """
+
+        from . import get_organization_owner as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+        )
+
+    async def get_organization_segmentation(
+        self,
+        organization_id: int,
+    ) -> Any | OrganizationSegmentation:
+        """Get what the organization told Toggl about itself at sign-up (team size, industry, reasons).
+
+        An organization that never answered gives 204 with no body (the call returns None); a caller who is
+        not a member gets 404.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any | OrganizationSegmentation
+        """
+
+        from . import get_organization_segmentation as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+        )
+
+    async def get_organization_workspaces_statistics(
+        self,
+        organization_id: int,
+    ) -> WorkspaceStatisticsMap:
+        """Get the admins and the member and group counts of every workspace of an organization.
+
+        A map from workspace id (as a string key) to that workspace's statistics, the same as
+        get_workspace_statistics gives for one workspace. Not a member: 403.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            WorkspaceStatisticsMap
+        """
+
+        from . import get_organization_workspaces_statistics as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+        )
+
+    async def get_owner_transfer(
+        self,
+        organization_id: int,
+        transfer_id: int,
+    ) -> OwnerTransfer:
+        """Get one ownership transfer of an organization.
+
+        A transfer of another organization, or none with this id, gives 404.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            transfer_id (int): Numeric id of the ownership transfer (its owner_transfer_id).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            OwnerTransfer
+        """
+
+        from . import get_owner_transfer as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            transfer_id=transfer_id,
+        )
+
     async def leave_organization(
         self,
         organization_id: int,
@@ -390,6 +548,35 @@ class OrganizationsApi:
             user_id=user_id,
             page_size=page_size,
             page_number=page_number,
+        )
+
+    async def list_organization_roles(
+        self,
+        organization_id: int,
+    ) -> list[Role]:
+        """List the roles members can hold in an organization, its own and Toggl's global ones.
+
+        Global roles carry no organization_id. Roles are what role_id fields of organization and workspace
+        users refer to. Members only (403 otherwise).
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[Role]
+        """
+
+        from . import list_organization_roles as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
         )
 
     async def list_organization_users(
@@ -554,6 +741,39 @@ class OrganizationsApi:
             active=active,
         )
 
+    async def list_owner_transfers(
+        self,
+        organization_id: int,
+        *,
+        ongoing: bool | Unset = UNSET,
+    ) -> list[OwnerTransfer]:
+        """List the ownership transfers of an organization, finished ones included.
+
+        Organization admins and the people a transfer names may list them; others get 403. Newest first.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            ongoing (bool | Unset): true for the transfer still in progress only, false for every
+                transfer; other values give 400.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            list[OwnerTransfer]
+        """
+
+        from . import list_owner_transfers as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            ongoing=ongoing,
+        )
+
     async def reject_invitation(
         self,
         invitation_code: str,
@@ -671,6 +891,40 @@ class OrganizationsApi:
             body=body,
         )
 
+    async def update_organization_segmentation(
+        self,
+        organization_id: int,
+        *,
+        body: OrganizationSegmentation,
+    ) -> OrganizationSegmentation:
+        """Save the organization's segmentation answers.
+
+        The fields sent replace the saved ones; fields not sent are kept. organization_id and user_id are
+        set by Toggl (the caller is recorded as the one who answered). Not a member: 404.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            body (OrganizationSegmentation): What an organization told Toggl about itself (free text
+                and lists of words).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            OrganizationSegmentation
+        """
+
+        from . import update_organization_segmentation as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            body=body,
+        )
+
     async def update_organization_user(
         self,
         organization_id: int,
@@ -707,6 +961,43 @@ class OrganizationsApi:
             organization_id=organization_id,
             organization_user_id=organization_user_id,
             body=body,
+        )
+
+    async def update_owner_transfer(
+        self,
+        organization_id: int,
+        transfer_id: int,
+        action: OwnerTransferAction,
+    ) -> OwnerTransfer:
+        """Accept, decline or withdraw an ownership transfer.
+
+        accept makes the new owner the organization's owner (the old owner stays an admin); decline and
+        withdraw end the transfer and change nothing. Only the new owner may accept or decline and only the
+        current owner may withdraw (403 otherwise); a finished transfer gives 400. Toggl emails both people.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            transfer_id (int): Numeric id of the ownership transfer (its owner_transfer_id).
+            action (OwnerTransferAction): accept or decline (the new owner's answer) or withdraw (the
+                current owner calls it off).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            OwnerTransfer
+        """
+
+        from . import update_owner_transfer as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            transfer_id=transfer_id,
+            action=action,
         )
 
 
@@ -766,6 +1057,24 @@ class OrganizationsRawApi:
 
         return await _operation.asyncio_detailed(
             client=self._client,
+            body=body,
+        )
+
+    async def create_owner_transfer(
+        self,
+        organization_id: int,
+        *,
+        body: OwnerTransferCreate,
+    ) -> Response[OwnerTransfer]:
+        """Start handing the organization over to another of its members. (the whole response)
+
+        `POST /api/v9/organizations/{organization_id}/owner/transfer`
+        """
+        from . import create_owner_transfer as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
             body=body,
         )
 
@@ -855,6 +1164,68 @@ class OrganizationsRawApi:
             organization_id=organization_id,
         )
 
+    async def get_organization_owner(
+        self,
+        organization_id: int,
+    ) -> Response[OrganizationOwner]:
+        """Get the owner of an organization. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/owner`
+        """
+        from . import get_organization_owner as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+        )
+
+    async def get_organization_segmentation(
+        self,
+        organization_id: int,
+    ) -> Response[Any | OrganizationSegmentation]:
+        """Get what the organization told Toggl about itself at sign-up (team size, industry, reasons). (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/segmentation`
+        """
+        from . import get_organization_segmentation as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+        )
+
+    async def get_organization_workspaces_statistics(
+        self,
+        organization_id: int,
+    ) -> Response[WorkspaceStatisticsMap]:
+        """Get the admins and the member and group counts of every workspace of an organization. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/workspaces/statistics`
+        """
+        from . import get_organization_workspaces_statistics as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+        )
+
+    async def get_owner_transfer(
+        self,
+        organization_id: int,
+        transfer_id: int,
+    ) -> Response[OwnerTransfer]:
+        """Get one ownership transfer of an organization. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/owner/transfer/{transfer_id}`
+        """
+        from . import get_owner_transfer as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            transfer_id=transfer_id,
+        )
+
     async def leave_organization(
         self,
         organization_id: int,
@@ -904,6 +1275,21 @@ class OrganizationsRawApi:
             user_id=user_id,
             page_size=page_size,
             page_number=page_number,
+        )
+
+    async def list_organization_roles(
+        self,
+        organization_id: int,
+    ) -> Response[list[Role]]:
+        """List the roles members can hold in an organization, its own and Toggl's global ones. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/roles`
+        """
+        from . import list_organization_roles as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
         )
 
     async def list_organization_users(
@@ -1002,6 +1388,24 @@ class OrganizationsRawApi:
             active=active,
         )
 
+    async def list_owner_transfers(
+        self,
+        organization_id: int,
+        *,
+        ongoing: bool | Unset = UNSET,
+    ) -> Response[list[OwnerTransfer]]:
+        """List the ownership transfers of an organization, finished ones included. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/owner/transfer`
+        """
+        from . import list_owner_transfers as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            ongoing=ongoing,
+        )
+
     async def reject_invitation(
         self,
         invitation_code: str,
@@ -1067,6 +1471,24 @@ class OrganizationsRawApi:
             body=body,
         )
 
+    async def update_organization_segmentation(
+        self,
+        organization_id: int,
+        *,
+        body: OrganizationSegmentation,
+    ) -> Response[OrganizationSegmentation]:
+        """Save the organization's segmentation answers. (the whole response)
+
+        `PUT /api/v9/organizations/{organization_id}/segmentation`
+        """
+        from . import update_organization_segmentation as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            body=body,
+        )
+
     async def update_organization_user(
         self,
         organization_id: int,
@@ -1085,4 +1507,23 @@ class OrganizationsRawApi:
             organization_id=organization_id,
             organization_user_id=organization_user_id,
             body=body,
+        )
+
+    async def update_owner_transfer(
+        self,
+        organization_id: int,
+        transfer_id: int,
+        action: OwnerTransferAction,
+    ) -> Response[OwnerTransfer]:
+        """Accept, decline or withdraw an ownership transfer. (the whole response)
+
+        `POST /api/v9/organizations/{organization_id}/owner/transfer/{transfer_id}/{action}`
+        """
+        from . import update_owner_transfer as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            transfer_id=transfer_id,
+            action=action,
         )
