@@ -84,9 +84,8 @@ def image(request: FakeRequest, folder: str) -> Stored:
             "We were unable to resize your image, please check your image and possibly convert it to a png or "
             "jpeg and try again"
         )
-    digest = hashlib.sha256(part.data).hexdigest()[:16]
-    assert part.filename is not None
-    return Stored(f"{ASSETS}/{folder}/{digest}/{part.filename}", part.filename, part.content_type, part.data)
+    digest, name = hashlib.sha256(part.data).hexdigest()[:16], part.filename or "upload"
+    return Stored(f"{ASSETS}/{folder}/{digest}/{name}", name, part.content_type, part.data)
 
 
 @handles("upload_avatar")
