@@ -1,9 +1,9 @@
 """Generate toggl_async/_generated/ from spec/toggl.yaml (`make generate`; `--check` for CI).
 
-Steps: validate the config keys; build the generator's view of the spec (success responses only,
-no `default:` values); run openapi-python-client with our templates into a fresh temporary folder;
-move every model's wire Struct into one module (`models/_wire.py`); add the runtime modules and the
-"generated" header to every file; format with pinned, isolated ruff;
+Steps: validate the config keys; build the generator's view of the spec (success responses, and the
+redirects of browser flows, only; no `default:` values); run openapi-python-client with our templates
+into a fresh temporary folder; move every model's wire Struct into one module (`models/_wire.py`); add
+the runtime modules and the "generated" header to every file; format with pinned, isolated ruff;
 write GENERATION; then either swap the tree in or, with --check, compare it byte for byte.
 """
 
@@ -56,8 +56,9 @@ def generator_view(spec: dict[str, Any]) -> dict[str, Any]:
     for item in spec["paths"].values():
         for method, operation in item.items():
             if method in HTTP_METHODS:
+                # A 3xx kept is a redirect to a web page: its Location is the answer (see the endpoint template).
                 operation["responses"] = {
-                    code: response for code, response in operation["responses"].items() if code.startswith("2")
+                    code: response for code, response in operation["responses"].items() if code[0] in "23"
                 }
     binary_successes(spec)
     explicit_security(spec)

@@ -13,7 +13,7 @@ import httpx
 from spec_tools import SpecOperation, json_schema, merged, parameters, sample, schema_types
 
 from toggl_async.testing import BASE_URL, FakeClock, FakeToggl
-from toggl_async.testing.routes import data_exports, fixed
+from toggl_async.testing.routes import data_exports, documents, fixed
 
 TODAY = datetime.date(2024, 12, 16)
 
@@ -61,6 +61,16 @@ OVERRIDES |= {
     "apply_usage_based_discount": "seats-10", "create_cancellation_feedback": {"data": {"reason": "testing"}},
     "save_timeline_events": [{"desktop_id": "d1", "title": "Editor", "filename": "code", "start_time": 1734336000,
                               "end_time": 1734336600, "idle": False}],
+}  # fmt: skip
+# Requests whose body is not JSON (multipart uploads, the SAML form post): their httpx keyword arguments.
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
+FORM_REQUESTS: dict[str, dict[str, Any]] = {
+    "upload_avatar": {"files": {"file": ("me.png", PNG, "image/png")}},
+    "upload_workspace_logo": {"files": {"file": ("logo.png", PNG, "image/png")}},
+    "upload_expense": {"files": {"file": ("taxi.pdf", b"%PDF-1.4 receipt", "application/pdf")}},
+    "send_feedback": {"files": {"toggl_version": (None, "1.0"), "date": (None, "2024-12-16"),
+                                "details": (None, "Works well")}},
+    "complete_saml2_login": {"data": {"SAMLResponse": "PHNhbWw+U3VjY2Vzczwvc2FtbD4=", "RelayState": "web"}},
 }  # fmt: skip
 # Requests that put the scenario in the state an operation needs (what it deletes must exist first).
 PREPARE: dict[str, tuple[str, str, Any]] = {
@@ -241,6 +251,12 @@ async def build(fake: FakeToggl) -> tuple[Scenario, httpx.AsyncClient]:
     } | exports_ical  # fmt: skip
     ids["report_token"] = fake.add_saved_report(owner, params={"start_date": "2024-12-09", "end_date": "2024-12-16"})
     ids |= FIXED_IDS
+    ids |= {
+        "invoice_uid": f"in_{oid}_1",
+        "purchase_order_uid": f"PO-{oid}-1",
+        "payment_id": documents.PAYMENT_ID,
+        "purchase_order_id": documents.PURCHASE_ORDER_ID,
+    }  # routes/documents.py: ids its billing data knows
     scenario = Scenario(ids)
     scenario.member_auth = member.auth
     scenario.invitee_auth = invitee.auth
@@ -293,7 +309,9 @@ def path_for(operation: SpecOperation, ids: Scenario) -> str:
 
 
 # Required query values a sample string cannot be.
-QUERY_OVERRIDES = {"get_sso_login_url": {"email": "owner@example.com"}}
+QUERY_OVERRIDES = {
+    "get_sso_login_url": {"email": "owner@example.com"}, "get_calendar_setup_redirect": {"provider": "google"},
+}  # fmt: skip
 
 
 def required_query(operation: SpecOperation) -> dict[str, str]:

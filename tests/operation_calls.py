@@ -10,7 +10,7 @@ import typing
 from typing import Any
 
 from openapi_python_client.strings import PythonIdentifier
-from spec_tools import SpecOperation, json_schema, parameters, sample
+from spec_tools import SpecOperation, json_schema, parameters, resolve, sample
 
 from toggl_async._generated.api import OPERATIONS
 from toggl_async._generated.types import Unset
@@ -73,6 +73,30 @@ class Call(typing.NamedTuple):
     path: str
     query: dict[str, str]
     body: Any
+    # A form body (multipart or urlencoded): its media type and each field as it goes on the wire.
+    form: tuple[str, dict[str, str | bytes]] | None = None
+
+
+FILE_BYTES = b"\x89PNG\r\n\x1a\n sample file\r\n--not-a-boundary\r\n"
+
+
+def form_call(operation: SpecOperation, hint: Any) -> tuple[Any, tuple[str, dict[str, str | bytes]]]:
+    """A form model built from the schema's sample, and what each of its fields looks like on the wire."""
+    from toggl_async.models import File
+
+    content = resolve(operation.body["requestBody"])["content"]
+    media, schema = next((m, c["schema"]) for m, c in content.items())
+    schema = resolve(schema)
+    values: dict[str, Any] = {}
+    wire: dict[str, str | bytes] = {}
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("format") == "binary":
+            values[python_name(name)] = File(FILE_BYTES, filename=f"{name}.png")
+            wire[name] = FILE_BYTES
+        else:
+            values[python_name(name)] = sample(prop)
+            wire[name] = query_text(values[python_name(name)])
+    return concrete(hint)(**values), (media, wire)
 
 
 def build_call(operation: SpecOperation, hints: dict[str, Any]) -> Call:
@@ -91,7 +115,9 @@ def build_call(operation: SpecOperation, hints: dict[str, Any]) -> Call:
     body = None
     if "requestBody" in operation.body:
         schema = json_schema(operation.body["requestBody"])
-        assert schema is not None, f"{operation.operation_id}: request body is not JSON"
+        if schema is None:  # a multipart/form-data or urlencoded form
+            kwargs["body"], form = form_call(operation, hints["body"])
+            return Call(kwargs, path, query, None, form)
         body = sample(schema)
         kwargs["body"] = to_python(body, hints["body"])
     return Call(kwargs, path, query, body)

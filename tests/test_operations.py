@@ -11,6 +11,7 @@ import datetime
 import importlib
 import json
 import typing
+import urllib.parse
 from typing import Any
 
 import httpx
@@ -28,6 +29,7 @@ from spec_tools import (
 from toggl_async._generated import models
 from toggl_async._generated.api import NAMESPACES, OPERATIONS
 from toggl_async._generated.client import HttpClient
+from toggl_async.testing.routes.multipart import parse_body
 
 BASE_URL = "https://api.track.toggl.com"
 
@@ -56,7 +58,9 @@ async def test_operation_round_trip(operation: SpecOperation) -> None:
     registered = OPERATIONS[operation.operation_id]
     module = importlib.import_module(f"toggl_async._generated.api.{registered.module}")
     call = build_call(operation, typing.get_type_hints(module._get_kwargs))
-    code, response = next(iter(success_responses(operation).items()))
+    # A browser flow documents a redirect instead of a success: its Location is the answer.
+    redirects = {c: resolve(r) for c, r in operation.body["responses"].items() if c.startswith("3")}
+    code, response = next(iter((success_responses(operation) or redirects).items()))
     schema = json_schema(response)
     payload = sample(schema) if schema is not None else None
     text = "text/plain" in response.get("content", {})
@@ -66,6 +70,8 @@ async def test_operation_round_trip(operation: SpecOperation) -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
+        if code.startswith("3"):
+            return httpx.Response(int(code), headers={"location": "https://idp.example/page?step=1"})
         if text:
             return httpx.Response(int(code), text="OK")
         if media is not None:  # a file answer (report export, archive, image)
@@ -86,11 +92,16 @@ async def test_operation_round_trip(operation: SpecOperation) -> None:
     assert request.method == operation.method
     assert request.url.path == call.path
     assert dict(request.url.params.multi_items()) == call.query
-    if call.body is None:
+    if call.form is not None:
+        assert_form_sent(request, *call.form)
+    elif call.body is None:
         assert request.content == b""
     else:
         assert request.headers["content-type"] == "application/json"
         assert json.loads(request.content) == call.body
+    if code.startswith("3"):
+        assert result == "https://idp.example/page?step=1"
+        return
     if text:
         assert result == "OK"
         return
@@ -107,6 +118,16 @@ async def test_operation_round_trip(operation: SpecOperation) -> None:
     elif resolve(schema).get("type") == "array" and "$ref" in resolve(schema)["items"]:
         item_class = documented_class(resolve(schema)["items"])
         assert result and all(isinstance(item, item_class) for item in result)
+
+
+def assert_form_sent(request: httpx.Request, media: str, fields: dict[str, str | bytes]) -> None:
+    """The request carries exactly the form's fields: files as file parts, the rest as plain fields."""
+    if media == "application/x-www-form-urlencoded":
+        assert request.headers["content-type"] == media
+        assert dict(urllib.parse.parse_qsl(request.content.decode())) == fields
+        return
+    parts = parse_body(request.headers["content-type"], request.content, max_size=1 << 20)
+    assert {name: part.data if part.filename else part.data.decode() for name, part in parts.items()} == fields
 
 
 async def test_plain_enum_values_and_date_objects_reach_the_wire_as_the_api_takes_them() -> None:

@@ -59,6 +59,21 @@ class _Progress:
     waited_for_quota: bool = False
 
 
+def _without_unusable_location(response: httpx.Response) -> httpx.Response:
+    """The response without a Location header that is no URL.
+
+    httpx parses a redirect's Location above the transports even when it does not follow it, and raises
+    a bare RemoteProtocolError for one it cannot parse; without it the call fails as a TogglAPIError.
+    """
+    location = response.headers.get("location")
+    if location is not None and response.is_redirect:
+        try:
+            httpx.URL(location)
+        except httpx.InvalidURL:
+            del response.headers["location"]
+    return response
+
+
 class TogglTransport(httpx.AsyncBaseTransport):
     """Quota, pacing, retries and a deadline per attempt around an inner transport.
 
@@ -101,8 +116,8 @@ class TogglTransport(httpx.AsyncBaseTransport):
         """
         try:
             if self._native:
-                return await self._send(request)
-            return await _cancel_safe(self._send(request))
+                return _without_unusable_location(await self._send(request))
+            return _without_unusable_location(await _cancel_safe(self._send(request)))
         except httpx.DecodingError as exc:
             reason = f"body cannot be decoded: {exc}"
             raise TogglDecodeError(0, b"", reason, method=request.method, path=safe_path(request.url)) from exc

@@ -89,8 +89,13 @@ def body_bytes(value: Any, chance: random.Random) -> bytes:
     return raw
 
 
+HOSTILE_LOCATIONS = ["https://idp.example/next", "", "   ", "//other.example/x", "http://[::1", "\x00", "a" * 5000]
+
+
 def answer(operation: SpecOperation, chance: random.Random) -> httpx.Response:
-    documented = next(iter(success_responses(operation).items()))
+    # A browser flow documents a redirect (its Location is the answer) instead of a success.
+    redirects = {code: r for code, r in operation.body["responses"].items() if code.startswith("3")}
+    documented = next(iter((success_responses(operation) or redirects).items()))
     schema = json_schema(documented[1])
     good = sample(schema) if schema is not None else None
     status = int(documented[0]) if chance.random() < 0.6 else chance.choice(STATUSES)
@@ -98,6 +103,8 @@ def answer(operation: SpecOperation, chance: random.Random) -> httpx.Response:
     if status >= 400 and chance.random() < 0.5:
         value = chance.choice(["Bad request", ["a", "b"], {"message": "x"}, nested(3000), 5])
     headers = {"content-type": chance.choice(CONTENT_TYPES)}
+    if redirects and chance.random() < 0.8:
+        headers["location"] = chance.choice(HOSTILE_LOCATIONS)
     for name, values in ODD_HEADERS.items():
         if chance.random() < 0.2:
             headers[name] = chance.choice(values)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .api.calendar import CalendarApi
     from .api.clients import ClientsApi
     from .api.data_exports import DataExportsApi
+    from .api.expenses import ExpensesApi
     from .api.favorites import FavoritesApi
     from .api.goals import GoalsApi
     from .api.groups import GroupsApi
@@ -252,6 +253,13 @@ class Namespaces:
         from .api.avatars import AvatarsApi
 
         return AvatarsApi(self._api)
+
+    @functools.cached_property
+    def expenses(self) -> ExpensesApi:
+        """Work expenses, made by uploading receipts."""
+        from .api.expenses import ExpensesApi
+
+        return ExpensesApi(self._api)
 
     @functools.cached_property
     def timeline(self) -> TimelineApi:

@@ -64,7 +64,8 @@ def _segment(name: str) -> str:
 
 
 def _numeric(name: str) -> bool:
-    return name.endswith("id") and name != "uuid"  # a data export's uuid is text
+    # A data export's `uuid` and the billing documents' `*_uid` ("numeric or string" [V:SW26]) are text.
+    return name.endswith("id") and not name.endswith("uid")
 
 
 ROUTES = _compile_routes()
@@ -256,7 +257,15 @@ class FakeToggl:
             return status, err_headers | quota_headers, payload
         try:
             request = FakeRequest(
-                self, method, route.operation_id, _path_values(params), query[0], body, user, query_lists=query[1]
+                self,
+                method,
+                route.operation_id,
+                _path_values(params),
+                query[0],
+                body,
+                user,
+                query_lists=query[1],
+                headers=headers,
             )
             handler = HANDLERS.get(route.operation_id)
             if handler is None:

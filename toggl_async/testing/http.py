@@ -86,6 +86,8 @@ class FakeRequest:
     user: dict[str, Any]
     # Every value of every query parameter, `name[]` filed under `name` (see parse_query).
     query_lists: dict[str, list[str]] = attrs.field(factory=dict)
+    # The request's headers, names in lower case (the uploads read Content-Type for the boundary).
+    headers: dict[str, str] = attrs.field(factory=dict, repr=False)
 
     @property
     def store(self) -> Store:

@@ -45,6 +45,10 @@ OPERATIONS: dict[str, Operation] = {
     "get_workspace_logo": Operation(
         "avatars", "avatars.get_workspace_logo", "GET", "/api/v9/workspaces/{workspace_id}/logo"
     ),
+    "upload_avatar": Operation("avatars", "avatars.upload_avatar", "POST", "/api/v9/avatars"),
+    "upload_workspace_logo": Operation(
+        "avatars", "avatars.upload_workspace_logo", "POST", "/api/v9/workspaces/{workspace_id}/logo"
+    ),
     "use_gravatar": Operation("avatars", "avatars.use_gravatar", "POST", "/api/v9/avatars/use_gravatar"),
     "apply_promotion_code": Operation(
         "billing",
@@ -118,8 +122,20 @@ OPERATIONS: dict[str, Operation] = {
         "GET",
         "/api/v9/organizations/{organization_id}/subscription/invoice_summary",
     ),
+    "get_organization_invoice_pdf": Operation(
+        "billing",
+        "billing.get_organization_invoice_pdf",
+        "GET",
+        "/api/v9/organizations/{organization_id}/invoices/{invoice_uid}.pdf",
+    ),
     "get_organization_plan": Operation(
         "billing", "billing.get_organization_plan", "GET", "/api/v9/organizations/{organization_id}/plans/{plan_id}"
+    ),
+    "get_organization_purchase_order_pdf": Operation(
+        "billing",
+        "billing.get_organization_purchase_order_pdf",
+        "GET",
+        "/api/v9/organizations/{organization_id}/subscription/purchase_orders/{purchase_order_uid}.pdf",
     ),
     "get_organization_subscription": Operation(
         "billing",
@@ -132,6 +148,18 @@ OPERATIONS: dict[str, Operation] = {
         "billing.get_payment_failure",
         "GET",
         "/api/v9/organizations/{organization_id}/subscription/payment_failed",
+    ),
+    "get_workspace_payment_receipt_pdf": Operation(
+        "billing",
+        "billing.get_workspace_payment_receipt_pdf",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/payment_receipts/{payment_id}.pdf",
+    ),
+    "get_workspace_purchase_order_pdf": Operation(
+        "billing",
+        "billing.get_workspace_purchase_order_pdf",
+        "GET",
+        "/api/v9/workspaces/{workspace_id}/subscription/purchase_orders/{purchase_order_id}.pdf",
     ),
     "get_workspace_subscription": Operation(
         "billing", "billing.get_workspace_subscription", "GET", "/api/v9/workspaces/{workspace_id}/subscription"
@@ -193,6 +221,9 @@ OPERATIONS: dict[str, Operation] = {
         "calendar.get_calendar_event_suggestion",
         "GET",
         "/api/v9/integrations/calendar/events/{event_id}/details-suggestion",
+    ),
+    "get_calendar_setup_redirect": Operation(
+        "calendar", "calendar.get_calendar_setup_redirect", "GET", "/api/v9/integrations/calendar/setup"
     ),
     "list_calendar_event_attendees": Operation(
         "calendar",
@@ -286,6 +317,12 @@ OPERATIONS: dict[str, Operation] = {
     "list_my_data_exports": Operation("data_exports", "data_exports.list_my_data_exports", "GET", "/api/v9/me/export"),
     "list_workspace_data_exports": Operation(
         "data_exports", "data_exports.list_workspace_data_exports", "GET", "/api/v9/workspaces/{workspace_id}/exports"
+    ),
+    "list_expenses": Operation(
+        "expenses", "expenses.list_expenses", "GET", "/api/v9/workspaces/{workspace_id}/expenses"
+    ),
+    "upload_expense": Operation(
+        "expenses", "expenses.upload_expense", "POST", "/api/v9/workspaces/{workspace_id}/expenses/upload"
     ),
     "create_favorite": Operation(
         "favorites", "favorites.create_favorite", "POST", "/api/v9/workspaces/{workspace_id}/favorites"
@@ -419,6 +456,7 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "send_contact_email": Operation("internal", "internal.send_contact_email", "POST", "/api/v9/smail/contact"),
     "send_demo_request": Operation("internal", "internal.send_demo_request", "POST", "/api/v9/smail/demo"),
+    "send_feedback": Operation("internal", "internal.send_feedback", "POST", "/api/v9/feedback"),
     "send_meet_request": Operation("internal", "internal.send_meet_request", "POST", "/api/v9/smail/meet"),
     "check_logged": Operation("me", "me.check_logged", "GET", "/api/v9/me/logged"),
     "create_session": Operation("me", "me.create_session", "POST", "/api/v9/me/sessions"),
@@ -873,9 +911,13 @@ OPERATIONS: dict[str, Operation] = {
         "GET",
         "/api/v9/workspaces/{workspace_id}/scheduled_reports",
     ),
+    "complete_saml2_login": Operation(
+        "sso", "sso.complete_saml2_login", "POST", "/api/v9/auth/saml2/login/{workspace_id}"
+    ),
     "create_desktop_login_token": Operation(
         "sso", "sso.create_desktop_login_token", "POST", "/api/v9/desktop_login_tokens"
     ),
+    "get_desktop_login_redirect": Operation("sso", "sso.get_desktop_login_redirect", "GET", "/api/v9/desktop_login"),
     "get_sso_login_url": Operation("sso", "sso.get_sso_login_url", "GET", "/api/v9/auth/saml2/login"),
     "link_sso_profile": Operation(
         "sso", "sso.link_sso_profile", "PUT", "/api/v9/workspaces/{workspace_id}/linked_sso_profiles/{sso_profile_id}"
@@ -1189,6 +1231,7 @@ NAMESPACES: dict[str, str] = {
     "calendar": "CalendarApi",
     "clients": "ClientsApi",
     "data_exports": "DataExportsApi",
+    "expenses": "ExpensesApi",
     "favorites": "FavoritesApi",
     "goals": "GoalsApi",
     "groups": "GroupsApi",

@@ -96,10 +96,13 @@ if TYPE_CHECKING:
     from .employee_profitability_request import EmployeeProfitabilityRequest
     from .employee_profitability_request_resolution import EmployeeProfitabilityRequestResolution
     from .employee_profitability_request_rounding import EmployeeProfitabilityRequestRounding
+    from .expense import Expense
+    from .expense_upload import ExpenseUpload
     from .favorite import Favorite
     from .favorite_create import FavoriteCreate
     from .favorite_update import FavoriteUpdate
     from .feature_upsell import FeatureUpsell
+    from .feedback_form import FeedbackForm
     from .goal import Goal
     from .goal_create import GoalCreate
     from .goal_create_comparison import GoalCreateComparison
@@ -109,6 +112,7 @@ if TYPE_CHECKING:
     from .group import Group
     from .group_payload import GroupPayload
     from .id_list import IdList
+    from .image_upload import ImageUpload
     from .invitation_details import InvitationDetails
     from .invitation_info import InvitationInfo
     from .invitation_info_workspace import InvitationInfoWorkspace
@@ -256,6 +260,7 @@ if TYPE_CHECKING:
     from .role import Role
     from .role_entity import RoleEntity
     from .role_permission import RolePermission
+    from .saml_2_callback import Saml2Callback
     from .saved_detailed_results import SavedDetailedResults
     from .saved_report import SavedReport
     from .saved_report_batch_update import SavedReportBatchUpdate
@@ -488,10 +493,13 @@ _MODULES: dict[str, str] = {
     "EmployeeProfitabilityRequest": ".employee_profitability_request",
     "EmployeeProfitabilityRequestResolution": ".employee_profitability_request_resolution",
     "EmployeeProfitabilityRequestRounding": ".employee_profitability_request_rounding",
+    "Expense": ".expense",
+    "ExpenseUpload": ".expense_upload",
     "Favorite": ".favorite",
     "FavoriteCreate": ".favorite_create",
     "FavoriteUpdate": ".favorite_update",
     "FeatureUpsell": ".feature_upsell",
+    "FeedbackForm": ".feedback_form",
     "Goal": ".goal",
     "GoalCreate": ".goal_create",
     "GoalCreateComparison": ".goal_create_comparison",
@@ -501,6 +509,7 @@ _MODULES: dict[str, str] = {
     "Group": ".group",
     "GroupPayload": ".group_payload",
     "IdList": ".id_list",
+    "ImageUpload": ".image_upload",
     "InvitationDetails": ".invitation_details",
     "InvitationInfo": ".invitation_info",
     "InvitationInfoWorkspace": ".invitation_info_workspace",
@@ -648,6 +657,7 @@ _MODULES: dict[str, str] = {
     "Role": ".role",
     "RoleEntity": ".role_entity",
     "RolePermission": ".role_permission",
+    "Saml2Callback": ".saml_2_callback",
     "SavedDetailedResults": ".saved_detailed_results",
     "SavedReport": ".saved_report",
     "SavedReportBatchUpdate": ".saved_report_batch_update",
@@ -895,10 +905,13 @@ __all__ = (
     "EmployeeProfitabilityRequest",
     "EmployeeProfitabilityRequestResolution",
     "EmployeeProfitabilityRequestRounding",
+    "Expense",
+    "ExpenseUpload",
     "Favorite",
     "FavoriteCreate",
     "FavoriteUpdate",
     "FeatureUpsell",
+    "FeedbackForm",
     "Goal",
     "GoalCreate",
     "GoalCreateComparison",
@@ -908,6 +921,7 @@ __all__ = (
     "Group",
     "GroupPayload",
     "IdList",
+    "ImageUpload",
     "InvitationDetails",
     "InvitationInfo",
     "InvitationInfoWorkspace",
@@ -1055,6 +1069,7 @@ __all__ = (
     "Role",
     "RoleEntity",
     "RolePermission",
+    "Saml2Callback",
     "SavedDetailedResults",
     "SavedReport",
     "SavedReportBatchUpdate",

@@ -1002,6 +1002,47 @@ class _EmployeeProfitabilityRequestWire(msgspec.Struct, kw_only=True, forbid_unk
     rounding_minutes: int | Unset = UNSET
 
 
+class _ExpenseWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Expense` that msgspec decodes into; unknown keys are refused."""
+
+    id: int | Unset = UNSET
+    workspace_id: int | Unset = UNSET
+    user_id: int | Unset = UNSET
+    state: str | Unset = UNSET
+    description: str | Unset = UNSET
+    original_description: str | Unset = UNSET
+    category: str | Unset = UNSET
+    comment: str | Unset = UNSET
+    currency: str | Unset = UNSET
+    total_amount: int | Unset = UNSET
+    total_amount_converted: int | Unset = UNSET
+    tax_amount: int | Unset = UNSET
+    tax_amount_converted: int | Unset = UNSET
+    exchange_rate: float | Unset = UNSET
+    exchange_rate_timestamp: str | None | Unset = UNSET
+    date_of_expense: str | None | Unset = UNSET
+    timezone: str | Unset = UNSET
+    receipt_no: str | Unset = UNSET
+    receipt_location: str | Unset = UNSET
+    original_receipt_location: str | Unset = UNSET
+    receipt_mime_type: str | Unset = UNSET
+    download_url: str | Unset = UNSET
+    service_provider: str | Unset = UNSET
+    service_provider_address: str | Unset = UNSET
+    service_provider_country: str | Unset = UNSET
+    ocr_output: str | Unset = UNSET
+    chat_gpt_output: str | Unset = UNSET
+    rejection_reason: str | Unset = UNSET
+    update_reason: str | Unset = UNSET
+    trip_id: int | None | Unset = UNSET
+    approved_at: str | None | Unset = UNSET
+    approved_by: int | None | Unset = UNSET
+    updated_by: int | None | Unset = UNSET
+    created_at: str | None | Unset = UNSET
+    updated_at: str | None | Unset = UNSET
+    deleted_at: str | None | Unset = UNSET
+
+
 class _FavoriteWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """The JSON form of `Favorite` that msgspec decodes into; unknown keys are refused."""
 
@@ -2513,6 +2554,13 @@ class _RolePermissionWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     description: str | Unset = UNSET
     condition: str | Unset = UNSET
     entity: RoleEntity | Unset = UNSET
+
+
+class _Saml2CallbackWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `Saml2Callback` that msgspec decodes into; unknown keys are refused."""
+
+    saml_response: str = msgspec.field(name="SAMLResponse")
+    relay_state: str | Unset = msgspec.field(default=UNSET, name="RelayState")
 
 
 class _SavedDetailedResultsWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

@@ -32,6 +32,9 @@ MODULES = (
     "ical",
     "time_entry_invitations",
     "project_extras",
+    "uploads",
+    "expenses",
+    "documents",
 )
 
 

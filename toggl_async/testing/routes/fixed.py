@@ -18,6 +18,7 @@ import attrs
 
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, empty, forbidden, handles
 from toggl_async.testing.routes.common import is_org_admin, member_org
+from toggl_async.testing.store import DEFAULT_PROFILE_IMAGE, DEFAULT_WORKSPACE_LOGO
 
 if TYPE_CHECKING:
     from toggl_async.testing.app import FakeToggl
@@ -239,6 +240,7 @@ def _avatar(url: str | None) -> Obj:
 @handles("delete_avatar")
 def delete_avatar(request: FakeRequest) -> Reply:
     state(request.fake).avatars[request.user_id] = None
+    request.user["image_url"] = DEFAULT_PROFILE_IMAGE  # the profile shows the default again (routes/uploads.py)
     return Reply("OK")
 
 
@@ -246,6 +248,7 @@ def delete_avatar(request: FakeRequest) -> Reply:
 def use_gravatar(request: FakeRequest) -> Reply:
     url = f"https://www.gravatar.com/avatar/{request.user_id:032x}"
     state(request.fake).avatars[request.user_id] = url
+    request.user["image_url"] = url
     return Reply(_avatar(url))
 
 
@@ -261,6 +264,8 @@ def delete_workspace_logo(request: FakeRequest) -> Reply:
     if not is_org_admin(request.store, workspace["organization_id"], request.user_id):
         raise forbidden()
     state(request.fake).logos.pop(workspace["id"], None)
+    workspace["logo_url"] = DEFAULT_WORKSPACE_LOGO  # the workspace shows the default again (routes/uploads.py)
+    request.store.touch(workspace)
     return Reply({"logo": ""})
 
 

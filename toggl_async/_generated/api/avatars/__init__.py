@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from ...client import HttpClient
     from ...models.avatar import Avatar
+    from ...models.image_upload import ImageUpload
     from ...models.workspace_logo import WorkspaceLogo
     from ...types import Response, Unset
 
@@ -113,6 +114,71 @@ class AvatarsApi:
             workspace_id=workspace_id,
         )
 
+    async def upload_avatar(
+        self,
+        *,
+        body: ImageUpload,
+    ) -> Avatar:
+        """Upload an image as the user's avatar.
+
+        A multipart/form-data form with the image in `file`: PNG, JPEG, GIF or WebP. Another type is a 400
+        "Invalid content type for image", a file over 5 MiB a 413. Answers the avatar's URLs; the profile's
+        image_url becomes the new image.
+
+        Args:
+            body (ImageUpload): An image upload (avatar or workspace logo).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Avatar
+        """
+
+        from . import upload_avatar as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            body=body,
+        )
+
+    async def upload_workspace_logo(
+        self,
+        workspace_id: int,
+        *,
+        body: ImageUpload,
+    ) -> WorkspaceLogo:
+        """Upload an image as the workspace's logo.
+
+        A multipart/form-data form with the image in `file` (PNG, JPEG, GIF or WebP, at most 5 MiB; the
+        swagger names no form field, the avatar upload's is used). Organization admins only (403 otherwise).
+        Answers the logo's URL; the workspace's logo_url becomes it.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (ImageUpload): An image upload (avatar or workspace logo).
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            WorkspaceLogo
+        """
+
+        from . import upload_workspace_logo as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def use_gravatar(
         self,
     ) -> Avatar:
@@ -188,6 +254,40 @@ class AvatarsRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             workspace_id=workspace_id,
+        )
+
+    async def upload_avatar(
+        self,
+        *,
+        body: ImageUpload,
+    ) -> Response[Avatar]:
+        """Upload an image as the user's avatar. (the whole response)
+
+        `POST /api/v9/avatars`
+        """
+        from . import upload_avatar as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            body=body,
+        )
+
+    async def upload_workspace_logo(
+        self,
+        workspace_id: int,
+        *,
+        body: ImageUpload,
+    ) -> Response[WorkspaceLogo]:
+        """Upload an image as the workspace's logo. (the whole response)
+
+        `POST /api/v9/workspaces/{workspace_id}/logo`
+        """
+        from . import upload_workspace_logo as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
         )
 
     async def use_gravatar(

@@ -10,7 +10,9 @@ from ...types import UNSET
 
 if TYPE_CHECKING:
     import datetime
+    import os
 
+    from ...binary import BinaryFile, BinaryStream, SavedFile
     from ...client import HttpClient
     from ...models.billing_customer import BillingCustomer
     from ...models.billing_plan import BillingPlan
@@ -426,6 +428,78 @@ class BillingApi:
             pricing_plan_tag=pricing_plan_tag,
         )
 
+    async def get_organization_invoice_pdf(
+        self,
+        organization_id: int,
+        invoice_uid: str,
+    ) -> BinaryFile:
+        """An invoice of the organization's subscription as a PDF file.
+
+        The document behind a payment record (`list_payment_records` gives the ids). Only organization
+        admins may read it (403 otherwise); an unknown invoice is a 404.
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            invoice_uid (str): The invoice's id as the payment records list it (numeric or text, e.g.
+                in_123)
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; get_organization_invoice_pdf_to_file / _stream for large files
+        """
+
+        from . import get_organization_invoice_pdf as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            invoice_uid=invoice_uid,
+        )
+
+    def get_organization_invoice_pdf_stream(
+        self,
+        organization_id: int,
+        invoice_uid: str,
+    ) -> BinaryStream:
+        """An invoice of the organization's subscription as a PDF file, streamed chunk by chunk.
+
+        `async with ....get_organization_invoice_pdf_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `get_organization_invoice_pdf`.
+        """
+        from . import get_organization_invoice_pdf as _operation
+
+        return _operation.stream(
+            client=self._client,
+            organization_id=organization_id,
+            invoice_uid=invoice_uid,
+        )
+
+    async def get_organization_invoice_pdf_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        organization_id: int,
+        invoice_uid: str,
+    ) -> SavedFile:
+        """An invoice of the organization's subscription as a PDF file, written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `get_organization_invoice_pdf` after `destination`.
+        """
+        from . import get_organization_invoice_pdf as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            organization_id=organization_id,
+            invoice_uid=invoice_uid,
+        )
+
     async def get_organization_plan(
         self,
         organization_id: int,
@@ -455,6 +529,77 @@ class BillingApi:
             client=self._client,
             organization_id=organization_id,
             plan_id=plan_id,
+        )
+
+    async def get_organization_purchase_order_pdf(
+        self,
+        organization_id: int,
+        purchase_order_uid: str,
+    ) -> BinaryFile:
+        """A purchase order of the organization's subscription as a PDF file.
+
+        Only organization admins may read it (403 otherwise); an unknown purchase order is a 404 "Purchase
+        order not found".
+
+        Args:
+            organization_id (int): Numeric id of the organization.
+            purchase_order_uid (str): The purchase order's id (numeric or text)
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; get_organization_purchase_order_pdf_to_file / _stream for large files
+        """
+
+        from . import get_organization_purchase_order_pdf as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            organization_id=organization_id,
+            purchase_order_uid=purchase_order_uid,
+        )
+
+    def get_organization_purchase_order_pdf_stream(
+        self,
+        organization_id: int,
+        purchase_order_uid: str,
+    ) -> BinaryStream:
+        """A purchase order of the organization's subscription as a PDF file, streamed chunk by chunk.
+
+        `async with ....get_organization_purchase_order_pdf_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `get_organization_purchase_order_pdf`.
+        """
+        from . import get_organization_purchase_order_pdf as _operation
+
+        return _operation.stream(
+            client=self._client,
+            organization_id=organization_id,
+            purchase_order_uid=purchase_order_uid,
+        )
+
+    async def get_organization_purchase_order_pdf_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        organization_id: int,
+        purchase_order_uid: str,
+    ) -> SavedFile:
+        """A purchase order of the organization's subscription as a PDF file, written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `get_organization_purchase_order_pdf` after `destination`.
+        """
+        from . import get_organization_purchase_order_pdf as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            organization_id=organization_id,
+            purchase_order_uid=purchase_order_uid,
         )
 
     async def get_organization_subscription(
@@ -511,6 +656,147 @@ class BillingApi:
         return await _operation.asyncio(
             client=self._client,
             organization_id=organization_id,
+        )
+
+    async def get_workspace_payment_receipt_pdf(
+        self,
+        workspace_id: int,
+        payment_id: int,
+    ) -> BinaryFile:
+        """The receipt of one of the workspace's payments as a PDF file.
+
+        Workspace subscriptions of the older, per-workspace billing. A payment the workspace does not have
+        is a 404 "Payment ... not found for workspace ...".
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            payment_id (int): The payment (a number)
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; get_workspace_payment_receipt_pdf_to_file / _stream for large files
+        """
+
+        from . import get_workspace_payment_receipt_pdf as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            payment_id=payment_id,
+        )
+
+    def get_workspace_payment_receipt_pdf_stream(
+        self,
+        workspace_id: int,
+        payment_id: int,
+    ) -> BinaryStream:
+        """The receipt of one of the workspace's payments as a PDF file, streamed chunk by chunk.
+
+        `async with ....get_workspace_payment_receipt_pdf_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `get_workspace_payment_receipt_pdf`.
+        """
+        from . import get_workspace_payment_receipt_pdf as _operation
+
+        return _operation.stream(
+            client=self._client,
+            workspace_id=workspace_id,
+            payment_id=payment_id,
+        )
+
+    async def get_workspace_payment_receipt_pdf_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        workspace_id: int,
+        payment_id: int,
+    ) -> SavedFile:
+        """The receipt of one of the workspace's payments as a PDF file, written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `get_workspace_payment_receipt_pdf` after `destination`.
+        """
+        from . import get_workspace_payment_receipt_pdf as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            workspace_id=workspace_id,
+            payment_id=payment_id,
+        )
+
+    async def get_workspace_purchase_order_pdf(
+        self,
+        workspace_id: int,
+        purchase_order_id: int,
+    ) -> BinaryFile:
+        """A purchase order of the workspace's (older, per-workspace) subscription as a PDF file.
+
+        An unknown purchase order is a 404 "Purchase order not found".
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            purchase_order_id (int): The purchase order (a number)
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            BinaryFile: content (bytes), content_type, filename; get_workspace_purchase_order_pdf_to_file / _stream for large files
+        """
+
+        from . import get_workspace_purchase_order_pdf as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            purchase_order_id=purchase_order_id,
+        )
+
+    def get_workspace_purchase_order_pdf_stream(
+        self,
+        workspace_id: int,
+        purchase_order_id: int,
+    ) -> BinaryStream:
+        """A purchase order of the workspace's (older, per-workspace) subscription as a PDF file, streamed chunk by chunk.
+
+        `async with ....get_workspace_purchase_order_pdf_stream(...) as download:` then `async for chunk in download:`;
+        `download.content_type` and `download.filename` are Toggl's. Takes the arguments of `get_workspace_purchase_order_pdf`.
+        """
+        from . import get_workspace_purchase_order_pdf as _operation
+
+        return _operation.stream(
+            client=self._client,
+            workspace_id=workspace_id,
+            purchase_order_id=purchase_order_id,
+        )
+
+    async def get_workspace_purchase_order_pdf_to_file(
+        self,
+        destination: str | os.PathLike[str],
+        workspace_id: int,
+        purchase_order_id: int,
+    ) -> SavedFile:
+        """A purchase order of the workspace's (older, per-workspace) subscription as a PDF file, written to `destination`.
+
+        The body goes to the file chunk by chunk, never held whole in memory; the file appears only
+        once complete. Returns a `SavedFile`: path, content_type, Toggl's filename and size in bytes.
+        Takes the arguments of `get_workspace_purchase_order_pdf` after `destination`.
+        """
+        from . import get_workspace_purchase_order_pdf as _operation
+
+        return await _operation.save(
+            destination,
+            client=self._client,
+            workspace_id=workspace_id,
+            purchase_order_id=purchase_order_id,
         )
 
     async def get_workspace_subscription(
@@ -1058,6 +1344,23 @@ class BillingRawApi:
             pricing_plan_tag=pricing_plan_tag,
         )
 
+    async def get_organization_invoice_pdf(
+        self,
+        organization_id: int,
+        invoice_uid: str,
+    ) -> Response[BinaryFile]:
+        """An invoice of the organization's subscription as a PDF file. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/invoices/{invoice_uid}.pdf`
+        """
+        from . import get_organization_invoice_pdf as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            invoice_uid=invoice_uid,
+        )
+
     async def get_organization_plan(
         self,
         organization_id: int,
@@ -1073,6 +1376,23 @@ class BillingRawApi:
             client=self._client,
             organization_id=organization_id,
             plan_id=plan_id,
+        )
+
+    async def get_organization_purchase_order_pdf(
+        self,
+        organization_id: int,
+        purchase_order_uid: str,
+    ) -> Response[BinaryFile]:
+        """A purchase order of the organization's subscription as a PDF file. (the whole response)
+
+        `GET /api/v9/organizations/{organization_id}/subscription/purchase_orders/{purchase_order_uid}.pdf`
+        """
+        from . import get_organization_purchase_order_pdf as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            organization_id=organization_id,
+            purchase_order_uid=purchase_order_uid,
         )
 
     async def get_organization_subscription(
@@ -1103,6 +1423,40 @@ class BillingRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             organization_id=organization_id,
+        )
+
+    async def get_workspace_payment_receipt_pdf(
+        self,
+        workspace_id: int,
+        payment_id: int,
+    ) -> Response[BinaryFile]:
+        """The receipt of one of the workspace's payments as a PDF file. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/payment_receipts/{payment_id}.pdf`
+        """
+        from . import get_workspace_payment_receipt_pdf as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            payment_id=payment_id,
+        )
+
+    async def get_workspace_purchase_order_pdf(
+        self,
+        workspace_id: int,
+        purchase_order_id: int,
+    ) -> Response[BinaryFile]:
+        """A purchase order of the workspace's (older, per-workspace) subscription as a PDF file. (the whole response)
+
+        `GET /api/v9/workspaces/{workspace_id}/subscription/purchase_orders/{purchase_order_id}.pdf`
+        """
+        from . import get_workspace_purchase_order_pdf as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            purchase_order_id=purchase_order_id,
         )
 
     async def get_workspace_subscription(

@@ -130,6 +130,41 @@ class CalendarApi:
             event_id=event_id,
         )
 
+    async def get_calendar_setup_redirect(
+        self,
+        *,
+        provider: str,
+        return_to: str | Unset = UNSET,
+    ) -> str:
+        """The provider's consent page that sets up a calendar integration.
+
+        Toggl answers 302 to the provider's page where the user allows access to their calendars; after it
+        the browser returns to `return_to`. The client does not follow the redirect and returns its URL, to
+        open in a browser. An unknown provider is a 400 "invalid provider name"; a second integration with
+        the same provider on a plan that allows one is a 402.
+
+        Args:
+            provider (str): The calendar provider: google or outlook
+            return_to (str | Unset): The page the browser comes back to after the provider
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str: the URL the redirect leads to, to open in a browser
+        """
+
+        from . import get_calendar_setup_redirect as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            provider=provider,
+            return_to=return_to,
+        )
+
     async def list_calendar_event_attendees(
         self,
         integration_id: int,
@@ -564,6 +599,24 @@ class CalendarRawApi:
         return await _operation.asyncio_detailed(
             client=self._client,
             event_id=event_id,
+        )
+
+    async def get_calendar_setup_redirect(
+        self,
+        *,
+        provider: str,
+        return_to: str | Unset = UNSET,
+    ) -> Response[str]:
+        """The provider's consent page that sets up a calendar integration. (the whole response)
+
+        `GET /api/v9/integrations/calendar/setup`
+        """
+        from . import get_calendar_setup_redirect as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            provider=provider,
+            return_to=return_to,
         )
 
     async def list_calendar_event_attendees(

@@ -20,7 +20,7 @@ def _get_kwargs(
         "url": "/api/v9/ical/workspace_user/{token}".format(
             token=path_str("token", token),
         ),
-        # `security: []` in the spec: the path carries the credential, so no API token is sent.
+        # `security: []` in the spec: the path or the body carries the credential, so no API token is sent.
         "auth": None,
     }
 

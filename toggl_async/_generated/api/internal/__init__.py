@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ...client import HttpClient
     from ...models.contact_email import ContactEmail
     from ...models.demo_email import DemoEmail
+    from ...models.feedback_form import FeedbackForm
     from ...models.meet_email import MeetEmail
     from ...types import Response, Unset
 
@@ -93,6 +94,37 @@ class InternalApi:
             body=body,
         )
 
+    async def send_feedback(
+        self,
+        *,
+        body: FeedbackForm,
+    ) -> None:
+        """Send feedback to Toggl, with files attached if wanted.
+
+        A multipart/form-data form: toggl_version, date and details are required (400 "Please specify the
+        toggl_version and date when sending feedback" / "Please specify the details of your feedback"
+        otherwise); `files` attaches a file such as a screenshot.
+
+        Args:
+            body (FeedbackForm): The feedback form.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            Any
+        """
+
+        from . import send_feedback as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            body=body,
+        )
+
     async def send_meet_request(
         self,
         *,
@@ -159,6 +191,22 @@ class InternalRawApi:
         `POST /api/v9/smail/demo`
         """
         from . import send_demo_request as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            body=body,
+        )
+
+    async def send_feedback(
+        self,
+        *,
+        body: FeedbackForm,
+    ) -> Response[None]:
+        """Send feedback to Toggl, with files attached if wanted. (the whole response)
+
+        `POST /api/v9/feedback`
+        """
+        from . import send_feedback as _operation
 
         return await _operation.asyncio_detailed(
             client=self._client,

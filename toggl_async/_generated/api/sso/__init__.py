@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ...models.desktop_login_token import DesktopLoginToken
     from ...models.json_web_key_set import JsonWebKeySet
     from ...models.linked_sso_profile import LinkedSsoProfile
+    from ...models.saml_2_callback import Saml2Callback
     from ...models.sso_login_url import SsoLoginUrl
     from ...types import Response, Unset
 
@@ -36,6 +37,41 @@ class SsoApi:
         """The same operations, each returning a `Response` (status_code, headers, content, parsed)."""
         return SsoRawApi(self._client)
 
+    async def complete_saml2_login(
+        self,
+        workspace_id: int,
+        *,
+        body: Saml2Callback,
+    ) -> str:
+        """Hand the identity provider's SAML2 answer to Toggl; answers where the browser goes next.
+
+        The identity provider's callback (a form post the browser makes; no credentials needed):
+        SAMLResponse is the provider's assertion, RelayState what the sign-in started with. Toggl answers
+        302 to the page that shows the result; the client does not follow it and returns that URL, to open
+        in a browser. The assertion is the credential, so the SDK sends no API token with this call.
+
+        Args:
+            workspace_id (int): Numeric id of the workspace.
+            body (Saml2Callback): What the identity provider posts back after a SAML2 sign-in.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str: the URL the redirect leads to, to open in a browser
+        """
+
+        from . import complete_saml2_login as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def create_desktop_login_token(
         self,
     ) -> DesktopLoginToken:
@@ -54,6 +90,30 @@ class SsoApi:
         """
 
         from . import create_desktop_login_token as _operation
+
+        return await _operation.asyncio(
+            client=self._client,
+        )
+
+    async def get_desktop_login_redirect(
+        self,
+    ) -> str:
+        """Make a desktop login token and answer the URL that signs the desktop app in.
+
+        Toggl stores a new desktop login token and redirects (302) to the page that passes it to the desktop
+        app. The client does not follow the redirect and returns its URL, to open in a browser.
+
+        Raises:
+            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
+                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglNetworkError: The request failed on the network (after the retries allowed).
+            TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
+
+        Returns:
+            str: the URL the redirect leads to, to open in a browser
+        """
+
+        from . import get_desktop_login_redirect as _operation
 
         return await _operation.asyncio(
             client=self._client,
@@ -222,6 +282,24 @@ class SsoRawApi:
     def __init__(self, client: HttpClient) -> None:
         self._client = client
 
+    async def complete_saml2_login(
+        self,
+        workspace_id: int,
+        *,
+        body: Saml2Callback,
+    ) -> Response[str]:
+        """Hand the identity provider's SAML2 answer to Toggl; answers where the browser goes next. (the whole response)
+
+        `POST /api/v9/auth/saml2/login/{workspace_id}`
+        """
+        from . import complete_saml2_login as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+            workspace_id=workspace_id,
+            body=body,
+        )
+
     async def create_desktop_login_token(
         self,
     ) -> Response[DesktopLoginToken]:
@@ -230,6 +308,19 @@ class SsoRawApi:
         `POST /api/v9/desktop_login_tokens`
         """
         from . import create_desktop_login_token as _operation
+
+        return await _operation.asyncio_detailed(
+            client=self._client,
+        )
+
+    async def get_desktop_login_redirect(
+        self,
+    ) -> Response[str]:
+        """Make a desktop login token and answer the URL that signs the desktop app in. (the whole response)
+
+        `GET /api/v9/desktop_login`
+        """
+        from . import get_desktop_login_redirect as _operation
 
         return await _operation.asyncio_detailed(
             client=self._client,
