@@ -147,6 +147,8 @@ if TYPE_CHECKING:
     from .organization_group_patch_result import OrganizationGroupPatchResult
     from .organization_group_payload import OrganizationGroupPayload
     from .organization_group_user import OrganizationGroupUser
+    from .organization_subscription_summary import OrganizationSubscriptionSummary
+    from .organization_subscription_trial import OrganizationSubscriptionTrial
     from .organization_trial_info import OrganizationTrialInfo
     from .organization_update import OrganizationUpdate
     from .organization_user import OrganizationUser
@@ -487,6 +489,8 @@ _MODULES: dict[str, str] = {
     "OrganizationGroupPatchResult": ".organization_group_patch_result",
     "OrganizationGroupPayload": ".organization_group_payload",
     "OrganizationGroupUser": ".organization_group_user",
+    "OrganizationSubscriptionSummary": ".organization_subscription_summary",
+    "OrganizationSubscriptionTrial": ".organization_subscription_trial",
     "OrganizationTrialInfo": ".organization_trial_info",
     "OrganizationUpdate": ".organization_update",
     "OrganizationUser": ".organization_user",
@@ -842,6 +846,8 @@ __all__ = (
     "OrganizationGroupPatchResult",
     "OrganizationGroupPayload",
     "OrganizationGroupUser",
+    "OrganizationSubscriptionSummary",
+    "OrganizationSubscriptionTrial",
     "OrganizationTrialInfo",
     "OrganizationUpdate",
     "OrganizationUser",

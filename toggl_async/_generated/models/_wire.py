@@ -1282,6 +1282,7 @@ class _OrganizationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     pricing_plan_enterprise: bool | Unset = UNSET
     trial_info: _OrganizationTrialInfoWire | None | Unset = UNSET
     user_count: int | Unset = UNSET
+    subscription: _OrganizationSubscriptionSummaryWire | None | Unset = UNSET
 
 
 class _OrganizationCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1350,6 +1351,28 @@ class _OrganizationGroupUserWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
     avatar_url: str | None | Unset = UNSET
     inactive: bool | Unset = UNSET
     joined: bool | Unset = UNSET
+
+
+class _OrganizationSubscriptionSummaryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationSubscriptionSummary` that msgspec decodes into; unknown keys are refused."""
+
+    billing_period_months: int | Unset = UNSET
+    created_at: str | None | Unset = UNSET
+    enterprise: bool | Unset = UNSET
+    plan: str | Unset = UNSET
+    plan_name: str | Unset = UNSET
+    seats: int | None | Unset = UNSET
+    state: str | Unset = UNSET
+    trial: _OrganizationSubscriptionTrialWire | None | Unset = UNSET
+
+
+class _OrganizationSubscriptionTrialWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationSubscriptionTrial` that msgspec decodes into; unknown keys are refused."""
+
+    active: bool | Unset = UNSET
+    available: bool | Unset = UNSET
+    end_date: str | None | Unset = UNSET
+    plan: str | None | Unset = UNSET
 
 
 class _OrganizationTrialInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
