@@ -7,10 +7,11 @@ TogglError                          root: `except TogglError` catches everything
 │   ├── AuthenticationError         401 or 403: bad credentials or no permission
 │   │   ├── UnauthorizedError       401 (e.g. no credentials sent)
 │   │   └── ForbiddenError          403 (wrong credentials, or no access to the resource)
-│   ├── QuotaExceededError          402, hourly API quota spent: resets_in, remaining
+│   ├── QuotaExceededError          402, API quota spent (sliding 60-minute window): resets_in, remaining
 │   ├── FeatureNotAvailableError    402, the workspace's plan lacks the feature
 │   ├── NotFoundError               404
 │   ├── ConflictError               409
+│   ├── GoneError                   410, Toggl retired the route: calling again never helps
 │   ├── RateLimitedError            429, the per-token leaky bucket: retry_after
 │   └── ServerError                 5xx
 ├── TogglNetworkError               the request failed in transit; the httpx error is __cause__
@@ -58,6 +59,7 @@ __all__ = [
     "ConflictError",
     "FeatureNotAvailableError",
     "ForbiddenError",
+    "GoneError",
     "NotFoundError",
     "QuotaExceededError",
     "RateLimitedError",
@@ -189,6 +191,13 @@ class ConflictError(TogglAPIError):
     """409: the request conflicts with the resource's current state (e.g. a duplicate name)."""
 
 
+class GoneError(TogglAPIError):
+    """410: Toggl has retired this route (as it did API v8 and Reports v2); retrying never helps.
+
+    Move to the route that replaces it; a newer toggl-async names it.
+    """
+
+
 class RateLimitedError(TogglAPIError):
     """429: too many requests for this token; `retry_after` is the server's wait in seconds, if sent."""
 
@@ -303,6 +312,7 @@ _STATUS_CLASSES: dict[int, type[TogglAPIError]] = {
     403: ForbiddenError,
     404: NotFoundError,
     409: ConflictError,
+    410: GoneError,
 }
 
 
