@@ -154,7 +154,7 @@ class ForbiddenError(AuthenticationError):
 
 
 class QuotaExceededError(TogglAPIError):
-    """402: the hourly API quota is spent.
+    """402: the API quota is spent (requests per user per organization in a sliding 60-minute window).
 
     `resets_in`: seconds until the quota window resets (None when unknown); `remaining`: requests left
     as last reported (None when unknown). Retrying before the reset only gets more 402s.
