@@ -2730,6 +2730,8 @@ class _TimesheetWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
     errors: list[_ApiMessageWire] | None | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | None | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+    submission_email_sent_at: datetime.datetime | None | Unset = UNSET
 
 
 # Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.
