@@ -63,6 +63,22 @@ async def test_null_stop_runs_the_entry_again_and_an_absent_stop_keeps_it() -> N
     assert stopped_other.stop is not None
 
 
+async def test_a_create_with_explicit_nulls_stores_none_of_them() -> None:
+    # Toggl's own clients send null for "none" on create (spec-fidelity.md); the answer reads as empty.
+    fake, clock, wid, token = _fake()
+    transport = Recording(fake.transport())
+    async with Toggl(token, transport=transport, clock=clock, rate=None) as toggl:
+        body = _entry(wid, duration=60, description=None, project_id=None, task_id=None, tags=None, stop=None)
+        entry = await toggl.time_entries.create_time_entry(wid, body=body)
+    sent = json.loads(transport.bodies[-1])
+    assert {k: sent[k] for k in ("description", "project_id", "task_id", "tags", "stop")} == dict.fromkeys(
+        ("description", "project_id", "task_id", "tags", "stop")
+    )
+    assert (entry.description, entry.project_id, entry.task_id) == (None, None, None)
+    assert not entry.tags  # a create answer with no tags reads tags null [V:VCR]
+    assert entry.duration == 60 and entry.stop is not None
+
+
 async def test_null_color_is_accepted_and_keeps_a_color_an_absent_one_too() -> None:
     # togglCli sends every unset project field as null and its live tests pass [V:CLI]; every project
     # answer carries a color (Project.color is a string, never null) [V:SW26, VCR]: null cannot remove it.
