@@ -216,3 +216,14 @@ async def test_an_organization_with_its_sw26_subscription_decodes_typed() -> Non
     assert new.subscription.state == "a-state-added-later"  # free text: a new state does not fail decoding
     assert new.subscription.trial is not None and new.subscription.trial.available is True
     assert not legacy.subscription
+
+
+async def test_the_fake_tells_each_organization_its_plan() -> None:
+    # SW26's MeOrganization carries subscription {plan, plan_name, state, ...} [V:SW26]; the values follow
+    # the organization's plan [I].
+    fake, clock, _wid, token = _fake("Starter")
+    async with Toggl(token, transport=fake.transport(), clock=clock, rate=None) as toggl:
+        (org,) = await toggl.me.list_my_organizations()
+        same = await toggl.organizations.get_organization(org.id)
+    assert org.subscription is not None and (org.subscription.plan, org.subscription.state) == ("starter", "active")
+    assert same.subscription == org.subscription and org.subscription.plan_name == "Starter"
