@@ -7,10 +7,11 @@ TogglError                          root: `except TogglError` catches everything
 │   ├── AuthenticationError         401 or 403: bad credentials or no permission
 │   │   ├── UnauthorizedError       401 (e.g. no credentials sent)
 │   │   └── ForbiddenError          403 (wrong credentials, or no access to the resource)
-│   ├── QuotaExceededError          402, hourly API quota spent: resets_in, remaining
+│   ├── QuotaExceededError          402, API quota spent (sliding 60-minute window): resets_in, remaining
 │   ├── FeatureNotAvailableError    402, the workspace's plan lacks the feature
 │   ├── NotFoundError               404
 │   ├── ConflictError               409
+│   ├── GoneError                   410, Toggl retired the route: calling again never helps
 │   ├── RateLimitedError            429, the per-token leaky bucket: retry_after
 │   └── ServerError                 5xx
 ├── TogglNetworkError               the request failed in transit; the httpx error is __cause__
@@ -59,6 +60,7 @@ __all__ = [
     "ConflictError",
     "FeatureNotAvailableError",
     "ForbiddenError",
+    "GoneError",
     "NotFoundError",
     "QuotaExceededError",
     "RateLimitedError",
@@ -153,7 +155,7 @@ class ForbiddenError(AuthenticationError):
 
 
 class QuotaExceededError(TogglAPIError):
-    """402: the hourly API quota is spent.
+    """402: the API quota is spent (requests per user per organization in a sliding 60-minute window).
 
     `resets_in`: seconds until the quota window resets (None when unknown); `remaining`: requests left
     as last reported (None when unknown). Retrying before the reset only gets more 402s.
@@ -188,6 +190,13 @@ class NotFoundError(TogglAPIError):
 
 class ConflictError(TogglAPIError):
     """409: the request conflicts with the resource's current state (e.g. a duplicate name)."""
+
+
+class GoneError(TogglAPIError):
+    """410: Toggl has retired this route (as it did API v8 and Reports v2); retrying never helps.
+
+    Move to the route that replaces it; a newer toggl-async names it.
+    """
 
 
 class RateLimitedError(TogglAPIError):
@@ -304,6 +313,7 @@ _STATUS_CLASSES: dict[int, type[TogglAPIError]] = {
     403: ForbiddenError,
     404: NotFoundError,
     409: ConflictError,
+    410: GoneError,
 }
 
 

@@ -367,9 +367,16 @@ def _server_error_page(status: int) -> tuple[int, dict[str, str], bytes]:
     )
 
 
+RETIRED_PREFIXES = ("/api/v8/", "/api/v6/", "/reports/api/v2/")
+
+
 def _unrouted(method: str, path: str, path_known: bool) -> tuple[int, dict[str, str], bytes]:
-    """No handler: 501 for an operation Toggl publishes (JSON string naming it), 405 with an empty body for
-    a known path asked with another method [V:VCR], and Toggl's plain-text 404 otherwise."""
+    """No handler: 410 under a retired API version, 501 for an operation Toggl publishes (JSON string naming
+    it), 405 with an empty body for a known path asked with another method [V:VCR], and Toggl's plain-text
+    404 otherwise."""
+    if path.startswith(RETIRED_PREFIXES):
+        # Retired API generations answer 410 Gone [V:issues toggl/toggl_api_docs#424, AuHau/toggl-cli#303].
+        return _error(ApiError(410, "This API version has been retired; use Track API v9 and Reports API v3"))
     operation = published.find(method, path)
     if operation is not None:
         return _error(ApiError(501, f"FakeToggl does not implement {operation.describe()}"))

@@ -167,6 +167,8 @@ if TYPE_CHECKING:
     from .organization_group_user import OrganizationGroupUser
     from .organization_owner import OrganizationOwner
     from .organization_segmentation import OrganizationSegmentation
+    from .organization_subscription_summary import OrganizationSubscriptionSummary
+    from .organization_subscription_trial import OrganizationSubscriptionTrial
     from .organization_trial_info import OrganizationTrialInfo
     from .organization_update import OrganizationUpdate
     from .organization_user import OrganizationUser
@@ -564,6 +566,8 @@ _MODULES: dict[str, str] = {
     "OrganizationGroupUser": ".organization_group_user",
     "OrganizationOwner": ".organization_owner",
     "OrganizationSegmentation": ".organization_segmentation",
+    "OrganizationSubscriptionSummary": ".organization_subscription_summary",
+    "OrganizationSubscriptionTrial": ".organization_subscription_trial",
     "OrganizationTrialInfo": ".organization_trial_info",
     "OrganizationUpdate": ".organization_update",
     "OrganizationUser": ".organization_user",
@@ -976,6 +980,8 @@ __all__ = (
     "OrganizationGroupUser",
     "OrganizationOwner",
     "OrganizationSegmentation",
+    "OrganizationSubscriptionSummary",
+    "OrganizationSubscriptionTrial",
     "OrganizationTrialInfo",
     "OrganizationUpdate",
     "OrganizationUser",

@@ -62,6 +62,8 @@ if TYPE_CHECKING:
     from .timesheet_status import TimesheetStatus
     from .timesheet_update_status import TimesheetUpdateStatus
     from .track_reminder_payload_frequency import TrackReminderPayloadFrequency
+    from .user_invoice_item_input import UserInvoiceItemInput
+    from .user_invoice_tax import UserInvoiceTax
     from .user_invoice_tax_input import UserInvoiceTaxInput
     from .webhook_event_filter import WebhookEventFilter
     from .weekly_report_export_request_calculate import WeeklyReportExportRequestCalculate
@@ -1435,6 +1437,7 @@ class _OrganizationWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     pricing_plan_enterprise: bool | Unset = UNSET
     trial_info: _OrganizationTrialInfoWire | None | Unset = UNSET
     user_count: int | Unset = UNSET
+    subscription: _OrganizationSubscriptionSummaryWire | None | Unset = UNSET
 
 
 class _OrganizationCreateWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -1533,6 +1536,28 @@ class _OrganizationSegmentationWire(msgspec.Struct, kw_only=True, forbid_unknown
     user_segments: list[str] | Unset = UNSET
     demo_requested: bool | Unset = UNSET
     skipped_step: str | Unset = UNSET
+
+
+class _OrganizationSubscriptionSummaryWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationSubscriptionSummary` that msgspec decodes into; unknown keys are refused."""
+
+    billing_period_months: int | Unset = UNSET
+    created_at: str | None | Unset = UNSET
+    enterprise: bool | Unset = UNSET
+    plan: str | Unset = UNSET
+    plan_name: str | Unset = UNSET
+    seats: int | None | Unset = UNSET
+    state: str | Unset = UNSET
+    trial: _OrganizationSubscriptionTrialWire | None | Unset = UNSET
+
+
+class _OrganizationSubscriptionTrialWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """The JSON form of `OrganizationSubscriptionTrial` that msgspec decodes into; unknown keys are refused."""
+
+    active: bool | Unset = UNSET
+    available: bool | Unset = UNSET
+    end_date: str | None | Unset = UNSET
+    plan: str | None | Unset = UNSET
 
 
 class _OrganizationTrialInfoWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -3276,6 +3301,8 @@ class _TimesheetWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
     errors: list[_ApiMessageWire] | None | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | None | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+    submission_email_sent_at: datetime.datetime | None | Unset = UNSET
 
 
 # Free-form: msgspec decodes a plain object, from_dict keeps every key in additional_properties.

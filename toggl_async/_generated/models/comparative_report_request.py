@@ -25,7 +25,7 @@ class ComparativeReportRequest:
     start_date: datetime.date | Unset = UNSET
     end_date: datetime.date | Unset = UNSET
     resolution: ComparativeReportRequestResolution | Literal["day", "week", "month"] | Unset = UNSET
-    """ Bucket of the series"]. """
+    """ Bucket of the series. """
     billable: bool | Unset = UNSET
     client_ids: list[int] | Unset = UNSET
     project_ids: list[int] | Unset = UNSET

@@ -16,6 +16,7 @@ from . import _wire
 from ._wire import _OrganizationWire
 
 if TYPE_CHECKING:
+    from ..models.organization_subscription_summary import OrganizationSubscriptionSummary
     from ..models.organization_trial_info import OrganizationTrialInfo
 
 
@@ -48,6 +49,8 @@ class Organization:
     pricing_plan_enterprise: bool | Unset = UNSET
     trial_info: OrganizationTrialInfo | None | Unset = UNSET
     user_count: int | Unset = UNSET
+    subscription: OrganizationSubscriptionSummary | None | Unset = UNSET
+    """ The organization's plan subscription (SW26); absent from older answers. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _OrganizationWire
@@ -71,6 +74,7 @@ class Organization:
         "pricing_plan_enterprise",
         "trial_info",
         "user_count",
+        "subscription",
         "additional_properties",
     )
 
@@ -103,16 +107,22 @@ class Organization:
             new.pricing_plan_enterprise,
             new.trial_info,
             new.user_count,
+            new.subscription,
             *_,
         ) = _values(wire)
         trial_info = wire.trial_info
         if isinstance(trial_info, _wire._OrganizationTrialInfoWire):
             new.trial_info = _models.OrganizationTrialInfo._from_wire(trial_info)
 
+        subscription = wire.subscription
+        if isinstance(subscription, _wire._OrganizationSubscriptionSummaryWire):
+            new.subscription = _models.OrganizationSubscriptionSummary._from_wire(subscription)
+
         new.additional_properties = None
         return new
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.organization_subscription_summary import OrganizationSubscriptionSummary  # noqa: PLC0415
         from ..models.organization_trial_info import OrganizationTrialInfo  # noqa: PLC0415
 
         id = self.id
@@ -199,6 +209,17 @@ class Organization:
 
         user_count = self.user_count
 
+        try:
+            subscription: dict[str, Any] | None | Unset
+            if isinstance(self.subscription, Unset):
+                subscription = UNSET
+            elif isinstance(self.subscription, OrganizationSubscriptionSummary):
+                subscription = self.subscription.to_dict()
+            else:
+                subscription = self.subscription
+        except (AttributeError, TypeError, ValueError):
+            subscription = as_received(self.subscription)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
         if not isinstance(id, Unset):
@@ -237,11 +258,14 @@ class Organization:
             field_dict["trial_info"] = trial_info
         if user_count is not UNSET:
             field_dict["user_count"] = user_count
+        if subscription is not UNSET:
+            field_dict["subscription"] = subscription
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.organization_subscription_summary import OrganizationSubscriptionSummary  # noqa: PLC0415
         from ..models.organization_trial_info import OrganizationTrialInfo  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -397,6 +421,28 @@ class Organization:
 
         user_count = d.pop("user_count", UNSET)
 
+        try:
+
+            def _parse_subscription(data: object) -> None | OrganizationSubscriptionSummary | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    subscription_type_0 = OrganizationSubscriptionSummary.from_dict(data)
+
+                    return subscription_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(None | OrganizationSubscriptionSummary | Unset, data)
+
+            subscription = _parse_subscription(d.pop("subscription", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            subscription = deviation(cls.__name__, "subscription", src_dict, d, exc)
+
         organization = cls(
             id=id,
             name=name,
@@ -416,6 +462,7 @@ class Organization:
             pricing_plan_enterprise=pricing_plan_enterprise,
             trial_info=trial_info,
             user_count=user_count,
+            subscription=subscription,
         )
 
         organization.additional_properties = d or None

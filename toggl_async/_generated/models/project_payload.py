@@ -36,8 +36,8 @@ class ProjectPayload:
     is_private: bool | Unset = UNSET
     is_shared: bool | Unset = UNSET
     color: str | None | Unset = UNSET
-    """ Hex color "#rrggbb" (400 otherwise). null is accepted; every project keeps a color, so it leaves the color
-    as it is. """
+    """ Hex color "#rrggbb" (400 otherwise). null is accepted and leaves the color as it is (a project always has
+    one). """
     client_id: int | None | Unset = UNSET
     """ The client; null removes the project's client. """
     cid: int | None | Unset = UNSET

@@ -17,7 +17,10 @@ T = TypeVar("T", bound="Quota")
 
 @attrs.define(kw_only=True, repr=False)
 class Quota:
-    """One hourly quota bucket."""
+    """One quota window: a sliding 60 minutes per user per organization (Free 30, Starter 240, Premium 600 requests), or
+    the user's own window for /me calls (30 on any plan).
+
+    """
 
     organization_id: int | None | Unset = UNSET
     """ The organization the bucket belongs to; null for user-level (/me*) requests. """

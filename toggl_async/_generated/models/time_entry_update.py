@@ -31,8 +31,8 @@ class TimeEntryUpdate:
     workspace_id: int | Unset = UNSET
     start: datetime.datetime | Unset = UNSET
     stop: datetime.datetime | None | Unset = UNSET
-    """ Must agree with `duration` if both are sent. null is accepted and changes nothing on a stopped entry; to run
-    an entry again send a negative duration. """
+    """ Must agree with `duration` if both are sent. null clears the stop, so the entry runs again (as a negative
+    duration does); left out, the stop is kept. """
     duration: int | Unset = UNSET
     """ Seconds; negative means running. """
     start_date: datetime.date | Unset = UNSET

@@ -73,6 +73,10 @@ class Timesheet:
     errors: list[ApiMessage] | None | Unset = UNSET
     created_at: datetime.datetime | Unset = UNSET
     updated_at: datetime.datetime | None | Unset = UNSET
+    deleted_at: datetime.datetime | None | Unset = UNSET
+    """ When the timesheet was deleted (/me/timesheets answers). """
+    submission_email_sent_at: datetime.datetime | None | Unset = UNSET
+    """ When the submission e-mail went out (/me/timesheets answers). """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _TimesheetWire
@@ -114,6 +118,8 @@ class Timesheet:
         "errors",
         "created_at",
         "updated_at",
+        "deleted_at",
+        "submission_email_sent_at",
         "additional_properties",
     )
 
@@ -164,6 +170,8 @@ class Timesheet:
             new.errors,
             new.created_at,
             new.updated_at,
+            new.deleted_at,
+            new.submission_email_sent_at,
             *_,
         ) = _values(wire)
         approvers = wire.approvers
@@ -407,6 +415,28 @@ class Timesheet:
         except (AttributeError, TypeError, ValueError):
             updated_at = as_received(self.updated_at)
 
+        try:
+            deleted_at: None | str | Unset
+            if isinstance(self.deleted_at, Unset):
+                deleted_at = UNSET
+            elif isinstance(self.deleted_at, datetime.datetime):
+                deleted_at = self.deleted_at.isoformat()
+            else:
+                deleted_at = self.deleted_at
+        except (AttributeError, TypeError, ValueError):
+            deleted_at = as_received(self.deleted_at)
+
+        try:
+            submission_email_sent_at: None | str | Unset
+            if isinstance(self.submission_email_sent_at, Unset):
+                submission_email_sent_at = UNSET
+            elif isinstance(self.submission_email_sent_at, datetime.datetime):
+                submission_email_sent_at = self.submission_email_sent_at.isoformat()
+            else:
+                submission_email_sent_at = self.submission_email_sent_at
+        except (AttributeError, TypeError, ValueError):
+            submission_email_sent_at = as_received(self.submission_email_sent_at)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
         if not isinstance(timesheet_setup_id, Unset):
@@ -481,6 +511,10 @@ class Timesheet:
             field_dict["created_at"] = created_at
         if updated_at is not UNSET:
             field_dict["updated_at"] = updated_at
+        if deleted_at is not UNSET:
+            field_dict["deleted_at"] = deleted_at
+        if submission_email_sent_at is not UNSET:
+            field_dict["submission_email_sent_at"] = submission_email_sent_at
 
         return field_dict
 
@@ -904,6 +938,50 @@ class Timesheet:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             updated_at = deviation(cls.__name__, "updated_at", src_dict, d, exc)
 
+        try:
+
+            def _parse_deleted_at(data: object) -> datetime.datetime | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    deleted_at_type_0 = parse_datetime(data)
+
+                    return deleted_at_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.datetime | None | Unset, data)
+
+            deleted_at = _parse_deleted_at(d.pop("deleted_at", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            deleted_at = deviation(cls.__name__, "deleted_at", src_dict, d, exc)
+
+        try:
+
+            def _parse_submission_email_sent_at(data: object) -> datetime.datetime | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    submission_email_sent_at_type_0 = parse_datetime(data)
+
+                    return submission_email_sent_at_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.datetime | None | Unset, data)
+
+            submission_email_sent_at = _parse_submission_email_sent_at(d.pop("submission_email_sent_at", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            submission_email_sent_at = deviation(cls.__name__, "submission_email_sent_at", src_dict, d, exc)
+
         timesheet = cls(
             timesheet_setup_id=timesheet_setup_id,
             workspace_id=workspace_id,
@@ -941,6 +1019,8 @@ class Timesheet:
             errors=errors,
             created_at=created_at,
             updated_at=updated_at,
+            deleted_at=deleted_at,
+            submission_email_sent_at=submission_email_sent_at,
         )
 
         timesheet.additional_properties = d or None

@@ -127,6 +127,18 @@ def org_view(store: Store, user_id: int, org: Obj) -> Obj:
         "admin": bool(member and member["admin"]), "owner": bool(member and member["owner"]),
         "user_count": len(store.org_members(org["id"])), "permissions": None, "is_unified": False,
         "max_data_retention_days": None, "pricing_plan_enterprise": plan == "Enterprise", "trial_info": trial,
+        "subscription": _subscription(org, plan),
+    }  # fmt: skip
+
+
+def _subscription(org: Obj, plan: str) -> Obj:
+    """The plan summary 2026 organization answers carry [V:SW26 models.OrgSubscription; values I]."""
+    free = plan == "Free"
+    return {
+        "billing_period_months": 0 if free else 1, "created_at": None if free else org.get("created_at"),
+        "enterprise": plan == "Enterprise", "plan": plan.lower(), "plan_name": plan, "seats": None,
+        "state": "free" if free else "active",
+        "trial": {"active": False, "available": free, "end_date": None, "plan": None},
     }  # fmt: skip
 
 

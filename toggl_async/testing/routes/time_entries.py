@@ -324,6 +324,11 @@ def _apply_timing(entry: Obj, body: Obj, *, creating: bool) -> None:
             raise bad_request("stop and duration are inconsistent")
         entry.update(start=iso(start), stop=None, duration=-1)
         return
+    if not creating and duration is None and "stop" in body and body["stop"] is None:
+        # An explicit null clears the stop: the entry runs again (stop null is how a running entry reads
+        # [V:SEED2, VCR]); an absent stop keeps it. Toggl's own answer to this is unrecorded [I].
+        entry.update(start=iso(start), stop=None, duration=-1)
+        return
     if stop is None:
         if duration is not None:
             stop = _plus(start, duration)

@@ -100,7 +100,8 @@ class MeApi:
 
         With with_related_data=true the user object also carries the clients, projects, tags, tasks, time
         entries and workspaces visible to the user; an empty clients or tasks list is left out, the others
-        are null when empty. Counts against the user-level hourly quota; cache it rather than polling.
+        are null when empty. Counts against the user-level quota, 30 requests per user in a sliding
+        60-minute window on every plan; cache it rather than polling.
 
         Args:
             with_related_data (bool | Unset): Also return the related collections.
@@ -171,9 +172,12 @@ class MeApi:
     async def get_my_quota(
         self,
     ) -> list[Quota]:
-        """Show the hourly API quota left, per organization and for the user.
+        """Show the API quota left, per organization and for the user.
 
-        One entry per organization plus one with organization_id null for user-level requests (/me*).
+        One entry per organization plus one with organization_id null for user-level requests (/me*). Each
+        quota is a sliding window per user per organization: it opens with the first request and lasts 60
+        minutes; Free allows 30 requests, Starter 240, Premium 600 (Enterprise: custom); user-level requests
+        allow 30 whatever the plan.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -565,7 +569,7 @@ class MeRawApi:
     async def get_my_quota(
         self,
     ) -> Response[list[Quota]]:
-        """Show the hourly API quota left, per organization and for the user. (the whole response)
+        """Show the API quota left, per organization and for the user. (the whole response)
 
         `GET /api/v9/me/quota`
         """

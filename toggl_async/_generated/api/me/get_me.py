@@ -66,7 +66,8 @@ async def asyncio_detailed(
 
     With with_related_data=true the user object also carries the clients, projects, tags, tasks, time
     entries and workspaces visible to the user; an empty clients or tasks list is left out, the others
-    are null when empty. Counts against the user-level hourly quota; cache it rather than polling.
+    are null when empty. Counts against the user-level quota, 30 requests per user in a sliding
+    60-minute window on every plan; cache it rather than polling.
 
     Args:
         with_related_data (bool | Unset): Also return the related collections.
@@ -102,7 +103,8 @@ async def asyncio(
 
     With with_related_data=true the user object also carries the clients, projects, tags, tasks, time
     entries and workspaces visible to the user; an empty clients or tasks list is left out, the others
-    are null when empty. Counts against the user-level hourly quota; cache it rather than polling.
+    are null when empty. Counts against the user-level quota, 30 requests per user in a sliding
+    60-minute window on every plan; cache it rather than polling.
 
     Args:
         with_related_data (bool | Unset): Also return the related collections.

@@ -56,9 +56,12 @@ async def asyncio_detailed(
     *,
     client: HttpClient,
 ) -> Response[list[Quota]]:
-    """Show the hourly API quota left, per organization and for the user.
+    """Show the API quota left, per organization and for the user.
 
-    One entry per organization plus one with organization_id null for user-level requests (/me*).
+    One entry per organization plus one with organization_id null for user-level requests (/me*). Each
+    quota is a sliding window per user per organization: it opens with the first request and lasts 60
+    minutes; Free allows 30 requests, Starter 240, Premium 600 (Enterprise: custom); user-level requests
+    allow 30 whatever the plan.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
@@ -84,9 +87,12 @@ async def asyncio(
     *,
     client: HttpClient,
 ) -> list[Quota]:
-    """Show the hourly API quota left, per organization and for the user.
+    """Show the API quota left, per organization and for the user.
 
-    One entry per organization plus one with organization_id null for user-level requests (/me*).
+    One entry per organization plus one with organization_id null for user-level requests (/me*). Each
+    quota is a sliding window per user per organization: it opens with the first request and lasts 60
+    minutes; Free allows 30 requests, Starter 240, Premium 600 (Enterprise: custom); user-level requests
+    allow 30 whatever the plan.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
