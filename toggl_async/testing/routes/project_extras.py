@@ -46,7 +46,8 @@ def list_project_billable_amounts(request: FakeRequest) -> Reply:
         currency = project.get("currency") or report.workspace.get("default_currency")
         answer.append(project_view(request, project) | {
             "currency": currency, "actual_seconds": sum(i.seconds for i in mine),
-            "billable_seconds": sum(i.seconds for i in billable), "billable_amount_in_cents": sum(i.amount for i in billable),
+            "billable_seconds": sum(i.seconds for i in billable),
+            "billable_amount_in_cents": sum(i.amount for i in billable),
         })  # fmt: skip
     return Reply(answer)
 
