@@ -43,6 +43,10 @@ def ours_shape(spec: Schema, schema: Schema, pointer: Pointer) -> Shape:
             pointer = ("components", "schemas", label)
             schema = spec["components"]["schemas"][label]
             continue
+        parts = schema.get("allOf") or []
+        if len(parts) == 1 and not schema.get("properties"):
+            pointer, schema = (*pointer, "allOf", 0), parts[0]
+            continue
         union = schema.get("oneOf") or schema.get("anyOf") or []
         kept = [(index, branch) for index, branch in enumerate(union) if branch.get("type") != "null"]
         nullable = nullable or len(kept) < len(union)

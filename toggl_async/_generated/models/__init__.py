@@ -138,10 +138,8 @@ if TYPE_CHECKING:
     from .list_rates_level import ListRatesLevel
     from .list_rates_type import ListRatesType
     from .list_saved_reports_sort_direction import ListSavedReportsSortDirection
-    from .list_saved_reports_sort_field import ListSavedReportsSortField
     from .list_timesheet_setups_sort_order import ListTimesheetSetupsSortOrder
     from .list_timesheets_sort_order import ListTimesheetsSortOrder
-    from .list_workspace_invoices_sort_field import ListWorkspaceInvoicesSortField
     from .list_workspace_invoices_sort_order import ListWorkspaceInvoicesSortOrder
     from .list_workspace_tasks_active import ListWorkspaceTasksActive
     from .list_workspace_tasks_basic_active import ListWorkspaceTasksBasicActive
@@ -537,10 +535,8 @@ _MODULES: dict[str, str] = {
     "ListRatesLevel": ".list_rates_level",
     "ListRatesType": ".list_rates_type",
     "ListSavedReportsSortDirection": ".list_saved_reports_sort_direction",
-    "ListSavedReportsSortField": ".list_saved_reports_sort_field",
     "ListTimesheetSetupsSortOrder": ".list_timesheet_setups_sort_order",
     "ListTimesheetsSortOrder": ".list_timesheets_sort_order",
-    "ListWorkspaceInvoicesSortField": ".list_workspace_invoices_sort_field",
     "ListWorkspaceInvoicesSortOrder": ".list_workspace_invoices_sort_order",
     "ListWorkspaceTasksActive": ".list_workspace_tasks_active",
     "ListWorkspaceTasksBasicActive": ".list_workspace_tasks_basic_active",
@@ -951,10 +947,8 @@ __all__ = (
     "ListRatesLevel",
     "ListRatesType",
     "ListSavedReportsSortDirection",
-    "ListSavedReportsSortField",
     "ListTimesheetSetupsSortOrder",
     "ListTimesheetsSortOrder",
-    "ListWorkspaceInvoicesSortField",
     "ListWorkspaceInvoicesSortOrder",
     "ListWorkspaceTasksActive",
     "ListWorkspaceTasksBasicActive",

@@ -1977,13 +1977,49 @@ class _ProjectBillableAmountWire(msgspec.Struct, kw_only=True, forbid_unknown_fi
     id: int
     workspace_id: int
     name: str
-    billable_seconds: int
-    billable_amount_in_cents: int
+    active: bool
+    at: datetime.datetime
+    wid: int | Unset = UNSET
+    client_id: int | None | Unset = UNSET
+    cid: int | None | Unset = UNSET
+    client_name: str | None | Unset = UNSET
+    is_private: bool | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    server_deleted_at: datetime.datetime | None | Unset = UNSET
+    color: str | Unset = UNSET
     billable: bool | None | Unset = UNSET
-    currency: str | None | Unset = UNSET
+    template: bool | None | Unset = UNSET
+    template_id: int | None | Unset = UNSET
+    auto_estimates: bool | None | Unset = UNSET
+    estimated_hours: int | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    actual_hours: int | None | Unset = UNSET
+    actual_seconds: int | None | Unset = UNSET
     rate: float | None | Unset = UNSET
+    rate_last_updated: datetime.datetime | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
     fixed_fee: float | None | Unset = UNSET
-    actual_seconds: int | Unset = UNSET
+    recurring: bool | Unset = UNSET
+    recurring_parameters: list[_ProjectRecurringParametersWire] | None | Unset = UNSET
+    current_period: _ProjectPeriodWire | None | Unset = UNSET
+    start_date: datetime.date | None | Unset = UNSET
+    end_date: datetime.date | None | Unset = UNSET
+    status: str | None | Unset = UNSET
+    is_shared: bool | None | Unset = UNSET
+    shared_at: datetime.datetime | None | Unset = UNSET
+    shared_hash: str | None | Unset = UNSET
+    pinned: bool | None | Unset = UNSET
+    can_track_time: bool | None | Unset = UNSET
+    tasks_count: int | None | Unset = UNSET
+    can_see_rates: bool | None | Unset = msgspec.field(default=UNSET, name="canSeeRates")
+    external_reference: str | None | Unset = UNSET
+    permissions: list[str] | None | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+    total_count: int | None | Unset = UNSET
+    billable_seconds: int | Unset = UNSET
+    billable_amount_in_cents: int | Unset = UNSET
 
 
 class _ProjectBillableAmountsRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -2951,7 +2987,6 @@ class _SummaryReportExportRequestWire(msgspec.Struct, kw_only=True, forbid_unkno
     hide_rates: bool | Unset = UNSET
     order_by: str | Unset = UNSET
     order_dir: str | Unset = UNSET
-    resolution: str | Unset = UNSET
 
 
 class _SummaryReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
@@ -2983,9 +3018,9 @@ class _SummaryReportPdfRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_
     hide_rates: bool | Unset = UNSET
     order_by: str | Unset = UNSET
     order_dir: str | Unset = UNSET
-    resolution: str | Unset = UNSET
     date_format: ReportPdfLayoutDateFormat | Unset = UNSET
     cents_separator: str | Unset = UNSET
+    resolution: str | Unset = UNSET
 
 
 class _SummaryReportRequestWire(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):

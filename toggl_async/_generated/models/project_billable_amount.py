@@ -2,15 +2,23 @@
 # change the spec or the generator and regenerate.
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import attrs
 from msgspec.structs import astuple
 
-from ..decoding import deviation, model_repr
+from .. import models as _models
+from ..decoding import as_received, deviation, model_repr, parse_date, parse_datetime
 from ..types import UNSET, Unset
+from . import _wire
 from ._wire import _ProjectBillableAmountWire
+
+if TYPE_CHECKING:
+    from ..models.project_period import ProjectPeriod
+    from ..models.project_recurring_parameters import ProjectRecurringParameters
+
 
 T = TypeVar("T", bound="ProjectBillableAmount")
 
@@ -22,18 +30,67 @@ class ProjectBillableAmount:
     id: int
     workspace_id: int
     name: str
-    billable_seconds: int
-    """ Seconds of billable time entries. """
-    billable_amount_in_cents: int
-    """ Billable seconds times the hourly rate in effect, in cents of `currency`. """
+    active: bool
+    """ False when the project is archived. """
+    at: datetime.datetime
+    """ Time of the last change. """
+    wid: int | Unset = UNSET
+    """ Workspace id, legacy duplicate of workspace_id. """
+    client_id: int | None | Unset = UNSET
+    cid: int | None | Unset = UNSET
+    """ Client id, legacy duplicate of client_id. """
+    client_name: str | None | Unset = UNSET
+    """ Name of the project's client. """
+    is_private: bool | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    server_deleted_at: datetime.datetime | None | Unset = UNSET
+    """ Set on deleted projects returned by `since` queries. """
+    color: str | Unset = UNSET
+    """ Hex color "#rrggbb". """
     billable: bool | None | Unset = UNSET
-    currency: str | None | Unset = UNSET
-    """ ISO 4217 code of the amount (the project's, else the workspace default). """
+    template: bool | None | Unset = UNSET
+    template_id: int | None | Unset = UNSET
+    auto_estimates: bool | None | Unset = UNSET
+    estimated_hours: int | None | Unset = UNSET
+    estimated_seconds: int | None | Unset = UNSET
+    actual_hours: int | None | Unset = UNSET
+    actual_seconds: int | None | Unset = UNSET
     rate: float | None | Unset = UNSET
-    """ The project's own hourly rate, if set. """
+    """ Hourly rate (paid plans). """
+    rate_last_updated: datetime.datetime | None | Unset = UNSET
+    currency: str | None | Unset = UNSET
     fixed_fee: float | None | Unset = UNSET
-    actual_seconds: int | Unset = UNSET
-    """ Seconds tracked on the project, billable or not (stopped entries). """
+    recurring: bool | Unset = UNSET
+    recurring_parameters: list[ProjectRecurringParameters] | None | Unset = UNSET
+    """ Recurrence settings (paid plans); a list in both SEED2 and SWNEW. """
+    current_period: ProjectPeriod | None | Unset = UNSET
+    """ The current period of a recurring project (paid plans). """
+    start_date: datetime.date | None | Unset = UNSET
+    """ First day of the project timeframe. """
+    end_date: datetime.date | None | Unset = UNSET
+    """ Last day of the project timeframe. """
+    status: str | None | Unset = UNSET
+    """ One of upcoming, active, ended, archived, deleted. """
+    is_shared: bool | None | Unset = UNSET
+    shared_at: datetime.datetime | None | Unset = UNSET
+    shared_hash: str | None | Unset = UNSET
+    pinned: bool | None | Unset = UNSET
+    can_track_time: bool | None | Unset = UNSET
+    tasks_count: int | None | Unset = UNSET
+    can_see_rates: bool | None | Unset = UNSET
+    """ Whether the caller may see this project's rates. """
+    external_reference: str | None | Unset = UNSET
+    """ Free-form reference to an outside system. """
+    permissions: list[str] | None | Unset = UNSET
+    integration_ext_id: str | None | Unset = UNSET
+    integration_ext_type: str | None | Unset = UNSET
+    integration_provider: str | None | Unset = UNSET
+    total_count: int | None | Unset = UNSET
+    """ Total number of matches, on some list answers. """
+    billable_seconds: int | Unset = UNSET
+    """ Seconds of billable time entries. """
+    billable_amount_in_cents: int | Unset = UNSET
+    """ Billable seconds times the hourly rate in effect, in cents of `currency`. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ProjectBillableAmountWire
@@ -42,19 +99,55 @@ class ProjectBillableAmount:
         "id",
         "workspace_id",
         "name",
+        "active",
+        "at",
+        "wid",
+        "client_id",
+        "cid",
+        "client_name",
+        "is_private",
+        "created_at",
+        "server_deleted_at",
+        "color",
+        "billable",
+        "template",
+        "template_id",
+        "auto_estimates",
+        "estimated_hours",
+        "estimated_seconds",
+        "actual_hours",
+        "actual_seconds",
+        "rate",
+        "rate_last_updated",
+        "currency",
+        "fixed_fee",
+        "recurring",
+        "recurring_parameters",
+        "current_period",
+        "start_date",
+        "end_date",
+        "status",
+        "is_shared",
+        "shared_at",
+        "shared_hash",
+        "pinned",
+        "can_track_time",
+        "tasks_count",
+        "can_see_rates",
+        "external_reference",
+        "permissions",
+        "integration_ext_id",
+        "integration_ext_type",
+        "integration_provider",
+        "total_count",
         "billable_seconds",
         "billable_amount_in_cents",
-        "billable",
-        "currency",
-        "rate",
-        "fixed_fee",
-        "actual_seconds",
         "additional_properties",
     )
 
     def __repr__(self) -> str:
         # Only the fields that are set; credentials never appear (and so never reach logs or test output).
-        return model_repr(self, self._shown, [])
+        return model_repr(self, self._shown, ["shared_hash"])
 
     @classmethod
     def _from_wire(
@@ -68,28 +161,119 @@ class ProjectBillableAmount:
             new.id,
             new.workspace_id,
             new.name,
+            new.active,
+            new.at,
+            new.wid,
+            new.client_id,
+            new.cid,
+            new.client_name,
+            new.is_private,
+            new.created_at,
+            new.server_deleted_at,
+            new.color,
+            new.billable,
+            new.template,
+            new.template_id,
+            new.auto_estimates,
+            new.estimated_hours,
+            new.estimated_seconds,
+            new.actual_hours,
+            new.actual_seconds,
+            new.rate,
+            new.rate_last_updated,
+            new.currency,
+            new.fixed_fee,
+            new.recurring,
+            new.recurring_parameters,
+            new.current_period,
+            new.start_date,
+            new.end_date,
+            new.status,
+            new.is_shared,
+            new.shared_at,
+            new.shared_hash,
+            new.pinned,
+            new.can_track_time,
+            new.tasks_count,
+            new.can_see_rates,
+            new.external_reference,
+            new.permissions,
+            new.integration_ext_id,
+            new.integration_ext_type,
+            new.integration_provider,
+            new.total_count,
             new.billable_seconds,
             new.billable_amount_in_cents,
-            new.billable,
-            new.currency,
-            new.rate,
-            new.fixed_fee,
-            new.actual_seconds,
             *_,
         ) = _values(wire)
+        recurring_parameters = wire.recurring_parameters
+        if isinstance(recurring_parameters, list):
+            new.recurring_parameters = list(map(_models.ProjectRecurringParameters._from_wire, recurring_parameters))
+
+        current_period = wire.current_period
+        if isinstance(current_period, _wire._ProjectPeriodWire):
+            new.current_period = _models.ProjectPeriod._from_wire(current_period)
+
         new.additional_properties = None
         return new
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.project_period import ProjectPeriod  # noqa: PLC0415
+
         id = self.id
 
         workspace_id = self.workspace_id
 
         name = self.name
 
-        billable_seconds = self.billable_seconds
+        active = self.active
 
-        billable_amount_in_cents = self.billable_amount_in_cents
+        try:
+            at = self.at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            at = as_received(self.at)
+
+        wid = self.wid
+
+        client_id: int | None | Unset
+        if isinstance(self.client_id, Unset):
+            client_id = UNSET
+        else:
+            client_id = self.client_id
+
+        cid: int | None | Unset
+        if isinstance(self.cid, Unset):
+            cid = UNSET
+        else:
+            cid = self.cid
+
+        client_name: None | str | Unset
+        if isinstance(self.client_name, Unset):
+            client_name = UNSET
+        else:
+            client_name = self.client_name
+
+        is_private = self.is_private
+
+        try:
+            created_at: str | Unset = UNSET
+            if not isinstance(self.created_at, Unset):
+                created_at = self.created_at.isoformat()
+        except (AttributeError, TypeError, ValueError):
+            created_at = as_received(self.created_at)
+
+        try:
+            server_deleted_at: None | str | Unset
+            if isinstance(self.server_deleted_at, Unset):
+                server_deleted_at = UNSET
+            elif isinstance(self.server_deleted_at, datetime.datetime):
+                server_deleted_at = self.server_deleted_at.isoformat()
+            else:
+                server_deleted_at = self.server_deleted_at
+        except (AttributeError, TypeError, ValueError):
+            server_deleted_at = as_received(self.server_deleted_at)
+
+        color = self.color
 
         billable: bool | None | Unset
         if isinstance(self.billable, Unset):
@@ -97,11 +281,47 @@ class ProjectBillableAmount:
         else:
             billable = self.billable
 
-        currency: None | str | Unset
-        if isinstance(self.currency, Unset):
-            currency = UNSET
+        template: bool | None | Unset
+        if isinstance(self.template, Unset):
+            template = UNSET
         else:
-            currency = self.currency
+            template = self.template
+
+        template_id: int | None | Unset
+        if isinstance(self.template_id, Unset):
+            template_id = UNSET
+        else:
+            template_id = self.template_id
+
+        auto_estimates: bool | None | Unset
+        if isinstance(self.auto_estimates, Unset):
+            auto_estimates = UNSET
+        else:
+            auto_estimates = self.auto_estimates
+
+        estimated_hours: int | None | Unset
+        if isinstance(self.estimated_hours, Unset):
+            estimated_hours = UNSET
+        else:
+            estimated_hours = self.estimated_hours
+
+        estimated_seconds: int | None | Unset
+        if isinstance(self.estimated_seconds, Unset):
+            estimated_seconds = UNSET
+        else:
+            estimated_seconds = self.estimated_seconds
+
+        actual_hours: int | None | Unset
+        if isinstance(self.actual_hours, Unset):
+            actual_hours = UNSET
+        else:
+            actual_hours = self.actual_hours
+
+        actual_seconds: int | None | Unset
+        if isinstance(self.actual_seconds, Unset):
+            actual_seconds = UNSET
+        else:
+            actual_seconds = self.actual_seconds
 
         rate: float | None | Unset
         if isinstance(self.rate, Unset):
@@ -109,13 +329,174 @@ class ProjectBillableAmount:
         else:
             rate = self.rate
 
+        try:
+            rate_last_updated: None | str | Unset
+            if isinstance(self.rate_last_updated, Unset):
+                rate_last_updated = UNSET
+            elif isinstance(self.rate_last_updated, datetime.datetime):
+                rate_last_updated = self.rate_last_updated.isoformat()
+            else:
+                rate_last_updated = self.rate_last_updated
+        except (AttributeError, TypeError, ValueError):
+            rate_last_updated = as_received(self.rate_last_updated)
+
+        currency: None | str | Unset
+        if isinstance(self.currency, Unset):
+            currency = UNSET
+        else:
+            currency = self.currency
+
         fixed_fee: float | None | Unset
         if isinstance(self.fixed_fee, Unset):
             fixed_fee = UNSET
         else:
             fixed_fee = self.fixed_fee
 
-        actual_seconds = self.actual_seconds
+        recurring = self.recurring
+
+        try:
+            recurring_parameters: list[dict[str, Any]] | None | Unset
+            if isinstance(self.recurring_parameters, Unset):
+                recurring_parameters = UNSET
+            elif isinstance(self.recurring_parameters, list):
+                recurring_parameters = []
+                for recurring_parameters_type_0_item_data in self.recurring_parameters:
+                    recurring_parameters_type_0_item = recurring_parameters_type_0_item_data.to_dict()
+                    recurring_parameters.append(recurring_parameters_type_0_item)
+
+            else:
+                recurring_parameters = self.recurring_parameters
+        except (AttributeError, TypeError, ValueError):
+            recurring_parameters = as_received(self.recurring_parameters)
+
+        try:
+            current_period: dict[str, Any] | None | Unset
+            if isinstance(self.current_period, Unset):
+                current_period = UNSET
+            elif isinstance(self.current_period, ProjectPeriod):
+                current_period = self.current_period.to_dict()
+            else:
+                current_period = self.current_period
+        except (AttributeError, TypeError, ValueError):
+            current_period = as_received(self.current_period)
+
+        try:
+            start_date: None | str | Unset
+            if isinstance(self.start_date, Unset):
+                start_date = UNSET
+            elif isinstance(self.start_date, datetime.date):
+                start_date = self.start_date.isoformat()
+            else:
+                start_date = self.start_date
+        except (AttributeError, TypeError, ValueError):
+            start_date = as_received(self.start_date)
+
+        try:
+            end_date: None | str | Unset
+            if isinstance(self.end_date, Unset):
+                end_date = UNSET
+            elif isinstance(self.end_date, datetime.date):
+                end_date = self.end_date.isoformat()
+            else:
+                end_date = self.end_date
+        except (AttributeError, TypeError, ValueError):
+            end_date = as_received(self.end_date)
+
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
+
+        is_shared: bool | None | Unset
+        if isinstance(self.is_shared, Unset):
+            is_shared = UNSET
+        else:
+            is_shared = self.is_shared
+
+        try:
+            shared_at: None | str | Unset
+            if isinstance(self.shared_at, Unset):
+                shared_at = UNSET
+            elif isinstance(self.shared_at, datetime.datetime):
+                shared_at = self.shared_at.isoformat()
+            else:
+                shared_at = self.shared_at
+        except (AttributeError, TypeError, ValueError):
+            shared_at = as_received(self.shared_at)
+
+        shared_hash: None | str | Unset
+        if isinstance(self.shared_hash, Unset):
+            shared_hash = UNSET
+        else:
+            shared_hash = self.shared_hash
+
+        pinned: bool | None | Unset
+        if isinstance(self.pinned, Unset):
+            pinned = UNSET
+        else:
+            pinned = self.pinned
+
+        can_track_time: bool | None | Unset
+        if isinstance(self.can_track_time, Unset):
+            can_track_time = UNSET
+        else:
+            can_track_time = self.can_track_time
+
+        tasks_count: int | None | Unset
+        if isinstance(self.tasks_count, Unset):
+            tasks_count = UNSET
+        else:
+            tasks_count = self.tasks_count
+
+        can_see_rates: bool | None | Unset
+        if isinstance(self.can_see_rates, Unset):
+            can_see_rates = UNSET
+        else:
+            can_see_rates = self.can_see_rates
+
+        external_reference: None | str | Unset
+        if isinstance(self.external_reference, Unset):
+            external_reference = UNSET
+        else:
+            external_reference = self.external_reference
+
+        permissions: list[str] | None | Unset
+        if isinstance(self.permissions, Unset):
+            permissions = UNSET
+        elif isinstance(self.permissions, list):
+            permissions = self.permissions
+
+        else:
+            permissions = self.permissions
+
+        integration_ext_id: None | str | Unset
+        if isinstance(self.integration_ext_id, Unset):
+            integration_ext_id = UNSET
+        else:
+            integration_ext_id = self.integration_ext_id
+
+        integration_ext_type: None | str | Unset
+        if isinstance(self.integration_ext_type, Unset):
+            integration_ext_type = UNSET
+        else:
+            integration_ext_type = self.integration_ext_type
+
+        integration_provider: None | str | Unset
+        if isinstance(self.integration_provider, Unset):
+            integration_provider = UNSET
+        else:
+            integration_provider = self.integration_provider
+
+        total_count: int | None | Unset
+        if isinstance(self.total_count, Unset):
+            total_count = UNSET
+        else:
+            total_count = self.total_count
+
+        billable_seconds = self.billable_seconds
+
+        billable_amount_in_cents = self.billable_amount_in_cents
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
@@ -125,25 +506,100 @@ class ProjectBillableAmount:
             field_dict["workspace_id"] = workspace_id
         if not isinstance(name, Unset):
             field_dict["name"] = name
-        if not isinstance(billable_seconds, Unset):
-            field_dict["billable_seconds"] = billable_seconds
-        if not isinstance(billable_amount_in_cents, Unset):
-            field_dict["billable_amount_in_cents"] = billable_amount_in_cents
+        if not isinstance(active, Unset):
+            field_dict["active"] = active
+        if not isinstance(at, Unset):
+            field_dict["at"] = at
+        if wid is not UNSET:
+            field_dict["wid"] = wid
+        if client_id is not UNSET:
+            field_dict["client_id"] = client_id
+        if cid is not UNSET:
+            field_dict["cid"] = cid
+        if client_name is not UNSET:
+            field_dict["client_name"] = client_name
+        if is_private is not UNSET:
+            field_dict["is_private"] = is_private
+        if created_at is not UNSET:
+            field_dict["created_at"] = created_at
+        if server_deleted_at is not UNSET:
+            field_dict["server_deleted_at"] = server_deleted_at
+        if color is not UNSET:
+            field_dict["color"] = color
         if billable is not UNSET:
             field_dict["billable"] = billable
-        if currency is not UNSET:
-            field_dict["currency"] = currency
-        if rate is not UNSET:
-            field_dict["rate"] = rate
-        if fixed_fee is not UNSET:
-            field_dict["fixed_fee"] = fixed_fee
+        if template is not UNSET:
+            field_dict["template"] = template
+        if template_id is not UNSET:
+            field_dict["template_id"] = template_id
+        if auto_estimates is not UNSET:
+            field_dict["auto_estimates"] = auto_estimates
+        if estimated_hours is not UNSET:
+            field_dict["estimated_hours"] = estimated_hours
+        if estimated_seconds is not UNSET:
+            field_dict["estimated_seconds"] = estimated_seconds
+        if actual_hours is not UNSET:
+            field_dict["actual_hours"] = actual_hours
         if actual_seconds is not UNSET:
             field_dict["actual_seconds"] = actual_seconds
+        if rate is not UNSET:
+            field_dict["rate"] = rate
+        if rate_last_updated is not UNSET:
+            field_dict["rate_last_updated"] = rate_last_updated
+        if currency is not UNSET:
+            field_dict["currency"] = currency
+        if fixed_fee is not UNSET:
+            field_dict["fixed_fee"] = fixed_fee
+        if recurring is not UNSET:
+            field_dict["recurring"] = recurring
+        if recurring_parameters is not UNSET:
+            field_dict["recurring_parameters"] = recurring_parameters
+        if current_period is not UNSET:
+            field_dict["current_period"] = current_period
+        if start_date is not UNSET:
+            field_dict["start_date"] = start_date
+        if end_date is not UNSET:
+            field_dict["end_date"] = end_date
+        if status is not UNSET:
+            field_dict["status"] = status
+        if is_shared is not UNSET:
+            field_dict["is_shared"] = is_shared
+        if shared_at is not UNSET:
+            field_dict["shared_at"] = shared_at
+        if shared_hash is not UNSET:
+            field_dict["shared_hash"] = shared_hash
+        if pinned is not UNSET:
+            field_dict["pinned"] = pinned
+        if can_track_time is not UNSET:
+            field_dict["can_track_time"] = can_track_time
+        if tasks_count is not UNSET:
+            field_dict["tasks_count"] = tasks_count
+        if can_see_rates is not UNSET:
+            field_dict["canSeeRates"] = can_see_rates
+        if external_reference is not UNSET:
+            field_dict["external_reference"] = external_reference
+        if permissions is not UNSET:
+            field_dict["permissions"] = permissions
+        if integration_ext_id is not UNSET:
+            field_dict["integration_ext_id"] = integration_ext_id
+        if integration_ext_type is not UNSET:
+            field_dict["integration_ext_type"] = integration_ext_type
+        if integration_provider is not UNSET:
+            field_dict["integration_provider"] = integration_provider
+        if total_count is not UNSET:
+            field_dict["total_count"] = total_count
+        if billable_seconds is not UNSET:
+            field_dict["billable_seconds"] = billable_seconds
+        if billable_amount_in_cents is not UNSET:
+            field_dict["billable_amount_in_cents"] = billable_amount_in_cents
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.project_period import ProjectPeriod  # noqa: PLC0415
+        from ..models.project_recurring_parameters import ProjectRecurringParameters  # noqa: PLC0415
+
         d = dict(src_dict)
         try:
             id = d.pop("id")
@@ -161,14 +617,96 @@ class ProjectBillableAmount:
             name = deviation(cls.__name__, "name", src_dict, d, exc)
 
         try:
-            billable_seconds = d.pop("billable_seconds")
+            active = d.pop("active")
         except KeyError as exc:
-            billable_seconds = deviation(cls.__name__, "billable_seconds", src_dict, d, exc)
+            active = deviation(cls.__name__, "active", src_dict, d, exc)
 
         try:
-            billable_amount_in_cents = d.pop("billable_amount_in_cents")
-        except KeyError as exc:
-            billable_amount_in_cents = deviation(cls.__name__, "billable_amount_in_cents", src_dict, d, exc)
+            at = parse_datetime(d.pop("at"))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            at = deviation(cls.__name__, "at", src_dict, d, exc)
+
+        wid = d.pop("wid", UNSET)
+
+        try:
+
+            def _parse_client_id(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            client_id = _parse_client_id(d.pop("client_id", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            client_id = deviation(cls.__name__, "client_id", src_dict, d, exc)
+
+        try:
+
+            def _parse_cid(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            cid = _parse_cid(d.pop("cid", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            cid = deviation(cls.__name__, "cid", src_dict, d, exc)
+
+        try:
+
+            def _parse_client_name(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            client_name = _parse_client_name(d.pop("client_name", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            client_name = deviation(cls.__name__, "client_name", src_dict, d, exc)
+
+        is_private = d.pop("is_private", UNSET)
+
+        try:
+            _created_at = d.pop("created_at", UNSET)
+            created_at: datetime.datetime | Unset
+            if isinstance(_created_at, Unset):
+                created_at = UNSET
+            else:
+                created_at = parse_datetime(_created_at)
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            created_at = deviation(cls.__name__, "created_at", src_dict, d, exc)
+
+        try:
+
+            def _parse_server_deleted_at(data: object) -> datetime.datetime | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    server_deleted_at_type_0 = parse_datetime(data)
+
+                    return server_deleted_at_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.datetime | None | Unset, data)
+
+            server_deleted_at = _parse_server_deleted_at(d.pop("server_deleted_at", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            server_deleted_at = deviation(cls.__name__, "server_deleted_at", src_dict, d, exc)
+
+        color = d.pop("color", UNSET)
 
         try:
 
@@ -186,17 +724,101 @@ class ProjectBillableAmount:
 
         try:
 
-            def _parse_currency(data: object) -> None | str | Unset:
+            def _parse_template(data: object) -> bool | None | Unset:
                 if data is None:
                     return data
                 if isinstance(data, Unset):
                     return data
-                return cast(None | str | Unset, data)
+                return cast(bool | None | Unset, data)
 
-            currency = _parse_currency(d.pop("currency", UNSET))
+            template = _parse_template(d.pop("template", UNSET))
 
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            currency = deviation(cls.__name__, "currency", src_dict, d, exc)
+            template = deviation(cls.__name__, "template", src_dict, d, exc)
+
+        try:
+
+            def _parse_template_id(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            template_id = _parse_template_id(d.pop("template_id", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            template_id = deviation(cls.__name__, "template_id", src_dict, d, exc)
+
+        try:
+
+            def _parse_auto_estimates(data: object) -> bool | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(bool | None | Unset, data)
+
+            auto_estimates = _parse_auto_estimates(d.pop("auto_estimates", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            auto_estimates = deviation(cls.__name__, "auto_estimates", src_dict, d, exc)
+
+        try:
+
+            def _parse_estimated_hours(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            estimated_hours = _parse_estimated_hours(d.pop("estimated_hours", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            estimated_hours = deviation(cls.__name__, "estimated_hours", src_dict, d, exc)
+
+        try:
+
+            def _parse_estimated_seconds(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            estimated_seconds = _parse_estimated_seconds(d.pop("estimated_seconds", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            estimated_seconds = deviation(cls.__name__, "estimated_seconds", src_dict, d, exc)
+
+        try:
+
+            def _parse_actual_hours(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            actual_hours = _parse_actual_hours(d.pop("actual_hours", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            actual_hours = deviation(cls.__name__, "actual_hours", src_dict, d, exc)
+
+        try:
+
+            def _parse_actual_seconds(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            actual_seconds = _parse_actual_seconds(d.pop("actual_seconds", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            actual_seconds = deviation(cls.__name__, "actual_seconds", src_dict, d, exc)
 
         try:
 
@@ -214,6 +836,42 @@ class ProjectBillableAmount:
 
         try:
 
+            def _parse_rate_last_updated(data: object) -> datetime.datetime | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    rate_last_updated_type_0 = parse_datetime(data)
+
+                    return rate_last_updated_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.datetime | None | Unset, data)
+
+            rate_last_updated = _parse_rate_last_updated(d.pop("rate_last_updated", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            rate_last_updated = deviation(cls.__name__, "rate_last_updated", src_dict, d, exc)
+
+        try:
+
+            def _parse_currency(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            currency = _parse_currency(d.pop("currency", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            currency = deviation(cls.__name__, "currency", src_dict, d, exc)
+
+        try:
+
             def _parse_fixed_fee(data: object) -> float | None | Unset:
                 if data is None:
                     return data
@@ -226,19 +884,366 @@ class ProjectBillableAmount:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             fixed_fee = deviation(cls.__name__, "fixed_fee", src_dict, d, exc)
 
-        actual_seconds = d.pop("actual_seconds", UNSET)
+        recurring = d.pop("recurring", UNSET)
+
+        try:
+
+            def _parse_recurring_parameters(data: object) -> list[ProjectRecurringParameters] | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, list):
+                        raise TypeError()
+                    recurring_parameters_type_0 = []
+                    _recurring_parameters_type_0 = data
+                    for recurring_parameters_type_0_item_data in _recurring_parameters_type_0:
+                        recurring_parameters_type_0_item = ProjectRecurringParameters.from_dict(
+                            recurring_parameters_type_0_item_data
+                        )
+
+                        recurring_parameters_type_0.append(recurring_parameters_type_0_item)
+
+                    return recurring_parameters_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(list[ProjectRecurringParameters] | None | Unset, data)
+
+            recurring_parameters = _parse_recurring_parameters(d.pop("recurring_parameters", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            recurring_parameters = deviation(cls.__name__, "recurring_parameters", src_dict, d, exc)
+
+        try:
+
+            def _parse_current_period(data: object) -> None | ProjectPeriod | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    current_period_type_0 = ProjectPeriod.from_dict(data)
+
+                    return current_period_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(None | ProjectPeriod | Unset, data)
+
+            current_period = _parse_current_period(d.pop("current_period", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            current_period = deviation(cls.__name__, "current_period", src_dict, d, exc)
+
+        try:
+
+            def _parse_start_date(data: object) -> datetime.date | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    start_date_type_0 = parse_date(data)
+
+                    return start_date_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.date | None | Unset, data)
+
+            start_date = _parse_start_date(d.pop("start_date", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            start_date = deviation(cls.__name__, "start_date", src_dict, d, exc)
+
+        try:
+
+            def _parse_end_date(data: object) -> datetime.date | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    end_date_type_0 = parse_date(data)
+
+                    return end_date_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.date | None | Unset, data)
+
+            end_date = _parse_end_date(d.pop("end_date", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            end_date = deviation(cls.__name__, "end_date", src_dict, d, exc)
+
+        try:
+
+            def _parse_status(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            status = _parse_status(d.pop("status", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            status = deviation(cls.__name__, "status", src_dict, d, exc)
+
+        try:
+
+            def _parse_is_shared(data: object) -> bool | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(bool | None | Unset, data)
+
+            is_shared = _parse_is_shared(d.pop("is_shared", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            is_shared = deviation(cls.__name__, "is_shared", src_dict, d, exc)
+
+        try:
+
+            def _parse_shared_at(data: object) -> datetime.datetime | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, str):
+                        raise TypeError()
+                    shared_at_type_0 = parse_datetime(data)
+
+                    return shared_at_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(datetime.datetime | None | Unset, data)
+
+            shared_at = _parse_shared_at(d.pop("shared_at", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            shared_at = deviation(cls.__name__, "shared_at", src_dict, d, exc)
+
+        try:
+
+            def _parse_shared_hash(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            shared_hash = _parse_shared_hash(d.pop("shared_hash", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            shared_hash = deviation(cls.__name__, "shared_hash", src_dict, d, exc)
+
+        try:
+
+            def _parse_pinned(data: object) -> bool | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(bool | None | Unset, data)
+
+            pinned = _parse_pinned(d.pop("pinned", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            pinned = deviation(cls.__name__, "pinned", src_dict, d, exc)
+
+        try:
+
+            def _parse_can_track_time(data: object) -> bool | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(bool | None | Unset, data)
+
+            can_track_time = _parse_can_track_time(d.pop("can_track_time", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            can_track_time = deviation(cls.__name__, "can_track_time", src_dict, d, exc)
+
+        try:
+
+            def _parse_tasks_count(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            tasks_count = _parse_tasks_count(d.pop("tasks_count", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            tasks_count = deviation(cls.__name__, "tasks_count", src_dict, d, exc)
+
+        try:
+
+            def _parse_can_see_rates(data: object) -> bool | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(bool | None | Unset, data)
+
+            can_see_rates = _parse_can_see_rates(d.pop("canSeeRates", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            can_see_rates = deviation(cls.__name__, "canSeeRates", src_dict, d, exc)
+
+        try:
+
+            def _parse_external_reference(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            external_reference = _parse_external_reference(d.pop("external_reference", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            external_reference = deviation(cls.__name__, "external_reference", src_dict, d, exc)
+
+        try:
+
+            def _parse_permissions(data: object) -> list[str] | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, list):
+                        raise TypeError()
+                    permissions_type_0 = cast(list[str], data)
+
+                    return permissions_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast(list[str] | None | Unset, data)
+
+            permissions = _parse_permissions(d.pop("permissions", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            permissions = deviation(cls.__name__, "permissions", src_dict, d, exc)
+
+        try:
+
+            def _parse_integration_ext_id(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            integration_ext_id = _parse_integration_ext_id(d.pop("integration_ext_id", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            integration_ext_id = deviation(cls.__name__, "integration_ext_id", src_dict, d, exc)
+
+        try:
+
+            def _parse_integration_ext_type(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            integration_ext_type = _parse_integration_ext_type(d.pop("integration_ext_type", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            integration_ext_type = deviation(cls.__name__, "integration_ext_type", src_dict, d, exc)
+
+        try:
+
+            def _parse_integration_provider(data: object) -> None | str | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(None | str | Unset, data)
+
+            integration_provider = _parse_integration_provider(d.pop("integration_provider", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            integration_provider = deviation(cls.__name__, "integration_provider", src_dict, d, exc)
+
+        try:
+
+            def _parse_total_count(data: object) -> int | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | None | Unset, data)
+
+            total_count = _parse_total_count(d.pop("total_count", UNSET))
+
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            total_count = deviation(cls.__name__, "total_count", src_dict, d, exc)
+
+        billable_seconds = d.pop("billable_seconds", UNSET)
+
+        billable_amount_in_cents = d.pop("billable_amount_in_cents", UNSET)
 
         project_billable_amount = cls(
             id=id,
             workspace_id=workspace_id,
             name=name,
+            active=active,
+            at=at,
+            wid=wid,
+            client_id=client_id,
+            cid=cid,
+            client_name=client_name,
+            is_private=is_private,
+            created_at=created_at,
+            server_deleted_at=server_deleted_at,
+            color=color,
+            billable=billable,
+            template=template,
+            template_id=template_id,
+            auto_estimates=auto_estimates,
+            estimated_hours=estimated_hours,
+            estimated_seconds=estimated_seconds,
+            actual_hours=actual_hours,
+            actual_seconds=actual_seconds,
+            rate=rate,
+            rate_last_updated=rate_last_updated,
+            currency=currency,
+            fixed_fee=fixed_fee,
+            recurring=recurring,
+            recurring_parameters=recurring_parameters,
+            current_period=current_period,
+            start_date=start_date,
+            end_date=end_date,
+            status=status,
+            is_shared=is_shared,
+            shared_at=shared_at,
+            shared_hash=shared_hash,
+            pinned=pinned,
+            can_track_time=can_track_time,
+            tasks_count=tasks_count,
+            can_see_rates=can_see_rates,
+            external_reference=external_reference,
+            permissions=permissions,
+            integration_ext_id=integration_ext_id,
+            integration_ext_type=integration_ext_type,
+            integration_provider=integration_provider,
+            total_count=total_count,
             billable_seconds=billable_seconds,
             billable_amount_in_cents=billable_amount_in_cents,
-            billable=billable,
-            currency=currency,
-            rate=rate,
-            fixed_fee=fixed_fee,
-            actual_seconds=actual_seconds,
         )
 
         project_billable_amount.additional_properties = d or None

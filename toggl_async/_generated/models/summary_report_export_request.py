@@ -79,8 +79,6 @@ class SummaryReportExportRequest:
     """ Sort field, "title" or "duration". """
     order_dir: str | Unset = UNSET
     """ Sort direction, "ASC" or "DESC". """
-    resolution: str | Unset = UNSET
-    """ Chart resolution of the PDF. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _SummaryReportExportRequestWire
@@ -112,7 +110,6 @@ class SummaryReportExportRequest:
         "hide_rates",
         "order_by",
         "order_dir",
-        "resolution",
         "additional_properties",
     )
 
@@ -155,7 +152,6 @@ class SummaryReportExportRequest:
             new.hide_rates,
             new.order_by,
             new.order_dir,
-            new.resolution,
             *_,
         ) = _values(wire)
         audit = wire.audit
@@ -317,8 +313,6 @@ class SummaryReportExportRequest:
 
         order_dir = self.order_dir
 
-        resolution = self.resolution
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
         if start_date is not UNSET:
@@ -373,8 +367,6 @@ class SummaryReportExportRequest:
             field_dict["order_by"] = order_by
         if order_dir is not UNSET:
             field_dict["order_dir"] = order_dir
-        if resolution is not UNSET:
-            field_dict["resolution"] = resolution
 
         return field_dict
 
@@ -578,8 +570,6 @@ class SummaryReportExportRequest:
 
         order_dir = d.pop("order_dir", UNSET)
 
-        resolution = d.pop("resolution", UNSET)
-
         summary_report_export_request = cls(
             start_date=start_date,
             end_date=end_date,
@@ -607,7 +597,6 @@ class SummaryReportExportRequest:
             hide_rates=hide_rates,
             order_by=order_by,
             order_dir=order_dir,
-            resolution=resolution,
         )
 
         summary_report_export_request.additional_properties = d or None

@@ -80,8 +80,6 @@ class SummaryReportPdfRequest:
     """ Sort field, "title" or "duration". """
     order_dir: str | Unset = UNSET
     """ Sort direction, "ASC" or "DESC". """
-    resolution: str | Unset = UNSET
-    """ Chart resolution of the PDF. """
     date_format: (
         ReportPdfLayoutDateFormat
         | Literal["MM/DD/YYYY", "DD.MM.YYYY", "MM-DD-YYYY", "YYYY-MM-DD", "DD/MM/YYYY"]
@@ -90,6 +88,8 @@ class SummaryReportPdfRequest:
     """ How dates are printed. """
     cents_separator: str | Unset = UNSET
     """ Decimal separator of amounts, e.g. "." or ",". """
+    resolution: str | Unset = UNSET
+    """ Chart resolution of the PDF. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _SummaryReportPdfRequestWire
@@ -121,9 +121,9 @@ class SummaryReportPdfRequest:
         "hide_rates",
         "order_by",
         "order_dir",
-        "resolution",
         "date_format",
         "cents_separator",
+        "resolution",
         "additional_properties",
     )
 
@@ -166,9 +166,9 @@ class SummaryReportPdfRequest:
             new.hide_rates,
             new.order_by,
             new.order_dir,
-            new.resolution,
             new.date_format,
             new.cents_separator,
+            new.resolution,
             *_,
         ) = _values(wire)
         audit = wire.audit
@@ -330,8 +330,6 @@ class SummaryReportPdfRequest:
 
         order_dir = self.order_dir
 
-        resolution = self.resolution
-
         try:
             date_format: str | Unset = UNSET
             if not isinstance(self.date_format, Unset):
@@ -345,6 +343,8 @@ class SummaryReportPdfRequest:
             date_format = as_received(self.date_format)
 
         cents_separator = self.cents_separator
+
+        resolution = self.resolution
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties or {})
@@ -400,12 +400,12 @@ class SummaryReportPdfRequest:
             field_dict["order_by"] = order_by
         if order_dir is not UNSET:
             field_dict["order_dir"] = order_dir
-        if resolution is not UNSET:
-            field_dict["resolution"] = resolution
         if date_format is not UNSET:
             field_dict["date_format"] = date_format
         if cents_separator is not UNSET:
             field_dict["cents_separator"] = cents_separator
+        if resolution is not UNSET:
+            field_dict["resolution"] = resolution
 
         return field_dict
 
@@ -609,8 +609,6 @@ class SummaryReportPdfRequest:
 
         order_dir = d.pop("order_dir", UNSET)
 
-        resolution = d.pop("resolution", UNSET)
-
         try:
             _date_format = d.pop("date_format", UNSET)
             date_format: ReportPdfLayoutDateFormat | Unset
@@ -623,6 +621,8 @@ class SummaryReportPdfRequest:
             date_format = deviation(cls.__name__, "date_format", src_dict, d, exc)
 
         cents_separator = d.pop("cents_separator", UNSET)
+
+        resolution = d.pop("resolution", UNSET)
 
         summary_report_pdf_request = cls(
             start_date=start_date,
@@ -651,9 +651,9 @@ class SummaryReportPdfRequest:
             hide_rates=hide_rates,
             order_by=order_by,
             order_dir=order_dir,
-            resolution=resolution,
             date_format=date_format,
             cents_separator=cents_separator,
+            resolution=resolution,
         )
 
         summary_report_pdf_request.additional_properties = d or None

@@ -1,7 +1,8 @@
 """Project extras of the fake: billable amounts, templates and the periods of recurring projects.
 
-Billable amounts come from the same per-entry rates the reports use (project rate, else the member's, else
-the workspace default; stopped, billable entries) so that they agree with the summary report [I]; rates are
+Billable amounts are the projects themselves (Toggl answers its project model [V:SW26]) with the billable
+seconds and amount added, from the same per-entry rates the reports use (project rate, else the member's,
+else the workspace default; stopped, billable entries) so that they agree with the summary report [I]; rates are
 a Starter feature (402 on Free) [V:SW26 rates]. Templates are the workspace's visible projects with
 `template: true`. Periods step from the recurrence's `project_start_date` by its period (weekly, monthly,
 quarterly, yearly, or `custom_period` days for "custom") [I]; the answer lists those overlapping the window.
@@ -43,10 +44,9 @@ def list_project_billable_amounts(request: FakeRequest) -> Reply:
         mine = [i for i in items if (i.project or {}).get("id") == project["id"]]
         billable = [i for i in mine if i.billable]
         currency = project.get("currency") or report.workspace.get("default_currency")
-        answer.append({
-            "id": project["id"], "workspace_id": wid, "name": project["name"], "billable": project.get("billable"),
-            "currency": currency, "rate": project.get("rate"), "fixed_fee": project.get("fixed_fee"),
-            "actual_seconds": sum(i.seconds for i in mine), "billable_seconds": sum(i.seconds for i in billable),
+        answer.append(project_view(request, project) | {
+            "currency": currency, "actual_seconds": sum(i.seconds for i in mine),
+            "billable_seconds": sum(i.seconds for i in billable),
             "billable_amount_in_cents": sum(i.amount for i in billable),
         })  # fmt: skip
     return Reply(answer)

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from ...binary import BinaryFile, BinaryStream, SavedFile
     from ...client import HttpClient
     from ...models.list_saved_reports_sort_direction import ListSavedReportsSortDirection
-    from ...models.list_saved_reports_sort_field import ListSavedReportsSortField
     from ...models.saved_report import SavedReport
     from ...models.saved_report_batch_update import SavedReportBatchUpdate
     from ...models.saved_report_bulk_delete import SavedReportBulkDelete
@@ -395,7 +394,7 @@ class SavedReportsApi:
         public: bool | Unset = UNSET,
         scheduled: bool | Unset = UNSET,
         fixed_dates: bool | Unset = UNSET,
-        sort_field: ListSavedReportsSortField | Literal["id", "name", "updated_at"] | Unset = UNSET,
+        sort_field: str | Unset = UNSET,
         sort_direction: ListSavedReportsSortDirection | Literal["asc", "desc"] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
@@ -412,7 +411,7 @@ class SavedReportsApi:
             scheduled (bool | Unset): Only reports that are (true) or are not (false) e-mailed on a
                 schedule.
             fixed_dates (bool | Unset): Only reports with fixed (true) or rolling (false) dates.
-            sort_field (ListSavedReportsSortField | Unset): Field to sort by; id when not given.
+            sort_field (str | Unset): Field to sort by; id when not given.
             sort_direction (ListSavedReportsSortDirection | Unset): asc (when not given) or desc.
             page (int | Unset): Page number, from 1.
             per_page (int | Unset): Reports per page, 50 when not given.
@@ -689,7 +688,7 @@ class SavedReportsRawApi:
         public: bool | Unset = UNSET,
         scheduled: bool | Unset = UNSET,
         fixed_dates: bool | Unset = UNSET,
-        sort_field: ListSavedReportsSortField | Literal["id", "name", "updated_at"] | Unset = UNSET,
+        sort_field: str | Unset = UNSET,
         sort_direction: ListSavedReportsSortDirection | Literal["asc", "desc"] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,

@@ -7,7 +7,6 @@ import httpx
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.list_saved_reports_sort_direction import ListSavedReportsSortDirection
-from ...models.list_saved_reports_sort_field import ListSavedReportsSortField
 from ...models.saved_report import SavedReport
 from ...paths import path_int
 from ...types import UNSET, Response, Unset
@@ -20,7 +19,7 @@ def _get_kwargs(
     public: bool | Unset = UNSET,
     scheduled: bool | Unset = UNSET,
     fixed_dates: bool | Unset = UNSET,
-    sort_field: ListSavedReportsSortField | Literal["id", "name", "updated_at"] | Unset = UNSET,
+    sort_field: str | Unset = UNSET,
     sort_direction: ListSavedReportsSortDirection | Literal["asc", "desc"] | Unset = UNSET,
     page: int | Unset = UNSET,
     per_page: int | Unset = UNSET,
@@ -36,11 +35,7 @@ def _get_kwargs(
 
     params["fixed_dates"] = fixed_dates
 
-    json_sort_field: str | Unset = UNSET
-    if not isinstance(sort_field, Unset):
-        json_sort_field = sort_field.value if isinstance(sort_field, ListSavedReportsSortField) else sort_field
-
-    params["sort_field"] = json_sort_field
+    params["sort_field"] = sort_field
 
     json_sort_direction: str | Unset = UNSET
     if not isinstance(sort_direction, Unset):
@@ -107,7 +102,7 @@ async def asyncio_detailed(
     public: bool | Unset = UNSET,
     scheduled: bool | Unset = UNSET,
     fixed_dates: bool | Unset = UNSET,
-    sort_field: ListSavedReportsSortField | Literal["id", "name", "updated_at"] | Unset = UNSET,
+    sort_field: str | Unset = UNSET,
     sort_direction: ListSavedReportsSortDirection | Literal["asc", "desc"] | Unset = UNSET,
     page: int | Unset = UNSET,
     per_page: int | Unset = UNSET,
@@ -124,7 +119,7 @@ async def asyncio_detailed(
         scheduled (bool | Unset): Only reports that are (true) or are not (false) e-mailed on a
             schedule.
         fixed_dates (bool | Unset): Only reports with fixed (true) or rolling (false) dates.
-        sort_field (ListSavedReportsSortField | Unset): Field to sort by; id when not given.
+        sort_field (str | Unset): Field to sort by; id when not given.
         sort_direction (ListSavedReportsSortDirection | Unset): asc (when not given) or desc.
         page (int | Unset): Page number, from 1.
         per_page (int | Unset): Reports per page, 50 when not given.
@@ -167,7 +162,7 @@ async def asyncio(
     public: bool | Unset = UNSET,
     scheduled: bool | Unset = UNSET,
     fixed_dates: bool | Unset = UNSET,
-    sort_field: ListSavedReportsSortField | Literal["id", "name", "updated_at"] | Unset = UNSET,
+    sort_field: str | Unset = UNSET,
     sort_direction: ListSavedReportsSortDirection | Literal["asc", "desc"] | Unset = UNSET,
     page: int | Unset = UNSET,
     per_page: int | Unset = UNSET,
@@ -184,7 +179,7 @@ async def asyncio(
         scheduled (bool | Unset): Only reports that are (true) or are not (false) e-mailed on a
             schedule.
         fixed_dates (bool | Unset): Only reports with fixed (true) or rolling (false) dates.
-        sort_field (ListSavedReportsSortField | Unset): Field to sort by; id when not given.
+        sort_field (str | Unset): Field to sort by; id when not given.
         sort_direction (ListSavedReportsSortDirection | Unset): asc (when not given) or desc.
         page (int | Unset): Page number, from 1.
         per_page (int | Unset): Reports per page, 50 when not given.

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 
     from ...binary import BinaryFile, BinaryStream, SavedFile
     from ...client import HttpClient
-    from ...models.list_workspace_invoices_sort_field import ListWorkspaceInvoicesSortField
     from ...models.list_workspace_invoices_sort_order import ListWorkspaceInvoicesSortOrder
     from ...models.user_invoice import UserInvoice
     from ...models.user_invoice_create import UserInvoiceCreate
@@ -176,9 +175,7 @@ class UserInvoicesApi:
         self,
         workspace_id: int,
         *,
-        sort_field: ListWorkspaceInvoicesSortField
-        | Literal["created_at", "date", "due_date", "document_id"]
-        | Unset = UNSET,
+        sort_field: str | Unset = UNSET,
         sort_order: ListWorkspaceInvoicesSortOrder | Literal["ASC", "DESC"] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,
@@ -190,8 +187,7 @@ class UserInvoicesApi:
 
         Args:
             workspace_id (int): Numeric id of the workspace.
-            sort_field (ListWorkspaceInvoicesSortField | Unset): Field to sort by, created_at when not
-                given.
+            sort_field (str | Unset): Field to sort by, created_at when not given.
             sort_order (ListWorkspaceInvoicesSortOrder | Unset): ASC (when not given) or DESC.
             page (int | Unset): Page number, from 1.
             per_page (int | Unset): Invoices per page, 50 when not given.
@@ -284,9 +280,7 @@ class UserInvoicesRawApi:
         self,
         workspace_id: int,
         *,
-        sort_field: ListWorkspaceInvoicesSortField
-        | Literal["created_at", "date", "due_date", "document_id"]
-        | Unset = UNSET,
+        sort_field: str | Unset = UNSET,
         sort_order: ListWorkspaceInvoicesSortOrder | Literal["ASC", "DESC"] | Unset = UNSET,
         page: int | Unset = UNSET,
         per_page: int | Unset = UNSET,

@@ -6,7 +6,6 @@ import httpx
 
 from ...client import HttpClient
 from ...decoding import decode
-from ...models.list_workspace_invoices_sort_field import ListWorkspaceInvoicesSortField
 from ...models.list_workspace_invoices_sort_order import ListWorkspaceInvoicesSortOrder
 from ...models.user_invoice import UserInvoice
 from ...paths import path_int
@@ -16,9 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     workspace_id: int,
     *,
-    sort_field: ListWorkspaceInvoicesSortField
-    | Literal["created_at", "date", "due_date", "document_id"]
-    | Unset = UNSET,
+    sort_field: str | Unset = UNSET,
     sort_order: ListWorkspaceInvoicesSortOrder | Literal["ASC", "DESC"] | Unset = UNSET,
     page: int | Unset = UNSET,
     per_page: int | Unset = UNSET,
@@ -26,11 +23,7 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    json_sort_field: str | Unset = UNSET
-    if not isinstance(sort_field, Unset):
-        json_sort_field = sort_field.value if isinstance(sort_field, ListWorkspaceInvoicesSortField) else sort_field
-
-    params["sort_field"] = json_sort_field
+    params["sort_field"] = sort_field
 
     json_sort_order: str | Unset = UNSET
     if not isinstance(sort_order, Unset):
@@ -91,9 +84,7 @@ async def asyncio_detailed(
     workspace_id: int,
     *,
     client: HttpClient,
-    sort_field: ListWorkspaceInvoicesSortField
-    | Literal["created_at", "date", "due_date", "document_id"]
-    | Unset = UNSET,
+    sort_field: str | Unset = UNSET,
     sort_order: ListWorkspaceInvoicesSortOrder | Literal["ASC", "DESC"] | Unset = UNSET,
     page: int | Unset = UNSET,
     per_page: int | Unset = UNSET,
@@ -105,8 +96,7 @@ async def asyncio_detailed(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        sort_field (ListWorkspaceInvoicesSortField | Unset): Field to sort by, created_at when not
-            given.
+        sort_field (str | Unset): Field to sort by, created_at when not given.
         sort_order (ListWorkspaceInvoicesSortOrder | Unset): ASC (when not given) or DESC.
         page (int | Unset): Page number, from 1.
         per_page (int | Unset): Invoices per page, 50 when not given.
@@ -141,9 +131,7 @@ async def asyncio(
     workspace_id: int,
     *,
     client: HttpClient,
-    sort_field: ListWorkspaceInvoicesSortField
-    | Literal["created_at", "date", "due_date", "document_id"]
-    | Unset = UNSET,
+    sort_field: str | Unset = UNSET,
     sort_order: ListWorkspaceInvoicesSortOrder | Literal["ASC", "DESC"] | Unset = UNSET,
     page: int | Unset = UNSET,
     per_page: int | Unset = UNSET,
@@ -155,8 +143,7 @@ async def asyncio(
 
     Args:
         workspace_id (int): Numeric id of the workspace.
-        sort_field (ListWorkspaceInvoicesSortField | Unset): Field to sort by, created_at when not
-            given.
+        sort_field (str | Unset): Field to sort by, created_at when not given.
         sort_order (ListWorkspaceInvoicesSortOrder | Unset): ASC (when not given) or DESC.
         page (int | Unset): Page number, from 1.
         per_page (int | Unset): Invoices per page, 50 when not given.
