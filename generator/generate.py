@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openapi_python_client.strings import PythonIdentifier
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "toggl.yaml"
@@ -196,10 +197,10 @@ def namespaces_module(spec: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------- pagination helpers
-PAGINATION_STYLES = {"keyset", "offset", "page", "envelope", "report_cursor"}
+PAGINATION_STYLES = {"keyset", "offset", "page", "envelope", "report_cursor", "token"}
 PAGINATORS = {
     "keyset": "KeysetPaginator", "offset": "OffsetPaginator", "page": "PageNumberPaginator",
-    "envelope": "EnvelopePaginator", "report_cursor": "ReportCursorPaginator",
+    "envelope": "EnvelopePaginator", "report_cursor": "ReportCursorPaginator", "token": "TokenPaginator",
 }  # fmt: skip
 REPORT_CURSOR_HEADERS = {"X-Next-ID": "first_id", "X-Next-Row-Number": "first_row_number",
                          "X-Next-Timestamp": "first_timestamp"}  # fmt: skip
@@ -222,7 +223,9 @@ def _item_model(spec: dict[str, Any], operation: dict[str, Any], pagination: dic
     """The model name of one item of a page, from the 200 body (array, envelope or grouped map)."""
     body = operation["responses"]["200"]["content"]["application/json"]["schema"]
     schemas = spec["components"]["schemas"]
-    if pagination["style"] == "envelope":
+    if pagination["style"] == "token" and pagination.get("answer") == "list":  # a list of envelopes
+        body = schemas[_ref_name(body["items"])]["properties"][pagination["data"]]
+    elif pagination["style"] in ("envelope", "token"):
         body = schemas[_ref_name(body)]["properties"][pagination["data"]]
     elif pagination.get("items") == "grouped":
         body = schemas[_ref_name(body)]["additionalProperties"]
@@ -266,7 +269,7 @@ def paginated_operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
             schemas = spec["components"]["schemas"]
             body_fields = set(schemas[body].get("properties", {})) if body and not body.startswith("list") else set()
             where = pagination.get("in", "query")
-            for key in ("page", "per_page", "offset", "start"):
+            for key in ("page", "per_page", "offset", "start", "token", *pagination.get("last_item", {})):
                 if key in pagination and pagination[key] not in (names if where == "query" else body_fields):
                     sys.exit(f"{op_id}: x-pagination {key} {pagination[key]!r} is not a {where} parameter")
             if pagination["style"] == "report_cursor" and pagination.get("headers") != REPORT_CURSOR_HEADERS:
@@ -304,6 +307,7 @@ def _mechanism(pagination: dict[str, Any]) -> str:
         "page": f"{page} + {size}, a short page is the last",
         "envelope": f"{page} + {size} in an envelope with {pagination.get('total')}",
         "report_cursor": "the X-Next-* cursor headers",
+        "token": f"{pagination.get('token')} from the answer's {pagination.get('next')}",
     }[pagination["style"]]
 
 
@@ -373,6 +377,8 @@ def _fetch_lines(op: dict[str, Any], call: str, lead: list[str], extra: str) -> 
             "",
             f"        return EnvelopePaginator(fetch, per_page={size})",
         ]
+    if style == "token":
+        return _token_fetch_lines(op, call, lead, extra, size)
     echoed = ", ".join(f"{f}=UNSET if cursor.{f} is None else cursor.{f}" for f in REPORT_CURSOR_HEADERS.values())
     raw_call = call.replace(f".{op['operation_id']}", f".raw.{op['operation_id']}")
     return [
@@ -383,6 +389,45 @@ def _fetch_lines(op: dict[str, Any], call: str, lead: list[str], extra: str) -> 
         "            return response.parsed, report_cursor(response.headers, status=status, method=method, path=path)",
         "",
         "        return ReportCursorPaginator(fetch)",
+    ]
+
+
+def _token_fetch_lines(op: dict[str, Any], call: str, lead: list[str], extra: str, size: str) -> list[str]:
+    """`fetch` for pages chained by a token: the answer's `next` field is the next request's `token`
+    parameter. `answer: list` when the answer is a list of such envelopes (their items in order, the last
+    one's token); `last_item: {parameter: field}` sends that field of the page's last item along."""
+    pagination, item = op["pagination"], op["item"]
+    data, following = (PythonIdentifier(pagination[k], prefix="field") for k in ("data", "next"))  # next -> next_
+    size = size if "per_page" in pagination else "200"  # the server picks the page size
+    args = [*lead, f"{pagination['token']}=UNSET if token is None else token"]
+    if "per_page" in pagination:
+        args.append(f"{pagination['per_page']}=size")
+    for parameter, field in pagination.get("last_item", {}).items():
+        args.append(f"{parameter}=UNSET if last is None else last.{PythonIdentifier(field, prefix='field')}")
+    if pagination.get("answer") == "list":
+        got = [
+            f"            envelopes = await {call}({', '.join(args)}{extra})",
+            f"            lists = [e.{data} for e in envelopes if isinstance(e.{data}, list)]",
+            f"            page: list[{item}] = [each for items in lists for each in items]",
+            f"            after = envelopes[-1].{following} if envelopes else None",
+        ]
+    else:
+        got = [
+            f"            envelope = await {call}({', '.join(args)}{extra})",
+            f"            page = envelope.{data} if isinstance(envelope.{data}, list) else []",
+            f"            after = envelope.{following}",
+        ]
+    keeps_last = bool(pagination.get("last_item"))
+    return [
+        *([f"        last: {item} | None = None", ""] if keeps_last else []),
+        f"        async def fetch(token: str | None, size: int) -> tuple[list[{item}], str | None]:",
+        *(["            nonlocal last"] if keeps_last else []),
+        *got,
+        *(["            last = page[-1] if page else last"] if keeps_last else []),
+        "            return page, after if isinstance(after, str) and after else None",
+        "",
+        f'        route = OPERATIONS["{op["operation_id"]}"]',
+        f"        return TokenPaginator(fetch, per_page={size}, method=route.method, path=route.path)",
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from toggl_async.errors import TogglDecodeError
 from toggl_async.pagination import (
     EnvelopePaginator,
     KeysetPaginator,
@@ -11,6 +12,7 @@ from toggl_async.pagination import (
     PageNumberPaginator,
     ReportCursor,
     ReportCursorPaginator,
+    TokenPaginator,
     report_cursor,
 )
 
@@ -91,3 +93,32 @@ def test_report_cursor_parsing() -> None:
     assert report_cursor({"X-Next-ID": "5", "X-Next-Row-Number": "51", "X-Next-Timestamp": "1700000000"}) == (
         ReportCursor(5, 51, 1_700_000_000)
     )
+
+
+@pytest.mark.parametrize("last_token", [None, ""])
+async def test_token_pages_follow_the_next_token_until_there_is_none(last_token: str | None) -> None:
+    # Toggl's calendar lists end with next_page_token "" (or null) [V:SW26 handlercalendar responses].
+    sent: list[tuple[str | None, int]] = []
+
+    async def fetch(token: str | None, size: int) -> tuple[list[int], str | None]:
+        sent.append((token, size))
+        start = 0 if token is None else int(token.removeprefix("after-"))
+        page = ITEMS[start : start + size]
+        return page, f"after-{start + size}" if start + size < len(ITEMS) else last_token
+
+    assert [i async for i in TokenPaginator(fetch, per_page=250)] == ITEMS
+    assert [token for token, _ in sent] == [None, "after-250", "after-500", "after-750", "after-1000"]
+    assert {size for _, size in sent} == {250}
+
+
+async def test_a_token_that_comes_round_again_ends_the_walk_after_its_page() -> None:
+    answers = iter([([1, 2], "t1"), ([3], "t2"), ([4], "t1")])  # the server loops back to t1
+
+    async def fetch(token: str | None, size: int) -> tuple[list[int], str | None]:
+        return next(answers)
+
+    walked: list[int] = []
+    with pytest.raises(TogglDecodeError, match="page token did not advance"):
+        async for item in TokenPaginator(fetch, path="/api/v9/integrations/calendar/calendars"):
+            walked.append(item)
+    assert walked == [1, 2, 3, 4]  # every item received, once

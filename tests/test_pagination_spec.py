@@ -1,6 +1,7 @@
 """Pagination is declared in the spec: every operation that pages carries `x-pagination`, with a helper.
 
-An operation "pages" when it takes a page/offset/keyset parameter (page, offset, start_project_id), a
+An operation "pages" when it takes a page/offset/keyset/token parameter (page, offset, start_project_id,
+page_token, cursor), a
 `page_size` in its body, or answers with the Reports X-Next-* cursor headers. Forgetting `x-pagination`
 on such an operation would leave it without an `iter_*` helper.
 """
@@ -14,7 +15,7 @@ from spec_tools import SPEC_PATH, SpecOperation, json_schema, merged, operations
 
 from toggl_async.iterators import PAGINATED
 
-PAGING_PARAMETERS = {"page", "offset", "start_project_id", "users_per_project"}
+PAGING_PARAMETERS = {"page", "offset", "start_project_id", "users_per_project", "page_token", "cursor"}
 
 
 def answers_a_file(operation: SpecOperation) -> bool:
@@ -43,7 +44,7 @@ def test_the_paging_operations_are_found() -> None:
 @pytest.mark.parametrize("operation", PAGING, ids=lambda op: op.operation_id)
 def test_a_paging_operation_declares_its_pagination_and_has_a_helper(operation: SpecOperation) -> None:
     declared: dict[str, Any] = operation.body.get("x-pagination", {})
-    assert declared.get("style") in {"keyset", "offset", "page", "envelope", "report_cursor"}
+    assert declared.get("style") in {"keyset", "offset", "page", "envelope", "report_cursor", "token"}
     assert operation.operation_id in {op_id for op_id, _ in PAGINATED.values()}
 
 
@@ -54,5 +55,5 @@ def test_every_helper_walks_a_declared_operation() -> None:
 
 def test_the_convention_is_documented_in_the_spec_header() -> None:
     header = SPEC_PATH.read_text().split("openapi:", 1)[0]
-    for style in ("keyset", "offset", "page", "envelope", "report_cursor"):
+    for style in ("keyset", "offset", "page", "envelope", "report_cursor", "token"):
         assert f"#       {style}" in header

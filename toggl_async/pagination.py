@@ -7,7 +7,9 @@ Each paginator fetches one page at a time (memory stays at one page) and stops b
 - `PageNumberPaginator`: workspace projects (`page` + `per_page`, a bare array; a short page ends it) [V:SW24];
 - `EnvelopePaginator`: workspace tasks (`page` + `per_page` in an envelope with `total_count`) [V:SW24];
 - `ReportCursorPaginator`: Reports v3 detailed (`X-Next-*` headers, echoed as `first_*`) [V:SW24]; bad
-  cursor headers, or a cursor that comes round again, end the walk with `TogglDecodeError`.
+  cursor headers, or a cursor that comes round again, end the walk with `TogglDecodeError`;
+- `TokenPaginator`: calendar lists and payment records (the answer's `next_page_token` / `next`, sent back
+  as `page_token` / `cursor`) [V:SW26]; a token that comes round again ends the walk with `TogglDecodeError`.
 
 `async for item in paginator` yields items; `async for page in paginator.pages()` yields whole pages.
 """
@@ -205,6 +207,38 @@ class ReportCursorPaginator(Paginator[T]):
             if cursor is None or not count:
                 return
             trail.follow(cursor)
+
+
+class TokenPaginator(Paginator[T]):
+    """Pages chained by an opaque token: each answer names the token of the next page, none (null or "")
+    on the last one.
+
+    `fetch(token, per_page)` gets one page (token None for the first) and returns its items with the next
+    token. Raises `TogglDecodeError` when an answer names a token this walk already sent, after yielding
+    that answer's page: every item received is yielded once, and the walk ends instead of looping.
+    """
+
+    def __init__(
+        self, fetch: Callable[[str | None, int], Awaitable[tuple[list[T], str | None]]], per_page: int = 200,
+        *, method: str = "", path: str = "",
+    ) -> None:  # fmt: skip
+        self._fetch, self._per_page, self._method, self._path = fetch, per_page, method, path
+
+    async def pages(self) -> AsyncIterator[list[T]]:
+        token: str | None = None
+        sent: set[str] = set()
+        while True:
+            page, token = await self._fetch(token, self._per_page)
+            if page:
+                yield page
+            del page
+            if not token:
+                return
+            if token in sent:
+                clipped = ascii(token[:_CLIP]) + ("..." if len(token) > _CLIP else "")
+                reason = f"page token did not advance: {clipped} was already sent"
+                raise TogglDecodeError(200, b"", reason, method=self._method, path=self._path)
+            sent.add(token)
 
 
 def report_cursor(

@@ -45,7 +45,38 @@ async def _whole_detailed(t: Toggl, ids: Scenario) -> list[Any]:
 
 # helper -> (walk with tiny pages, the same items in one request)
 AUDIT_WINDOW = ("2024-01-01T00:00:00Z", "2030-01-01T00:00:00Z")
+EVENT_DAYS = {"start_date": "2024-12-16", "end_date": "2024-12-17"}
 WALKS: dict[str, tuple[Walk, Whole]] = {
+    "iter_calendars": (
+        lambda t, ids: t.iter_calendars(per_page=1),
+        lambda t, ids: _calendars(t.calendar.list_calendars(limit=250)),
+    ),
+    "iter_selected_calendars": (
+        lambda t, ids: t.iter_selected_calendars(per_page=1),
+        lambda t, ids: _calendars(t.calendar.list_selected_calendars(limit=250)),
+    ),
+    "iter_integration_calendars": (
+        lambda t, ids: t.iter_integration_calendars(ids["integration_id"], per_page=1),
+        lambda t, ids: _calendars(t.calendar.list_integration_calendars(ids["integration_id"], limit=250)),
+    ),
+    "iter_calendar_events": (
+        lambda t, ids: t.iter_calendar_events(per_page=1, **EVENT_DAYS),
+        lambda t, ids: _events(t.calendar.list_calendar_events(limit=250, **EVENT_DAYS)),
+    ),
+    "iter_integration_calendar_events": (
+        lambda t, ids: t.iter_integration_calendar_events(
+            ids["integration_id"], ids["id_calendar"], per_page=1, **EVENT_DAYS
+        ),
+        lambda t, ids: _events(
+            t.calendar.list_integration_calendar_events(
+                ids["integration_id"], ids["id_calendar"], limit=250, **EVENT_DAYS
+            )
+        ),
+    ),
+    "iter_payment_records": (  # the server picks the page size (two records a page on the fake)
+        lambda t, ids: t.iter_payment_records(ids["organization_id"], is_unified=True),
+        lambda t, ids: _payment_records(t, ids),
+    ),
     "iter_goals": (
         lambda t, ids: t.iter_goals(ids["workspace_id"], per_page=1),
         lambda t, ids: t.goals.list_goals(ids["workspace_id"], per_page=500),
@@ -159,6 +190,27 @@ def _paged(request: DetailedReportRequest, size: int) -> DetailedReportRequest:
     return attrs.evolve(request, page_size=size)
 
 
+async def _calendars(page: Awaitable[Any]) -> list[Any]:
+    return list((await page).calendars or [])
+
+
+async def _events(page: Awaitable[Any]) -> list[Any]:
+    return list((await page).events or [])
+
+
+async def _payment_records(t: Toggl, ids: Scenario) -> list[Any]:
+    """Every record, following the cursor by hand the way Toggl documents it (cursor and last_inv)."""
+    found: list[Any] = []
+    cursor: str | None = None
+    while True:
+        extra = {} if cursor is None else {"cursor": cursor, "last_inv": found[-1].id}
+        (page,) = await t.billing.list_payment_records(ids["organization_id"], is_unified=True, **extra)
+        found += page.items or []
+        if not page.next_:
+            return found
+        cursor = page.next_
+
+
 async def _data(envelope: Awaitable[Any]) -> list[Any]:
     page = await envelope
     return list(page.data or [])
@@ -170,9 +222,9 @@ def _key(item: Any) -> Any:
         return (item.timesheet_setup_id, item.start_date)
     if type(item).__name__ == "AuditLogEvent":  # a free-form map: its fields are in additional_properties
         return item.additional_properties["id"]
-    for name in ("row_number", "id", "goal_id", "user_invoice_id", "user_id"):
+    for name in ("row_number", "id", "goal_id", "user_invoice_id", "user_id", "calendar_event_id", "calendar_id"):
         value = getattr(item, name, None)
-        if isinstance(value, int):
+        if isinstance(value, int) or (name == "id" and isinstance(value, str)):  # payment records: "in_..."
             return value
     raise AssertionError(f"no key on {type(item).__name__}")
 

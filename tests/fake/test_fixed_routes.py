@@ -149,9 +149,10 @@ async def test_calendar_limit_is_checked_and_selection_sticks(toggl: Toggl) -> N
     assert raised.value.status == 400 and "between 0 and 250" in str(raised.value)
     [integration] = await toggl.calendar.list_calendar_integrations()
     page = await toggl.calendar.list_calendars()
-    [calendar] = page.calendars or []
-    assert calendar.selected is True
+    calendar, *others = page.calendars or []
+    assert calendar.selected is True and [other.selected for other in others] == [True, False]
     await toggl.calendar.patch_calendar(
         integration.calendar_integration_id, calendar.calendar_id, body=CalendarPatch(selected=False)
     )
-    assert (await toggl.calendar.list_selected_calendars()).calendars == []
+    selected = (await toggl.calendar.list_selected_calendars()).calendars or []
+    assert [c.calendar_id for c in selected] == [others[0].calendar_id]

@@ -19,6 +19,7 @@ from toggl_async.pagination import (
     PageNumberPaginator,
     ReportCursor,
     ReportCursorPaginator,
+    TokenPaginator,
     report_cursor,
 )
 
@@ -29,10 +30,13 @@ from .types import UNSET
 if TYPE_CHECKING:
     from .models import (
         AuditLogEvent,
+        Calendar,
+        CalendarEvent,
         DetailedReportRequest,
         DetailedReportRow,
         Goal,
         OrganizationUser,
+        PaymentRecord,
         Project,
         ProjectUserWithMeta,
         ReportProjectFilterRequest,
@@ -55,13 +59,18 @@ if TYPE_CHECKING:
 # helper name -> (operationId, mechanism)
 PAGINATED: dict[str, tuple[str, str]] = {
     "iter_audit_logs": ("list_audit_logs", "page"),
+    "iter_calendar_events": ("list_calendar_events", "token"),
+    "iter_calendars": ("list_calendars", "token"),
     "iter_detailed_report": ("get_detailed_report", "report_cursor"),
     "iter_goals": ("list_goals", "page"),
+    "iter_integration_calendar_events": ("list_integration_calendar_events", "token"),
+    "iter_integration_calendars": ("list_integration_calendars", "token"),
     "iter_my_projects": ("list_my_projects_paginated", "keyset"),
     "iter_my_tasks": ("list_my_tasks", "offset"),
     "iter_organization_users": ("list_organization_users", "page"),
     "iter_organization_users_detailed": ("list_organization_users_detailed", "page"),
     "iter_organization_workspace_users": ("list_organization_workspace_users", "page"),
+    "iter_payment_records": ("list_payment_records", "token"),
     "iter_project_users": ("list_project_users_paginated", "page"),
     "iter_projects": ("list_projects", "page"),
     "iter_report_project_filters": ("list_report_project_filters", "keyset"),
@@ -70,6 +79,7 @@ PAGINATED: dict[str, tuple[str, str]] = {
     "iter_report_projects": ("search_report_projects", "keyset"),
     "iter_report_tasks": ("search_report_tasks", "keyset"),
     "iter_saved_reports": ("list_saved_reports", "page"),
+    "iter_selected_calendars": ("list_selected_calendars", "token"),
     "iter_tags": ("list_tags", "page"),
     "iter_tasks_by_projects": ("list_tasks_by_projects", "page"),
     "iter_timesheets": ("list_timesheets", "envelope"),
@@ -100,6 +110,46 @@ class Iterators(Namespaces):
             return page
 
         return PageNumberPaginator(fetch, per_page=per_page)
+
+    def iter_calendar_events(self, *, per_page: int = 200, **filters: Any) -> TokenPaginator[CalendarEvent]:
+        """Events of the selected calendars between two dates, one page at a time.
+
+        Every item of `list_calendar_events`: `async for` walks the pages (page_token from the answer's next_page_token) (at most 250 a page),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        `filters` are the operation's other keyword arguments (None leaves one out).
+        """
+        extra = _given(filters)
+
+        async def fetch(token: str | None, size: int) -> tuple[list[CalendarEvent], str | None]:
+            envelope = await self.calendar.list_calendar_events(
+                page_token=UNSET if token is None else token, limit=size, **extra
+            )
+            page = envelope.events if isinstance(envelope.events, list) else []
+            after = envelope.next_page_token
+            return page, after if isinstance(after, str) and after else None
+
+        route = OPERATIONS["list_calendar_events"]
+        return TokenPaginator(fetch, per_page=min(per_page, 250), method=route.method, path=route.path)
+
+    def iter_calendars(self, *, per_page: int = 200, **filters: Any) -> TokenPaginator[Calendar]:
+        """The user's saved calendars, one page at a time.
+
+        Every item of `list_calendars`: `async for` walks the pages (page_token from the answer's next_page_token) (at most 250 a page),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        `filters` are the operation's other keyword arguments (None leaves one out).
+        """
+        extra = _given(filters)
+
+        async def fetch(token: str | None, size: int) -> tuple[list[Calendar], str | None]:
+            envelope = await self.calendar.list_calendars(
+                page_token=UNSET if token is None else token, limit=size, **extra
+            )
+            page = envelope.calendars if isinstance(envelope.calendars, list) else []
+            after = envelope.next_page_token
+            return page, after if isinstance(after, str) and after else None
+
+        route = OPERATIONS["list_calendars"]
+        return TokenPaginator(fetch, per_page=min(per_page, 250), method=route.method, path=route.path)
 
     def iter_detailed_report(
         self, workspace_id: int, request: DetailedReportRequest
@@ -143,6 +193,50 @@ class Iterators(Namespaces):
             return page
 
         return PageNumberPaginator(fetch, per_page=per_page)
+
+    def iter_integration_calendar_events(
+        self, integration_id: int, id_calendar: str, *, per_page: int = 200, **filters: Any
+    ) -> TokenPaginator[CalendarEvent]:
+        """Events of one calendar between two dates (deprecated by Toggl).
+
+        Every item of `list_integration_calendar_events`: `async for` walks the pages (page_token from the answer's next_page_token) (at most 250 a page),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        `filters` are the operation's other keyword arguments (None leaves one out).
+        """
+        extra = _given(filters)
+
+        async def fetch(token: str | None, size: int) -> tuple[list[CalendarEvent], str | None]:
+            envelope = await self.calendar.list_integration_calendar_events(
+                integration_id, id_calendar, page_token=UNSET if token is None else token, limit=size, **extra
+            )
+            page = envelope.events if isinstance(envelope.events, list) else []
+            after = envelope.next_page_token
+            return page, after if isinstance(after, str) and after else None
+
+        route = OPERATIONS["list_integration_calendar_events"]
+        return TokenPaginator(fetch, per_page=min(per_page, 250), method=route.method, path=route.path)
+
+    def iter_integration_calendars(
+        self, integration_id: int, *, per_page: int = 200, **filters: Any
+    ) -> TokenPaginator[Calendar]:
+        """The calendars of one integration, one page at a time.
+
+        Every item of `list_integration_calendars`: `async for` walks the pages (page_token from the answer's next_page_token) (at most 250 a page),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        `filters` are the operation's other keyword arguments (None leaves one out).
+        """
+        extra = _given(filters)
+
+        async def fetch(token: str | None, size: int) -> tuple[list[Calendar], str | None]:
+            envelope = await self.calendar.list_integration_calendars(
+                integration_id, page_token=UNSET if token is None else token, limit=size, **extra
+            )
+            page = envelope.calendars if isinstance(envelope.calendars, list) else []
+            after = envelope.next_page_token
+            return page, after if isinstance(after, str) and after else None
+
+        route = OPERATIONS["list_integration_calendars"]
+        return TokenPaginator(fetch, per_page=min(per_page, 250), method=route.method, path=route.path)
 
     def iter_my_projects(self, *, per_page: int = 200, **filters: Any) -> KeysetPaginator[Project]:
         """List the user's projects one keyset page at a time.
@@ -232,6 +326,34 @@ class Iterators(Namespaces):
             return page
 
         return PageNumberPaginator(fetch, per_page=per_page)
+
+    def iter_payment_records(self, organization_id: int, **filters: Any) -> TokenPaginator[PaymentRecord]:
+        """The organization's invoices and payments, newest first.
+
+        Every item of `list_payment_records`: `async for` walks the pages (cursor from the answer's next),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        `filters` are the operation's other keyword arguments (None leaves one out).
+        """
+        extra = _given(filters)
+
+        last: PaymentRecord | None = None
+
+        async def fetch(token: str | None, size: int) -> tuple[list[PaymentRecord], str | None]:
+            nonlocal last
+            envelopes = await self.billing.list_payment_records(
+                organization_id,
+                cursor=UNSET if token is None else token,
+                last_inv=UNSET if last is None else last.id,
+                **extra,
+            )
+            lists = [e.items for e in envelopes if isinstance(e.items, list)]
+            page: list[PaymentRecord] = [each for items in lists for each in items]
+            after = envelopes[-1].next_ if envelopes else None
+            last = page[-1] if page else last
+            return page, after if isinstance(after, str) and after else None
+
+        route = OPERATIONS["list_payment_records"]
+        return TokenPaginator(fetch, per_page=200, method=route.method, path=route.path)
 
     def iter_project_users(
         self, workspace_id: int, body: list[int], *, per_page: int = 200, **filters: Any
@@ -369,6 +491,24 @@ class Iterators(Namespaces):
             return page
 
         return PageNumberPaginator(fetch, per_page=per_page)
+
+    def iter_selected_calendars(self, *, per_page: int = 200) -> TokenPaginator[Calendar]:
+        """The calendars the user selected, one page at a time.
+
+        Every item of `list_selected_calendars`: `async for` walks the pages (page_token from the answer's next_page_token) (at most 250 a page),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        """
+
+        async def fetch(token: str | None, size: int) -> tuple[list[Calendar], str | None]:
+            envelope = await self.calendar.list_selected_calendars(
+                page_token=UNSET if token is None else token, limit=size
+            )
+            page = envelope.calendars if isinstance(envelope.calendars, list) else []
+            after = envelope.next_page_token
+            return page, after if isinstance(after, str) and after else None
+
+        route = OPERATIONS["list_selected_calendars"]
+        return TokenPaginator(fetch, per_page=min(per_page, 250), method=route.method, path=route.path)
 
     def iter_tags(self, workspace_id: int, *, per_page: int = 200, **filters: Any) -> PageNumberPaginator[Tag]:
         """List the tags of a workspace.

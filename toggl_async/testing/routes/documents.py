@@ -1,7 +1,7 @@
 """Billing documents (PDF files) and the browser redirects of the fake.
 
 PDFs: real PDF 1.4 files (routes/report_files.py) for the ids the fake's billing data knows, 404 for any
-other. An organization's invoice is the one payment record `list_payment_records` lists (id
+other. An organization's invoice is the newest payment record `list_payment_records` lists (id
 `in_<org id>_1`; its invoice number works too); its purchase order is `PO-<org id>-1`. Every workspace has
 one payment receipt (PAYMENT_ID) and one purchase order (PURCHASE_ORDER_ID) of the older per-workspace
 billing. Organization documents are for organization admins (403 otherwise), workspace ones for admins

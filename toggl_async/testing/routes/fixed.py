@@ -11,6 +11,7 @@ to a payment or calendar provider.
 from __future__ import annotations
 
 import datetime
+import re
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -479,18 +480,60 @@ def _event(request: FakeRequest) -> Obj:
     }  # fmt: skip
 
 
+# Besides the calendar and event other routes name, two more of each, so that the lists page [I].
+MORE_CALENDARS = (
+    ("Personal", "me@example.com", "#d50000", True),
+    ("Holidays", "holidays@example.com", "#33b679", False),
+)
+MORE_EVENTS = (("Design review", "13:00", "14:00"), ("Retrospective", "16:00", "16:45"))
+
+
+def _calendars(request: FakeRequest) -> list[Obj]:
+    first = _calendar(request)
+    more = [
+        first | {"calendar_id": CALENDAR_ID + n, "name": name, "external_id": external, "background_color": color,
+                 "selected": selected}
+        for n, (name, external, color, selected) in enumerate(MORE_CALENDARS, start=1)
+    ]  # fmt: skip
+    return [first, *more]
+
+
+def _events(request: FakeRequest) -> list[Obj]:
+    first = _event(request)
+    day = first["start_time"][:10]
+    more = [
+        first | {"calendar_event_id": EVENT_ID + n, "title": title, "external_id": f"evt-{n + 1}",
+                 "start_time": f"{day}T{start}:00Z", "end_time": f"{day}T{end}:00Z"}
+        for n, (title, start, end) in enumerate(MORE_EVENTS, start=1)
+    ]  # fmt: skip
+    return [first, *more]
+
+
+def _token_page(request: FakeRequest, items: list[Obj], field: str) -> Reply:
+    """One page of `items` as the calendar routes answer: `limit` of them (50 when not given [I]) from the
+    `page_token` a previous page gave, with the next page's token, "" on the last one [V:SW26 shapes]."""
+    limit = _limit(request) or 50
+    token = request.query.get("page_token") or "p0"
+    if not re.fullmatch(r"p[0-9]{1,6}", token):
+        raise bad_request("invalid page token")
+    start = int(token[1:])
+    after = start + limit
+    return Reply({field: items[start:after], "next_page_token": f"p{after}" if after < len(items) else ""})
+
+
 def _known_integration(request: FakeRequest) -> None:
     if request.path_params["integration_id"] != INTEGRATION_ID:
         raise ApiError(404, "calendar integration does not exist")
 
 
-def _limit(request: FakeRequest) -> None:
+def _limit(request: FakeRequest) -> int | None:
     try:
         limit = request.query_int("limit")
     except ApiError as exc:
         raise bad_request("invalid limit format") from exc
     if limit is not None and not 0 < limit <= 250:
         raise bad_request("invalid limit error. Please use a value between 0 and 250")
+    return limit
 
 
 def _dates(request: FakeRequest) -> None:
@@ -521,21 +564,19 @@ def list_calendar_integrations(request: FakeRequest) -> Reply:
 def list_calendars(request: FakeRequest) -> Reply:
     _limit(request)
     wanted = request.query_bool("selected")
-    calendars = [c for c in [_calendar(request)] if wanted is None or c["selected"] == wanted]
-    return Reply({"calendars": calendars, "next_page_token": ""})
+    calendars = [c for c in _calendars(request) if wanted is None or c["selected"] == wanted]
+    return _token_page(request, calendars, "calendars")
 
 
 @handles("list_selected_calendars")
 def list_selected_calendars(request: FakeRequest) -> Reply:
-    _limit(request)
-    return Reply({"calendars": [c for c in [_calendar(request)] if c["selected"]], "next_page_token": ""})
+    return _token_page(request, [c for c in _calendars(request) if c["selected"]], "calendars")
 
 
 @handles("list_calendar_events")
 def list_calendar_events(request: FakeRequest) -> Reply:
-    _limit(request)
     _dates(request)
-    return Reply({"events": [_event(request)], "next_page_token": ""})
+    return _token_page(request, _events(request), "events")
 
 
 @handles("create_calendar_event_suggestions")
@@ -573,8 +614,7 @@ def delete_calendar_integration(request: FakeRequest) -> Reply:
 @handles("list_integration_calendars")
 def list_integration_calendars(request: FakeRequest) -> Reply:
     _known_integration(request)
-    _limit(request)
-    return Reply({"calendars": [_calendar(request)], "next_page_token": ""})
+    return _token_page(request, _calendars(request), "calendars")
 
 
 @handles("update_integration_calendars")
@@ -605,9 +645,8 @@ def list_calendar_event_attendees(request: FakeRequest) -> Reply:
 @handles("list_integration_calendar_events")
 def list_integration_calendar_events(request: FakeRequest) -> Reply:
     _known_integration(request)
-    _limit(request)
     _dates(request)
-    return Reply({"events": [_event(request)], "next_page_token": ""})
+    return _token_page(request, _events(request), "events")
 
 
 # -------------------------------------------------------------------------------------------- billing
@@ -651,12 +690,25 @@ def _customer(request: FakeRequest, org: Obj) -> Obj:
 @handles("list_payment_records")
 def list_payment_records(request: FakeRequest) -> Reply:
     org = _admin_org(request)
-    record = {
-        "id": f"in_{org['id']}_1", "invoice_number": f"TGL-{org['id']}-0001", "creation_date": "2024-12-01T00:00:00Z",
-        "currency": "USD", "description": "Subscription", "status": "paid", "total_amount": 1800,
-        "hosted_url": "https://billing.example.com/i/1", "pdf_url": "https://billing.example.com/i/1.pdf",
-    }  # fmt: skip
-    return Reply([{"items": [record], "next": None}])
+    records = [
+        {"id": f"in_{org['id']}_{n}", "invoice_number": f"TGL-{org['id']}-{n:04}",
+         "creation_date": f"2024-{13 - n:02}-01T00:00:00Z", "currency": "USD", "description": "Subscription",
+         "status": "paid", "total_amount": 1800,
+         "hosted_url": f"https://billing.example.com/i/{n}", "pdf_url": f"https://billing.example.com/i/{n}.pdf"}
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    # Newest first, two a page [I]: `next` is the cursor of the following page, sent back with the id of the last
+    # record received as last_inv [V:SW26 parameters]; a last_inv that does not match is refused [I].
+    cursor, last = request.query.get("cursor"), request.query.get("last_inv")
+    start = 0
+    if cursor is not None:
+        if not re.fullmatch(r"c[0-9]{1,6}", cursor) or not 0 < int(cursor[1:]) <= len(records):
+            raise bad_request("invalid cursor")
+        start = int(cursor[1:])
+        if last is not None and last != records[start - 1]["id"]:
+            raise bad_request("last_inv does not match the cursor")
+    after = start + 2
+    return Reply([{"items": records[start:after], "next": f"c{after}" if after < len(records) else None}])
 
 
 @handles("list_organization_plans")
