@@ -4,10 +4,11 @@ Derived from spec/toggl.yaml: every operation parameter, and every property of t
 response schemas the operations reach (through $ref, allOf/oneOf/anyOf, items and typed maps), is
 checked by name. The heuristics, kept simple on purpose:
 
-* A name is cut into words (snake_case and camelCase). Ids (last word `id`/`ids`) and booleans, objects,
-  arrays and string enums are left out: an enum's values say what it holds.
+* A name is cut into words (snake_case and camelCase). Names whose last word says they name or pick
+  something rather than measure it (NOT_A_MEASURE: `*_id`, `*_mode`, `*_format`, `*_type`, `*_by`, ...)
+  are left out, and so are booleans, objects, arrays and string enums: an enum's values say what it holds.
 * It is a MOMENT when a word is one of MOMENT_WORDS (date, start, stop, since, timestamp, ...) or its
-  last word is `at` (`created_at`). A moment passes with `format: date` / `format: date-time`, or a
+  last word is `at` or `on` (`created_at`, `started_on`). A moment passes with `format: date` / `format: date-time`, or a
   description naming its format (RFC 3339, ISO 8601, YYYY-MM-DD, HH:MM, UNIX seconds, ...).
 * Otherwise it is a QUANTITY when a word is one of QUANTITY_WORDS (duration, rate, cost, amount, limit,
   ...). A quantity passes when its description names a unit (seconds, minutes, hours, cents, the
@@ -28,9 +29,11 @@ from spec_tools import load_spec, operations, parameters, resolve
 
 WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 MOMENT_WORDS = {"date", "dates", "start", "stop", "end", "since", "before", "after", "until", "timestamp",
-                "time", "deadline", "expiry", "updated", "modified"}  # fmt: skip
+                "time", "deadline", "expiry", "updated", "modified", "due"}  # fmt: skip
 QUANTITY_WORDS = {"duration", "rate", "cost", "amount", "price", "threshold", "limit", "size", "earnings",
                   "budget", "fee", "total", "estimate", "estimated", "quota", "interval", "delay"}  # fmt: skip
+# A last word that names or picks something (an id, a mode, a display format, a user) rather than measures it.
+NOT_A_MEASURE = {"id", "ids", "mode", "format", "type", "name", "handle", "by", "zone"}
 # A unit word in the name itself says the unit.
 UNIT_NAME_WORDS = {"seconds", "second", "minutes", "minute", "hours", "hour", "days", "weeks", "months",
                    "cents", "ms", "bytes", "percent", "percentage", "count"}  # fmt: skip
@@ -48,6 +51,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("Preferences", "modify_on_start_time_change"): "a behaviour switch of the web app, not a moment",
     ("Preferences", "pomodoro_rounds_before_longer_break"): "a count of focus sessions, not a moment",
     ("Preferences", "pomodoro_interval_end_volume"): "a sound volume (0 to 100), not a moment",
+    ("ReportClientFilterRequest", "start"): "an id cursor of the filter lists, not a moment",
+    ("ReportProjectFilterRequest", "start"): "an id cursor of the filter lists, not a moment",
+    ("ReportTaskFilterRequest", "start"): "an id cursor of the filter lists, not a moment",
+    ("ReportUserFilterRequest", "start"): "an id cursor of the filter lists, not a moment",
 }
 
 
@@ -83,11 +90,11 @@ def schema_format(schema: dict[str, Any]) -> str | None:
 def problem(name: str, schema: dict[str, Any], description: str) -> str | None:
     """Why `name` fails the rule (moment without format, quantity without unit), or None."""
     parts = words(name)
-    if not parts or parts[-1] in ("id", "ids") or value_type(schema) not in ("integer", "number", "string"):
+    if not parts or parts[-1] in NOT_A_MEASURE or value_type(schema) not in ("integer", "number", "string"):
         return None
     if "enum" in resolve(schema) or UNIT_NAME_WORDS & set(parts) or UNDOCUMENTED.search(description):
         return None
-    if MOMENT_WORDS & set(parts) or parts[-1] == "at":
+    if MOMENT_WORDS & set(parts) or parts[-1] in ("at", "on"):
         if schema_format(schema) in DATE_FORMATS or FORMAT_TEXT.search(description):
             return None
         return "a moment without a format"

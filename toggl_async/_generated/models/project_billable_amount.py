@@ -30,8 +30,9 @@ class ProjectBillableAmount:
     currency: str | None | Unset = UNSET
     """ ISO 4217 code of the amount (the project's, else the workspace default). """
     rate: float | None | Unset = UNSET
-    """ The project's own hourly rate, if set. """
+    """ The project's own billable rate in its currency per hour, if set. """
     fixed_fee: float | None | Unset = UNSET
+    """ The project's fixed price in its currency, if set. """
     actual_seconds: int | Unset = UNSET
     """ Seconds tracked on the project, billable or not (stopped entries). """
     additional_properties: dict[str, Any] | None = None

@@ -25,12 +25,15 @@ class SavedReportProject:
     color: str | None | Unset = UNSET
     currency: str | None | Unset = UNSET
     start_date: str | None | Unset = UNSET
+    """ First day of the project, YYYY-MM-DD as on Track's projects. """
     end_date: str | None | Unset = UNSET
+    """ Last day of the project, YYYY-MM-DD as on Track's projects. """
     estimated_hours: int | None | Unset = UNSET
     estimated_seconds: int | None | Unset = UNSET
     actual_hours: int | None | Unset = UNSET
     actual_seconds: int | None | Unset = UNSET
     fixed_fee: float | None | Unset = UNSET
+    """ Fixed price of the project, in its currency. """
     recurring: bool | None | Unset = UNSET
     recurring_period: str | None | Unset = UNSET
     custom_period: int | None | Unset = UNSET

@@ -23,6 +23,7 @@ class UserInvoiceItem:
     description: str
     quantity: float
     amount: float
+    """ The line's amount in the invoice's currency. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _UserInvoiceItemWire

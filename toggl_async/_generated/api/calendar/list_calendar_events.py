@@ -82,8 +82,8 @@ async def asyncio_detailed(
     Args:
         start_date (str): Start of the window to search, a date (YYYY-MM-DD) or an RFC 3339
             timestamp; must come before end_date
-        end_date (str): End of the window to search, in the same format as start_date; must come
-            after it
+        end_date (str): End of the window to search, a date (YYYY-MM-DD) or an RFC 3339 timestamp
+            like start_date; must come after it
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
         page_token (str | Unset): The next_page_token of the previous answer, to get the page
@@ -130,8 +130,8 @@ async def asyncio(
     Args:
         start_date (str): Start of the window to search, a date (YYYY-MM-DD) or an RFC 3339
             timestamp; must come before end_date
-        end_date (str): End of the window to search, in the same format as start_date; must come
-            after it
+        end_date (str): End of the window to search, a date (YYYY-MM-DD) or an RFC 3339 timestamp
+            like start_date; must come after it
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
         page_token (str | Unset): The next_page_token of the previous answer, to get the page

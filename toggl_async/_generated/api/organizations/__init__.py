@@ -520,7 +520,8 @@ class OrganizationsApi:
             entity_id (int | Unset): Entity ID
             action (str | Unset): Action
             user_id (int | Unset): User ID
-            page_size (int | Unset): Page Size
+            page_size (int | Unset): Number of events per page; the default and the maximum are not
+                documented
             page_number (int | Unset): Page Number
 
         Raises:

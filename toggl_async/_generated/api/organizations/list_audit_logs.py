@@ -126,7 +126,8 @@ async def asyncio_detailed(
         entity_id (int | Unset): Entity ID
         action (str | Unset): Action
         user_id (int | Unset): User ID
-        page_size (int | Unset): Page Size
+        page_size (int | Unset): Number of events per page; the default and the maximum are not
+            documented
         page_number (int | Unset): Page Number
 
     Raises:
@@ -196,7 +197,8 @@ async def asyncio(
         entity_id (int | Unset): Entity ID
         action (str | Unset): Action
         user_id (int | Unset): User ID
-        page_size (int | Unset): Page Size
+        page_size (int | Unset): Number of events per page; the default and the maximum are not
+            documented
         page_number (int | Unset): Page Number
 
     Raises:
