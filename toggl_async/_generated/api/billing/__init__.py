@@ -64,7 +64,7 @@ class BillingApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import apply_promotion_code as _operation
@@ -155,7 +155,7 @@ class BillingApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import create_cancellation_feedback as _operation
@@ -187,7 +187,7 @@ class BillingApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import create_organization_subscription as _operation
@@ -214,7 +214,7 @@ class BillingApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import create_setup_intent as _operation
@@ -240,7 +240,7 @@ class BillingApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import create_trial as _operation
@@ -299,7 +299,7 @@ class BillingApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_promotion_code as _operation
@@ -1110,7 +1110,7 @@ class BillingApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import update_organization_subscription as _operation

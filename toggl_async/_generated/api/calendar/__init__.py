@@ -91,7 +91,7 @@ class CalendarApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_calendar_integration as _operation
@@ -506,7 +506,7 @@ class CalendarApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import update_calendar_integration as _operation

@@ -170,7 +170,7 @@ class FavoritesApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_favorite as _operation
@@ -197,7 +197,7 @@ class FavoritesApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_my_favorite as _operation

@@ -115,7 +115,7 @@ class InternalApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import send_feedback as _operation

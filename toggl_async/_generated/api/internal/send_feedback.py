@@ -68,7 +68,7 @@ async def asyncio_detailed(
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
-        Response[Any]
+        Response[None]
     """
 
     kwargs = _get_kwargs(
@@ -106,7 +106,7 @@ async def asyncio(
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
-        Any
+        None
     """
 
     return (

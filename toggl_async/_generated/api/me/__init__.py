@@ -57,7 +57,7 @@ class MeApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import check_logged as _operation

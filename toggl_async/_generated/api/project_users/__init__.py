@@ -88,7 +88,7 @@ class ProjectUsersApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_project_user as _operation

@@ -200,7 +200,7 @@ class ProjectsApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_project as _operation
@@ -579,7 +579,7 @@ class ProjectsApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import pin_project as _operation

@@ -61,7 +61,7 @@ class RatesApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import create_rate as _operation

@@ -57,7 +57,7 @@ class TagsApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import bulk_delete_tags as _operation
@@ -119,7 +119,7 @@ class TagsApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_tag as _operation

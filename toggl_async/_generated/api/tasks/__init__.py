@@ -99,7 +99,7 @@ class TasksApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_task as _operation

@@ -64,7 +64,7 @@ class TimeEntriesApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import answer_time_entry_invitation as _operation
@@ -133,7 +133,7 @@ class TimeEntriesApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_time_entry as _operation

@@ -60,7 +60,7 @@ class WorkspacesApi:
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any
+            None: the success has no body
         """
 
         from . import delete_workspace_user as _operation
