@@ -2,14 +2,14 @@
 
 Derived from spec/toggl.yaml: every operation parameter, and every property of the request and 2xx
 response schemas the operations reach (through $ref, allOf/oneOf/anyOf, items and typed maps), is
-checked by name. The heuristics, kept simple on purpose:
+checked by name, and so are the headers of 2xx responses. The heuristics, kept simple on purpose:
 
 * A name is cut into words (snake_case and camelCase). Names whose last word says they name or pick
   something rather than measure it (NOT_A_MEASURE: `*_id`, `*_mode`, `*_format`, `*_type`, `*_by`, ...)
   are left out, and so are booleans, objects, arrays and string enums: an enum's values say what it holds.
 * It is a MOMENT when a word is one of MOMENT_WORDS (date, start, stop, since, timestamp, ...) or its
-  last word is `at` or `on` (`created_at`, `started_on`). A moment passes with `format: date` / `format: date-time`, or a
-  description naming its format (RFC 3339, ISO 8601, YYYY-MM-DD, HH:MM, UNIX seconds, ...).
+  last word is `at` or `on` (`created_at`, `started_on`). A moment passes with `format: date` or
+  `format: date-time`, or a description naming its format (RFC 3339, ISO 8601, YYYY-MM-DD, HH:MM, UNIX seconds, ...).
 * Otherwise it is a QUANTITY when a word is one of QUANTITY_WORDS (duration, rate, cost, amount, limit,
   ...). A quantity passes when its description names a unit (seconds, minutes, hours, cents, the
   currency, percent, bytes, a count of items, ...).
@@ -41,7 +41,7 @@ DATE_FORMATS = {"date", "date-time"}
 FORMAT_TEXT = re.compile(r"RFC ?3339|ISO ?8601|YYYY-MM-DD|HH:MM|\bunix\b", re.I)
 UNIT_TEXT = re.compile(
     r"\b(milli)?seconds?\b|\bminutes?\b|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\bcents?\b|currency"
-    r"|\bpercent(age)?\b|%|\bbytes?\b|\bnumber of\b|\bcount\b|\bitems?\b|\brows?\b",
+    r"|\bpercent(age)?\b|%|\bbytes?\b|\bnumber of\b|\bcount\b|\bitems?\b|\brows?\b|\brequests?\b",
     re.I,
 )
 UNDOCUMENTED = re.compile(r"\b(unit|format)s? (is |are )?(not documented|undocumented)", re.I)
@@ -137,6 +137,11 @@ def findings(spec: dict[str, Any] | None = None) -> dict[tuple[str, str], str]:
                 found[(operation.operation_id, param["name"])] = f"parameter {param['in']}: {why}"
         containers = [operation.body.get("requestBody", {})]
         containers += [r for code, r in operation.body["responses"].items() if str(code).startswith("2")]
+        for container in containers[1:]:
+            for header, node in resolve(container).get("headers", {}).items():
+                why = problem(header, resolve(node).get("schema", {}), description(node))
+                if why:
+                    found[(operation.operation_id, header)] = f"response header: {why}"
         for container in containers:
             for media in resolve(container).get("content", {}).values():
                 for owner, name, prop in properties(media.get("schema", {}), operation.operation_id, seen):
@@ -200,3 +205,29 @@ def test_the_allow_list_names_real_fields() -> None:
     schemas = load_spec()["components"]["schemas"]
     stale = [key for key in ALLOWED if key[1] not in resolve(schemas.get(key[0], {})).get("properties", {})]
     assert stale == []
+
+
+# The generator strips evidence tags written as "[V:SRC ...]", "[I]", "[I: ...]" or "[?]" (generate.py); a tag
+# written any other way ("[order I]", "[I from ...]") reaches the user's docstring as noise.
+EVIDENCE = re.compile(r"\[(?:V:[^\]]*|I(?::[^\]]*)?|\?)\]")
+TAG_LIKE = re.compile(r"\[[^\]\[]*(?:\bV:|\bI\b|\?|\bSW2[46]\b|\bSWNEW\b|\bVCR\b)[^\]\[]*\]")
+
+
+def malformed_tags(texts: list[str]) -> list[str]:
+    return [m.group() for text in texts for m in TAG_LIKE.finditer(text) if not EVIDENCE.fullmatch(m.group())]
+
+
+def test_evidence_tags_are_written_so_the_generator_strips_them() -> None:
+    texts = [str(node[key]) for node in nodes(load_spec()) for key in ("description", "summary") if key in node]
+    assert malformed_tags(texts) == []
+    assert malformed_tags(["Oldest first [order I].", "Seconds [V:SW26; unit I].", "Open [?]."]) == ["[order I]"]
+
+
+def nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from nodes(value)

@@ -406,7 +406,7 @@ class BillingApi:
 
         Args:
             organization_id (int): Numeric id of the organization.
-            quantity (int | Unset): Quantity of the subscription
+            quantity (int | Unset): Number of seats to price the next invoice for
             pricing_plan_tag (str | Unset): Pricing plan tag
 
         Raises:

@@ -74,7 +74,7 @@ async def asyncio_detailed(
 
     Args:
         organization_id (int): Numeric id of the organization.
-        quantity (int | Unset): Quantity of the subscription
+        quantity (int | Unset): Number of seats to price the next invoice for
         pricing_plan_tag (str | Unset): Pricing plan tag
 
     Raises:
@@ -114,7 +114,7 @@ async def asyncio(
 
     Args:
         organization_id (int): Numeric id of the organization.
-        quantity (int | Unset): Quantity of the subscription
+        quantity (int | Unset): Number of seats to price the next invoice for
         pricing_plan_tag (str | Unset): Pricing plan tag
 
     Raises:

@@ -75,6 +75,9 @@ class FavoritesApi:
     ) -> Any | list[Favorite]:
         """Create up to 3 favorites from the caller's most tracked work in this workspace, once per user.
 
+        Answers the favorites created (201), or nothing (204, the call returns None) when there is nothing
+        to suggest or suggestions were made before.
+
         Args:
             workspace_id (int): Numeric id of the workspace.
 

@@ -66,6 +66,9 @@ async def asyncio_detailed(
 ) -> Response[Any | list[Favorite]]:
     """Create up to 3 favorites from the caller's most tracked work in this workspace, once per user.
 
+    Answers the favorites created (201), or nothing (204, the call returns None) when there is nothing
+    to suggest or suggestions were made before.
+
     Args:
         workspace_id (int): Numeric id of the workspace.
 
@@ -97,6 +100,9 @@ async def asyncio(
     client: HttpClient,
 ) -> Any | list[Favorite]:
     """Create up to 3 favorites from the caller's most tracked work in this workspace, once per user.
+
+    Answers the favorites created (201), or nothing (204, the call returns None) when there is nothing
+    to suggest or suggestions were made before.
 
     Args:
         workspace_id (int): Numeric id of the workspace.

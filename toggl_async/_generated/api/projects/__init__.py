@@ -376,8 +376,8 @@ class ProjectsApi:
         """The periods of a recurring project that overlap a date window.
 
         Periods follow the project's `recurring_parameters` (weekly, monthly, quarterly or yearly from the
-        recurrence's start; "custom" is `custom_period` days) [periods I]. A project that does not recur has
-        none. Unknown projects give 404.
+        recurrence's start; "custom" is `custom_period` days). A project that does not recur has none.
+        Unknown projects give 404.
 
         Args:
             workspace_id (int): Numeric id of the workspace.

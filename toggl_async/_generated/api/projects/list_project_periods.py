@@ -89,8 +89,8 @@ async def asyncio_detailed(
     """The periods of a recurring project that overlap a date window.
 
     Periods follow the project's `recurring_parameters` (weekly, monthly, quarterly or yearly from the
-    recurrence's start; "custom" is `custom_period` days) [periods I]. A project that does not recur has
-    none. Unknown projects give 404.
+    recurrence's start; "custom" is `custom_period` days). A project that does not recur has none.
+    Unknown projects give 404.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -136,8 +136,8 @@ async def asyncio(
     """The periods of a recurring project that overlap a date window.
 
     Periods follow the project's `recurring_parameters` (weekly, monthly, quarterly or yearly from the
-    recurrence's start; "custom" is `custom_period` days) [periods I]. A project that does not recur has
-    none. Unknown projects give 404.
+    recurrence's start; "custom" is `custom_period` days). A project that does not recur has none.
+    Unknown projects give 404.
 
     Args:
         workspace_id (int): Numeric id of the workspace.

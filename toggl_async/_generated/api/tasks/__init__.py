@@ -303,7 +303,7 @@ class TasksApi:
             workspace_id (int): Numeric id of the workspace.
             page (int | Unset): Page number; the server default is 1.
             per_page (int | Unset): Tasks per page; the server default is 50.
-            sort_order (str | Unset): Sort direction, ASC (server default) or DESC [DESC I].
+            sort_order (str | Unset): Sort direction, ASC (server default) or DESC.
             sort_field (ListWorkspaceTasksBasicSortField | Unset): Field to sort by.
             active (ListWorkspaceTasksBasicActive | Unset): Open tasks ("true"), done ones ("false")
                 or both ("both").

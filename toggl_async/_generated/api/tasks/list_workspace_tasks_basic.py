@@ -140,7 +140,7 @@ async def asyncio_detailed(
         workspace_id (int): Numeric id of the workspace.
         page (int | Unset): Page number; the server default is 1.
         per_page (int | Unset): Tasks per page; the server default is 50.
-        sort_order (str | Unset): Sort direction, ASC (server default) or DESC [DESC I].
+        sort_order (str | Unset): Sort direction, ASC (server default) or DESC.
         sort_field (ListWorkspaceTasksBasicSortField | Unset): Field to sort by.
         active (ListWorkspaceTasksBasicActive | Unset): Open tasks ("true"), done ones ("false")
             or both ("both").
@@ -208,7 +208,7 @@ async def asyncio(
         workspace_id (int): Numeric id of the workspace.
         page (int | Unset): Page number; the server default is 1.
         per_page (int | Unset): Tasks per page; the server default is 50.
-        sort_order (str | Unset): Sort direction, ASC (server default) or DESC [DESC I].
+        sort_order (str | Unset): Sort direction, ASC (server default) or DESC.
         sort_field (ListWorkspaceTasksBasicSortField | Unset): Field to sort by.
         active (ListWorkspaceTasksBasicActive | Unset): Open tasks ("true"), done ones ("false")
             or both ("both").

@@ -284,8 +284,7 @@ class WebhooksApi:
     ) -> WebhookSubscription:
         """Replace a subscription's URL, filters, description, secret or enabled flag.
 
-        The same rules as creating one; a changed URL is pinged again and must answer 2xx [I from the 400
-        texts].
+        The same rules as creating one; a changed URL is pinged again and must answer 2xx.
 
         Args:
             workspace_id (int): Numeric id of the workspace.
