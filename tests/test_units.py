@@ -29,9 +29,10 @@ from spec_tools import load_spec, operations, parameters, resolve
 
 WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 MOMENT_WORDS = {"date", "dates", "start", "stop", "end", "since", "before", "after", "until", "timestamp",
-                "time", "deadline", "expiry", "updated", "modified", "due"}  # fmt: skip
+                "time", "deadline", "expiry", "updated", "modified", "due", "seen"}  # fmt: skip
 QUANTITY_WORDS = {"duration", "rate", "cost", "amount", "price", "threshold", "limit", "size", "earnings",
-                  "budget", "fee", "total", "estimate", "estimated", "quota", "interval", "delay"}  # fmt: skip
+                  "budget", "fee", "total", "estimate", "estimated", "quota", "interval", "delay", "frequency",
+                  "period", "quantity", "discount", "accuracy", "max"}  # fmt: skip
 # A last word that names or picks something (an id, a mode, a display format, a user) rather than measures it.
 NOT_A_MEASURE = {"id", "ids", "mode", "format", "type", "name", "handle", "by", "zone"}
 # A unit word in the name itself says the unit.
@@ -41,7 +42,7 @@ DATE_FORMATS = {"date", "date-time"}
 FORMAT_TEXT = re.compile(r"RFC ?3339|ISO ?8601|YYYY-MM-DD|HH:MM|\bunix\b", re.I)
 UNIT_TEXT = re.compile(
     r"\b(milli)?seconds?\b|\bminutes?\b|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\bcents?\b|currency"
-    r"|\bpercent(age)?\b|%|\bbytes?\b|\bnumber of\b|\bcount\b|\bitems?\b|\brows?\b|\brequests?\b",
+    r"|\bpercent(age)?\b|%|\bbytes?\b|\bnumber of\b|\bcount\b|\bitems?\b|\brows?\b|\brequests?\b|\bfraction\b",
     re.I,
 )
 UNDOCUMENTED = re.compile(r"\b(unit|format)s? (is |are )?(not documented|undocumented)", re.I)

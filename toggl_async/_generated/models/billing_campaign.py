@@ -18,6 +18,8 @@ T = TypeVar("T", bound="BillingCampaign")
 @attrs.define(kw_only=True, repr=False)
 class BillingCampaign:
     discount: int | None | Unset = UNSET
+    """ Discount the campaign gives; the unit is not documented (percent, we believe, as discount_percentage
+    elsewhere) """
     end: str | None | Unset = UNSET
     """ End of the campaign; the format is not documented """
     key: str | Unset = UNSET

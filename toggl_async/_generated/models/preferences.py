@@ -84,6 +84,8 @@ class Preferences:
     extension_send_error_reports: bool | Unset = UNSET
     extension_send_usage_statistics: bool | Unset = UNSET
     first_seen_business_promo: int | Unset = UNSET
+    """ When the user first saw the Business plan promotion, we believe; left out when never; the format is not
+    documented """
     focus_app_on_time_entry_started: bool | Unset = UNSET
     focus_app_on_time_entry_stopped: bool | Unset = UNSET
     haptic_feedback_enabled: bool | Unset = UNSET
@@ -153,6 +155,7 @@ class Preferences:
     reminder_interval_in_minutes: int | Unset = UNSET
     """ Minutes between reminders to track time. """
     reminder_period: str | Unset = UNSET
+    """ Period of the tracking reminder, sent as text; the unit is not documented """
     reminder_snoozing_in_minutes: int | Unset = UNSET
     """ Minutes a snoozed reminder waits. """
     report_rounding: bool | Unset = UNSET

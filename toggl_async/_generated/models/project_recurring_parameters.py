@@ -20,9 +20,9 @@ class ProjectRecurringParameters:
     """One recurrence setting of a project, as returned."""
 
     custom_period: int | None | Unset = UNSET
-    """ Length of a custom period; used when `period` is "custom". """
+    """ Length of a custom period in days; used when `period` is "custom". """
     period: str | None | Unset = UNSET
-    """ Recurrence period, e.g. "monthly". """
+    """ How often the project recurs, e.g. "weekly" or "monthly"; "custom" repeats every custom_period days. """
     estimated_seconds: int | None | Unset = UNSET
     parameter_start_date: str | None | Unset = UNSET
     """ Start of the recurrence, a YYYY-MM-DD date like the project's start_date. """

@@ -36,7 +36,9 @@ class SavedReportProject:
     """ Fixed price of the project, in its currency. """
     recurring: bool | None | Unset = UNSET
     recurring_period: str | None | Unset = UNSET
+    """ How often the project recurs, e.g. "monthly" ("custom": every custom_period days). """
     custom_period: int | None | Unset = UNSET
+    """ Length of a custom recurrence period in days. """
     external_reference: str | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

@@ -22,6 +22,7 @@ class UserInvoiceItem:
     item_id: int
     description: str
     quantity: float
+    """ How many units (e.g. hours) the line bills. """
     amount: float
     """ The line's amount in the invoice's currency. """
     additional_properties: dict[str, Any] | None = None
