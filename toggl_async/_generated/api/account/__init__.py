@@ -43,8 +43,11 @@ class AccountApi:
         Answers a short JSON string.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -66,8 +69,11 @@ class AccountApi:
         Irreversible: closes the account of the authenticated user.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -94,8 +100,11 @@ class AccountApi:
             body (PushServiceToken):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -123,8 +132,11 @@ class AccountApi:
             body (PushServiceToken):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -151,8 +163,11 @@ class AccountApi:
             disable_code (str): Disable Code
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -179,8 +194,11 @@ class AccountApi:
             weekly_report_code (str): Weekly report code
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -209,8 +227,11 @@ class AccountApi:
             body (SsoConfirmation):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -233,8 +254,11 @@ class AccountApi:
         A free-form map the apps use to remember one-off choices (names and values are the apps' own).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -256,8 +280,11 @@ class AccountApi:
         Answers a JSON string used by Toggl's web timer.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -279,8 +306,11 @@ class AccountApi:
         Firebase Cloud Messaging registration tokens of the user's devices.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -307,8 +337,11 @@ class AccountApi:
             body (UserFlags):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

@@ -58,8 +58,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -89,8 +92,11 @@ class BillingApi:
             body (str):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -118,8 +124,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -149,8 +158,11 @@ class BillingApi:
             body (CancellationFeedback):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -181,8 +193,11 @@ class BillingApi:
             body (SubscriptionPlanChange):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -208,8 +223,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -234,8 +252,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -266,8 +287,11 @@ class BillingApi:
                 the paid period ends
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -293,8 +317,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -321,8 +348,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -349,8 +379,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -377,8 +410,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -410,8 +446,11 @@ class BillingApi:
             pricing_plan_tag (str | Unset): Pricing plan tag
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -444,8 +483,11 @@ class BillingApi:
                 in_123)
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -514,8 +556,11 @@ class BillingApi:
             plan_id (int): Numeric ID of the plan
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -546,8 +591,11 @@ class BillingApi:
             purchase_order_uid (str): The purchase order's id (numeric or text)
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -614,8 +662,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -642,8 +693,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -673,8 +727,11 @@ class BillingApi:
             payment_id (int): The payment (a number)
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -743,8 +800,11 @@ class BillingApi:
             purchase_order_id (int): The purchase order (a number)
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -811,8 +871,11 @@ class BillingApi:
             workspace_id (int): Numeric id of the workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -839,8 +902,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -868,8 +934,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -896,8 +965,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -933,8 +1005,11 @@ class BillingApi:
                 cursor
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -960,8 +1035,11 @@ class BillingApi:
         Public; one list of plans per product.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -983,8 +1061,11 @@ class BillingApi:
         Public; prices are in cents.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1013,8 +1094,11 @@ class BillingApi:
             body (DiscountRequest):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1044,8 +1128,11 @@ class BillingApi:
             feature_id (int): Numeric ID of the feature
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1073,8 +1160,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1104,8 +1194,11 @@ class BillingApi:
             body (SubscriptionPlanChange):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

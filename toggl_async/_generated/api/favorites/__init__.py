@@ -51,8 +51,11 @@ class FavoritesApi:
             body (FavoriteCreate): A new favorite in the path's workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -82,8 +85,11 @@ class FavoritesApi:
             workspace_id (int): Numeric id of the workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -114,8 +120,11 @@ class FavoritesApi:
             body (MyFavoriteCreate): A new favorite in the body's workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -140,8 +149,11 @@ class FavoritesApi:
         before.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -167,8 +179,11 @@ class FavoritesApi:
             favorite_id (int): Numeric id of the favorite.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -194,8 +209,11 @@ class FavoritesApi:
             favorite_id (int): Numeric id of the favorite.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -224,8 +242,11 @@ class FavoritesApi:
                 after it are returned, deleted ones included.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -253,8 +274,11 @@ class FavoritesApi:
                 after it are returned, deleted ones included.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -284,8 +308,11 @@ class FavoritesApi:
             body (list[FavoriteUpdate]):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -315,8 +342,11 @@ class FavoritesApi:
             body (list[FavoriteUpdate]):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

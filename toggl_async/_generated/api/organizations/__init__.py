@@ -71,8 +71,11 @@ class OrganizationsApi:
             invitation_code (str): The code of the invitation link.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -103,8 +106,11 @@ class OrganizationsApi:
             body (InvitationRequest): Who to invite and into which workspaces.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -133,8 +139,11 @@ class OrganizationsApi:
             body (OrganizationCreate): A new organization and the name of its first workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -166,8 +175,11 @@ class OrganizationsApi:
             body (OwnerTransferCreate): Who should become the organization's owner.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -200,8 +212,11 @@ class OrganizationsApi:
                 402).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -233,8 +248,11 @@ class OrganizationsApi:
             body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -267,8 +285,11 @@ class OrganizationsApi:
             body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -297,8 +318,11 @@ class OrganizationsApi:
             invitation_code (str): The code of the invitation link.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -323,8 +347,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -351,8 +378,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -380,8 +410,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -409,8 +442,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -439,8 +475,11 @@ class OrganizationsApi:
             transfer_id (int): Numeric id of the ownership transfer (its owner_transfer_id).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -469,8 +508,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -525,8 +567,11 @@ class OrganizationsApi:
             page_number (int | Unset): Page Number
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -564,8 +609,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -613,8 +661,11 @@ class OrganizationsApi:
                 default asc).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -669,8 +720,11 @@ class OrganizationsApi:
                 (server default asc).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -719,8 +773,11 @@ class OrganizationsApi:
             active (bool | Unset): Only active users.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -758,8 +815,11 @@ class OrganizationsApi:
                 transfer; other values give 400.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -787,8 +847,11 @@ class OrganizationsApi:
             invitation_code (str): The code of the invitation link.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -815,8 +878,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -845,8 +911,11 @@ class OrganizationsApi:
             invitation_id (int): Numeric id of the invitation.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -875,8 +944,11 @@ class OrganizationsApi:
             body (OrganizationUpdate):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -909,8 +981,11 @@ class OrganizationsApi:
                 and lists of words).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -946,8 +1021,11 @@ class OrganizationsApi:
                 not admin flags together with role_id.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -983,8 +1061,11 @@ class OrganizationsApi:
                 current owner calls it off).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

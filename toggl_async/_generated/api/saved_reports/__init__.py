@@ -61,8 +61,11 @@ class SavedReportsApi:
             body (SavedReportBulkDelete): Which saved reports to delete.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -95,8 +98,11 @@ class SavedReportsApi:
             body (SavedReportCreate): A new saved report.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -124,8 +130,11 @@ class SavedReportsApi:
             report_id (int): Numeric id of the saved report (not its token).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -155,8 +164,11 @@ class SavedReportsApi:
                 dates.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -226,8 +238,11 @@ class SavedReportsApi:
             body (SavedReportPdfRequest): Body of export_saved_report_pdf.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -298,8 +313,11 @@ class SavedReportsApi:
                 dates.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -370,8 +388,11 @@ class SavedReportsApi:
             report_id (int): Numeric id of the saved report (not its token).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -418,8 +439,11 @@ class SavedReportsApi:
             per_page (int | Unset): Reports per page, 50 when not given.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -460,8 +484,11 @@ class SavedReportsApi:
                 saved one. Send `{}` to run with the saved parameters.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -495,8 +522,11 @@ class SavedReportsApi:
             body (SavedReportUpdate): Changes to a saved report; fields not given stay.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -529,8 +559,11 @@ class SavedReportsApi:
             body (list[SavedReportBatchUpdate]):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-                BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+                RateLimitedError (429), ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
