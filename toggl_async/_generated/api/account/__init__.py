@@ -66,7 +66,8 @@ class AccountApi:
     ) -> str:
         """Close the user's account.
 
-        Irreversible: closes the account of the authenticated user.
+        Irreversible: closes the account of the authenticated user. The answer is a short confirmation text,
+        not data.
 
         Raises:
             TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
@@ -157,7 +158,7 @@ class AccountApi:
     ) -> str:
         """Stop product emails, with the code from an email's unsubscribe link.
 
-        The code comes from the link in a product email.
+        The code comes from the link in a product email. The answer is a short confirmation text, not data.
 
         Args:
             disable_code (str): Disable Code
@@ -188,7 +189,8 @@ class AccountApi:
     ) -> str:
         """Stop the weekly report email, with the code from its unsubscribe link.
 
-        The code comes from the link in a weekly report email.
+        The code comes from the link in a weekly report email. The answer is a short confirmation text, not
+        data.
 
         Args:
             weekly_report_code (str): Weekly report code
@@ -221,7 +223,7 @@ class AccountApi:
         """Confirm switching the account to SSO sign-in.
 
         The confirmation code comes from the email Toggl sends when an admin enables SSO; a 400 when it is
-        invalid or expired.
+        invalid or expired. The answer is a short confirmation text, not data.
 
         Args:
             body (SsoConfirmation):

@@ -50,7 +50,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Close the user's account.
 
-    Irreversible: closes the account of the authenticated user.
+    Irreversible: closes the account of the authenticated user. The answer is a short confirmation text,
+    not data.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
@@ -81,7 +82,8 @@ async def asyncio(
 ) -> str:
     """Close the user's account.
 
-    Irreversible: closes the account of the authenticated user.
+    Irreversible: closes the account of the authenticated user. The answer is a short confirmation text,
+    not data.
 
     Raises:
         TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:

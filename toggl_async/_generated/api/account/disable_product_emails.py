@@ -56,7 +56,7 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Stop product emails, with the code from an email's unsubscribe link.
 
-    The code comes from the link in a product email.
+    The code comes from the link in a product email. The answer is a short confirmation text, not data.
 
     Args:
         disable_code (str): Disable Code
@@ -93,7 +93,7 @@ async def asyncio(
 ) -> str:
     """Stop product emails, with the code from an email's unsubscribe link.
 
-    The code comes from the link in a product email.
+    The code comes from the link in a product email. The answer is a short confirmation text, not data.
 
     Args:
         disable_code (str): Disable Code

@@ -56,7 +56,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Stop the weekly report email, with the code from its unsubscribe link.
 
-    The code comes from the link in a weekly report email.
+    The code comes from the link in a weekly report email. The answer is a short confirmation text, not
+    data.
 
     Args:
         weekly_report_code (str): Weekly report code
@@ -93,7 +94,8 @@ async def asyncio(
 ) -> str:
     """Stop the weekly report email, with the code from its unsubscribe link.
 
-    The code comes from the link in a weekly report email.
+    The code comes from the link in a weekly report email. The answer is a short confirmation text, not
+    data.
 
     Args:
         weekly_report_code (str): Weekly report code

@@ -62,7 +62,7 @@ async def asyncio_detailed(
     """Confirm switching the account to SSO sign-in.
 
     The confirmation code comes from the email Toggl sends when an admin enables SSO; a 400 when it is
-    invalid or expired.
+    invalid or expired. The answer is a short confirmation text, not data.
 
     Args:
         body (SsoConfirmation):
@@ -100,7 +100,7 @@ async def asyncio(
     """Confirm switching the account to SSO sign-in.
 
     The confirmation code comes from the email Toggl sends when an admin enables SSO; a 400 when it is
-    invalid or expired.
+    invalid or expired. The answer is a short confirmation text, not data.
 
     Args:
         body (SsoConfirmation):

@@ -80,7 +80,8 @@ class AlertsApi:
     ) -> str:
         """Delete an alert.
 
-        403 "Alert not found or not accessible" for an unknown alert.
+        403 "Alert not found or not accessible" for an unknown alert. The answer is a short confirmation
+        text, not data.
 
         Args:
             workspace_id (int): Numeric id of the workspace.

@@ -59,7 +59,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Delete an alert.
 
-    403 "Alert not found or not accessible" for an unknown alert.
+    403 "Alert not found or not accessible" for an unknown alert. The answer is a short confirmation
+    text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -99,7 +100,8 @@ async def asyncio(
 ) -> str:
     """Delete an alert.
 
-    403 "Alert not found or not accessible" for an unknown alert.
+    403 "Alert not found or not accessible" for an unknown alert. The answer is a short confirmation
+    text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.

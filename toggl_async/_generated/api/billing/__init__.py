@@ -279,7 +279,8 @@ class BillingApi:
     ) -> str:
         """Cancel the organization's subscription.
 
-        immediateCancel=true cancels now rather than at the end of the period.
+        immediateCancel=true cancels now rather than at the end of the period. The answer is a short
+        confirmation text, not data.
 
         Args:
             organization_id (int): Numeric id of the organization.
@@ -1121,7 +1122,7 @@ class BillingApi:
     ) -> str:
         """Ask the organization's admins to upgrade for a feature.
 
-        Sends the call to action to the admins.
+        Sends the call to action to the admins. The answer is a short confirmation text, not data.
 
         Args:
             organization_id (int): Numeric id of the organization.

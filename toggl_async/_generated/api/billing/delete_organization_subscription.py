@@ -66,7 +66,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Cancel the organization's subscription.
 
-    immediateCancel=true cancels now rather than at the end of the period.
+    immediateCancel=true cancels now rather than at the end of the period. The answer is a short
+    confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -107,7 +108,8 @@ async def asyncio(
 ) -> str:
     """Cancel the organization's subscription.
 
-    immediateCancel=true cancels now rather than at the end of the period.
+    immediateCancel=true cancels now rather than at the end of the period. The answer is a short
+    confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

@@ -59,7 +59,7 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Ask the organization's admins to upgrade for a feature.
 
-    Sends the call to action to the admins.
+    Sends the call to action to the admins. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -99,7 +99,7 @@ async def asyncio(
 ) -> str:
     """Ask the organization's admins to upgrade for a feature.
 
-    Sends the call to action to the admins.
+    Sends the call to action to the admins. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

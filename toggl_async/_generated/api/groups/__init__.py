@@ -115,6 +115,8 @@ class GroupsApi:
     ) -> str:
         """Delete an organization group.
 
+        The answer is a short confirmation text, not data.
+
         Args:
             organization_id (int): Numeric id of the organization.
             group_id (int): Numeric id of the group.

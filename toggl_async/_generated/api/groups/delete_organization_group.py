@@ -49,6 +49,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Delete an organization group.
 
+    The answer is a short confirmation text, not data.
+
     Args:
         organization_id (int): Numeric id of the organization.
         group_id (int): Numeric id of the group.
@@ -86,6 +88,8 @@ async def asyncio(
     client: HttpClient,
 ) -> str:
     """Delete an organization group.
+
+    The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

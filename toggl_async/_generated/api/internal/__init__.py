@@ -43,7 +43,8 @@ class InternalApi:
     ) -> str:
         """Send a message to Toggl's contact address.
 
-        Used by Toggl's website; a 400 names the missing field.
+        Used by Toggl's website; a 400 names the missing field. The answer is a short confirmation text, not
+        data.
 
         Args:
             body (ContactEmail):
@@ -75,7 +76,8 @@ class InternalApi:
     ) -> str:
         """Ask Toggl for a product demo.
 
-        Used by Toggl's website; a 400 names the missing or too long field.
+        Used by Toggl's website; a 400 names the missing or too long field. The answer is a short
+        confirmation text, not data.
 
         Args:
             body (DemoEmail):
@@ -141,7 +143,7 @@ class InternalApi:
     ) -> str:
         """Ask Toggl for a meeting.
 
-        Used by Toggl's website.
+        Used by Toggl's website. The answer is a short confirmation text, not data.
 
         Args:
             body (MeetEmail):

@@ -61,7 +61,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Send a message to Toggl's contact address.
 
-    Used by Toggl's website; a 400 names the missing field.
+    Used by Toggl's website; a 400 names the missing field. The answer is a short confirmation text, not
+    data.
 
     Args:
         body (ContactEmail):
@@ -98,7 +99,8 @@ async def asyncio(
 ) -> str:
     """Send a message to Toggl's contact address.
 
-    Used by Toggl's website; a 400 names the missing field.
+    Used by Toggl's website; a 400 names the missing field. The answer is a short confirmation text, not
+    data.
 
     Args:
         body (ContactEmail):

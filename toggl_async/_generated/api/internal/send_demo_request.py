@@ -61,7 +61,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Ask Toggl for a product demo.
 
-    Used by Toggl's website; a 400 names the missing or too long field.
+    Used by Toggl's website; a 400 names the missing or too long field. The answer is a short
+    confirmation text, not data.
 
     Args:
         body (DemoEmail):
@@ -98,7 +99,8 @@ async def asyncio(
 ) -> str:
     """Ask Toggl for a product demo.
 
-    Used by Toggl's website; a 400 names the missing or too long field.
+    Used by Toggl's website; a 400 names the missing or too long field. The answer is a short
+    confirmation text, not data.
 
     Args:
         body (DemoEmail):

@@ -61,7 +61,7 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Ask Toggl for a meeting.
 
-    Used by Toggl's website.
+    Used by Toggl's website. The answer is a short confirmation text, not data.
 
     Args:
         body (MeetEmail):
@@ -98,7 +98,7 @@ async def asyncio(
 ) -> str:
     """Ask Toggl for a meeting.
 
-    Used by Toggl's website.
+    Used by Toggl's website. The answer is a short confirmation text, not data.
 
     Args:
         body (MeetEmail):

@@ -65,7 +65,8 @@ class OrganizationsApi:
     ) -> str:
         """Accept an invitation as the invited user, joining its organization and workspaces.
 
-        403 when the caller's email is not the invited one.
+        403 when the caller's email is not the invited one. The answer is a short confirmation text, not
+        data.
 
         Args:
             invitation_code (str): The code of the invitation link.
@@ -241,7 +242,7 @@ class OrganizationsApi:
         """Remove several users from an organization at once.
 
         The only bulk change supported is deletion by organization-user id. The owner and the paying user
-        cannot be removed.
+        cannot be removed. The answer is a short confirmation text, not data.
 
         Args:
             organization_id (int): Numeric id of the organization.
@@ -277,7 +278,8 @@ class OrganizationsApi:
     ) -> str:
         """Remove several users from a workspace at once.
 
-        The only bulk change supported is deletion by workspace-user id.
+        The only bulk change supported is deletion by workspace-user id. The answer is a short confirmation
+        text, not data.
 
         Args:
             organization_id (int): Numeric id of the organization.
@@ -502,7 +504,7 @@ class OrganizationsApi:
         """Leave an organization as the calling user.
 
         Removes the caller's membership; the organization is deleted when its last user leaves. The owner
-        and the paying user cannot leave.
+        and the paying user cannot leave. The answer is a short confirmation text, not data.
 
         Args:
             organization_id (int): Numeric id of the organization.
@@ -841,7 +843,8 @@ class OrganizationsApi:
     ) -> str:
         """Decline an invitation as the invited user.
 
-        403 when the caller's email is not the invited one.
+        403 when the caller's email is not the invited one. The answer is a short confirmation text, not
+        data.
 
         Args:
             invitation_code (str): The code of the invitation link.
@@ -872,7 +875,8 @@ class OrganizationsApi:
     ) -> str:
         """Ask the organization's admins to set up the Slack integration.
 
-        Notifies the organization's admins that a member would like the Slack integration.
+        Notifies the organization's admins that a member would like the Slack integration. The answer is a
+        short confirmation text, not data.
 
         Args:
             organization_id (int): Numeric id of the organization.
@@ -904,7 +908,8 @@ class OrganizationsApi:
     ) -> str:
         """Send an invitation's email again.
 
-        400 when the invitation is of another organization, 404 when there is none.
+        400 when the invitation is of another organization, 404 when there is none. The answer is a short
+        confirmation text, not data.
 
         Args:
             organization_id (int): Numeric id of the organization.
@@ -938,6 +943,8 @@ class OrganizationsApi:
         body: OrganizationUpdate,
     ) -> str:
         """Rename an organization.
+
+        The answer is a short confirmation text, not data.
 
         Args:
             organization_id (int): Numeric id of the organization.
@@ -1011,7 +1018,7 @@ class OrganizationsApi:
         """Change one organization user (name, email, role, groups, workspaces).
 
         Send one field or more (an empty body is a 400); role_id may not be sent together with the admin
-        flags.
+        flags. The answer is a short confirmation text, not data.
 
         Args:
             organization_id (int): Numeric id of the organization.

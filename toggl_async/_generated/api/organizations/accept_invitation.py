@@ -46,7 +46,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Accept an invitation as the invited user, joining its organization and workspaces.
 
-    403 when the caller's email is not the invited one.
+    403 when the caller's email is not the invited one. The answer is a short confirmation text, not
+    data.
 
     Args:
         invitation_code (str): The code of the invitation link.
@@ -83,7 +84,8 @@ async def asyncio(
 ) -> str:
     """Accept an invitation as the invited user, joining its organization and workspaces.
 
-    403 when the caller's email is not the invited one.
+    403 when the caller's email is not the invited one. The answer is a short confirmation text, not
+    data.
 
     Args:
         invitation_code (str): The code of the invitation link.

@@ -57,7 +57,7 @@ async def asyncio_detailed(
     """Remove several users from an organization at once.
 
     The only bulk change supported is deletion by organization-user id. The owner and the paying user
-    cannot be removed.
+    cannot be removed. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -98,7 +98,7 @@ async def asyncio(
     """Remove several users from an organization at once.
 
     The only bulk change supported is deletion by organization-user id. The owner and the paying user
-    cannot be removed.
+    cannot be removed. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

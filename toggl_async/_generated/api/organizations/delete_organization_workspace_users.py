@@ -59,7 +59,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Remove several users from a workspace at once.
 
-    The only bulk change supported is deletion by workspace-user id.
+    The only bulk change supported is deletion by workspace-user id. The answer is a short confirmation
+    text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -102,7 +103,8 @@ async def asyncio(
 ) -> str:
     """Remove several users from a workspace at once.
 
-    The only bulk change supported is deletion by workspace-user id.
+    The only bulk change supported is deletion by workspace-user id. The answer is a short confirmation
+    text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

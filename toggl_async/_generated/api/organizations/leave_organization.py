@@ -47,7 +47,7 @@ async def asyncio_detailed(
     """Leave an organization as the calling user.
 
     Removes the caller's membership; the organization is deleted when its last user leaves. The owner
-    and the paying user cannot leave.
+    and the paying user cannot leave. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -85,7 +85,7 @@ async def asyncio(
     """Leave an organization as the calling user.
 
     Removes the caller's membership; the organization is deleted when its last user leaves. The owner
-    and the paying user cannot leave.
+    and the paying user cannot leave. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

@@ -56,7 +56,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Decline an invitation as the invited user.
 
-    403 when the caller's email is not the invited one.
+    403 when the caller's email is not the invited one. The answer is a short confirmation text, not
+    data.
 
     Args:
         invitation_code (str): The code of the invitation link.
@@ -93,7 +94,8 @@ async def asyncio(
 ) -> str:
     """Decline an invitation as the invited user.
 
-    403 when the caller's email is not the invited one.
+    403 when the caller's email is not the invited one. The answer is a short confirmation text, not
+    data.
 
     Args:
         invitation_code (str): The code of the invitation link.

@@ -56,7 +56,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Ask the organization's admins to set up the Slack integration.
 
-    Notifies the organization's admins that a member would like the Slack integration.
+    Notifies the organization's admins that a member would like the Slack integration. The answer is a
+    short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -93,7 +94,8 @@ async def asyncio(
 ) -> str:
     """Ask the organization's admins to set up the Slack integration.
 
-    Notifies the organization's admins that a member would like the Slack integration.
+    Notifies the organization's admins that a member would like the Slack integration. The answer is a
+    short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

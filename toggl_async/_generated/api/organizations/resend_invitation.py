@@ -59,7 +59,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Send an invitation's email again.
 
-    400 when the invitation is of another organization, 404 when there is none.
+    400 when the invitation is of another organization, 404 when there is none. The answer is a short
+    confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -99,7 +100,8 @@ async def asyncio(
 ) -> str:
     """Send an invitation's email again.
 
-    400 when the invitation is of another organization, 404 when there is none.
+    400 when the invitation is of another organization, 404 when there is none. The answer is a short
+    confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

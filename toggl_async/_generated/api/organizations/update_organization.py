@@ -66,6 +66,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Rename an organization.
 
+    The answer is a short confirmation text, not data.
+
     Args:
         organization_id (int): Numeric id of the organization.
         body (OrganizationUpdate):
@@ -103,6 +105,8 @@ async def asyncio(
     body: OrganizationUpdate,
 ) -> str:
     """Rename an organization.
+
+    The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

@@ -60,7 +60,7 @@ async def asyncio_detailed(
     """Change one organization user (name, email, role, groups, workspaces).
 
     Send one field or more (an empty body is a 400); role_id may not be sent together with the admin
-    flags.
+    flags. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -106,7 +106,7 @@ async def asyncio(
     """Change one organization user (name, email, role, groups, workspaces).
 
     Send one field or more (an empty body is a 400); role_id may not be sent together with the admin
-    flags.
+    flags. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.

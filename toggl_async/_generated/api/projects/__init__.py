@@ -234,6 +234,8 @@ class ProjectsApi:
     ) -> str:
         """Remove a group from a project.
 
+        The answer is a short confirmation text, not data.
+
         Args:
             workspace_id (int): Numeric id of the workspace.
             project_group_id (int): The project group's id.

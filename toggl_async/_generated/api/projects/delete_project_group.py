@@ -59,6 +59,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Remove a group from a project.
 
+    The answer is a short confirmation text, not data.
+
     Args:
         workspace_id (int): Numeric id of the workspace.
         project_group_id (int): The project group's id.
@@ -96,6 +98,8 @@ async def asyncio(
     client: HttpClient,
 ) -> str:
     """Remove a group from a project.
+
+    The answer is a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.

@@ -90,7 +90,8 @@ class TimesheetsApi:
     ) -> str:
         """Delete a timesheet setup.
 
-        Only while none of its timesheets is submitted, approved or rejected (400 otherwise).
+        Only while none of its timesheets is submitted, approved or rejected (400 otherwise). The answer is
+        a short confirmation text, not data.
 
         Args:
             workspace_id (int): Numeric id of the workspace.

@@ -59,7 +59,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Delete a timesheet setup.
 
-    Only while none of its timesheets is submitted, approved or rejected (400 otherwise).
+    Only while none of its timesheets is submitted, approved or rejected (400 otherwise). The answer is
+    a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -99,7 +100,8 @@ async def asyncio(
 ) -> str:
     """Delete a timesheet setup.
 
-    Only while none of its timesheets is submitted, approved or rejected (400 otherwise).
+    Only while none of its timesheets is submitted, approved or rejected (400 otherwise). The answer is
+    a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.

@@ -76,6 +76,8 @@ class TrackRemindersApi:
     ) -> str:
         """Delete a tracking reminder.
 
+        The answer is a short confirmation text, not data.
+
         Args:
             workspace_id (int): Numeric id of the workspace.
             reminder_id (int): Numeric id of the reminder.

@@ -59,6 +59,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Delete a tracking reminder.
 
+    The answer is a short confirmation text, not data.
+
     Args:
         workspace_id (int): Numeric id of the workspace.
         reminder_id (int): Numeric id of the reminder.
@@ -96,6 +98,8 @@ async def asyncio(
     client: HttpClient,
 ) -> str:
     """Delete a tracking reminder.
+
+    The answer is a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.

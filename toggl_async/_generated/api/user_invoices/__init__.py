@@ -83,6 +83,8 @@ class UserInvoicesApi:
     ) -> str:
         """Delete an invoice; 404 "Invoice not found" when there is none.
 
+        The answer is a short confirmation text, not data.
+
         Args:
             workspace_id (int): Numeric id of the workspace.
             user_invoice_id (int): Numeric id of the invoice (UserInvoice.user_invoice_id).

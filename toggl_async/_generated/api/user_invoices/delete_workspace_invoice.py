@@ -59,6 +59,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Delete an invoice; 404 "Invoice not found" when there is none.
 
+    The answer is a short confirmation text, not data.
+
     Args:
         workspace_id (int): Numeric id of the workspace.
         user_invoice_id (int): Numeric id of the invoice (UserInvoice.user_invoice_id).
@@ -96,6 +98,8 @@ async def asyncio(
     client: HttpClient,
 ) -> str:
     """Delete an invoice; 404 "Invoice not found" when there is none.
+
+    The answer is a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.

@@ -347,7 +347,7 @@ class WebhooksApi:
         """Validate a subscription with the code its ping carried (the asynchronous handshake).
 
         A 400 when the code is wrong or the subscription was validated already. Toggl documents no
-        authentication for it: the code is the credential.
+        authentication for it: the code is the credential. The answer is the string "OK".
 
         Args:
             workspace_id (int): Numeric id of the workspace.

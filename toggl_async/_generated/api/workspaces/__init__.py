@@ -481,7 +481,7 @@ class WorkspacesApi:
         """Change a member's role, rate or working hours, naming the member by user id.
 
         The same changes as update_workspace_user, which names the membership instead; workspace admins
-        only.
+        only. The answer is a short confirmation text, not data.
 
         Args:
             workspace_id (int): Numeric id of the workspace.
@@ -519,7 +519,7 @@ class WorkspacesApi:
     ) -> str:
         """Change one workspace membership (role, rate, labour cost, working hours).
 
-        Admin flags and role_id cannot be combined.
+        Admin flags and role_id cannot be combined. The answer is a short confirmation text, not data.
 
         Args:
             workspace_id (int): Numeric id of the workspace.

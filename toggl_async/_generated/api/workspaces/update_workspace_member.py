@@ -70,7 +70,7 @@ async def asyncio_detailed(
     """Change a member's role, rate or working hours, naming the member by user id.
 
     The same changes as update_workspace_user, which names the membership instead; workspace admins
-    only.
+    only. The answer is a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -114,7 +114,7 @@ async def asyncio(
     """Change a member's role, rate or working hours, naming the member by user id.
 
     The same changes as update_workspace_user, which names the membership instead; workspace admins
-    only.
+    only. The answer is a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.

@@ -69,7 +69,7 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Change one workspace membership (role, rate, labour cost, working hours).
 
-    Admin flags and role_id cannot be combined.
+    Admin flags and role_id cannot be combined. The answer is a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -112,7 +112,7 @@ async def asyncio(
 ) -> str:
     """Change one workspace membership (role, rate, labour cost, working hours).
 
-    Admin flags and role_id cannot be combined.
+    Admin flags and role_id cannot be combined. The answer is a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
