@@ -40,7 +40,7 @@ class Alert:
     estimated_hours: int | None | Unset = UNSET
     """ The project's estimate in hours. """
     threshold: int | None | Unset = UNSET
-    """ The lowest threshold. """
+    """ The lowest threshold, in the unit threshold_type names: percent of the project's estimate, or hours. """
     object_type: int | None | Unset = UNSET
     receivers: int | None | Unset = UNSET
     """ How many users the alert reaches. """

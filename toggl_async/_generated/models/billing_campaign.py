@@ -18,10 +18,14 @@ T = TypeVar("T", bound="BillingCampaign")
 @attrs.define(kw_only=True, repr=False)
 class BillingCampaign:
     discount: int | None | Unset = UNSET
+    """ Discount the campaign gives; the unit is not documented (percent, we believe, as discount_percentage
+    elsewhere) """
     end: str | None | Unset = UNSET
+    """ End of the campaign; the format is not documented """
     key: str | Unset = UNSET
     name: str | Unset = UNSET
     start: str | None | Unset = UNSET
+    """ Start of the campaign; the format is not documented """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _BillingCampaignWire

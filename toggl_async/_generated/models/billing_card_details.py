@@ -18,11 +18,13 @@ T = TypeVar("T", bound="BillingCardDetails")
 @attrs.define(kw_only=True, repr=False)
 class BillingCardDetails:
     added_at: str | None | Unset = UNSET
+    """ When the card was added; the format is not documented """
     card_number: str | Unset = UNSET
     card_type: str | Unset = UNSET
     creator_id: int | Unset = UNSET
     creator_name: str | Unset = UNSET
     expiry_date: str | None | Unset = UNSET
+    """ When the card expires; the format is not documented """
     holder_name: str | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

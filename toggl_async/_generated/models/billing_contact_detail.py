@@ -26,15 +26,17 @@ class BillingContactDetail:
     country_id: int | Unset = UNSET
     country_subdivision_id: int | Unset = UNSET
     created_at: str | None | Unset = UNSET
+    """ When the contact details were first saved; the format is not documented """
     customer_id: int | Unset = UNSET
     is_eu_resident: bool | Unset = UNSET
     updated_at: str | None | Unset = UNSET
+    """ When the contact details last changed; the format is not documented """
     user_id: int | Unset = UNSET
     vat_number: str | Unset = UNSET
     vat_number_valid: bool | Unset = UNSET
     """ DEPRECATED """
     vat_number_validated_at: str | None | Unset = UNSET
-    """ DEPRECATED """
+    """ Deprecated: when the VAT number was last checked; the format is not documented """
     zip_code: str | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

@@ -18,8 +18,12 @@ T = TypeVar("T", bound="BillingCoupon")
 @attrs.define(kw_only=True, repr=False)
 class BillingCoupon:
     amount_off: int | Unset = UNSET
+    """ Fixed discount of the coupon (percent_off is the other kind); the unit is not documented (cents of the
+    customer's currency, we believe) """
     deleted: bool | Unset = UNSET
     duration: str | Unset = UNSET
+    """ How long the coupon applies, as a word (duration_in_months holds the months of a repeating one); the values
+    are not documented """
     duration_in_months: int | Unset = UNSET
     id: str | Unset = UNSET
     name: str | Unset = UNSET

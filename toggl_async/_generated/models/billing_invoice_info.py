@@ -18,13 +18,18 @@ T = TypeVar("T", bound="BillingInvoiceInfo")
 @attrs.define(kw_only=True, repr=False)
 class BillingInvoiceInfo:
     amount: int | Unset = UNSET
+    """ Invoice amount before tax; the unit is not documented (cents of the invoice's currency, we believe) """
     created_at: str | None | Unset = UNSET
+    """ When the invoice was issued; the format is not documented """
     currency_id: int | Unset = UNSET
     due: str | Unset = UNSET
+    """ When payment is due; the format is not documented """
     id: int | Unset = UNSET
     paid_at: str | None | Unset = UNSET
+    """ When the invoice was paid, null while unpaid; the format is not documented """
     tax_percentage: float | Unset = UNSET
     total_amount: int | Unset = UNSET
+    """ Invoice amount with tax; the unit is not documented (cents, as amount, we believe) """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _BillingInvoiceInfoWire

@@ -18,6 +18,7 @@ T = TypeVar("T", bound="BillingPaymentInfo")
 @attrs.define(kw_only=True, repr=False)
 class BillingPaymentInfo:
     created_at: str | None | Unset = UNSET
+    """ When the payment details were saved; the format is not documented """
     description: str | Unset = UNSET
     id: int | Unset = UNSET
     status: str | Unset = UNSET

@@ -25,6 +25,7 @@ class BillingPricing:
     currency_id: int | Unset = UNSET
     discount_percentage: int | Unset = UNSET
     discount_to: str | None | Unset = UNSET
+    """ Until when the discount applies, we believe; the format is not documented """
     plans: list[BillingPlan] | Unset = UNSET
     tax_included: bool | Unset = UNSET
     tax_percentage: float | Unset = UNSET

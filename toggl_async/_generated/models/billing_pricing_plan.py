@@ -29,6 +29,8 @@ class BillingPricingPlan:
     list_price_in_usd_cents: int | Unset = UNSET
     name: str | Unset = UNSET
     period: int | Unset = UNSET
+    """ Billing period of the price; the unit is not documented (months, we believe, as prices_month sits beside
+    prices_period) """
     price_point_handle: str | Unset = UNSET
     prices_month: BillingPrices | Unset = UNSET
     prices_period: BillingPrices | Unset = UNSET

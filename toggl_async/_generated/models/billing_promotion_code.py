@@ -20,6 +20,7 @@ class BillingPromotionCode:
     active: bool | Unset = UNSET
     code: str | Unset = UNSET
     expires_at: str | None | Unset = UNSET
+    """ When the promotion code stops working; the format is not documented """
     id: str | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

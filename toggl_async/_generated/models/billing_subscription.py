@@ -32,12 +32,15 @@ class BillingSubscription:
     billing_period_in_months: int | Unset = UNSET
     campaign_available: bool | Unset = UNSET
     cancel_date: str | None | Unset = UNSET
+    """ When the subscription was or will be cancelled; the format is not documented """
     card_details: BillingCardDetails | None | Unset = UNSET
     company_id: int | Unset = UNSET
     contact_details: BillingContactDetail | None | Unset = UNSET
     currency: str | Unset = UNSET
     current_period_ends_at: str | None | Unset = UNSET
+    """ End of the billing period now running; the format is not documented """
     current_period_starts_at: str | None | Unset = UNSET
+    """ Start of the billing period now running; the format is not documented """
     customer_id: int | Unset = UNSET
     end_date: str | None | Unset = UNSET
     """ Deprecated: read current_period_ends_at instead, its replacement; format not documented """
@@ -54,6 +57,7 @@ class BillingSubscription:
     last_pricing_plan_id: int | Unset = UNSET
     new_signup_trial: bool | Unset = UNSET
     next_payment_date: str | None | Unset = UNSET
+    """ When the next payment is taken; the format is not documented """
     payment_failed: bool | Unset = UNSET
     payment_method: str | Unset = UNSET
     plan_id: int | Unset = UNSET
@@ -61,7 +65,9 @@ class BillingSubscription:
     pricing_plan_id: int | Unset = UNSET
     """ Legacy: Toggl still sends it for its own web front end """
     renewal_at: str | None | Unset = UNSET
+    """ When the subscription renews, an RFC 3339 timestamp (Toggl's files type it date-time in one model) """
     renewal_date: str | None | Unset = UNSET
+    """ Day of the next renewal; the format is not documented """
     seat_cost_in_cents: int | Unset = UNSET
     seats: int | Unset = UNSET
     site: str | Unset = UNSET
@@ -69,10 +75,13 @@ class BillingSubscription:
     """ Deprecated: read current_period_starts_at instead, its replacement; format not documented """
     state: str | Unset = UNSET
     subscription_created_at: str | None | Unset = UNSET
+    """ When the subscription was first bought; the format is not documented """
     subscription_period: SubscriptionPeriod | Unset = UNSET
     trial_available: bool | Unset = UNSET
     trial_end_date: str | None | Unset = UNSET
+    """ Last day of the trial; the format is not documented """
     trial_start_date: str | None | Unset = UNSET
+    """ First day of the trial; the format is not documented """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _BillingSubscriptionWire

@@ -21,10 +21,12 @@ class Calendar:
     calendar_id: int | Unset = UNSET
     calendar_integration_id: int | Unset = UNSET
     created_at: str | None | Unset = UNSET
+    """ When the calendar was first synced; the format is not documented """
     default_planned_task_id: int | None | Unset = UNSET
     default_project_id: int | None | Unset = UNSET
     default_workspace_id: int | None | Unset = UNSET
     deleted_at: str | None | Unset = UNSET
+    """ When the calendar was removed, null while it is in use; the format is not documented """
     external_id: str | Unset = UNSET
     foreground_color: str | Unset = UNSET
     name: str | Unset = UNSET
@@ -32,6 +34,7 @@ class Calendar:
     """ Deprecated: Toggl keeps it only for older releases of its mobile apps """
     selected: bool | Unset = UNSET
     updated_at: str | None | Unset = UNSET
+    """ When the calendar last changed; the format is not documented """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _CalendarWire

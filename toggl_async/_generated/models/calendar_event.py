@@ -28,7 +28,9 @@ class CalendarEvent:
     calendar_id: int | Unset = UNSET
     color: CalendarEventColor | Unset = UNSET
     created_at: str | None | Unset = UNSET
+    """ When Toggl first stored the event; the format is not documented """
     end_time: str | Unset = UNSET
+    """ End of the event; the format is not documented (RFC 3339, as the search window takes, we believe) """
     external_id: str | Unset = UNSET
     html_link: str | Unset = UNSET
     ical_uid: str | Unset = UNSET
@@ -42,10 +44,12 @@ class CalendarEvent:
     meeting_link: str | Unset = UNSET
     provider: str | Unset = UNSET
     start_time: str | Unset = UNSET
+    """ Start of the event; the format is not documented (RFC 3339, as the search window takes, we believe) """
     title: str | Unset = UNSET
     updated: str | Unset = UNSET
-    """ Deprecated """
+    """ Deprecated: read updated_at; the format is not documented """
     updated_at: str | None | Unset = UNSET
+    """ When Toggl last stored a change of the event; the format is not documented """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _CalendarEventWire

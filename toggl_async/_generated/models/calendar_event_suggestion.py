@@ -18,9 +18,11 @@ T = TypeVar("T", bound="CalendarEventSuggestion")
 @attrs.define(kw_only=True, repr=False)
 class CalendarEventSuggestion:
     accuracy: float | Unset = UNSET
+    """ How sure the suggestion is, a fraction from 0 to 1. """
     billable: bool | Unset = UNSET
     description_match: bool | Unset = UNSET
     last_seen: str | Unset = UNSET
+    """ When a matching time entry was last tracked, we believe; the format is not documented """
     project_active: bool | Unset = UNSET
     project_color: str | Unset = UNSET
     project_id: int | Unset = UNSET

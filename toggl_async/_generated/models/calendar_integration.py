@@ -20,6 +20,7 @@ class CalendarIntegration:
     auto_track: bool | Unset = UNSET
     calendar_integration_id: int | Unset = UNSET
     created_at: str | None | Unset = UNSET
+    """ When the calendar account was connected; the format is not documented """
     email: str | Unset = UNSET
     error_status: str | Unset = UNSET
     has_write_scope: bool | Unset = UNSET

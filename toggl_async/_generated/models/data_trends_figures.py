@@ -23,6 +23,7 @@ class DataTrendsFigures:
     total_seconds: int | Unset = UNSET
     billable_seconds: int | Unset = UNSET
     earnings: int | Unset = UNSET
+    """ Billable amount in cents. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _DataTrendsFiguresWire

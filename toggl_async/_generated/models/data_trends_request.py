@@ -28,7 +28,7 @@ class DataTrendsRequest:
     ids: list[int] | Unset = UNSET
     """ The clients, projects (at most 5) or users to show. """
     resolution: str | Unset = UNSET
-    """ Bucket of the series, day, week or month [I from the comparative report]. """
+    """ Bucket of the series, day, week or month. """
     billable: bool | Unset = UNSET
     rounding: DataTrendsRequestRounding | Literal[-1, 0, 1] | Unset = UNSET
     rounding_minutes: int | Unset = UNSET

@@ -24,6 +24,7 @@ class DemoEmail:
     purpose: str | Unset = UNSET
     source: str | Unset = UNSET
     team_size: str | Unset = UNSET
+    """ Number of people in the team, sent as text; the accepted values are not documented """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _DemoEmailWire

@@ -42,7 +42,10 @@ class Expense:
     tax_amount_converted: int | Unset = UNSET
     """ Tax in cents of the workspace currency. """
     exchange_rate: float | Unset = UNSET
+    """ Workspace currency per unit of the expense's currency, so that total_amount times it gives
+    total_amount_converted. """
     exchange_rate_timestamp: str | None | Unset = UNSET
+    """ When exchange_rate was taken; the format is not documented """
     date_of_expense: str | None | Unset = UNSET
     """ Local date with no time zone (YYYY-MM-DD). """
     timezone: str | Unset = UNSET
@@ -62,11 +65,15 @@ class Expense:
     update_reason: str | Unset = UNSET
     trip_id: int | None | Unset = UNSET
     approved_at: str | None | Unset = UNSET
+    """ When the expense was approved, null until then; the format is not documented """
     approved_by: int | None | Unset = UNSET
     updated_by: int | None | Unset = UNSET
     created_at: str | None | Unset = UNSET
+    """ When the expense was recorded; the format is not documented """
     updated_at: str | None | Unset = UNSET
+    """ When the expense last changed; the format is not documented """
     deleted_at: str | None | Unset = UNSET
+    """ When the expense was deleted, null while it exists; the format is not documented """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ExpenseWire

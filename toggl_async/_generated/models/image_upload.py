@@ -16,7 +16,7 @@ class ImageUpload:
     """An image upload (avatar or workspace logo)."""
 
     file: File
-    """ The image, PNG, JPEG, GIF or WebP, at most 5 MiB [types V:SW26 400 text; limit I]. """
+    """ The image, PNG, JPEG, GIF or WebP, at most 5 MiB. """
 
     def to_multipart(self, files: ExitStack) -> list[Part]:
         """The form's parts, in declaration order; the paths of File values are opened on `files`."""

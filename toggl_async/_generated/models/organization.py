@@ -42,6 +42,7 @@ class Organization:
     max_data_retention_days: int | None | Unset = UNSET
     """ How many days back free workspaces of this organization can see data. """
     max_workspaces: int | Unset = UNSET
+    """ Largest number of workspaces the organization may have. """
     permissions: list[str] | None | Unset = UNSET
     pricing_plan_id: int | Unset = UNSET
     pricing_plan_name: str | Unset = UNSET

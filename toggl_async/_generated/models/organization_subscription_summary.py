@@ -28,7 +28,7 @@ class OrganizationSubscriptionSummary:
     billing_period_months: int | Unset = UNSET
     """ How many months one payment covers (`1`, `12`; `0` on the Free plan). """
     created_at: str | None | Unset = UNSET
-    """ When the subscription started; null on Free. """
+    """ When the subscription started; null on Free. The format is not documented """
     enterprise: bool | Unset = UNSET
     plan: str | Unset = UNSET
     """ Which product the organization is on, such as `free`, `starter`, `premium` or `enterprise`. """

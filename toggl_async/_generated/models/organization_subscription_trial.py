@@ -24,7 +24,7 @@ class OrganizationSubscriptionTrial:
     available: bool | Unset = UNSET
     """ Whether a trial is available to this organization. """
     end_date: str | None | Unset = UNSET
-    """ When the trial ends; null without a trial. """
+    """ When the trial ends; null without a trial. The format is not documented """
     plan: str | None | Unset = UNSET
     """ Handle of the plan being tried; null when no trial runs. """
     additional_properties: dict[str, Any] | None = None

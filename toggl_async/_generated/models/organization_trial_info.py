@@ -22,7 +22,9 @@ class OrganizationTrialInfo:
     trial_available: bool | Unset = UNSET
     """ Deprecated by Toggl in favour of can_have_trial. """
     trial_end_date: str | None | Unset = UNSET
+    """ Last day of the trial; the format is not documented """
     next_payment_date: str | None | Unset = UNSET
+    """ First payment after the trial; the format is not documented """
     last_pricing_plan_id: int | None | Unset = UNSET
     can_have_trial: bool | Unset = UNSET
     trial_plan_id: int | None | Unset = UNSET

@@ -21,6 +21,7 @@ class PaymentFailure:
     decline_code: str | Unset = UNSET
     doc_url: str | Unset = UNSET
     invoice_total_amount: int | Unset = UNSET
+    """ Total of the invoice whose payment failed; the unit is not documented (cents, we believe) """
     message: str | Unset = UNSET
     next_payment_attempt: str | None | Unset = UNSET
     organization_id: int | Unset = UNSET

@@ -27,6 +27,7 @@ class PaymentRecord:
     pdf_url: str | Unset = UNSET
     status: str | Unset = UNSET
     total_amount: int | Unset = UNSET
+    """ Invoice total, in the record's currency; the unit is not documented (cents, we believe) """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _PaymentRecordWire

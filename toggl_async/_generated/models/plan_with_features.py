@@ -24,11 +24,15 @@ T = TypeVar("T", bound="PlanWithFeatures")
 @attrs.define(kw_only=True, repr=False)
 class PlanWithFeatures:
     active_at: str | None | Unset = UNSET
+    """ When the plan became available; the format is not documented """
     features: list[PlanFeature] | Unset = UNSET
     inactive_at: str | None | Unset = UNSET
+    """ When the plan stops being offered, null while it is; the format is not documented """
     max_user_count: int | Unset = UNSET
     name: str | Unset = UNSET
     plan_at: str | None | Unset = UNSET
+    """ A moment of the plan whose meaning Toggl leaves open (when it was chosen, we believe); the format is not
+    documented """
     plan_id: int | Unset = UNSET
     prices: list[PricingPlan] | Unset = UNSET
     product_handle: str | Unset = UNSET

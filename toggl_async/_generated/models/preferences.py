@@ -36,6 +36,7 @@ class Preferences:
 
     activity_timeline_display_activity: bool | Unset = UNSET
     activity_timeline_grouping_interval: str | Unset = UNSET
+    """ Span by which the activity timeline groups what it recorded, sent as text; the unit is not documented """
     activity_timeline_grouping_method: str | Unset = UNSET
     activity_timeline_recording_level: str | Unset = UNSET
     activity_timeline_sync_events: bool | Unset = UNSET
@@ -52,6 +53,7 @@ class Preferences:
     beginning_of_week: int | Unset = UNSET
     """ First day of the week in the web app, 0 Sunday to 6 Saturday. """
     calendar_snap_duration: str | Unset = UNSET
+    """ Step the calendar view snaps dragged entries to, sent as text; the unit is not documented """
     calendar_snap_initial_location: str | Unset = UNSET
     calendar_visible_hours_end: int | Unset = UNSET
     """ Last hour of the day the calendar view shows, 0 to 24. """
@@ -82,6 +84,8 @@ class Preferences:
     extension_send_error_reports: bool | Unset = UNSET
     extension_send_usage_statistics: bool | Unset = UNSET
     first_seen_business_promo: int | Unset = UNSET
+    """ When the user first saw the Business plan promotion, we believe; left out when never; the format is not
+    documented """
     focus_app_on_time_entry_started: bool | Unset = UNSET
     focus_app_on_time_entry_stopped: bool | Unset = UNSET
     haptic_feedback_enabled: bool | Unset = UNSET
@@ -151,6 +155,7 @@ class Preferences:
     reminder_interval_in_minutes: int | Unset = UNSET
     """ Minutes between reminders to track time. """
     reminder_period: str | Unset = UNSET
+    """ Period of the tracking reminder, sent as text; the unit is not documented """
     reminder_snoozing_in_minutes: int | Unset = UNSET
     """ Minutes a snoozed reminder waits. """
     report_rounding: bool | Unset = UNSET
@@ -192,6 +197,7 @@ class Preferences:
     smart_alerts_option: str | Unset = UNSET
     snowball_report_rounding: str | Unset = UNSET
     stack_times_on_manual_mode_after: str | Unset = UNSET
+    """ Where manual mode places a new entry after the previous one, sent as text; the format is not documented """
     start_automatically: bool | Unset = UNSET
     start_shortcut_mode: str | Unset = UNSET
     stop_at_specific_time: bool | Unset = UNSET

@@ -26,6 +26,7 @@ class PricingPlan:
     amount_in_cents: int | Unset = UNSET
     currency: str | Unset = UNSET
     period: int | Unset = UNSET
+    """ Billing period of the price; the unit is not documented (months, we believe) """
     plan: SubscriptionPlan | Unset = UNSET
     plan_id: int | Unset = UNSET
     price_point_handle: str | Unset = UNSET

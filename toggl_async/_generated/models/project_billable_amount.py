@@ -56,10 +56,11 @@ class ProjectBillableAmount:
     actual_hours: int | None | Unset = UNSET
     actual_seconds: int | None | Unset = UNSET
     rate: float | None | Unset = UNSET
-    """ Hourly rate (paid plans). """
+    """ Billable rate, in the project's currency per hour (paid plans). """
     rate_last_updated: datetime.datetime | None | Unset = UNSET
     currency: str | None | Unset = UNSET
     fixed_fee: float | None | Unset = UNSET
+    """ Fixed price of the project, in its currency (paid plans). """
     recurring: bool | Unset = UNSET
     recurring_parameters: list[ProjectRecurringParameters] | None | Unset = UNSET
     """ Recurrence settings (paid plans); a list in both SEED2 and SWNEW. """

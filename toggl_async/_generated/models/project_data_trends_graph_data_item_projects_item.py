@@ -21,6 +21,7 @@ class ProjectDataTrendsGraphDataItemProjectsItem:
     total_seconds: int | Unset = UNSET
     billable_seconds: int | Unset = UNSET
     earnings: int | Unset = UNSET
+    """ Billable amount in cents. """
     project_id: int | None | Unset = UNSET
     color: str | None | Unset = UNSET
     currency: str | None | Unset = UNSET

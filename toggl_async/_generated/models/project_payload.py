@@ -49,13 +49,13 @@ class ProjectPayload:
     currency: str | Unset = UNSET
     """ Paid. """
     rate: float | Unset = UNSET
-    """ Hourly rate. Paid. """
+    """ Billable rate in the project's currency per hour. Paid. """
     rate_change_mode: (
         ProjectPayloadRateChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
     ) = UNSET
     """ How a rate change applies - "start-today", "override-current" or "override-all". Paid. """
     fixed_fee: float | Unset = UNSET
-    """ Paid. """
+    """ Fixed price of the project, in its currency. Paid. """
     estimated_hours: int | Unset = UNSET
     """ Paid. """
     auto_estimates: bool | Unset = UNSET

@@ -20,7 +20,9 @@ T = TypeVar("T", bound="ProjectProfitabilityReportGraphDataItem")
 class ProjectProfitabilityReportGraphDataItem:
     date: datetime.date | Unset = UNSET
     earnings: int | Unset = UNSET
+    """ Billable amount in cents. """
     labour_cost: int | Unset = UNSET
+    """ Labour cost in cents. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ProjectProfitabilityReportGraphDataItemWire

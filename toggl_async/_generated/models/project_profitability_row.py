@@ -26,7 +26,9 @@ class ProjectProfitabilityRow:
     total_seconds: int | Unset = UNSET
     billable_seconds: int | Unset = UNSET
     earnings: int | Unset = UNSET
+    """ Billable amount in cents. """
     labour_cost: int | Unset = UNSET
+    """ Labour cost in cents. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ProjectProfitabilityRowWire

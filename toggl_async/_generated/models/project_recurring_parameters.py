@@ -20,16 +20,16 @@ class ProjectRecurringParameters:
     """One recurrence setting of a project, as returned."""
 
     custom_period: int | None | Unset = UNSET
-    """ Length of a custom period; used when `period` is "custom". """
+    """ Length of a custom period in days; used when `period` is "custom". """
     period: str | None | Unset = UNSET
-    """ Recurrence period, e.g. "monthly". """
+    """ How often the project recurs, e.g. "weekly" or "monthly"; "custom" repeats every custom_period days. """
     estimated_seconds: int | None | Unset = UNSET
     parameter_start_date: str | None | Unset = UNSET
-    """ Start of the recurrence (a date string). """
+    """ Start of the recurrence, a YYYY-MM-DD date like the project's start_date. """
     parameter_end_date: str | None | Unset = UNSET
-    """ End of the recurrence (a date string), null when open. """
+    """ End of the recurrence, a YYYY-MM-DD date like the project's end_date; null when open. """
     project_start_date: str | None | Unset = UNSET
-    """ Start date of the project (a date string). """
+    """ Start date of the project, YYYY-MM-DD. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ProjectRecurringParametersWire

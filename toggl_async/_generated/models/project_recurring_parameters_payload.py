@@ -21,9 +21,9 @@ class ProjectRecurringParametersPayload:
     """Recurrence settings sent when creating or changing a project (paid)."""
 
     period: str | Unset = UNSET
-    """ Recurrence period, e.g. "monthly". """
+    """ How often the project recurs, e.g. "weekly" or "monthly"; "custom" repeats every custom_period days. """
     custom_period: int | Unset = UNSET
-    """ Length of a custom period; needs period "custom". """
+    """ Length of a custom period in days; needs period "custom". """
     project_start_date: datetime.date | Unset = UNSET
     """ Start of the recurrence. """
     additional_properties: dict[str, Any] | None = None

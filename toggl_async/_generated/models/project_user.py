@@ -27,10 +27,10 @@ class ProjectUser:
     manager: bool | Unset = UNSET
     """ Whether the user manages the project. """
     rate: float | None | Unset = UNSET
-    """ Custom hourly rate for this user on this project. """
+    """ Custom billable rate for this user on this project, in the project's currency per hour. """
     rate_last_updated: datetime.datetime | None | Unset = UNSET
     labor_cost: float | None | Unset = UNSET
-    """ Custom labor cost for this user on this project. """
+    """ Custom labor cost for this user on this project, in the workspace's currency per hour. """
     labor_cost_last_updated: datetime.datetime | None | Unset = UNSET
     group_id: int | None | Unset = UNSET
     """ Set when the membership comes through a group. """

@@ -26,13 +26,13 @@ class ProjectUserCreate:
     manager: bool | Unset = UNSET
     """ Make the user a manager of the project. """
     rate: float | Unset = UNSET
-    """ Custom hourly rate. """
+    """ Custom billable rate, in the project's currency per hour. """
     rate_change_mode: (
         ProjectUserCreateRateChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
     ) = UNSET
     """ How the rate applies - "start-today", "override-current" or "override-all". """
     labor_cost: float | Unset = UNSET
-    """ Custom labor cost. """
+    """ Custom labor cost, in the workspace's currency per hour. """
     labor_cost_change_mode: (
         ProjectUserCreateLaborCostChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
     ) = UNSET

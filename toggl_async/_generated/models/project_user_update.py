@@ -23,13 +23,13 @@ class ProjectUserUpdate:
 
     manager: bool | Unset = UNSET
     rate: float | Unset = UNSET
-    """ Custom hourly rate. """
+    """ Custom billable rate, in the project's currency per hour. """
     rate_change_mode: (
         ProjectUserUpdateRateChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
     ) = UNSET
     """ How the rate applies - "start-today", "override-current" or "override-all". """
     labor_cost: float | Unset = UNSET
-    """ Custom labor cost. """
+    """ Custom labor cost, in the workspace's currency per hour. """
     labor_cost_change_mode: (
         ProjectUserUpdateLaborCostChangeMode | Literal["start-today", "override-current", "override-all"] | Unset
     ) = UNSET

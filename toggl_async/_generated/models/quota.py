@@ -30,7 +30,7 @@ class Quota:
     resets_in_secs: int | Unset = UNSET
     """ Seconds until the window resets. """
     total: int | Unset = UNSET
-    """ Requests allowed per window on this plan. """
+    """ Number of requests allowed per window on this plan. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _QuotaWire

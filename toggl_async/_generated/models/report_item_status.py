@@ -24,6 +24,7 @@ class ReportItemStatus:
     billable_seconds: int | Unset = UNSET
     estimated_seconds: int | None | Unset = UNSET
     billable_amount: int | None | Unset = UNSET
+    """ Billable amount in cents of currency. """
     currency: str | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

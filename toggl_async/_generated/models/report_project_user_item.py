@@ -24,7 +24,9 @@ class ReportProjectUserItem:
     user_id: int | Unset = UNSET
     group_id: int | None | Unset = UNSET
     hourly_rate: float | None | Unset = UNSET
+    """ Billable rate in the project's currency per hour. """
     labour_cost: int | None | Unset = UNSET
+    """ Labour cost in cents. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _ReportProjectUserItemWire

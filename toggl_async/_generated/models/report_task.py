@@ -37,7 +37,9 @@ class ReportTask:
     estimated_seconds: int | None | Unset = UNSET
     tracked_seconds: int | None | Unset = UNSET
     rate: float | None | Unset = UNSET
+    """ Billable rate of the task, in the project's currency per hour. """
     rate_last_updated: str | None | Unset = UNSET
+    """ When the rate last changed; the format is not documented """
     recurring: bool | None | Unset = UNSET
     external_reference: str | None | Unset = UNSET
     integration_ext_id: str | None | Unset = UNSET

@@ -35,7 +35,7 @@ class SavedReportOutput:
 
     report_name: str | None | Unset = UNSET
     report_type: str | Unset = UNSET
-    """ detailed, summary or weekly [I from the three result fields]. """
+    """ detailed, summary or weekly. """
     public: bool | Unset = UNSET
     fixed_daterange: bool | Unset = UNSET
     """ The saved dates cannot be changed by the caller. """

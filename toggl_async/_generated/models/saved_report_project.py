@@ -25,15 +25,20 @@ class SavedReportProject:
     color: str | None | Unset = UNSET
     currency: str | None | Unset = UNSET
     start_date: str | None | Unset = UNSET
+    """ First day of the project, YYYY-MM-DD as on Track's projects. """
     end_date: str | None | Unset = UNSET
+    """ Last day of the project, YYYY-MM-DD as on Track's projects. """
     estimated_hours: int | None | Unset = UNSET
     estimated_seconds: int | None | Unset = UNSET
     actual_hours: int | None | Unset = UNSET
     actual_seconds: int | None | Unset = UNSET
     fixed_fee: float | None | Unset = UNSET
+    """ Fixed price of the project, in its currency. """
     recurring: bool | None | Unset = UNSET
     recurring_period: str | None | Unset = UNSET
+    """ How often the project recurs, e.g. "monthly" ("custom": every custom_period days). """
     custom_period: int | None | Unset = UNSET
+    """ Length of a custom recurrence period in days. """
     external_reference: str | None | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

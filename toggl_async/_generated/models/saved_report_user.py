@@ -25,6 +25,7 @@ class SavedReportUser:
     avatar_url: str | None | Unset = UNSET
     group_ids: list[int] | None | Unset = UNSET
     labour_cost: int | None | Unset = UNSET
+    """ Labour cost in cents. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _SavedReportUserWire

@@ -18,8 +18,11 @@ T = TypeVar("T", bound="SubscriptionPeriod")
 @attrs.define(kw_only=True, repr=False)
 class SubscriptionPeriod:
     created_at: str | None | Unset = UNSET
+    """ When the period was recorded; the format is not documented """
     finished_on: str | None | Unset = UNSET
+    """ When the period ended, null while it runs; the format is not documented """
     started_on: str | None | Unset = UNSET
+    """ When the period began; the format is not documented """
     subscription_id: int | Unset = UNSET
     subscription_period_id: int | Unset = UNSET
     trial: bool | Unset = UNSET

@@ -22,7 +22,7 @@ T = TypeVar("T", bound="SummarySubGroup")
 
 @attrs.define(kw_only=True, repr=False)
 class SummarySubGroup:
-    """One sub-group of a summary group [I from client code; see SummaryGroup]."""
+    """One sub-group of a summary group."""
 
     id: int | None | Unset = UNSET
     title: str | None | Unset = UNSET

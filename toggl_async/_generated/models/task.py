@@ -40,7 +40,7 @@ class Task:
     """ Time tracked on the task, in MILLISECONDS despite the name (Toggl's docs say so). """
     recurring: bool | Unset = UNSET
     rate: float | None | Unset = UNSET
-    """ Hourly rate of the task. """
+    """ Billable rate of the task, in the project's currency per hour. """
     rate_last_updated: datetime.datetime | None | Unset = UNSET
     external_reference: str | None | Unset = UNSET
     """ Free-form reference to an outside system. """

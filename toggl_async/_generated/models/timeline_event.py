@@ -19,10 +19,12 @@ T = TypeVar("T", bound="TimelineEvent")
 class TimelineEvent:
     desktop_id: str | Unset = UNSET
     end_time: int | Unset = UNSET
+    """ End of the event, a Unix timestamp in seconds. """
     filename: str | Unset = UNSET
     id: int | Unset = UNSET
     idle: bool | Unset = UNSET
     start_time: int | Unset = UNSET
+    """ Start of the event, a Unix timestamp in seconds. """
     title: str | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

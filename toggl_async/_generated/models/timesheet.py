@@ -65,6 +65,7 @@ class Timesheet:
     reviews: list[TimesheetReview] | None | Unset = UNSET
     reminder_day: int | None | Unset = UNSET
     reminder_time: str | None | Unset = UNSET
+    """ Time of day of the reminder, "HH:MM" in the member's timezone. """
     reminder_sent_at: datetime.datetime | None | Unset = UNSET
     timezone: str | Unset = UNSET
     working_hours_in_minutes: int | None | Unset = UNSET

@@ -32,6 +32,7 @@ class TimesheetSetupUpdate:
     """ Last day of the last timesheet; must be the last day of a week (400 otherwise). """
     reminder_day: int | Unset = UNSET
     reminder_time: str | Unset = UNSET
+    """ Time of day of the reminder, "HH:MM". """
     email_reminder_enabled: bool | Unset = UNSET
     slack_reminder_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] | None = None

@@ -23,7 +23,7 @@ class TrackReminder:
     reminder_id: int
     workspace_id: int
     frequency: int | Unset = UNSET
-    """ 1 (daily) or 7 (weekly). """
+    """ Days between reminders: 1 (daily) or 7 (weekly). """
     threshold: float | Unset = UNSET
     """ Hours; people who tracked less in the period are reminded. """
     user_ids: list[int] | None | Unset = UNSET

@@ -21,6 +21,7 @@ class TrackReminderPayload:
     """A tracking reminder's settings."""
 
     frequency: TrackReminderPayloadFrequency | Literal[1, 7] | Unset = UNSET
+    """ Days between reminders: 1 (daily) or 7 (weekly). """
     threshold: float | Unset = UNSET
     """ Hours, more than 0. """
     user_ids: list[int] | Unset = UNSET

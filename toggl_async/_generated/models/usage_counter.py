@@ -19,8 +19,10 @@ T = TypeVar("T", bound="UsageCounter")
 class UsageCounter:
     count: int | Unset = UNSET
     limit: int | Unset = UNSET
+    """ Largest number of the counted things (users, for the users counter) the plan allows. """
     name: str | Unset = UNSET
     reset_at: str | None | Unset = UNSET
+    """ When the counter starts again from 0, null when it does not; the format is not documented """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _UsageCounterWire

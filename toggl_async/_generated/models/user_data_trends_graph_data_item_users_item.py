@@ -21,6 +21,7 @@ class UserDataTrendsGraphDataItemUsersItem:
     total_seconds: int | Unset = UNSET
     billable_seconds: int | Unset = UNSET
     earnings: int | Unset = UNSET
+    """ Billable amount in cents. """
     user_id: int | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

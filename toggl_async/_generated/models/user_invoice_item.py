@@ -22,7 +22,9 @@ class UserInvoiceItem:
     item_id: int
     description: str
     quantity: float
+    """ How many units (e.g. hours) the line bills. """
     amount: float
+    """ The line's amount in the invoice's currency. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _UserInvoiceItemWire

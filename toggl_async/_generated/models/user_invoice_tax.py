@@ -22,6 +22,7 @@ class UserInvoiceTax:
     tax_id: int
     name: str
     amount: float
+    """ The tax in the invoice's currency. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _UserInvoiceTaxWire

@@ -20,9 +20,9 @@ class WebhookLimits:
     """A workspace's webhook limits."""
 
     max_webhooks: int
-    """ Subscriptions the workspace may have. """
+    """ Largest number of subscriptions the workspace may have. """
     max_events_per_webhook: int
-    """ Event filters each subscription may have. """
+    """ Largest number of event filters each subscription may have. """
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""
     _wire: ClassVar[Any] = _WebhookLimitsWire

@@ -22,7 +22,9 @@ class WindowsAutoTrackingParameters:
     keyword: str | Unset = UNSET
     keyword_mode: str | Unset = UNSET
     duration: str | Unset = UNSET
+    """ How long the rule's window lasts, sent as text; the unit is not documented """
     time_of_day: str | Unset = UNSET
+    """ Time of day the rule applies, sent as text; the format is not documented """
     week_days: str | Unset = UNSET
     additional_properties: dict[str, Any] | None = None
     """Fields the spec does not declare, as received (None when there were none)."""

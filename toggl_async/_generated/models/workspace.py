@@ -44,6 +44,7 @@ class Workspace:
     suspended_at: datetime.datetime | None | Unset = UNSET
     server_deleted_at: datetime.datetime | None | Unset = UNSET
     default_hourly_rate: float | None | Unset = UNSET
+    """ Default billable rate, in default_currency per hour; paid plans only. """
     rate_last_updated: datetime.datetime | None | Unset = UNSET
     default_currency: str | Unset = UNSET
     only_admins_may_create_projects: bool | Unset = UNSET

@@ -27,6 +27,7 @@ class WorkspaceCreate:
     """ User ids to make admins. """
     default_currency: str | Unset = UNSET
     default_hourly_rate: float | Unset = UNSET
+    """ Default billable rate, in default_currency per hour; paid plans only. """
     initial_pricing_plan: int | Unset = UNSET
     """ Deprecated by Toggl. """
     limit_public_project_data: bool | Unset = UNSET

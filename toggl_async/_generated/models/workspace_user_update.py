@@ -26,7 +26,7 @@ class WorkspaceUserUpdate:
     """ Deprecated by Toggl in favour of role/role_id. """
     inactive: bool | Unset = UNSET
     rate: float | Unset = UNSET
-    """ Hourly rate; paid plans only. """
+    """ Billable rate in the workspace's currency per hour; paid plans only. """
     rate_change_mode: str | Unset = UNSET
     """ How the new rate applies; paid plans only. """
     labor_cost: float | Unset = UNSET

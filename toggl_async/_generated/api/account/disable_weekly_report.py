@@ -56,14 +56,18 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Stop the weekly report email, with the code from its unsubscribe link.
 
-    The code comes from the link in a weekly report email.
+    The code comes from the link in a weekly report email. The answer is a short confirmation text, not
+    data.
 
     Args:
         weekly_report_code (str): Weekly report code
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -90,14 +94,18 @@ async def asyncio(
 ) -> str:
     """Stop the weekly report email, with the code from its unsubscribe link.
 
-    The code comes from the link in a weekly report email.
+    The code comes from the link in a weekly report email. The answer is a short confirmation text, not
+    data.
 
     Args:
         weekly_report_code (str): Weekly report code
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

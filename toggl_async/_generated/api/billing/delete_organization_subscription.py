@@ -66,7 +66,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Cancel the organization's subscription.
 
-    immediateCancel=true cancels now rather than at the end of the period.
+    immediateCancel=true cancels now rather than at the end of the period. The answer is a short
+    confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -74,8 +75,11 @@ async def asyncio_detailed(
             the paid period ends
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -104,7 +108,8 @@ async def asyncio(
 ) -> str:
     """Cancel the organization's subscription.
 
-    immediateCancel=true cancels now rather than at the end of the period.
+    immediateCancel=true cancels now rather than at the end of the period. The answer is a short
+    confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -112,8 +117,11 @@ async def asyncio(
             the paid period ends
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

@@ -92,16 +92,19 @@ async def asyncio_detailed(
             address
         start_date (str): Start of the window to search, a date (YYYY-MM-DD) or an RFC 3339
             timestamp; must come before end_date
-        end_date (str): End of the window to search, in the same format as start_date; must come
-            after it
+        end_date (str): End of the window to search, a date (YYYY-MM-DD) or an RFC 3339 timestamp
+            like start_date; must come after it
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
         page_token (str | Unset): The next_page_token of the previous answer, to get the page
             after it; leave it out for the first page
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -146,16 +149,19 @@ async def asyncio(
             address
         start_date (str): Start of the window to search, a date (YYYY-MM-DD) or an RFC 3339
             timestamp; must come before end_date
-        end_date (str): End of the window to search, in the same format as start_date; must come
-            after it
+        end_date (str): End of the window to search, a date (YYYY-MM-DD) or an RFC 3339 timestamp
+            like start_date; must come after it
         limit (int | Unset): Items per page, 1 to 250; keep it the same while paging (deviation:
             Toggl's swagger types it string; the 400 texts say a number 0-250)
         page_token (str | Unset): The next_page_token of the previous answer, to get the page
             after it; leave it out for the first page
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

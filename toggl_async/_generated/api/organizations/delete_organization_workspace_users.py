@@ -59,7 +59,8 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Remove several users from a workspace at once.
 
-    The only bulk change supported is deletion by workspace-user id.
+    The only bulk change supported is deletion by workspace-user id. The answer is a short confirmation
+    text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -67,8 +68,11 @@ async def asyncio_detailed(
         body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -99,7 +103,8 @@ async def asyncio(
 ) -> str:
     """Remove several users from a workspace at once.
 
-    The only bulk change supported is deletion by workspace-user id.
+    The only bulk change supported is deletion by workspace-user id. The answer is a short confirmation
+    text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -107,8 +112,11 @@ async def asyncio(
         body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

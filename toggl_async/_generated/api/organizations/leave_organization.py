@@ -47,14 +47,17 @@ async def asyncio_detailed(
     """Leave an organization as the calling user.
 
     Removes the caller's membership; the organization is deleted when its last user leaves. The owner
-    and the paying user cannot leave.
+    and the paying user cannot leave. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -82,14 +85,17 @@ async def asyncio(
     """Leave an organization as the calling user.
 
     Removes the caller's membership; the organization is deleted when its last user leaves. The owner
-    and the paying user cannot leave.
+    and the paying user cannot leave. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

@@ -60,7 +60,7 @@ async def asyncio_detailed(
     """Change one organization user (name, email, role, groups, workspaces).
 
     Send one field or more (an empty body is a 400); role_id may not be sent together with the admin
-    flags.
+    flags. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -70,8 +70,11 @@ async def asyncio_detailed(
             not admin flags together with role_id.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -103,7 +106,7 @@ async def asyncio(
     """Change one organization user (name, email, role, groups, workspaces).
 
     Send one field or more (an empty body is a 400); role_id may not be sent together with the admin
-    flags.
+    flags. The answer is a short confirmation text, not data.
 
     Args:
         organization_id (int): Numeric id of the organization.
@@ -113,8 +116,11 @@ async def asyncio(
             not admin flags together with role_id.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

@@ -89,8 +89,8 @@ async def asyncio_detailed(
     """The periods of a recurring project that overlap a date window.
 
     Periods follow the project's `recurring_parameters` (weekly, monthly, quarterly or yearly from the
-    recurrence's start; "custom" is `custom_period` days) [periods I]. A project that does not recur has
-    none. Unknown projects give 404.
+    recurrence's start; "custom" is `custom_period` days). A project that does not recur has none.
+    Unknown projects give 404.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -101,8 +101,11 @@ async def asyncio_detailed(
             given.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -136,8 +139,8 @@ async def asyncio(
     """The periods of a recurring project that overlap a date window.
 
     Periods follow the project's `recurring_parameters` (weekly, monthly, quarterly or yearly from the
-    recurrence's start; "custom" is `custom_period` days) [periods I]. A project that does not recur has
-    none. Unknown projects give 404.
+    recurrence's start; "custom" is `custom_period` days). A project that does not recur has none.
+    Unknown projects give 404.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -148,8 +151,11 @@ async def asyncio(
             given.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

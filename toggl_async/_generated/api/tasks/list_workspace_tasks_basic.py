@@ -140,7 +140,7 @@ async def asyncio_detailed(
         workspace_id (int): Numeric id of the workspace.
         page (int | Unset): Page number; the server default is 1.
         per_page (int | Unset): Tasks per page; the server default is 50.
-        sort_order (str | Unset): Sort direction, ASC (server default) or DESC [DESC I].
+        sort_order (str | Unset): Sort direction, ASC (server default) or DESC.
         sort_field (ListWorkspaceTasksBasicSortField | Unset): Field to sort by.
         active (ListWorkspaceTasksBasicActive | Unset): Open tasks ("true"), done ones ("false")
             or both ("both").
@@ -152,8 +152,11 @@ async def asyncio_detailed(
         only_me (bool | Unset): Only tasks of projects the current user is assigned to.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -208,7 +211,7 @@ async def asyncio(
         workspace_id (int): Numeric id of the workspace.
         page (int | Unset): Page number; the server default is 1.
         per_page (int | Unset): Tasks per page; the server default is 50.
-        sort_order (str | Unset): Sort direction, ASC (server default) or DESC [DESC I].
+        sort_order (str | Unset): Sort direction, ASC (server default) or DESC.
         sort_field (ListWorkspaceTasksBasicSortField | Unset): Field to sort by.
         active (ListWorkspaceTasksBasicActive | Unset): Open tasks ("true"), done ones ("false")
             or both ("both").
@@ -220,8 +223,11 @@ async def asyncio(
         only_me (bool | Unset): Only tasks of projects the current user is assigned to.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

@@ -72,8 +72,7 @@ async def asyncio_detailed(
 ) -> Response[WebhookSubscription]:
     """Replace a subscription's URL, filters, description, secret or enabled flag.
 
-    The same rules as creating one; a changed URL is pinged again and must answer 2xx [I from the 400
-    texts].
+    The same rules as creating one; a changed URL is pinged again and must answer 2xx.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -82,8 +81,11 @@ async def asyncio_detailed(
             one.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -114,8 +116,7 @@ async def asyncio(
 ) -> WebhookSubscription:
     """Replace a subscription's URL, filters, description, secret or enabled flag.
 
-    The same rules as creating one; a changed URL is pinged again and must answer 2xx [I from the 400
-    texts].
+    The same rules as creating one; a changed URL is pinged again and must answer 2xx.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -124,8 +125,11 @@ async def asyncio(
             one.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

@@ -63,7 +63,7 @@ async def asyncio_detailed(
     """Validate a subscription with the code its ping carried (the asynchronous handshake).
 
     A 400 when the code is wrong or the subscription was validated already. Toggl documents no
-    authentication for it: the code is the credential.
+    authentication for it: the code is the credential. The answer is the string "OK".
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -71,8 +71,11 @@ async def asyncio_detailed(
         validation_code (str): The code a ping to the subscription carried (hex text).
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -104,7 +107,7 @@ async def asyncio(
     """Validate a subscription with the code its ping carried (the asynchronous handshake).
 
     A 400 when the code is wrong or the subscription was validated already. Toggl documents no
-    authentication for it: the code is the credential.
+    authentication for it: the code is the credential. The answer is the string "OK".
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -112,8 +115,11 @@ async def asyncio(
         validation_code (str): The code a ping to the subscription carried (hex text).
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

@@ -70,7 +70,7 @@ async def asyncio_detailed(
     """Change a member's role, rate or working hours, naming the member by user id.
 
     The same changes as update_workspace_user, which names the membership instead; workspace admins
-    only.
+    only. The answer is a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -78,8 +78,11 @@ async def asyncio_detailed(
         body (WorkspaceUserUpdate): Changes to one workspace membership.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -111,7 +114,7 @@ async def asyncio(
     """Change a member's role, rate or working hours, naming the member by user id.
 
     The same changes as update_workspace_user, which names the membership instead; workspace admins
-    only.
+    only. The answer is a short confirmation text, not data.
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -119,8 +122,11 @@ async def asyncio(
         body (WorkspaceUserUpdate): Changes to one workspace membership.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success (a subclass per status:
-            BadRequestError, ForbiddenError, NotFoundError, QuotaExceededError, RateLimitedError, ...).
+        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
+            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
+            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
+            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
+            RateLimitedError (429), ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
