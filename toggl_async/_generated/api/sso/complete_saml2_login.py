@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.saml_2_callback import Saml2Callback
 from ...paths import path_int
@@ -25,6 +26,8 @@ def _get_kwargs(
         # `security: []` in the spec: the path or the body carries the credential, so no API token is sent.
         "auth": None,
     }
+
+    check_body("body", body, Saml2Callback)
 
     _kwargs["data"] = body.to_dict()
 
