@@ -64,7 +64,7 @@ async def test_a_pipe_or_a_closed_file_is_refused_before_anything_is_sent(tmp_pa
     read_end, write_end = os.pipe()
     os.write(write_end, PNG)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe, pytest.raises(ValueError, match="seekable.*File\\(stream.read\\(\\)"):
+    with os.fdopen(read_end, "rb") as pipe, pytest.raises(ValueError, match=r"seekable.*File\(stream.read\(\)"):
         File(pipe, filename="a.png")
     path = tmp_path / "a.png"
     path.write_bytes(PNG)
