@@ -25,13 +25,16 @@ _SECRET_HEADERS = "set-cookie|cookie|authorization|proxy-authorization|x-api-key
 _HEADER_REPR = re.compile(rf"""(\(b(['"])(?:{_SECRET_HEADERS})\2,\s*b)(['"])((?:\\.|(?!\3).)*)\3""", re.IGNORECASE)
 
 
-# Path segments that are credentials: the iCal feed's token is all a calendar app needs to read the feed.
-_SECRET_PATH_SEGMENT = re.compile(r"(/ical/workspace_user/)[^/?#\s\"']+")
+# Path segments that are credentials: the iCal feed's token is all a calendar app needs to read the feed,
+# and a shared report's token all anyone needs to run or export the report (a public one needs no login).
+_SECRET_PATH_SEGMENT = re.compile(r"(/ical/workspace_user/|/reports/api/v3/shared/)[^/?#\s\"']+")
 
 
 def redact_path_secrets(text: str) -> str:
     """`text` (a path, URL or log line) with credential path segments replaced by REDACTED."""
-    return _SECRET_PATH_SEGMENT.sub(rf"\g<1>{REDACTED}", text) if "/ical/" in text else text
+    if "/ical/" not in text and "/shared/" not in text:
+        return text
+    return _SECRET_PATH_SEGMENT.sub(rf"\g<1>{REDACTED}", text)
 
 
 class CredentialPathFilter(logging.Filter):
