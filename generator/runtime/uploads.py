@@ -9,10 +9,12 @@ what makes a retried request send the whole file again) and left open: the calle
 
 from __future__ import annotations
 
+import errno
 import io
 import mimetypes
 import os
 import re
+import stat
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
@@ -36,8 +38,9 @@ class File:
     Raises TypeError for anything else (text, numbers, a file opened in text mode) and for a file name
     that is no str; ValueError for a closed or non-seekable file object (a pipe: read it into bytes) and
     for a content type that is no `type/subtype` (a CR or LF would add headers to the part). A path that
-    cannot be read raises OSError (FileNotFoundError, PermissionError) when the request is sent, before
-    anything goes to Toggl.
+    cannot be read, or is no regular file (a folder, a FIFO, a device), raises OSError
+    (FileNotFoundError, PermissionError, IsADirectoryError) when the request is sent, before anything
+    goes to Toggl.
     """
 
     __slots__ = ("_content", "content_type", "filename")
@@ -90,6 +93,7 @@ class File:
         """The form part httpx sends for field `field`; a path is opened on `files` (closed with it)."""
         content: Any = self._content
         if isinstance(content, os.PathLike):
+            _check_regular(content)
             content = files.enter_context(open(content, "rb"))  # noqa: SIM115 - closed by the ExitStack
         if not isinstance(content, bytes):
             content = _Snapshot(content, self.filename)
@@ -154,6 +158,18 @@ def _length(file: Any) -> int:
         end = int(file.seek(0, os.SEEK_END))
         file.seek(position)
         return end
+
+
+def _check_regular(path: os.PathLike[str]) -> None:
+    """OSError unless `path` is a regular file (checked before opening it, which blocks on a FIFO).
+
+    A FIFO, a device (`/dev/zero`) or a socket has no size to declare and may never end.
+    """
+    mode = os.stat(path).st_mode  # FileNotFoundError, PermissionError as they are
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "File got a folder, not a file", os.fspath(path))
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, "File got no regular file (a pipe, a device or a socket)", os.fspath(path))
 
 
 def _check_replayable(stream: Any) -> None:

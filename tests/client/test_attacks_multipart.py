@@ -119,3 +119,16 @@ async def test_a_file_that_changes_while_sent_is_a_network_error_saying_so(delta
         with pytest.raises(TogglNetworkError, match=rf"'a.png' {how}[^(]* while it was sent \({len(PNG)} bytes"):
             await toggl.avatars.upload_avatar(body=ImageUpload(file=File(Changing(PNG, delta), filename="a.png")))
     assert wire.sent == []  # the body never completed: nothing reached the server as a request
+
+
+async def test_a_path_to_a_folder_a_fifo_or_a_device_fails_before_anything_is_sent(tmp_path: Path) -> None:
+    fifo = tmp_path / "upload.fifo"
+    os.mkfifo(fifo)  # opening it would block the event loop until a writer came
+    wire = Wire()
+    async with toggl_on(wire) as toggl:
+        with pytest.raises(IsADirectoryError, match="folder"):
+            await toggl.avatars.upload_avatar(body=ImageUpload(file=File(tmp_path)))
+        for special in (fifo, Path("/dev/zero")):  # /dev/zero never ends: it must not be streamed
+            with pytest.raises(OSError, match="no regular file"):
+                await toggl.avatars.upload_avatar(body=ImageUpload(file=File(special, filename="a.png")))
+    assert wire.sent == []
