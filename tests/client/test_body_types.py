@@ -14,12 +14,12 @@ from toggl_async.models import ImageUpload, ProjectPayload, TimelineEvent
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 
 
-def recording() -> tuple[Toggl, list[httpx.Request]]:
+def recording(answer_json: object = None) -> tuple[Toggl, list[httpx.Request]]:
     sent: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         sent.append(request)
-        return httpx.Response(200, json={})
+        return httpx.Response(200, json={} if answer_json is None else answer_json)
 
     return Toggl("token", transport=httpx.MockTransport(answer), rate=None, clock=FakeClock()), sent
 
@@ -29,7 +29,7 @@ async def test_a_dict_body_is_a_type_error_naming_the_model_and_nothing_is_sent(
     async with toggl:
         with pytest.raises(TypeError, match=r"body must be a ProjectPayload .*got dict.*ProjectPayload\.from_dict"):
             await toggl.projects.create_project(1, body={"name": "P"})  # type: ignore[arg-type]
-        with pytest.raises(TypeError, match=r"body must be a ImageUpload"):
+        with pytest.raises(TypeError, match=r"body must be an ImageUpload"):
             await toggl.avatars.upload_avatar(body={"file": b"png"})  # type: ignore[arg-type]
         with pytest.raises(TypeError, match=r"body must be a list of TimelineEvent"):
             await toggl.timeline.save_timeline_events(body={"start_time": 1})  # type: ignore[arg-type]
@@ -56,3 +56,16 @@ def test_the_check_is_not_fooled_by_a_lookalike() -> None:
 
     with pytest.raises(TypeError, match="got Lookalike"):
         check_body("body", Lookalike(), ImageUpload)
+
+
+async def test_a_list_of_ids_body_takes_only_ints() -> None:
+    toggl, sent = recording([])
+    async with toggl:
+        with pytest.raises(TypeError, match=r"body must be a list of int, got int"):
+            await toggl.clients.archive_clients(1, body=5)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"body\[1\] must be an int, got bool"):
+            await toggl.clients.archive_clients(1, body=[4, True])
+        with pytest.raises(TypeError, match=r"body\[0\] must be an int, got str"):
+            await toggl.clients.delete_clients(1, body=["4"])  # type: ignore[list-item]
+        await toggl.clients.archive_clients(1, body=(4, 5))  # a tuple is a list here
+    assert len(sent) == 1 and sent[0].read() == b"[4,5]"
