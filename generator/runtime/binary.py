@@ -116,10 +116,14 @@ class BinaryStream:
     def __init__(self, client: HttpClient, kwargs: dict[str, Any], success: tuple[int, ...]) -> None:
         self._client, self._kwargs, self._success = client, kwargs, success
         self._response: httpx.Response | None = None
+        self._opened = False  # one download per stream object: a second would be a second request
 
     async def __aenter__(self) -> BinaryStream:
         if self._response is not None:
             raise RuntimeError("this download is already open")
+        if self._opened:
+            raise RuntimeError("this download is finished; call the operation's _stream() again for another")
+        self._opened = True
         http = self._client.get_async_httpx_client()
         kwargs = dict(self._kwargs)
         # An operation whose path is its credential says `auth: None`; send() takes it, build_request not.
@@ -174,11 +178,13 @@ class BinaryStream:
         return self.iter_bytes()
 
     async def iter_bytes(self, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
-        """The body in chunks of at most `chunk_size` bytes (the last one may be shorter).
+        """The body in chunks of at most `chunk_size` bytes (the last one may be shorter); ValueError for
+        a `chunk_size` that is no positive int, before anything is requested.
 
         A connection lost mid-body, or a body shorter or longer than its Content-Length, raises what the
         client's error factory makes of it (a TogglNetworkError for `Toggl`), never a bare httpx error.
         """
+        _check_chunk_size(chunk_size)
         opened_here = self._response is None
         if opened_here:
             await self.__aenter__()
@@ -214,6 +220,7 @@ class BinaryStream:
         is a folder, or whose folder does not exist, raises IsADirectoryError / FileNotFoundError before
         anything is requested.
         """
+        _check_chunk_size(chunk_size)
         target = Path(path)
         if await anyio.Path(target).is_dir():
             raise IsADirectoryError(f"{target} is a folder; give the path of the file to write")
@@ -238,6 +245,12 @@ class BinaryStream:
             partial.unlink(missing_ok=True)
             raise
         return SavedFile(target, content_type, filename, size)
+
+
+def _check_chunk_size(chunk_size: int) -> None:
+    # httpx would fail mid-download on 0 (a zero range step) and on a negative size (an IndexError).
+    if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive number of bytes, got {chunk_size!r}")
 
 
 def _declared_length(response: httpx.Response) -> int | None:

@@ -132,3 +132,21 @@ async def test_a_download_cancelled_mid_body_leaves_no_file(tmp_path: Path) -> N
         async with toggl_on(Server(body)) as toggl:
             await toggl.reports.export_detailed_report_to_file(tmp_path / "r.csv", 1, CSV, body=BODY)
     assert scope.cancelled_caught and body.closed and os.listdir(tmp_path) == []
+
+
+async def test_a_bad_chunk_size_or_a_second_pass_over_one_download_is_refused_without_a_request(
+    tmp_path: Path,
+) -> None:
+    server = Server()
+    async with toggl_on(server) as toggl:
+        download = toggl.reports.export_detailed_report_stream(1, CSV, body=BODY)
+        for size in (0, -1, True):
+            with pytest.raises(ValueError, match="chunk_size must be a positive number"):
+                _ = [part async for part in download.iter_bytes(chunk_size=size)]
+            with pytest.raises(ValueError, match="chunk_size"):
+                await download.save(tmp_path / "r.csv", chunk_size=size)
+        assert server.requests == []
+        assert b"".join([part async for part in download]) == b"a,b\n1,2\n"
+        with pytest.raises(RuntimeError, match="finished"):  # before: a second request, silently
+            _ = [part async for part in download]
+    assert len(server.requests) == 1 and os.listdir(tmp_path) == []
