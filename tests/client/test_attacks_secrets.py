@@ -2,8 +2,9 @@
 
 A shared report's token is all anyone needs to run or export the report, and it travels in the path
 (/reports/api/v3/shared/{token}). Before the fix it was in every NotFoundError/ForbiddenError message,
-repr and pickle of a call by token, and in httpx's INFO request line. The API token and its Basic-auth
-form stay out of httpcore's DEBUG trace too.
+repr and pickle of a call by token, and in httpx's INFO request line; so were invitation codes,
+webhook validation codes and the emails' unsubscribe codes, which are redacted the same way now. The
+API token and its Basic-auth form stay out of httpcore's DEBUG trace too.
 """
 
 from __future__ import annotations
@@ -81,7 +82,22 @@ def test_shared_report_and_ical_tokens_show_in_no_error_repr_pickle_or_log_line(
     assert leaks(caplog.text, shared) == []
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("/reports/api/v3/shared/abc/csv?x=1", "/reports/api/v3/shared/REDACTED/csv?x=1"),
+        ("/api/v9/invitations/inv-code", "/api/v9/invitations/REDACTED"),
+        ("/api/v9/organizations/invitations/inv-code/accept", "/api/v9/organizations/invitations/REDACTED/accept"),
+        ("/webhooks/api/v1/validate/1/2/val-code", "/webhooks/api/v1/validate/1/2/REDACTED"),
+        ("/api/v9/me/disable_weekly_report/wr-code", "/api/v9/me/disable_weekly_report/REDACTED"),
+    ],
+)
+def test_every_capability_code_in_a_path_is_redacted(url: str, shown: str) -> None:
+    assert safe_path("https://api.track.toggl.com" + url) == shown
+
+
 def test_safe_path_redacts_only_the_token_segment() -> None:
-    assert safe_path("https://x/reports/api/v3/shared/abc/csv?x=1") == "/reports/api/v3/shared/REDACTED/csv?x=1"
-    # The workspace's shared-report management paths carry ids, not tokens: kept as they are.
+    # The workspace's shared-report and invitation management paths carry ids, not codes: kept as they are.
     assert safe_path("https://x/api/v9/workspaces/1/reports/shared/42") == "/api/v9/workspaces/1/reports/shared/42"
+    kept = "/api/v9/organizations/7/invitations/42/resend"
+    assert safe_path("https://x" + kept) == kept
