@@ -101,3 +101,12 @@ def test_safe_path_redacts_only_the_token_segment() -> None:
     assert safe_path("https://x/api/v9/workspaces/1/reports/shared/42") == "/api/v9/workspaces/1/reports/shared/42"
     kept = "/api/v9/organizations/7/invitations/42/resend"
     assert safe_path("https://x" + kept) == kept
+
+
+def test_a_webhook_receiver_is_not_pickled_with_its_secret() -> None:
+    from toggl_async.webhooks import WebhookReceiver
+
+    receiver = WebhookReceiver("sentinel-webhook-secret-77")
+    with pytest.raises(TypeError, match="not pickled") as refused:
+        pickle.dumps(receiver)
+    assert "sentinel-webhook-secret-77" not in str(refused.value) + repr(receiver)
