@@ -16,6 +16,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+from loopback import Send, loopback_server
 
 from toggl_async import Toggl, TogglNetworkError
 from toggl_async.models import DetailedReportExportRequest, ReportExportFormat
@@ -150,3 +151,23 @@ async def test_a_bad_chunk_size_or_a_second_pass_over_one_download_is_refused_wi
         with pytest.raises(RuntimeError, match="finished"):  # before: a second request, silently
             _ = [part async for part in download]
     assert len(server.requests) == 1 and os.listdir(tmp_path) == []
+
+
+async def test_over_a_socket_a_body_cut_short_is_a_network_error_and_the_next_download_works(
+    tmp_path: Path,
+) -> None:
+    answers = iter([b"a,b\n", b"a,b\n1,2\n"])  # the first connection dies 4 bytes into an 8-byte body
+
+    async def respond(request_line: bytes, send: Send) -> bool:
+        head = "HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\ncontent-length: 8\r\n\r\n"
+        body = next(answers)
+        await send(head.encode() + body)
+        return len(body) == 8  # False: the server hangs up mid-body
+
+    target = tmp_path / "r.csv"
+    async with loopback_server(respond) as url, Toggl("token", base_url=url, rate=None) as toggl:
+        with pytest.raises(TogglNetworkError, match="RemoteProtocolError"):
+            await toggl.reports.export_detailed_report_to_file(target, 1, CSV, body=BODY)
+        assert os.listdir(tmp_path) == []
+        saved = await toggl.reports.export_detailed_report_to_file(target, 1, CSV, body=BODY)
+    assert saved.size == 8 and target.read_bytes() == b"a,b\n1,2\n"
