@@ -8,10 +8,12 @@ ended in a bare h11.LocalProtocolError; a file name that is no str failed inside
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 
@@ -24,13 +26,18 @@ AVATAR = {"avatar_urls": {}, "fileType": "image/png", "name": "a.png"}
 
 
 class Wire(httpx.AsyncBaseTransport):
-    """Reads each request body from its stream, as a socket would; answers the statuses given, then 200."""
+    """Reads each request body from its stream, as a socket would (letting other tasks run between
+    chunks); answers the statuses given, then 200."""
 
     def __init__(self, *statuses: int) -> None:
         self.statuses, self.sent = list(statuses), []  # type: list[tuple[str | None, bytes]]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = b"".join([chunk async for chunk in request.stream])  # type: ignore[union-attr]
+        chunks = []
+        async for chunk in request.stream:  # type: ignore[union-attr]
+            chunks.append(chunk)
+            await anyio.lowlevel.checkpoint()
+        body = b"".join(chunks)
         self.sent.append((request.headers.get("content-length"), body))
         status = self.statuses.pop(0) if self.statuses else 200
         if status == 429:
@@ -132,3 +139,15 @@ async def test_a_path_to_a_folder_a_fifo_or_a_device_fails_before_anything_is_se
             with pytest.raises(OSError, match="no regular file"):
                 await toggl.avatars.upload_avatar(body=ImageUpload(file=File(special, filename="a.png")))
     assert wire.sent == []
+
+
+async def test_one_file_object_in_two_uploads_at_once_sends_each_the_whole_file() -> None:
+    big = PNG * 100  # a few 64 KiB chunks, so that the two uploads take turns reading the one handle
+    wire = Wire()
+    shared = File(io.BytesIO(big), filename="a.png")
+    async with toggl_on(wire) as toggl:
+        await asyncio.gather(
+            toggl.avatars.upload_avatar(body=ImageUpload(file=shared)),
+            toggl.avatars.upload_workspace_logo(1, body=ImageUpload(file=shared)),
+        )
+    assert [body.count(big) for _, body in wire.sent] == [1, 1]

@@ -140,6 +140,9 @@ class _Snapshot:
 
     def read(self, size: int = -1) -> bytes:
         wanted = self._size - self._position if size < 0 else min(size, self._size - self._position)
+        # From this part's own position, not the handle's: two uploads of one file object at once (one
+        # `File` in two calls under gather) share the handle, and would otherwise send each other's bytes.
+        self._file.seek(self._position)
         data = self._file.read(wanted) if wanted > 0 else b""
         self._position += len(data)
         if wanted > 0 and not data:
