@@ -171,3 +171,19 @@ async def test_over_a_socket_a_body_cut_short_is_a_network_error_and_the_next_do
         assert os.listdir(tmp_path) == []
         saved = await toggl.reports.export_detailed_report_to_file(target, 1, CSV, body=BODY)
     assert saved.size == 8 and target.read_bytes() == b"a,b\n1,2\n"
+
+
+async def test_two_downloads_to_one_path_at_once_leave_one_whole_file(tmp_path: Path) -> None:
+    class TwoExports(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.bodies = iter([[b"A" * 70_000] * 4, [b"B" * 70_000] * 4])
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, headers={"content-type": "text/csv"}, stream=Body(next(self.bodies)))
+
+    target = tmp_path / "r.csv"
+    toggl = Toggl("token", transport=TwoExports(), rate=None, clock=FakeClock())
+    async with toggl, anyio.create_task_group() as group:
+        for _ in range(2):  # before: both wrote into the same r.csv.part, mixing A and B
+            group.start_soon(lambda: toggl.reports.export_detailed_report_to_file(target, 1, CSV, body=BODY))
+    assert target.read_bytes() in (b"A" * 280_000, b"B" * 280_000) and os.listdir(tmp_path) == ["r.csv"]
