@@ -364,7 +364,8 @@ class ResponseErrors:
 
     `unexpected_status`: a non-2xx gets its `TogglAPIError` subclass (`error_for_response`); a 2xx the
     spec does not document for the call a plain `TogglAPIError` whose body is not decoded (it may hold
-    the token). `undecodable`: a `TogglDecodeError` holding the raw body.
+    the token). `undecodable`: a `TogglDecodeError` holding the raw body. `broken_body`: a
+    `TogglNetworkError` for a download that broke while its body was streamed.
     """
 
     def unexpected_status(self, response: httpx.Response) -> TogglAPIError:
@@ -380,6 +381,10 @@ class ResponseErrors:
         return TogglDecodeError(
             response.status_code, response.content, reason, method=request.method, path=safe_path(request.url)
         )
+
+    def broken_body(self, response: httpx.Response, error: httpx.RequestError) -> TogglNetworkError:
+        request = response.request
+        return TogglNetworkError(error, request.method, safe_path(request.url))
 
 
 def clamp_quota_reset(value: float | None) -> float | None:

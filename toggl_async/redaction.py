@@ -25,13 +25,23 @@ _SECRET_HEADERS = "set-cookie|cookie|authorization|proxy-authorization|x-api-key
 _HEADER_REPR = re.compile(rf"""(\(b(['"])(?:{_SECRET_HEADERS})\2,\s*b)(['"])((?:\\.|(?!\3).)*)\3""", re.IGNORECASE)
 
 
-# Path segments that are credentials: the iCal feed's token is all a calendar app needs to read the feed.
-_SECRET_PATH_SEGMENT = re.compile(r"(/ical/workspace_user/)[^/?#\s\"']+")
+# Path segments that are credentials, each all that anyone needs for what it grants: the iCal feed's
+# token (read the feed), a shared report's token (run or export it), an invitation code (join), a
+# webhook validation code (validate the subscription) and the unsubscribe codes of Toggl's emails.
+_SECRET_PATH_SEGMENT = re.compile(
+    r"(/ical/workspace_user/|/reports/api/v3/shared/|/api/v9/invitations/|/api/v9/organizations/invitations/"
+    r"|/webhooks/api/v1/validate/[^/?#\s]+/[^/?#\s]+/|/api/v9/me/disable_(?:product_emails|weekly_report)/)"
+    r"[^/?#\s\"']+"
+)
+# Cheap test first: most paths and log lines hold none of these words.
+_SECRET_PATH_WORDS = ("/ical/", "/shared/", "/invitations/", "/validate/", "/disable_")
 
 
 def redact_path_secrets(text: str) -> str:
     """`text` (a path, URL or log line) with credential path segments replaced by REDACTED."""
-    return _SECRET_PATH_SEGMENT.sub(rf"\g<1>{REDACTED}", text) if "/ical/" in text else text
+    if not any(word in text for word in _SECRET_PATH_WORDS):
+        return text
+    return _SECRET_PATH_SEGMENT.sub(rf"\g<1>{REDACTED}", text)
 
 
 class CredentialPathFilter(logging.Filter):

@@ -59,17 +59,21 @@ class _Progress:
     waited_for_quota: bool = False
 
 
-def _without_unusable_location(response: httpx.Response) -> httpx.Response:
-    """The response without a Location header that is no URL.
+def _without_unusable_location(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    """The response without a Location header that is no web address.
 
-    httpx parses a redirect's Location above the transports even when it does not follow it, and raises
-    a bare RemoteProtocolError for one it cannot parse; without it the call fails as a TogglAPIError.
+    httpx resolves a redirect's Location against the request above the transports even when it does
+    not follow it, and raises a bare InvalidURL or RemoteProtocolError for one it cannot resolve
+    (`javascript:alert(1)`, `data:...`); a Location that resolves to anything but http(s) (`file:`) is
+    no page a caller should open either. Without it the call fails as a TogglAPIError.
     """
     location = response.headers.get("location")
     if location is not None and response.is_redirect:
         try:
-            httpx.URL(location)
-        except httpx.InvalidURL:
+            usable = request.url.join(location).scheme in ("http", "https")
+        except (httpx.InvalidURL, ValueError):
+            usable = False
+        if not usable:
             del response.headers["location"]
     return response
 
@@ -116,8 +120,8 @@ class TogglTransport(httpx.AsyncBaseTransport):
         """
         try:
             if self._native:
-                return _without_unusable_location(await self._send(request))
-            return _without_unusable_location(await _cancel_safe(self._send(request)))
+                return _without_unusable_location(request, await self._send(request))
+            return _without_unusable_location(request, await _cancel_safe(self._send(request)))
         except httpx.DecodingError as exc:
             reason = f"body cannot be decoded: {exc}"
             raise TogglDecodeError(0, b"", reason, method=request.method, path=safe_path(request.url)) from exc

@@ -22,6 +22,10 @@ class ErrorFactory(Protocol):
         """For a success answer whose body cannot be decoded at all (`reason` says why)."""
         ...
 
+    def broken_body(self, response: httpx.Response, error: httpx.RequestError) -> Exception:
+        """For a streamed body (a file download) that failed while it was read: connection lost, cut short."""
+        ...
+
 
 class UnexpectedStatus(Exception):
     """The server answered with a status that is not a documented success.
@@ -61,6 +65,9 @@ class DefaultErrors:
 
     def undecodable(self, response: httpx.Response, reason: str) -> Exception:
         return ResponseDecodeError(response.status_code, response.content, reason)
+
+    def broken_body(self, response: httpx.Response, error: httpx.RequestError) -> Exception:
+        return error
 
 
 __all__ = ["DefaultErrors", "ErrorFactory", "ResponseDecodeError", "UnexpectedStatus"]

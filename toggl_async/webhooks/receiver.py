@@ -82,6 +82,10 @@ class WebhookReceiver:
     def __repr__(self) -> str:
         return f"WebhookReceiver(queued={self.queued}, counts={self.counts})"
 
+    def __reduce__(self) -> Any:
+        # A pickle would carry the secret in clear (into a cache, a queue, a crash dump); build one per process.
+        raise TypeError("a WebhookReceiver holds the webhook secret and is not pickled; build one in each process")
+
     @property
     def queued(self) -> int:
         """Events waiting for your code."""

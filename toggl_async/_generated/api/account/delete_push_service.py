@@ -4,6 +4,7 @@ from typing import Any, cast
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.push_service_token import PushServiceToken
@@ -20,6 +21,8 @@ def _get_kwargs(
         "method": "delete",
         "url": "/api/v9/me/push_services",
     }
+
+    check_body("body", body, PushServiceToken)
 
     _kwargs["json"] = body.to_dict()
 

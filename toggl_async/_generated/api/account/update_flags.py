@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.user_flags import UserFlags
@@ -20,6 +21,8 @@ def _get_kwargs(
         "method": "post",
         "url": "/api/v9/me/flags",
     }
+
+    check_body("body", body, UserFlags)
 
     _kwargs["json"] = body.to_dict()
 

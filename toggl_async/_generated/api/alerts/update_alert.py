@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.alert import Alert
@@ -27,6 +28,8 @@ def _get_kwargs(
             alert_id=path_int("alert_id", alert_id),
         ),
     }
+
+    check_body("body", body, AlertPayload)
 
     _kwargs["json"] = body.to_dict()
 

@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.avatar import Avatar
@@ -22,6 +23,8 @@ def _get_kwargs(
         "method": "post",
         "url": "/api/v9/avatars",
     }
+
+    check_body("body", body, ImageUpload)
 
     # The multipart parts are made when sending (asyncio_detailed), where the files they open are closed;
     # httpx writes the Content-Type with the form's boundary.

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.calendar_suggestion_request import CalendarSuggestionRequest
@@ -21,6 +22,8 @@ def _get_kwargs(
         "method": "post",
         "url": "/api/v9/integrations/calendar/events/details-suggestion",
     }
+
+    check_body("body", body, CalendarSuggestionRequest)
 
     _kwargs["json"] = body.to_dict()
 

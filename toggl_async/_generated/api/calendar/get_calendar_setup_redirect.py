@@ -34,12 +34,16 @@ def _get_kwargs(
 def _parse_response(*, client: HttpClient, response: httpx.Response) -> str:
     # A redirect to a web page: never followed (httpx does not, and the page is on another host that must
     # not see the credentials); its target is the answer, resolved against the request's URL.
+    # Only an http(s) page is an answer: a `javascript:`, `data:` or `file:` Location is not one to open.
     location = response.headers.get("location", "").strip()
     if 300 <= response.status_code < 400 and location:
         try:
-            return str(response.url.join(location))
+            target = response.url.join(location)
         except (httpx.InvalidURL, ValueError):
             pass  # a Location that is no URL: the answer is unusable, raised as such below
+        else:
+            if target.scheme in ("http", "https") and target.host:
+                return str(target)
     raise client.errors.unexpected_status(response)
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.calendar import Calendar
@@ -27,6 +28,9 @@ def _get_kwargs(
             calendar_id=path_int("calendar_id", calendar_id),
         ),
     }
+
+    if not isinstance(body, Unset):
+        check_body("body", body, CalendarPatch)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

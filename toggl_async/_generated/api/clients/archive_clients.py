@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body_values
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.archived_clients import ArchivedClients
@@ -24,6 +25,8 @@ def _get_kwargs(
             workspace_id=path_int("workspace_id", workspace_id),
         ),
     }
+
+    check_body_values("body", body, int, items=True)
 
     _kwargs["json"] = body
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.client import Client
@@ -27,6 +28,8 @@ def _get_kwargs(
             client_id=path_int("client_id", client_id),
         ),
     }
+
+    check_body("body", body, ClientPayload)
 
     _kwargs["json"] = body.to_dict()
 

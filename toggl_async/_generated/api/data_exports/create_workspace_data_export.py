@@ -4,6 +4,7 @@ from typing import Any, cast
 
 import httpx
 
+from ...bodies import check_body_values
 from ...client import HttpClient
 from ...decoding import decode
 from ...paths import path_int
@@ -23,6 +24,8 @@ def _get_kwargs(
             workspace_id=path_int("workspace_id", workspace_id),
         ),
     }
+
+    check_body_values("body", body, str, items=True)
 
     _kwargs["json"] = body
 

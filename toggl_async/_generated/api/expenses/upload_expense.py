@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.expense import Expense
@@ -26,6 +27,8 @@ def _get_kwargs(
             workspace_id=path_int("workspace_id", workspace_id),
         ),
     }
+
+    check_body("body", body, ExpenseUpload)
 
     # The multipart parts are made when sending (asyncio_detailed), where the files they open are closed;
     # httpx writes the Content-Type with the form's boundary.

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.favorite import Favorite
@@ -29,6 +30,8 @@ def _get_kwargs(
         "url": "/api/v9/me/favorites",
         "params": params,
     }
+
+    check_body("body", body, MyFavoriteCreate)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.goal import Goal
@@ -27,6 +28,8 @@ def _get_kwargs(
             goal_id=path_int("goal_id", goal_id),
         ),
     }
+
+    check_body("body", body, GoalUpdate)
 
     _kwargs["json"] = body.to_dict()
 

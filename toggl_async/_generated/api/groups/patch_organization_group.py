@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body_items
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.organization_group_patch_operation import OrganizationGroupPatchOperation
@@ -27,6 +28,8 @@ def _get_kwargs(
             group_id=path_int("group_id", group_id),
         ),
     }
+
+    check_body_items("body", body, OrganizationGroupPatchOperation)
 
     _kwargs["json"] = []
     for body_item_data in body:

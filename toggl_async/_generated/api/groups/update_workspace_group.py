@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.group import Group
@@ -27,6 +28,8 @@ def _get_kwargs(
             group_id=path_int("group_id", group_id),
         ),
     }
+
+    check_body("body", body, GroupPayload)
 
     _kwargs["json"] = body.to_dict()
 

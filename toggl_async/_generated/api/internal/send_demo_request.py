@@ -4,6 +4,7 @@ from typing import Any, cast
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.demo_email import DemoEmail
@@ -20,6 +21,8 @@ def _get_kwargs(
         "method": "post",
         "url": "/api/v9/smail/demo",
     }
+
+    check_body("body", body, DemoEmail)
 
     _kwargs["json"] = body.to_dict()
 

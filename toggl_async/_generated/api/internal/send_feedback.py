@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.feedback_form import FeedbackForm
 from ...types import Response
@@ -20,6 +21,8 @@ def _get_kwargs(
         "method": "post",
         "url": "/api/v9/feedback",
     }
+
+    check_body("body", body, FeedbackForm)
 
     # The multipart parts are made when sending (asyncio_detailed), where the files they open are closed;
     # httpx writes the Content-Type with the form's boundary.

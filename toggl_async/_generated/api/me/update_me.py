@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.me import Me
@@ -21,6 +22,8 @@ def _get_kwargs(
         "method": "put",
         "url": "/api/v9/me",
     }
+
+    check_body("body", body, MeUpdate)
 
     _kwargs["json"] = body.to_dict()
 

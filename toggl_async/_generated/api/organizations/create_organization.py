@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.organization_create import OrganizationCreate
@@ -21,6 +22,8 @@ def _get_kwargs(
         "method": "post",
         "url": "/api/v9/organizations",
     }
+
+    check_body("body", body, OrganizationCreate)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.id_list import IdList
 from ...paths import path_int
@@ -23,6 +24,8 @@ def _get_kwargs(
             organization_id=path_int("organization_id", organization_id),
         ),
     }
+
+    check_body("body", body, IdList)
 
     _kwargs["json"] = body.to_dict()
 

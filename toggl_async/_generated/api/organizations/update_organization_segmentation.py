@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.organization_segmentation import OrganizationSegmentation
@@ -24,6 +25,8 @@ def _get_kwargs(
             organization_id=path_int("organization_id", organization_id),
         ),
     }
+
+    check_body("body", body, OrganizationSegmentation)
 
     _kwargs["json"] = body.to_dict()
 

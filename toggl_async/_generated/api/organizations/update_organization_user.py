@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.organization_user_update import OrganizationUserUpdate
 from ...paths import path_int
@@ -25,6 +26,8 @@ def _get_kwargs(
             organization_user_id=path_int("organization_user_id", organization_user_id),
         ),
     }
+
+    check_body("body", body, OrganizationUserUpdate)
 
     _kwargs["json"] = body.to_dict()
 

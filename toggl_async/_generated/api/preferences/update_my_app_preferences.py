@@ -4,6 +4,7 @@ from typing import Any, cast
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.preferences import Preferences
@@ -25,6 +26,8 @@ def _get_kwargs(
             client_app=path_enum("client_app", PreferencesClientApp, client_app),
         ),
     }
+
+    check_body("body", body, Preferences)
 
     _kwargs["json"] = body.to_dict()
 

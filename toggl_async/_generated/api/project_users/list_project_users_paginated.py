@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body_values
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.project_user_with_meta import ProjectUserWithMeta
@@ -38,6 +39,8 @@ def _get_kwargs(
         ),
         "params": params,
     }
+
+    check_body_values("body", body, int, items=True)
 
     _kwargs["json"] = body
 

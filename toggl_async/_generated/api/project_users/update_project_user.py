@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.project_user import ProjectUser
@@ -27,6 +28,8 @@ def _get_kwargs(
             project_user_id=path_int("project_user_id", project_user_id),
         ),
     }
+
+    check_body("body", body, ProjectUserUpdate)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.project_count_map import ProjectCountMap
@@ -25,6 +26,8 @@ def _get_kwargs(
             workspace_id=path_int("workspace_id", workspace_id),
         ),
     }
+
+    check_body("body", body, ProjectCountRequest)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body_items
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.bulk_patch_result import BulkPatchResult
@@ -27,6 +28,8 @@ def _get_kwargs(
             project_ids=path_int_list("project_ids", project_ids),
         ),
     }
+
+    check_body_items("body", body, JsonPatchOperation)
 
     _kwargs["json"] = []
     for body_item_data in body:

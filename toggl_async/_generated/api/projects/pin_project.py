@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.project_pin import ProjectPin
 from ...paths import path_int
@@ -25,6 +26,8 @@ def _get_kwargs(
             project_id=path_int("project_id", project_id),
         ),
     }
+
+    check_body("body", body, ProjectPin)
 
     _kwargs["json"] = body.to_dict()
 

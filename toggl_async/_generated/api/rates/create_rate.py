@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.rate_create import RateCreate
 from ...paths import path_int
@@ -23,6 +24,8 @@ def _get_kwargs(
             workspace_id=path_int("workspace_id", workspace_id),
         ),
     }
+
+    check_body("body", body, RateCreate)
 
     _kwargs["json"] = body.to_dict()
 

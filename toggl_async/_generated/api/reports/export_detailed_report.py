@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from ...binary import BinaryFile, BinaryStream, SavedFile, binary_file
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.detailed_report_export_request import DetailedReportExportRequest
 from ...models.report_export_format import ReportExportFormat
@@ -28,6 +29,8 @@ def _get_kwargs(
             extension=path_enum("extension", ReportExportFormat, extension),
         ),
     }
+
+    check_body("body", body, DetailedReportExportRequest)
 
     _kwargs["json"] = body.to_dict()
 

@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from ...binary import BinaryFile, BinaryStream, SavedFile, binary_file
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.detailed_report_pdf_request import DetailedReportPdfRequest
 from ...paths import path_int
@@ -25,6 +26,8 @@ def _get_kwargs(
             workspace_id=path_int("workspace_id", workspace_id),
         ),
     }
+
+    check_body("body", body, DetailedReportPdfRequest)
 
     _kwargs["json"] = body.to_dict()
 

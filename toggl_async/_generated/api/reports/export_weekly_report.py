@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from ...binary import BinaryFile, BinaryStream, SavedFile, binary_file
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.weekly_report_export_request import WeeklyReportExportRequest
 from ...paths import path_int
@@ -25,6 +26,8 @@ def _get_kwargs(
             workspace_id=path_int("workspace_id", workspace_id),
         ),
     }
+
+    check_body("body", body, WeeklyReportExportRequest)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.report_task import ReportTask
@@ -28,6 +29,8 @@ def _get_kwargs(
             action=path_enum("action", ReportTaskAction, action),
         ),
     }
+
+    check_body("body", body, ReportTaskFilterRequest)
 
     _kwargs["json"] = body.to_dict()
 

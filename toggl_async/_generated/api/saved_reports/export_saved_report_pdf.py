@@ -6,6 +6,7 @@ from typing import Any
 import httpx
 
 from ...binary import BinaryFile, BinaryStream, SavedFile, binary_file
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.saved_report_pdf_request import SavedReportPdfRequest
 from ...paths import path_str
@@ -25,6 +26,8 @@ def _get_kwargs(
             report_token=path_str("report_token", report_token),
         ),
     }
+
+    check_body("body", body, SavedReportPdfRequest)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.saved_report_output import SavedReportOutput
@@ -25,6 +26,8 @@ def _get_kwargs(
             report_token=path_str("report_token", report_token),
         ),
     }
+
+    check_body("body", body, SavedReportParams)
 
     _kwargs["json"] = body.to_dict()
 

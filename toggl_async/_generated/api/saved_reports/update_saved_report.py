@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.saved_report import SavedReport
@@ -27,6 +28,8 @@ def _get_kwargs(
             report_id=path_int("report_id", report_id),
         ),
     }
+
+    check_body("body", body, SavedReportUpdate)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...models.saml_2_callback import Saml2Callback
 from ...paths import path_int
@@ -26,6 +27,8 @@ def _get_kwargs(
         "auth": None,
     }
 
+    check_body("body", body, Saml2Callback)
+
     _kwargs["data"] = body.to_dict()
 
     headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -37,12 +40,16 @@ def _get_kwargs(
 def _parse_response(*, client: HttpClient, response: httpx.Response) -> str:
     # A redirect to a web page: never followed (httpx does not, and the page is on another host that must
     # not see the credentials); its target is the answer, resolved against the request's URL.
+    # Only an http(s) page is an answer: a `javascript:`, `data:` or `file:` Location is not one to open.
     location = response.headers.get("location", "").strip()
     if 300 <= response.status_code < 400 and location:
         try:
-            return str(response.url.join(location))
+            target = response.url.join(location)
         except (httpx.InvalidURL, ValueError):
             pass  # a Location that is no URL: the answer is unusable, raised as such below
+        else:
+            if target.scheme in ("http", "https") and target.host:
+                return str(target)
     raise client.errors.unexpected_status(response)
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.tag import Tag
@@ -27,6 +28,8 @@ def _get_kwargs(
             tag_id=path_int("tag_id", tag_id),
         ),
     }
+
+    check_body("body", body, TagPayload)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.task import Task
@@ -27,6 +28,8 @@ def _get_kwargs(
             project_id=path_int("project_id", project_id),
         ),
     }
+
+    check_body("body", body, TaskPayload)
 
     _kwargs["json"] = body.to_dict()
 

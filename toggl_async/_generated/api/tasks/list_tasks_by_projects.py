@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.tasks_by_project import TasksByProject
@@ -39,6 +40,8 @@ def _get_kwargs(
         ),
         "params": params,
     }
+
+    check_body("body", body, TasksDataRequest)
 
     _kwargs["json"] = body.to_dict()
 

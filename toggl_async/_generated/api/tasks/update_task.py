@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.task import Task
@@ -29,6 +30,8 @@ def _get_kwargs(
             task_id=path_int("task_id", task_id),
         ),
     }
+
+    check_body("body", body, TaskPayload)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.time_entry import TimeEntry
@@ -33,6 +34,8 @@ def _get_kwargs(
         ),
         "params": params,
     }
+
+    check_body("body", body, TimeEntryCreate)
 
     _kwargs["json"] = body.to_dict()
 

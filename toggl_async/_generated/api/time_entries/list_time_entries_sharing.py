@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body_items
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.time_entry_sharing import TimeEntrySharing
@@ -21,6 +22,8 @@ def _get_kwargs(
         "method": "post",
         "url": "/api/v9/me/time_entries_shared_with",
     }
+
+    check_body_items("body", body, TimeEntrySharingQuery)
 
     _kwargs["json"] = []
     for body_item_data in body:

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.time_entry import TimeEntry
@@ -38,6 +39,8 @@ def _get_kwargs(
         ),
         "params": params,
     }
+
+    check_body("body", body, TimeEntryUpdate)
 
     _kwargs["json"] = body.to_dict()
 

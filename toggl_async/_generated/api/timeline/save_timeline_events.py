@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body_items
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.timeline_event import TimelineEvent
@@ -21,6 +22,9 @@ def _get_kwargs(
         "method": "post",
         "url": "/api/v9/timeline",
     }
+
+    if not isinstance(body, Unset):
+        check_body_items("body", body, TimelineEvent)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = []

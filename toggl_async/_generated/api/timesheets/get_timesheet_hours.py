@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body_items
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.timesheet_hours import TimesheetHours
@@ -25,6 +26,8 @@ def _get_kwargs(
             workspace_id=path_int("workspace_id", workspace_id),
         ),
     }
+
+    check_body_items("body", body, TimesheetRef)
 
     _kwargs["json"] = []
     for body_item_data in body:

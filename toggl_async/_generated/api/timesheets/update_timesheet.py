@@ -5,6 +5,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.timesheet import Timesheet
@@ -30,6 +31,8 @@ def _get_kwargs(
             start_date=path_date("start_date", start_date),
         ),
     }
+
+    check_body("body", body, TimesheetUpdate)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.timesheet_setup import TimesheetSetup
@@ -27,6 +28,8 @@ def _get_kwargs(
             setup_id=path_int("setup_id", setup_id),
         ),
     }
+
+    check_body("body", body, TimesheetSetupUpdate)
 
     _kwargs["json"] = body.to_dict()
 

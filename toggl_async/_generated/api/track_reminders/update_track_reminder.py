@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.track_reminder import TrackReminder
@@ -27,6 +28,8 @@ def _get_kwargs(
             reminder_id=path_int("reminder_id", reminder_id),
         ),
     }
+
+    check_body("body", body, TrackReminderPayload)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.webhook_subscription import WebhookSubscription
@@ -27,6 +28,8 @@ def _get_kwargs(
             subscription_id=path_int("subscription_id", subscription_id),
         ),
     }
+
+    check_body("body", body, WebhookSubscriptionCreate)
 
     _kwargs["json"] = body.to_dict()
 

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 import httpx
 
+from ...bodies import check_body
 from ...client import HttpClient
 from ...decoding import decode
 from ...models.workspace_user_update import WorkspaceUserUpdate
@@ -26,6 +27,8 @@ def _get_kwargs(
             user_id=path_int("user_id", user_id),
         ),
     }
+
+    check_body("body", body, WorkspaceUserUpdate)
 
     _kwargs["json"] = body.to_dict()
 
