@@ -1,0 +1,184 @@
+"""Hostile requests against the fake's newer computed areas: each answers a clear 4xx or stays consistent.
+
+Found by attacking saved reports, schedules, alerts, invoices, exports, iCal, sharing, preferences and expenses
+over the fake's HTTP interface and the public client: a body nested too deep, a saved state holding an expense
+or saved reports, a shared running entry accepted next to a running one, control characters in an iCal feed,
+a 10 MB preference, and the alerts, schedules and invoices of deleted projects and departed members.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fake_scenario import Scenario, build
+from spec_validation import assert_matches_spec
+
+from toggl_async import Toggl
+from toggl_async.testing import FakeClock, FakeToggl
+from toggl_async.testing.state import load_state, save_state
+
+NOW = datetime.datetime(2024, 12, 16, 9, 0, tzinfo=datetime.UTC)
+PDF = b"%PDF-1.4 receipt"
+
+
+@pytest.fixture
+def fake() -> FakeToggl:
+    return FakeToggl(clock=FakeClock(NOW), rate=None, quotas=False)
+
+
+@pytest.fixture
+async def scenario(fake: FakeToggl) -> AsyncIterator[tuple[Scenario, httpx.AsyncClient]]:
+    ids, http = await build(fake)
+    try:
+        yield ids, http
+    finally:
+        await http.aclose()
+
+
+def toggl_of(fake: FakeToggl, index: int = 0) -> Toggl:
+    return Toggl(fake.users[index].api_token, transport=fake.transport(), clock=fake.clock, rate=None)
+
+
+# ---- request bodies
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "method", "path"),
+    [
+        ("create_saved_report", "POST", "/api/v9/workspaces/{workspace_id}/reports/shared"),
+        ("create_alert", "POST", "/api/v9/workspaces/{workspace_id}/alerts"),
+        ("update_my_preferences", "POST", "/api/v9/me/preferences"),
+    ],
+)
+async def test_a_body_nested_too_deep_is_a_400_not_a_crash(
+    scenario: tuple[Scenario, httpx.AsyncClient], operation_id: str, method: str, path: str
+) -> None:
+    ids, http = scenario
+    nested = b"[" * 100_000 + b"]" * 100_000
+    response = await http.request(method, path.format(**ids), content=nested, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text[:200]
+    assert_matches_spec(operation_id, response)
+
+
+async def test_a_ten_megabyte_preference_is_refused(scenario: tuple[Scenario, httpx.AsyncClient]) -> None:
+    _, http = scenario
+    rule = {"id": "r1", "workspace_id": 1, "parameters": {"window_title": "a" * 10_000_000}}
+    response = await http.post("/api/v9/me/preferences", json={"windows_auto_tracking_rules": [rule]})
+    assert response.status_code == 400, response.status_code
+    assert_matches_spec("update_my_preferences", response)
+    assert len((await http.get("/api/v9/me/preferences")).content) < 100_000
+
+
+# ---- saved state
+
+
+async def test_a_saved_state_with_an_expense_and_saved_reports_loads_back(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient], tmp_path: Path
+) -> None:
+    ids, http = scenario
+    wid = ids["workspace_id"]
+    upload = await http.post(f"/api/v9/workspaces/{wid}/expenses/upload", files={"file": ("taxi.pdf", PDF, "application/pdf")})
+    assert upload.status_code == 200
+    before = {path: (await http.get(path)).json() for path in (
+        f"/api/v9/workspaces/{wid}/expenses", f"/api/v9/workspaces/{wid}/reports/shared",
+        f"/api/v9/workspaces/{wid}/scheduled_reports",
+    )}  # fmt: skip
+    assert all(before.values())
+    save_state(fake, tmp_path / "state.json")
+    loaded = load_state(tmp_path / "state.json", clock=fake.clock)
+    async with loaded.http_client(loaded.users[0]) as again:
+        assert {path: (await again.get(path)).json() for path in before} == before
+        saved = before[f"/api/v9/workspaces/{wid}/reports/shared"][0]
+        run = await again.post(f"/reports/api/v3/shared/{saved['token']}", json={})
+        assert run.status_code == 200, run.text[:200]
+        created = await again.post(f"/api/v9/workspaces/{wid}/reports/shared", json={
+            "name": "After reload", "public": False, "fixed_daterange": False, "params": {"report_type": "detailed"},
+        })  # fmt: skip
+        assert created.json()["id"] not in {r["id"] for r in before[f"/api/v9/workspaces/{wid}/reports/shared"]}
+        second = await again.post(f"/api/v9/workspaces/{wid}/expenses/upload",
+                                  files={"file": ("b.pdf", PDF, "application/pdf")})  # fmt: skip
+        assert second.json()["id"] != upload.json()["id"]
+
+
+# ---- time entry sharing
+
+
+async def test_accepting_a_shared_running_entry_leaves_one_running_entry(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient]
+) -> None:
+    ids, http = scenario
+    wid = ids["workspace_id"]
+    shared = await http.post(f"/api/v9/workspaces/{wid}/time_entries", auth=ids.member_auth, json={
+        "created_with": "tests", "workspace_id": wid, "start": "2024-12-16T08:50:00Z", "duration": -1,
+        "shared_with_user_ids": [ids["owner_id"]],
+    })  # fmt: skip
+    assert shared.status_code == 200
+    invitations = (await http.get(f"/api/v9/workspaces/{wid}/time_entry_invitations")).json()
+    running = next(i for i in invitations if i["time_entry"]["id"] == shared.json()["id"])
+    path = f"/api/v9/workspaces/{wid}/time_entry_invitations/{running['time_entry_invitation_id']}/accept"
+    assert (await http.post(path)).status_code == 204
+    async with toggl_of(fake, 0) as toggl:
+        entries = await toggl.time_entries.list_my_time_entries()
+    assert len([e for e in entries if e.duration < 0]) == 1
+
+
+# ---- iCal
+
+
+async def test_control_characters_never_break_an_ical_line(scenario: tuple[Scenario, httpx.AsyncClient]) -> None:
+    ids, http = scenario
+    wid = ids["workspace_id"]
+    created = await http.post(f"/api/v9/workspaces/{wid}/time_entries", json={
+        "created_with": "tests", "workspace_id": wid, "start": "2024-12-16T05:00:00Z", "duration": 60,
+        "description": "one\rtwo\r\nthree\x00four\x07five",
+    })  # fmt: skip
+    assert created.status_code == 200
+    feed = (await http.get(f"/api/v9/ical/workspace_user/{ids['token']}")).content
+    lines = feed.split(b"\r\n")
+    assert all(b"\r" not in line and b"\n" not in line for line in lines)
+    assert not any(byte < 0x20 and byte != 0x09 for line in lines for byte in line)
+    summary = next(line for line in lines if line.startswith(b"SUMMARY:one"))
+    assert summary == b"SUMMARY:one\\ntwo\\nthreefourfive"
+
+
+# ---- what deleting a project or a member leaves behind
+
+
+async def test_an_alert_goes_with_its_deleted_project(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient]
+) -> None:
+    ids, http = scenario
+    wid = ids["workspace_id"]
+    assert (await http.delete(f"/api/v9/workspaces/{wid}/projects/{ids['project_id']}")).status_code == 200
+    async with toggl_of(fake, 0) as toggl:
+        assert await toggl.alerts.list_alerts(wid) == []
+    response = await http.delete(f"/api/v9/workspaces/{wid}/alerts/{ids['alert_id']}")
+    assert response.status_code == 403  # Toggl's "Alert not found or not accessible"
+    assert_matches_spec("delete_alert", response)
+
+
+async def test_a_departed_member_is_no_longer_a_recipient(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient]
+) -> None:
+    ids, http = scenario
+    wid = ids["workspace_id"]
+    alert = await http.post(f"/api/v9/workspaces/{wid}/alerts", json={
+        "project_id": ids["project_id"], "source_kind": "project", "threshold_type": "hours", "thresholds": [5],
+        "receiver_users": [ids["owner_id"], ids["user_id"]],
+    })  # fmt: skip
+    schedule = await http.post(f"/api/v9/workspaces/{wid}/scheduled_reports", json={
+        "bookmark_id": ids["report_id"], "frequency": 7, "user_ids": [ids["owner_id"], ids["user_id"]],
+    })  # fmt: skip
+    assert alert.status_code == schedule.status_code == 200
+    removed = await http.delete(f"/api/v9/workspaces/{wid}/workspace_users/{ids['workspace_user_id']}")
+    assert removed.status_code == 200
+    alerts = (await http.get(f"/api/v9/workspaces/{wid}/alerts")).json()
+    assert all(ids["user_id"] not in a["receiver_users"] for a in alerts)
+    schedules = (await http.get(f"/api/v9/workspaces/{wid}/scheduled_reports")).json()
+    assert all(ids["user_id"] not in s["user_ids"] for s in schedules)
+    listed = await http.get(f"/api/v9/workspaces/{wid}/reports/shared")
+    assert all(ids["user_id"] not in r["scheduled_email_uids"] for r in listed.json())
