@@ -59,7 +59,9 @@ async def test_a_body_nested_too_deep_is_a_400_not_a_crash(
 ) -> None:
     ids, http = scenario
     nested = b"[" * 100_000 + b"]" * 100_000
-    response = await http.request(method, path.format(**ids), content=nested, headers={"content-type": "application/json"})
+    response = await http.request(
+        method, path.format(**ids), content=nested, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400, response.text[:200]
     assert_matches_spec(operation_id, response)
 
@@ -81,7 +83,9 @@ async def test_a_saved_state_with_an_expense_and_saved_reports_loads_back(
 ) -> None:
     ids, http = scenario
     wid = ids["workspace_id"]
-    upload = await http.post(f"/api/v9/workspaces/{wid}/expenses/upload", files={"file": ("taxi.pdf", PDF, "application/pdf")})
+    upload = await http.post(
+        f"/api/v9/workspaces/{wid}/expenses/upload", files={"file": ("taxi.pdf", PDF, "application/pdf")}
+    )
     assert upload.status_code == 200
     before = {path: (await http.get(path)).json() for path in (
         f"/api/v9/workspaces/{wid}/expenses", f"/api/v9/workspaces/{wid}/reports/shared",
@@ -122,7 +126,7 @@ async def test_accepting_a_shared_running_entry_leaves_one_running_entry(
     path = f"/api/v9/workspaces/{wid}/time_entry_invitations/{running['time_entry_invitation_id']}/accept"
     assert (await http.post(path)).status_code == 204
     async with toggl_of(fake, 0) as toggl:
-        entries = await toggl.time_entries.list_my_time_entries()
+        entries = await toggl.time_entries.list_time_entries()
     assert len([e for e in entries if e.duration < 0]) == 1
 
 

@@ -98,10 +98,10 @@ class FakeRequest:
         return int(self.user["id"])
 
     def json(self) -> Any:
-        """The JSON body; a 400 when it is missing or malformed."""
+        """The JSON body; a 400 when it is missing, malformed or nested deeper than the parser goes."""
         try:
             return json.loads(self.raw_body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise bad_request("Invalid JSON input") from exc
 
     def body_object(self) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def load_state(
     """
     try:
         document = json.loads(Path(path).read_bytes())
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise FakeStateError("not a FakeToggl state file: it is not JSON") from exc
     fake = FakeToggl(clock=clock or SystemClock(), rate=rate, burst=burst, quotas=quotas)
     _restore(fake, document)

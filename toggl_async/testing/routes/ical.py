@@ -39,9 +39,15 @@ def _new_token(store: Store, member: Obj) -> None:
     store.touch(member)
 
 
+# Control characters RFC 5545 TEXT cannot hold (3.3.11: no CTLs but HTAB); line breaks are escaped instead.
+_CONTROLS = dict.fromkeys([*range(0x09), *range(0x0A, 0x20), 0x7F])
+
+
 def _escape(text: str) -> str:
-    """RFC 5545 TEXT: backslash, semicolon, comma and newlines escaped."""
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """RFC 5545 TEXT: backslash, semicolon, comma and line breaks (CR, LF, CRLF) escaped, other controls dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return text.translate(_CONTROLS)
 
 
 def _fold(line: str) -> list[str]:
