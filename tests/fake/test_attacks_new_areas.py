@@ -186,3 +186,33 @@ async def test_a_departed_member_is_no_longer_a_recipient(
     assert all(ids["user_id"] not in s["user_ids"] for s in schedules)
     listed = await http.get(f"/api/v9/workspaces/{wid}/reports/shared")
     assert all(ids["user_id"] not in r["scheduled_email_uids"] for r in listed.json())
+
+
+# ---- size and who sees what
+
+
+async def test_an_invoice_of_huge_texts_is_refused(scenario: tuple[Scenario, httpx.AsyncClient]) -> None:
+    ids, http = scenario
+    path = f"/api/v9/workspaces/{ids['workspace_id']}/invoices"
+    base = {"date": "2024-12-16", "currency": "EUR", "items": [{"description": "Design", "quantity": 1, "amount": 1}]}
+    huge_lines = base | {"items": [{"description": "x" * 20_000, "quantity": 1, "amount": 1}] * 500}
+    for body in (huge_lines, base | {"message": "m" * 1_000_000}, base | {"billing_address": "b" * 1_000_000}):
+        response = await http.post(path, json=body)
+        assert response.status_code == 400, response.status_code
+        assert_matches_spec("create_workspace_invoice", response)
+    assert (await http.get(path)).json() == [(await http.get(path)).json()[0]]  # the scenario's invoice only
+
+
+async def test_organization_statistics_show_a_member_only_their_workspaces(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient]
+) -> None:
+    ids, http = scenario
+    store = fake.store
+    org = store.tables["organizations"][ids["organization_id"]]
+    other = store.add_workspace(org, store.tables["users"][ids["owner_id"]], "Board only")
+    path = f"/api/v9/organizations/{ids['organization_id']}/workspaces/statistics"
+    as_owner = (await http.get(path)).json()
+    assert set(as_owner) == {str(ids["workspace_id"]), str(other["id"])}
+    as_member = await http.get(path, auth=ids.member_auth)
+    assert_matches_spec("get_organization_workspaces_statistics", as_member)
+    assert set(as_member.json()) == {str(ids["workspace_id"])}
