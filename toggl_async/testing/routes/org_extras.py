@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, forbidden, handles, not_found
-from toggl_async.testing.routes.common import fields, member_org, org_member, org_workspaces, user_of
+from toggl_async.testing.routes.common import fields, is_org_admin, member_org, org_member, org_workspaces, user_of
 from toggl_async.testing.routes.workspaces import workspace_members
 from toggl_async.testing.store import DEFAULT_PROFILE_IMAGE, Obj, Store, stamp
 
@@ -237,8 +237,13 @@ def workspace_statistics(store: Store, workspace_id: int) -> Obj:
 
 @handles("get_organization_workspaces_statistics")
 def get_organization_workspaces_statistics(request: FakeRequest) -> Reply:
+    """Every workspace of the organization for its admins; for other members the workspaces they belong to
+    (as get_workspace_statistics answers them), not the others' admins and counts [I]."""
     store, org = request.store, member_org(request, missing=403)
-    return Reply({str(w["id"]): workspace_statistics(store, w["id"]) for w in org_workspaces(store, org["id"])})
+    admin = is_org_admin(store, org["id"], request.user_id)
+    mine = store.workspace_ids(request.user_id)
+    shown = [w for w in org_workspaces(store, org["id"]) if admin or w["id"] in mine]
+    return Reply({str(w["id"]): workspace_statistics(store, w["id"]) for w in shown})
 
 
 @handles("list_organization_workspace_groups")
