@@ -3,8 +3,8 @@
 An invoice belongs to the member who made it; they list, delete and download their own, and workspace
 admins everyone's [I]. Amounts are rounded to cents; the total is the items' amounts plus the taxes'
 [V:SW26 fields; the arithmetic I]; texts have bounds (LONGEST_LINE, LONGEST_TEXT) [I]. The PDF is a real one
-(report_files.pdf_file) holding the invoice
-number, dates, addresses, one line per item and tax, and the total. Not plan-gated: SW26 lists no 402.
+(report_files.pdf_file) holding the invoice number, dates, addresses, one line per item and tax, and the total.
+Not plan-gated: SW26 lists no 402.
 """
 
 from __future__ import annotations
