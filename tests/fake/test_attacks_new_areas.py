@@ -216,3 +216,18 @@ async def test_organization_statistics_show_a_member_only_their_workspaces(
     as_member = await http.get(path, auth=ids.member_auth)
     assert_matches_spec("get_organization_workspaces_statistics", as_member)
     assert set(as_member.json()) == {str(ids["workspace_id"])}
+
+
+async def test_a_transfer_to_a_member_who_left_no_longer_blocks_the_next(
+    scenario: tuple[Scenario, httpx.AsyncClient],
+) -> None:
+    ids, http = scenario
+    oid = ids["organization_id"]
+    assert (await http.delete(f"/api/v9/organizations/{oid}/users/leave", auth=ids.member_auth)).status_code == 200
+    listed = await http.get(f"/api/v9/organizations/{oid}/owner/transfer", params={"ongoing": "true"})
+    assert_matches_spec("list_owner_transfers", listed)
+    assert listed.json() == []
+    (ended,) = (await http.get(f"/api/v9/organizations/{oid}/owner/transfer")).json()
+    assert (ended["owner_transfer_id"], ended["outcome_name"]) == (ids["transfer_id"], "withdrawn")
+    again = await http.post(f"/api/v9/organizations/{oid}/owner/transfer", json={"new_owner_id": ids["guest_id"]})
+    assert again.status_code == 200, again.text
