@@ -8,6 +8,7 @@ a 10 MB preference, and the alerts, schedules and invoices of deleted projects a
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,7 +18,8 @@ import pytest
 from fake_scenario import Scenario, build
 from spec_validation import assert_matches_spec
 
-from toggl_async import Toggl
+from toggl_async import BadRequestError, Toggl
+from toggl_async.models import AlertPayload, UserInvoiceCreate, UserInvoiceItemInput
 from toggl_async.testing import FakeClock, FakeToggl
 from toggl_async.testing.state import load_state, save_state
 
@@ -231,3 +233,55 @@ async def test_a_transfer_to_a_member_who_left_no_longer_blocks_the_next(
     assert (ended["owner_transfer_id"], ended["outcome_name"]) == (ids["transfer_id"], "withdrawn")
     again = await http.post(f"/api/v9/organizations/{oid}/owner/transfer", json={"new_owner_id": ids["guest_id"]})
     assert again.status_code == 200, again.text
+
+
+# ---- through the public client: typed errors, nothing secret in them, concurrent creates
+
+
+async def test_hostile_values_through_the_client_are_typed_errors_without_the_token(fake: FakeToggl) -> None:
+    ids, http = await build(fake)
+    await http.aclose()
+    wid, token = ids["workspace_id"], fake.users[0].api_token
+    bad_invoices = [
+        UserInvoiceCreate(date=datetime.date(2024, 12, 16), currency="EUR",
+                          items=[UserInvoiceItemInput(description="Design", quantity=1, amount=amount)])
+        for amount in (-1.0, 1e300, -1e-9)
+    ] + [UserInvoiceCreate(date=datetime.date(2024, 12, 16), currency="E\x00R", items=[])]  # fmt: skip
+    alert = AlertPayload(project_id=ids["project_id"] + 10**12, source_kind="project", threshold_type="hours",
+                         thresholds=[2**62], receiver_users=[-1])  # fmt: skip
+    async with toggl_of(fake, 0) as toggl:
+        for body in bad_invoices:
+            with pytest.raises(BadRequestError) as caught:
+                await toggl.user_invoices.create_workspace_invoice(wid, body=body)
+            assert token not in str(caught.value) and token not in repr(caught.value)
+        with pytest.raises(BadRequestError, match="project"):
+            await toggl.alerts.create_alert(wid, body=alert)
+        assert len(await toggl.user_invoices.list_workspace_invoices(wid)) == 1  # the scenario's, nothing added
+
+
+async def test_concurrent_creates_get_distinct_ids(fake: FakeToggl) -> None:
+    ids, http = await build(fake)
+    wid = ids["workspace_id"]
+    body = {"name": "Same", "public": False, "fixed_daterange": False, "params": {"report_type": "weekly"}}
+    try:
+        reports = await asyncio.gather(*(http.post(f"/api/v9/workspaces/{wid}/reports/shared", json=body)
+                                         for _ in range(20)))  # fmt: skip
+        receipts = await asyncio.gather(*(http.post(f"/api/v9/workspaces/{wid}/expenses/upload",
+                                                    files={"file": (f"{n}.pdf", PDF, "application/pdf")})
+                                          for n in range(10)))  # fmt: skip
+    finally:
+        await http.aclose()
+    assert {r.status_code for r in reports + receipts} == {200}
+    assert len({r.json()["id"] for r in reports}) == 20 and len({r.json()["token"] for r in reports}) == 20
+    assert len({r.json()["id"] for r in receipts}) == 10
+
+
+async def test_non_finite_numbers_on_the_wire_are_400s(scenario: tuple[Scenario, httpx.AsyncClient]) -> None:
+    """The client refuses NaN before sending; other clients send the literals, which Python's parser reads."""
+    ids, http = scenario
+    path = f"/api/v9/workspaces/{ids['workspace_id']}/invoices"
+    for literal in (b"NaN", b"Infinity", b"-Infinity", b"1e999"):
+        raw = b'{"date": "2024-12-16", "currency": "EUR", "items": [{"description": "x", "quantity": 1, "amount": %s}]}'
+        response = await http.post(path, content=raw % literal, headers={"content-type": "application/json"})
+        assert response.status_code == 400, (literal, response.text)
+        assert_matches_spec("create_workspace_invoice", response)
