@@ -285,3 +285,43 @@ async def test_non_finite_numbers_on_the_wire_are_400s(scenario: tuple[Scenario,
         response = await http.post(path, content=raw % literal, headers={"content-type": "application/json"})
         assert response.status_code == 400, (literal, response.text)
         assert_matches_spec("create_workspace_invoice", response)
+
+
+async def test_non_finite_rates_and_settings_are_400s_and_the_state_still_saves(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient], tmp_path: Path
+) -> None:
+    ids, http = scenario
+    wid, headers = ids["workspace_id"], {"content-type": "application/json"}
+    rate = b'{"level": "project", "level_id": %d, "amount": Infinity, "mode": "start-today"}' % ids["project_id"]
+    attempts = [
+        ("update_workspace", "PUT", f"/api/v9/workspaces/{wid}", b'{"default_hourly_rate": NaN}'),
+        ("create_rate", "POST", f"/api/v9/workspaces/{wid}/rates", rate),
+        ("update_track_reminder", "PUT", f"/api/v9/workspaces/{wid}/track_reminders/{ids['reminder_id']}",
+         b'{"threshold": NaN}'),
+    ]  # fmt: skip
+    for operation_id, method, path, raw in attempts:
+        response = await http.request(method, path, content=raw, headers=headers)
+        assert response.status_code == 400, (operation_id, response.status_code)
+        assert_matches_spec(operation_id, response)
+    save_state(fake, tmp_path / "state.json")  # allow_nan=False: it fails if a NaN was stored
+
+
+async def test_rate_history_survives_a_saved_state(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient], tmp_path: Path
+) -> None:
+    ids, http = scenario
+    wid, pid = ids["workspace_id"], ids["project_id"]
+    path = f"/api/v9/workspaces/{wid}/rates/project/{pid}"
+    first = {"level": "project", "level_id": pid, "amount": 50, "mode": "start-today"}
+    assert (await http.post(f"/api/v9/workspaces/{wid}/rates", json=first)).is_success
+    before = (await http.get(path)).json()
+    assert len(before) == 1
+    save_state(fake, tmp_path / "state.json")
+    loaded = load_state(tmp_path / "state.json", clock=fake.clock)
+    async with loaded.http_client(loaded.users[0]) as again:
+        assert (await again.get(path)).json() == before
+        changed = await again.post(f"/api/v9/workspaces/{wid}/rates", json={
+            "level": "project", "level_id": pid, "amount": 75, "mode": "override-all",
+        })  # fmt: skip
+        assert changed.is_success, changed.text
+        assert [r["amount"] for r in (await again.get(path)).json()] == [75]
