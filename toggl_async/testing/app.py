@@ -406,5 +406,7 @@ def _encode(reply: Reply, headers: dict[str, str]) -> tuple[int, dict[str, str],
         return reply.status, headers | {"content-type": reply.content_type}, reply.content
     if reply.text is not None:
         return reply.status, headers | {"content-type": "text/plain; charset=utf-8"}, reply.text.encode()
-    payload = json.dumps(reply.body, separators=(",", ":")).encode()
+    # allow_nan=False: a NaN or Infinity that reached a stored object fails loudly here rather than going out
+    # as a body no JSON parser but Python's reads (the routes refuse them on input).
+    payload = json.dumps(reply.body, separators=(",", ":"), allow_nan=False).encode()
     return reply.status, headers | {"content-type": "application/json; charset=utf-8"}, payload
