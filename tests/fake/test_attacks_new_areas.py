@@ -325,3 +325,29 @@ async def test_rate_history_survives_a_saved_state(
         })  # fmt: skip
         assert changed.is_success, changed.text
         assert [r["amount"] for r in (await again.get(path)).json()] == [75]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"report_type": "detailed", "rounding": 1, "rounding_minutes": 2**40},
+        {"report_type": "weekly", "start_date": "2024-12-20", "end_date": "2024-12-01"},
+        {"report_type": "summary", "grouping": "nonsense"},
+        {"report_type": "summary", "grouping": "users", "sub_grouping": "\x00"},
+        {"report_type": "detailed", "description": "d" * 5_000_000},
+        {"report_type": "detailed", "user_ids": list(range(100_000))},
+    ],
+    ids=["rounding", "dates", "grouping", "sub_grouping", "huge-description", "huge-ids"],
+)
+async def test_a_saved_report_that_could_never_run_or_is_huge_is_not_saved(
+    scenario: tuple[Scenario, httpx.AsyncClient], params: dict[str, object]
+) -> None:
+    ids, http = scenario
+    path = f"/api/v9/workspaces/{ids['workspace_id']}/reports/shared"
+    before = (await http.get(path)).json()
+    response = await http.post(path, json={"name": "Bad", "public": False, "fixed_daterange": True, "params": params})
+    assert response.status_code == 400, response.text[:100]
+    assert_matches_spec("create_saved_report", response)
+    update = await http.put(f"{path}/{ids['report_id']}", json={"params": params})
+    assert update.status_code == 400
+    assert (await http.get(path)).json() == before
