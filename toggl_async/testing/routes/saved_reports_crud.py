@@ -23,6 +23,8 @@ from typing import Any
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, forbidden, handles, not_found
 from toggl_async.testing.routes.common import fields
 from toggl_async.testing.routes.params import page_params, page_slice
+from toggl_async.testing.routes.reports import ROUNDING_MINUTES
+from toggl_async.testing.routes.reports_summary import GROUPINGS, SUB_GROUPINGS
 from toggl_async.testing.routes.saved_reports import (
     PARAMS,
     REPORT_TYPES,
@@ -48,6 +50,7 @@ PARAM_KINDS = {
     "sub_grouping": "str",
 }  # fmt: skip
 FREQUENCIES = (1, 7, 30)
+LONGEST_DESCRIPTION, MOST_IDS = 3_000, 1_000  # bounds of a saved filter [I]
 SORTS = {"id": lambda r: r["id"], "name": lambda r: r["name"].lower(), "updated_at": lambda r: r["updated_at"] or ""}
 
 
@@ -111,16 +114,28 @@ def _report(request: FakeRequest, report_id: Any, *, change: bool = False) -> Ob
 
 
 def _settings(value: Obj) -> tuple[str, Obj]:
-    """The report type and the run parameters of a payload's `params` (400 when invalid)."""
+    """The report type and the run parameters of a payload's `params` (400 when invalid).
+
+    Checked as a run checks them (rounding, date order, summary groupings), so that a saved report always
+    runs; texts and id lists have bounds, so that one saved report cannot make every listing megabytes [I].
+    """
     report_type = value.get("report_type")
     if report_type not in REPORT_TYPES:
         raise bad_request("parameter report_type is invalid or blank")  # [V:SW26]
     params = fields(value, PARAM_KINDS)
-    for key in ("start_date", "end_date"):
-        if key in params:
-            date_value(params[key], key)
-    if params.get("rounding", 0) not in (-1, 0, 1):
+    dates = {key: date_value(params[key], key) for key in ("start_date", "end_date") if key in params}
+    if len(dates) == 2 and dates["end_date"] < dates["start_date"]:
+        raise bad_request("end_date must not be earlier than start_date")
+    if params.get("rounding", 0) not in (-1, 0, 1) or params.get("rounding_minutes", 0) not in ROUNDING_MINUTES:
         raise bad_request("Invalid value for rounding")
+    if report_type == "summary":
+        for key, choices in (("grouping", GROUPINGS), ("sub_grouping", SUB_GROUPINGS)):
+            if key in params and params[key] not in choices:
+                raise bad_request(f"Invalid value for {key}")
+    if len(params.get("description", "")) > LONGEST_DESCRIPTION:
+        raise bad_request(f"description must be at most {LONGEST_DESCRIPTION} characters")
+    if any(isinstance(v, list) and len(v) > MOST_IDS for v in params.values()):
+        raise bad_request(f"at most {MOST_IDS} ids per filter")
     return str(report_type), {k: v for k, v in params.items() if k in PARAMS}
 
 
