@@ -15,12 +15,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_scenario import Scenario, build
+from fake_scenario import FORM_REQUESTS, Scenario, body_for, build, path_for
+from hypothesis import HealthCheck, given, settings, strategies as st
+from spec_tools import SpecOperation, operations
 from spec_validation import assert_matches_spec
 
 from toggl_async import BadRequestError, Toggl
 from toggl_async.models import AlertPayload, UserInvoiceCreate, UserInvoiceItemInput
 from toggl_async.testing import FakeClock, FakeToggl
+from toggl_async.testing.http import HANDLERS
 from toggl_async.testing.state import load_state, save_state
 
 NOW = datetime.datetime(2024, 12, 16, 9, 0, tzinfo=datetime.UTC)
@@ -351,3 +354,42 @@ async def test_a_saved_report_that_could_never_run_or_is_huge_is_not_saved(
     update = await http.put(f"{path}/{ids['report_id']}", json={"params": params})
     assert update.status_code == 400
     assert (await http.get(path)).json() == before
+
+
+# ---- any JSON at all in the bodies of the new areas' writes
+
+WRITES = [
+    op for op in sorted(operations(), key=lambda op: op.operation_id)
+    if op.method.upper() in ("POST", "PUT", "PATCH") and op.operation_id not in FORM_REQUESTS
+    and HANDLERS[op.operation_id].__module__.rsplit(".", 1)[-1] in {
+        "saved_reports_crud", "alerts", "user_invoices", "data_exports", "time_entry_invitations", "project_extras",
+        "org_extras", "preferences",
+    }
+]  # fmt: skip
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@pytest.mark.parametrize("operation", WRITES, ids=lambda op: op.operation_id)
+def test_any_json_in_a_write_gets_a_documented_answer(operation: SpecOperation) -> None:
+    loop = asyncio.new_event_loop()
+    ids, http = loop.run_until_complete(build(FakeToggl(clock=FakeClock(NOW), rate=None, quotas=False)))
+    base = body_for(operation, ids)
+    path = path_for(operation, ids)
+
+    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(value=ANY_JSON, field=st.sampled_from(sorted(base) if isinstance(base, dict) and base else ["x"]))
+    def check(value: object, field: str) -> None:
+        body = {**base, field: value} if isinstance(base, dict) else value
+        response = loop.run_until_complete(http.request(operation.method, path, json=body))
+        assert str(response.status_code) in operation.body["responses"], (response.status_code, response.text[:200])
+        assert_matches_spec(operation.operation_id, response)
+
+    try:
+        check()
+    finally:
+        loop.run_until_complete(http.aclose())
+        loop.close()
