@@ -367,7 +367,11 @@ WRITES = [
     }
 ]  # fmt: skip
 ANY_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=8,
 )
@@ -393,3 +397,33 @@ def test_any_json_in_a_write_gets_a_documented_answer(operation: SpecOperation) 
     finally:
         loop.run_until_complete(http.aclose())
         loop.close()
+
+
+# ---- found by the same attacks on the rest of the fake
+
+
+async def test_nan_in_a_free_form_body_is_a_400(scenario: tuple[Scenario, httpx.AsyncClient]) -> None:
+    _, http = scenario
+    for raw in (b'{"tour_done": NaN}', b'{"tour_done": -Infinity}', b'{"tour_done": 1e999}'):
+        response = await http.post("/api/v9/me/flags", content=raw, headers={"content-type": "application/json"})
+        assert response.status_code == 400, (raw, response.status_code)
+        assert_matches_spec("update_flags", response)
+
+
+async def test_a_project_group_with_a_list_for_an_id_is_a_400(scenario: tuple[Scenario, httpx.AsyncClient]) -> None:
+    ids, http = scenario
+    path = f"/api/v9/workspaces/{ids['workspace_id']}/project_groups"
+    for bad in ([], {}, [ids["group_id"]], "1", True):
+        response = await http.post(path, json={"group_id": bad, "project_id": ids["project_id"]})
+        assert response.status_code == 400, (bad, response.status_code)
+        assert_matches_spec("create_project_group", response)
+
+
+async def test_a_saved_report_run_with_null_dates_answers_its_schema(
+    scenario: tuple[Scenario, httpx.AsyncClient],
+) -> None:
+    ids, http = scenario
+    response = await http.post(f"/reports/api/v3/shared/{ids['report_token']}",
+                               json={"start_date": None, "end_date": None})  # fmt: skip
+    assert response.status_code == 200, response.text[:200]
+    assert_matches_spec("run_saved_report", response)
