@@ -102,7 +102,8 @@ def _saved(request: FakeRequest) -> Obj:
 def _run_context(request: FakeRequest, saved: Obj, allowed: tuple[str, ...]) -> tuple[Report, Obj]:
     """The report as its owner sees it, and the saved parameters with the body's given ones on top."""
     body = request.body_object() if request.raw_body.strip() else {}
-    given = {key: value for key, value in body.items() if key in allowed}
+    # A null parameter is one not given: the saved value (or the default) holds [I].
+    given = {key: value for key, value in body.items() if key in allowed and value is not None}
     params = saved["params"] | given
     owner = request.store.tables["users"][saved["owner_id"]]
     as_owner = attrs.evolve(request, path_params={"workspace_id": saved["workspace_id"]}, user=owner)
