@@ -427,3 +427,22 @@ async def test_a_saved_report_run_with_null_dates_answers_its_schema(
                                json={"start_date": None, "end_date": None})  # fmt: skip
     assert response.status_code == 200, response.text[:200]
     assert_matches_spec("run_saved_report", response)
+
+
+async def test_a_request_body_over_the_limit_is_a_413_read_no_further(
+    scenario: tuple[Scenario, httpx.AsyncClient],
+) -> None:
+    _, http = scenario
+    chunks = [0]
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b'{"date_format": "'
+        for _ in range(512):  # 32 MiB if it were all read
+            chunks[0] += 1
+            yield b"x" * 65536
+        yield b'"}'
+
+    response = await http.post("/api/v9/me/preferences", content=body(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert isinstance(response.json(), str)
+    assert chunks[0] <= 16 * 16 + 1  # it stopped reading at the limit, 16 MiB
