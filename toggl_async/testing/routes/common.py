@@ -23,7 +23,7 @@ PLAN_RANK = {"Free": 0, "Starter": 1, "Premium": 2, "Enterprise": 3}
 def _kind_ok(value: Any, kind: str) -> bool:
     if not isinstance(value, _KINDS[kind]) or (kind != "bool" and isinstance(value, bool)):
         return False
-    if kind == "num" and not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         return False  # NaN and Infinity (JSON has neither; Python's parser reads them) [I]
     items: list[Any] = value if isinstance(value, list) else []
     if kind == "ids":
