@@ -446,3 +446,17 @@ async def test_a_request_body_over_the_limit_is_a_413_read_no_further(
     assert response.status_code == 413
     assert isinstance(response.json(), str)
     assert chunks[0] <= 16 * 16 + 1  # it stopped reading at the limit, 16 MiB
+
+
+async def test_the_groups_of_a_workspace_a_member_is_not_in_are_forbidden(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient]
+) -> None:
+    ids, http = scenario
+    store, oid = fake.store, ids["organization_id"]
+    other = store.add_workspace(store.tables["organizations"][oid], store.tables["users"][ids["owner_id"]], "Board")
+    path = f"/api/v9/organizations/{oid}/workspaces/{{}}/groups"
+    assert (await http.get(path.format(other["id"]))).status_code == 200  # an organization admin sees every one
+    assert (await http.get(path.format(ids["workspace_id"]), auth=ids.member_auth)).status_code == 200
+    refused = await http.get(path.format(other["id"]), auth=ids.member_auth)
+    assert refused.status_code == 403
+    assert_matches_spec("list_organization_workspace_groups", refused)
