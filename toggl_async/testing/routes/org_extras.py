@@ -264,6 +264,8 @@ def list_organization_workspace_groups(request: FakeRequest) -> Reply:
     wid = request.path_params["workspace_id"]
     if wid not in {w["id"] for w in org_workspaces(store, org["id"])}:
         raise ApiError(404, "Workspace not found in the organization")
+    if not is_org_admin(store, org["id"], request.user_id) and wid not in store.workspace_ids(request.user_id):
+        raise forbidden()  # another workspace's groups and their people are for its members and org admins [I]
     members = {m["user_id"]: m for m in store.org_members(org["id"])}
 
     def user(uid: int) -> Obj:
