@@ -460,3 +460,28 @@ async def test_the_groups_of_a_workspace_a_member_is_not_in_are_forbidden(
     refused = await http.get(path.format(other["id"]), auth=ids.member_auth)
     assert refused.status_code == 403
     assert_matches_spec("list_organization_workspace_groups", refused)
+
+
+@pytest.mark.parametrize(
+    ("recurrence", "expected"),
+    [
+        ({"period": "custom", "custom_period": 1, "project_start_date": "1950-01-01"}, 7),
+        ({"period": "weekly", "project_start_date": "1600-01-05"}, 2),
+        ({"period": "monthly", "project_start_date": "0001-01-10"}, 1),
+    ],
+)
+async def test_periods_of_a_project_that_began_centuries_ago_are_the_windows_own(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient], recurrence: dict[str, object], expected: int
+) -> None:
+    ids, http = scenario
+    wid, pid = ids["workspace_id"], ids["project_id"]
+    updated = await http.put(f"/api/v9/workspaces/{wid}/projects/{pid}",
+                             json={"recurring": True, "recurring_parameters": recurrence})  # fmt: skip
+    assert updated.status_code == 200, updated.text
+    window = {"start_date": "2024-12-09", "end_date": "2024-12-15"}
+    response = await http.get(f"/api/v9/workspaces/{wid}/projects/{pid}/periods", params=window)
+    assert_matches_spec("list_project_periods", response)
+    periods = response.json()
+    assert len(periods) == expected, periods
+    assert periods[0]["start_date"] <= "2024-12-09" <= periods[0]["end_date"]
+    assert periods[-1]["start_date"] <= "2024-12-15" <= periods[-1]["end_date"]
