@@ -467,7 +467,7 @@ async def test_the_groups_of_a_workspace_a_member_is_not_in_are_forbidden(
     [
         ({"period": "custom", "custom_period": 1, "project_start_date": "1950-01-01"}, 7),
         ({"period": "weekly", "project_start_date": "1600-01-05"}, 2),
-        ({"period": "monthly", "project_start_date": "0001-01-10"}, 1),
+        ({"period": "monthly", "project_start_date": "0001-01-10"}, 2),
     ],
 )
 async def test_periods_of_a_project_that_began_centuries_ago_are_the_windows_own(
