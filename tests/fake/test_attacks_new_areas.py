@@ -485,3 +485,13 @@ async def test_periods_of_a_project_that_began_centuries_ago_are_the_windows_own
     assert len(periods) == expected, periods
     assert periods[0]["start_date"] <= "2024-12-09" <= periods[0]["end_date"]
     assert periods[-1]["start_date"] <= "2024-12-15" <= periods[-1]["end_date"]
+
+
+async def test_megabytes_of_recurring_parameters_are_refused(scenario: tuple[Scenario, httpx.AsyncClient]) -> None:
+    ids, http = scenario
+    wid, pid = ids["workspace_id"], ids["project_id"]
+    huge = {"period": "weekly", "project_start_date": "2024-01-01", "note": "n" * 5_000_000}
+    response = await http.put(f"/api/v9/workspaces/{wid}/projects/{pid}", json={"recurring_parameters": huge})
+    assert response.status_code == 400
+    assert_matches_spec("update_project", response)
+    assert len((await http.get(f"/api/v9/workspaces/{wid}/projects/{pid}")).content) < 10_000
