@@ -495,3 +495,13 @@ async def test_megabytes_of_recurring_parameters_are_refused(scenario: tuple[Sce
     assert response.status_code == 400
     assert_matches_spec("update_project", response)
     assert len((await http.get(f"/api/v9/workspaces/{wid}/projects/{pid}")).content) < 10_000
+
+
+async def test_flags_cannot_grow_without_bound(scenario: tuple[Scenario, httpx.AsyncClient]) -> None:
+    _, http = scenario
+    for n in range(3):
+        response = await http.post("/api/v9/me/flags", json={f"flag{n}": "f" * 5_000_000})
+        assert response.status_code == 400
+        assert_matches_spec("update_flags", response)
+    kept = await http.post("/api/v9/me/flags", json={"tour_done": True})
+    assert kept.status_code == 200 and len(kept.content) < 10_000
