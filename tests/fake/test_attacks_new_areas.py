@@ -505,3 +505,38 @@ async def test_flags_cannot_grow_without_bound(scenario: tuple[Scenario, httpx.A
         assert_matches_spec("update_flags", response)
     kept = await http.post("/api/v9/me/flags", json={"tour_done": True})
     assert kept.status_code == 200 and len(kept.content) < 10_000
+
+
+async def test_a_member_reaches_none_of_the_others_things(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient]
+) -> None:
+    """The guest (a plain member) with the ids of the owner's and the member's objects."""
+    ids, http = scenario
+    guest = httpx.BasicAuth("guest@example.com", "guest-password")
+    wid, oid, api = ids["workspace_id"], ids["organization_id"], "/api/v9"
+    receipt = await http.post(f"{api}/workspaces/{wid}/expenses/upload", auth=ids.member_auth,
+                              files={"file": ("taxi.pdf", PDF, "application/pdf")})  # fmt: skip
+    assert receipt.status_code == 200
+    refused = [
+        ("get_workspace_invoice_pdf", "GET", f"/workspaces/{wid}/invoices/{ids['invoice_id']}.pdf", None, 403),
+        ("delete_workspace_invoice", "DELETE", f"/workspaces/{wid}/invoices/{ids['invoice_id']}", None, 403),
+        ("get_saved_report", "GET", f"/workspaces/{wid}/reports/shared/{ids['report_id']}", None, 404),
+        ("delete_scheduled_report", "DELETE", f"/workspaces/{wid}/scheduled_reports/{ids['scheduled_report_id']}",
+         None, 403),
+        ("update_alert", "PUT", f"/workspaces/{wid}/alerts/{ids['alert_id']}", {"thresholds": [1]}, 403),
+        ("get_owner_transfer", "GET", f"/organizations/{oid}/owner/transfer/{ids['transfer_id']}", None, 403),
+        ("update_owner_transfer", "POST", f"/organizations/{oid}/owner/transfer/{ids['transfer_id']}/accept", None,
+         403),
+        ("list_workspace_data_exports", "GET", f"/workspaces/{wid}/exports", None, 403),
+        ("update_workspace_preferences", "POST", f"/workspaces/{wid}/preferences", {"disable_expenses": True}, 403),
+    ]  # fmt: skip
+    for operation_id, method, path, body, status in refused:
+        response = await http.request(method, api + path, json=body, auth=guest)
+        assert response.status_code == status, (operation_id, response.status_code, response.text[:100])
+        assert_matches_spec(operation_id, response)
+    assert (await http.get(f"{api}/workspaces/{wid}/invoices", auth=guest)).json() == []
+    assert (await http.get(f"{api}/workspaces/{wid}/expenses", auth=guest)).json() == []
+    assert (await http.get(f"{api}/workspaces/{wid}/reports/shared", auth=guest)).json() == []
+    mine = await http.get(f"{api}/workspaces/{wid}/expenses", auth=ids.member_auth)
+    assert [e["id"] for e in mine.json()] == [receipt.json()["id"]]
+    assert (await http.get(f"{api}/me/preferences", auth=guest)).json()["date_format"] == "MM/DD/YYYY"
