@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_scenario import FORM_REQUESTS, Scenario, body_for, build, path_for
+from fake_scenario import FORM_REQUESTS, Scenario, accept_everything, body_for, build, path_for
 from hypothesis import HealthCheck, given, settings, strategies as st
 from spec_tools import SpecOperation, operations
 from spec_validation import assert_matches_spec
@@ -540,3 +540,27 @@ async def test_a_member_reaches_none_of_the_others_things(
     mine = await http.get(f"{api}/workspaces/{wid}/expenses", auth=ids.member_auth)
     assert [e["id"] for e in mine.json()] == [receipt.json()["id"]]
     assert (await http.get(f"{api}/me/preferences", auth=guest)).json()["date_format"] == "MM/DD/YYYY"
+
+
+async def test_webhook_subscriptions_survive_a_saved_state(
+    fake: FakeToggl, scenario: tuple[Scenario, httpx.AsyncClient], tmp_path: Path
+) -> None:
+    ids, http = scenario
+    path = f"/webhooks/api/v1/subscriptions/{ids['workspace_id']}"
+    before = (await http.get(path)).json()
+    assert before
+    save_state(fake, tmp_path / "state.json")
+    loaded = load_state(tmp_path / "state.json", clock=fake.clock)
+    async with loaded.http_client(loaded.users[0]) as again:
+        assert (await again.get(path)).json() == before
+        validation = (
+            f"/webhooks/api/v1/validate/{ids['workspace_id']}/{ids['subscription_id']}/{ids['validation_code']}"
+        )
+        assert (await again.get(validation)).status_code == 200
+        loaded.webhooks.mount("https://hooks.example.com/", accept_everything)
+        created = await again.post(path, json={
+            "url_callback": "https://hooks.example.com/again", "description": "after reload", "enabled": False,
+            "event_filters": [{"entity": "project", "action": "*"}],
+        })  # fmt: skip
+        assert created.status_code == 200, created.text
+        assert created.json()["subscription_id"] not in {s["subscription_id"] for s in before}
