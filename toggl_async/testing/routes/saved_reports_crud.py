@@ -1,9 +1,9 @@
 """Saved reports CRUD and scheduled reports of the fake (`/workspaces/{wid}/reports/shared*`, `/scheduled_reports*`).
 
-The saved reports are the ones `saved_reports.py` runs by token (one dict per store, keyed by token), so a
-report saved here runs at once through `/reports/api/v3/shared/{token}`, a new token (regenerate_token)
-retires the old one, and a deleted report's token answers 404. Ids are given to reports on first sight,
-those `FakeToggl.add_saved_report` made too. Rules [V:SW26 texts, the rest I]:
+The saved reports are the ones `saved_reports.py` runs by token (rows of the store's `saved_reports` table,
+so a saved fake state keeps them), so a report saved here runs at once through
+`/reports/api/v3/shared/{token}`, a new token (regenerate_token) retires the old one, and a deleted report's
+token answers 404. Those `FakeToggl.add_saved_report` makes have ids too. Rules [V:SW26 texts, the rest I]:
 - Saved reports need a paid plan (402 on Free); only admins save public ones (403). A member sees and
   changes their own reports and the public ones they own; admins see and change every one.
 - Batch update and bulk delete are all or nothing: an id that is not found is 404 and nothing changes.
