@@ -36,6 +36,8 @@ BASE_URL = "https://api.track.toggl.com"
 SESSION_COOKIE = "__Host-timer-session"
 HTML_429 = b"<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 Too Many Requests</h1></center><hr><center>nginx</center></body></html>"  # noqa: E501
 routes.load_all()
+MAX_REQUEST_BODY = 16 * 1024 * 1024
+TOO_LARGE = b'"Request body too large"'
 
 
 @attrs.frozen
@@ -184,13 +186,17 @@ class FakeToggl:
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
             return
-        body = b""
-        while True:
+        body, more = bytearray(), True
+        while more and len(body) <= MAX_REQUEST_BODY:
             message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        status, headers, payload = await self.handle(scope, body)
+            body += message.get("body", b"")  # a bytearray grows in place: linear in the body's size
+            more = bool(message.get("more_body"))
+        if len(body) > MAX_REQUEST_BODY:
+            # Refused unread past the limit, so one request cannot hold the fake's memory [I: Toggl's limit is
+            # not published; this one is above the largest upload the fake takes, 10 MiB].
+            status, headers, payload = 413, {"content-type": "application/json; charset=utf-8"}, TOO_LARGE
+        else:
+            status, headers, payload = await self.handle(scope, bytes(body))
         # The server's clock, as real servers send it (since-sync takes its cursor from it).
         headers.setdefault("date", email.utils.format_datetime(self.clock.now(), usegmt=True))
         raw_headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
@@ -406,5 +412,7 @@ def _encode(reply: Reply, headers: dict[str, str]) -> tuple[int, dict[str, str],
         return reply.status, headers | {"content-type": reply.content_type}, reply.content
     if reply.text is not None:
         return reply.status, headers | {"content-type": "text/plain; charset=utf-8"}, reply.text.encode()
-    payload = json.dumps(reply.body, separators=(",", ":")).encode()
+    # allow_nan=False: a NaN or Infinity that reached a stored object fails loudly here rather than going out
+    # as a body no JSON parser but Python's reads (the routes refuse them on input).
+    payload = json.dumps(reply.body, separators=(",", ":"), allow_nan=False).encode()
     return reply.status, headers | {"content-type": "application/json; charset=utf-8"}, payload

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -98,10 +99,11 @@ class FakeRequest:
         return int(self.user["id"])
 
     def json(self) -> Any:
-        """The JSON body; a 400 when it is missing or malformed."""
+        """The JSON body; a 400 when it is missing, malformed, nested deeper than the parser goes, or holds
+        NaN, Infinity or a number too large for a float (Python's parser reads those; JSON has none of them)."""
         try:
-            return json.loads(self.raw_body)
-        except ValueError as exc:
+            return json.loads(self.raw_body, parse_constant=_no_constant, parse_float=_finite_float)
+        except (ValueError, RecursionError) as exc:
             raise bad_request("Invalid JSON input") from exc
 
     def body_object(self) -> dict[str, Any]:
@@ -146,6 +148,17 @@ class FakeRequest:
             return [int(part) for part in values]
         except ValueError as exc:
             raise bad_request(f"invalid {name}") from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
 
 
 def parse_query(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:

@@ -6,7 +6,8 @@
 The file is versioned JSON (`{"format": "toggl-async/fake-state", "version": 1, ...}`) holding the
 fake's tables, its API tokens and login sessions, and which users `fake.users` lists. It holds every
 user's password and API token in clear, so it is created readable by its owner only (mode 0600).
-Not saved: request counts, scripted faults, and the rate-limit and quota windows, which start afresh.
+Webhook subscriptions are saved too. Not saved: request counts, scripted faults, webhook events not yet
+delivered, and the rate-limit and quota windows, which start afresh.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def load_state(
     """
     try:
         document = json.loads(Path(path).read_bytes())
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise FakeStateError("not a FakeToggl state file: it is not JSON") from exc
     fake = FakeToggl(clock=clock or SystemClock(), rate=rate, burst=burst, quotas=quotas)
     _restore(fake, document)
@@ -77,6 +78,8 @@ def state_document(fake: FakeToggl) -> dict[str, Any]:
         "tokens": dict(store.tokens),
         "sessions": dict(store.sessions),
         "users": [user.id for user in fake.users],
+        # Webhook subscriptions (their secrets too, like the tokens above); events not yet delivered are not kept.
+        "webhook_subscriptions": list(fake.webhooks.subscriptions.values()),
     }
 
 
@@ -94,6 +97,17 @@ def _restore(fake: FakeToggl, document: object) -> None:
     bases = ID_BASES | {name: LAZY_ID_BASES[name] for name in store.tables if name in LAZY_ID_BASES}
     store._ids = {name: itertools.count(max([base - 1, *store.tables[name]]) + 1) for name, base in bases.items()}
     fake.users = [_fake_user(fake, user_id) for user_id in _checked_ids(document.get("users"), store.tables["users"])]
+    _restore_subscriptions(fake, document.get("webhook_subscriptions", []))
+
+
+def _restore_subscriptions(fake: FakeToggl, rows: object) -> None:
+    """The webhook subscriptions of a state file (files written before they were saved have none)."""
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and type(r.get("subscription_id")) is int
+                                             for r in rows):  # fmt: skip
+        raise FakeStateError("webhook subscriptions are damaged: each must be an object with a subscription_id")
+    hub = fake.webhooks
+    hub.subscriptions = {row["subscription_id"]: row for row in rows}
+    hub._ids = itertools.count(max([next(hub._ids) - 1, *hub.subscriptions]) + 1)
 
 
 def _checked_header(document: object) -> dict[str, Any]:

@@ -5,7 +5,8 @@ An alert watches a project's tracked time against thresholds: percentages of the
 and roles (admins, project_managers, project_members); one at least. Workspace admins make, change and
 delete alerts; every member lists them. Alerts need a paid plan (402 on Free): they watch estimates, a
 paid-plan field. Error texts are SW26's; the kinds, ranges, roles and who may are the fake's choice [I].
-An alert on percentages of a project without an estimate carries an error saying so [I].
+An alert on percentages of a project without an estimate carries an error saying so [I]. An alert goes with
+its deleted project, and a receiver who leaves the workspace is no longer one of its users [I].
 """
 
 from __future__ import annotations
@@ -25,12 +26,28 @@ ALERT_FIELDS = {"project_id": "int", "source_kind": "str", "threshold_type": "st
 NO_ESTIMATE = {"code": "missing_estimate", "message": "The project has no estimated hours"}
 
 
+def _members(store: Store, wid: int) -> set[int]:
+    return {m["user_id"] for m in store.live("workspace_users") if m["workspace_id"] == wid}
+
+
+def _receiver_users(store: Store, alert: Obj) -> list[int]:
+    """The alert's users who are still members of its workspace (one who left is no longer reached)."""
+    members = _members(store, alert["wid"])
+    return [u for u in alert["receiver_users"] if u in members]
+
+
+def _watched(store: Store, alert: Obj) -> bool:
+    """Whether the alert's project still exists: an alert goes with its deleted project [I]."""
+    project = store.tables["projects"].get(alert["project_id"])
+    return project is not None and not store.is_deleted(project)
+
+
 def _receivers(store: Store, alert: Obj) -> set[int]:
     """The users the alert reaches: its users and the members its roles name."""
     wid, project_id = alert["wid"], alert["project_id"]
     members = [m for m in store.live("workspace_users") if m["workspace_id"] == wid]
     on_project = [p for p in store.live("project_users") if p["project_id"] == project_id]
-    reached = set(alert["receiver_users"])
+    reached = set(_receiver_users(store, alert))
     if "admins" in alert["receiver_roles"]:
         reached |= {m["user_id"] for m in members if m["admin"]}
     if "project_managers" in alert["receiver_roles"]:
@@ -54,8 +71,8 @@ def alert_view(store: Store, alert: Obj) -> Obj:
         "estimatedHours": int(estimate) if estimate else None, "source_kind": alert["source_kind"],
         "threshold_type": alert["threshold_type"], "thresholds": alert["thresholds"],
         "threshold": min(alert["thresholds"]), "object_type": None, "receivers": len(_receivers(store, alert)),
-        "receiver_users": alert["receiver_users"],
-        "receiver_users_name": [users[u]["fullname"] for u in alert["receiver_users"] if u in users],
+        "receiver_users": _receiver_users(store, alert),
+        "receiver_users_name": [users[u]["fullname"] for u in _receiver_users(store, alert) if u in users],
         "receiver_roles": alert["receiver_roles"], "receiver_groups": [], "errors": [NO_ESTIMATE] if missing else [],
     }  # fmt: skip
 
@@ -88,8 +105,7 @@ def _checked(request: FakeRequest, wid: int) -> Obj:
         raise bad_request("receivers can't be blank")
     if any(role not in ROLES for role in roles):
         raise bad_request("receiver role out of range")
-    members = {m["user_id"] for m in store.live("workspace_users") if m["workspace_id"] == wid}
-    if not set(users) <= members:
+    if not set(users) <= _members(store, wid):
         raise bad_request("receiver type out of range")
     return {
         "wid": wid, "project_id": project["id"], "source_kind": kind, "threshold_type": threshold_type,
@@ -99,7 +115,7 @@ def _checked(request: FakeRequest, wid: int) -> Obj:
 
 def _alert(request: FakeRequest, wid: int) -> Obj:
     alert = table(request.store, "alerts").get(request.path_params["alert_id"])
-    if alert is None or request.store.is_deleted(alert) or alert["wid"] != wid:
+    if alert is None or request.store.is_deleted(alert) or alert["wid"] != wid or not _watched(request.store, alert):
         raise ApiError(403, "Alert not found or not accessible")  # [V:SW26]
     return alert
 
@@ -107,7 +123,9 @@ def _alert(request: FakeRequest, wid: int) -> Obj:
 @handles("list_alerts")
 def list_alerts(request: FakeRequest) -> Reply:
     workspace = member_workspace(request, needs=1, refusal=PAID_ONLY)
-    found = sorted((a for a in live(request.store, "alerts") if a["wid"] == workspace["id"]), key=lambda a: a["id"])
+    store = request.store
+    found = sorted((a for a in live(store, "alerts") if a["wid"] == workspace["id"] and _watched(store, a)),
+                   key=lambda a: a["id"])  # fmt: skip
     return Reply([alert_view(request.store, a) for a in found])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from typing import Any
 
@@ -22,6 +23,8 @@ PLAN_RANK = {"Free": 0, "Starter": 1, "Premium": 2, "Enterprise": 3}
 def _kind_ok(value: Any, kind: str) -> bool:
     if not isinstance(value, _KINDS[kind]) or (kind != "bool" and isinstance(value, bool)):
         return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False  # NaN and Infinity (JSON has neither; Python's parser reads them) [I]
     items: list[Any] = value if isinstance(value, list) else []
     if kind == "ids":
         return all(isinstance(v, int) and not isinstance(v, bool) for v in items)

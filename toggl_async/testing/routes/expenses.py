@@ -7,27 +7,29 @@ workspace's currency and today's date in the uploader's time zone. The list hold
 expenses, newest first; members see their own, workspace admins everyone's [I]. Toggl's docs name no
 plan for expenses, so no plan is refused [?]; a workspace whose `disable_expenses` is set refuses uploads
 with the 412 of Toggl's expense service [V:SWNEW disable_expenses; V:SW26 412; the pairing I].
+The receipt is kept as base64 text (`_receipt`), so that a saved fake state (JSON) holds it.
 """
 
 from __future__ import annotations
 
-import itertools
+import base64
 from typing import Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, handles
 from toggl_async.testing.routes.multipart import parse
 from toggl_async.testing.routes.uploads import ASSETS, MAX_ATTACHMENT, file_part
-from toggl_async.testing.store import Obj, Store, public, stamp
+from toggl_async.testing.store import Obj, Store, lazy_tables, public, stamp
 
 TABLE = "expenses"
 RECEIPT_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf"}
 
 
+# Declared like the other tables made on first use, so that a saved fake state holds them and loads back.
+lazy_tables({TABLE: 610_000})
+
+
 def expenses(store: Store) -> dict[int, Obj]:
-    if TABLE not in store.tables:
-        store.tables[TABLE] = {}
-        store._ids[TABLE] = itertools.count(610_000)
-    return store.tables[TABLE]
+    return store.lazy_table(TABLE)
 
 
 def expense_view(expense: Obj) -> Obj:
@@ -69,7 +71,7 @@ def upload_expense(request: FakeRequest) -> Reply:
         "receipt_mime_type": receipt.content_type, "service_provider": "", "service_provider_address": "",
         "service_provider_country": "", "ocr_output": "", "chat_gpt_output": "", "rejection_reason": "",
         "update_reason": "", "trip_id": None, "approved_at": None, "approved_by": None, "updated_by": None,
-        "created_at": now, "updated_at": now, "deleted_at": None, "_receipt": receipt.data,
+        "created_at": now, "updated_at": now, "deleted_at": None, "_receipt": base64.b64encode(receipt.data).decode(),
     }  # fmt: skip
     expense = store.insert(TABLE, values)
     location = f"receipts/{workspace['id']}/{expense['id']}/{receipt.filename}"

@@ -11,6 +11,7 @@ to a payment or calendar provider.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -381,12 +382,17 @@ def get_flags(request: FakeRequest) -> Reply:
     return Reply(state(request.fake).flags.get(request.user_id, {}))
 
 
+LONGEST_FLAGS = 64 * 1024
+
+
 @handles("update_flags")
 def update_flags(request: FakeRequest) -> Reply:
     body = request.body_object()
     if not body:
         raise bad_request("No valid data submitted")
     flags = state(request.fake).flags.setdefault(request.user_id, {})
+    if len(json.dumps(flags | body)) > LONGEST_FLAGS:
+        raise bad_request(f"Flags may hold at most {LONGEST_FLAGS} bytes of JSON")  # a bound on one user's map [I]
     flags.update(body)
     return Reply(flags)
 

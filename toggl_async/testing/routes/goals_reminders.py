@@ -284,7 +284,7 @@ def create_project_group(request: FakeRequest) -> Reply:
         raise bad_request("Project not found in workspace")
     groups = {g["id"] for g in store.live("groups") if g.get("workspace_id") == workspace["id"]}
     groups |= {g["id"] for g in store.live("org_groups") if workspace["id"] in g.get("workspaces", [])}
-    if group_id not in groups:
+    if type(group_id) is not int or group_id not in groups:  # a list or object id is no id (and unhashable)
         raise bad_request("Group not found in workspace")
     same = [p for p in live(store, "project_groups") if p["pid"] == project_id and p["group_id"] == group_id]
     # Adding a group that is already a member answers that membership, and adds no second one [I].

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from toggl_async.testing.http import OPEN_OPERATIONS, ApiError, FakeRequest, Reply, handles, not_found
+from toggl_async.testing.http import OPEN_OPERATIONS, ApiError, FakeRequest, Reply, forbidden, handles, not_found
 from toggl_async.testing.routes.common import ICAL_URL
 from toggl_async.testing.routes.track_tables import plan_rank
 from toggl_async.testing.store import Obj, Store, parse_time
@@ -26,7 +26,8 @@ def _membership(request: FakeRequest) -> Obj:
     store, wid = request.store, request.path_params["workspace_id"]
     store.workspace_for(request.user_id, wid)  # 403 unless a member
     member = store.membership(request.user_id, wid)
-    assert member is not None
+    if member is None:  # workspace_for let the caller in, so this is a guard, not an answer users see
+        raise forbidden()
     return member
 
 
@@ -39,9 +40,15 @@ def _new_token(store: Store, member: Obj) -> None:
     store.touch(member)
 
 
+# Control characters RFC 5545 TEXT cannot hold (3.3.11: no CTLs but HTAB); line breaks are escaped instead.
+_CONTROLS = dict.fromkeys([*range(0x09), *range(0x0A, 0x20), 0x7F])
+
+
 def _escape(text: str) -> str:
-    """RFC 5545 TEXT: backslash, semicolon, comma and newlines escaped."""
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """RFC 5545 TEXT: backslash, semicolon, comma and line breaks (CR, LF, CRLF) escaped, other controls dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return text.translate(_CONTROLS)
 
 
 def _fold(line: str) -> list[str]:

@@ -4,8 +4,8 @@ every workspace, the groups of one workspace, and `/me/id`.
 A transfer is started by the owner for another member of the organization, one at a time. The new owner accepts
 or declines it; the owner may withdraw it while it is in progress. Accepting moves the `owner` flag of the
 organization's users: the new owner becomes owner and admin, the old one stays an admin [V:SW26 routes, fields and
-action enum; the rules I]. Transfers live on their organization (private key `_owner_transfers`), so a saved
-fake state keeps them.
+action enum; the rules I]. A pending transfer ends ("withdrawn") when its new owner leaves the organization.
+Transfers live on their organization (private key `_owner_transfers`), so a saved fake state keeps them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, forbidden, handles, not_found
-from toggl_async.testing.routes.common import fields, member_org, org_member, org_workspaces, user_of
+from toggl_async.testing.routes.common import fields, is_org_admin, member_org, org_member, org_workspaces, user_of
 from toggl_async.testing.routes.workspaces import workspace_members
 from toggl_async.testing.store import DEFAULT_PROFILE_IMAGE, Obj, Store, stamp
 
@@ -34,6 +34,17 @@ def _owner_member(store: Store, org_id: int) -> Obj:
 
 def _transfers(org: Obj) -> list[Obj]:
     return org.setdefault("_owner_transfers", [])  # type: ignore[no-any-return]
+
+
+def _settled(store: Store, org: Obj) -> list[Obj]:
+    """The organization's transfers, a pending one ended ("withdrawn") once its new owner has left [I]:
+    it could never be accepted, and it would block the next transfer."""
+    transfers = _transfers(org)
+    for transfer in transfers:
+        if transfer["finished_at"] is None and org_member(store, org["id"], transfer["new_owner_id"]) is None:
+            transfer |= {"finished_at": stamp(store.now()), "outcome_name": OUTCOMES["withdraw"]}
+            store.touch(org)
+    return transfers
 
 
 def _next_transfer_id(store: Store) -> int:
@@ -69,7 +80,7 @@ def list_owner_transfers(request: FakeRequest) -> Reply:
     if raw not in (None, "", "true", "false"):
         raise bad_request("'ongoing' parameter can be true or false only")  # [V:SW26]
     admin = _may_see_transfers(store, org["id"], request.user_id)
-    mine = [t for t in _transfers(org) if admin or request.user_id in (t["new_owner_id"], t["requester_id"])]
+    mine = [t for t in _settled(store, org) if admin or request.user_id in (t["new_owner_id"], t["requester_id"])]
     if not mine and not admin:
         raise forbidden()
     if raw == "true":
@@ -91,7 +102,7 @@ def create_owner_transfer(request: FakeRequest) -> Reply:
         raise bad_request("The new owner must be another member of the organization")
     if org_member(store, org["id"], new_owner_id) is None:
         raise bad_request("The new owner must be a member of the organization")
-    if any(t["finished_at"] is None for t in _transfers(org)):
+    if any(t["finished_at"] is None for t in _settled(store, org)):
         raise bad_request("An ownership transfer is already in progress")
     now = stamp(store.now())
     transfer = {
@@ -108,7 +119,7 @@ def create_owner_transfer(request: FakeRequest) -> Reply:
 def _transfer(request: FakeRequest) -> tuple[Obj, Obj]:
     org = member_org(request, missing=403)
     wanted = request.path_params["transfer_id"]
-    transfer = next((t for t in _transfers(org) if t["owner_transfer_id"] == wanted), None)
+    transfer = next((t for t in _settled(request.store, org) if t["owner_transfer_id"] == wanted), None)
     if transfer is None:
         raise not_found("Transfer")  # "Transfer not found in the organization" [V:SW26]
     return org, transfer
@@ -237,8 +248,13 @@ def workspace_statistics(store: Store, workspace_id: int) -> Obj:
 
 @handles("get_organization_workspaces_statistics")
 def get_organization_workspaces_statistics(request: FakeRequest) -> Reply:
+    """Every workspace of the organization for its admins; for other members the workspaces they belong to
+    (as get_workspace_statistics answers them), not the others' admins and counts [I]."""
     store, org = request.store, member_org(request, missing=403)
-    return Reply({str(w["id"]): workspace_statistics(store, w["id"]) for w in org_workspaces(store, org["id"])})
+    admin = is_org_admin(store, org["id"], request.user_id)
+    mine = store.workspace_ids(request.user_id)
+    shown = [w for w in org_workspaces(store, org["id"]) if admin or w["id"] in mine]
+    return Reply({str(w["id"]): workspace_statistics(store, w["id"]) for w in shown})
 
 
 @handles("list_organization_workspace_groups")
@@ -248,6 +264,8 @@ def list_organization_workspace_groups(request: FakeRequest) -> Reply:
     wid = request.path_params["workspace_id"]
     if wid not in {w["id"] for w in org_workspaces(store, org["id"])}:
         raise ApiError(404, "Workspace not found in the organization")
+    if not is_org_admin(store, org["id"], request.user_id) and wid not in store.workspace_ids(request.user_id):
+        raise forbidden()  # another workspace's groups and their people are for its members and org admins [I]
     members = {m["user_id"]: m for m in store.org_members(org["id"])}
 
     def user(uid: int) -> Obj:

@@ -5,6 +5,7 @@ Not a handler module (registers nothing); imported by clients_tags, projects and
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -76,6 +77,8 @@ def expect(value: Any, kinds: type | tuple[type, ...], field: str, *, nullable: 
     wanted = kinds if isinstance(kinds, tuple) else (kinds,)
     if not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted):
         raise bad_request(f"invalid {field}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise bad_request(f"invalid {field}")  # NaN and Infinity: Python's parser reads them, JSON has neither
     return value
 
 

@@ -12,6 +12,7 @@ values in both places.
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, forbidden, handles
@@ -100,6 +101,10 @@ RANGES = {"beginningOfWeek": (0, 6), "calendar_visible_hours_start": (0, 23), "c
           "pomodoro_interval_end_volume": (0, 100)}  # fmt: skip
 READ_ONLY = frozenset({"toSAcceptNeeded"})
 LONGEST_TEXT = 255
+# A rule's free-form `parameters` object, as JSON text: one request must not store megabytes that every later
+# read sends back [I: Toggl publishes no limit].
+LONGEST_OBJECT = 4096
+LONGEST_LIST = 100  # ids in a rule, rules in a list
 LARGEST_NUMBER = 2**31 - 1
 LARGEST_ID = 2**63 - 1
 # The alpha features every user of the fake sees, off until switched on: (id, code, description) [I].
@@ -117,10 +122,12 @@ def _kind_ok(value: Any, kind: str) -> bool:
     if kind == "int":
         return type(value) is int and 0 <= value <= LARGEST_NUMBER
     if kind == "ids":
-        return isinstance(value, list) and all(_kind_ok(v, "id") for v in value)
+        return isinstance(value, list) and len(value) <= LONGEST_LIST and all(_kind_ok(v, "id") for v in value)
     if kind == "str":
         return isinstance(value, str) and len(value) <= LONGEST_TEXT
-    return isinstance(value, bool if kind == "bool" else dict)
+    if kind == "obj":
+        return isinstance(value, dict) and len(json.dumps(value)) <= LONGEST_OBJECT
+    return isinstance(value, bool)
 
 
 def _object_ok(value: Any, kinds: dict[str, str]) -> bool:
@@ -137,7 +144,9 @@ def _value_ok(name: str, value: Any) -> bool:
         return _kind_ok(value, "id?") if name.endswith("_id") else type(value) is int and low <= value <= high
     if name in OBJECTS:
         return _object_ok(value, OBJECTS[name])
-    return isinstance(value, list) and len(value) <= 100 and all(_object_ok(v, RULE_LISTS[name]) for v in value)
+    return (
+        isinstance(value, list) and len(value) <= LONGEST_LIST and all(_object_ok(v, RULE_LISTS[name]) for v in value)
+    )
 
 
 def _changes(body: Any) -> tuple[Obj, dict[str, bool]]:

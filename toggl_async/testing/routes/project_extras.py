@@ -23,7 +23,7 @@ from toggl_async.testing.store import Obj
 
 MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 MAX_PERIODS = 1000  # a window of centuries of weekly periods stops here [I]
-MAX_STEPS = 20_000  # periods walked from the recurrence's start, listed or not (a bound on work) [I]
+MAX_STEPS = 20_000  # periods walked from the window's start, listed or not (a bound on work) [I]
 
 
 @handles("list_project_billable_amounts")
@@ -80,18 +80,23 @@ def _plus_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _starts(first: datetime.date, period: str, custom: Any) -> Iterator[datetime.date]:
-    """The first day of each period, from `first` on (months counted from `first`, never drifting)."""
+def _starts(first: datetime.date, period: str, custom: Any, near: datetime.date) -> Iterator[datetime.date]:
+    """The first day of each period from the last one starting before `near` on (months counted from `first`,
+    never drifting): the walk starts at the window, so a recurrence begun centuries ago costs no more [I]."""
     try:
         if period in MONTHS:
-            for n in range(MAX_STEPS):
-                yield _plus_months(first, n * MONTHS[period])
+            months = MONTHS[period]
+            skip = max(0, ((near.year - first.year) * 12 + near.month - first.month) // months - 1)
+            for n in range(skip, skip + MAX_STEPS):
+                yield _plus_months(first, n * months)
             return
         step = 7 if period == "weekly" else custom if isinstance(custom, int) and custom > 0 else None
-        day = first
-        for _ in range(MAX_STEPS if step else 0):
+        if step is None:
+            return
+        day = first + datetime.timedelta(days=max(0, (near - first).days // step - 1) * step)
+        for _ in range(MAX_STEPS):
             yield day
-            day += datetime.timedelta(days=step or 1)
+            day += datetime.timedelta(days=step)
     except (ValueError, OverflowError):
         return  # past year 9999
 
@@ -126,7 +131,7 @@ def list_project_periods(request: FakeRequest) -> Reply:
     if window_end < window_start:
         raise bad_request("end_date must not be earlier than start_date")
     periods: list[Obj] = []
-    starts = _starts(first, period, custom)
+    starts = _starts(first, period, custom, window_start)
     begin = next(starts, None)
     while begin is not None and begin <= window_end and len(periods) < MAX_PERIODS:
         following = next(starts, None)

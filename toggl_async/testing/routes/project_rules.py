@@ -6,6 +6,7 @@ Used by the projects, tasks and clients_tags route modules (this module register
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from typing import Any
 
@@ -16,6 +17,8 @@ from toggl_async.testing.store import Obj, Store, public, stamp
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 PALETTE = ("#0b83d9", "#9e5bd9", "#d94182", "#e36a00", "#bf7000", "#2da608", "#06a893", "#c9806b", "#465bb3")
 CHANGE_MODES = ("start-today", "override-current", "override-all")
+# recurring_parameters as JSON text: its few fields fit, megabytes carried by every project listing do not [I].
+LONGEST_RECURRENCE = 4096
 RATES_ARE_PAID = "Billable rates are available for Starter and higher plans"  # [V:SW24]
 FEATURE_IS_PAID = "Workspace needs to have this feature enabled"  # [V:SW24]
 # Paid-plan project fields and their JSON types [V:SW24 "premium feature" notes].
@@ -149,6 +152,8 @@ def _set_paid(request: FakeRequest, project: Obj, field: str, value: Any) -> Non
     elif field == "estimated_hours":
         project["estimated_seconds"] = None if value is None else value * 3600
     elif field == "recurring_parameters" and value is not None:
+        if len(json.dumps(value)) > LONGEST_RECURRENCE:
+            raise bad_request("recurring_parameters is too large")
         value = [value]  # sent as one object, returned as a list [V:SW24]
     project[field] = value
 

@@ -16,6 +16,7 @@ workspace and project user `rate`, and `labor_cost` for labor costs). Starter pl
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, handles
@@ -44,8 +45,8 @@ def _entity(store: Store, workspace_id: int, level: str, level_id: int) -> Obj:
 
 
 def _history(store: Store, workspace_id: int, level: str, level_id: int, kind: str) -> list[Obj]:
-    key = (level, level_id)
-    rates = [r for r in live(store, "rates") if r["workspace_id"] == workspace_id and r["_level"] == key
+    key = [level, level_id]  # a list, as a saved fake state (JSON) gives it back
+    rates = [r for r in live(store, "rates") if r["workspace_id"] == workspace_id and list(r["_level"]) == key
              and r["type"] == kind]  # fmt: skip
     return sorted(rates, key=lambda r: (r["start"] or "", r["id"]))
 
@@ -80,7 +81,7 @@ def create_rate(request: FakeRequest) -> Reply:
     if not isinstance(level, str) or not isinstance(level_id, int) or isinstance(level_id, bool):
         raise bad_request("level and level_id are required")
     entity = _entity(store, workspace["id"], level, level_id)
-    if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
+    if not isinstance(amount, int | float) or isinstance(amount, bool) or not 0 < amount < math.inf:
         raise bad_request("amount must be greater than 0")
     if kind not in TYPES:
         raise bad_request("type must be one of billable_rates, labor_costs")
@@ -135,7 +136,7 @@ def _apply(
     insert(store, "rates", {
         "workspace_id": workspace_id, "amount": amount, "type": kind, "rate_change_mode": mode or "",
         "start": begins, "end": None, "creator_id": creator, "created_at": stamp(now), "updated_at": stamp(now),
-        "_level": key, **ids,
+        "_level": list(key), **ids,
     })  # fmt: skip
 
 

@@ -35,12 +35,14 @@ from toggl_async.testing.http import (
 from toggl_async.testing.routes import reports_exports
 from toggl_async.testing.routes.reports import Report
 from toggl_async.testing.routes.reports_summary import totals
-from toggl_async.testing.store import Obj
+from toggl_async.testing.store import Obj, lazy_tables
 
 if TYPE_CHECKING:
     from toggl_async.testing.store import Store
 
 REPORT_TYPES = ("detailed", "summary", "weekly")
+TABLE = "saved_reports"
+lazy_tables({TABLE: 9_100_000})
 # What a run may override [V:SWNEW reports POST /shared/{report_token}].
 PARAMS = (
     "start_date", "end_date", "first_timestamp", "user_ids", "group_ids", "client_ids", "project_ids", "task_ids",
@@ -52,12 +54,12 @@ OPEN_OPERATIONS.update({"run_saved_report", "export_saved_report_csv", "export_s
 
 
 def saved_reports(store: Store) -> dict[str, Obj]:
-    """The store's saved reports by token (created on first use)."""
-    found: dict[str, Obj] | None = getattr(store, "saved_reports", None)
-    if found is None:
-        found = {}
-        store.saved_reports = found  # type: ignore[attr-defined]
-    return found
+    """The store's live saved reports by token, read from their table (made on first use).
+
+    The reports are rows of the store's `saved_reports` table, so a saved fake state keeps them; the dict is
+    built on each call, so change a report's row (or delete it with `store.delete`), not the dict.
+    """
+    return {r["token"]: r for r in store.lazy_table(TABLE).values() if not store.is_deleted(r)}
 
 
 def add_saved_report(
@@ -70,12 +72,17 @@ def add_saved_report(
     if unknown:
         raise ValueError(f"not saved-report parameters: {sorted(unknown)}")
     store.workspace_for(owner_id, workspace_id)  # the owner must be a member
-    token = secrets.token_hex(16)
-    saved_reports(store)[token] = {
-        "token": token, "owner_id": owner_id, "workspace_id": workspace_id, "report_type": report_type,
+    return str(insert_saved_report(store, {
+        "owner_id": owner_id, "workspace_id": workspace_id, "report_type": report_type,
         "params": dict(params or {}), "public": public, "name": name, "hide_amounts": hide_amounts,
-    }  # fmt: skip
-    return token
+    })["token"])  # fmt: skip
+
+
+def insert_saved_report(store: Store, report: Obj) -> Obj:
+    """Store a new saved report under a new token and id (with the CRUD fields nobody set yet)."""
+    store.lazy_table(TABLE)
+    defaults = {"fixed_daterange": False, "updated_at": None, "updated_by": None, "server_deleted_at": None}
+    return store.insert(TABLE, defaults | report | {"token": secrets.token_hex(16)})
 
 
 def _saved(request: FakeRequest) -> Obj:
@@ -95,7 +102,8 @@ def _saved(request: FakeRequest) -> Obj:
 def _run_context(request: FakeRequest, saved: Obj, allowed: tuple[str, ...]) -> tuple[Report, Obj]:
     """The report as its owner sees it, and the saved parameters with the body's given ones on top."""
     body = request.body_object() if request.raw_body.strip() else {}
-    given = {key: value for key, value in body.items() if key in allowed}
+    # A null parameter is one not given: the saved value (or the default) holds [I].
+    given = {key: value for key, value in body.items() if key in allowed and value is not None}
     params = saved["params"] | given
     owner = request.store.tables["users"][saved["owner_id"]]
     as_owner = attrs.evolve(request, path_params={"workspace_id": saved["workspace_id"]}, user=owner)

@@ -1,20 +1,20 @@
 """Saved reports CRUD and scheduled reports of the fake (`/workspaces/{wid}/reports/shared*`, `/scheduled_reports*`).
 
-The saved reports are the ones `saved_reports.py` runs by token (one dict per store, keyed by token), so a
-report saved here runs at once through `/reports/api/v3/shared/{token}`, a new token (regenerate_token)
-retires the old one, and a deleted report's token answers 404. Ids are given to reports on first sight,
-those `FakeToggl.add_saved_report` made too. Rules [V:SW26 texts, the rest I]:
+The saved reports are the ones `saved_reports.py` runs by token (rows of the store's `saved_reports` table,
+so a saved fake state keeps them), so a report saved here runs at once through
+`/reports/api/v3/shared/{token}`, a new token (regenerate_token) retires the old one, and a deleted report's
+token answers 404. Those `FakeToggl.add_saved_report` makes have ids too. Rules [V:SW26 texts, the rest I]:
 - Saved reports need a paid plan (402 on Free); only admins save public ones (403). A member sees and
   changes their own reports and the public ones they own; admins see and change every one.
 - Batch update and bulk delete are all or nothing: an id that is not found is 404 and nothing changes.
 - Scheduled reports need Premium or Enterprise (402 below); they name a saved report the caller sees
   (400 "Bookmark not found."), workspace members and groups (400 otherwise), and a frequency of 1, 7 or
-  30 days. Deleting a saved report deletes its schedules.
+  30 days. Deleting a saved report deletes its schedules; a member who leaves the workspace (a group deleted)
+  is no longer among a schedule's recipients.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import secrets
 from collections.abc import Callable
@@ -23,11 +23,19 @@ from typing import Any
 from toggl_async.testing.http import ApiError, FakeRequest, Reply, bad_request, forbidden, handles, not_found
 from toggl_async.testing.routes.common import fields
 from toggl_async.testing.routes.params import page_params, page_slice
-from toggl_async.testing.routes.saved_reports import PARAMS, REPORT_TYPES, saved_reports
+from toggl_async.testing.routes.reports import ROUNDING_MINUTES
+from toggl_async.testing.routes.reports_summary import GROUPINGS, SUB_GROUPINGS
+from toggl_async.testing.routes.saved_reports import (
+    PARAMS,
+    REPORT_TYPES,
+    TABLE as SAVED_TABLE,
+    insert_saved_report,
+    saved_reports,
+)
 from toggl_async.testing.routes.track_tables import date_value, insert, live, member_workspace
 from toggl_async.testing.store import Obj, Store, lazy_tables, public, stamp
 
-SAVED_BASE, NAME_LIMIT = 9_100_000, 255
+NAME_LIMIT = 255
 lazy_tables({"scheduled_reports": 61_000})
 NEEDS_PAID, NEEDS_PREMIUM = 1, 2
 PAID_ONLY = "Available only for premium workspaces."  # [V:SW26]
@@ -42,44 +50,44 @@ PARAM_KINDS = {
     "sub_grouping": "str",
 }  # fmt: skip
 FREQUENCIES = (1, 7, 30)
+LONGEST_DESCRIPTION, MOST_IDS = 3_000, 1_000  # bounds of a saved filter [I]
 SORTS = {"id": lambda r: r["id"], "name": lambda r: r["name"].lower(), "updated_at": lambda r: r["updated_at"] or ""}
 
 
 # ---------------------------------------------------------------------------------------- saved reports
 def _reports(store: Store) -> dict[str, Obj]:
-    """Every saved report by token, each with the CRUD fields (an id, first of all) given on first sight."""
-    found = saved_reports(store)
-    counter = getattr(store, "saved_report_ids", None)
-    if counter is None:
-        counter = itertools.count(SAVED_BASE)
-        store.saved_report_ids = counter  # type: ignore[attr-defined]
-    for report in found.values():
-        if "id" not in report:
-            for key, value in (("fixed_daterange", False), ("updated_at", None), ("updated_by", None)):
-                report.setdefault(key, value)
-            report["id"] = next(counter)
-    return found
+    """Every live saved report by token (rows of the `saved_reports` table, ids given when stored)."""
+    return saved_reports(store)
 
 
 def _schedules_of(store: Store, report: Obj) -> list[Obj]:
     return [s for s in live(store, "scheduled_reports") if s["bookmark_id"] == report["id"]]
 
 
-def schedule_view(schedule: Obj) -> Obj:
+def _recipients_now(store: Store, schedule: Obj) -> tuple[list[int], list[int]]:
+    """The schedule's users still in its workspace and its groups not deleted (who leaves gets no more mail)."""
+    wid = schedule["workspace_id"]
+    members = {m["user_id"] for m in store.live("workspace_users") if m["workspace_id"] == wid}
+    groups = {g["id"] for g in store.live("groups") if g["workspace_id"] == wid}
+    return [u for u in schedule["user_ids"] if u in members], [g for g in schedule["group_ids"] if g in groups]
+
+
+def schedule_view(store: Store, schedule: Obj) -> Obj:
     view = {k: v for k, v in public(schedule).items() if k not in ("id", "at")}
-    return view | {"report_id": schedule["id"]}
+    user_ids, group_ids = _recipients_now(store, schedule)
+    return view | {"report_id": schedule["id"], "user_ids": user_ids, "group_ids": group_ids}
 
 
 def report_view(store: Store, report: Obj, *, deleted: bool = False) -> Obj:
-    schedules = _schedules_of(store, report)
+    recipients = [_recipients_now(store, s) for s in _schedules_of(store, report)]
     return {
         "id": report["id"], "name": report["name"], "token": report["token"], "public": report["public"],
         "fixed_daterange": report["fixed_daterange"], "uid": report["owner_id"],
         "params": json.dumps({"report_type": report["report_type"]} | report["params"]),
         "updated_at": report["updated_at"], "updated_by": report["updated_by"],
         "deleted_at": stamp(store.now()) if deleted else None, "is_commenting_enabled": False, "isNAResource": False,
-        "scheduled_email_uids": sorted({u for s in schedules for u in s["user_ids"]}),
-        "scheduled_email_gids": sorted({g for s in schedules for g in s["group_ids"]}),
+        "scheduled_email_uids": sorted({u for users, _ in recipients for u in users}),
+        "scheduled_email_gids": sorted({g for _, groups in recipients for g in groups}),
     }  # fmt: skip
 
 
@@ -106,16 +114,28 @@ def _report(request: FakeRequest, report_id: Any, *, change: bool = False) -> Ob
 
 
 def _settings(value: Obj) -> tuple[str, Obj]:
-    """The report type and the run parameters of a payload's `params` (400 when invalid)."""
+    """The report type and the run parameters of a payload's `params` (400 when invalid).
+
+    Checked as a run checks them (rounding, date order, summary groupings), so that a saved report always
+    runs; texts and id lists have bounds, so that one saved report cannot make every listing megabytes [I].
+    """
     report_type = value.get("report_type")
     if report_type not in REPORT_TYPES:
         raise bad_request("parameter report_type is invalid or blank")  # [V:SW26]
     params = fields(value, PARAM_KINDS)
-    for key in ("start_date", "end_date"):
-        if key in params:
-            date_value(params[key], key)
-    if params.get("rounding", 0) not in (-1, 0, 1):
+    dates = {key: date_value(params[key], key) for key in ("start_date", "end_date") if key in params}
+    if len(dates) == 2 and dates["end_date"] < dates["start_date"]:
+        raise bad_request("end_date must not be earlier than start_date")
+    if params.get("rounding", 0) not in (-1, 0, 1) or params.get("rounding_minutes", 0) not in ROUNDING_MINUTES:
         raise bad_request("Invalid value for rounding")
+    if report_type == "summary":
+        for key, choices in (("grouping", GROUPINGS), ("sub_grouping", SUB_GROUPINGS)):
+            if key in params and params[key] not in choices:
+                raise bad_request(f"Invalid value for {key}")
+    if len(params.get("description", "")) > LONGEST_DESCRIPTION:
+        raise bad_request(f"description must be at most {LONGEST_DESCRIPTION} characters")
+    if any(isinstance(v, list) and len(v) > MOST_IDS for v in params.values()):
+        raise bad_request(f"at most {MOST_IDS} ids per filter")
     return str(report_type), {k: v for k, v in params.items() if k in PARAMS}
 
 
@@ -142,10 +162,8 @@ def _apply(request: FakeRequest, report: Obj, changes: Obj, regenerate: bool) ->
     store = request.store
     report |= changes | {"updated_at": stamp(store.now()), "updated_by": request.user_id}
     if regenerate:
-        reports = saved_reports(store)
-        del reports[report["token"]]
         report["token"] = secrets.token_hex(16)
-        reports[report["token"]] = report
+    store.touch(report)
     return report
 
 
@@ -156,9 +174,8 @@ def _some_missing(found: int, asked: int) -> ApiError:
 
 def _delete_reports(store: Store, doomed: list[Obj]) -> list[Obj]:
     views = [report_view(store, report, deleted=True) for report in doomed]
-    reports = saved_reports(store)
     for report in doomed:
-        del reports[report["token"]]
+        store.delete(SAVED_TABLE, report)
         for schedule in _schedules_of(store, report):
             _drop_schedule(store, schedule)
     return views
@@ -192,10 +209,8 @@ def create_saved_report(request: FakeRequest) -> Reply:
     workspace = member_workspace(request, needs=NEEDS_PAID, refusal=PAID_ONLY)
     values = fields(request.body_object(), PAYLOAD)
     changes = _changes(request, workspace["id"], values, creating=True)
-    token = secrets.token_hex(16)
-    report: Obj = {"token": token, "owner_id": request.user_id, "workspace_id": workspace["id"], "hide_amounts": False}
-    saved_reports(request.store)[token] = report | changes
-    report = _reports(request.store)[token]
+    report: Obj = {"owner_id": request.user_id, "workspace_id": workspace["id"], "hide_amounts": False}
+    report = insert_saved_report(request.store, report | changes)
     return Reply(report_view(request.store, _apply(request, report, {}, False)))
 
 
@@ -283,7 +298,7 @@ def list_scheduled_reports(request: FakeRequest) -> Reply:
     seen = {r["id"] for r in _workspace_reports(request, workspace["id"])}
     found = [s for s in live(request.store, "scheduled_reports") if s["workspace_id"] == workspace["id"]
              and s["bookmark_id"] in seen]  # fmt: skip
-    return Reply([schedule_view(s) for s in sorted(found, key=lambda s: s["id"])])
+    return Reply([schedule_view(request.store, s) for s in sorted(found, key=lambda s: s["id"])])
 
 
 @handles("create_scheduled_report")
@@ -303,7 +318,7 @@ def create_scheduled_report(request: FakeRequest) -> Reply:
         "user_ids": user_ids, "group_ids": group_ids, "creator_id": request.user_id,
         "created_at": stamp(request.store.now()), "deleted_at": None,
     })  # fmt: skip
-    return Reply(schedule_view(schedule))
+    return Reply(schedule_view(request.store, schedule))
 
 
 @handles("delete_scheduled_report")

@@ -217,6 +217,11 @@ def _commit(store: Store, entry: Obj, changed: Obj) -> None:
     store.touch(entry)
 
 
+def stop_running(store: Store, user_id: int) -> None:
+    """Stop every running entry of the user (one timer per user); other modules call this too."""
+    _stop_running(store, user_id)
+
+
 def _stop_running(store: Store, user_id: int) -> None:
     for entry in _running(store, user_id):
         _stop_now(store, entry)

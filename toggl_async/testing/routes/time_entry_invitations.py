@@ -3,8 +3,8 @@
 A time entry created or updated with `shared_with_user_ids` [V:SW26 timeentry.Payload] invites each of those
 users once; every one must be another member of the entry's workspace (400 otherwise) [I]. The invitee lists
 their open invitations per workspace and accepts one (a copy of the entry, same times, description, project,
-task, tags and billable flag, becomes theirs) or rejects it; either answer closes it [V:SW26 operations; the
-copy I].
+task, tags and billable flag, becomes theirs; a running copy stops the timer they had running, as a start
+does) or rejects it; either answer closes it [V:SW26 operations; the copy I].
 The sharer reads who accepted through `include_sharing` or list_time_entries_sharing [V:SW26].
 """
 
@@ -94,6 +94,10 @@ def answer_time_entry_invitation(request: FakeRequest) -> Reply:
         original = store.tables["time_entries"][invitation["time_entry_id"]]
         copy = {k: original[k] for k in COPIED if k in original}
         owner = request.user_id
+        if copy.get("stop") is None:
+            from toggl_async.testing.routes.time_entries import stop_running  # imports this module
+
+            stop_running(store, owner)  # a running copy is the user's one timer: it stops the one running [I]
         store.insert("time_entries", copy | {
             "id": store.next_id("time_entries"), "user_id": owner, "uid": owner, "wid": wid,
             "server_deleted_at": None, "_created_with": "time entry invitation",

@@ -2,8 +2,9 @@
 
 An invoice belongs to the member who made it; they list, delete and download their own, and workspace
 admins everyone's [I]. Amounts are rounded to cents; the total is the items' amounts plus the taxes'
-[V:SW26 fields; the arithmetic I]. The PDF is a real one (report_files.pdf_file) holding the invoice
-number, dates, addresses, one line per item and tax, and the total. Not plan-gated: SW26 lists no 402.
+[V:SW26 fields; the arithmetic I]; texts have bounds (LONGEST_LINE, LONGEST_TEXT) [I]. The PDF is a real one
+(report_files.pdf_file) holding the invoice number, dates, addresses, one line per item and tax, and the total.
+Not plan-gated: SW26 lists no 402.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ INVOICE_FIELDS = {"date": "str", "due_date": "str", "currency": "str", "items": 
     name: "str" for name in TEXTS
 }
 MAX_LINES, MAX_AMOUNT = 500, 1e12
+# Longest item description or tax name, and longest other text (addresses, message, terms): one invoice must
+# not hold megabytes that every listing and PDF then carries [I: Toggl publishes no limits].
+LONGEST_LINE, LONGEST_TEXT = 1_000, 3_000
 SORTS = ("created_at", "date", "due_date", "document_id")
 
 
@@ -37,9 +41,11 @@ def _amount(value: Any, field: str) -> float:
     return round(float(value), 2)
 
 
-def _text(value: Any, field: str) -> str:
+def _text(value: Any, field: str, limit: int = LONGEST_LINE) -> str:
     if not isinstance(value, str) or not value.strip():
         raise bad_request(f"{field} can't be blank")
+    if len(value.strip()) > limit:
+        raise bad_request(f"{field} must be at most {limit} characters")
     return value.strip()
 
 
@@ -84,6 +90,11 @@ def _invoice(request: FakeRequest, wid: int) -> Obj:
     texts = {name: values.get(name) for name in TEXTS}
     if texts["document_id"] is not None and not texts["document_id"].strip():
         raise bad_request("document_id can't be blank")
+    for name, text in texts.items():
+        if text is not None and len(text) > (
+            LONGEST_LINE if name in ("document_id", "purchase_number") else LONGEST_TEXT
+        ):
+            raise bad_request(f"{name} is too long")
     now = stamp(request.store.now())
     return texts | {
         "workspace_id": wid, "user_id": request.user_id, "date": date, "due_date": due, "currency": currency.upper(),
