@@ -16,6 +16,7 @@ from spec_tools import (
     load_spec,
     merged,
     operations,
+    parameters,
     resolve,
     schema_types,
     success_responses,
@@ -164,3 +165,15 @@ def test_no_sibling_keys_next_to_ref() -> None:
 
 def test_deviations_are_written_down() -> None:
     assert SPEC_PATH.read_text().count("# deviation:") >= 5
+
+
+def test_an_operation_that_takes_parameters_or_a_body_declares_400() -> None:
+    # A malformed query value or body is a 400 on every route FakeToggl checks (tests/fake/test_attacks_new_areas.py
+    # found 18 operations answering one they did not declare); a caller reading the docstring must see it.
+    missing = [
+        op.operation_id
+        for op in operations()
+        if ("requestBody" in op.body or any(p["in"] == "query" for p in parameters(op)))
+        and "400" not in op.body["responses"]
+    ]
+    assert missing == []
