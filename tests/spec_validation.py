@@ -25,9 +25,25 @@ def _validator(operation_id: str, status: str) -> OAS31Validator | None:
     return OAS31Validator(schema)
 
 
+@functools.cache
+def _media_types(operation_id: str, status: str) -> frozenset[str]:
+    """The media types the spec documents for this answer (empty when it documents no body)."""
+    operation = next(op for op in operations() if op.operation_id == operation_id)
+    responses = operation.body["responses"]
+    response = responses.get(status) or responses.get(status[0] + "XX")
+    while "$ref" in response:
+        response = load_spec()["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return frozenset(response.get("content", {}))
+
+
 def assert_matches_spec(operation_id: str, response: httpx.Response) -> None:
-    """The status is documented for the operation and a JSON body validates against its schema."""
+    """The status is documented for the operation, a body comes with a documented media type (a PDF, zip,
+    CSV... answer is checked by its type too), and a JSON body validates against its schema."""
     validator = _validator(operation_id, str(response.status_code))
+    media = _media_types(operation_id, str(response.status_code))
+    sent = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media and response.content:
+        assert sent in media, f"{operation_id} {response.status_code}: {sent!r} is not one of {sorted(media)}"
     if validator is None:
         return
     errors = sorted(validator.iter_errors(response.json()), key=str)
