@@ -258,3 +258,35 @@ async def test_members_do_not_see_labor_costs() -> None:
         refused = await call(member, "list_rates", "GET", f"{team.ws}/rates/workspace/{team.wid}",
                              params={"type": "labor_costs"})  # fmt: skip
     assert refused.status_code == 403
+
+
+async def test_member_project_member_and_task_rates_keep_their_own_histories() -> None:
+    # Rates exist per workspace, member, project, project member and task, each with its own history
+    # [V:SW26 rates.Payload level enum]; a member's and a project member's current rate shows on the object.
+    team = Team()
+    store = team.fake.store
+    membership = next(
+        m for m in store.live("workspace_users") if m["user_id"] == team.member.id and m["workspace_id"] == team.wid
+    )
+    async with team.http(team.admin) as admin:
+        project = (await admin.post(f"{team.ws}/projects", json={"name": "Site", "active": True})).json()
+        task = (await admin.post(f"{team.ws}/projects/{project['id']}/tasks", json={"name": "Build"})).json()
+        joined = {"project_id": project["id"], "user_id": team.member.id}
+        project_user = (await admin.post(f"{team.ws}/project_users", json=joined)).json()
+        levels = [("workspace_user", membership["id"]), ("project_user", project_user["id"]), ("task", task["id"])]
+        for level, level_id in levels:
+            first = await _rate(admin, team, level=level, level_id=level_id, amount=40, start="2024-01-01T00:00:00Z")
+            assert first.status_code == 201, (level, first.text)
+            await _rate(admin, team, level=level, level_id=level_id, amount=55, mode="start-today")
+        histories = {level: await _rates(admin, team, level, level_id) for level, level_id in levels}
+        labor = await _rate(admin, team, level="project_user", level_id=project_user["id"], amount=20,
+                            mode="start-today", type="labor_costs")  # fmt: skip
+        assert labor.status_code == 201, labor.text
+        costs = await _rates(admin, team, "project_user", project_user["id"], type="labor_costs")
+        untouched = await _rates(admin, team, "project", project["id"])
+    for level, history in histories.items():
+        assert [(r["amount"], r["end"] is None) for r in history] == [(40, False), (55, True)], level
+    assert [r["amount"] for r in costs] == [20]  # labor costs: a history of their own
+    assert untouched == []  # the project's own rate is not its members' or tasks'
+    assert store.tables["workspace_users"][membership["id"]]["rate"] == 55
+    assert store.tables["project_users"][project_user["id"]]["rate"] == 55
