@@ -1,7 +1,8 @@
 """Every `iter_*` helper generated from the spec's `x-pagination` walks its operation to the end on FakeToggl.
 
-Each walk runs with pages of one item (two for the per-project and detailed-report walks), so it takes
-several requests, and must yield exactly what one large request answers, in the same order, each item once.
+Each walk runs with pages of one item (two for the per-project and detailed-report walks; the fake's
+report_filter_page_size is 1 where the server picks the size), so it takes several non-empty pages, and
+must yield exactly what one large request answers, in the same order, each item once.
 A paginated operation added to the spec without a walk here fails `test_every_generated_helper_is_walked`.
 """
 
@@ -17,10 +18,12 @@ from fake_scenario import Scenario, build
 from toggl_async import Toggl
 from toggl_async._generated.models import (
     DetailedReportRequest,
+    ReportClientFilterRequest,
     ReportProjectFilterRequest,
     ReportProjectGroupFilterRequest,
     ReportProjectUserFilterRequest,
     ReportTaskFilterRequest,
+    ReportUserFilterRequest,
     TasksDataRequest,
 )
 from toggl_async.iterators import PAGINATED
@@ -131,6 +134,22 @@ WALKS: dict[str, tuple[Walk, Whole]] = {
             ids["workspace_id"], body=ReportProjectUserFilterRequest()
         ),
     ),
+    "iter_report_users": (  # these four: the server picks the page size (report_filter_page_size)
+        lambda t, ids: t.iter_report_users(ids["workspace_id"], ReportUserFilterRequest()),
+        lambda t, ids: t.reports.search_report_users(ids["workspace_id"], body=ReportUserFilterRequest()),
+    ),
+    "iter_report_user_filters": (
+        lambda t, ids: t.iter_report_user_filters(ids["workspace_id"], ReportUserFilterRequest()),
+        lambda t, ids: t.reports.list_report_user_filters(ids["workspace_id"], body=ReportUserFilterRequest()),
+    ),
+    "iter_report_clients": (
+        lambda t, ids: t.iter_report_clients(ids["workspace_id"], ReportClientFilterRequest()),
+        lambda t, ids: t.reports.search_report_clients(ids["workspace_id"], body=ReportClientFilterRequest()),
+    ),
+    "iter_report_client_filters": (
+        lambda t, ids: t.iter_report_client_filters(ids["workspace_id"], ReportClientFilterRequest()),
+        lambda t, ids: t.reports.list_report_client_filters(ids["workspace_id"], body=ReportClientFilterRequest()),
+    ),
     "iter_report_tasks": (
         lambda t, ids: t.iter_report_tasks(ids["workspace_id"], "search", ReportTaskFilterRequest(), per_page=1),
         lambda t, ids: t.reports.search_report_tasks(
@@ -238,6 +257,7 @@ async def _more_data(toggl: Toggl, fake: FakeToggl, ids: Scenario) -> None:
             project = (await http.post(f"/api/v9/workspaces/{wid}/projects", json=body)).json()
             await http.post(f"/api/v9/workspaces/{wid}/projects/{ids['project_id']}/tasks", json={"name": f"Task {n}"})
             await http.post(f"/api/v9/workspaces/{wid}/tags", json={"name": f"tag {n}"})
+            await http.post(f"/api/v9/workspaces/{wid}/clients", json={"name": f"Client {n}"})
             goal = {"name": f"Goal {n}", "target_seconds": 60, "recurrence": "weekly", "comparison": "more_than"}
             await http.post(f"/api/v9/workspaces/{wid}/goals", json=goal)
             invoice = {"date": "2024-12-16", "currency": "EUR", "items": [{"description": f"Work {n}", "quantity": 1,
@@ -271,10 +291,13 @@ async def test_a_generated_helper_walks_to_the_end_yielding_each_item_once(name:
     walk, whole = WALKS[name]
     async with Toggl(fake.users[0].api_token, transport=fake.transport(), clock=clock, rate=None) as toggl:
         await _more_data(toggl, fake, ids)
+        fake.report_filter_page_size = 10_000  # one request answers everything
         expected = [_key(item) for item in await whole(toggl, ids)]
+        fake.report_filter_page_size = 1  # where the server picks the page size, one row a page
         before = fake.request_count
-        walked = [_key(item) async for item in walk(toggl, ids)]
+        pages = [[_key(item) for item in page] async for page in walk(toggl, ids).pages()]
         requests = fake.request_count - before
     assert len(expected) >= 2, f"{name}: the scenario gives too few items to page"
-    assert walked == expected
-    assert requests >= 2  # it paged: one item (or two) a request
+    assert [key for page in pages for key in page] == expected
+    assert len([page for page in pages if page]) >= 2, f"{name}: the walk did not page ({pages})"
+    assert requests >= 2

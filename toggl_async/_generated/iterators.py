@@ -39,6 +39,8 @@ if TYPE_CHECKING:
         PaymentRecord,
         Project,
         ProjectUserWithMeta,
+        ReportClientFilterRequest,
+        ReportClientItem,
         ReportProjectFilterRequest,
         ReportProjectGroupFilterRequest,
         ReportProjectGroupItem,
@@ -47,6 +49,9 @@ if TYPE_CHECKING:
         ReportProjectUserItem,
         ReportTask,
         ReportTaskFilterRequest,
+        ReportUser,
+        ReportUserFilterItem,
+        ReportUserFilterRequest,
         SavedReport,
         Tag,
         Task,
@@ -73,11 +78,15 @@ PAGINATED: dict[str, tuple[str, str]] = {
     "iter_payment_records": ("list_payment_records", "token"),
     "iter_project_users": ("list_project_users_paginated", "page"),
     "iter_projects": ("list_projects", "page"),
+    "iter_report_client_filters": ("list_report_client_filters", "keyset"),
+    "iter_report_clients": ("search_report_clients", "keyset"),
     "iter_report_project_filters": ("list_report_project_filters", "keyset"),
     "iter_report_project_group_filters": ("list_report_project_group_filters", "keyset"),
     "iter_report_project_user_filters": ("list_report_project_user_filters", "keyset"),
     "iter_report_projects": ("search_report_projects", "keyset"),
     "iter_report_tasks": ("search_report_tasks", "keyset"),
+    "iter_report_user_filters": ("list_report_user_filters", "keyset"),
+    "iter_report_users": ("search_report_users", "keyset"),
     "iter_saved_reports": ("list_saved_reports", "page"),
     "iter_selected_calendars": ("list_selected_calendars", "token"),
     "iter_tags": ("list_tags", "page"),
@@ -389,6 +398,38 @@ class Iterators(Namespaces):
 
         return PageNumberPaginator(fetch, per_page=min(per_page, 200))
 
+    def iter_report_client_filters(
+        self, workspace_id: int, body: ReportClientFilterRequest
+    ) -> KeysetPaginator[ReportClientItem]:
+        """List clients (id and name) as report filter choices.
+
+        Every item of `list_report_client_filters`: `async for` walks the pages (keyset on start),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        """
+
+        async def fetch(start: int | None, size: int) -> list[ReportClientItem]:
+            page_body = attrs.evolve(body, start=UNSET if start is None else start)
+            page: list[ReportClientItem] = await self.reports.list_report_client_filters(workspace_id, body=page_body)
+            return page
+
+        return KeysetPaginator(fetch, key=lambda item: item.id, per_page=1)
+
+    def iter_report_clients(
+        self, workspace_id: int, body: ReportClientFilterRequest
+    ) -> KeysetPaginator[ReportClientItem]:
+        """Search the workspace's clients by name or ids.
+
+        Every item of `search_report_clients`: `async for` walks the pages (keyset on start),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        """
+
+        async def fetch(start: int | None, size: int) -> list[ReportClientItem]:
+            page_body = attrs.evolve(body, start=UNSET if start is None else start)
+            page: list[ReportClientItem] = await self.reports.search_report_clients(workspace_id, body=page_body)
+            return page
+
+        return KeysetPaginator(fetch, key=lambda item: item.id, per_page=1)
+
     def iter_report_project_filters(
         self, workspace_id: int, body: ReportProjectFilterRequest, *, per_page: int = 200
     ) -> KeysetPaginator[ReportProjectItem]:
@@ -472,6 +513,36 @@ class Iterators(Namespaces):
             return page
 
         return KeysetPaginator(fetch, key=lambda item: item.id, per_page=per_page)
+
+    def iter_report_user_filters(
+        self, workspace_id: int, body: ReportUserFilterRequest
+    ) -> KeysetPaginator[ReportUserFilterItem]:
+        """List users (id and name) as report filter choices.
+
+        Every item of `list_report_user_filters`: `async for` walks the pages (keyset on start),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        """
+
+        async def fetch(start: int | None, size: int) -> list[ReportUserFilterItem]:
+            page_body = attrs.evolve(body, start=UNSET if start is None else start)
+            page: list[ReportUserFilterItem] = await self.reports.list_report_user_filters(workspace_id, body=page_body)
+            return page
+
+        return KeysetPaginator(fetch, key=lambda item: item.id, per_page=1)
+
+    def iter_report_users(self, workspace_id: int, body: ReportUserFilterRequest) -> KeysetPaginator[ReportUser]:
+        """Search the workspace's users, with email and activity flags.
+
+        Every item of `search_report_users`: `async for` walks the pages (keyset on start),
+        holding one page at a time, and stops by itself; `.pages()` yields whole pages.
+        """
+
+        async def fetch(start: int | None, size: int) -> list[ReportUser]:
+            page_body = attrs.evolve(body, start=UNSET if start is None else start)
+            page: list[ReportUser] = await self.reports.search_report_users(workspace_id, body=page_body)
+            return page
+
+        return KeysetPaginator(fetch, key=lambda item: item.id, per_page=1)
 
     def iter_saved_reports(
         self, workspace_id: int, *, per_page: int = 50, **filters: Any

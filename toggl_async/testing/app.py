@@ -107,7 +107,12 @@ class FakeToggl:
     may arrive at once; quotas: enforce the hourly 402 quotas. The quota headers are sent either way;
     while quotas are off, X-Toggl-Quota-Remaining goes negative past the quota, as Toggl reports an
     unenforced quota, instead of stopping at 0.
+
+    report_filter_page_size: rows per page of the Reports searches and filter lists whose body has an id
+    cursor but no page_size (users, clients, project groups, project users); set it low to exercise paging.
     """
+
+    report_filter_page_size: int = 50  # Toggl's own size for these is not documented [?]
 
     def __init__(
         self, *, clock: Clock | None = None, rate: float | None = 1.0, burst: int = 3, quotas: bool = True

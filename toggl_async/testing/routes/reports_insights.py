@@ -318,8 +318,14 @@ def export_project_trends(request: FakeRequest) -> Reply:
 
 # ---- filter helpers
 def _keyset(rows: list[Obj], start: int | None, page_size: int | None = None) -> list[Obj]:
+    """Rows by id from `start` (inclusive), `page_size` of them, or all when the caller gave none."""
     picked = [row for row in sorted(rows, key=lambda r: r["id"]) if start is None or row["id"] >= start]
     return picked[:page_size] if page_size else picked
+
+
+def _server_keyset(request: FakeRequest, rows: list[Obj], start: int | None) -> list[Obj]:
+    """A keyset page whose size the server picks (the body has a cursor and no page_size) [I]."""
+    return _keyset(rows, start, max(request.fake.report_filter_page_size, 1))
 
 
 def _members(request: FakeRequest) -> tuple[Report, list[Obj]]:
@@ -340,7 +346,7 @@ def list_report_project_group_filters(request: FakeRequest) -> Reply:
         if m.get("group_id") and (project_ids is None or m["project_id"] in project_ids)
         and (group_ids is None or m["group_id"] in group_ids)
     ]  # fmt: skip
-    return Reply(_keyset(rows, int_field(body, "start_id")))
+    return Reply(_server_keyset(request, rows, int_field(body, "start_id")))
 
 
 @handles("list_report_project_user_filters")
@@ -364,7 +370,7 @@ def list_report_project_user_filters(request: FakeRequest) -> Reply:
          "hourly_rate": m.get("rate"), "labour_cost": cents(m.get("labor_cost"))}
         for m in members if wanted(m)
     ]  # fmt: skip
-    return Reply(_keyset(rows, int_field(body, "start_id")))
+    return Reply(_server_keyset(request, rows, int_field(body, "start_id")))
 
 
 def _status(obj: Obj, items: list[Item], estimated: int | None) -> Obj:

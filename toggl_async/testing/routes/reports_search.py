@@ -1,8 +1,9 @@
 """Reports API v3 routes of the fake: the project, user and client lists used to build report filters.
 
 Each `search_*` route and its `filters/*` twin read the same body; results are ordered by id, and
-`start` is an id cursor (ids >= start) [V:SWNEW reports]. Deleted objects never appear; archived
-projects and clients do unless the body filters on them [I].
+`start` is an id cursor (ids >= start) [V:SWNEW reports]. Projects come `page_size` a page (201 when
+not given); users and clients, whose bodies have no page_size, `fake.report_filter_page_size` a page [I].
+Deleted objects never appear; archived projects and clients do unless the body filters on them [I].
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from toggl_async.testing.store import Obj
 DEFAULT_PROJECT_PAGE = 201  # [V:SWNEW reports]
 MAX_USER_IDS = 100  # [V:SWNEW reports]
 MAX_CLIENT_IDS = 2000  # [V:SWNEW reports]
+
+
+def server_page(request: FakeRequest, rows: list[Any]) -> list[Any]:
+    """The first page of rows the server answers when the body cannot choose a page size."""
+    return rows[: max(request.fake.report_filter_page_size, 1)]
 
 
 def _workspace_objects(request: FakeRequest, table: str, key: str = "workspace_id") -> list[Obj]:
@@ -76,11 +82,11 @@ def _members(request: FakeRequest) -> list[tuple[Obj, Obj]]:
     members, body = _workspace_objects(request, "workspace_users"), optional_body(request)
     wanted, active = _cursor(body, MAX_USER_IDS), bool_field(body, "active")
     users = request.store.tables["users"]
-    return [
+    return server_page(request, [
         (member, users[member["user_id"]])
         for member in sorted(members, key=lambda m: m["user_id"])
         if wanted(member["user_id"]) and bool(member.get("active", True)) == (True if active is None else active)
-    ]
+    ])  # fmt: skip
 
 
 @handles("search_report_users")
@@ -105,7 +111,8 @@ def list_report_user_filters(request: FakeRequest) -> Reply:
 def _clients(request: FakeRequest) -> Reply:
     clients, body = _workspace_objects(request, "clients", key="wid"), optional_body(request)
     wanted, name = _cursor(body, MAX_CLIENT_IDS), str_field(body, "name")
-    return Reply([{"id": c["id"], "name": c["name"]} for c in clients if wanted(c["id"]) and _contains(name, c)])
+    matching = [{"id": c["id"], "name": c["name"]} for c in clients if wanted(c["id"]) and _contains(name, c)]
+    return Reply(server_page(request, matching))
 
 
 @handles("search_report_clients")

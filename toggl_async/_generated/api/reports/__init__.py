@@ -758,7 +758,8 @@ class ReportsApi:
     ) -> list[ReportClientItem]:
         """List clients (id and name) as report filter choices.
 
-        At most 2000 ids per request; `start` is a client-id cursor.
+        At most 2000 ids per request. Keyset pagination: `start` resumes from that client id (clients with
+        id >= start); the server picks the page size (the body has no page_size).
 
         Args:
             workspace_id (int): Numeric id of the workspace.
@@ -968,7 +969,8 @@ class ReportsApi:
     ) -> list[ReportUserFilterItem]:
         """List users (id and name) as report filter choices.
 
-        At most 100 ids per request; `start` is a user-id cursor.
+        At most 100 ids per request. Keyset pagination: `start` resumes from that user id (users with id >=
+        start); the server picks the page size (the body has no page_size).
 
         Args:
             workspace_id (int): Numeric id of the workspace.
@@ -1003,7 +1005,8 @@ class ReportsApi:
     ) -> list[ReportClientItem]:
         """Search the workspace's clients by name or ids.
 
-        At most 2000 ids per request; `start` is a client-id cursor.
+        At most 2000 ids per request. Keyset pagination: `start` resumes from that client id (clients with
+        id >= start); the server picks the page size (the body has no page_size).
 
         Args:
             workspace_id (int): Numeric id of the workspace.
@@ -1112,7 +1115,8 @@ class ReportsApi:
     ) -> list[ReportUser]:
         """Search the workspace's users, with email and activity flags.
 
-        At most 100 ids per request; `start` is a user-id cursor.
+        At most 100 ids per request. Keyset pagination: `start` resumes from that user id (users with id >=
+        start); the server picks the page size (the body has no page_size).
 
         Args:
             workspace_id (int): Numeric id of the workspace.

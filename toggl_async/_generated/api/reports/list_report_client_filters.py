@@ -77,7 +77,8 @@ async def asyncio_detailed(
 ) -> Response[list[ReportClientItem]]:
     """List clients (id and name) as report filter choices.
 
-    At most 2000 ids per request; `start` is a client-id cursor.
+    At most 2000 ids per request. Keyset pagination: `start` resumes from that client id (clients with
+    id >= start); the server picks the page size (the body has no page_size).
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -117,7 +118,8 @@ async def asyncio(
 ) -> list[ReportClientItem]:
     """List clients (id and name) as report filter choices.
 
-    At most 2000 ids per request; `start` is a client-id cursor.
+    At most 2000 ids per request. Keyset pagination: `start` resumes from that client id (clients with
+    id >= start); the server picks the page size (the body has no page_size).
 
     Args:
         workspace_id (int): Numeric id of the workspace.

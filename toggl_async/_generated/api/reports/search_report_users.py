@@ -77,7 +77,8 @@ async def asyncio_detailed(
 ) -> Response[list[ReportUser]]:
     """Search the workspace's users, with email and activity flags.
 
-    At most 100 ids per request; `start` is a user-id cursor.
+    At most 100 ids per request. Keyset pagination: `start` resumes from that user id (users with id >=
+    start); the server picks the page size (the body has no page_size).
 
     Args:
         workspace_id (int): Numeric id of the workspace.
@@ -117,7 +118,8 @@ async def asyncio(
 ) -> list[ReportUser]:
     """Search the workspace's users, with email and activity flags.
 
-    At most 100 ids per request; `start` is a user-id cursor.
+    At most 100 ids per request. Keyset pagination: `start` resumes from that user id (users with id >=
+    start); the server picks the page size (the body has no page_size).
 
     Args:
         workspace_id (int): Numeric id of the workspace.
