@@ -50,16 +50,18 @@ def check_config() -> None:
 def generator_view(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as the generator sees it.
 
-    Error responses stay in spec/toggl.yaml for people and the fake server, but generated code
-    only decodes successes (errors are mapped by the hand-written layer from status and raw body).
-    Defaults are dropped because generated code would send them on every call.
+    Generated code only decodes successes (errors are mapped by the hand-written layer from status and
+    raw body), so each error response reaches the generator as its status alone, without a body: the
+    templates name the error classes an operation declares in its docstring's Raises section, and decode
+    only 2xx and 3xx. Defaults are dropped because generated code would send them on every call.
     """
     for item in spec["paths"].values():
         for method, operation in item.items():
             if method in HTTP_METHODS:
                 # A 3xx kept is a redirect to a web page: its Location is the answer (see the endpoint template).
                 operation["responses"] = {
-                    code: response for code, response in operation["responses"].items() if code[0] in "23"
+                    code: response if code[0] in "23" else {"description": f"declared error {code}"}
+                    for code, response in operation["responses"].items()
                 }
     binary_successes(spec)
     explicit_security(spec)

@@ -13,6 +13,8 @@ from toggl_async.errors import (
     FeatureNotAvailableError,
     ForbiddenError,
     NotFoundError,
+    PayloadTooLargeError,
+    PreconditionFailedError,
     QuotaExceededError,
     RateLimitedError,
     ServerError,
@@ -25,6 +27,7 @@ from toggl_async.errors import (
     parse_messages,
     safe_path,
 )
+from toggl_async.retry import RetryPolicy, decide
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 NGINX_429 = (
@@ -63,6 +66,8 @@ MAPPING: list[tuple[int, bytes, dict[str, str], type[TogglAPIError], tuple[str, 
     (404, b'"Project not found"', JSON, NotFoundError, ("Project not found",)),
     (404, b"[]", JSON, NotFoundError, ()),
     (409, b'"Name has already been taken"', JSON, ConflictError, ("Name has already been taken",)),
+    (412, b'"Expenses are disabled"', JSON, PreconditionFailedError, ("Expenses are disabled",)),
+    (413, b"", {}, PayloadTooLargeError, ()),
     (429, NGINX_429, {"Content-Type": "text/html"}, RateLimitedError, ("429 Too Many Requests",)),
     (429, NGINX_429, {}, RateLimitedError, ("429 Too Many Requests",)),  # HTML sniffed without a content type
     (500, b'"Internal Server Error"', JSON, ServerError, ("Internal Server Error",)),
@@ -82,6 +87,12 @@ def test_status_and_body_map_to_a_typed_error(
     assert type(error) is cls
     assert isinstance(error, TogglError)
     assert (error.status, error.messages, error.method, error.path) == (status, messages, "GET", "/api/v9/me")
+
+
+def test_412_and_413_are_never_retried_for_any_method() -> None:
+    for status in (412, 413):
+        for method in ("GET", "PUT", "POST"):
+            assert not decide(RetryPolicy(), method, 1, status=status).retry, (status, method)
 
 
 def test_401_and_403_are_both_authentication_errors() -> None:

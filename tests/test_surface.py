@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pickle
+import re
 import sys
 
 import anyio
@@ -92,3 +93,23 @@ def test_a_custom_clock_is_a_protocol_any_object_can_meet() -> None:
 
     assert needs_a_clock(FakeClock()) == FakeClock().time()
     assert needs_a_clock(toggl_async.SystemClock()) > 0
+
+
+def test_no_public_generated_method_returns_any() -> None:
+    # An operation with a body on one success and none on another (a 204) returns `X | None`, never `Any | X`.
+    any_word = re.compile(r"\bAny\b")
+    found = []
+    for tag, class_name in NAMESPACES.items():
+        module = importlib.import_module(f"toggl_async._generated.api.{tag}")
+        for cls in (getattr(module, class_name), getattr(module, class_name.removesuffix("Api") + "RawApi")):
+            for name, method in inspect.getmembers(cls, inspect.isfunction):
+                if not name.startswith("_") and any_word.search(str(method.__annotations__.get("return", ""))):
+                    found.append(f"{cls.__name__}.{name}")
+    for name, operation in OPERATIONS.items():
+        module = importlib.import_module(f"toggl_async._generated.api.{operation.module}")
+        for function in (module.asyncio, module.asyncio_detailed):
+            if any_word.search(str(function.__annotations__["return"])):
+                found.append(f"{name}.{function.__name__}")
+    assert found == []
+    segmentation = importlib.import_module("toggl_async._generated.api.organizations").OrganizationsApi
+    assert segmentation.get_organization_segmentation.__annotations__["return"] == "OrganizationSegmentation | None"

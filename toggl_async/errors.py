@@ -12,6 +12,8 @@ TogglError                          root: `except TogglError` catches everything
 │   ├── NotFoundError               404
 │   ├── ConflictError               409
 │   ├── GoneError                   410, Toggl retired the route: calling again never helps
+│   ├── PreconditionFailedError     412, a state the call needs is off (e.g. expenses disabled)
+│   ├── PayloadTooLargeError        413, the request body (e.g. an uploaded file) is too large
 │   ├── RateLimitedError            429, the per-token leaky bucket: retry_after
 │   └── ServerError                 5xx
 ├── TogglNetworkError               the request failed in transit; the httpx error is __cause__
@@ -62,6 +64,8 @@ __all__ = [
     "ForbiddenError",
     "GoneError",
     "NotFoundError",
+    "PayloadTooLargeError",
+    "PreconditionFailedError",
     "QuotaExceededError",
     "RateLimitedError",
     "ResponseErrors",
@@ -199,6 +203,20 @@ class GoneError(TogglAPIError):
     """
 
 
+class PreconditionFailedError(TogglAPIError):
+    """412: a state the call depends on does not hold (e.g. expenses are disabled for the workspace).
+
+    Retrying never helps until that state changes; `messages` says which.
+    """
+
+
+class PayloadTooLargeError(TogglAPIError):
+    """413: the request body is larger than Toggl takes (e.g. a receipt or image upload); never retried.
+
+    Send a smaller file or body.
+    """
+
+
 class RateLimitedError(TogglAPIError):
     """429: too many requests for this token; `retry_after` is the server's wait in seconds, if sent."""
 
@@ -314,6 +332,8 @@ _STATUS_CLASSES: dict[int, type[TogglAPIError]] = {
     404: NotFoundError,
     409: ConflictError,
     410: GoneError,
+    412: PreconditionFailedError,
+    413: PayloadTooLargeError,
 }
 
 

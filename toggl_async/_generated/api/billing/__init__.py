@@ -58,11 +58,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -92,11 +92,12 @@ class BillingApi:
             body (str):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -124,11 +125,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -158,11 +159,12 @@ class BillingApi:
             body (CancellationFeedback):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -193,11 +195,12 @@ class BillingApi:
             body (SubscriptionPlanChange):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -223,11 +226,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -252,11 +255,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -288,11 +291,12 @@ class BillingApi:
                 the paid period ends
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -318,11 +322,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -349,11 +353,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -380,11 +384,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -411,11 +415,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -447,11 +451,12 @@ class BillingApi:
             pricing_plan_tag (str | Unset): Pricing plan tag
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -484,11 +489,11 @@ class BillingApi:
                 in_123)
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -557,11 +562,11 @@ class BillingApi:
             plan_id (int): Numeric ID of the plan
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -592,11 +597,11 @@ class BillingApi:
             purchase_order_uid (str): The purchase order's id (numeric or text)
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -663,11 +668,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -694,11 +699,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -728,11 +733,11 @@ class BillingApi:
             payment_id (int): The payment (a number)
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -801,11 +806,11 @@ class BillingApi:
             purchase_order_id (int): The purchase order (a number)
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -872,11 +877,11 @@ class BillingApi:
             workspace_id (int): Numeric id of the workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -903,11 +908,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -935,11 +940,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -966,11 +971,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1006,11 +1011,12 @@ class BillingApi:
                 cursor
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1036,11 +1042,11 @@ class BillingApi:
         Public; one list of plans per product.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+                call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+                RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1062,11 +1068,11 @@ class BillingApi:
         Public; prices are in cents.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+                call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+                RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1095,11 +1101,12 @@ class BillingApi:
             body (DiscountRequest):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1129,11 +1136,11 @@ class BillingApi:
             feature_id (int): Numeric ID of the feature
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1161,11 +1168,11 @@ class BillingApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1195,11 +1202,12 @@ class BillingApi:
             body (SubscriptionPlanChange):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

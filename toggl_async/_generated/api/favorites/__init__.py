@@ -51,11 +51,11 @@ class FavoritesApi:
             body (FavoriteCreate): A new favorite in the path's workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -75,7 +75,7 @@ class FavoritesApi:
     async def create_favorite_suggestions(
         self,
         workspace_id: int,
-    ) -> Any | list[Favorite]:
+    ) -> list[Favorite] | None:
         """Create up to 3 favorites from the caller's most tracked work in this workspace, once per user.
 
         Answers the favorites created (201), or nothing (204, the call returns None) when there is nothing
@@ -85,16 +85,16 @@ class FavoritesApi:
             workspace_id (int): Numeric id of the workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+                call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+                RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any | list[Favorite]
+            list[Favorite] | None: None when Toggl answers 204 (no body)
         """
 
         from . import create_favorite_suggestions as _operation
@@ -120,11 +120,11 @@ class FavoritesApi:
             body (MyFavoriteCreate): A new favorite in the body's workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -142,23 +142,23 @@ class FavoritesApi:
 
     async def create_my_favorite_suggestions(
         self,
-    ) -> Any | list[Favorite]:
+    ) -> list[Favorite] | None:
         """Create up to 3 favorites from the caller's most tracked descriptions and projects, once per user.
 
         201 with the favorites created; 204 when there is nothing to suggest or suggestions were made
         before.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+                call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+                RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any | list[Favorite]
+            list[Favorite] | None: None when Toggl answers 204 (no body)
         """
 
         from . import create_my_favorite_suggestions as _operation
@@ -179,11 +179,11 @@ class FavoritesApi:
             favorite_id (int): Numeric id of the favorite.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -209,11 +209,11 @@ class FavoritesApi:
             favorite_id (int): Numeric id of the favorite.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -242,11 +242,11 @@ class FavoritesApi:
                 after it are returned, deleted ones included.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -274,11 +274,11 @@ class FavoritesApi:
                 after it are returned, deleted ones included.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -308,11 +308,11 @@ class FavoritesApi:
             body (list[FavoriteUpdate]):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -342,11 +342,11 @@ class FavoritesApi:
             body (list[FavoriteUpdate]):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -396,7 +396,7 @@ class FavoritesRawApi:
     async def create_favorite_suggestions(
         self,
         workspace_id: int,
-    ) -> Response[Any | list[Favorite]]:
+    ) -> Response[list[Favorite] | None]:
         """Create up to 3 favorites from the caller's most tracked work in this workspace, once per user. (the whole response)
 
         `POST /api/v9/workspaces/{workspace_id}/favorites/suggestions`
@@ -428,7 +428,7 @@ class FavoritesRawApi:
 
     async def create_my_favorite_suggestions(
         self,
-    ) -> Response[Any | list[Favorite]]:
+    ) -> Response[list[Favorite] | None]:
         """Create up to 3 favorites from the caller's most tracked descriptions and projects, once per user. (the whole response)
 
         `POST /api/v9/me/favorites/suggestions`

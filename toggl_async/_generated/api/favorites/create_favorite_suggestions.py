@@ -36,7 +36,7 @@ def _from_data_1(data: Any) -> list[Favorite]:
     return response_201
 
 
-def _parse_response(*, client: HttpClient, response: httpx.Response) -> Any | list[Favorite]:
+def _parse_response(*, client: HttpClient, response: httpx.Response) -> list[Favorite] | None:
     if response.status_code == 201:
         return decode(
             response,
@@ -49,7 +49,7 @@ def _parse_response(*, client: HttpClient, response: httpx.Response) -> Any | li
     raise client.errors.unexpected_status(response)
 
 
-def _build_response(*, client: HttpClient, response: httpx.Response) -> Response[Any | list[Favorite]]:
+def _build_response(*, client: HttpClient, response: httpx.Response) -> Response[list[Favorite] | None]:
     parsed = _parse_response(client=client, response=response)
     return Response(
         status_code=response.status_code,
@@ -63,7 +63,7 @@ async def asyncio_detailed(
     workspace_id: int,
     *,
     client: HttpClient,
-) -> Response[Any | list[Favorite]]:
+) -> Response[list[Favorite] | None]:
     """Create up to 3 favorites from the caller's most tracked work in this workspace, once per user.
 
     Answers the favorites created (201), or nothing (204, the call returns None) when there is nothing
@@ -73,16 +73,16 @@ async def asyncio_detailed(
         workspace_id (int): Numeric id of the workspace.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+            plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+            call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+            RateLimitedError (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
-        Response[Any | list[Favorite]]
+        Response[list[Favorite] | None]
     """
 
     kwargs = _get_kwargs(
@@ -101,7 +101,7 @@ async def asyncio(
     workspace_id: int,
     *,
     client: HttpClient,
-) -> Any | list[Favorite]:
+) -> list[Favorite] | None:
     """Create up to 3 favorites from the caller's most tracked work in this workspace, once per user.
 
     Answers the favorites created (201), or nothing (204, the call returns None) when there is nothing
@@ -111,16 +111,16 @@ async def asyncio(
         workspace_id (int): Numeric id of the workspace.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+            plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+            call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+            RateLimitedError (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
-        Any | list[Favorite]
+        list[Favorite] | None
     """
 
     return (

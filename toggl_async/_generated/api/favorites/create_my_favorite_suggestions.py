@@ -31,7 +31,7 @@ def _from_data_1(data: Any) -> list[Favorite]:
     return response_201
 
 
-def _parse_response(*, client: HttpClient, response: httpx.Response) -> Any | list[Favorite]:
+def _parse_response(*, client: HttpClient, response: httpx.Response) -> list[Favorite] | None:
     if response.status_code == 201:
         return decode(
             response,
@@ -44,7 +44,7 @@ def _parse_response(*, client: HttpClient, response: httpx.Response) -> Any | li
     raise client.errors.unexpected_status(response)
 
 
-def _build_response(*, client: HttpClient, response: httpx.Response) -> Response[Any | list[Favorite]]:
+def _build_response(*, client: HttpClient, response: httpx.Response) -> Response[list[Favorite] | None]:
     parsed = _parse_response(client=client, response=response)
     return Response(
         status_code=response.status_code,
@@ -57,23 +57,23 @@ def _build_response(*, client: HttpClient, response: httpx.Response) -> Response
 async def asyncio_detailed(
     *,
     client: HttpClient,
-) -> Response[Any | list[Favorite]]:
+) -> Response[list[Favorite] | None]:
     """Create up to 3 favorites from the caller's most tracked descriptions and projects, once per user.
 
     201 with the favorites created; 204 when there is nothing to suggest or suggestions were made
     before.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+            plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+            call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+            RateLimitedError (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
-        Response[Any | list[Favorite]]
+        Response[list[Favorite] | None]
     """
 
     kwargs = _get_kwargs()
@@ -89,23 +89,23 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: HttpClient,
-) -> Any | list[Favorite]:
+) -> list[Favorite] | None:
     """Create up to 3 favorites from the caller's most tracked descriptions and projects, once per user.
 
     201 with the favorites created; 204 when there is nothing to suggest or suggestions were made
     before.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+            plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+            call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+            RateLimitedError (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
-        Any | list[Favorite]
+        list[Favorite] | None
     """
 
     return (

@@ -53,11 +53,11 @@ class GroupsApi:
             body (OrganizationGroupPayload): Body of organization group create/replace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -88,11 +88,11 @@ class GroupsApi:
             body (GroupPayload):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -122,11 +122,11 @@ class GroupsApi:
             group_id (int): Numeric id of the group.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -154,11 +154,11 @@ class GroupsApi:
             group_id (int): Numeric id of the group.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -189,11 +189,11 @@ class GroupsApi:
             workspace (int | Unset): Only groups assigned to this workspace id.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -225,11 +225,11 @@ class GroupsApi:
             workspace_id (int): Numeric id of the workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -257,11 +257,11 @@ class GroupsApi:
             workspace_id (int): Numeric id of the workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+                call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+                RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -295,11 +295,12 @@ class GroupsApi:
             body (list[OrganizationGroupPatchOperation]):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -331,11 +332,12 @@ class GroupsApi:
             body (OrganizationGroupPayload): Body of organization group create/replace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -367,11 +369,12 @@ class GroupsApi:
             body (GroupPayload):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

@@ -72,11 +72,11 @@ class OrganizationsApi:
             invitation_code (str): The code of the invitation link.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -107,11 +107,11 @@ class OrganizationsApi:
             body (InvitationRequest): Who to invite and into which workspaces.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -140,11 +140,11 @@ class OrganizationsApi:
             body (OrganizationCreate): A new organization and the name of its first workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -176,11 +176,12 @@ class OrganizationsApi:
             body (OwnerTransferCreate): Who should become the organization's owner.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -213,11 +214,12 @@ class OrganizationsApi:
                 402).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -249,11 +251,11 @@ class OrganizationsApi:
             body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -287,11 +289,11 @@ class OrganizationsApi:
             body (IdList): Body of the bulk-removal PATCH calls (organization users, workspace users).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -320,11 +322,11 @@ class OrganizationsApi:
             invitation_code (str): The code of the invitation link.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -349,11 +351,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -380,11 +382,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -402,7 +404,7 @@ class OrganizationsApi:
     async def get_organization_segmentation(
         self,
         organization_id: int,
-    ) -> Any | OrganizationSegmentation:
+    ) -> OrganizationSegmentation | None:
         """Get what the organization told Toggl about itself at sign-up (team size, industry, reasons).
 
         An organization that never answered gives 204 with no body (the call returns None); a caller who is
@@ -412,16 +414,16 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
         Returns:
-            Any | OrganizationSegmentation
+            OrganizationSegmentation | None: None when Toggl answers 204 (no body)
         """
 
         from . import get_organization_segmentation as _operation
@@ -444,11 +446,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -477,11 +479,11 @@ class OrganizationsApi:
             transfer_id (int): Numeric id of the ownership transfer (its owner_transfer_id).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -510,11 +512,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -569,11 +571,12 @@ class OrganizationsApi:
             page_number (int | Unset): Page Number
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -611,11 +614,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+                call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+                RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -663,11 +666,11 @@ class OrganizationsApi:
                 default asc).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -722,11 +725,11 @@ class OrganizationsApi:
                 (server default asc).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -775,11 +778,12 @@ class OrganizationsApi:
             active (bool | Unset): Only active users.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -817,11 +821,12 @@ class OrganizationsApi:
                 transfer; other values give 400.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -850,11 +855,11 @@ class OrganizationsApi:
             invitation_code (str): The code of the invitation link.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -882,11 +887,11 @@ class OrganizationsApi:
             organization_id (int): Numeric id of the organization.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -916,11 +921,12 @@ class OrganizationsApi:
             invitation_id (int): Numeric id of the invitation.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -951,11 +957,12 @@ class OrganizationsApi:
             body (OrganizationUpdate):
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -988,11 +995,12 @@ class OrganizationsApi:
                 and lists of words).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1028,11 +1036,12 @@ class OrganizationsApi:
                 not admin flags together with role_id.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1068,11 +1077,12 @@ class OrganizationsApi:
                 current owner calls it off).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -1271,7 +1281,7 @@ class OrganizationsRawApi:
     async def get_organization_segmentation(
         self,
         organization_id: int,
-    ) -> Response[Any | OrganizationSegmentation]:
+    ) -> Response[OrganizationSegmentation | None]:
         """Get what the organization told Toggl about itself at sign-up (team size, industry, reasons). (the whole response)
 
         `GET /api/v9/organizations/{organization_id}/segmentation`

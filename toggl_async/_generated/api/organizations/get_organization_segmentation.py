@@ -31,7 +31,7 @@ def _from_data_1(data: Any) -> OrganizationSegmentation:
     return response_200
 
 
-def _parse_response(*, client: HttpClient, response: httpx.Response) -> Any | OrganizationSegmentation:
+def _parse_response(*, client: HttpClient, response: httpx.Response) -> OrganizationSegmentation | None:
     if response.status_code == 200:
         return decode(
             response,
@@ -44,7 +44,7 @@ def _parse_response(*, client: HttpClient, response: httpx.Response) -> Any | Or
     raise client.errors.unexpected_status(response)
 
 
-def _build_response(*, client: HttpClient, response: httpx.Response) -> Response[Any | OrganizationSegmentation]:
+def _build_response(*, client: HttpClient, response: httpx.Response) -> Response[OrganizationSegmentation | None]:
     parsed = _parse_response(client=client, response=response)
     return Response(
         status_code=response.status_code,
@@ -58,7 +58,7 @@ async def asyncio_detailed(
     organization_id: int,
     *,
     client: HttpClient,
-) -> Response[Any | OrganizationSegmentation]:
+) -> Response[OrganizationSegmentation | None]:
     """Get what the organization told Toggl about itself at sign-up (team size, industry, reasons).
 
     An organization that never answered gives 204 with no body (the call returns None); a caller who is
@@ -68,16 +68,16 @@ async def asyncio_detailed(
         organization_id (int): Numeric id of the organization.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+            plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+            route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+            window are spent), RateLimitedError (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
-        Response[Any | OrganizationSegmentation]
+        Response[OrganizationSegmentation | None]
     """
 
     kwargs = _get_kwargs(
@@ -96,7 +96,7 @@ async def asyncio(
     organization_id: int,
     *,
     client: HttpClient,
-) -> Any | OrganizationSegmentation:
+) -> OrganizationSegmentation | None:
     """Get what the organization told Toggl about itself at sign-up (team size, industry, reasons).
 
     An organization that never answered gives 204 with no body (the call returns None); a caller who is
@@ -106,16 +106,16 @@ async def asyncio(
         organization_id (int): Numeric id of the organization.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+            plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+            route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+            window are spent), RateLimitedError (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
     Returns:
-        Any | OrganizationSegmentation
+        OrganizationSegmentation | None
     """
 
     return (

@@ -80,11 +80,12 @@ async def asyncio_detailed(
             and lists of words).
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares BadRequestError (400), UnauthorizedError (401),
+            FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+            NotFoundError (404), GoneError (410: the route is retired); any call can get
+            QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+            (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -122,11 +123,12 @@ async def asyncio(
             and lists of words).
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares BadRequestError (400), UnauthorizedError (401),
+            FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+            NotFoundError (404), GoneError (410: the route is retired); any call can get
+            QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+            (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

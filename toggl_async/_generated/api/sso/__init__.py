@@ -55,11 +55,11 @@ class SsoApi:
             body (Saml2Callback): What the identity provider posts back after a SAML2 sign-in.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -83,11 +83,11 @@ class SsoApi:
         The desktop apps exchange the token for a session in the browser.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+                call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+                RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -110,11 +110,11 @@ class SsoApi:
         app. The client does not follow the redirect and returns its URL, to open in a browser.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+                call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+                RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -148,11 +148,11 @@ class SsoApi:
                 it redirects to its Accounts service
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403), GoneError
+                (410: the route is retired); any call can get QuotaExceededError (402: the requests of the
+                60-minute window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -183,11 +183,12 @@ class SsoApi:
             sso_profile_id (int): The SSO profile's id
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -211,11 +212,11 @@ class SsoApi:
         The public keys that verify tokens Toggl signs, as a JSON Web Key Set (RFC 7517).
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+                call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+                RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -242,11 +243,11 @@ class SsoApi:
             workspace_id (int): Numeric id of the workspace.
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+                plan lacks the feature), ForbiddenError (403), NotFoundError (404), GoneError (410: the
+                route is retired); any call can get QuotaExceededError (402: the requests of the 60-minute
+                window are spent), RateLimitedError (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -275,11 +276,12 @@ class SsoApi:
             sso_profile_id (int): The SSO profile's id
 
         Raises:
-            TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-                BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-                (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-                window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-                RateLimitedError (429), ServerError (5xx).
+            TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+                its status; this call declares BadRequestError (400), UnauthorizedError (401),
+                FeatureNotAvailableError (402: the plan lacks the feature), ForbiddenError (403),
+                NotFoundError (404), GoneError (410: the route is retired); any call can get
+                QuotaExceededError (402: the requests of the 60-minute window are spent), RateLimitedError
+                (429) and ServerError (5xx).
             TogglNetworkError: The request failed on the network (after the retries allowed).
             TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 

@@ -68,11 +68,11 @@ async def asyncio_detailed(
         workspace_id (int): Numeric id of the workspace.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+            plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+            call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+            RateLimitedError (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
@@ -103,11 +103,11 @@ async def asyncio(
         workspace_id (int): Numeric id of the workspace.
 
     Raises:
-        TogglAPIError: Toggl answered with anything but a documented success, as a subclass per status:
-            BadRequestError (400), UnauthorizedError (401), ForbiddenError (403), FeatureNotAvailableError
-            (402: the plan lacks the feature), QuotaExceededError (402: the requests of the 60-minute
-            window are spent), NotFoundError (404), ConflictError (409), GoneError (410),
-            RateLimitedError (429), ServerError (5xx).
+        TogglAPIError: Toggl answered with anything but a documented success, as the subclass for
+            its status; this call declares UnauthorizedError (401), FeatureNotAvailableError (402: the
+            plan lacks the feature), ForbiddenError (403), GoneError (410: the route is retired); any
+            call can get QuotaExceededError (402: the requests of the 60-minute window are spent),
+            RateLimitedError (429) and ServerError (5xx).
         TogglNetworkError: The request failed on the network (after the retries allowed).
         TogglDecodeError: The success body could not be decoded at all (the raw body is on the error).
 
