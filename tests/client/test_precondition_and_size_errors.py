@@ -78,3 +78,14 @@ async def test_an_oversize_receipt_is_a_payload_too_large_error_and_stores_nothi
     # A small receipt afterwards goes through: the refusal was about the size only.
     made = await toggl.expenses.upload_expense(wid, body=ExpenseUpload(file=File(PDF, filename="a.pdf")))
     assert [e.id for e in await toggl.expenses.list_expenses(wid)] == [made.id]
+
+
+async def test_listing_the_expenses_of_a_workspace_with_expenses_disabled_is_a_precondition_failed_error(
+    fake: FakeToggl, user: FakeUser, toggl: Toggl, counting: CountingTransport
+) -> None:
+    wid = user.default_workspace_id
+    assert await toggl.expenses.list_expenses(wid) == []
+    fake.store.tables["workspaces"][wid]["disable_expenses"] = True
+    with pytest.raises(PreconditionFailedError, match="disabled"):
+        await toggl.expenses.list_expenses(wid)
+    assert counting.sent.count(f"GET /api/v9/workspaces/{wid}/expenses") == 2  # not retried

@@ -5,7 +5,7 @@ A receipt comes in the form's `file` part: an image (JPEG, PNG, GIF, WebP, HEIC)
 nothing from it: a new expense is `processing`, with the receipt's type and name, amounts 0 in the
 workspace's currency and today's date in the uploader's time zone. The list holds the workspace's
 expenses, newest first; members see their own, workspace admins everyone's [I]. Toggl's docs name no
-plan for expenses, so no plan is refused [?]; a workspace whose `disable_expenses` is set refuses uploads
+plan for expenses, so no plan is refused [?]; a workspace whose `disable_expenses` is set refuses uploads and listings
 with the 412 of Toggl's expense service [V:SWNEW disable_expenses; V:SW26 412; the pairing I].
 The receipt is kept as base64 text (`_receipt`), so that a saved fake state (JSON) holds it.
 """
@@ -84,6 +84,8 @@ def upload_expense(request: FakeRequest) -> Reply:
 def list_expenses(request: FakeRequest) -> Reply:
     store, uid = request.store, request.user_id
     workspace = store.workspace_for(uid, request.path_params["workspace_id"])
+    if workspace.get("disable_expenses"):  # the listing declares the same 412 as the upload [V:SW26]
+        raise ApiError(412, "Expenses are disabled for this workspace")
     admin = store.is_workspace_admin(uid, workspace["id"])
     found = [
         e for e in expenses(store).values()
