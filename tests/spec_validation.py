@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -48,3 +49,22 @@ def assert_matches_spec(operation_id: str, response: httpx.Response) -> None:
         return
     errors = sorted(validator.iter_errors(response.json()), key=str)
     assert not errors, f"{operation_id} {response.status_code}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+async def call(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """Send a request to the fake and check its answer against what the spec documents for that operation."""
+    response = await http.request(method, url, **kwargs)
+    assert_matches_spec(operation_id, response)
+    return response
+
+
+def ok_with(*statuses: int) -> Callable[..., Awaitable[Any]]:
+    """`ok(http, operation_id, method, url, **kwargs)`: `call`, then the status must be one of `statuses`;
+    returns the JSON body (None when there is none)."""
+
+    async def ok(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> Any:
+        response = await call(http, operation_id, method, url, **kwargs)
+        assert response.status_code in statuses, response.text
+        return response.json() if response.content else None
+
+    return ok

@@ -10,17 +10,11 @@ import datetime
 from typing import Any
 
 import httpx
-from spec_validation import assert_matches_spec
+from spec_validation import call
 
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 
 API = "/api/v9"
-
-
-async def call(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    response = await http.request(method, url, **kwargs)
-    assert_matches_spec(operation_id, response)
-    return response
 
 
 async def ok(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> Any:

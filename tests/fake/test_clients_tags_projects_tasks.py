@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from spec_validation import assert_matches_spec
+from spec_validation import call, ok_with
 
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 
@@ -18,17 +18,7 @@ def ws(user: FakeUser) -> str:
     return f"{API}/workspaces/{user.default_workspace_id}"
 
 
-async def call(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """Send a request and check the answer against the spec's schema for that operation."""
-    response = await http.request(method, url, **kwargs)
-    assert_matches_spec(operation_id, response)
-    return response
-
-
-async def ok(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> Any:
-    response = await call(http, operation_id, method, url, **kwargs)
-    assert response.status_code == 200, response.text
-    return response.json() if response.content else None
+ok = ok_with(200)
 
 
 async def new_project(http: httpx.AsyncClient, user: FakeUser, name: str, **fields: Any) -> dict[str, Any]:

@@ -7,26 +7,15 @@ rule, the 403 on resources the user cannot see, and suggestions made once per us
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
-import httpx
-from spec_validation import assert_matches_spec
+from spec_validation import call, ok_with
 
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 
 API = "/api/v9"
 
 
-async def call(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    response = await http.request(method, url, **kwargs)
-    assert_matches_spec(operation_id, response)
-    return response
-
-
-async def ok(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> Any:
-    response = await call(http, operation_id, method, url, **kwargs)
-    assert response.status_code in (200, 201, 204), response.text
-    return response.json() if response.content else None
+ok = ok_with(200, 201, 204)
 
 
 def setup() -> tuple[FakeToggl, FakeUser, str]:

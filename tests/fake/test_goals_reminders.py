@@ -11,7 +11,7 @@ import datetime
 from typing import Any
 
 import httpx
-from spec_validation import assert_matches_spec
+from spec_validation import call, ok_with
 
 from toggl_async.testing import FakeClock, FakeToggl, FakeUser
 
@@ -19,16 +19,7 @@ API = "/api/v9"
 WEDNESDAY = datetime.datetime(2024, 12, 18, 15, 0, tzinfo=datetime.UTC)
 
 
-async def call(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    response = await http.request(method, url, **kwargs)
-    assert_matches_spec(operation_id, response)
-    return response
-
-
-async def ok(http: httpx.AsyncClient, operation_id: str, method: str, url: str, **kwargs: Any) -> Any:
-    response = await call(http, operation_id, method, url, **kwargs)
-    assert response.status_code in (200, 204), response.text
-    return response.json() if response.content else None
+ok = ok_with(200, 204)
 
 
 def setup() -> tuple[FakeToggl, FakeUser, FakeUser, str]:
